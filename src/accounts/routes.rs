@@ -1,0 +1,280 @@
+//! `/auth/login`, `/auth/logout` and `/users/me`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use warp::http::{HeaderValue, header};
+use warp::reply::Response;
+
+use super::model::{Organization, User, normalize_email, normalize_name};
+use super::principal::{Credential, Principal};
+use super::roles::{Permission, Role};
+use super::store::{self, ProfileChange};
+use super::{password, sessions};
+use crate::error::{Error, Result};
+use crate::http::auth::session_cookie;
+use crate::http::reply;
+use crate::http::request::Request;
+use crate::http::router::Route;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::post("/auth/login", login)
+            .public()
+            .summary(
+                "Accounts",
+                "Log in with e-mail and password; sets the session cookie",
+            )
+            .body::<Login>()
+            .returns::<Profile>(200, "Logged in; the profile of the user"),
+        Route::post("/auth/logout", logout)
+            .public()
+            .summary("Accounts", "End the current session and clear its cookie")
+            .returns_empty(204, "Logged out"),
+        Route::get("/users/me", me)
+            .summary(
+                "Accounts",
+                "The calling user, their organization, role and permissions",
+            )
+            .returns::<Profile>(
+                200,
+                "The profile (top-level keys in snake_case, as the original clients expect)",
+            ),
+        Route::put("/users/me", update_me)
+            .summary("Accounts", "Change your names, e-mail or password")
+            .body::<UpdateProfile>()
+            .returns::<UpdatedProfile>(200, "The updated profile"),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+/// `GET /users/me`. Top-level keys are snake_case: the original CLI parses them.
+#[derive(Serialize, JsonSchema)]
+pub struct Profile {
+    pub user: User,
+    pub permissions: Vec<Permission>,
+    pub active_organization: Organization,
+    pub organization_roles: Vec<Role>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateProfile {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// The new password; requires `currentPassword`. Ends your other sessions.
+    pub password: Option<String>,
+    pub current_password: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatedProfile {
+    /// True when the password changed and the user's other sessions were ended.
+    pub needs_session_invalidation: bool,
+    pub new_user: User,
+    pub new_user_permissions: Vec<Permission>,
+}
+
+async fn profile_of(req: &Request, me: &Principal) -> Result<Profile> {
+    let (user_id, org_id) = (me.user_id, me.org_id);
+    let (user, org) = req
+        .app
+        .store
+        .read(move |conn| {
+            Ok((
+                store::user_by_id(conn, user_id)?,
+                store::organization(conn, org_id)?,
+            ))
+        })
+        .await?;
+    let (user, active_organization) = user.zip(org).ok_or_else(|| Error::not_found("user"))?;
+    Ok(Profile {
+        user,
+        permissions: me.permissions(),
+        active_organization,
+        organization_roles: vec![me.role],
+    })
+}
+
+async fn me(req: Request) -> Result<Response> {
+    let me = req.principal().await?;
+    Ok(reply::ok(&profile_of(&req, &me).await?))
+}
+
+/// Requests behind an https proxy get a `Secure` cookie.
+fn is_https(req: &Request) -> bool {
+    req.header("x-forwarded-proto")
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie_header(value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}",
+        sessions::COOKIE_NAME
+    ))
+    .expect("cookie is ASCII")
+}
+
+async fn login(req: Request) -> Result<Response> {
+    let body: Login = req.json()?;
+    let now = req.now();
+    let throttle = &req.app.login_throttle;
+    let account_key = body.email.trim().to_lowercase();
+    let address_key = req.remote.map(|a| a.ip().to_string()).unwrap_or_default();
+    for check in [
+        throttle.per_account.check(&account_key, now),
+        throttle.per_address.check(&address_key, now),
+    ] {
+        if let Err(wait) = check {
+            return Err(Error::too_many_requests(
+                format!("too many failed logins; try again in {wait} s"),
+                wait,
+            ));
+        }
+    }
+
+    let email = body.email.trim().to_owned();
+    let found = req
+        .app
+        .store
+        .read(move |conn| store::user_by_email(conn, &email))
+        .await?;
+    let (user, hash) = found
+        .map(|(u, h)| (Some(u), Some(h)))
+        .unwrap_or((None, None));
+    let valid = password::verify_async(body.password, hash).await?;
+    let Some(user) = user.filter(|_| valid) else {
+        throttle.per_account.record_failure(&account_key, now);
+        throttle.per_address.record_failure(&address_key, now);
+        return Err(Error::unauthorized(
+            "invalid_credentials",
+            "wrong e-mail or password",
+        ));
+    };
+    throttle.per_account.record_success(&account_key);
+
+    let (cookie, digest) = sessions::new_secret();
+    let user_id = user.id;
+    let (org_id, role) = req
+        .app
+        .store
+        .write(move |conn| {
+            let (org, role) = store::default_membership(conn, user_id)?.ok_or_else(|| {
+                Error::forbidden("your account belongs to no organization; ask an administrator")
+            })?;
+            sessions::purge_expired(conn, now)?;
+            sessions::insert(conn, &digest, user_id, org, now)?;
+            Ok((org, role))
+        })
+        .await?;
+    let me = Principal {
+        user_id,
+        org_id,
+        role,
+        scopes: vec![],
+        credential: Credential::Session {
+            digest: digest.to_vec(),
+        },
+    };
+    let mut response = reply::ok(&profile_of(&req, &me).await?);
+    let cookie = session_cookie_header(&cookie, sessions::LIFETIME.num_seconds(), is_https(&req));
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+async fn logout(req: Request) -> Result<Response> {
+    if let Some(digest) = session_cookie(&req)
+        .as_deref()
+        .and_then(sessions::digest_of_cookie)
+    {
+        req.app
+            .store
+            .write(move |conn| sessions::delete(conn, &digest))
+            .await?;
+    }
+    let mut response = reply::no_content();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie_header("", 0, is_https(&req)),
+    );
+    Ok(response)
+}
+
+async fn update_me(req: Request) -> Result<Response> {
+    let me = req.principal().await?;
+    let body: UpdateProfile = req.json()?;
+    let user_id = me.user_id;
+    let (current, stored_hash) = req
+        .app
+        .store
+        .read(move |conn| {
+            Ok(store::user_by_id(conn, user_id)?.zip(store::password_hash(conn, user_id)?))
+        })
+        .await?
+        .ok_or_else(|| Error::not_found("user"))?;
+
+    let first_name = normalize_name(
+        "firstName",
+        body.first_name.as_deref().unwrap_or(&current.first_name),
+    )?;
+    let last_name = normalize_name(
+        "lastName",
+        body.last_name.as_deref().unwrap_or(&current.last_name),
+    )?;
+    let email = normalize_email(body.email.as_deref().unwrap_or(&current.email))?;
+    let new_hash = match body.password {
+        None => None,
+        Some(new_password) => {
+            let Some(current_password) = body.current_password else {
+                return Err(Error::invalid_field(
+                    "currentPassword",
+                    "is required to change the password",
+                ));
+            };
+            if !password::verify_async(current_password, Some(stored_hash)).await? {
+                return Err(Error::invalid_field(
+                    "currentPassword",
+                    "is not your current password",
+                ));
+            }
+            password::check_strength(&new_password, &[&email, &first_name, &last_name])?;
+            Some(password::hash_async(new_password).await?)
+        }
+    };
+
+    let password_changed = new_hash.is_some();
+    let keep = match &me.credential {
+        Credential::Session { digest } => Some(digest.clone()),
+        Credential::Token { .. } => None,
+    };
+    let change = ProfileChange {
+        first_name,
+        last_name,
+        email,
+        password_hash: new_hash,
+    };
+    let now = req.now();
+    let user = req
+        .app
+        .store
+        .write(move |conn| {
+            let user = store::update_profile(conn, user_id, &change, now)?;
+            if password_changed {
+                sessions::delete_others(conn, user_id, keep.as_deref())?;
+            }
+            Ok(user)
+        })
+        .await?;
+    Ok(reply::ok(&UpdatedProfile {
+        needs_session_invalidation: password_changed,
+        new_user: user,
+        new_user_permissions: me.permissions(),
+    }))
+}

@@ -1,0 +1,108 @@
+//! The command line: `serve`, and the offline admin commands that work directly on the data dir.
+
+mod backup;
+mod token;
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+
+#[derive(Parser)]
+#[command(
+    name = "dutyduck",
+    version,
+    about = "Uptime, scheduled-job and incident monitoring in one self-hosted binary",
+    long_about = "Uptime, scheduled-job and incident monitoring in one self-hosted binary.\n\n\
+        Start the server with `dutyduck serve`. The admin commands (user, token, backup) work directly \
+        on the data dir, whether the server runs or not; their changes apply to the server's next request."
+)]
+pub struct Cli {
+    /// Directory holding dutyduck.db; created by `serve` on first start.
+    #[arg(
+        long,
+        global = true,
+        env = "DUTYDUCK_DATA_DIR",
+        default_value = "./dutyduck-data"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Log level: error, warn, info, debug or trace (RUST_LOG, if set, takes precedence).
+    #[arg(long, global = true, default_value = "info")]
+    pub log_level: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the server: REST API at the root, dashboard under /dashboard.
+    Serve {
+        /// Address and port to listen on (use 0.0.0.0:8080 to accept connections from other hosts).
+        #[arg(long, env = "DUTYDUCK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Manage API access tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Write a consistent copy of the database, also while the server runs.
+    Backup(backup::BackupArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log_level);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { listen } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(Error::internal)?;
+            runtime.block_on(crate::server::serve_until_signal(crate::server::Config {
+                listen,
+                data_dir: cli.data_dir,
+            }))
+        }
+        Command::User(command) => user::run(&cli.data_dir, command),
+        Command::Token(command) => token::run(&cli.data_dir, command),
+        Command::Backup(args) => backup::run(&cli.data_dir, args),
+    }
+}
+
+fn init_logging(level: &str) {
+    let env = env_logger::Env::default()
+        .default_filter_or(format!("{level},warp=warn,hyper=warn,refinery_core=warn"));
+    env_logger::Builder::from_env(env)
+        .format_target(false)
+        .init();
+}
+
+/// Runs `f` in one immediate transaction on the data dir's database.
+fn in_transaction<T>(
+    data_dir: &std::path::Path,
+    create: crate::store::Create,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let mut conn = crate::store::open_migrated(data_dir, create)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}

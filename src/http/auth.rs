@@ -1,0 +1,160 @@
+//! The one authentication path. Every protected route calls `Request::principal`, which lands
+//! here: API-token headers first (explicit beats ambient), then the session cookie. Nothing is
+//! cached: each request reads the token or session, and the member's role, from the database,
+//! so a revoke from the CLI applies to the very next request.
+
+use warp::http::{Method, header};
+
+use super::request::Request;
+use crate::accounts::principal::{Credential, Principal};
+use crate::accounts::{sessions, store as accounts};
+use crate::error::{Error, Result};
+use crate::ids::TokenId;
+use crate::secret;
+use crate::tokens::store as tokens;
+
+pub const TOKEN_ID_HEADER: &str = "x-api-token-id";
+pub const TOKEN_SECRET_HEADER: &str = "x-api-token-secret-key";
+
+pub async fn authenticate(req: &Request) -> Result<Principal> {
+    if req.headers.contains_key(TOKEN_ID_HEADER) || req.headers.contains_key(TOKEN_SECRET_HEADER) {
+        return by_token(req).await;
+    }
+    if let Some(cookie) = session_cookie(req) {
+        return by_session(req, &cookie).await;
+    }
+    Err(Error::unauthorized(
+        "missing_credentials",
+        "X-Api-Token-Id header is missing: authenticate with the X-Api-Token-Id and X-Api-Token-Secret-Key headers, or log in",
+    ))
+}
+
+async fn by_token(req: &Request) -> Result<Principal> {
+    let raw_id = req.headers.get(TOKEN_ID_HEADER).ok_or_else(|| {
+        Error::unauthorized("missing_credentials", "X-Api-Token-Id header is missing")
+    })?;
+    let id: TokenId = raw_id
+        .to_str()
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| {
+            Error::bad_request(
+                "invalid_token_id",
+                "Invalid X-Api-Token-Id header: expected a UUID",
+            )
+        })?;
+    let raw_secret = req.headers.get(TOKEN_SECRET_HEADER).ok_or_else(|| {
+        Error::unauthorized(
+            "missing_credentials",
+            "X-Api-Token-Secret-Key header is missing",
+        )
+    })?;
+    let presented = raw_secret
+        .to_str()
+        .ok()
+        .and_then(|s| hex::decode(s.trim()).ok())
+        .ok_or_else(|| {
+            Error::bad_request(
+                "invalid_token_secret",
+                "Invalid X-Api-Token-Secret-Key header: expected hexadecimal",
+            )
+        })?;
+
+    let stored = req
+        .app
+        .store
+        .read(move |conn| tokens::credential(conn, id))
+        .await?;
+    let invalid = || Error::unauthorized("invalid_token", "API token is invalid");
+    let stored = stored.ok_or_else(invalid)?;
+    // The secret is checked before the expiry, so only the holder learns that a token expired.
+    if !secret::matches(&presented, &stored.secret_digest) {
+        return Err(invalid());
+    }
+    let now = req.now();
+    if stored.expires_at <= now {
+        return Err(Error::unauthorized("token_expired", "API token is expired"));
+    }
+    let role = stored.role.ok_or_else(|| {
+        Error::unauthorized(
+            "invalid_token",
+            "API token is invalid: its user is no longer a member of its organization",
+        )
+    })?;
+    req.app.token_usage.record(id, now);
+    Ok(Principal {
+        user_id: stored.user_id,
+        org_id: stored.org_id,
+        role,
+        scopes: stored.scopes,
+        credential: Credential::Token { id },
+    })
+}
+
+async fn by_session(req: &Request, cookie: &str) -> Result<Principal> {
+    let expired = || {
+        Error::unauthorized(
+            "session_expired",
+            "your session has expired or ended; log in again",
+        )
+    };
+    let digest = sessions::digest_of_cookie(cookie).ok_or_else(expired)?;
+    check_same_origin(req)?;
+    let now = req.now();
+    let found = req
+        .app
+        .store
+        .read(move |conn| {
+            let Some((user, org)) = sessions::lookup(conn, &digest, now)? else {
+                return Ok(None);
+            };
+            Ok(accounts::role_in(conn, user, org)?.map(|role| (user, org, role)))
+        })
+        .await?;
+    let (user_id, org_id, role) = found.ok_or_else(expired)?;
+    Ok(Principal {
+        user_id,
+        org_id,
+        role,
+        scopes: Vec::new(),
+        credential: Credential::Session {
+            digest: digest.to_vec(),
+        },
+    })
+}
+
+/// The value of the session cookie, if the request carries one.
+pub fn session_cookie(req: &Request) -> Option<String> {
+    req.headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == sessions::COOKIE_NAME).then(|| value.to_owned())
+        })
+}
+
+/// Cookies ride along on cross-site requests; a state-changing request authenticated by cookie
+/// must prove it comes from our own pages. Browsers send `Origin` (or `Sec-Fetch-Site`) on such
+/// requests; token-header clients never reach this check.
+fn check_same_origin(req: &Request) -> Result<()> {
+    if matches!(req.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    if req.header("sec-fetch-site") == Some("same-origin") {
+        return Ok(());
+    }
+    let host = req.header(header::HOST.as_str());
+    let origin_host = req
+        .header(header::ORIGIN.as_str())
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest);
+    match (origin_host, host) {
+        (Some(origin), Some(host)) if origin.eq_ignore_ascii_case(host) => Ok(()),
+        _ => Err(Error::forbidden(
+            "cross-origin request refused: a request authenticated by the session cookie must come from the dashboard",
+        )),
+    }
+}

@@ -1,0 +1,89 @@
+//! Building responses, and the one mapping from `Error` to HTTP.
+
+use serde::Serialize;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+
+use crate::error::{Error, Kind};
+
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::BadRequest => StatusCode::BAD_REQUEST,
+        Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The JSON body of every error: `{"error": {"code", "message"}}`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case identifier, e.g. `invalid_field`.
+    pub code: String,
+    /// What is wrong, for humans.
+    pub message: String,
+}
+
+pub fn error(e: &Error) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: e.code.to_owned(),
+            message: e.message.clone(),
+        },
+    };
+    let mut response = json(status_of(e.kind), &body);
+    if let Some(secs) = e.retry_after_secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    let bytes = serde_json::to_vec(value).expect("API types serialize");
+    let mut response = Response::new(bytes.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+pub fn ok<T: Serialize + ?Sized>(value: &T) -> Response {
+    json(StatusCode::OK, value)
+}
+
+pub fn created<T: Serialize + ?Sized>(value: &T) -> Response {
+    json(StatusCode::CREATED, value)
+}
+
+pub fn no_content() -> Response {
+    let mut response = Response::default();
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+pub fn text(status: StatusCode, body: &'static str) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}

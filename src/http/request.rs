@@ -1,0 +1,177 @@
+//! What a handler receives: the app, the matched path parameters, headers, query and body, with
+//! helpers that turn bad input into precise 4xx errors.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use warp::http::{HeaderMap, Method, header};
+
+use crate::accounts::principal::Principal;
+use crate::accounts::roles::Permission;
+use crate::app::App;
+use crate::error::{Error, Kind, Result};
+
+pub struct Request {
+    pub app: Arc<App>,
+    pub method: Method,
+    pub path: String,
+    pub params: Vec<(&'static str, String)>,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub remote: Option<SocketAddr>,
+}
+
+impl Request {
+    /// A path parameter declared by the route template.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("route has no parameter {name}"))
+    }
+
+    /// A path parameter parsed as an id; a malformed one is a 400 naming it.
+    pub fn param_id<T: FromStr>(&self, name: &str) -> Result<T> {
+        let raw = self.param(name);
+        raw.parse().map_err(|_| {
+            Error::bad_request(
+                "invalid_path_parameter",
+                format!("{name}: {raw:?} is not a valid id"),
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The JSON body as `T`. Wrong content type → 415, malformed JSON → 400 naming the line and
+    /// column, wrong shape → 422 naming the field.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let content_type = self.header(header::CONTENT_TYPE.as_str()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !(essence.eq_ignore_ascii_case("application/json")
+            || essence.to_ascii_lowercase().ends_with("+json"))
+        {
+            return Err(Error::new(
+                Kind::UnsupportedMediaType,
+                "unsupported_media_type",
+                format!(
+                    "send the body as JSON with Content-Type: application/json (got {})",
+                    if content_type.is_empty() {
+                        "no Content-Type"
+                    } else {
+                        content_type
+                    }
+                ),
+            ));
+        }
+        parse_json(&self.body)
+    }
+
+    /// The query string as `T`; repeated keys make arrays (`include=up&include=down`).
+    pub fn query<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_html_form::from_str(&self.query)
+            .map_err(|e| Error::bad_request("invalid_query", format!("query string: {e}")))
+    }
+
+    /// Who is calling; 401 without valid credentials.
+    pub async fn principal(&self) -> Result<Principal> {
+        super::auth::authenticate(self).await
+    }
+
+    /// Who is calling, provided they hold `permission` (else 403).
+    pub async fn require(&self, permission: Permission) -> Result<Principal> {
+        let principal = self.principal().await?;
+        principal.require(permission)?;
+        Ok(principal)
+    }
+
+    pub fn now(&self) -> crate::clock::Timestamp {
+        self.app.clock.now()
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::bad_request(
+            "malformed_json",
+            "the request body is empty; a JSON document is expected",
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let result: std::result::Result<T, _> = serde_path_to_error::deserialize(de);
+    result.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                Error::invalid_field(&field, strip_position(&inner.to_string()))
+            }
+            _ => Error::bad_request(
+                "malformed_json",
+                format!(
+                    "malformed JSON at line {} column {}: {}",
+                    inner.line(),
+                    inner.column(),
+                    strip_position(&inner.to_string())
+                ),
+            ),
+        }
+    })
+}
+
+/// serde_json appends " at line X column Y"; we report the position our own way.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Body {
+        label: String,
+        nested: Option<Inner>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    #[test]
+    fn json_errors_name_where() {
+        let cases: [(&str, u16, &str); 5] = [
+            ("", 400, "empty"),
+            ("{\"label\": ", 400, "line 1 column 10"),
+            ("{}", 422, "body: missing field `label`"),
+            ("{\"label\": 5}", 422, "label: invalid type"),
+            (
+                "{\"label\": \"x\", \"nested\": {\"count\": -1}}",
+                422,
+                "nested.count: invalid value",
+            ),
+        ];
+        for (body, status, fragment) in cases {
+            let e = parse_json::<Body>(body.as_bytes()).unwrap_err();
+            assert_eq!(
+                super::super::reply::status_of(e.kind).as_u16(),
+                status,
+                "{body}"
+            );
+            assert!(e.message.contains(fragment), "{body}: {}", e.message);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Routes about the server itself: health, build information, the OpenAPI document.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+
+use super::reply;
+use super::request::Request;
+use super::router::Route;
+use crate::error::Result;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/healthz", healthz)
+            .public()
+            .summary(
+                "System",
+                "Liveness: 200 when the server and its database answer",
+            )
+            .returns::<Health>(200, "Healthy"),
+        Route::get("/", root)
+            .public()
+            .summary(
+                "System",
+                "Build information (a browser is sent to the dashboard)",
+            )
+            .returns::<BuildInfo>(200, "Version, commit and build time"),
+        Route::get("/openapi.json", openapi)
+            .public()
+            .summary("System", "This OpenAPI 3.1 document")
+            .returns_empty(200, "The OpenAPI document"),
+    ]
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Health {
+    /// Always "ok".
+    pub status: &'static str,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildInfo {
+    pub version: &'static str,
+    pub git_commit_hash: Option<&'static str>,
+    /// RFC 3339.
+    pub build_time: String,
+}
+
+pub fn build_info() -> BuildInfo {
+    let commit = env!("DUTYDUCK_GIT_COMMIT");
+    let epoch: i64 = env!("DUTYDUCK_BUILD_EPOCH").parse().unwrap_or(0);
+    BuildInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        git_commit_hash: (!commit.is_empty()).then_some(commit),
+        build_time: chrono::DateTime::from_timestamp(epoch, 0)
+            .unwrap_or_default()
+            .to_rfc3339(),
+    }
+}
+
+async fn healthz(req: Request) -> Result<Response> {
+    req.app
+        .store
+        .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .await?;
+    Ok(reply::ok(&Health { status: "ok" }))
+}
+
+async fn root(req: Request) -> Result<Response> {
+    let accept = req.header(header::ACCEPT.as_str()).unwrap_or("");
+    if accept.contains("text/html") && !accept.contains("application/json") {
+        let mut response = reply::no_content();
+        *response.status_mut() = StatusCode::SEE_OTHER;
+        response
+            .headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/dashboard"));
+        return Ok(response);
+    }
+    Ok(reply::ok(&build_info()))
+}
+
+async fn openapi(req: Request) -> Result<Response> {
+    Ok(reply::ok(&req.app.openapi))
+}

@@ -1,0 +1,16 @@
+//! dutyduck: uptime, scheduled-job and incident monitoring in one self-hosted binary.
+//! See ARCHITECTURE.md for the map.
+
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod secret;
+pub mod server;
+pub mod store;
+pub mod tokens;

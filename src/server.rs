@@ -1,0 +1,143 @@
+//! `dutyduck serve`: open the store, start the HTTP server and the background jobs, and stop
+//! them all cleanly on SIGINT/SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// How often pending "last used" times of tokens are written.
+const USAGE_FLUSH_EVERY: Duration = Duration::from_secs(10);
+/// In-flight requests get this long to finish at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+}
+
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// Opens the store, binds the listener and starts serving in the background.
+pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
+    let data_dir = config.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
+        .await
+        .map_err(Error::internal)??;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| Error::internal(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr = listener.local_addr().map_err(Error::internal)?;
+    let app = Arc::new(App::new(store, clock));
+    let (stop, stopped) = watch::channel(false);
+
+    let http = {
+        let mut stopped = stopped.clone();
+        let server = warp::serve(crate::http::filter(app.clone()))
+            .incoming(listener)
+            .graceful(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            });
+        tokio::spawn(server.run())
+    };
+    let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
+    Ok(Running {
+        addr,
+        app,
+        stop,
+        tasks: vec![http, usage],
+    })
+}
+
+impl Running {
+    /// Stops accepting connections, lets in-flight requests finish (up to a grace period),
+    /// writes what is pending and closes the store.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                log::warn!(
+                    "some requests were still running after {SHUTDOWN_GRACE:?}; closing anyway"
+                );
+            }
+        }
+        if let Err(e) = self.app.token_usage.flush(&self.app.store).await {
+            log::warn!("could not record token usage: {e}");
+        }
+        self.app.store.close().await;
+    }
+}
+
+async fn flush_token_usage(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(USAGE_FLUSH_EVERY) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = app.token_usage.flush(&app.store).await {
+            log::warn!("could not record token usage: {e}");
+        }
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM, then stops it cleanly.
+pub async fn serve_until_signal(config: Config) -> Result<()> {
+    let running = start(&config, Clock::system()).await?;
+    let users = running
+        .app
+        .store
+        .read(crate::accounts::store::count_users)
+        .await?;
+    log::info!(
+        "dutyduck {} listening on http://{} (data dir {})",
+        env!("CARGO_PKG_VERSION"),
+        running.addr,
+        config.data_dir.display()
+    );
+    if users == 0 {
+        log::info!(
+            "no user yet: create the first administrator with `dutyduck user create --data-dir {} --email you@example.com \
+             --first-name Ada --last-name Lovelace --org \"My team\"`",
+            config.data_dir.display()
+        );
+    }
+    wait_for_signal().await;
+    log::info!("shutting down: finishing in-flight requests");
+    running.stop().await;
+    log::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

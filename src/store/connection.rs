@@ -1,0 +1,113 @@
+//! Opening the SQLite file: pragmas, migrations, and the refusal of databases from the future.
+//! The server and the offline CLI both open the data dir through here.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+pub const DB_FILE: &str = "dutyduck.db";
+
+/// How long a connection waits for another writer (e.g. the CLI while the server runs).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DB_FILE)
+}
+
+/// Whether the data dir should be created when missing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// `serve` and `user create`: a fresh VM just works.
+    IfMissing,
+    /// Other admin commands: a typo in `--data-dir` must not silently create an empty database.
+    No,
+}
+
+/// Opens the database of `data_dir` for writing and brings its schema up to date.
+pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
+    let path = db_path(data_dir);
+    if create == Create::No && !path.exists() {
+        return Err(Error::not_found(&format!(
+            "database {} (start `dutyduck serve` or run `dutyduck user create` first, or check --data-dir)",
+            path.display()
+        )));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        Error::internal(format!(
+            "cannot create data dir {}: {e}",
+            data_dir.display()
+        ))
+    })?;
+    let mut conn = Connection::open(&path)
+        .map_err(|e| Error::internal(format!("cannot open {}: {e}", path.display())))?;
+    configure(&conn)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// A read-only connection to an already migrated database (the server's readers).
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // FULL: a write acknowledged to a client survives a power cut. The writer batches
+    // transactions, so the extra fsync is paid once per batch, not once per request.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Applies pending migrations; refuses a database that a newer dutyduck has migrated further.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let runner = embedded::migrations::runner();
+    let known = runner
+        .get_migrations()
+        .iter()
+        .map(|m| m.version())
+        .max()
+        .unwrap_or(0);
+    let applied = applied_version(conn)?;
+    if applied > known as i64 {
+        return Err(Error::new(
+            crate::error::Kind::Internal,
+            "database_too_new",
+            format!(
+                "this database was written by a newer dutyduck (schema version {applied}, this binary knows up to {known}); \
+                 run the newer binary or restore a backup. Nothing was changed."
+            ),
+        ));
+    }
+    runner
+        .run(conn)
+        .map_err(|e| Error::internal(format!("migration failed: {e}")))?;
+    Ok(())
+}
+
+fn applied_version(conn: &Connection) -> Result<i64> {
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_history {
+        return Ok(0);
+    }
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+        [],
+        |r| r.get(0),
+    )?)
+}

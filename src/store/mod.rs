@@ -1,0 +1,85 @@
+//! The one path to the database: a single batching writer and a pool of parallel readers.
+//! Query functions elsewhere take a plain `&Connection`, so the offline CLI can run the very
+//! same queries on its own connection.
+
+mod connection;
+mod readers;
+pub mod time;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+
+pub use connection::{Create, DB_FILE, db_path, migrate, open_migrated};
+
+use crate::error::{Error, Result};
+
+#[derive(Clone)]
+pub struct Store(Arc<Inner>);
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Option<(writer::Writer, JoinHandle<()>)>>,
+    readers: readers::Readers,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database of `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        let conn = open_migrated(data_dir, Create::IfMissing)?;
+        let path = db_path(data_dir);
+        let reader_count = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(2, 8);
+        let readers = readers::Readers::open(&path, reader_count)?;
+        let writer = writer::Writer::spawn(conn);
+        Ok(Store(Arc::new(Inner {
+            path,
+            writer: Mutex::new(Some(writer)),
+            readers,
+        })))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    /// Runs read-only queries on one of the parallel readers.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.0.readers.run(f).await
+    }
+
+    /// Runs `f` on the single writer, batched with other pending writes; returns after commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let receiver = {
+            let guard = self.0.writer.lock().expect("writer lock");
+            let (writer, _) = guard.as_ref().ok_or_else(closed)?;
+            writer.submit(f)
+        };
+        receiver.await.map_err(|_| closed())?
+    }
+
+    /// Stops accepting writes, lets the writer commit what is queued, and waits for it.
+    pub async fn close(&self) {
+        let writer = self.0.writer.lock().expect("writer lock").take();
+        if let Some((writer, thread)) = writer {
+            drop(writer);
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+fn closed() -> Error {
+    Error::unavailable("the store is closed or the write failed; retry shortly")
+}

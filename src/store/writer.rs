@@ -1,0 +1,116 @@
+//! The single writer. SQLite allows one writer at a time; instead of letting request handlers
+//! queue on the file lock, every write goes to one thread that drains whatever is pending and
+//! commits it as one transaction. Each job runs in its own savepoint, so one failing job rolls
+//! back only itself. Callers hear back only after the commit: an acknowledged write is stored.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+
+/// Upper bound on jobs per transaction, so one commit never holds the lock for long.
+const MAX_BATCH: usize = 512;
+
+/// What a job leaves for after the commit: whether it failed (its savepoint is rolled back) and
+/// how to tell its caller the final outcome.
+struct Outcome {
+    failed: bool,
+    complete: Box<dyn FnOnce(Option<Error>) + Send>,
+}
+
+type Job = Box<dyn FnOnce(&Connection) -> Outcome + Send>;
+
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub fn spawn(conn: Connection) -> (Writer, JoinHandle<()>) {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("dutyduck-writer".into())
+            .spawn(move || run(conn, rx))
+            .expect("spawn writer thread");
+        (Writer { jobs }, thread)
+    }
+
+    /// Queues `f`; the returned receiver yields its result once the batch holding it commits.
+    pub fn submit<T, F>(&self, f: F) -> oneshot::Receiver<Result<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            Outcome {
+                failed: result.is_err(),
+                complete: Box::new(move |commit_error| {
+                    let _ = tx.send(match commit_error {
+                        Some(e) => Err(e),
+                        None => result,
+                    });
+                }),
+            }
+        });
+        // If the writer has stopped, the job (and its sender) is dropped: the caller's
+        // receiver then reports the store as closed.
+        let _ = self.jobs.send(job);
+        rx
+    }
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&conn, batch);
+    }
+    log::debug!("writer stopped");
+}
+
+fn commit_batch(conn: &Connection, batch: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let error = Error::from(e);
+        // The jobs never ran; dropping them tells each caller the write failed.
+        log::warn!("cannot start a write transaction: {error}");
+        drop(batch);
+        return;
+    }
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            log::error!("savepoint failed: {e}");
+            continue; // dropping the job reports an error to its caller
+        }
+        match catch_unwind(AssertUnwindSafe(|| job(conn))) {
+            Ok(outcome) => {
+                if outcome.failed {
+                    let _ = conn.execute_batch("ROLLBACK TO job");
+                }
+                outcomes.push(outcome);
+            }
+            Err(_) => {
+                log::error!("a write job panicked; its changes were rolled back");
+                let _ = conn.execute_batch("ROLLBACK TO job");
+            }
+        }
+        let _ = conn.execute_batch("RELEASE job");
+    }
+    let commit_error = conn.execute_batch("COMMIT").err().map(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        Error::from(e)
+    });
+    for outcome in outcomes {
+        (outcome.complete)(commit_error.clone());
+    }
+}

@@ -1,0 +1,106 @@
+//! `/api-tokens`: list, create and delete the caller's own tokens.
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::domain::{check_expiry, check_label, grantable_scopes};
+use super::store::{self, ApiToken, Issued};
+use crate::accounts::roles::Permission;
+use crate::error::{Error, Result};
+use crate::http::reply;
+use crate::http::request::Request;
+use crate::http::router::Route;
+use crate::ids::TokenId;
+use warp::reply::Response;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/api-tokens", list)
+            .summary("API tokens", "List your API tokens (never their secrets)")
+            .returns::<TokenList>(
+                200,
+                "Your tokens in the current organization, expired ones included",
+            ),
+        Route::post("/api-tokens", create)
+            .summary(
+                "API tokens",
+                "Create an API token; the secret key is in this response only",
+            )
+            .body::<CreateToken>()
+            .returns::<Issued>(201, "The new token with its secret key"),
+        Route::delete("/api-tokens/{id}", delete)
+            .summary(
+                "API tokens",
+                "Delete one of your API tokens; it stops working at once",
+            )
+            .returns_empty(204, "Deleted"),
+    ]
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenList {
+    pub api_tokens: Vec<ApiToken>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateToken {
+    /// 1 to 100 characters.
+    pub label: String,
+    /// RFC 3339; in the future and at most one year ahead (same calendar day next year).
+    pub expires_at: DateTime<FixedOffset>,
+    /// Permissions this token is limited to; empty or absent: everything you can do.
+    #[serde(default)]
+    pub scopes: Option<Vec<Permission>>,
+}
+
+async fn list(req: Request) -> Result<Response> {
+    let me = req.principal().await?;
+    let mut tokens = req
+        .app
+        .store
+        .read(move |conn| store::list_for_user(conn, me.user_id, me.org_id))
+        .await?;
+    for token in &mut tokens {
+        if let Some(pending) = req.app.token_usage.pending(token.id) {
+            token.last_used_at = token.last_used_at.max(Some(pending));
+        }
+    }
+    Ok(reply::ok(&TokenList { api_tokens: tokens }))
+}
+
+async fn create(req: Request) -> Result<Response> {
+    let me = req.principal().await?;
+    let body: CreateToken = req.json()?;
+    let label = check_label(&body.label)?;
+    let now = req.now();
+    let expires_at = check_expiry(now, body.expires_at)?;
+    let scopes = grantable_scopes(body.scopes.as_deref().unwrap_or_default(), &me)?;
+    let issued = req
+        .app
+        .store
+        .write(move |conn| {
+            store::issue(
+                conn, me.org_id, me.user_id, &label, &scopes, expires_at, now,
+            )
+        })
+        .await?;
+    Ok(reply::created(&issued))
+}
+
+async fn delete(req: Request) -> Result<Response> {
+    let me = req.principal().await?;
+    let id: TokenId = req.param_id("id")?;
+    let deleted = req
+        .app
+        .store
+        .write(move |conn| store::delete_own(conn, id, me.user_id))
+        .await?;
+    if deleted {
+        Ok(reply::no_content())
+    } else {
+        Err(Error::not_found("API token"))
+    }
+}
