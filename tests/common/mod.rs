@@ -1,0 +1,183 @@
+//! Test harness: the real server on 127.0.0.1:0 over a temp data dir, driven with real HTTP,
+//! and the real `dutyduck` binary for the admin CLI.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use dutyduck::clock::Clock;
+use dutyduck::server::{self, Running};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "tarte tatin du dimanche";
+
+pub struct TestServer {
+    pub base: String,
+    pub data_dir: PathBuf,
+    running: Option<Running>,
+    pub client: reqwest::Client,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start_in(tmp.path().join("data")).await;
+        server._tmp = Some(tmp);
+        server
+    }
+
+    pub async fn start_in(data_dir: PathBuf) -> TestServer {
+        let config = server::Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: data_dir.clone(),
+        };
+        let running = server::start(&config, Clock::system())
+            .await
+            .expect("server starts");
+        TestServer {
+            base: format!("http://{}", running.addr),
+            data_dir,
+            running: Some(running),
+            client: reqwest::Client::new(),
+            _tmp: None,
+        }
+    }
+
+    /// Stops the server, keeping the data dir (and the temp dir alive) for a restart.
+    pub async fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let tmp = self._tmp.take();
+        let mut fresh = TestServer::start_in(self.data_dir.clone()).await;
+        fresh._tmp = tmp;
+        *self = fresh;
+    }
+
+    pub fn cli(&self, args: &[&str]) -> Output {
+        cli(&self.data_dir, args, None)
+    }
+
+    /// Creates a user with the CLI; returns nothing, panics on failure.
+    pub fn create_user(&self, email: &str, org: &str, role: Option<&str>) {
+        let mut args = vec![
+            "user",
+            "create",
+            "--email",
+            email,
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+            "--org",
+            org,
+            "--password-stdin",
+        ];
+        if let Some(role) = role {
+            args.extend(["--role", role]);
+        }
+        let out = cli(&self.data_dir, &args, Some(PASSWORD));
+        assert!(
+            out.status.success(),
+            "user create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Creates a token with the CLI; returns (id, secret key).
+    pub fn create_token(&self, email: &str, extra: &[&str]) -> Token {
+        let mut args = vec![
+            "token", "create", "--user", email, "--label", "test", "--json",
+        ];
+        if !extra.iter().any(|a| a.starts_with("--expires")) {
+            args.extend(["--expires-in", "30d"]);
+        }
+        args.extend(extra);
+        let out = self.cli(&args);
+        assert!(
+            out.status.success(),
+            "token create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        Token {
+            id: v["id"].as_str().unwrap().into(),
+            secret: v["secretKey"].as_str().unwrap().into(),
+        }
+    }
+
+    /// A user plus a token, the common start of a test.
+    pub fn user_with_token(&self, email: &str, org: &str) -> Token {
+        self.create_user(email, org, None);
+        self.create_token(email, &[])
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    /// Sends a request with a token and returns (status, JSON body or Null).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&Token>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.request(method, path);
+        if let Some(t) = token {
+            req = req
+                .header("X-Api-Token-Id", &t.id)
+                .header("X-Api-Token-Secret-Key", &t.secret);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let bytes = resp.bytes().await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub id: String,
+    pub secret: String,
+}
+
+/// Runs the real binary on `data_dir`, optionally feeding `stdin`.
+pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("DUTYDUCK_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        writeln!(pipe, "{input}").unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+/// The error code of an error body.
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
