@@ -104,6 +104,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
             "the request body is empty; a JSON document is expected",
         ));
     }
+    // serde would read a struct from an array, positionally; every body of this API is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Error::invalid_field(
+            "body",
+            "expected a JSON object, got an array",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     let result: std::result::Result<T, _> = serde_path_to_error::deserialize(de);
     result.map_err(|e| {

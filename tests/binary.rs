@@ -1,0 +1,177 @@
+//! The real binary as a self-hoster runs it: first start, log lines, signals, restart.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+struct Served {
+    child: Child,
+    base: String,
+    lines: mpsc::Receiver<String>,
+    log: Vec<String>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `dutyduck serve` on a free port and waits for its "listening on" line.
+fn serve(data_dir: &std::path::Path) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("server logs its address");
+        log.push(line.clone());
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            let base = rest.split_whitespace().next().unwrap().to_owned();
+            // The first-user hint, if any, is logged right after.
+            if let Ok(next) = lines.recv_timeout(Duration::from_millis(300)) {
+                log.push(next);
+            }
+            return Served {
+                child,
+                base,
+                lines,
+                log,
+            };
+        }
+    }
+}
+
+fn stop(mut served: Served) -> (std::process::ExitStatus, Vec<String>) {
+    let pid = served.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = served.child.wait().unwrap();
+    let mut log = std::mem::take(&mut served.log);
+    log.extend(served.lines.try_iter());
+    (status, log)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_start_restart_and_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("fresh");
+
+    let served = serve(&data_dir);
+    assert!(
+        data_dir.join("dutyduck.db").exists(),
+        "database created on first start"
+    );
+    let start = served.log.join("\n");
+    assert!(
+        start.contains(env!("CARGO_PKG_VERSION")) && start.contains(data_dir.to_str().unwrap()),
+        "{start}"
+    );
+    assert!(
+        start.contains("dutyduck user create"),
+        "tells how to create the first user: {start}"
+    );
+
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("{}/healthz", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(
+        health.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"status": "ok"})
+    );
+    let info: serde_json::Value = client
+        .get(&served.base)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert!(info["buildTime"].is_string());
+
+    let (status, log) = stop(served);
+    assert!(status.success(), "SIGTERM exits 0, got {status}");
+    assert!(log.iter().any(|l| l.contains("stopped")), "{log:?}");
+
+    // Second start: migrations are a no-op, and with a user there is no first-user hint.
+    let out = common::cli(
+        &data_dir,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "L",
+            "--password-stdin",
+        ],
+        Some(common::PASSWORD),
+    );
+    assert!(out.status.success());
+    let served = serve(&data_dir);
+    assert!(!served.log.join("\n").contains("no user yet"));
+    let (status, _) = stop(served);
+    assert!(status.success());
+}
+
+#[test]
+fn help_explains_every_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for command in ["serve", "user", "token", "backup", "--data-dir"] {
+        assert!(help.contains(command), "--help lacks {command}: {help}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+        .args(["token", "create", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--user",
+        "--label",
+        "--expires-in",
+        "--expires-at",
+        "--scope",
+        "--json",
+    ] {
+        assert!(help.contains(flag), "token create --help lacks {flag}");
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+        .args(["token", "create", "--user", "a@b.c", "--label", "x"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success(), "an expiry is required");
+}
