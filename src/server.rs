@@ -101,19 +101,21 @@ pub async fn serve_until_signal(config: Config) -> Result<()> {
         .store
         .read(crate::accounts::store::count_users)
         .await?;
+    let first_user_hint = if users == 0 {
+        format!(
+            "; no user yet: create the first administrator with `dutyduck user create --data-dir {} \
+             --email you@example.com --first-name Ada --last-name Lovelace --org \"My team\"`",
+            config.data_dir.display()
+        )
+    } else {
+        String::new()
+    };
     log::info!(
-        "dutyduck {} listening on http://{} (data dir {})",
+        "dutyduck {} listening on http://{} (data dir {}){first_user_hint}",
         env!("CARGO_PKG_VERSION"),
         running.addr,
         config.data_dir.display()
     );
-    if users == 0 {
-        log::info!(
-            "no user yet: create the first administrator with `dutyduck user create --data-dir {} --email you@example.com \
-             --first-name Ada --last-name Lovelace --org \"My team\"`",
-            config.data_dir.display()
-        );
-    }
     wait_for_signal().await;
     log::info!("shutting down: finishing in-flight requests");
     running.stop().await;

@@ -37,24 +37,22 @@ fn serve(data_dir: &std::path::Path) -> Served {
             let _ = tx.send(line);
         }
     });
-    let mut log = Vec::new();
+    // From here on, Drop kills and reaps the child whatever happens.
+    let mut served = Served {
+        child,
+        base: String::new(),
+        lines,
+        log: Vec::new(),
+    };
     loop {
-        let line = lines
+        let line = served
+            .lines
             .recv_timeout(Duration::from_secs(20))
             .expect("server logs its address");
-        log.push(line.clone());
+        served.log.push(line.clone());
         if let Some(rest) = line.split("listening on ").nth(1) {
-            let base = rest.split_whitespace().next().unwrap().to_owned();
-            // The first-user hint, if any, is logged right after.
-            if let Ok(next) = lines.recv_timeout(Duration::from_millis(300)) {
-                log.push(next);
-            }
-            return Served {
-                child,
-                base,
-                lines,
-                log,
-            };
+            served.base = rest.split_whitespace().next().unwrap().to_owned();
+            return served;
         }
     }
 }
