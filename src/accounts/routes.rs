@@ -15,6 +15,7 @@ use crate::http::auth::session_cookie;
 use crate::http::reply;
 use crate::http::request::Request;
 use crate::http::router::Route;
+use crate::ids::UserId;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -30,6 +31,10 @@ pub fn routes() -> Vec<Route> {
             .public()
             .summary("Accounts", "End the current session and clear its cookie")
             .returns_empty(204, "Logged out"),
+        Route::get("/auth/session", session)
+            .public()
+            .summary("Accounts", "The profile of the logged-in user, or null: lets the dashboard check without a 401")
+            .returns::<Session>(200, "profile is null when not logged in"),
         Route::get("/users/me", me)
             .summary(
                 "Accounts",
@@ -102,6 +107,20 @@ async fn profile_of(req: &Request, me: &Principal) -> Result<Profile> {
     })
 }
 
+#[derive(Serialize, JsonSchema)]
+pub struct Session {
+    pub profile: Option<Profile>,
+}
+
+async fn session(req: Request) -> Result<Response> {
+    let profile = match req.principal().await {
+        Ok(me) => Some(profile_of(&req, &me).await?),
+        Err(e) if e.kind == crate::error::Kind::Unauthorized => None,
+        Err(e) => return Err(e),
+    };
+    Ok(reply::ok(&Session { profile }))
+}
+
 async fn me(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     Ok(reply::ok(&profile_of(&req, &me).await?))
@@ -160,8 +179,14 @@ async fn login(req: Request) -> Result<Response> {
     };
     throttle.per_account.record_success(&account_key);
 
+    start_session(&req, user.id).await
+}
+
+/// Opens a session for `user_id` in their default organization: the profile as the body and the
+/// session cookie. Used by login and by the first-run setup.
+pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
     let (cookie, digest) = sessions::new_secret();
-    let user_id = user.id;
+    let now = req.now();
     let (org_id, role) = req
         .app
         .store
@@ -183,8 +208,8 @@ async fn login(req: Request) -> Result<Response> {
             digest: digest.to_vec(),
         },
     };
-    let mut response = reply::ok(&profile_of(&req, &me).await?);
-    let cookie = session_cookie_header(&cookie, sessions::LIFETIME.num_seconds(), is_https(&req));
+    let mut response = reply::ok(&profile_of(req, &me).await?);
+    let cookie = session_cookie_header(&cookie, sessions::LIFETIME.num_seconds(), is_https(req));
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }

@@ -44,11 +44,10 @@ pub fn insert(
 /// The user and organization of a live session.
 pub fn lookup(conn: &Connection, digest: &[u8], now: Timestamp) -> Result<Option<(UserId, OrgId)>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT user_id, organization_id FROM sessions WHERE digest = ?1 AND expires_at > ?2",
-            params![digest, to_db(now)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![digest, to_db(now)], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 

@@ -42,7 +42,10 @@ pub fn count_users(conn: &Connection) -> Result<i64> {
 
 pub fn user_by_id(conn: &Connection, id: UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
-    Ok(conn.query_row(&sql, [id], user_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], user_from_row)
+        .optional()?)
 }
 
 /// The user with this e-mail (case-insensitive) and their password hash.
@@ -122,8 +125,8 @@ pub fn update_profile(
 
 pub fn organization(conn: &Connection, id: OrgId) -> Result<Option<Organization>> {
     Ok(conn
+        .prepare_cached("SELECT id, name, display_name, created_at, updated_at FROM organizations WHERE id = ?1")?
         .query_row(
-            "SELECT id, name, display_name, created_at, updated_at FROM organizations WHERE id = ?1",
             [id],
             org_from_row,
         )
@@ -186,11 +189,8 @@ pub fn insert_membership(
 
 pub fn role_in(conn: &Connection, user: UserId, org: OrgId) -> Result<Option<Role>> {
     let name: Option<String> = conn
-        .query_row(
-            "SELECT role FROM memberships WHERE user_id = ?1 AND organization_id = ?2",
-            params![user, org],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT role FROM memberships WHERE user_id = ?1 AND organization_id = ?2")?
+        .query_row(params![user, org], |r| r.get(0))
         .optional()?;
     Ok(name.as_deref().and_then(Role::parse))
 }

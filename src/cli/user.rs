@@ -6,6 +6,7 @@ use std::path::Path;
 use clap::Subcommand;
 
 use super::in_transaction;
+use crate::accounts::members::create_member;
 use crate::accounts::model::{normalize_email, normalize_name};
 use crate::accounts::roles::Role;
 use crate::accounts::store::{self, NewUser};
@@ -75,23 +76,14 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
             password::check_strength(&password, &[&email, &first_name, &last_name])?;
             let hash = password::hash(&password)?;
             let now = chrono::Utc::now();
-            let (org, role) = in_transaction(data_dir, Create::IfMissing, |conn| {
+            let (_, org, role) = in_transaction(data_dir, Create::IfMissing, |conn| {
                 let user = NewUser {
                     email: &email,
                     first_name: &first_name,
                     last_name: &last_name,
                     password_hash: &hash,
                 };
-                let user = store::insert_user(conn, &user, now)?;
-                let (org, role) = match store::organization_named(conn, &org)? {
-                    Some(existing) if store::member_count(conn, existing.id)? > 0 => {
-                        (existing, role.unwrap_or(Role::Reporter))
-                    }
-                    Some(empty) => (empty, Role::Owner),
-                    None => (store::insert_organization(conn, &org, now)?, Role::Owner),
-                };
-                store::insert_membership(conn, org.id, user.id, role, now)?;
-                Ok((org, role))
+                create_member(conn, &user, &org, role, now)
             })?;
             println!("Created user {email} ({role} of {}).", org.display_name);
             Ok(())

@@ -35,7 +35,9 @@ pub fn routes() -> Vec<Route> {
     [
         system_routes::routes(),
         crate::accounts::routes::routes(),
+        crate::accounts::setup::routes(),
         crate::tokens::routes::routes(),
+        crate::web::routes(),
     ]
     .concat()
 }

@@ -60,8 +60,8 @@ fn in_read_transaction<T>(
     conn: &Connection,
     f: impl FnOnce(&Connection) -> Result<T>,
 ) -> Result<T> {
-    conn.execute_batch("BEGIN DEFERRED")?;
+    conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
     let result = f(conn);
-    conn.execute_batch("COMMIT")?;
+    conn.prepare_cached("COMMIT")?.execute([])?;
     result
 }

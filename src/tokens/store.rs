@@ -100,11 +100,11 @@ pub fn get(conn: &Connection, id: TokenId) -> Result<Option<ApiToken>> {
 
 pub fn credential(conn: &Connection, id: TokenId) -> Result<Option<StoredCredential>> {
     Ok(conn
-        .query_row(
-            "SELECT t.user_id, t.organization_id, t.secret_digest, t.expires_at, t.scopes, m.role
+        .prepare_cached("SELECT t.user_id, t.organization_id, t.secret_digest, t.expires_at, t.scopes, m.role
              FROM api_tokens t
              LEFT JOIN memberships m ON m.user_id = t.user_id AND m.organization_id = t.organization_id
-             WHERE t.id = ?1",
+             WHERE t.id = ?1")?
+        .query_row(
             [id],
             |r| {
                 let scopes: String = r.get(4)?;

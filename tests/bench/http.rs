@@ -1,26 +1,49 @@
-//! Load benchmark of the real `dutyduck` release binary over loopback HTTP.
+//! Load benchmark of the real `dutyduck` release binary over loopback HTTP, and the share of a
+//! request spent verifying its API token.
 //!
 //! Run: `cargo bench --bench http` (5 s per scenario), or `BENCH_SECONDS=10 cargo bench --bench http`.
 //!
 //! It creates a user and an API token in a temporary data dir with the CLI, starts
-//! `dutyduck serve` on a free 127.0.0.1 port, and drives 64 keep-alive connections (one
-//! client per task, one connection each) against `GET /healthz` (baseline, no auth), then
-//! `GET /users/me` (token-authenticated), each for a fixed duration after an uncounted 1 s
-//! warm-up. It prints a table of requests/s, p50/p99/max latency and non-2xx responses, the
-//! cost of /users/me relative to /healthz, the server's peak RSS (VmHWM), the core count,
-//! and the server's exit status after SIGTERM. Client and server share the same cores, so
-//! read the numbers as a comparison between endpoints, not as the server's capacity.
+//! `dutyduck serve` on a free 127.0.0.1 port, and prints, in order:
+//!
+//! 1. Load: 64 keep-alive connections (one client per task, one connection each) against
+//!    `GET /healthz` (baseline, no auth), then `GET /users/me` (token-authenticated), each for a
+//!    fixed duration after an uncounted 1 s warm-up: requests/s, p50/p99/max latency and non-2xx
+//!    responses, and the cost of /users/me relative to /healthz.
+//! 2. Serial: one connection, one request at a time (2,000 requests after 200 uncounted), for
+//!    both endpoints: mean and p50 latency, i.e. the per-request cost without queueing.
+//! 3. Token verification alone, in process: the benchmark opens the server's own data dir
+//!    (WAL lets a second process read alongside the server), builds an `App` and a
+//!    `GET /users/me` `Request` carrying the token headers, and times 20,000 calls of
+//!    `http::auth::authenticate` (after 2,000 uncounted), each asserted to succeed. It prints
+//!    the mean and p50 per verification (the p50 also as a share of the serial p50), then the
+//!    mean as a percentage of the serial `GET /users/me` mean: the figure behind "token
+//!    verification should cost well under 10 % of the request".
+//! 4. The server's peak RSS (VmHWM), the core count, and the server's exit status after SIGTERM.
+//!
+//! Client and server share the same cores, so read the load numbers as a comparison between
+//! endpoints, not as the server's capacity.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dutyduck::app::App;
+use dutyduck::clock::Clock;
+use dutyduck::http::{auth, request::Request};
+use dutyduck::store::Store;
+// reqwest and warp share the `http` crate, so this `HeaderMap` is also `warp::http::HeaderMap`.
 use reqwest::header::{HeaderMap, HeaderValue};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dutyduck");
 const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(1);
+const SERIAL_WARM_UP: usize = 200;
+const SERIAL_REQUESTS: usize = 2_000;
+const VERIFY_WARM_UP: usize = 2_000;
+const VERIFICATIONS: usize = 20_000;
 
 /// Kills the server when the benchmark ends, also on panic; harmless after a clean stop.
 struct Server(Child);
@@ -58,7 +81,40 @@ fn cli(dir: &Path, args: &str, stdin: &str) -> String {
 #[derive(Default)]
 struct Stats {
     failures: usize,
+    /// Sorted once the run is over.
     latencies: Vec<Duration>,
+}
+
+impl Stats {
+    fn percentile(&self, p: f64) -> Duration {
+        let lat = &self.latencies;
+        lat[((lat.len() - 1) as f64 * p).round() as usize]
+    }
+
+    fn mean(&self) -> Duration {
+        self.latencies.iter().sum::<Duration>() / self.latencies.len() as u32
+    }
+}
+
+/// A client that keeps a single connection open and sends `headers` with every request.
+fn client(headers: HeaderMap) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .default_headers(headers)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+/// One GET, body read to the end; true on a 2xx.
+async fn get(client: &reqwest::Client, url: &str) -> bool {
+    match client.get(url).send().await {
+        Ok(r) => {
+            let success = r.status().is_success();
+            r.bytes().await.is_ok() && success
+        }
+        Err(_) => false,
+    }
 }
 
 /// 64 tasks, each with its own single-connection client, hitting `url` until the deadline.
@@ -70,22 +126,11 @@ async fn load(url: &str, headers: HeaderMap, secs: f64) -> Stats {
         .map(|_| {
             let (url, headers) = (url.to_owned(), headers.clone());
             tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .pool_max_idle_per_host(1)
-                    .default_headers(headers)
-                    .timeout(Duration::from_secs(10))
-                    .build()
-                    .expect("client");
+                let client = client(headers);
                 let mut stats = Stats::default();
                 while Instant::now() < until {
                     let start = Instant::now();
-                    let ok = match client.get(&url).send().await {
-                        Ok(r) => {
-                            let success = r.status().is_success();
-                            r.bytes().await.is_ok() && success
-                        }
-                        Err(_) => false,
-                    };
+                    let ok = get(&client, &url).await;
                     if start >= measure_from {
                         stats.latencies.push(start.elapsed());
                         stats.failures += usize::from(!ok);
@@ -105,19 +150,82 @@ async fn load(url: &str, headers: HeaderMap, secs: f64) -> Stats {
     all
 }
 
+/// One connection, one request at a time: the latency of a request without queueing. The first
+/// `SERIAL_WARM_UP` requests are not counted.
+async fn serial(url: &str, headers: HeaderMap) -> Stats {
+    let client = client(headers);
+    let mut stats = Stats::default();
+    for i in 0..SERIAL_WARM_UP + SERIAL_REQUESTS {
+        let start = Instant::now();
+        let ok = get(&client, url).await;
+        if i >= SERIAL_WARM_UP {
+            stats.latencies.push(start.elapsed());
+            stats.failures += usize::from(!ok);
+        }
+    }
+    stats.latencies.sort_unstable();
+    stats
+}
+
+/// Token verification alone, in this process: `auth::authenticate` as the server runs it for a
+/// token-authenticated `GET /users/me` (header parsing, one read on the store's reader pool,
+/// digest comparison, expiry and role checks), on the server's own data dir. Every call must
+/// succeed; the first `VERIFY_WARM_UP` are not counted.
+async fn verification(data_dir: &Path, headers: HeaderMap) -> Stats {
+    let store = Store::open(data_dir).expect("open the store");
+    let app = Arc::new(App::new(store, Clock::system()));
+    let req = Request {
+        app: Arc::clone(&app),
+        method: warp::http::Method::GET,
+        path: "/users/me".into(),
+        params: vec![],
+        query: String::new(),
+        headers,
+        body: bytes::Bytes::new(),
+        remote: None,
+    };
+    let mut stats = Stats::default();
+    for i in 0..VERIFY_WARM_UP + VERIFICATIONS {
+        let start = Instant::now();
+        let result = auth::authenticate(&req).await;
+        let elapsed = start.elapsed();
+        if let Err(e) = result {
+            panic!("token verification failed: {e}");
+        }
+        if i >= VERIFY_WARM_UP {
+            stats.latencies.push(elapsed);
+        }
+    }
+    drop(req);
+    app.store.close().await;
+    stats.latencies.sort_unstable();
+    stats
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-/// Prints one table row; returns requests per second.
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// Prints one row of the load table; returns requests per second.
 fn report(name: &str, s: &Stats, secs: f64) -> f64 {
-    let lat = &s.latencies;
-    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
-    let rps = lat.len() as f64 / secs;
-    let (p50, p99, max) = (ms(pct(0.5)), ms(pct(0.99)), ms(pct(1.0)));
-    let (n, failures) = (lat.len(), s.failures);
+    let n = s.latencies.len();
+    let rps = n as f64 / secs;
+    let pct = |p: f64| ms(s.percentile(p));
+    let (p50, p99, max) = (pct(0.5), pct(0.99), pct(1.0));
+    let failures = s.failures;
     println!("{name:<14} {n:>9} {rps:>9.0} {p50:>9} {p99:>9} {max:>9} {failures:>8}");
     rps
+}
+
+/// Prints one row of the serial table.
+fn report_serial(name: &str, s: &Stats) {
+    let (n, failures) = (s.latencies.len(), s.failures);
+    let (mean, p50) = (us(s.mean()), us(s.percentile(0.5)));
+    println!("{name:<14} {n:>9} {mean:>10} {p50:>10} {failures:>8}");
 }
 
 #[tokio::main]
@@ -168,16 +276,47 @@ async fn main() {
         let value = token[key].as_str().expect("token field");
         auth.insert(name, HeaderValue::from_str(value).expect("header value"));
     }
-    let me = load(&format!("{base}/users/me"), auth, secs).await;
+    let me = load(&format!("{base}/users/me"), auth.clone(), secs).await;
     let me_rps = report("GET /users/me", &me, secs);
     let ratio = health_rps / me_rps;
     println!("users/me costs {ratio:.2}x healthz per request");
+
+    println!(
+        "\nSerial: 1 keep-alive connection, one request at a time, \
+        {SERIAL_REQUESTS} requests after {SERIAL_WARM_UP} uncounted"
+    );
+    println!(
+        "{:<14} {:>9} {:>10} {:>10} {:>8}",
+        "scenario", "requests", "mean", "p50", "non-2xx"
+    );
+    let health_serial = serial(&format!("{base}/healthz"), HeaderMap::new()).await;
+    report_serial("GET /healthz", &health_serial);
+    let me_serial = serial(&format!("{base}/users/me"), auth.clone()).await;
+    report_serial("GET /users/me", &me_serial);
+
+    let verify = verification(dir.path(), auth).await;
+    let (verify_mean, me_mean) = (verify.mean(), me_serial.mean());
+    let share = verify_mean.as_secs_f64() / me_mean.as_secs_f64() * 100.0;
+    let (verify_p50, me_p50) = (verify.percentile(0.5), me_serial.percentile(0.5));
+    let share_p50 = verify_p50.as_secs_f64() / me_p50.as_secs_f64() * 100.0;
+    println!(
+        "\nToken verification in process (auth::authenticate on the same data dir), \
+        {VERIFICATIONS} calls after {VERIFY_WARM_UP} uncounted: mean {}, p50 {} \
+        ({share_p50:.1}% of the serial GET /users/me p50)",
+        us(verify_mean),
+        us(verify_p50)
+    );
+    println!(
+        "token verification: {} = {share:.1}% of a GET /users/me ({} serial)",
+        us(verify_mean),
+        us(me_mean)
+    );
 
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap_or_default();
     let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
     let hwm = hwm.map_or("unknown", str::trim);
-    println!("server peak RSS (VmHWM): {hwm}");
+    println!("\nserver peak RSS (VmHWM): {hwm}");
     let pid = server.0.id().to_string();
     let sent = Command::new("kill").args(["-TERM", &pid]).status();
     assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid} failed");
@@ -190,5 +329,6 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     println!("server stopped after SIGTERM: {exit}");
-    assert!(health.failures + me.failures == 0, "some requests failed");
+    let failures = health.failures + me.failures + health_serial.failures + me_serial.failures;
+    assert!(failures == 0, "some requests failed");
 }

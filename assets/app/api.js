@@ -1,0 +1,46 @@
+// Calls to the dutyduck API with the session cookie. Errors carry the server's {code, message}.
+// Same-origin fetches send an Origin header, which the server requires for cookie writes.
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+const listeners = new Set();
+/** Called when a request finds the session gone; the app then shows the login page. */
+export function onSessionExpired(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export async function api(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, 'network', e.message);
+  }
+  const text = await response.text();
+  const data = text ? safeJson(text) : null;
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    const err = new ApiError(response.status, error.code || 'http_' + response.status, error.message || response.statusText,
+      Number(response.headers.get('Retry-After')) || 0);
+    if (response.status === 401 && path !== '/auth/login') listeners.forEach((fn) => fn(err));
+    throw err;
+  }
+  return data;
+}
+
+function safeJson(text) {
+  try { return JSON.parse(text); } catch { return null; }
+}

@@ -1,0 +1,79 @@
+// Shared setup for the browser tests: the real dutyduck binary on 127.0.0.1:0 with a fresh data
+// dir, headless Debian Chromium through playwright-core, console errors collected per page, and
+// screenshots saved under target/screenshots/ for a reviewer to look at.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = process.env.DUTYDUCK_BIN || join(root, 'target/debug/dutyduck');
+export const SCREENSHOTS = join(root, 'target/screenshots');
+export const PASSWORD = 'tarte tatin du dimanche';
+
+/** Starts `dutyduck serve`; resolves once it logs its address. */
+export async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dutyduck-browser-'));
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dataDir, 'data')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const base = await new Promise((resolveBase, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 20000);
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolveBase(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  return {
+    base,
+    dataDir: join(dataDir, 'data'),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A new page whose console errors and failed requests are recorded in `page.problems`. */
+export async function newPage(browser, { locale = 'en-US', viewport = { width: 1280, height: 800 } } = {}) {
+  const context = await browser.newContext({ locale, viewport, timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
+  return page;
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, name + '.png'), fullPage: true });
+}
+
+/** True when the page is wider than its viewport (horizontal scrolling). */
+export async function overflowsHorizontally(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+/** Calls the API from node with token headers. */
+export async function callWithToken(base, path, id, secret) {
+  return fetch(base + path, { headers: { 'X-Api-Token-Id': id, 'X-Api-Token-Secret-Key': secret } });
+}
