@@ -385,3 +385,69 @@ async fn cli_user_commands() {
     let (status, _, _) = login(&server, "eve@example.com", "un nouveau mot de passe").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_setup_succeeds_once_even_when_raced() {
+    let server = TestServer::start().await;
+    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    assert_eq!(status, json!({"needed": true}));
+    let (_, session) = server.call(Method::GET, "/auth/session", None, None).await;
+    assert_eq!(session, json!({"profile": null}));
+
+    let attempt = |email: &'static str| {
+        let req = server.request(Method::POST, "/setup").json(&json!({
+            "organizationName": "Acme", "firstName": "Ada", "lastName": "Lovelace", "email": email, "password": PASSWORD
+        }));
+        async move { req.send().await.unwrap() }
+    };
+    let (a, b) = tokio::join!(attempt("ada@example.com"), attempt("eve@example.com"));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "exactly one setup wins");
+    let winner = if a.status() == 200 { a } else { b };
+    let cookie = cookie_pair(winner.headers()["set-cookie"].to_str().unwrap());
+
+    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    assert_eq!(status, json!({"needed": false}));
+    let users = server.cli(&["user", "list", "--json"]);
+    let users: Value = serde_json::from_slice(&users.stdout).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert_eq!(users[0]["role"], "Owner");
+
+    // The winner is logged in.
+    let session: Value = server
+        .request(Method::GET, "/auth/session")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["profile"]["organization_roles"], json!(["Owner"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setup_validates_its_fields() {
+    let server = TestServer::start().await;
+    let base = json!({"organizationName": "Acme", "firstName": "Ada", "lastName": "L", "email": "ada@example.com", "password": PASSWORD});
+    for (field, value, expected) in [
+        ("email", json!("nope"), "email"),
+        ("password", json!("short"), "password"),
+        ("organizationName", json!(""), "organizationName"),
+    ] {
+        let mut body = base.clone();
+        body[field] = value;
+        let (status, reply) = server.call(Method::POST, "/setup", None, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(expected),
+            "{reply}"
+        );
+    }
+    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    assert_eq!(status, json!({"needed": true}), "nothing was created");
+}
