@@ -1,15 +1,23 @@
 //! The state shared by every request and background job.
 
 use crate::accounts::throttle::LoginThrottle;
+use std::sync::Arc;
+
 use crate::clock::Clock;
+use crate::monitors::scheduler::Scheduler;
 use crate::store::Store;
 use crate::tokens::usage::TokenUsage;
+
+/// Checks in flight at once; each waits at most its timeout (≤ 60 s).
+const CHECK_CONCURRENCY: usize = 256;
 
 pub struct App {
     pub store: Store,
     pub clock: Clock,
     pub login_throttle: LoginThrottle,
     pub token_usage: TokenUsage,
+    /// Runs monitor checks; routes tell it about schedule changes.
+    pub scheduler: Arc<Scheduler>,
     /// `/openapi.json`, generated once from the route table.
     pub openapi: serde_json::Value,
 }
@@ -21,6 +29,7 @@ impl App {
             clock,
             login_throttle: LoginThrottle::default(),
             token_usage: TokenUsage::default(),
+            scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),
             openapi: crate::http::openapi::document(&crate::http::routes()),
         }
     }

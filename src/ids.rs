@@ -51,4 +51,8 @@ uuid_id!(
     OrgId,
     /// An API access token's public half.
     TokenId,
+    /// An HTTP monitor.
+    MonitorId,
+    /// An incident.
+    IncidentId,
 );

@@ -10,6 +10,8 @@ pub mod clock;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod incidents;
+pub mod monitors;
 pub mod secret;
 pub mod server;
 pub mod store;

@@ -92,7 +92,7 @@ async fn first_start_restart_and_sigterm() {
         "tells how to create the first user: {start}"
     );
 
-    let client = reqwest::Client::new();
+    let client = common::client();
     let health = client
         .get(format!("{}/healthz", served.base))
         .send()

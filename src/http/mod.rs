@@ -37,6 +37,8 @@ pub fn routes() -> Vec<Route> {
         crate::accounts::routes::routes(),
         crate::accounts::setup::routes(),
         crate::tokens::routes::routes(),
+        crate::monitors::routes::routes(),
+        crate::incidents::routes::routes(),
         crate::web::routes(),
     ]
     .concat()
@@ -138,32 +140,34 @@ fn method_not_allowed(method: &Method, path: &str, allowed: &[Method]) -> Error 
     )
 }
 
-/// Reads the body up to `MAX_BODY`, refusing early when Content-Length already says too much.
+/// Bodies a little over the limit are read to the end (and dropped) before answering 413:
+/// answering while the client is still sending makes many clients see a connection reset
+/// instead of the 413. Bodies past this are cut off at once.
+const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Reads the body up to `MAX_BODY`, refusing early when Content-Length says it is far too much.
 async fn read_body<S, B>(headers: &HeaderMap, mut body: S) -> Result<Bytes, Error>
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin,
     B: Buf,
 {
-    let too_large = || {
-        Error::new(
-            Kind::PayloadTooLarge,
-            "payload_too_large",
-            format!("the request body is over {MAX_BODY} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+    let too_large =
+        || Error::new(Kind::PayloadTooLarge, "payload_too_large", format!("the request body is over {MAX_BODY} bytes"));
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(too_large());
     }
     let mut bytes = BytesMut::new();
+    let mut seen: u64 = 0;
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| {
-            Error::bad_request("body_read_failed", format!("cannot read the body: {e}"))
-        })?;
-        if bytes.len() + chunk.remaining() > MAX_BODY {
+        let mut chunk = chunk.map_err(|e| Error::bad_request("body_read_failed", format!("cannot read the body: {e}")))?;
+        seen += chunk.remaining() as u64;
+        if seen > DRAIN_LIMIT {
             return Err(too_large());
+        }
+        if seen > MAX_BODY as u64 {
+            chunk.advance(chunk.remaining());
+            continue;
         }
         while chunk.has_remaining() {
             let part = chunk.chunk();
@@ -171,6 +175,9 @@ where
             let n = part.len();
             chunk.advance(n);
         }
+    }
+    if seen > MAX_BODY as u64 {
+        return Err(too_large());
     }
     Ok(bytes.freeze())
 }

@@ -97,6 +97,49 @@ impl Request {
     }
 }
 
+/// `pageNumber` (from 1, default 1) and `itemsPerPage` (default 10, at most 50), as in the
+/// original API.
+#[derive(Debug, Clone, Copy, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Page {
+    pub page_number: Option<u32>,
+    pub items_per_page: Option<u32>,
+}
+
+impl Page {
+    pub const MAX: u32 = 50;
+
+    /// (offset, limit); page 0 counts as page 1.
+    pub fn window(&self, default_size: u32) -> (u32, u32) {
+        let size = self.items_per_page.unwrap_or(default_size).min(Self::MAX);
+        let page = self.page_number.unwrap_or(1).max(1);
+        ((page - 1).saturating_mul(size), size)
+    }
+}
+
+/// `metadataFilter`: a JSON string `{"items": {"key": ["v1", "v2"]}}` (reference §1).
+pub fn metadata_filter(
+    raw: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    #[derive(serde::Deserialize)]
+    struct Items {
+        items: std::collections::BTreeMap<String, Vec<String>>,
+    }
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Default::default()),
+        Some(text) => serde_json::from_str::<Items>(text)
+            .map(|i| i.items)
+            .map_err(|e| {
+                Error::bad_request(
+                    "invalid_query",
+                    format!(
+                        "metadataFilter: expected {{\"items\": {{\"key\": [\"value\"]}}}}: {e}"
+                    ),
+                )
+            }),
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::bad_request(

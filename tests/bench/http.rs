@@ -98,6 +98,7 @@ impl Stats {
 
 /// A client that keeps a single connection open and sends `headers` with every request.
 fn client(headers: HeaderMap) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .default_headers(headers)

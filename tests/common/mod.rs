@@ -41,7 +41,7 @@ impl TestServer {
             base: format!("http://{}", running.addr),
             data_dir,
             running: Some(running),
-            client: reqwest::Client::new(),
+            client: client(),
             _tmp: None,
         }
     }
@@ -154,6 +154,13 @@ impl TestServer {
 pub struct Token {
     pub id: String,
     pub secret: String,
+}
+
+/// An HTTP client for tests. reqwest is built without a default crypto provider (the server
+/// installs ring at start-up), so install it here too.
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 /// Runs the real binary on `data_dir`, optionally feeding `stdin`.

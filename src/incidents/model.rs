@@ -1,0 +1,135 @@
+//! Incidents as the API shows them (reference §3), and their timeline events.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+use crate::ids::{IncidentId, OrgId, UserId};
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        pub enum $name { $($(#[$vdoc])* #[serde(rename = $text)] $variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = v.as_str()?;
+                Self::parse(text).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown value {text:?}").into()))
+            }
+        }
+    };
+}
+
+text_enum!(
+    IncidentStatus {
+        /// Opened by a suspicious monitor, not confirmed yet; hidden from default lists.
+        ToBeConfirmed => "tobeconfirmed",
+        Ongoing => "ongoing",
+        Resolved => "resolved",
+    }
+);
+
+text_enum!(
+    Priority {
+        Emergency => "emergency",
+        Critical => "critical",
+        Major => "major",
+        Minor => "minor",
+        Warning => "warning",
+        Notice => "notice",
+    }
+);
+
+text_enum!(
+    SourceType {
+        HttpMonitor => "httpmonitor",
+        /// A monitor's TLS certificate close to expiry.
+        TlsCertificate => "tlscertificate",
+        Task => "task",
+        /// Declared by hand.
+        Manual => "manual",
+    }
+);
+
+text_enum!(
+    EventType {
+        Creation => "creation",
+        Confirmation => "confirmation",
+        Resolution => "resolution",
+        Comment => "comment",
+        Acknowledged => "acknowledged",
+        PriorityChanged => "prioritychanged",
+        MonitorPinged => "monitorpinged",
+        MonitorSwitchedToRecovering => "monitorswitchedtorecovering",
+        MonitorSwitchedToSuspicious => "monitorswitchedtosuspicious",
+        MonitorSwitchedToDown => "monitorswitchedtodown",
+    }
+);
+
+/// The check behind a timeline event or a cause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckSummary {
+    pub error_kind: crate::monitors::model::ErrorKind,
+    pub http_code: Option<u16>,
+    pub response_time_ms: Option<u32>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserName {
+    pub id: UserId,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Incident {
+    pub id: IncidentId,
+    pub organization_id: OrgId,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub priority: Priority,
+    pub incident_source_type: SourceType,
+    pub incident_source_id: Option<String>,
+    /// What opened it: for monitors `{causeType, lastPing, previousPings}`; free text for manual ones.
+    pub cause: Option<serde_json::Value>,
+    pub metadata: BTreeMap<String, String>,
+    pub created_by: Option<UserName>,
+    pub acknowledged_by: Vec<UserName>,
+    pub created_at: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub incident_id: IncidentId,
+    pub created_at: Timestamp,
+    pub event_type: EventType,
+    pub user: Option<UserName>,
+    /// Depends on the type: a check for monitor events, `{text, format}` for comments…
+    pub payload: Option<serde_json::Value>,
+}

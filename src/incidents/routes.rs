@@ -1,0 +1,397 @@
+//! `/incidents`: list, read, timeline, acknowledge, comment, resolve, reprioritize, declare.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use warp::reply::Response;
+
+use super::model::{EventType, Incident, IncidentStatus, Priority, SourceType, TimelineEvent};
+use super::store::{self, Filter, NewIncident};
+use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents, ReadIncidents};
+use crate::error::{Error, Result};
+use crate::http::reply;
+use crate::http::request::{Page, Request, metadata_filter};
+use crate::http::router::Route;
+use crate::ids::{IncidentId, MonitorId, OrgId};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/incidents", list)
+            .summary("Incidents", "List incidents, filtered and ordered")
+            .query::<ListQuery>()
+            .returns::<IncidentList>(200, "A page of incidents"),
+        Route::post("/incidents", declare)
+            .summary("Incidents", "Declare an incident by hand")
+            .body::<Declare>()
+            .returns::<Incident>(201, "The new incident, ongoing"),
+        Route::get("/incidents/ongoing-count", ongoing_count)
+            .summary(
+                "Incidents",
+                "How many incidents are ongoing (the navigation badge)",
+            )
+            .returns::<OngoingCount>(200, "The count"),
+        Route::get("/incidents/{id}", get)
+            .summary("Incidents", "An incident with its source's name and URL")
+            .returns::<IncidentDetail>(200, "The incident"),
+        Route::patch("/incidents/{id}", update)
+            .summary("Incidents", "Change an incident's priority")
+            .body::<Update>()
+            .returns::<Incident>(200, "The incident"),
+        Route::get("/incidents/{id}/events", events)
+            .summary("Incidents", "The incident's timeline, oldest first")
+            .query::<Page>()
+            .returns::<Timeline>(200, "Events"),
+        Route::post("/incidents/{id}/acknowledge", acknowledge)
+            .summary(
+                "Incidents",
+                "Say you are handling it (stops re-notification)",
+            )
+            .returns::<Incident>(200, "The incident"),
+        Route::post("/incidents/{id}/comment", comment)
+            .summary(
+                "Incidents",
+                "Add a comment (plain text or markdown) to the timeline",
+            )
+            .body::<Comment>()
+            .returns::<TimelineEvent>(201, "The comment event"),
+        Route::post("/incidents/{id}/resolve", resolve)
+            .summary("Incidents", "Resolve an incident by hand")
+            .returns::<Incident>(200, "The incident"),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub page: Page,
+    /// Repeat the key; default: ongoing and resolved.
+    #[serde(default)]
+    pub status: Vec<IncidentStatus>,
+    #[serde(default)]
+    pub priority: Vec<Priority>,
+    pub source_type: Option<SourceType>,
+    pub source_id: Option<String>,
+    /// RFC 3339.
+    pub from_date: Option<DateTime<FixedOffset>>,
+    pub to_date: Option<DateTime<FixedOffset>>,
+    /// createdAt (default) or priority.
+    pub order_by: Option<String>,
+    /// asc or desc (default).
+    pub order_direction: Option<String>,
+    /// JSON: {"items": {"key": ["value", ...]}}.
+    pub metadata_filter: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IncidentList {
+    pub items: Vec<Incident>,
+    pub total_number_of_results: i64,
+    pub total_number_of_filtered_results: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct OngoingCount {
+    pub ongoing: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct IncidentDetail {
+    pub incident: Incident,
+    /// The monitor (or task) behind it; null for manual incidents or deleted sources.
+    pub source: Option<Source>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Timeline {
+    pub items: Vec<TimelineEvent>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Declare {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Default major.
+    pub priority: Option<Priority>,
+    /// What is going on (plain text or markdown).
+    pub description: Option<String>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct Update {
+    pub priority: Priority,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct Comment {
+    /// 1 to 10,000 characters.
+    pub text: Option<String>,
+    /// "plain" (default) or "markdown".
+    pub format: Option<String>,
+    /// The original dashboard's shape: {"editorjsData": …}; stored as given.
+    pub payload: Option<Value>,
+}
+
+async fn list(req: Request) -> Result<Response> {
+    let me = req.require(ReadIncidents).await?;
+    let q: ListQuery = req.query()?;
+    let (offset, limit) = q.page.window(10);
+    let ascending = match q.order_direction.as_deref() {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(other) => {
+            return Err(Error::bad_request(
+                "invalid_query",
+                format!("orderDirection: {other:?} is not asc or desc"),
+            ));
+        }
+    };
+    let order_by_priority = match q.order_by.as_deref() {
+        None | Some("createdAt") => false,
+        Some("priority") => true,
+        Some(other) => {
+            return Err(Error::bad_request(
+                "invalid_query",
+                format!("orderBy: {other:?} is not createdAt or priority"),
+            ));
+        }
+    };
+    let statuses = if q.status.is_empty() {
+        vec![IncidentStatus::Ongoing, IncidentStatus::Resolved]
+    } else {
+        q.status
+    };
+    let filter = Filter {
+        statuses,
+        priorities: q.priority,
+        source_type: q.source_type,
+        source_id: q.source_id,
+        from: q.from_date.map(|d| d.to_utc()),
+        to: q.to_date.map(|d| d.to_utc()),
+        metadata: metadata_filter(q.metadata_filter.as_deref())?,
+        order_by_priority,
+        ascending,
+        offset,
+        limit,
+    };
+    let (items, total, filtered) = req
+        .app
+        .store
+        .read(move |c| store::list(c, me.org_id, &filter))
+        .await?;
+    Ok(reply::ok(&IncidentList {
+        items,
+        total_number_of_results: total,
+        total_number_of_filtered_results: filtered,
+    }))
+}
+
+async fn ongoing_count(req: Request) -> Result<Response> {
+    let me = req.require(ReadIncidents).await?;
+    let ongoing = req
+        .app
+        .store
+        .read(move |c| store::count_ongoing(c, me.org_id))
+        .await?;
+    Ok(reply::ok(&OngoingCount { ongoing }))
+}
+
+async fn find(req: &Request, org: OrgId) -> Result<Incident> {
+    let id: IncidentId = req.param_id("id")?;
+    req.app
+        .store
+        .read(move |c| store::get(c, org, id))
+        .await?
+        .ok_or_else(|| Error::not_found("incident"))
+}
+
+async fn get(req: Request) -> Result<Response> {
+    let me = req.require(ReadIncidents).await?;
+    let incident = find(&req, me.org_id).await?;
+    let source_id = incident.incident_source_id.clone();
+    let is_monitor = matches!(
+        incident.incident_source_type,
+        SourceType::HttpMonitor | SourceType::TlsCertificate
+    );
+    let org = me.org_id;
+    let source = match (
+        is_monitor,
+        source_id.and_then(|s| s.parse::<MonitorId>().ok()),
+    ) {
+        (true, Some(id)) => req
+            .app
+            .store
+            .read(move |c| crate::monitors::store::get(c, org, id))
+            .await?
+            .map(|m| Source {
+                name: m.name,
+                url: Some(m.url),
+            }),
+        _ => None,
+    };
+    Ok(reply::ok(&IncidentDetail { incident, source }))
+}
+
+async fn declare(req: Request) -> Result<Response> {
+    let me = req.require(EditIncidents).await?;
+    let body: Declare = req.json()?;
+    let title = body.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Error::invalid_field("title", "must be 1 to 200 characters"));
+    }
+    let cause = body
+        .description
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| json!({"causeType": "Manual", "description": d}));
+    let (org, user, now) = (me.org_id, me.user_id, req.now());
+    let incident = req
+        .app
+        .store
+        .write(move |c| {
+            let new = NewIncident {
+                org_id: org,
+                source_type: SourceType::Manual,
+                source_id: None,
+                title: &title,
+                status: IncidentStatus::Ongoing,
+                priority: body.priority.unwrap_or(Priority::Major),
+                cause: cause.as_ref(),
+                metadata: &body.metadata,
+                created_by: Some(user),
+            };
+            let id = store::insert(c, &new, now)?;
+            store::get(c, org, id)?.ok_or_else(|| Error::internal("incident vanished after insert"))
+        })
+        .await?;
+    Ok(reply::created(&incident))
+}
+
+async fn update(req: Request) -> Result<Response> {
+    let me = req.require(EditIncidents).await?;
+    let incident = find(&req, me.org_id).await?;
+    let body: Update = req.json()?;
+    let (org, user, now, id) = (me.org_id, me.user_id, req.now(), incident.id);
+    let updated = req
+        .app
+        .store
+        .write(move |c| {
+            if incident.priority != body.priority {
+                store::set_priority(c, id, body.priority, user, now)?;
+            }
+            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
+        })
+        .await?;
+    Ok(reply::ok(&updated))
+}
+
+async fn events(req: Request) -> Result<Response> {
+    let me = req.require(ReadIncidents).await?;
+    let id = find(&req, me.org_id).await?.id;
+    let (offset, limit) = {
+        let page: Page = req.query()?;
+        // A timeline is read whole: a larger default page than lists.
+        (
+            page.window(200).0,
+            page.items_per_page.unwrap_or(200).min(500),
+        )
+    };
+    let items = req
+        .app
+        .store
+        .read(move |c| store::events(c, id, 0, offset, limit))
+        .await?;
+    Ok(reply::ok(&Timeline { items }))
+}
+
+async fn acknowledge(req: Request) -> Result<Response> {
+    let me = req.require(EditIncidents).await?;
+    let incident = find(&req, me.org_id).await?;
+    if incident.status == IncidentStatus::Resolved {
+        return Err(Error::conflict(
+            "incident_resolved",
+            "a resolved incident needs no acknowledgement",
+        ));
+    }
+    let (org, user, now, id) = (me.org_id, me.user_id, req.now(), incident.id);
+    let updated = req
+        .app
+        .store
+        .write(move |c| {
+            store::acknowledge(c, id, user, now)?;
+            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
+        })
+        .await?;
+    Ok(reply::ok(&updated))
+}
+
+async fn comment(req: Request) -> Result<Response> {
+    let me = req.require(CommentIncidents).await?;
+    let incident = find(&req, me.org_id).await?;
+    let body: Comment = req.json()?;
+    let payload = match (body.text, body.payload) {
+        (Some(text), _) => {
+            let text = text.trim().to_owned();
+            if text.is_empty() || text.chars().count() > 10_000 {
+                return Err(Error::invalid_field(
+                    "text",
+                    "must be 1 to 10000 characters",
+                ));
+            }
+            let format = body.format.unwrap_or_else(|| "plain".into());
+            if !matches!(format.as_str(), "plain" | "markdown") {
+                return Err(Error::invalid_field("format", "must be plain or markdown"));
+            }
+            json!({"text": text, "format": format})
+        }
+        (None, Some(original)) => original,
+        (None, None) => return Err(Error::invalid_field("text", "is required")),
+    };
+    let (user, now, id) = (me.user_id, req.now(), incident.id);
+    let event = req
+        .app
+        .store
+        .write(move |c| {
+            let event =
+                store::add_event(c, id, now, Some(user), EventType::Comment, Some(&payload))?;
+            store::events(c, id, event, 0, 1)?
+                .pop()
+                .ok_or_else(|| Error::internal("comment vanished"))
+        })
+        .await?;
+    Ok(reply::created(&event))
+}
+
+async fn resolve(req: Request) -> Result<Response> {
+    let me = req.require(EditIncidents).await?;
+    let incident = find(&req, me.org_id).await?;
+    if incident.status == IncidentStatus::Resolved {
+        return Err(Error::conflict(
+            "incident_resolved",
+            "the incident is already resolved",
+        ));
+    }
+    let (org, user, now, id) = (me.org_id, me.user_id, req.now(), incident.id);
+    let updated = req
+        .app
+        .store
+        .write(move |c| {
+            store::set_status(c, id, IncidentStatus::Resolved, Some(user), now)?;
+            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
+        })
+        .await?;
+    Ok(reply::ok(&updated))
+}

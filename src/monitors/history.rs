@@ -1,0 +1,209 @@
+//! Check history: every result for the raw retention period, rolled up into hourly and daily
+//! aggregates as it is written, so uptime and charts read a few rollup rows, never raw checks.
+
+use rusqlite::{Connection, params};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::check::CheckOutcome;
+use super::model::ErrorKind;
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::MonitorId;
+use crate::store::time::{from_db, to_db};
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// Stores one result and adds it to its hour and day buckets.
+pub fn record(
+    conn: &Connection,
+    id: MonitorId,
+    at: Timestamp,
+    outcome: &CheckOutcome,
+) -> Result<()> {
+    let ok = outcome.ok();
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO check_results (monitor_id, checked_at, ok, error_kind, http_code, response_time_ms, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        id,
+        to_db(at),
+        ok,
+        outcome.error_kind.as_str(),
+        outcome.http_code,
+        outcome.response_time_ms,
+        outcome.error
+    ])?;
+    // A response time is meaningful only when a response came back.
+    let response = outcome
+        .http_code
+        .map(|_| i64::from(outcome.response_time_ms));
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO check_rollups (monitor_id, resolution, bucket_start, checks, failures, response_count, response_ms_sum,
+                                    response_ms_min, response_ms_max)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, COALESCE(?6, 0), ?6, ?6)
+         ON CONFLICT (monitor_id, resolution, bucket_start) DO UPDATE SET
+            checks = checks + 1,
+            failures = failures + excluded.failures,
+            response_count = response_count + excluded.response_count,
+            response_ms_sum = response_ms_sum + excluded.response_ms_sum,
+            response_ms_min = MIN(COALESCE(response_ms_min, excluded.response_ms_min), COALESCE(excluded.response_ms_min, response_ms_min)),
+            response_ms_max = MAX(COALESCE(response_ms_max, excluded.response_ms_max), COALESCE(excluded.response_ms_max, response_ms_max))",
+    )?;
+    let t = to_db(at);
+    for (resolution, size) in [("hour", HOUR_MS), ("day", DAY_MS)] {
+        upsert.execute(params![
+            id,
+            resolution,
+            t - t.rem_euclid(size),
+            !ok,
+            response.is_some(),
+            response
+        ])?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRecord {
+    pub checked_at: Timestamp,
+    pub ok: bool,
+    pub error_kind: ErrorKind,
+    pub http_code: Option<u16>,
+    pub response_time_ms: Option<u32>,
+    pub error: Option<String>,
+}
+
+/// The latest checks, newest first.
+pub fn recent(
+    conn: &Connection,
+    id: MonitorId,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<CheckRecord>, i64)> {
+    let total: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM check_results WHERE monitor_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT checked_at, ok, error_kind, http_code, response_time_ms, error FROM check_results
+         WHERE monitor_id = ?1 ORDER BY checked_at DESC LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = stmt.query_map(params![id, limit, offset], |r| {
+        let kind: String = r.get(2)?;
+        Ok(CheckRecord {
+            checked_at: from_db(r.get(0)?),
+            ok: r.get(1)?,
+            error_kind: ErrorKind::parse(&kind).unwrap_or(ErrorKind::Unknown),
+            http_code: r.get(3)?,
+            response_time_ms: r.get(4)?,
+            error: r.get(5)?,
+        })
+    })?;
+    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+}
+
+/// One point of a chart: a bucket's checks, failures and response times.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Bucket {
+    pub start: Timestamp,
+    pub checks: i64,
+    pub failures: i64,
+    /// Percentage of successful checks, null without checks.
+    pub uptime: Option<f64>,
+    pub response_ms_avg: Option<f64>,
+    pub response_ms_min: Option<i64>,
+    pub response_ms_max: Option<i64>,
+}
+
+/// Buckets of `resolution` ("hour" or "day") from `since` on, oldest first.
+pub fn buckets(
+    conn: &Connection,
+    id: MonitorId,
+    resolution: &str,
+    since: Timestamp,
+) -> Result<Vec<Bucket>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT bucket_start, checks, failures, response_count, response_ms_sum, response_ms_min, response_ms_max
+         FROM check_rollups WHERE monitor_id = ?1 AND resolution = ?2 AND bucket_start >= ?3 ORDER BY bucket_start",
+    )?;
+    let size = if resolution == "day" { DAY_MS } else { HOUR_MS };
+    let since = to_db(since);
+    let rows = stmt.query_map(
+        params![id, resolution, since - since.rem_euclid(size)],
+        |r| {
+            let (checks, failures, count, sum): (i64, i64, i64, i64) =
+                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok(Bucket {
+                start: from_db(r.get(0)?),
+                checks,
+                failures,
+                uptime: (checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64),
+                response_ms_avg: (count > 0).then(|| sum as f64 / count as f64),
+                response_ms_min: r.get(5)?,
+                response_ms_max: r.get(6)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Uptime percentage since `since`, from hourly rollups (null without checks).
+pub fn uptime(conn: &Connection, id: MonitorId, since: Timestamp) -> Result<Option<f64>> {
+    let since = to_db(since);
+    let (checks, failures): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(checks), 0), COALESCE(SUM(failures), 0) FROM check_rollups
+             WHERE monitor_id = ?1 AND resolution = 'hour' AND bucket_start >= ?2",
+        )?
+        .query_row(params![id, since - since.rem_euclid(HOUR_MS)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok((checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64))
+}
+
+/// How long each kind of history is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    pub raw: chrono::Duration,
+    pub hourly: chrono::Duration,
+    pub daily: chrono::Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            raw: chrono::Duration::days(7),
+            hourly: chrono::Duration::days(90),
+            daily: chrono::Duration::days(800),
+        }
+    }
+}
+
+/// Deletes history past its retention, at most `batch` rows of each kind per call, so one call
+/// never holds the writer for long. Returns the rows deleted.
+pub fn purge(
+    conn: &Connection,
+    retention: &Retention,
+    now: Timestamp,
+    batch: u32,
+) -> Result<usize> {
+    let raw = conn.execute(
+        "DELETE FROM check_results WHERE (monitor_id, checked_at) IN
+            (SELECT monitor_id, checked_at FROM check_results WHERE checked_at < ?1 LIMIT ?2)",
+        params![to_db(now - retention.raw), batch],
+    )?;
+    let mut rollups = 0;
+    for (resolution, keep) in [("hour", retention.hourly), ("day", retention.daily)] {
+        rollups += conn.execute(
+            "DELETE FROM check_rollups WHERE (monitor_id, resolution, bucket_start) IN
+                (SELECT monitor_id, resolution, bucket_start FROM check_rollups
+                 WHERE resolution = ?1 AND bucket_start < ?2 LIMIT ?3)",
+            params![resolution, to_db(now - keep), batch],
+        )?;
+    }
+    Ok(raw + rollups)
+}

@@ -1,0 +1,13 @@
+//! HTTP monitors: what to check (model), how a check goes (check), what its result does to the
+//! monitor's status (status) and incidents (record), when checks run (schedule, scheduler), what
+//! is stored (store, history) and the `/monitors` API (routes).
+
+pub mod check;
+pub mod history;
+pub mod model;
+pub mod record;
+pub mod routes;
+pub mod schedule;
+pub mod scheduler;
+pub mod status;
+pub mod store;

@@ -1,0 +1,435 @@
+//! `/monitors` (and `/http-monitors`, the original clients' path, answering the same way).
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use warp::reply::Response;
+
+use super::history::{self, Bucket, CheckRecord};
+use super::model::{Monitor, MonitorInput, MonitorStatus, Settings};
+use super::record::close_incidents;
+use super::store::{self, Filter};
+use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
+use crate::error::{Error, Result};
+use crate::http::reply;
+use crate::http::request::{Page, Request, metadata_filter};
+use crate::http::router::Route;
+use crate::ids::MonitorId;
+use crate::incidents::model::{Incident, SourceType};
+use crate::incidents::store as incidents;
+
+macro_rules! monitor_routes {
+    ($prefix:literal, $hidden:expr) => {{
+        let routes = vec![
+            Route::get($prefix, list)
+                .summary(
+                    "Monitors",
+                    "List monitors, filtered and paginated (also at /http-monitors)",
+                )
+                .query::<ListQuery>()
+                .returns::<MonitorList>(200, "A page of monitors, ordered by name"),
+            Route::post($prefix, create)
+                .summary("Monitors", "Create an HTTP monitor")
+                .body::<MonitorInput>()
+                .returns::<Monitor>(201, "The new monitor; its first check comes within 5 s"),
+            Route::get(concat!($prefix, "/filterable-metadata"), facets)
+                .summary("Monitors", "Metadata keys and values in use, for filters")
+                .returns::<Facets>(200, "key → value → number of monitors"),
+            Route::get(concat!($prefix, "/{id}"), get)
+                .summary(
+                    "Monitors",
+                    "A monitor with its ongoing incident, uptime and last response time",
+                )
+                .returns::<MonitorDetail>(200, "The monitor"),
+            Route::patch(concat!($prefix, "/{id}"), update)
+                .summary(
+                    "Monitors",
+                    "Change a monitor; absent fields keep their value",
+                )
+                .body::<MonitorInput>()
+                .returns::<Monitor>(200, "The updated monitor"),
+            Route::delete(concat!($prefix, "/{id}"), delete)
+                .summary(
+                    "Monitors",
+                    "Delete a monitor with its check history and incidents",
+                )
+                .returns_empty(204, "Deleted"),
+            Route::post(concat!($prefix, "/{id}/toggle"), toggle)
+                .summary(
+                    "Monitors",
+                    "Pause an active monitor, or resume a paused one",
+                )
+                .returns::<Monitor>(200, "The monitor"),
+            Route::post(concat!($prefix, "/{id}/archive"), archive)
+                .summary(
+                    "Monitors",
+                    "Archive a monitor: no more checks, history kept",
+                )
+                .returns::<Monitor>(200, "The monitor"),
+            Route::get(concat!($prefix, "/{id}/checks"), checks)
+                .summary("Monitors", "Recent checks, newest first")
+                .query::<Page>()
+                .returns::<CheckList>(200, "A page of checks (kept for the raw retention period)"),
+            Route::get(concat!($prefix, "/{id}/stats"), stats)
+                .summary(
+                    "Monitors",
+                    "Uptime and response times over a range, from hourly or daily rollups",
+                )
+                .query::<StatsQuery>()
+                .returns::<Stats>(200, "Buckets, oldest first"),
+            Route::get(concat!($prefix, "/{id}/incidents"), monitor_incidents)
+                .summary("Monitors", "The monitor's incidents, newest first")
+                .query::<Page>()
+                .returns::<crate::incidents::routes::IncidentList>(200, "A page of incidents"),
+        ];
+        if $hidden {
+            routes.into_iter().map(Route::hidden).collect::<Vec<_>>()
+        } else {
+            routes
+        }
+    }};
+}
+
+pub fn routes() -> Vec<Route> {
+    [
+        monitor_routes!("/monitors", false),
+        monitor_routes!("/http-monitors", true),
+    ]
+    .concat()
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub page: Page,
+    /// Statuses to include (repeat the key); default: all but archived.
+    #[serde(default)]
+    pub include: Vec<MonitorStatus>,
+    /// Text found in the name or URL.
+    pub query: Option<String>,
+    /// JSON: {"items": {"key": ["value", ...]}}.
+    pub metadata_filter: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorList {
+    pub items: Vec<Monitor>,
+    pub total_number_of_results: i64,
+    pub total_number_of_filtered_results: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Facets(BTreeMap<String, BTreeMap<String, i64>>);
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Uptime {
+    pub last_24h: Option<f64>,
+    pub last_7d: Option<f64>,
+    pub last_30d: Option<f64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorDetail {
+    pub monitor: Monitor,
+    /// The open incident (ongoing or to be confirmed), if any.
+    pub ongoing_incident: Option<Incident>,
+    /// An open TLS certificate warning, if any.
+    pub tls_incident: Option<Incident>,
+    pub uptime: Uptime,
+    pub last_response_time_ms: Option<u32>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckList {
+    pub items: Vec<CheckRecord>,
+    pub total_number_of_results: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct StatsQuery {
+    /// 24h (hourly buckets), 7d (hourly), 30d, 90d or 365d (daily). Default 24h.
+    pub range: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub range: String,
+    /// "hour" or "day".
+    pub resolution: String,
+    pub uptime: Option<f64>,
+    pub buckets: Vec<Bucket>,
+}
+
+async fn list(req: Request) -> Result<Response> {
+    let me = req.require(ReadHttpMonitors).await?;
+    let q: ListQuery = req.query()?;
+    let (offset, limit) = q.page.window(10);
+    let filter = Filter {
+        statuses: q.include,
+        query: q.query,
+        metadata: metadata_filter(q.metadata_filter.as_deref())?,
+        offset,
+        limit,
+    };
+    let (items, total, filtered) = req
+        .app
+        .store
+        .read(move |c| store::list(c, me.org_id, &filter))
+        .await?;
+    Ok(reply::ok(&MonitorList {
+        items,
+        total_number_of_results: total,
+        total_number_of_filtered_results: filtered,
+    }))
+}
+
+async fn facets(req: Request) -> Result<Response> {
+    let me = req.require(ReadHttpMonitors).await?;
+    Ok(reply::ok(&Facets(
+        req.app
+            .store
+            .read(move |c| store::metadata_facets(c, me.org_id))
+            .await?,
+    )))
+}
+
+async fn create(req: Request) -> Result<Response> {
+    let me = req.require(WriteHttpMonitors).await?;
+    let input: MonitorInput = req.json()?;
+    let url = input
+        .url
+        .clone()
+        .ok_or_else(|| Error::invalid_field("url", "is required"))?;
+    let active = input.is_active.unwrap_or(true);
+    let settings = Settings::defaults(url).apply(input)?;
+    let now = req.now();
+    let monitor = req
+        .app
+        .store
+        .write(move |c| store::insert(c, me.org_id, &settings, active, now))
+        .await?;
+    if let Some(due) = monitor.next_check_at {
+        req.app.scheduler.schedule(monitor.id, due);
+    }
+    Ok(reply::created(&monitor))
+}
+
+/// The monitor named by the path, in the caller's organization.
+async fn find(req: &Request, org: crate::ids::OrgId) -> Result<Monitor> {
+    let id: MonitorId = req.param_id("id")?;
+    req.app
+        .store
+        .read(move |c| store::get(c, org, id))
+        .await?
+        .ok_or_else(|| Error::not_found("monitor"))
+}
+
+async fn get(req: Request) -> Result<Response> {
+    let me = req.require(ReadHttpMonitors).await?;
+    let monitor = find(&req, me.org_id).await?;
+    let now = req.now();
+    let (id, org) = (monitor.id, me.org_id);
+    let detail = req
+        .app
+        .store
+        .read(move |c| {
+            let source = id.to_string();
+            let open = |t| -> Result<Option<Incident>> {
+                match incidents::open_for_source(c, t, &source)? {
+                    Some((incident, _, _)) => incidents::get(c, org, incident),
+                    None => Ok(None),
+                }
+            };
+            let uptime = Uptime {
+                last_24h: history::uptime(c, id, now - Duration::hours(24))?,
+                last_7d: history::uptime(c, id, now - Duration::days(7))?,
+                last_30d: history::uptime(c, id, now - Duration::days(30))?,
+            };
+            Ok((
+                open(SourceType::HttpMonitor)?,
+                open(SourceType::TlsCertificate)?,
+                uptime,
+            ))
+        })
+        .await?;
+    let (ongoing_incident, tls_incident, uptime) = detail;
+    let last_response_time_ms = monitor.last_response_time_ms;
+    Ok(reply::ok(&MonitorDetail {
+        monitor,
+        ongoing_incident,
+        tls_incident,
+        uptime,
+        last_response_time_ms,
+    }))
+}
+
+async fn update(req: Request) -> Result<Response> {
+    let me = req.require(WriteHttpMonitors).await?;
+    let current = find(&req, me.org_id).await?;
+    if current.status == MonitorStatus::Archived {
+        return Err(Error::conflict(
+            "monitor_archived",
+            "an archived monitor cannot be changed",
+        ));
+    }
+    let input: MonitorInput = req.json()?;
+    let settings = Settings::of(&current).apply(input)?;
+    let now = req.now();
+    let monitor = req
+        .app
+        .store
+        .write(move |c| store::update_settings(c, &current, &settings, now))
+        .await?;
+    if let Some(due) = monitor.next_check_at {
+        req.app.scheduler.schedule(monitor.id, due);
+    }
+    Ok(reply::ok(&monitor))
+}
+
+async fn delete(req: Request) -> Result<Response> {
+    let me = req.require(WriteHttpMonitors).await?;
+    let monitor = find(&req, me.org_id).await?;
+    let id = monitor.id;
+    req.app.scheduler.unschedule(id);
+    req.app.store.write(move |c| store::delete(c, id)).await?;
+    Ok(reply::no_content())
+}
+
+async fn toggle(req: Request) -> Result<Response> {
+    let me = req.require(WriteHttpMonitors).await?;
+    let monitor = find(&req, me.org_id).await?;
+    if monitor.status == MonitorStatus::Archived {
+        return Err(Error::conflict(
+            "monitor_archived",
+            "an archived monitor cannot be resumed",
+        ));
+    }
+    let activate = monitor.status == MonitorStatus::Inactive;
+    let now = req.now();
+    let id = monitor.id;
+    let updated = req
+        .app
+        .store
+        .write(move |c| {
+            store::set_active(c, &monitor, activate, now)?;
+            if !activate {
+                close_incidents(c, id, now)?;
+            }
+            store::get_any(c, id)?.ok_or_else(|| Error::not_found("monitor"))
+        })
+        .await?;
+    match updated.next_check_at {
+        Some(due) => req.app.scheduler.schedule(id, due),
+        None => req.app.scheduler.unschedule(id),
+    }
+    Ok(reply::ok(&updated))
+}
+
+async fn archive(req: Request) -> Result<Response> {
+    let me = req.require(WriteHttpMonitors).await?;
+    let monitor = find(&req, me.org_id).await?;
+    if monitor.status == MonitorStatus::Archived {
+        return Err(Error::conflict(
+            "monitor_archived",
+            "the monitor is already archived",
+        ));
+    }
+    let (id, now) = (monitor.id, req.now());
+    req.app.scheduler.unschedule(id);
+    let updated = req
+        .app
+        .store
+        .write(move |c| {
+            store::archive(c, id, now)?;
+            close_incidents(c, id, now)?;
+            store::get_any(c, id)?.ok_or_else(|| Error::not_found("monitor"))
+        })
+        .await?;
+    Ok(reply::ok(&updated))
+}
+
+async fn checks(req: Request) -> Result<Response> {
+    let me = req.require(ReadHttpMonitors).await?;
+    let id = find(&req, me.org_id).await?.id;
+    let (offset, limit) = req.query::<Page>()?.window(20);
+    let (items, total) = req
+        .app
+        .store
+        .read(move |c| history::recent(c, id, offset, limit))
+        .await?;
+    Ok(reply::ok(&CheckList {
+        items,
+        total_number_of_results: total,
+    }))
+}
+
+async fn stats(req: Request) -> Result<Response> {
+    let me = req.require(ReadHttpMonitors).await?;
+    let id = find(&req, me.org_id).await?.id;
+    let range = req
+        .query::<StatsQuery>()?
+        .range
+        .unwrap_or_else(|| "24h".into());
+    let (span, resolution) = match range.as_str() {
+        "24h" => (Duration::hours(24), "hour"),
+        "7d" => (Duration::days(7), "hour"),
+        "30d" => (Duration::days(30), "day"),
+        "90d" => (Duration::days(90), "day"),
+        "365d" => (Duration::days(365), "day"),
+        other => {
+            return Err(Error::bad_request(
+                "invalid_query",
+                format!("range: {other:?} is not one of 24h, 7d, 30d, 90d, 365d"),
+            ));
+        }
+    };
+    let since = req.now() - span;
+    let (buckets, uptime) = req
+        .app
+        .store
+        .read(move |c| {
+            Ok((
+                history::buckets(c, id, resolution, since)?,
+                history::uptime(c, id, since)?,
+            ))
+        })
+        .await?;
+    Ok(reply::ok(&Stats {
+        range,
+        resolution: resolution.into(),
+        uptime,
+        buckets,
+    }))
+}
+
+async fn monitor_incidents(req: Request) -> Result<Response> {
+    let me = req.require(ReadHttpMonitors).await?;
+    me.require(crate::accounts::roles::Permission::ReadIncidents)?;
+    let id = find(&req, me.org_id).await?.id;
+    let (offset, limit) = req.query::<Page>()?.window(10);
+    let filter = incidents::Filter {
+        source_id: Some(id.to_string()),
+        statuses: vec![],
+        offset,
+        limit,
+        ..Default::default()
+    };
+    let (items, total, filtered) = req
+        .app
+        .store
+        .read(move |c| incidents::list(c, me.org_id, &filter))
+        .await?;
+    Ok(reply::ok(&crate::incidents::routes::IncidentList {
+        items,
+        total_number_of_results: total,
+        total_number_of_filtered_results: filtered,
+    }))
+}
