@@ -53,12 +53,17 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             });
         tokio::spawn(server.run())
     };
+    let checks = tokio::spawn(app.scheduler.clone().run(
+        app.store.clone(),
+        app.clock.clone(),
+        stopped.clone(),
+    ));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
         app,
         stop,
-        tasks: vec![http, usage],
+        tasks: vec![http, checks, usage],
     })
 }
 

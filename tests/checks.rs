@@ -2,9 +2,9 @@
 //! and a blocking rustls server with an rcgen self-signed certificate.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+mod common;
 
 use dutyduck::monitors::check::{CheckOutcome, CheckSpec, Checker};
 use dutyduck::monitors::model::{Assertion, ErrorKind, StatusRanges};
@@ -98,57 +98,6 @@ async fn http_server() -> String {
         }
     });
     base
-}
-
-/// An HTTPS server with a fresh self-signed certificate valid until `not_after`, serving
-/// "secure ok" to at most 4 connections from a blocking thread.
-fn https_server(not_after: SystemTime) -> String {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
-    params.not_after = not_after.into();
-    let cert = params.self_signed(&key).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-    )
-    .unwrap();
-    let config = Arc::new(config);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("https://{}/ok", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for _ in 0..4 {
-            let Ok((tcp, _)) = listener.accept() else {
-                return;
-            };
-            let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
-            let _ = tcp.set_write_timeout(Some(Duration::from_secs(5)));
-            let mut tls = rustls::StreamOwned::new(
-                rustls::ServerConnection::new(config.clone()).unwrap(),
-                tcp,
-            );
-            let (mut buf, mut chunk) = (Vec::new(), [0u8; 4096]);
-            while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 65536 {
-                match tls.read(&mut chunk) {
-                    Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
-                    _ => break, // handshake refused by the client, or hang-up
-                }
-            }
-            if buf.ends_with(b"\r\n\r\n") {
-                let _ = tls.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nsecure ok",
-                );
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            }
-        }
-    });
-    url
 }
 
 fn spec(url: String) -> CheckSpec {
@@ -464,7 +413,9 @@ async fn https_with_a_self_signed_certificate() {
     let expected = chrono::DateTime::<chrono::Utc>::from(not_after);
     let checker = Checker::new();
 
-    let strict = checker.check(&spec(https_server(not_after))).await;
+    let strict = checker
+        .check(&spec(common::target::https_server(not_after)))
+        .await;
     assert_outcome(
         "verified",
         &strict,
@@ -477,7 +428,7 @@ async fn https_with_a_self_signed_certificate() {
     let lenient = checker
         .check(&CheckSpec {
             verify_tls: false,
-            ..spec(https_server(not_after))
+            ..spec(common::target::https_server(not_after))
         })
         .await;
     assert_outcome("not verified", &lenient, ErrorKind::None, Some(200), None);

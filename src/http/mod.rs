@@ -151,16 +151,25 @@ where
     S: Stream<Item = Result<B, warp::Error>> + Unpin,
     B: Buf,
 {
-    let too_large =
-        || Error::new(Kind::PayloadTooLarge, "payload_too_large", format!("the request body is over {MAX_BODY} bytes"));
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let too_large = || {
+        Error::new(
+            Kind::PayloadTooLarge,
+            "payload_too_large",
+            format!("the request body is over {MAX_BODY} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(too_large());
     }
     let mut bytes = BytesMut::new();
     let mut seen: u64 = 0;
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| Error::bad_request("body_read_failed", format!("cannot read the body: {e}")))?;
+        let mut chunk = chunk.map_err(|e| {
+            Error::bad_request("body_read_failed", format!("cannot read the body: {e}"))
+        })?;
         seen += chunk.remaining() as u64;
         if seen > DRAIN_LIMIT {
             return Err(too_large());

@@ -108,21 +108,8 @@ impl Scheduler {
         clock: Clock,
         mut stopped: watch::Receiver<bool>,
     ) {
-        match store.read(store::schedule).await {
-            Ok(stored) => {
-                let now = clock.now();
-                for (id, due, interval) in stored {
-                    self.schedule(
-                        id,
-                        if due < now {
-                            next_due(id, interval, now)
-                        } else {
-                            due
-                        },
-                    );
-                }
-            }
-            Err(e) => log::error!("cannot load the check schedule: {e}"),
+        if let Err(e) = self.load(&store, clock.now()).await {
+            log::error!("cannot load the check schedule: {e}");
         }
         loop {
             let wait = match self.earliest() {
@@ -139,6 +126,30 @@ impl Scheduler {
                 tokio::spawn(async move { this.run_check(id, due, store, clock).await });
             }
         }
+    }
+
+    /// Schedules every stored monitor; due times missed while the server was down move to their
+    /// next grid point, in the database too, so the recorded results match.
+    async fn load(&self, store: &Store, now: Timestamp) -> Result<()> {
+        let mut moves = Vec::new();
+        for (id, due, interval) in store.read(store::schedule).await? {
+            let due = if due < now {
+                let next = next_due(id, interval, now);
+                moves.push((id, due, next));
+                next
+            } else {
+                due
+            };
+            self.schedule(id, due);
+        }
+        if !moves.is_empty() {
+            log::info!(
+                "{} monitor checks were missed while stopped; they resume at their next slot",
+                moves.len()
+            );
+            store.write(move |c| store::reschedule(c, &moves)).await?;
+        }
+        Ok(())
     }
 
     async fn run_check(self: Arc<Self>, id: MonitorId, due: Timestamp, store: Store, clock: Clock) {

@@ -234,6 +234,18 @@ pub fn schedule(conn: &Connection) -> Result<Vec<(MonitorId, Timestamp, u32)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Moves due times missed while the server was down to their next grid point, unless the
+/// monitor changed meanwhile.
+pub fn reschedule(conn: &Connection, moves: &[(MonitorId, Timestamp, Timestamp)]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE monitors SET next_check_at = ?3 WHERE id = ?1 AND next_check_at = ?2",
+    )?;
+    for (id, old, new) in moves {
+        stmt.execute(params![id, to_db(*old), to_db(*new)])?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Default)]
 pub struct Filter {
     /// Statuses to include; empty: all but archived.

@@ -15,6 +15,7 @@ pub const PASSWORD: &str = "tarte tatin du dimanche";
 
 pub struct TestServer {
     pub base: String,
+    pub clock: Clock,
     pub data_dir: PathBuf,
     running: Option<Running>,
     pub client: reqwest::Client,
@@ -23,23 +24,29 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        TestServer::start_with_clock(Clock::system()).await
+    }
+
+    /// A server whose time only moves when the test says (`clock.advance`).
+    pub async fn start_with_clock(clock: Clock) -> TestServer {
         let tmp = tempfile::tempdir().unwrap();
-        let mut server = TestServer::start_in(tmp.path().join("data")).await;
+        let mut server = TestServer::start_in(tmp.path().join("data"), clock).await;
         server._tmp = Some(tmp);
         server
     }
 
-    pub async fn start_in(data_dir: PathBuf) -> TestServer {
+    pub async fn start_in(data_dir: PathBuf, clock: Clock) -> TestServer {
         let config = server::Config {
             listen: "127.0.0.1:0".into(),
             data_dir: data_dir.clone(),
         };
-        let running = server::start(&config, Clock::system())
+        let running = server::start(&config, clock.clone())
             .await
             .expect("server starts");
         TestServer {
             base: format!("http://{}", running.addr),
             data_dir,
+            clock,
             running: Some(running),
             client: client(),
             _tmp: None,
@@ -56,7 +63,7 @@ impl TestServer {
     pub async fn restart(&mut self) {
         self.stop().await;
         let tmp = self._tmp.take();
-        let mut fresh = TestServer::start_in(self.data_dir.clone()).await;
+        let mut fresh = TestServer::start_in(self.data_dir.clone(), self.clock.clone()).await;
         fresh._tmp = tmp;
         *self = fresh;
     }
@@ -184,7 +191,29 @@ pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Polls `probe` until it returns Some, for at most 10 s: for work the server does in the
+/// background (a check in flight), not for the passing of scheduled time, which tests drive
+/// with the manual clock.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// The error code of an error body.
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
 }
+pub mod target;

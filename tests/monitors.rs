@@ -1,0 +1,529 @@
+//! Monitors end to end: real local targets going up and down, the real scheduler driven by a
+//! manual clock, and the incidents that follow.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use chrono::Utc;
+use common::target::{Mode, Target, https_server};
+use common::{TestServer, Token, code, eventually};
+use dutyduck::clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn monitor(server: &TestServer, token: &Token, id: &str) -> Value {
+    let (status, body) = server
+        .call(Method::GET, &format!("/monitors/{id}"), Some(token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// Moves the clock by `seconds` and waits until every monitor in `ids` has recorded a new check.
+async fn tick(server: &TestServer, token: &Token, ids: &[&str], seconds: i64) {
+    let mut before = Vec::new();
+    for id in ids {
+        before.push(monitor(server, token, id).await["monitor"]["lastCheckAt"].clone());
+    }
+    server.clock.advance(chrono::Duration::seconds(seconds));
+    for (id, before) in ids.iter().zip(before) {
+        eventually(&format!("a new check of {id}"), || async {
+            let now = monitor(server, token, id).await["monitor"]["lastCheckAt"].clone();
+            (now != before && !now.is_null()).then_some(())
+        })
+        .await;
+    }
+}
+
+async fn create(server: &TestServer, token: &Token, body: Value) -> String {
+    let (status, created) = server
+        .call(Method::POST, "/monitors", Some(token), Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn incidents(server: &TestServer, token: &Token, id: &str, statuses: &str) -> Vec<Value> {
+    let path = format!("/incidents?sourceId={id}&{statuses}");
+    let (status, body) = server.call(Method::GET, &path, Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_target_goes_down_and_recovers_through_the_incident_lifecycle() {
+    let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let mut target = Target::start().await;
+    let id = create(
+        &server,
+        &token,
+        json!({"name": "Shop", "url": target.url(), "intervalSeconds": 60,
+               "downtimeConfirmationThreshold": 2, "recoveryConfirmationThreshold": 2}),
+    )
+    .await;
+    assert_eq!(
+        monitor(&server, &token, &id).await["monitor"]["status"],
+        "unknown"
+    );
+
+    // First check, within 5 s of creation: up.
+    tick(&server, &token, &[&id], 5).await;
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(m["monitor"]["status"], "up");
+    assert!(m["lastResponseTimeMs"].is_u64());
+
+    // Down: the first failure is suspicious (incident to be confirmed), the second confirms.
+    target.down().await;
+    tick(&server, &token, &[&id], 60).await;
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(
+        (
+            m["monitor"]["status"].as_str(),
+            m["monitor"]["errorKind"].as_str()
+        ),
+        (Some("suspicious"), Some("connect"))
+    );
+    assert!(
+        incidents(&server, &token, &id, "").await.is_empty(),
+        "unconfirmed incidents stay out of default lists"
+    );
+    let pending = incidents(&server, &token, &id, "status=tobeconfirmed").await;
+    assert_eq!(pending.len(), 1);
+
+    tick(&server, &token, &[&id], 60).await;
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(m["monitor"]["status"], "down");
+    let incident = m["ongoingIncident"].clone();
+    assert_eq!(incident["status"], "ongoing");
+    assert_eq!(
+        incident["id"], pending[0]["id"],
+        "the same incident, confirmed"
+    );
+    assert_eq!(incident["cause"]["lastPing"]["errorKind"], "connect");
+    let incident_id = incident["id"].as_str().unwrap().to_owned();
+    let (_, count) = server
+        .call(Method::GET, "/incidents/ongoing-count", Some(&token), None)
+        .await;
+    assert_eq!(count, json!({"ongoing": 1}));
+
+    // Someone acknowledges and comments.
+    let (status, acked) = server
+        .call(
+            Method::POST,
+            &format!("/incidents/{incident_id}/acknowledge"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(acked["acknowledgedBy"][0]["firstName"], "Ada");
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/incidents/{incident_id}/comment"),
+            Some(&token),
+            Some(json!({"text": "Restarting the shop", "format": "markdown"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // A 500 is a different failure: recorded as a new cause.
+    target.up().await;
+    target.set(Mode::Status(500));
+    tick(&server, &token, &[&id], 60).await;
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(
+        (
+            m["monitor"]["errorKind"].as_str(),
+            m["monitor"]["lastHttpCode"].as_u64()
+        ),
+        (Some("httpcode"), Some(500))
+    );
+    assert_eq!(m["ongoingIncident"]["cause"]["lastPing"]["httpCode"], 500);
+
+    // Recovery takes two successes.
+    target.set(Mode::Up);
+    tick(&server, &token, &[&id], 60).await;
+    assert_eq!(
+        monitor(&server, &token, &id).await["monitor"]["status"],
+        "recovering"
+    );
+    tick(&server, &token, &[&id], 60).await;
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(m["monitor"]["status"], "up");
+    assert!(m["ongoingIncident"].is_null());
+
+    let (_, detail) = server
+        .call(
+            Method::GET,
+            &format!("/incidents/{incident_id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(detail["incident"]["status"], "resolved");
+    assert_eq!(detail["source"]["name"], "Shop");
+    let (_, timeline) = server
+        .call(
+            Method::GET,
+            &format!("/incidents/{incident_id}/events"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let types: Vec<&str> = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "creation",
+            "monitorpinged",
+            "confirmation",
+            "monitorswitchedtodown",
+            "acknowledged",
+            "comment",
+            "monitorpinged",
+            "monitorswitchedtorecovering",
+            "monitorpinged",
+            "resolution"
+        ]
+    );
+    let items = timeline["items"].as_array().unwrap();
+    assert_eq!(items[3]["payload"]["errorKind"], "connect");
+    assert_eq!(items[4]["user"]["firstName"], "Ada");
+    assert_eq!(items[5]["payload"]["text"], "Restarting the shop");
+    assert_eq!(items[6]["payload"]["httpCode"], 500);
+
+    // History: every check is kept, uptime comes from rollups.
+    let (_, checks) = server
+        .call(
+            Method::GET,
+            &format!("/monitors/{id}/checks"),
+            Some(&token),
+            None,
+        )
+        .await;
+    // up, connection refused ×2, 500, recovering, up.
+    assert_eq!(checks["totalNumberOfResults"], 6);
+    let (_, stats) = server
+        .call(
+            Method::GET,
+            &format!("/monitors/{id}/stats?range=24h"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let checked: i64 = stats["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["checks"].as_i64().unwrap())
+        .sum();
+    assert_eq!(checked, 6);
+    let uptime = stats["uptime"].as_f64().unwrap();
+    assert!((uptime - 50.0).abs() < 0.01, "{uptime}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_kind_of_failure_reaches_its_status_and_error_kind() {
+    let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let error500 = Target::start().await;
+    error500.set(Mode::Status(500));
+    let slow = Target::start().await;
+    slow.set(Mode::Slow(Duration::from_secs(2)));
+    let wrong = Target::start().await;
+    wrong.set(Mode::Body("maintenance page".into()));
+    let mut refused = Target::start().await;
+    refused.down().await;
+    let fine = Target::start().await;
+
+    let base = |url: String| json!({"url": url, "downtimeConfirmationThreshold": 1, "intervalSeconds": 30});
+    let cases = [
+        (create(&server, &token, base(error500.url())).await, "down", "httpcode"),
+        (create(&server, &token, json!({"url": slow.url(), "requestTimeoutMs": 300, "downtimeConfirmationThreshold": 1})).await, "down", "timeout"),
+        (
+            create(&server, &token, json!({"url": wrong.url(), "downtimeConfirmationThreshold": 1,
+                "assertion": {"kind": "bodyContains", "value": "healthy"}})).await,
+            "down",
+            "assertion",
+        ),
+        (create(&server, &token, base(refused.url())).await, "down", "connect"),
+        (
+            create(&server, &token, json!({"url": fine.url(), "assertion": {"kind": "regex", "value": "^ok: \\w+$"}})).await,
+            "up",
+            "none",
+        ),
+    ];
+    let ids: Vec<&str> = cases.iter().map(|(id, _, _)| id.as_str()).collect();
+    tick(&server, &token, &ids, 5).await;
+    for (id, status, kind) in &cases {
+        let m = monitor(&server, &token, id).await;
+        assert_eq!(
+            (
+                m["monitor"]["status"].as_str(),
+                m["monitor"]["errorKind"].as_str()
+            ),
+            (Some(*status), Some(*kind)),
+            "{m}"
+        );
+        assert_eq!(m["ongoingIncident"].is_object(), *status == "down", "{id}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_close_to_expiry_opens_a_warning_incident() {
+    let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let url = https_server(SystemTime::now() + Duration::from_secs(5 * 86_400));
+    let id = create(
+        &server,
+        &token,
+        json!({"url": url, "verifyTls": false, "tlsExpiryWarningDays": 14}),
+    )
+    .await;
+    tick(&server, &token, &[&id], 5).await;
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(m["monitor"]["status"], "up", "{m}");
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(m["monitor"]["tlsExpiresAt"].as_str().unwrap())
+            .unwrap();
+    assert!(
+        (expires.to_utc() - Utc::now()).num_days() == 4
+            || (expires.to_utc() - Utc::now()).num_days() == 5
+    );
+    let warning = &m["tlsIncident"];
+    assert_eq!(
+        (warning["priority"].as_str(), warning["status"].as_str()),
+        (Some("warning"), Some("ongoing")),
+        "{m}"
+    );
+    assert_eq!(warning["incidentSourceType"], "tlscertificate");
+    assert!(m["ongoingIncident"].is_null(), "the site itself is up");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn monitor_crud_validation_and_organizations() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let other = server.user_with_token("bob@example.com", "Other");
+    server.create_user("rita@example.com", "Acme", Some("Reporter"));
+    let reporter = server.create_token("rita@example.com", &[]);
+
+    for (body, field) in [
+        (json!({}), "url"),
+        (json!({"url": "ftp://x"}), "url"),
+        (
+            json!({"url": "http://x", "intervalSeconds": 1}),
+            "intervalSeconds",
+        ),
+        (
+            json!({"url": "http://x", "requestTimeoutMs": 120000}),
+            "requestTimeoutMs",
+        ),
+        (
+            json!({"url": "http://x", "acceptedStatusCodes": "200-"}),
+            "acceptedStatusCodes",
+        ),
+        (
+            json!({"url": "http://x", "assertion": {"kind": "jsonPointer", "pointer": "a", "value": 1}}),
+            "assertion",
+        ),
+        (
+            json!({"url": "http://x", "intervalSeconds": "60"}),
+            "intervalSeconds",
+        ),
+    ] {
+        let (status, reply) = server
+            .call(Method::POST, "/monitors", Some(&token), Some(body.clone()))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(field),
+            "{body}: {reply}"
+        );
+    }
+
+    let id = create(&server, &token, json!({"url": "https://example.com/health", "metadata": {"env": "prod"}, "isActive": false})).await;
+    let (status, _) = server
+        .call(
+            Method::POST,
+            "/monitors",
+            Some(&reporter),
+            Some(json!({"url": "http://x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .call(
+            Method::GET,
+            &format!("/monitors/{id}"),
+            Some(&reporter),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = server
+        .call(Method::GET, &format!("/monitors/{id}"), Some(&other), None)
+        .await;
+    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
+
+    // The original clients' path answers the same way.
+    let (status, via_original) = server
+        .call(
+            Method::GET,
+            &format!("/http-monitors/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(via_original["monitor"]["id"], id.as_str());
+
+    let (_, patched) = server
+        .call(
+            Method::PATCH,
+            &format!("/monitors/{id}"),
+            Some(&token),
+            Some(json!({"name": "Home page"})),
+        )
+        .await;
+    assert_eq!(
+        (patched["name"].as_str(), patched["status"].as_str()),
+        (Some("Home page"), Some("inactive"))
+    );
+    let (_, list) = server.call(Method::GET, "/monitors?query=home&metadataFilter=%7B%22items%22%3A%7B%22env%22%3A%5B%22prod%22%5D%7D%7D", Some(&token), None).await;
+    assert_eq!(list["totalNumberOfFilteredResults"], 1, "{list}");
+    let (_, list) = server
+        .call(
+            Method::GET,
+            "/monitors?include=up&include=down",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(list["totalNumberOfFilteredResults"], 0);
+
+    let (_, toggled) = server
+        .call(
+            Method::POST,
+            &format!("/monitors/{id}/toggle"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(toggled["status"], "unknown");
+    assert!(toggled["nextCheckAt"].is_string());
+    let (_, archived) = server
+        .call(
+            Method::POST,
+            &format!("/monitors/{id}/archive"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(archived["status"], "archived");
+    assert!(archived["nextCheckAt"].is_null());
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &format!("/monitors/{id}"),
+            Some(&token),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/monitors/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server
+        .call(Method::GET, &format!("/monitors/{id}"), Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incidents_by_hand() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let (status, incident) = server
+        .call(Method::POST, "/incidents", Some(&token), Some(json!({"title": "Payments degraded", "priority": "critical", "description": "Card payments time out"})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    let id = incident["id"].as_str().unwrap();
+    assert_eq!(
+        (
+            incident["status"].as_str(),
+            incident["createdBy"]["firstName"].as_str()
+        ),
+        (Some("ongoing"), Some("Ada"))
+    );
+    let (_, patched) = server
+        .call(
+            Method::PATCH,
+            &format!("/incidents/{id}"),
+            Some(&token),
+            Some(json!({"priority": "minor"})),
+        )
+        .await;
+    assert_eq!(patched["priority"], "minor");
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &format!("/incidents/{id}"),
+            Some(&token),
+            Some(json!({"priority": "whenever"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, resolved) = server
+        .call(
+            Method::POST,
+            &format!("/incidents/{id}/resolve"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, resolved["status"].as_str()),
+        (StatusCode::OK, Some("resolved"))
+    );
+    assert!(resolved["resolvedAt"].is_string());
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/incidents/{id}/resolve"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, list) = server
+        .call(
+            Method::GET,
+            "/incidents?priority=minor&orderBy=priority",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (status, _) = server
+        .call(Method::GET, "/incidents?orderBy=chaos", Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
