@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::monitors::history::{self, Retention};
 use crate::store::Store;
 
 /// How often pending "last used" times of tokens are written.
@@ -22,7 +23,22 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
+    /// How long every single check result is kept (rollups are kept longer).
+    pub raw_retention: Duration,
 }
+
+impl Config {
+    pub fn new(listen: impl Into<String>, data_dir: PathBuf) -> Config {
+        Config {
+            listen: listen.into(),
+            data_dir,
+            raw_retention: Duration::from_secs(7 * 86_400),
+        }
+    }
+}
+
+/// How often old check history is deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 pub struct Running {
     pub addr: SocketAddr,
@@ -58,12 +74,17 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         app.clock.clone(),
         stopped.clone(),
     ));
+    let retention = Retention {
+        raw: chrono::Duration::from_std(config.raw_retention).unwrap_or(chrono::Duration::days(7)),
+        ..Retention::default()
+    };
+    let purge = tokio::spawn(purge_history(app.clone(), retention, stopped.clone()));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
         app,
         stop,
-        tasks: vec![http, checks, usage],
+        tasks: vec![http, checks, purge, usage],
     })
 }
 
@@ -83,6 +104,31 @@ impl Running {
             log::warn!("could not record token usage: {e}");
         }
         self.app.store.close().await;
+    }
+}
+
+/// Deletes check history past its retention, in small batches so checks keep flowing.
+async fn purge_history(app: Arc<App>, retention: Retention, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(PURGE_EVERY) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        loop {
+            let now = app.clock.now();
+            match app
+                .store
+                .write(move |c| history::purge(c, &retention, now, 5_000))
+                .await
+            {
+                Ok(0) => break,
+                Ok(n) => log::debug!("purged {n} old check records"),
+                Err(e) => {
+                    log::warn!("could not purge old check history: {e}");
+                    break;
+                }
+            }
+        }
     }
 }
 

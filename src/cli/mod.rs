@@ -45,6 +45,10 @@ pub enum Command {
         /// Address and port to listen on (use 0.0.0.0:8080 to accept connections from other hosts).
         #[arg(long, env = "DUTYDUCK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// How long every single check result is kept; hourly and daily rollups (uptime,
+        /// charts) are kept 90 days and 2 years.
+        #[arg(long, env = "DUTYDUCK_RAW_RETENTION", default_value = "7d", value_parser = humantime::parse_duration)]
+        raw_retention: std::time::Duration,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -72,15 +76,19 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            raw_retention,
+        } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .map_err(Error::internal)?;
-            runtime.block_on(crate::server::serve_until_signal(crate::server::Config {
-                listen,
-                data_dir: cli.data_dir,
-            }))
+            let config = crate::server::Config {
+                raw_retention,
+                ..crate::server::Config::new(listen, cli.data_dir)
+            };
+            runtime.block_on(crate::server::serve_until_signal(config))
         }
         Command::User(command) => user::run(&cli.data_dir, command),
         Command::Token(command) => token::run(&cli.data_dir, command),

@@ -26,6 +26,13 @@ pub fn routes() -> Vec<Route> {
                 "Build information (a browser is sent to the dashboard)",
             )
             .returns::<BuildInfo>(200, "Version, commit and build time"),
+        Route::get("/metrics", metrics)
+            .public()
+            .summary(
+                "System",
+                "Check scheduler figures in the Prometheus text format",
+            )
+            .returns_empty(200, "text/plain; version=0.0.4"),
         Route::get("/openapi.json", openapi)
             .public()
             .summary("System", "This OpenAPI 3.1 document")
@@ -83,4 +90,43 @@ async fn root(req: Request) -> Result<Response> {
 
 async fn openapi(req: Request) -> Result<Response> {
     Ok(reply::ok(&req.app.openapi))
+}
+
+/// Prometheus text format. Lateness is the delay between a check's due time and its start,
+/// over the last 10,000 checks.
+async fn metrics(req: Request) -> Result<Response> {
+    let stats = req.app.scheduler.stats();
+    let mut lateness: Vec<u32> = stats.lateness_ms.iter().copied().collect();
+    lateness.sort_unstable();
+    let quantile = |q: f64| -> f64 {
+        if lateness.is_empty() {
+            return 0.0;
+        }
+        let i = ((lateness.len() - 1) as f64 * q).round() as usize;
+        f64::from(lateness[i]) / 1000.0
+    };
+    let text = format!(
+        "# HELP dutyduck_checks_total Monitor checks performed since start.\n\
+         # TYPE dutyduck_checks_total counter\n\
+         dutyduck_checks_total {}\n\
+         # HELP dutyduck_monitors_scheduled Monitors with a check scheduled.\n\
+         # TYPE dutyduck_monitors_scheduled gauge\n\
+         dutyduck_monitors_scheduled {}\n\
+         # HELP dutyduck_check_lateness_seconds Delay between a check's due time and its start.\n\
+         # TYPE dutyduck_check_lateness_seconds summary\n\
+         dutyduck_check_lateness_seconds{{quantile=\"0.5\"}} {}\n\
+         dutyduck_check_lateness_seconds{{quantile=\"0.99\"}} {}\n\
+         dutyduck_check_lateness_seconds_count {}\n",
+        stats.checks,
+        req.app.scheduler.scheduled(),
+        quantile(0.5),
+        quantile(0.99),
+        lateness.len(),
+    );
+    let mut response = Response::new(text.into());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    Ok(response)
 }

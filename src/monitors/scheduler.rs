@@ -71,6 +71,11 @@ impl Scheduler {
         self.stats.lock().expect("stats lock").clone()
     }
 
+    /// How many monitors have a check scheduled.
+    pub fn scheduled(&self) -> usize {
+        self.queue.lock().expect("scheduler lock").due.len()
+    }
+
     /// The earliest due time, dropping stale heap entries on the way.
     fn earliest(&self) -> Option<Timestamp> {
         let mut q = self.queue.lock().expect("scheduler lock");

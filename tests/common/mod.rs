@@ -36,10 +36,7 @@ impl TestServer {
     }
 
     pub async fn start_in(data_dir: PathBuf, clock: Clock) -> TestServer {
-        let config = server::Config {
-            listen: "127.0.0.1:0".into(),
-            data_dir: data_dir.clone(),
-        };
+        let config = server::Config::new("127.0.0.1:0", data_dir.clone());
         let running = server::start(&config, clock.clone())
             .await
             .expect("server starts");
