@@ -238,8 +238,8 @@ async fn get(req: Request) -> Result<Response> {
             .read(move |c| crate::monitors::store::get(c, org, id))
             .await?
             .map(|m| Source {
-                name: m.name,
-                url: Some(m.url),
+                name: m.settings.name,
+                url: Some(m.settings.url),
             }),
         _ => None,
     };

@@ -166,23 +166,9 @@ pub const MAX_TIMEOUT_MS: u32 = 60_000;
 pub struct Monitor {
     pub id: MonitorId,
     pub organization_id: OrgId,
-    pub name: String,
-    pub url: String,
-    pub method: String,
-    pub request_headers: BTreeMap<String, String>,
-    pub request_body: Option<String>,
-    pub request_timeout_ms: u32,
-    pub interval_seconds: u32,
-    pub downtime_confirmation_threshold: u32,
-    pub recovery_confirmation_threshold: u32,
-    pub accepted_status_codes: String,
-    pub follow_redirects: bool,
-    pub verify_tls: bool,
-    pub assertion: Option<Assertion>,
-    pub response_time_threshold_ms: Option<u32>,
-    pub tls_expiry_warning_days: u32,
-    /// Key → value tags, used as filters.
-    pub metadata: BTreeMap<String, String>,
+    /// What the user set; flattened into the monitor's JSON.
+    #[serde(flatten)]
+    pub settings: Settings,
     pub status: MonitorStatus,
     pub status_counter: u32,
     pub error_kind: ErrorKind,
@@ -235,7 +221,8 @@ pub struct MonitorInput {
 }
 
 /// The settings of a monitor, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub name: String,
     pub url: String,
@@ -252,6 +239,7 @@ pub struct Settings {
     pub assertion: Option<Assertion>,
     pub response_time_threshold_ms: Option<u32>,
     pub tls_expiry_warning_days: u32,
+    /// Key → value tags, used as filters.
     pub metadata: BTreeMap<String, String>,
 }
 
@@ -274,27 +262,6 @@ impl Settings {
             response_time_threshold_ms: None,
             tls_expiry_warning_days: 14,
             metadata: BTreeMap::new(),
-        }
-    }
-
-    pub fn of(m: &Monitor) -> Settings {
-        Settings {
-            name: m.name.clone(),
-            url: m.url.clone(),
-            method: m.method.clone(),
-            request_headers: m.request_headers.clone(),
-            request_body: m.request_body.clone(),
-            request_timeout_ms: m.request_timeout_ms,
-            interval_seconds: m.interval_seconds,
-            downtime_confirmation_threshold: m.downtime_confirmation_threshold,
-            recovery_confirmation_threshold: m.recovery_confirmation_threshold,
-            accepted_status_codes: m.accepted_status_codes.clone(),
-            follow_redirects: m.follow_redirects,
-            verify_tls: m.verify_tls,
-            assertion: m.assertion.clone(),
-            response_time_threshold_ms: m.response_time_threshold_ms,
-            tls_expiry_warning_days: m.tls_expiry_warning_days,
-            metadata: m.metadata.clone(),
         }
     }
 

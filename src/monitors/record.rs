@@ -34,13 +34,13 @@ pub fn record_check(
         return Ok(m.next_check_at);
     }
     let (status, counter) = next_status(
-        m.downtime_confirmation_threshold,
-        m.recovery_confirmation_threshold,
+        m.settings.downtime_confirmation_threshold,
+        m.settings.recovery_confirmation_threshold,
         m.status,
         m.status_counter,
         outcome.ok(),
     );
-    let next = next_due(id, m.interval_seconds, now.max(due));
+    let next = next_due(id, m.settings.interval_seconds, now.max(due));
     let changed = status != m.status;
     conn.prepare_cached(
         "UPDATE monitors SET status = ?2, status_counter = ?3, error_kind = ?4, last_http_code = ?5,
@@ -123,9 +123,9 @@ fn apply_incident_effects(
     for effect in effects {
         match (effect, incident) {
             (Effect::Open(incident_status), _) => {
-                let mut metadata = m.metadata.clone();
-                metadata.insert("url".into(), m.url.clone());
-                if let Some(host) = url::Url::parse(&m.url)
+                let mut metadata = m.settings.metadata.clone();
+                metadata.insert("url".into(), m.settings.url.clone());
+                if let Some(host) = url::Url::parse(&m.settings.url)
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_owned))
                 {
@@ -136,7 +136,7 @@ fn apply_incident_effects(
                     org_id: m.organization_id,
                     source_type: SourceType::HttpMonitor,
                     source_id: Some(&source),
-                    title: &m.name,
+                    title: &m.settings.name,
                     status: incident_status,
                     priority: Priority::Major,
                     cause: Some(&cause),
@@ -175,7 +175,11 @@ fn apply_tls_warning(
 ) -> Result<()> {
     let source = m.id.to_string();
     let open = incidents::open_for_source(conn, SourceType::TlsCertificate, &source)?;
-    let due = tls_warning_due(outcome.tls_expires_at, m.tls_expiry_warning_days, now);
+    let due = tls_warning_due(
+        outcome.tls_expires_at,
+        m.settings.tls_expiry_warning_days,
+        now,
+    );
     match (due, open) {
         (true, None) => {
             let expires_at = outcome.tls_expires_at.expect("checked by the caller");
@@ -184,12 +188,14 @@ fn apply_tls_warning(
                 "expiresAt": expires_at,
                 "daysLeft": (expires_at - now).num_days(),
             });
-            let metadata = [("url".to_owned(), m.url.clone())].into_iter().collect();
+            let metadata = [("url".to_owned(), m.settings.url.clone())]
+                .into_iter()
+                .collect();
             let new = NewIncident {
                 org_id: m.organization_id,
                 source_type: SourceType::TlsCertificate,
                 source_id: Some(&source),
-                title: &m.name,
+                title: &m.settings.name,
                 status: IncidentStatus::Ongoing,
                 priority: Priority::Warning,
                 cause: Some(&cause),

@@ -281,7 +281,7 @@ async fn update(req: Request) -> Result<Response> {
         ));
     }
     let input: MonitorInput = req.json()?;
-    let settings = Settings::of(&current).apply(input)?;
+    let settings = current.settings.clone().apply(input)?;
     let now = req.now();
     let monitor = req
         .app

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, Semaphore, watch};
 
 use super::check::{CheckSpec, Checker};
-use super::model::Settings;
 use super::record::record_check;
 use super::schedule::next_due;
 use super::store;
@@ -171,7 +170,7 @@ impl Scheduler {
                     .read(move |c| {
                         Ok(store::get_any(c, id)?.and_then(|m| {
                             m.next_check_at
-                                .map(|_| next_due(id, m.interval_seconds, started))
+                                .map(|_| next_due(id, m.settings.interval_seconds, started))
                         }))
                     })
                     .await
@@ -211,7 +210,7 @@ impl Scheduler {
         }
         let outcome = self
             .checker
-            .check(&CheckSpec::from_settings(&Settings::of(&monitor)))
+            .check(&CheckSpec::from_settings(&monitor.settings))
             .await;
         let now = clock.now();
         store

@@ -29,24 +29,26 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
     Ok(Monitor {
         id: r.get(0)?,
         organization_id: r.get(1)?,
-        name: r.get(2)?,
-        url: r.get(3)?,
-        method: r.get(4)?,
-        request_headers: json(r.get(5)?),
-        request_body: r.get(6)?,
-        request_timeout_ms: r.get(7)?,
-        interval_seconds: r.get(8)?,
-        downtime_confirmation_threshold: r.get(9)?,
-        recovery_confirmation_threshold: r.get(10)?,
-        accepted_status_codes: r.get(11)?,
-        follow_redirects: r.get(12)?,
-        verify_tls: r.get(13)?,
-        assertion: r
-            .get::<_, Option<String>>(14)?
-            .and_then(|a| serde_json::from_str(&a).ok()),
-        response_time_threshold_ms: r.get(15)?,
-        tls_expiry_warning_days: r.get(16)?,
-        metadata: json(r.get(17)?),
+        settings: Settings {
+            name: r.get(2)?,
+            url: r.get(3)?,
+            method: r.get(4)?,
+            request_headers: json(r.get(5)?),
+            request_body: r.get(6)?,
+            request_timeout_ms: r.get(7)?,
+            interval_seconds: r.get(8)?,
+            downtime_confirmation_threshold: r.get(9)?,
+            recovery_confirmation_threshold: r.get(10)?,
+            accepted_status_codes: r.get(11)?,
+            follow_redirects: r.get(12)?,
+            verify_tls: r.get(13)?,
+            assertion: r
+                .get::<_, Option<String>>(14)?
+                .and_then(|a| serde_json::from_str(&a).ok()),
+            response_time_threshold_ms: r.get(15)?,
+            tls_expiry_warning_days: r.get(16)?,
+            metadata: json(r.get(17)?),
+        },
         status: MonitorStatus::parse(&status).unwrap_or(MonitorStatus::Unknown),
         status_counter: r.get(19)?,
         error_kind: ErrorKind::parse(&error_kind).unwrap_or(ErrorKind::Unknown),
@@ -143,12 +145,12 @@ pub fn update_settings(
     s: &Settings,
     now: Timestamp,
 ) -> Result<Monitor> {
-    let before = Settings::of(current);
+    let before = &current.settings;
     let check_changed = Settings {
         name: before.name.clone(),
         metadata: before.metadata.clone(),
         ..s.clone()
-    } != before;
+    } != *before;
     let active = !matches!(
         current.status,
         MonitorStatus::Inactive | MonitorStatus::Archived
@@ -195,7 +197,7 @@ pub fn set_active(conn: &Connection, m: &Monitor, active: bool, now: Timestamp) 
     let (status, next) = if active {
         (
             "unknown",
-            Some(to_db(first_due(m.id, m.interval_seconds, now))),
+            Some(to_db(first_due(m.id, m.settings.interval_seconds, now))),
         )
     } else {
         ("inactive", None)
