@@ -12,6 +12,7 @@ use super::model::{
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{IncidentId, OrgId, UserId};
+use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 pub struct NewIncident<'a> {
@@ -246,56 +247,24 @@ pub struct Filter {
 
 /// One page of incidents, the organization's total, and the number matching the filter.
 pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Incident>, i64, i64)> {
-    let mut clauses = vec!["i.organization_id = ?".to_owned()];
-    let mut args: Vec<SqlValue> = vec![SqlValue::Text(org.to_string())];
-    let mut any_of = |column: &str, values: Vec<&'static str>, clauses: &mut Vec<String>| {
-        if !values.is_empty() {
-            clauses.push(format!(
-                "{column} IN ({})",
-                vec!["?"; values.len()].join(", ")
-            ));
-            args.extend(values.into_iter().map(|v| SqlValue::Text(v.to_owned())));
-        }
-    };
-    any_of(
-        "i.status",
-        f.statuses.iter().map(|s| s.as_str()).collect(),
-        &mut clauses,
-    );
-    any_of(
-        "i.priority",
-        f.priorities.iter().map(|p| p.as_str()).collect(),
-        &mut clauses,
-    );
-    any_of(
-        "i.source_type",
-        f.source_type.iter().map(|s| s.as_str()).collect(),
-        &mut clauses,
-    );
+    let mut w = Where::default();
+    w.and("i.organization_id = ?", [SqlValue::Text(org.to_string())]);
+    w.any_of("i.status", f.statuses.iter().map(|s| s.as_str()));
+    w.any_of("i.priority", f.priorities.iter().map(|p| p.as_str()));
+    w.any_of("i.source_type", f.source_type.iter().map(|s| s.as_str()));
     if let Some(id) = &f.source_id {
-        clauses.push("i.source_id = ?".into());
-        args.push(SqlValue::Text(id.clone()));
+        w.and("i.source_id = ?", [SqlValue::Text(id.clone())]);
     }
     if let Some(from) = f.from {
-        clauses.push("i.created_at >= ?".into());
-        args.push(SqlValue::Integer(to_db(from)));
+        w.and("i.created_at >= ?", [SqlValue::Integer(to_db(from))]);
     }
     if let Some(to) = f.to {
-        clauses.push("i.created_at <= ?".into());
-        args.push(SqlValue::Integer(to_db(to)));
+        w.and("i.created_at <= ?", [SqlValue::Integer(to_db(to))]);
     }
-    for (key, values) in f.metadata.iter().filter(|(_, v)| !v.is_empty()) {
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM json_each(i.metadata) m WHERE m.key = ? AND m.value IN ({}))",
-            vec!["?"; values.len()].join(", ")
-        ));
-        args.push(SqlValue::Text(key.clone()));
-        args.extend(values.iter().map(|v| SqlValue::Text(v.clone())));
-    }
-    let filter = clauses.join(" AND ");
+    w.metadata("i.metadata", &f.metadata);
     let filtered: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM incidents i WHERE {filter}"),
-        rusqlite::params_from_iter(&args),
+        &format!("SELECT COUNT(*) FROM incidents i WHERE {}", w.sql()),
+        rusqlite::params_from_iter(w.args()),
         |r| r.get(0),
     )?;
     let total: i64 = conn.query_row(
@@ -313,11 +282,15 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Incident>,
     } else {
         format!("i.created_at {direction}, i.id {direction}")
     };
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?");
-    args.push(SqlValue::Integer(f.limit.into()));
-    args.push(SqlValue::Integer(f.offset.into()));
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
+        w.sql()
+    );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(&args), incident_from_row)?;
+    let rows = stmt.query_map(
+        rusqlite::params_from_iter(w.args_with_page(f.limit, f.offset)),
+        incident_from_row,
+    )?;
     let incidents = rows
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()

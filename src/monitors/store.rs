@@ -10,6 +10,7 @@ use super::schedule::first_due;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};
+use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const COLUMNS: &str = "id, organization_id, name, url, method, request_headers, request_body, request_timeout_ms,
@@ -261,39 +262,29 @@ pub struct Filter {
 
 /// One page (ordered by name), the organization's total, and the number matching the filter.
 pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Monitor>, i64, i64)> {
-    let mut clauses = vec!["organization_id = ?".to_owned()];
-    let mut args: Vec<SqlValue> = vec![SqlValue::Text(org.to_string())];
+    let mut w = Where::default();
+    w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
     if f.statuses.is_empty() {
-        clauses.push("status <> 'archived'".into());
+        w.and("status <> 'archived'", []);
     } else {
-        clauses.push(format!(
-            "status IN ({})",
-            vec!["?"; f.statuses.len()].join(", ")
-        ));
-        args.extend(f.statuses.iter().map(|s| SqlValue::Text(s.as_str().into())));
+        w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
     }
     if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        clauses.push("(name LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')".into());
         let pattern = format!(
             "%{}%",
             q.replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        args.extend([SqlValue::Text(pattern.clone()), SqlValue::Text(pattern)]);
+        w.and(
+            "(name LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')",
+            [SqlValue::Text(pattern.clone()), SqlValue::Text(pattern)],
+        );
     }
-    for (key, values) in f.metadata.iter().filter(|(_, v)| !v.is_empty()) {
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM json_each(monitors.metadata) m WHERE m.key = ? AND m.value IN ({}))",
-            vec!["?"; values.len()].join(", ")
-        ));
-        args.push(SqlValue::Text(key.clone()));
-        args.extend(values.iter().map(|v| SqlValue::Text(v.clone())));
-    }
-    let filter = clauses.join(" AND ");
+    w.metadata("monitors.metadata", &f.metadata);
     let filtered: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM monitors WHERE {filter}"),
-        rusqlite::params_from_iter(&args),
+        &format!("SELECT COUNT(*) FROM monitors WHERE {}", w.sql()),
+        rusqlite::params_from_iter(w.args()),
         |r| r.get(0),
     )?;
     let total: i64 = conn.query_row(
@@ -301,13 +292,15 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Monitor>, 
         [org],
         |r| r.get(0),
     )?;
-    args.push(SqlValue::Integer(f.limit.into()));
-    args.push(SqlValue::Integer(f.offset.into()));
     let sql = format!(
-        "SELECT {COLUMNS} FROM monitors WHERE {filter} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?"
+        "SELECT {COLUMNS} FROM monitors WHERE {} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
+        w.sql()
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(&args), monitor_from_row)?;
+    let rows = stmt.query_map(
+        rusqlite::params_from_iter(w.args_with_page(f.limit, f.offset)),
+        monitor_from_row,
+    )?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total, filtered))
 }
 

@@ -3,6 +3,7 @@
 //! same queries on its own connection.
 
 mod connection;
+pub mod filter;
 mod readers;
 pub mod time;
 mod writer;

@@ -1,0 +1,76 @@
+//! Building the WHERE clause of list queries from optional filters, with every value bound as a
+//! parameter (never spliced into the SQL).
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
+
+#[derive(Default)]
+pub struct Where {
+    clauses: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Where {
+    /// A condition with its own `?` placeholders, in order.
+    pub fn and(
+        &mut self,
+        clause: impl Into<String>,
+        args: impl IntoIterator<Item = Value>,
+    ) -> &mut Self {
+        self.clauses.push(clause.into());
+        self.args.extend(args);
+        self
+    }
+
+    /// `column IN (…)`; no condition when `values` is empty.
+    pub fn any_of<'a>(
+        &mut self,
+        column: &str,
+        values: impl IntoIterator<Item = &'a str>,
+    ) -> &mut Self {
+        let values: Vec<Value> = values
+            .into_iter()
+            .map(|v| Value::Text(v.to_owned()))
+            .collect();
+        if !values.is_empty() {
+            let marks = vec!["?"; values.len()].join(", ");
+            self.and(format!("{column} IN ({marks})"), values);
+        }
+        self
+    }
+
+    /// Every listed key must be in the JSON object `column` with one of its listed values (AND
+    /// across keys, OR within a key), as the original `metadataFilter`.
+    pub fn metadata(&mut self, column: &str, filter: &BTreeMap<String, Vec<String>>) -> &mut Self {
+        for (key, values) in filter.iter().filter(|(_, v)| !v.is_empty()) {
+            let marks = vec!["?"; values.len()].join(", ");
+            let clause = format!(
+                "EXISTS (SELECT 1 FROM json_each({column}) m WHERE m.key = ? AND m.value IN ({marks}))"
+            );
+            let args = std::iter::once(Value::Text(key.clone()))
+                .chain(values.iter().map(|v| Value::Text(v.clone())));
+            self.and(clause, args);
+        }
+        self
+    }
+
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "1".to_owned()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
+    pub fn args(&self) -> &[Value] {
+        &self.args
+    }
+
+    /// The arguments followed by LIMIT and OFFSET values.
+    pub fn args_with_page(&self, limit: u32, offset: u32) -> Vec<Value> {
+        let mut args = self.args.clone();
+        args.extend([Value::Integer(limit.into()), Value::Integer(offset.into())]);
+        args
+    }
+}
