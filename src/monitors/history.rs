@@ -207,3 +207,100 @@ pub fn purge(
     }
     Ok(raw + rollups)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitors::model::Settings;
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn outcome(ok: bool, ms: u32) -> CheckOutcome {
+        CheckOutcome {
+            error_kind: if ok {
+                ErrorKind::None
+            } else {
+                ErrorKind::HttpCode
+            },
+            http_code: Some(if ok { 200 } else { 500 }),
+            response_time_ms: ms,
+            error: None,
+            tls_expires_at: None,
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Connection, MonitorId) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn =
+            crate::store::open_migrated(dir.path(), crate::store::Create::IfMissing).unwrap();
+        let now = Utc::now();
+        let org = crate::accounts::store::insert_organization(&conn, "Acme", now).unwrap();
+        let settings = Settings::defaults("http://example.com".into())
+            .apply(Default::default())
+            .unwrap();
+        let m = crate::monitors::store::insert(&conn, org.id, &settings, false, now).unwrap();
+        (dir, conn, m.id)
+    }
+
+    #[test]
+    fn rollups_aggregate_checks_by_hour_and_day() {
+        let (_dir, conn, id) = setup();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        let checks = [
+            (0, true, 100),
+            (20, false, 300),
+            (40, true, 200),
+            (70, true, 50),
+        ];
+        for (minutes, ok, ms) in checks {
+            record(&conn, id, t0 + Duration::minutes(minutes), &outcome(ok, ms)).unwrap();
+        }
+        let hours = buckets(&conn, id, "hour", t0).unwrap();
+        assert_eq!(hours.len(), 2);
+        let first = &hours[0];
+        assert_eq!((first.checks, first.failures), (3, 1));
+        assert_eq!(
+            (first.response_ms_min, first.response_ms_max),
+            (Some(100), Some(300))
+        );
+        assert_eq!(first.response_ms_avg, Some(200.0));
+        assert!((first.uptime.unwrap() - 200.0 / 3.0).abs() < 1e-9);
+        let days = buckets(&conn, id, "day", t0).unwrap();
+        assert_eq!((days.len(), days[0].checks, days[0].failures), (1, 4, 1));
+        assert_eq!(uptime(&conn, id, t0).unwrap(), Some(75.0));
+        assert_eq!(
+            uptime(&conn, id, t0 + Duration::hours(5)).unwrap(),
+            None,
+            "no checks in range"
+        );
+    }
+
+    #[test]
+    fn purge_keeps_what_retention_says() {
+        let (_dir, conn, id) = setup();
+        let now = Utc::now();
+        for days_ago in [0, 3, 10, 100, 1000] {
+            record(
+                &conn,
+                id,
+                now - Duration::days(days_ago),
+                &outcome(true, 10),
+            )
+            .unwrap();
+        }
+        let retention = Retention::default();
+        let mut deleted = 0;
+        loop {
+            match purge(&conn, &retention, now, 2).unwrap() {
+                0 => break,
+                n => deleted += n,
+            }
+        }
+        let (raw, _) = recent(&conn, id, 0, 50).unwrap();
+        assert_eq!(raw.len(), 2, "raw results: 7 days");
+        let hours = buckets(&conn, id, "hour", now - Duration::days(2000)).unwrap();
+        assert_eq!(hours.len(), 3, "hourly rollups: 90 days");
+        let days = buckets(&conn, id, "day", now - Duration::days(2000)).unwrap();
+        assert_eq!(days.len(), 4, "daily rollups: 800 days");
+        assert_eq!(deleted, 3 + 2 + 1);
+    }
+}
