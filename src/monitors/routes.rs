@@ -283,12 +283,15 @@ async fn update(req: Request) -> Result<Response> {
     let input: MonitorInput = req.json()?;
     let settings = current.settings.clone().apply(input)?;
     let now = req.now();
+    let previous_due = current.next_check_at;
     let monitor = req
         .app
         .store
         .write(move |c| store::update_settings(c, &current, &settings, now))
         .await?;
-    if let Some(due) = monitor.next_check_at {
+    // Only a new due time needs the scheduler: re-adding the same one could repeat a check
+    // that is in flight.
+    if let Some(due) = monitor.next_check_at.filter(|due| Some(*due) != previous_due) {
         req.app.scheduler.schedule(monitor.id, due);
     }
     Ok(reply::ok(&monitor))
