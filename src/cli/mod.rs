@@ -46,7 +46,7 @@ pub enum Command {
         #[arg(long, env = "DUTYDUCK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
         /// How long every single check result is kept; hourly and daily rollups (uptime,
-        /// charts) are kept 90 days and 2 years.
+        /// charts) are kept 400 and 800 days.
         #[arg(long, env = "DUTYDUCK_RAW_RETENTION", default_value = "7d", value_parser = humantime::parse_duration)]
         raw_retention: std::time::Duration,
     },

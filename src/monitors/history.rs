@@ -177,7 +177,7 @@ impl Default for Retention {
     fn default() -> Self {
         Retention {
             raw: chrono::Duration::days(7),
-            hourly: chrono::Duration::days(90),
+            hourly: chrono::Duration::days(400),
             daily: chrono::Duration::days(800),
         }
     }
@@ -278,7 +278,7 @@ mod tests {
     fn purge_keeps_what_retention_says() {
         let (_dir, conn, id) = setup();
         let now = Utc::now();
-        for days_ago in [0, 3, 10, 100, 1000] {
+        for days_ago in [0, 3, 10, 100, 500, 1000] {
             record(
                 &conn,
                 id,
@@ -298,9 +298,9 @@ mod tests {
         let (raw, _) = recent(&conn, id, 0, 50).unwrap();
         assert_eq!(raw.len(), 2, "raw results: 7 days");
         let hours = buckets(&conn, id, "hour", now - Duration::days(2000)).unwrap();
-        assert_eq!(hours.len(), 3, "hourly rollups: 90 days");
+        assert_eq!(hours.len(), 4, "hourly rollups: 400 days");
         let days = buckets(&conn, id, "day", now - Duration::days(2000)).unwrap();
-        assert_eq!(days.len(), 4, "daily rollups: 800 days");
-        assert_eq!(deleted, 3 + 2 + 1);
+        assert_eq!(days.len(), 5, "daily rollups: 800 days");
+        assert_eq!(deleted, 4 + 2 + 1);
     }
 }
