@@ -15,5 +15,6 @@ pub mod monitors;
 pub mod secret;
 pub mod server;
 pub mod store;
+pub mod text_enum;
 pub mod tokens;
 pub mod web;

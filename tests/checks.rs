@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 mod common;
 
 use dutyduck::monitors::check::{CheckOutcome, CheckSpec, Checker};
-use dutyduck::monitors::model::{Assertion, ErrorKind, StatusRanges};
+use dutyduck::monitors::model::ErrorKind;
+use dutyduck::monitors::settings::{Assertion, StatusRanges};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

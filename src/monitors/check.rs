@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::monitors::model::{Assertion, ErrorKind, Settings, StatusRanges};
+use crate::monitors::model::ErrorKind;
+use crate::monitors::settings::{Assertion, Settings, StatusRanges};
 
 /// Bodies are read up to this size; assertions see only this prefix.
 pub const MAX_BODY: usize = 1024 * 1024;

@@ -211,7 +211,7 @@ pub fn purge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monitors::model::Settings;
+    use crate::monitors::settings::Settings;
     use chrono::{Duration, TimeZone, Utc};
 
     fn outcome(ok: bool, ms: u32) -> CheckOutcome {

@@ -9,5 +9,6 @@ pub mod record;
 pub mod routes;
 pub mod schedule;
 pub mod scheduler;
+pub mod settings;
 pub mod status;
 pub mod store;

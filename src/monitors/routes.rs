@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
 use super::history::{self, Bucket, CheckRecord};
-use super::model::{Monitor, MonitorInput, MonitorStatus, Settings};
+use super::model::{Monitor, MonitorStatus};
 use super::record::close_incidents;
+use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
@@ -291,7 +292,10 @@ async fn update(req: Request) -> Result<Response> {
         .await?;
     // Only a new due time needs the scheduler: re-adding the same one could repeat a check
     // that is in flight.
-    if let Some(due) = monitor.next_check_at.filter(|due| Some(*due) != previous_due) {
+    if let Some(due) = monitor
+        .next_check_at
+        .filter(|due| Some(*due) != previous_due)
+    {
         req.app.scheduler.schedule(monitor.id, due);
     }
     Ok(reply::ok(&monitor))

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::model::{ErrorKind, Monitor, MonitorStatus, Settings};
+use super::model::{ErrorKind, Monitor, MonitorStatus};
 use super::schedule::first_due;
+use super::settings::Settings;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};

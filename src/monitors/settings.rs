@@ -1,0 +1,417 @@
+//! What a user sets on a monitor, and its validation: every error names the field.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// What the response body must satisfy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Assertion {
+    BodyContains {
+        value: String,
+    },
+    BodyNotContains {
+        value: String,
+    },
+    /// The body matches this regular expression (Rust `regex` syntax).
+    Regex {
+        value: String,
+    },
+    /// The JSON value at this RFC 6901 pointer equals `value`.
+    JsonPointer {
+        pointer: String,
+        value: serde_json::Value,
+    },
+}
+
+impl Assertion {
+    pub fn validate(&self) -> Result<()> {
+        let field = "assertion";
+        match self {
+            Assertion::BodyContains { value } | Assertion::BodyNotContains { value }
+                if value.is_empty() =>
+            {
+                Err(Error::invalid_field(field, "value must not be empty"))
+            }
+            Assertion::Regex { value } => regex::Regex::new(value).map(|_| ()).map_err(|e| {
+                Error::invalid_field(field, format!("invalid regular expression: {e}"))
+            }),
+            Assertion::JsonPointer { pointer, .. }
+                if !(pointer.is_empty() || pointer.starts_with('/')) =>
+            {
+                Err(Error::invalid_field(
+                    field,
+                    "pointer must be empty or start with '/' (RFC 6901)",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Accepted status codes: a list of codes and inclusive ranges, e.g. "200-299,301,418".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRanges(Vec<(u16, u16)>);
+
+impl StatusRanges {
+    pub const DEFAULT: &'static str = "200-399";
+
+    pub fn parse(text: &str) -> Result<StatusRanges> {
+        let bad = |why: String| Error::invalid_field("acceptedStatusCodes", why);
+        let mut ranges = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (low, high) = match part.split_once('-') {
+                Some((a, b)) => (a.trim(), b.trim()),
+                None => (part, part),
+            };
+            let code = |s: &str| s.parse::<u16>().ok().filter(|c| (100..=599).contains(c));
+            match (code(low), code(high)) {
+                (Some(l), Some(h)) if l <= h => ranges.push((l, h)),
+                _ => {
+                    return Err(bad(format!(
+                        "{part:?} is not a status code (100–599) or a range like 200-299"
+                    )));
+                }
+            }
+        }
+        if ranges.is_empty() {
+            return Err(bad("list at least one status code or range".into()));
+        }
+        Ok(StatusRanges(ranges))
+    }
+
+    pub fn accepts(&self, code: u16) -> bool {
+        self.0.iter().any(|(l, h)| (*l..=*h).contains(&code))
+    }
+}
+
+pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+pub const MIN_INTERVAL: u32 = 5;
+pub const MAX_INTERVAL: u32 = 86_400;
+pub const MAX_TIMEOUT_MS: u32 = 60_000;
+
+/// What a user sets on a monitor. For create, absent fields take their defaults; for PATCH,
+/// absent fields keep their value.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorInput {
+    pub name: Option<String>,
+    /// http:// or https:// URL.
+    pub url: Option<String>,
+    /// GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS.
+    pub method: Option<String>,
+    pub request_headers: Option<BTreeMap<String, String>>,
+    pub request_body: Option<Option<String>>,
+    /// 1 to 60000 ms; default 10000.
+    pub request_timeout_ms: Option<u32>,
+    /// 5 to 86400 s; default 60.
+    pub interval_seconds: Option<u32>,
+    /// 1 to 10 consecutive failures before "down"; default 2.
+    pub downtime_confirmation_threshold: Option<u32>,
+    /// 1 to 10 consecutive successes before "up" again; default 2.
+    pub recovery_confirmation_threshold: Option<u32>,
+    /// Codes and ranges, e.g. "200-299,301"; default "200-399".
+    pub accepted_status_codes: Option<String>,
+    pub follow_redirects: Option<bool>,
+    pub verify_tls: Option<bool>,
+    /// null removes the assertion.
+    pub assertion: Option<Option<Assertion>>,
+    /// A slower response counts as a failure; null: no threshold.
+    pub response_time_threshold_ms: Option<Option<u32>>,
+    /// Open a warning incident this many days before the certificate expires; default 14.
+    pub tls_expiry_warning_days: Option<u32>,
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Create paused with false; default true.
+    pub is_active: Option<bool>,
+}
+
+/// The settings of a monitor, validated.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub name: String,
+    pub url: String,
+    pub method: String,
+    pub request_headers: BTreeMap<String, String>,
+    pub request_body: Option<String>,
+    pub request_timeout_ms: u32,
+    pub interval_seconds: u32,
+    pub downtime_confirmation_threshold: u32,
+    pub recovery_confirmation_threshold: u32,
+    pub accepted_status_codes: String,
+    pub follow_redirects: bool,
+    pub verify_tls: bool,
+    pub assertion: Option<Assertion>,
+    pub response_time_threshold_ms: Option<u32>,
+    pub tls_expiry_warning_days: u32,
+    /// Key → value tags, used as filters.
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Settings {
+    pub fn defaults(url: String) -> Settings {
+        Settings {
+            name: String::new(),
+            url,
+            method: "GET".into(),
+            request_headers: BTreeMap::new(),
+            request_body: None,
+            request_timeout_ms: 10_000,
+            interval_seconds: 60,
+            downtime_confirmation_threshold: 2,
+            recovery_confirmation_threshold: 2,
+            accepted_status_codes: StatusRanges::DEFAULT.into(),
+            follow_redirects: true,
+            verify_tls: true,
+            assertion: None,
+            response_time_threshold_ms: None,
+            tls_expiry_warning_days: 14,
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    /// `base` with the fields of `input` applied, then validated; errors name the field.
+    pub fn apply(mut self, input: MonitorInput) -> Result<Settings> {
+        macro_rules! set {
+            ($($field:ident),*) => { $(if let Some(v) = input.$field { self.$field = v; })* };
+        }
+        set!(
+            name,
+            url,
+            method,
+            request_headers,
+            request_body,
+            request_timeout_ms,
+            interval_seconds,
+            downtime_confirmation_threshold,
+            recovery_confirmation_threshold,
+            accepted_status_codes,
+            follow_redirects,
+            verify_tls,
+            assertion,
+            response_time_threshold_ms,
+            tls_expiry_warning_days,
+            metadata
+        );
+        self.validate()
+    }
+
+    fn validate(mut self) -> Result<Settings> {
+        let parsed = url::Url::parse(self.url.trim())
+            .map_err(|e| Error::invalid_field("url", format!("is not a valid URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https")
+            || parsed.host_str().is_none_or(str::is_empty)
+        {
+            return Err(Error::invalid_field(
+                "url",
+                "must be an http:// or https:// URL with a host",
+            ));
+        }
+        self.url = parsed.to_string();
+        self.name = self.name.trim().to_owned();
+        if self.name.is_empty() {
+            self.name = parsed.host_str().unwrap_or_default().to_owned();
+        }
+        if self.name.chars().count() > 200 {
+            return Err(Error::invalid_field(
+                "name",
+                "must be at most 200 characters",
+            ));
+        }
+        self.method = self.method.trim().to_ascii_uppercase();
+        if !METHODS.contains(&self.method.as_str()) {
+            return Err(Error::invalid_field(
+                "method",
+                format!("must be one of {}", METHODS.join(", ")),
+            ));
+        }
+        for (name, value) in &self.request_headers {
+            let valid = warp::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                && warp::http::HeaderValue::from_str(value).is_ok();
+            if !valid {
+                return Err(Error::invalid_field(
+                    "requestHeaders",
+                    format!("{name:?} is not a valid header"),
+                ));
+            }
+        }
+        if self
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.len() > 64 * 1024)
+        {
+            return Err(Error::invalid_field(
+                "requestBody",
+                "must be at most 64 KiB",
+            ));
+        }
+        let in_range = |field: &str, v: u32, lo: u32, hi: u32| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::invalid_field(
+                    field,
+                    format!("must be between {lo} and {hi} (got {v})"),
+                ))
+            }
+        };
+        in_range(
+            "requestTimeoutMs",
+            self.request_timeout_ms,
+            1,
+            MAX_TIMEOUT_MS,
+        )?;
+        in_range(
+            "intervalSeconds",
+            self.interval_seconds,
+            MIN_INTERVAL,
+            MAX_INTERVAL,
+        )?;
+        in_range(
+            "downtimeConfirmationThreshold",
+            self.downtime_confirmation_threshold,
+            1,
+            10,
+        )?;
+        in_range(
+            "recoveryConfirmationThreshold",
+            self.recovery_confirmation_threshold,
+            1,
+            10,
+        )?;
+        in_range("tlsExpiryWarningDays", self.tls_expiry_warning_days, 0, 365)?;
+        if let Some(ms) = self.response_time_threshold_ms {
+            in_range("responseTimeThresholdMs", ms, 1, MAX_TIMEOUT_MS)?;
+        }
+        StatusRanges::parse(&self.accepted_status_codes)?;
+        if let Some(assertion) = &self.assertion {
+            assertion.validate()?;
+        }
+        if self.metadata.len() > 50
+            || self
+                .metadata
+                .iter()
+                .any(|(k, v)| k.is_empty() || k.len() > 100 || v.len() > 200)
+        {
+            return Err(Error::invalid_field(
+                "metadata",
+                "at most 50 entries, keys of 1–100 characters, values up to 200",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_ranges() {
+        let r = StatusRanges::parse("200-299, 301,418").unwrap();
+        for (code, ok) in [
+            (200, true),
+            (299, true),
+            (300, false),
+            (301, true),
+            (418, true),
+            (500, false),
+        ] {
+            assert_eq!(r.accepts(code), ok, "{code}");
+        }
+        for bad in ["", "abc", "300-200", "99", "200-600", "2xx"] {
+            assert!(StatusRanges::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let cases: [(MonitorInput, Option<&str>); 9] = [
+            (
+                MonitorInput {
+                    url: Some("https://example.com".into()),
+                    ..Default::default()
+                },
+                None,
+            ),
+            (
+                MonitorInput {
+                    url: Some("ftp://example.com".into()),
+                    ..Default::default()
+                },
+                Some("url"),
+            ),
+            (
+                MonitorInput {
+                    url: Some("not a url".into()),
+                    ..Default::default()
+                },
+                Some("url"),
+            ),
+            (
+                MonitorInput {
+                    interval_seconds: Some(4),
+                    ..Default::default()
+                },
+                Some("intervalSeconds"),
+            ),
+            (
+                MonitorInput {
+                    request_timeout_ms: Some(60_001),
+                    ..Default::default()
+                },
+                Some("requestTimeoutMs"),
+            ),
+            (
+                MonitorInput {
+                    downtime_confirmation_threshold: Some(11),
+                    ..Default::default()
+                },
+                Some("downtimeConfirmationThreshold"),
+            ),
+            (
+                MonitorInput {
+                    method: Some("BREW".into()),
+                    ..Default::default()
+                },
+                Some("method"),
+            ),
+            (
+                MonitorInput {
+                    accepted_status_codes: Some("2xx".into()),
+                    ..Default::default()
+                },
+                Some("acceptedStatusCodes"),
+            ),
+            (
+                MonitorInput {
+                    assertion: Some(Some(Assertion::Regex { value: "(".into() })),
+                    ..Default::default()
+                },
+                Some("assertion"),
+            ),
+        ];
+        for (input, field) in cases {
+            let result = Settings::defaults("https://example.com".into()).apply(input);
+            match field {
+                None => assert!(result.is_ok(), "{result:?}"),
+                Some(field) => assert!(result.unwrap_err().message.starts_with(field)),
+            }
+        }
+    }
+
+    #[test]
+    fn name_defaults_to_the_host_and_urls_are_normalized() {
+        let s = Settings::defaults("HTTPS://Example.com".into())
+            .apply(MonitorInput::default())
+            .unwrap();
+        assert_eq!(
+            (s.name.as_str(), s.url.as_str()),
+            ("example.com", "https://example.com/")
+        );
+    }
+}
