@@ -15,6 +15,7 @@ pub mod monitors;
 pub mod secret;
 pub mod server;
 pub mod store;
+pub mod tasks;
 pub mod text_enum;
 pub mod tokens;
 pub mod web;

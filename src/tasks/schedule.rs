@@ -1,0 +1,215 @@
+//! Task schedules: standard 5-field Unix cron (minute hour day-of-month month day-of-week,
+//! `0` and `7` both Sunday, `@daily`-style macros) in an IANA time zone. Daylight-saving
+//! transitions follow Vixie cron: a time skipped by the spring gap runs right after it, a time
+//! repeated by the autumn overlap runs once.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use croner::Cron;
+use croner::parser::{CronParser, Seconds};
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    cron: Cron,
+    zone: Tz,
+}
+
+impl Schedule {
+    /// Parses a cron expression in a time zone; errors name the field (`cronSchedule`,
+    /// `timezone`) and say what is wrong.
+    pub fn parse(expression: &str, zone: &str) -> Result<Schedule> {
+        let zone: Tz = zone.trim().parse().map_err(|_| {
+            Error::invalid_field(
+                "timezone",
+                format!("{zone:?} is not an IANA time zone such as Europe/Paris"),
+            )
+        })?;
+        let expression = expression.trim();
+        let fields = expression.split_whitespace().count();
+        if !expression.starts_with('@') && fields != 5 {
+            return Err(Error::invalid_field(
+                "cronSchedule",
+                format!(
+                    "expected 5 fields (minute hour day-of-month month day-of-week), got {fields}"
+                ),
+            ));
+        }
+        let cron = CronParser::builder()
+            .seconds(Seconds::Disallowed)
+            .build()
+            .parse(expression)
+            .map_err(|e| Error::invalid_field("cronSchedule", format!("{expression:?}: {e}")))?;
+        let schedule = Schedule { cron, zone };
+        // A pattern that can never match ("0 0 30 2 *") is refused rather than silently idle.
+        if schedule.next_after(Utc::now()).is_none() {
+            return Err(Error::invalid_field(
+                "cronSchedule",
+                format!("{expression:?} never matches any date"),
+            ));
+        }
+        Ok(schedule)
+    }
+
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// The first occurrence strictly after `t`.
+    pub fn next_after(&self, t: Timestamp) -> Option<Timestamp> {
+        let local: DateTime<Tz> = t.with_timezone(&self.zone);
+        self.cron
+            .find_next_occurrence(&local, false)
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+    }
+
+    /// The next `n` occurrences after `t` (the form's preview).
+    pub fn upcoming(&self, t: Timestamp, n: usize) -> Vec<Timestamp> {
+        let mut out = Vec::with_capacity(n);
+        let mut at = t;
+        while out.len() < n {
+            match self.next_after(at) {
+                Some(next) => {
+                    out.push(next);
+                    at = next;
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// A plain-English description ("At 02:30, every day"); the dashboard writes its own in
+    /// French.
+    pub fn describe(&self) -> String {
+        self.cron.describe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(s: &str) -> Timestamp {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    fn next(expr: &str, zone: &str, after: &str) -> String {
+        let s = Schedule::parse(expr, zone).unwrap();
+        let next = s.next_after(utc(after)).unwrap();
+        next.with_timezone(&s.zone()).to_rfc3339()
+    }
+
+    #[test]
+    fn sunday_is_both_0_and_7() {
+        // 2026-11-28 is a Saturday.
+        for expr in ["0 9 * * 0", "0 9 * * 7", "0 9 * * SUN"] {
+            assert_eq!(
+                next(expr, "UTC", "2026-11-28T12:00:00Z"),
+                "2026-11-29T09:00:00+00:00",
+                "{expr}"
+            );
+        }
+    }
+
+    #[test]
+    fn macros() {
+        assert_eq!(
+            next("@daily", "UTC", "2026-11-28T12:00:00Z"),
+            "2026-11-29T00:00:00+00:00"
+        );
+        assert_eq!(
+            next("@hourly", "UTC", "2026-11-28T12:30:00Z"),
+            "2026-11-28T13:00:00+00:00"
+        );
+        assert_eq!(
+            next("@weekly", "UTC", "2026-11-28T12:00:00Z"),
+            "2026-11-29T00:00:00+00:00"
+        );
+        assert_eq!(
+            next("@monthly", "UTC", "2026-11-28T12:00:00Z"),
+            "2026-12-01T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn time_zones_and_end_of_month() {
+        assert_eq!(
+            next("30 2 * * *", "Europe/Paris", "2026-11-28T12:00:00Z"),
+            "2026-11-29T02:30:00+01:00"
+        );
+        // The 31st skips the months without one.
+        assert_eq!(
+            next("0 0 31 * *", "UTC", "2026-11-01T00:00:00Z"),
+            "2026-12-31T00:00:00+00:00"
+        );
+        assert_eq!(
+            next("0 0 L * *", "UTC", "2027-02-01T00:00:00Z"),
+            "2027-02-28T00:00:00+00:00"
+        );
+        assert_eq!(
+            next("0 0 29 2 *", "UTC", "2026-11-28T00:00:00Z"),
+            "2028-02-29T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn daylight_saving_gap_runs_right_after_it() {
+        // Europe/Paris springs from 02:00 to 03:00 on 2027-03-28: 02:30 does not exist that day.
+        assert_eq!(
+            next("30 2 * * *", "Europe/Paris", "2027-03-27T12:00:00Z"),
+            "2027-03-28T03:00:00+02:00"
+        );
+        // The day after, 02:30 again.
+        assert_eq!(
+            next("30 2 * * *", "Europe/Paris", "2027-03-28T12:00:00Z"),
+            "2027-03-29T02:30:00+02:00"
+        );
+    }
+
+    #[test]
+    fn daylight_saving_overlap_runs_once() {
+        // Europe/Paris falls back from 03:00 to 02:00 on 2026-10-25: 02:30 happens twice.
+        let s = Schedule::parse("30 2 * * *", "Europe/Paris").unwrap();
+        let runs = s.upcoming(utc("2026-10-24T12:00:00Z"), 2);
+        let local: Vec<String> = runs
+            .iter()
+            .map(|r| r.with_timezone(&s.zone()).to_rfc3339())
+            .collect();
+        assert_eq!(
+            local,
+            ["2026-10-25T02:30:00+02:00", "2026-10-26T02:30:00+01:00"]
+        );
+        // Hourly jobs run in both hours, as wall-clock-free schedules should.
+        let hourly = Schedule::parse("0 * * * *", "Europe/Paris").unwrap();
+        let runs = hourly.upcoming(Utc.with_ymd_and_hms(2026, 10, 24, 23, 30, 0).unwrap(), 4);
+        let gaps: Vec<i64> = runs
+            .windows(2)
+            .map(|w| (w[1] - w[0]).num_minutes())
+            .collect();
+        assert_eq!(gaps, [60, 60, 60], "{runs:?}");
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let cases = [
+            ("* * * *", "UTC", "cronSchedule", "expected 5 fields"),
+            ("0 * * * * *", "UTC", "cronSchedule", "expected 5 fields"),
+            ("61 * * * *", "UTC", "cronSchedule", "61"),
+            ("0 0 30 2 *", "UTC", "cronSchedule", "never matches"),
+            ("0 0 * * *", "Mars/Olympus", "timezone", "IANA"),
+        ];
+        for (expr, zone, field, fragment) in cases {
+            let e = Schedule::parse(expr, zone).unwrap_err();
+            assert!(
+                e.message.starts_with(field) && e.message.contains(fragment),
+                "{expr} {zone}: {}",
+                e.message
+            );
+        }
+    }
+}
