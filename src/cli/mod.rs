@@ -97,8 +97,10 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn init_logging(level: &str) {
-    let env = env_logger::Env::default()
-        .default_filter_or(format!("{level},warp=warn,hyper=warn,refinery_core=warn"));
+    let env = env_logger::Env::default().default_filter_or(
+        // warp logs every connection dropped by a graceful shutdown as an ERROR.
+        format!("{level},warp=warn,warp::server=off,hyper=warn,refinery_core=warn"),
+    );
     env_logger::Builder::from_env(env)
         .format_target(false)
         .init();
