@@ -35,7 +35,7 @@ CREATE TABLE monitors (
     created_at                 INTEGER NOT NULL,
     updated_at                 INTEGER NOT NULL
 );
-CREATE INDEX monitors_by_org ON monitors (organization_id, name);
+CREATE INDEX monitors_by_org ON monitors (organization_id, name COLLATE NOCASE);
 CREATE INDEX monitors_due ON monitors (next_check_at) WHERE next_check_at IS NOT NULL;
 
 -- Every check, kept for the raw retention period.
