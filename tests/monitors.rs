@@ -403,6 +403,46 @@ async fn monitor_crud_validation_and_organizations() {
     );
     let (_, list) = server.call(Method::GET, "/monitors?query=home&metadataFilter=%7B%22items%22%3A%7B%22env%22%3A%5B%22prod%22%5D%7D%7D", Some(&token), None).await;
     assert_eq!(list["totalNumberOfFilteredResults"], 1, "{list}");
+    for n in 0..11 {
+        let body = json!({"url": format!("https://example.com/{n}"), "name": format!("item {n:02}"), "isActive": false});
+        create(&server, &token, body).await;
+    }
+    let (status, page2) = server
+        .call(
+            Method::GET,
+            "/monitors?pageNumber=2&itemsPerPage=5&query=item",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page2}");
+    let names: Vec<&str> = page2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["item 05", "item 06", "item 07", "item 08", "item 09"]
+    );
+    assert_eq!(page2["totalNumberOfFilteredResults"], 11);
+    let (status, _) = server
+        .call(
+            Method::GET,
+            "/incidents?pageNumber=2&itemsPerPage=5",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, bad) = server
+        .call(Method::GET, "/monitors?pageNumber=two", Some(&token), None)
+        .await;
+    assert_eq!(
+        (status, code(&bad)),
+        (StatusCode::BAD_REQUEST, "invalid_query")
+    );
     let (_, list) = server
         .call(
             Method::GET,

@@ -1,19 +1,27 @@
 // Small shared pieces: form fields, alerts, loading states, copy buttons, a confirmation dialog.
 import { html, useEffect, useRef, useState } from './lib.js';
-import { t } from './i18n.js';
+import { formatDateTime, formatRelative, t } from './i18n.js';
 
 let nextId = 0;
-/** A labelled input; extra props go to the <input>. */
-export function Field({ label, hint, error, id, ...input }) {
-  const [fallbackId] = useState(() => 'f' + ++nextId);
+/** A fresh id for label/aria wiring. */
+export function useId(prefix = 'f') {
+  const [id] = useState(() => prefix + ++nextId);
+  return id;
+}
+
+/** A labelled input (or `as="select"` / `as="textarea"` with children); extra props go to the control. */
+export function Field({ label, hint, error, id, as = 'input', children, class: className, ...input }) {
+  const fallbackId = useId();
   const inputId = id || fallbackId;
   const hintId = hint ? inputId + '-hint' : undefined;
+  const errorId = error ? inputId + '-error' : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return html`
-    <div class="field">
+    <div class=${'field' + (className ? ' ' + className : '')}>
       <label for=${inputId}>${label}</label>
-      <input id=${inputId} aria-describedby=${hintId} aria-invalid=${error ? 'true' : undefined} ...${input} />
+      <${as} id=${inputId} aria-describedby=${describedBy} aria-invalid=${error ? 'true' : undefined} ...${input}>${children}<//>
       ${hint && html`<small id=${hintId} class="hint">${hint}</small>`}
-      ${error && html`<small class="field-error" role="alert">${error}</small>`}
+      ${error && html`<small id=${errorId} class="field-error" role="alert">${error}</small>`}
     </div>`;
 }
 
@@ -32,29 +40,139 @@ export function Loading() {
   return html`<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>${t('app.loading')}</p>`;
 }
 
-/** Loading, error-with-retry, or the content. */
+/**
+ * Loading, error-with-retry, or the content. Data already shown stays during a refresh; a
+ * failed refresh keeps it, with a note above.
+ */
 export function Async({ state, retry, children }) {
-  if (state.error) {
+  if (state.error && !state.data) {
     return html`<${Alert}>${errorText(state.error)} <button type="button" class="link" onClick=${retry}>${t('app.retry')}</button><//>`;
   }
-  if (state.loading) return html`<${Loading} />`;
-  return children;
+  if (!state.data) return html`<${Loading} />`;
+  return html`
+    ${state.error && html`<${Alert} kind="warning">${t('app.stale')} ${errorText(state.error)}<//>`}
+    ${typeof children === 'function' ? children(state.data) : children}`;
 }
 
-/** Runs `load` on mount and whenever `deps` change; returns {loading, error, data, reload}. */
-export function useLoad(load, deps = []) {
+/**
+ * Runs `load` on mount and whenever `deps` change (forgetting the previous data), then again
+ * while the tab is visible, keeping the data: `every` ms after each answer, or `every(data)` ms
+ * (to refresh right after a monitor's next check). Only the latest request's answer is kept.
+ * Returns {loading, error, data, reload}.
+ */
+export function useLoad(load, deps = [], { every = 0 } = {}) {
   const [state, setState] = useState({ loading: true, error: null, data: null });
-  const [round, setRound] = useState(0);
+  const seq = useRef(0);
+  const latest = useRef(load);
+  latest.current = load;
+  const period = useRef(every);
+  period.current = every;
+  const data = useRef(null);
+  const run = (fresh) => {
+    const mine = ++seq.current;
+    // A retry after a failure with nothing shown goes back to "Loading…".
+    setState((s) => (fresh ? { loading: true, error: null, data: null } : { ...s, loading: true, error: s.data ? s.error : null }));
+    return latest.current().then(
+      (value) => {
+        if (mine !== seq.current) return;
+        data.current = value;
+        setState({ loading: false, error: null, data: value });
+      },
+      (error) => mine === seq.current && setState((s) => ({ loading: false, error, data: s.data })),
+    );
+  };
   useEffect(() => {
     let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    load().then(
-      (data) => live && setState({ loading: false, error: null, data }),
-      (error) => live && setState({ loading: false, error, data: null }),
-    );
-    return () => { live = false; };
-  }, [...deps, round]);
-  return { ...state, reload: () => setRound((r) => r + 1) };
+    let timer = null;
+    const delay = () => (typeof period.current === 'function' ? period.current(data.current) : period.current);
+    const next = () => { if (live && period.current) timer = setTimeout(tick, Math.max(1000, delay())); };
+    const tick = () => (document.hidden ? Promise.resolve() : run(false)).then(next);
+    data.current = null;
+    run(true).then(next);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+      seq.current++;
+    };
+  }, deps);
+  return { ...state, reload: () => run(false) };
+}
+
+/** `value`, once it has stopped changing for `ms`. */
+export function useDebounced(value, ms = 300) {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** Re-renders every `ms` (for "5 min ago" texts on pages that do not poll). */
+export function useTick(ms = 30000) {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+}
+
+/** Tells the shell that incidents changed (the navigation badge refreshes). */
+export function incidentsChanged() {
+  window.dispatchEvent(new Event('dd:incidents-changed'));
+}
+
+/** Calls incidentsChanged() when `key` (derived from polled data) changes after it first got a value. */
+export function useIncidentsSignal(key) {
+  const seen = useRef(null);
+  useEffect(() => {
+    if (seen.current !== null && key !== seen.current) incidentsChanged();
+    if (key !== null) seen.current = key;
+  }, [key]);
+}
+
+/** A relative time ("5 minutes ago") with the absolute one in a tooltip and for machines. */
+export function Time({ iso, absolute = false, seconds = false }) {
+  if (!iso) return html`<span class="muted">${t('time.never')}</span>`;
+  const full = formatDateTime(iso, { seconds });
+  return absolute
+    ? html`<time datetime=${iso} title=${formatRelative(iso)}>${full}</time>`
+    : html`<time datetime=${iso} title=${full}>${formatRelative(iso)}</time>`;
+}
+
+/** "Page 2 of 7" with previous/next buttons; nothing when everything fits on one page. */
+export function Pagination({ page, size, total, onPage, label }) {
+  const pages = Math.max(1, Math.ceil(total / size));
+  if (pages <= 1 && page <= 1) return null;
+  return html`
+    <nav class="pagination" aria-label=${label || t('pagination.label')}>
+      <button type="button" class="secondary small" disabled=${page <= 1} onClick=${() => onPage(page - 1)}>
+        <span aria-hidden="true">← </span>${t('pagination.previous')}</button>
+      <span aria-live="polite">${t('pagination.status', { page, pages })}</span>
+      <button type="button" class="secondary small" disabled=${page >= pages} onClick=${() => onPage(page + 1)}>
+        ${t('pagination.next')}<span aria-hidden="true"> →</span></button>
+    </nav>`;
+}
+
+/** A modal <dialog> holding any content (forms); Escape or the backdrop's cancel closes it. */
+export function Modal({ title, onClose, children }) {
+  const ref = useRef(null);
+  const titleId = useId('dlg');
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog && dialog.open && dialog.close();
+  }, []);
+  return html`
+    <dialog ref=${ref} class="dialog" aria-labelledby=${titleId} onCancel=${(e) => { e.preventDefault(); onClose(); }}>
+      <h2 id=${titleId}>${title}</h2>
+      ${children}
+    </dialog>`;
+}
+
+/** The page a user without the permission sees. */
+export function Forbidden() {
+  return html`<main><h1>${t('app.forbidden.title')}</h1><p>${t('app.forbidden.text')}</p></main>`;
 }
 
 export function CopyButton({ text, label }) {

@@ -1,5 +1,10 @@
 // English and French texts, the language choice, and locale-aware dates.
-// Both dictionaries must have the same keys (checked by the browser tests).
+// Both dictionaries must have the same keys (checked by the browser tests). The monitors and
+// incidents pages keep their texts in messages-monitors.js, messages-form.js and
+// messages-incidents.js.
+import monitorsMessages from './messages-monitors.js';
+import formMessages from './messages-form.js';
+import incidentsMessages from './messages-incidents.js';
 
 export const messages = {
   en: {
@@ -41,7 +46,9 @@ export const messages = {
     'login.throttled': 'Too many failed attempts. Try again in {seconds} s.',
     'login.expired': 'Your session has ended. Log in again to continue.',
     'home.greeting': 'Hello {name}',
-    'home.intro': 'dutyduck watches your services and scheduled jobs and runs the incidents they cause. Monitors, tasks and incidents arrive in the next versions; the API is ready for your scripts today.',
+    'home.intro': 'dutyduck watches your services and runs the incidents they cause. Add a monitor for each URL that matters; the API is ready for your scripts too.',
+    'home.monitors': 'See the monitors',
+    'home.incidents': 'See the incidents',
     'home.tokens': 'Create an API token',
     'home.docs': 'Read the API documentation',
     'account.title': 'My account',
@@ -120,7 +127,9 @@ export const messages = {
     'login.throttled': 'Trop de tentatives échouées. Réessayez dans {seconds} s.',
     'login.expired': 'Votre session a pris fin. Reconnectez-vous pour continuer.',
     'home.greeting': 'Bonjour {name}',
-    'home.intro': 'dutyduck surveille vos services et vos tâches planifiées, et gère les incidents qu\u2019ils provoquent. Les moniteurs, les tâches et les incidents arrivent dans les prochaines versions ; l\u2019API est déjà prête pour vos scripts.',
+    'home.intro': 'dutyduck surveille vos services et gère les incidents qu\u2019ils provoquent. Ajoutez un moniteur pour chaque URL qui compte ; l\u2019API est aussi prête pour vos scripts.',
+    'home.monitors': 'Voir les moniteurs',
+    'home.incidents': 'Voir les incidents',
     'home.tokens': 'Créer un jeton d\u2019API',
     'home.docs': 'Lire la documentation de l\u2019API',
     'account.title': 'Mon compte',
@@ -162,6 +171,11 @@ export const messages = {
   },
 };
 
+for (const extra of [monitorsMessages, formMessages, incidentsMessages]) {
+  Object.assign(messages.en, extra.en);
+  Object.assign(messages.fr, extra.fr);
+}
+
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();
 
@@ -197,8 +211,60 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
 
-/** A date and time in the user's language and time zone. */
-export function formatDateTime(iso) {
+/** A date and time in the user's language and time zone (`seconds`: with seconds). */
+export function formatDateTime(iso, { seconds = false } = {}) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' }).format(new Date(iso));
+}
+
+/** "5 minutes ago", "in 3 seconds", "yesterday": relative to now, in the user's language. */
+export function formatRelative(iso, now = Date.now()) {
+  if (!iso) return '';
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const abs = Math.abs(seconds);
+  const format = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  if (abs < 45) return format.format(seconds, 'second');
+  if (abs < 45 * 60) return format.format(Math.round(seconds / 60), 'minute');
+  if (abs < 22 * 3600) return format.format(Math.round(seconds / 3600), 'hour');
+  if (abs < 26 * 86400) return format.format(Math.round(seconds / 86400), 'day');
+  if (abs < 320 * 86400) return format.format(Math.round(seconds / (30 * 86400)), 'month');
+  return format.format(Math.round(seconds / (365 * 86400)), 'year');
+}
+
+/** A duration in its two largest units: "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h" (fr: "j"). */
+export function formatDuration(ms) {
+  let rest = Math.max(0, Math.round(ms / 1000));
+  const parts = [];
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]]) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n || (unit === 's' && !parts.length)) parts.push(t('duration.' + unit, { n }));
+  }
+  return parts.slice(0, 2).join(' ');
+}
+
+/** A number in the user's language (thousands separators, decimal comma in French). */
+export function formatNumber(n, digits = 0) {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
+}
+
+/** A response time: "123 ms", "1.2 s". */
+export function formatMs(ms) {
+  if (ms === null || ms === undefined) return '—';
+  return ms < 10000 ? `${formatNumber(ms)} ms` : `${formatNumber(ms / 1000, 1)} s`;
+}
+
+/** An uptime percentage (0–100): "99.95 %" in the user's language; "—" without data. */
+export function formatPercent(value) {
+  if (value === null || value === undefined) return '—';
+  // Never round a failure away: 99.999 shows as 99.99 %, not 100 %.
+  const shown = value < 100 ? Math.min(value, 99.99) : 100;
+  const digits = shown === 100 || shown === 0 ? 0 : shown >= 99 ? 2 : 1;
+  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: digits }).format(shown / 100);
+}
+
+/** A date and time in a compact form for chart axes and tooltips. */
+export function formatShort(date, withTime = true) {
+  const options = withTime ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' };
+  return new Intl.DateTimeFormat(lang, options).format(date);
 }

@@ -3,18 +3,42 @@
 import { html, render, useEffect, useLayoutEffect, useRef, useState } from './lib.js';
 import { api, onSessionExpired } from './api.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
-import { BASE, currentPath, linkClick, navigate, useLocation } from './router.js';
-import { Alert, Loading, errorText } from './components.js';
+import { BASE, currentPath, linkClick, matchRoute, navigate, useLocation } from './router.js';
+import { Alert, Forbidden, Loading, errorText } from './components.js';
+import { can } from './monitoring.js';
 import { SetupPage } from './pages/setup.js';
 import { LoginPage } from './pages/login.js';
 import { HomePage } from './pages/home.js';
 import { AccountPage } from './pages/account.js';
+import { MonitorsPage } from './pages/monitors.js';
+import { MonitorPage } from './pages/monitor.js';
+import { MonitorFormPage } from './pages/monitor-form.js';
+import { IncidentsPage } from './pages/incidents.js';
+import { IncidentPage } from './pages/incident.js';
 
-/** Pages that need a logged-in user, with their navigation entry if they have one. */
+/**
+ * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
+ * `:param` ones), `need` is the permission it requires, `nav` its navigation entry if any.
+ */
 const PAGES = [
   { path: BASE, nav: 'nav.overview', view: HomePage },
+  { path: BASE + '/monitors', nav: 'nav.monitors', need: 'readHttpMonitors', view: MonitorsPage },
+  { path: BASE + '/monitors/new', need: 'writeHttpMonitors', view: MonitorFormPage, section: BASE + '/monitors' },
+  { path: BASE + '/monitors/:id', need: 'readHttpMonitors', view: MonitorPage, section: BASE + '/monitors' },
+  { path: BASE + '/monitors/:id/edit', need: 'writeHttpMonitors', view: MonitorFormPage, section: BASE + '/monitors' },
+  { path: BASE + '/incidents', nav: 'nav.incidents', need: 'readIncidents', view: IncidentsPage, badge: true },
+  { path: BASE + '/incidents/:id', need: 'readIncidents', view: IncidentPage, section: BASE + '/incidents' },
   { path: BASE + '/account', view: AccountPage },
 ];
+
+/** The page for a path and its parameters, or null. */
+function findPage(route) {
+  for (const page of PAGES) {
+    const params = matchRoute(page.path, route);
+    if (params) return { page, params };
+  }
+  return null;
+}
 
 function App() {
   const path = useLocation();
@@ -79,8 +103,14 @@ function App() {
   } else if (boot.setupNeeded) page = html`<${SetupPage} onDone=${loggedIn} />`;
   else if (!profile) page = html`<${LoginPage} onDone=${loggedIn} expired=${expired} />`;
   else {
-    const match = PAGES.find((p) => p.path === route);
-    page = match ? html`<${match.view} profile=${profile} onProfile=${setProfile} />` : html`<${NotFound} />`;
+    const found = findPage(route);
+    if (!found) page = html`<${NotFound} />`;
+    else if (found.page.need && !can(profile, found.page.need)) page = html`<${Forbidden} />`;
+    else {
+      // Keyed by page and parameters: another monitor is a fresh page, with fresh state.
+      const { page: p, params } = found;
+      page = html`<${p.view} key=${p.path + JSON.stringify(params)} profile=${profile} onProfile=${setProfile} params=${params} />`;
+    }
   }
   return html`
     <${TopBar} profile=${profile} route=${route} onLogout=${logout} />
@@ -91,7 +121,32 @@ function NotFound() {
   return html`<main><h1>404</h1><p><a href=${BASE} onClick=${linkClick}>${t('nav.overview')}</a></p></main>`;
 }
 
+/** How many incidents are ongoing: every 20 s, on navigation, and when a page says so. */
+function useOngoingCount(enabled, route) {
+  const [count, setCount] = useState(null);
+  useEffect(() => {
+    if (!enabled) return undefined;
+    let live = true;
+    const refresh = () => api('GET', '/incidents/ongoing-count').then((r) => live && setCount(r.ongoing), () => {});
+    refresh();
+    const timer = setInterval(() => { if (!document.hidden) refresh(); }, 20000);
+    window.addEventListener('dd:incidents-changed', refresh);
+    return () => {
+      live = false;
+      clearInterval(timer);
+      window.removeEventListener('dd:incidents-changed', refresh);
+    };
+  }, [enabled, route]);
+  return enabled ? count : null;
+}
+
 function TopBar({ profile, route, onLogout }) {
+  const ongoing = useOngoingCount(can(profile, 'readIncidents'), route);
+  const current = (p) => {
+    if (route === p.path) return 'page';
+    const found = findPage(route);
+    return found && found.page.section === p.path ? 'true' : undefined;
+  };
   return html`
     <header class="topbar">
       <a class="brand" href=${BASE} onClick=${linkClick}>
@@ -100,8 +155,10 @@ function TopBar({ profile, route, onLogout }) {
       ${profile && html`
         <nav aria-label=${t('nav.main')}>
           <ul>
-            ${PAGES.filter((p) => p.nav).map((p) => html`
-              <li><a href=${p.path} onClick=${linkClick} aria-current=${route === p.path ? 'page' : undefined}>${t(p.nav)}</a></li>`)}
+            ${PAGES.filter((p) => p.nav && (!p.need || can(profile, p.need))).map((p) => html`
+              <li><a href=${p.path} onClick=${linkClick} aria-current=${current(p)}>${t(p.nav)}${p.badge && ongoing > 0 && html`
+                <span class="nav-badge" data-testid="ongoing-badge"><span aria-hidden="true">${ongoing}</span>
+                  <span class="visually-hidden">${t('nav.ongoing', { count: ongoing })}</span></span>`}</a></li>`)}
             <li><a href="/docs">${t('nav.docs')}</a></li>
           </ul>
         </nav>`}

@@ -65,7 +65,7 @@ fn serve(req: &Request, path: &str, csp: &'static str) -> Result<Response> {
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else if accepts_gzip(req) && compressible(&mime) && file.data.len() > 1024 {
-        let mut r = Response::new(gzipped(path, &file.data).into());
+        let mut r = Response::new(gzipped(&etag, &file.data).into());
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         r
@@ -108,11 +108,12 @@ fn compressible(mime: &str) -> bool {
         || mime.contains("svg")
 }
 
-/// Compressed once per file and kept: assets never change while the binary runs.
-fn gzipped(path: &str, data: &[u8]) -> Bytes {
+/// Compressed once per file version (its ETag) and kept. In debug builds rust-embed reads files
+/// from disk, so an edited file gets a new key rather than a stale body.
+fn gzipped(key: &str, data: &[u8]) -> Bytes {
     static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().expect("gzip cache").get(path) {
+    if let Some(hit) = cache.lock().expect("gzip cache").get(key) {
         return hit.clone();
     }
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -121,6 +122,6 @@ fn gzipped(path: &str, data: &[u8]) -> Bytes {
     cache
         .lock()
         .expect("gzip cache")
-        .insert(path.to_owned(), compressed.clone());
+        .insert(key.to_owned(), compressed.clone());
     compressed
 }

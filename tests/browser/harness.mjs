@@ -2,6 +2,7 @@
 // dir, headless Debian Chromium through playwright-core, console errors collected per page, and
 // screenshots saved under target/screenshots/ for a reviewer to look at.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -76,4 +77,44 @@ export async function overflowsHorizontally(page) {
 /** Calls the API from node with token headers. */
 export async function callWithToken(base, path, id, secret) {
   return fetch(base + path, { headers: { 'X-Api-Token-Id': id, 'X-Api-Token-Secret-Key': secret } });
+}
+
+/** Creates the first administrator through the API (POST /setup). */
+export async function setupAdmin(base, { email = 'ada@example.com', password = PASSWORD } = {}) {
+  const response = await fetch(base + '/setup', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: base },
+    body: JSON.stringify({ organizationName: 'Acme', firstName: 'Ada', lastName: 'Lovelace', email, password }),
+  });
+  if (response.status !== 200 && response.status !== 201) throw new Error(`setup: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Logs in on the login page (English or French labels). */
+export async function loginInBrowser(page, { lang = 'en', email = 'ada@example.com', password = PASSWORD } = {}) {
+  const fr = lang === 'fr';
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel(fr ? 'Mot de passe' : 'Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: fr ? 'Se connecter' : 'Log in' }).click();
+}
+
+/**
+ * A local HTTP target on 127.0.0.1 for monitors to check: `up` answers 200 "ok", `down` 500.
+ * `target.setUp(false)` switches it; `target.url` is its address.
+ */
+export async function startTarget() {
+  let up = true;
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    res.writeHead(up ? 200 : 500, { 'Content-Type': 'text/plain' });
+    res.end(up ? 'ok' : 'boom');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/health`,
+    get hits() { return hits; },
+    setUp(value) { up = value; },
+    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
 }

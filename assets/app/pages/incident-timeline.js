@@ -1,0 +1,55 @@
+// An incident's timeline, oldest first: who did what and when; checks with their HTTP code,
+// response time and error. Comments are shown as text, never as HTML.
+import { html } from '../lib.js';
+import { formatDateTime, formatMs, t } from '../i18n.js';
+import { Time } from '../components.js';
+import { PriorityBadge, checkText, userName } from '../monitoring.js';
+
+const TONE = {
+  creation: 'bad', confirmation: 'bad', resolution: 'ok', comment: 'info', acknowledged: 'info', prioritychanged: 'info',
+  monitorpinged: 'neutral', monitorswitchedtorecovering: 'warn', monitorswitchedtosuspicious: 'warn', monitorswitchedtodown: 'bad',
+};
+
+export function Timeline({ items }) {
+  if (!items.length) return html`<p class="muted">${t('timeline.empty')}</p>`;
+  return html`
+    <ol class="timeline" data-testid="timeline">
+      ${items.map((e) => html`
+        <li key=${e.id} class=${'tl-' + (TONE[e.eventType] || 'neutral')} data-event=${e.eventType}>
+          <div class="tl-head">
+            <strong>${t('event.' + e.eventType)}</strong>
+            <span class="muted small">${userName(e.user)} · <${Time} iso=${e.createdAt} absolute seconds /></span>
+          </div>
+          <${Details} event=${e} />
+        </li>`)}
+    </ol>`;
+}
+
+function Details({ event }) {
+  const p = event.payload;
+  if (!p) return null;
+  if (event.eventType === 'comment') {
+    return html`<div class="tl-comment">
+      <p class="pre">${typeof p.text === 'string' ? p.text : JSON.stringify(p)}</p>
+      ${p.format === 'markdown' && html`<span class="tag">${t('comment.markdownTag')}</span>`}
+    </div>`;
+  }
+  if (event.eventType === 'prioritychanged' && p.priority) {
+    return html`<div class="small">${t('event.newPriority')} <${PriorityBadge} priority=${p.priority} /></div>`;
+  }
+  if (p.tlsExpiresAt !== undefined) {
+    return html`<div class="small">${p.tlsExpiresAt ? t('event.tlsRenewed', { date: formatDateTime(p.tlsExpiresAt) }) : t('check.tls')}</div>`;
+  }
+  if (p.errorKind) {
+    const ok = p.errorKind === 'none';
+    return html`
+      <div class="tl-check small" data-testid="check-event">
+        <span class=${'pill pill-' + (ok ? 'ok' : 'bad')}>${ok ? t('checks.ok') : t('checks.failed')}</span>
+        <span>${checkText(p)}</span>
+        ${p.httpCode && p.errorKind !== 'none' && p.errorKind !== 'httpcode' ? html`<span>HTTP ${p.httpCode}</span>` : null}
+        ${p.responseTimeMs !== null && p.responseTimeMs !== undefined && p.httpCode ? html`<span>${formatMs(p.responseTimeMs)}</span>` : null}
+        ${p.error && html`<code>${p.error}</code>`}
+      </div>`;
+  }
+  return null;
+}

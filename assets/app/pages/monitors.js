@@ -1,0 +1,124 @@
+// The monitors list: status filter, debounced search, server-side pages, a 24 h sparkline per
+// visible monitor, refreshed every 15 s. Filters live in the query string (back/forward keep them).
+import { html, useEffect, useState } from '../lib.js';
+import { api } from '../api.js';
+import { formatMs, formatNumber, formatPercent, t } from '../i18n.js';
+import { BASE, linkClick, queryParams, setQueryParams } from '../router.js';
+import { Async, Field, Pagination, Time, useDebounced, useIncidentsSignal, useLoad } from '../components.js';
+import { StatusPill, addPage, can } from '../monitoring.js';
+import { Sparkline } from '../charts.js';
+
+const PAGE_SIZE = 10;
+const DAY = 86400000;
+/** Status filter → the statuses asked for (none: the server's default, all but archived). */
+const FILTERS = {
+  all: [],
+  up: ['up'],
+  problems: ['suspicious', 'down', 'recovering'],
+  down: ['down'],
+  paused: ['inactive'],
+  pending: ['unknown'],
+  archived: ['archived'],
+};
+
+export function MonitorsPage({ profile }) {
+  const params = queryParams();
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const status = FILTERS[params.get('status')] ? params.get('status') : 'all';
+  const query = params.get('q') || '';
+  const [text, setText] = useState(query);
+  const settled = useDebounced(text.trim(), 300);
+  const go = (changes) => setQueryParams({ status: status === 'all' ? '' : status, q: query, page: page > 1 ? page : '', ...changes });
+  useEffect(() => { if (settled !== query) go({ q: settled, page: '' }); }, [settled]);
+  useEffect(() => { if (query !== settled) setText(query); }, [query]); // back/forward
+
+  const list = useLoad(() => {
+    const qs = addPage(new URLSearchParams(), page, PAGE_SIZE);
+    FILTERS[status].forEach((s) => qs.append('include', s));
+    if (query) qs.set('query', query);
+    return api('GET', '/monitors?' + qs);
+  }, [page, status, query], { every: 15000 });
+
+  // A status change seen here may have opened or closed an incident: refresh the badge.
+  const statuses = list.data ? list.data.items.map((m) => m.id + m.status).join() : null;
+  useIncidentsSignal(statuses);
+
+  const writer = can(profile, 'writeHttpMonitors');
+  return html`
+    <main class="wide">
+      <div class="page-head">
+        <h1>${t('monitors.title')}</h1>
+        ${writer && html`<a class="button" href=${BASE + '/monitors/new'} onClick=${linkClick}>${t('monitors.new')}</a>`}
+      </div>
+      ${!(list.data && list.data.totalNumberOfResults === 0 && status === 'all' && !query) && html`<form class="toolbar" role="search" onSubmit=${(e) => { e.preventDefault(); go({ q: text.trim(), page: '' }); }}>
+        <${Field} label=${t('monitors.search')} type="search" value=${text} placeholder=${t('monitors.searchHint')}
+          onInput=${(e) => setText(e.currentTarget.value)} class="grow" />
+        <${Field} as="select" label=${t('monitors.filter')} value=${status}
+          onChange=${(e) => go({ status: e.currentTarget.value === 'all' ? '' : e.currentTarget.value, page: '' })}>
+          ${Object.keys(FILTERS).map((key) => html`<option value=${key}>${t('monitors.filter.' + key)}</option>`)}
+        <//>
+      </form>`}
+      <${Async} state=${list} retry=${list.reload}>
+        ${(data) => html`
+          <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query}
+            onClear=${() => { setText(''); setQueryParams({}); }} />
+          <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults}
+            onPage=${(p) => go({ page: p > 1 ? p : '' })} label=${t('monitors.pages')} />`}
+      <//>
+    </main>`;
+}
+
+function Results({ data, writer, filtered, onClear }) {
+  if (data.totalNumberOfResults === 0 && !filtered) {
+    return html`
+      <div class="card empty">
+        <h2>${t('monitors.empty.title')}</h2>
+        <p>${t('monitors.empty.text')}</p>
+        ${writer && html`<a class="button" href=${BASE + '/monitors/new'} onClick=${linkClick}>${t('monitors.empty.create')}</a>`}
+      </div>`;
+  }
+  if (data.items.length === 0) {
+    return html`
+      <div class="card empty">
+        <p>${t('monitors.noMatch')}</p>
+        <button type="button" class="secondary" onClick=${onClear}>${t('monitors.clearFilters')}</button>
+      </div>`;
+  }
+  return html`
+    <p class="muted small" aria-live="polite">${t('monitors.count', {
+      shown: formatNumber(data.totalNumberOfFilteredResults), total: formatNumber(data.totalNumberOfResults) })}</p>
+    <table class="table cards-on-phone">
+      <caption class="visually-hidden">${t('monitors.title')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">${t('monitors.col.status')}</th>
+          <th scope="col">${t('monitors.col.monitor')}</th>
+          <th scope="col" class="num">${t('monitors.col.uptime')}</th>
+          <th scope="col" class="num">${t('monitors.col.response')}</th>
+          <th scope="col">${t('monitors.col.trend')}</th>
+        </tr>
+      </thead>
+      <tbody>${data.items.map((m) => html`<${MonitorRow} key=${m.id} monitor=${m} />`)}</tbody>
+    </table>`;
+}
+
+function MonitorRow({ monitor }) {
+  // Per visible row only (at most one page), reloaded when the status changes or every minute.
+  const stats = useLoad(() => api('GET', `/monitors/${monitor.id}/stats?range=24h`), [monitor.id, monitor.status], { every: 60000 });
+  const to = Date.now();
+  const href = `${BASE}/monitors/${monitor.id}`;
+  return html`
+    <tr data-testid="monitor-row">
+      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /></td>
+      <td data-label=${t('monitors.col.monitor')} class="main-cell">
+        <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
+        <div class="muted small url">${monitor.method !== 'GET' ? monitor.method + ' ' : ''}${monitor.url}</div>
+        ${monitor.lastCheckAt && html`<div class="muted small">${t('monitors.lastCheck')} <${Time} iso=${monitor.lastCheckAt} /></div>`}
+      </td>
+      <td data-label=${t('monitors.col.uptime')} class="num">
+        ${stats.data ? formatPercent(stats.data.uptime) : stats.error ? '?' : '…'}</td>
+      <td data-label=${t('monitors.col.response')} class="num">${formatMs(monitor.lastResponseTimeMs)}</td>
+      <td data-label=${t('monitors.col.trend')} class="trend">
+        ${stats.data ? html`<${Sparkline} buckets=${stats.data.buckets} from=${to - DAY} to=${to} />` : null}</td>
+    </tr>`;
+}
