@@ -80,7 +80,16 @@ fn summary(outcome: &CheckOutcome) -> CheckSummary {
 }
 
 fn ping(outcome: &CheckOutcome) -> Value {
-    json!({"errorKind": outcome.error_kind, "httpCode": outcome.http_code})
+    json!({"errorKind": outcome.error_kind, "httpCode": outcome.http_code, "error": outcome.error})
+}
+
+/// Whether a recorded ping failed the same way as `outcome`: same kind, same HTTP code. The error
+/// text is for people and does not make a new failure (it can vary from check to check).
+fn same_failure(recorded: Option<&Value>, outcome: &CheckOutcome) -> bool {
+    recorded.is_some_and(|p| {
+        p.get("errorKind") == Some(&json!(outcome.error_kind))
+            && p.get("httpCode") == Some(&json!(outcome.http_code))
+    })
 }
 
 /// The incident's cause after this check: the check becomes `lastPing`, the previous one joins
@@ -110,7 +119,7 @@ fn apply_incident_effects(
     let source = m.id.to_string();
     let open = incidents::open_for_source(conn, SourceType::HttpMonitor, &source)?;
     let new_signature = open.as_ref().is_none_or(|(_, _, cause)| {
-        cause.as_ref().and_then(|c| c.get("lastPing")) != Some(&ping(outcome))
+        !same_failure(cause.as_ref().and_then(|c| c.get("lastPing")), outcome)
     });
     let effects = check_effects(
         status,
