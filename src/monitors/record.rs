@@ -18,7 +18,7 @@ use crate::incidents::store::{self as incidents, NewIncident};
 use crate::store::time::to_db;
 
 /// Records the outcome of the check that was due at `due`. Returns the monitor's next due time,
-/// or None if it is no longer scheduled. A result for a schedule that changed while the check
+/// or None if this check no longer decides it. A result for a schedule that changed while the check
 /// ran (paused, edited, deleted) is dropped: it describes settings that no longer apply.
 pub fn record_check(
     conn: &Connection,
@@ -31,7 +31,8 @@ pub fn record_check(
         return Ok(None);
     };
     if m.next_check_at != Some(due) {
-        return Ok(m.next_check_at);
+        // Whoever changed the schedule has told the scheduler already.
+        return Ok(None);
     }
     let (status, counter) = next_status(
         m.settings.downtime_confirmation_threshold,

@@ -17,9 +17,10 @@ use crate::error::{Error, Result};
 use crate::http::reply;
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
-use crate::ids::MonitorId;
+use crate::ids::{MonitorId, OrgId};
 use crate::incidents::model::{Incident, SourceType};
 use crate::incidents::store as incidents;
+use rusqlite::Connection;
 
 macro_rules! monitor_routes {
     ($prefix:literal, $hidden:expr) => {{
@@ -212,15 +213,67 @@ async fn create(req: Request) -> Result<Response> {
     let active = input.is_active.unwrap_or(true);
     let settings = Settings::defaults(url).apply(input)?;
     let now = req.now();
-    let monitor = req
-        .app
-        .store
-        .write(move |c| store::insert(c, me.org_id, &settings, active, now))
-        .await?;
-    if let Some(due) = monitor.next_check_at {
-        req.app.scheduler.schedule(monitor.id, due);
-    }
+    let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
+    // Detached from the request, like `change`: the scheduler must hear of every committed monitor.
+    let monitor = tokio::spawn(async move {
+        let monitor = store
+            .write(move |c| store::insert(c, me.org_id, &settings, active, now))
+            .await?;
+        if let Some(due) = monitor.next_check_at {
+            scheduler.schedule(monitor.id, due);
+        }
+        Ok::<_, Error>(monitor)
+    })
+    .await
+    .map_err(Error::internal)??;
     Ok(reply::created(&monitor))
+}
+
+/// Changes the monitor named by the path. `f` gets the monitor as stored *inside* the write, so
+/// concurrent changes (an edit racing an archive) cannot act on a stale copy; it returns the
+/// monitor after the change (None once deleted). The scheduler is told after the commit, in a
+/// task detached from the request: a client hanging up cannot leave the two disagreeing.
+async fn change<F>(req: &Request, org: OrgId, f: F) -> Result<Option<Monitor>>
+where
+    F: FnOnce(&Connection, Monitor) -> Result<Option<Monitor>> + Send + 'static,
+{
+    let id: MonitorId = req.param_id("id")?;
+    let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
+    tokio::spawn(async move {
+        let (before, after) = store
+            .write(move |c| {
+                let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("monitor"))?;
+                let before = current.next_check_at;
+                Ok((before, f(c, current)?))
+            })
+            .await?;
+        // Re-adding an unchanged due time could repeat a check that is in flight.
+        let after_due = after.as_ref().and_then(|m| m.next_check_at);
+        if after_due != before {
+            match after_due {
+                Some(due) => scheduler.schedule(id, due),
+                None => scheduler.unschedule(id),
+            }
+        }
+        Ok(after)
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+fn refuse_archived(m: &Monitor, what: &str) -> Result<()> {
+    if m.status == MonitorStatus::Archived {
+        return Err(Error::conflict(
+            "monitor_archived",
+            format!("an archived monitor cannot be {what}"),
+        ));
+    }
+    Ok(())
+}
+
+fn changed(monitor: Option<Monitor>) -> Result<Response> {
+    let monitor = monitor.ok_or_else(|| Error::not_found("monitor"))?;
+    Ok(reply::ok(&monitor))
 }
 
 /// The monitor named by the path, in the caller's organization.
@@ -274,93 +327,61 @@ async fn get(req: Request) -> Result<Response> {
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let current = find(&req, me.org_id).await?;
-    if current.status == MonitorStatus::Archived {
-        return Err(Error::conflict(
-            "monitor_archived",
-            "an archived monitor cannot be changed",
-        ));
-    }
     let input: MonitorInput = req.json()?;
-    let settings = current.settings.clone().apply(input)?;
     let now = req.now();
-    let previous_due = current.next_check_at;
-    let monitor = req
-        .app
-        .store
-        .write(move |c| store::update_settings(c, &current, &settings, now))
-        .await?;
-    // Only a new due time needs the scheduler: re-adding the same one could repeat a check
-    // that is in flight.
-    if let Some(due) = monitor
-        .next_check_at
-        .filter(|due| Some(*due) != previous_due)
-    {
-        req.app.scheduler.schedule(monitor.id, due);
-    }
-    Ok(reply::ok(&monitor))
+    changed(
+        change(&req, me.org_id, move |c, current| {
+            refuse_archived(&current, "changed")?;
+            let settings = current.settings.clone().apply(input)?;
+            store::update_settings(c, &current, &settings, now).map(Some)
+        })
+        .await?,
+    )
 }
 
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let monitor = find(&req, me.org_id).await?;
-    let id = monitor.id;
-    req.app.scheduler.unschedule(id);
-    req.app.store.write(move |c| store::delete(c, id)).await?;
+    change(&req, me.org_id, |c, current| {
+        store::delete(c, current.id).map(|_| None)
+    })
+    .await?;
     Ok(reply::no_content())
 }
 
 async fn toggle(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let monitor = find(&req, me.org_id).await?;
-    if monitor.status == MonitorStatus::Archived {
-        return Err(Error::conflict(
-            "monitor_archived",
-            "an archived monitor cannot be resumed",
-        ));
-    }
-    let activate = monitor.status == MonitorStatus::Inactive;
     let now = req.now();
-    let id = monitor.id;
-    let updated = req
-        .app
-        .store
-        .write(move |c| {
-            store::set_active(c, &monitor, activate, now)?;
+    changed(
+        change(&req, me.org_id, move |c, current| {
+            refuse_archived(&current, "paused or resumed")?;
+            let activate = current.status == MonitorStatus::Inactive;
+            store::set_active(c, &current, activate, now)?;
             if !activate {
-                close_incidents(c, id, now)?;
+                close_incidents(c, current.id, now)?;
             }
-            store::get_any(c, id)?.ok_or_else(|| Error::not_found("monitor"))
+            store::get_any(c, current.id)
         })
-        .await?;
-    match updated.next_check_at {
-        Some(due) => req.app.scheduler.schedule(id, due),
-        None => req.app.scheduler.unschedule(id),
-    }
-    Ok(reply::ok(&updated))
+        .await?,
+    )
 }
 
 async fn archive(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let monitor = find(&req, me.org_id).await?;
-    if monitor.status == MonitorStatus::Archived {
-        return Err(Error::conflict(
-            "monitor_archived",
-            "the monitor is already archived",
-        ));
-    }
-    let (id, now) = (monitor.id, req.now());
-    req.app.scheduler.unschedule(id);
-    let updated = req
-        .app
-        .store
-        .write(move |c| {
-            store::archive(c, id, now)?;
-            close_incidents(c, id, now)?;
-            store::get_any(c, id)?.ok_or_else(|| Error::not_found("monitor"))
+    let now = req.now();
+    changed(
+        change(&req, me.org_id, move |c, current| {
+            if current.status == MonitorStatus::Archived {
+                return Err(Error::conflict(
+                    "monitor_archived",
+                    "the monitor is already archived",
+                ));
+            }
+            store::archive(c, current.id, now)?;
+            close_incidents(c, current.id, now)?;
+            store::get_any(c, current.id)
         })
-        .await?;
-    Ok(reply::ok(&updated))
+        .await?,
+    )
 }
 
 async fn checks(req: Request) -> Result<Response> {

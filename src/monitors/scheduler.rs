@@ -206,7 +206,7 @@ impl Scheduler {
             return Ok(None);
         };
         if monitor.next_check_at != Some(due) {
-            return Ok(monitor.next_check_at);
+            return Ok(None);
         }
         let outcome = self
             .checker
