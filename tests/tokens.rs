@@ -418,6 +418,39 @@ async fn scopes_restrict_a_token() {
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field")
     );
 
+    // A scoped token cannot touch the account or the user's other tokens, but can revoke itself.
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            "/users/me",
+            Some(&scoped),
+            Some(json!({"email": "evil@example.com"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/api-tokens/{}", owner.id),
+            Some(&scoped),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/api-tokens/{}", scoped.id),
+            Some(&scoped),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server
+        .call(Method::GET, "/users/me", Some(&owner), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
     // CLI: a scope the user lacks is refused.
     let out = server.cli(&[
         "token",

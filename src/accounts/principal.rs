@@ -41,6 +41,18 @@ impl Principal {
         }
     }
 
+    /// Account-level actions (profile, password, other tokens) are for the user or a token with
+    /// all of the user's rights, never for a token narrowed by scopes.
+    pub fn require_unscoped(&self, what: &str) -> Result<()> {
+        if self.scopes.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "a token limited by scopes cannot {what}"
+            )))
+        }
+    }
+
     /// Every permission this principal holds right now.
     pub fn permissions(&self) -> Vec<Permission> {
         Permission::ALL

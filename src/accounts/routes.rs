@@ -147,9 +147,11 @@ async fn login(req: Request) -> Result<Response> {
     let throttle = &req.app.login_throttle;
     let account_key = body.email.trim().to_lowercase();
     let address_key = req.remote.map(|a| a.ip().to_string()).unwrap_or_default();
+    // Each attempt counts as a failure from the start (a success clears it), so concurrent
+    // guesses cannot all slip past the check while the slow password hash runs.
     for check in [
-        throttle.per_account.check(&account_key, now),
-        throttle.per_address.check(&address_key, now),
+        throttle.per_account.attempt(&account_key, now),
+        throttle.per_address.attempt(&address_key, now),
     ] {
         if let Err(wait) = check {
             return Err(Error::too_many_requests(
@@ -170,14 +172,13 @@ async fn login(req: Request) -> Result<Response> {
         .unwrap_or((None, None));
     let valid = password::verify_async(body.password, hash).await?;
     let Some(user) = user.filter(|_| valid) else {
-        throttle.per_account.record_failure(&account_key, now);
-        throttle.per_address.record_failure(&address_key, now);
         return Err(Error::unauthorized(
             "invalid_credentials",
             "wrong e-mail or password",
         ));
     };
     throttle.per_account.record_success(&account_key);
+    throttle.per_address.forgive_one(&address_key);
 
     start_session(&req, user.id).await
 }
@@ -234,6 +235,7 @@ async fn logout(req: Request) -> Result<Response> {
 
 async fn update_me(req: Request) -> Result<Response> {
     let me = req.principal().await?;
+    me.require_unscoped("change the account")?;
     let body: UpdateProfile = req.json()?;
     let user_id = me.user_id;
     let (current, stored_hash) = req

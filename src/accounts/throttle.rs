@@ -23,6 +23,8 @@ struct Entry {
 
 pub struct Throttle {
     free_attempts: u32,
+    /// Serializes `attempt`'s check-then-count.
+    attempts: Mutex<()>,
     entries: Mutex<HashMap<String, Entry>>,
 }
 
@@ -30,6 +32,7 @@ impl Throttle {
     pub fn new(free_attempts: u32) -> Self {
         Throttle {
             free_attempts,
+            attempts: Mutex::new(()),
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -48,6 +51,15 @@ impl Throttle {
         }
     }
 
+    /// Checks `key` and, if it may try, counts this attempt as a failure until `record_success`
+    /// says otherwise, atomically.
+    pub fn attempt(&self, key: &str, now: Timestamp) -> Result<(), u64> {
+        let _serial = self.attempts.lock().expect("throttle lock");
+        self.check(key, now)?;
+        self.record_failure(key, now);
+        Ok(())
+    }
+
     pub fn record_failure(&self, key: &str, now: Timestamp) {
         let mut entries = self.entries.lock().expect("throttle lock");
         if entries.len() >= MAX_KEYS {
@@ -62,6 +74,15 @@ impl Throttle {
         }
         entry.failures = entry.failures.saturating_add(1);
         entry.last_failure = now;
+    }
+
+    /// Takes back the failure `attempt` counted, for an attempt that succeeded, keeping the
+    /// others (an address shared by a guesser and a legitimate user).
+    pub fn forgive_one(&self, key: &str) {
+        let mut entries = self.entries.lock().expect("throttle lock");
+        if let Some(entry) = entries.get_mut(key) {
+            entry.failures = entry.failures.saturating_sub(1);
+        }
     }
 
     pub fn record_success(&self, key: &str) {
@@ -125,6 +146,16 @@ mod tests {
         now += Duration::seconds(60);
         t.record_success("k");
         assert!(t.check("k", now).is_ok());
+    }
+
+    #[test]
+    fn attempts_count_before_their_outcome_is_known() {
+        let t = Throttle::new(3);
+        let now = chrono::Utc::now();
+        let admitted = (0..10).filter(|_| t.attempt("k", now).is_ok()).count();
+        assert_eq!(admitted, 3, "concurrent guesses beyond the free ones wait");
+        t.record_success("k");
+        assert!(t.attempt("k", now).is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::domain::{check_expiry, check_label, grantable_scopes};
 use super::store::{self, ApiToken, Issued};
+use crate::accounts::principal::Credential;
 use crate::accounts::roles::Permission;
 use crate::error::{Error, Result};
 use crate::http::reply;
@@ -93,6 +94,10 @@ async fn create(req: Request) -> Result<Response> {
 async fn delete(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     let id: TokenId = req.param_id("id")?;
+    // A scoped token may revoke itself, not the user's other tokens.
+    if me.credential != (Credential::Token { id }) {
+        me.require_unscoped("delete other tokens")?;
+    }
     let deleted = req
         .app
         .store
