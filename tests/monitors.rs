@@ -567,3 +567,60 @@ async fn incidents_by_hand() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unconfirmed_incident_someone_commented_on_is_kept_and_resolved() {
+    let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let target = Target::start().await;
+    let body = json!({"url": target.url(), "downtimeConfirmationThreshold": 2, "recoveryConfirmationThreshold": 1});
+    let id = create(&server, &token, body).await;
+    tick(&server, &token, &[&id], 5).await;
+    target.set(Mode::Status(503));
+    tick(&server, &token, &[&id], 60).await;
+    let pending = incidents(&server, &token, &id, "status=tobeconfirmed").await;
+    let incident = pending[0]["id"].as_str().unwrap().to_owned();
+    let comment = json!({"text": "probably the deploy"});
+    let path = format!("/incidents/{incident}/comment");
+    let (status, _) = server
+        .call(Method::POST, &path, Some(&token), Some(comment))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Suspicious → recovering → up (reference §2.3), then the incident ends.
+    target.set(Mode::Up);
+    tick(&server, &token, &[&id], 60).await;
+    tick(&server, &token, &[&id], 60).await;
+    assert_eq!(
+        monitor(&server, &token, &id).await["monitor"]["status"],
+        "up"
+    );
+    let (status, detail) = server
+        .call(
+            Method::GET,
+            &format!("/incidents/{incident}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, detail["incident"]["status"].as_str()),
+        (StatusCode::OK, Some("resolved"))
+    );
+
+    // The timeline pages without overlap.
+    let events = |page: u32| {
+        let path = format!("/incidents/{incident}/events?pageNumber={page}&itemsPerPage=2");
+        let server = &server;
+        let token = &token;
+        async move {
+            server.call(Method::GET, &path, Some(token), None).await.1["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let (first, second) = (events(1).await, events(2).await);
+    assert_eq!((first.len(), second.len()), (2, 2));
+    assert!(first[1]["id"].as_i64() < second[0]["id"].as_i64());
+}

@@ -136,7 +136,12 @@ impl Page {
 
     /// (offset, limit); page 0 counts as page 1.
     pub fn window(&self, default_size: u32) -> (u32, u32) {
-        let size = self.items_per_page.unwrap_or(default_size).min(Self::MAX);
+        self.window_up_to(default_size, Self::MAX)
+    }
+
+    /// `window` with another largest page size.
+    pub fn window_up_to(&self, default_size: u32, max: u32) -> (u32, u32) {
+        let size = self.items_per_page.unwrap_or(default_size).min(max);
         let page = self.page_number.unwrap_or(1).max(1);
         ((page - 1).saturating_mul(size), size)
     }

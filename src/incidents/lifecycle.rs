@@ -1,5 +1,11 @@
 //! What a check does to its monitor's incident (reference §2.4), and when a TLS certificate
 //! opens or closes a warning, as pure functions: the store carries the effects out.
+//!
+//! Where this differs from §2.4, on purpose: every status switch records the check that caused
+//! it on the switch event itself, so a separate `monitorpinged` event is written only when the
+//! failure changes (another error kind or HTTP code) or when an incident opens or resolves; and
+//! an unconfirmed incident that people already acknowledged or commented on is resolved rather
+//! than discarded (see `store::discard`).
 
 use chrono::Duration;
 
@@ -78,7 +84,7 @@ mod tests {
     use IncidentStatus::*;
     use MonitorStatus as M;
 
-    /// Reference §2.4, row by row.
+    /// Reference §2.4 as applied here (see the module comment), row by row.
     #[test]
     fn the_reference_table() {
         let rows: [(

@@ -282,33 +282,23 @@ async fn declare(req: Request) -> Result<Response> {
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
-    let incident = find(&req, me.org_id).await?;
     let body: Update = req.json()?;
-    let (org, user, now, id) = (me.org_id, me.user_id, req.now(), incident.id);
-    let updated = req
-        .app
-        .store
-        .write(move |c| {
-            if incident.priority != body.priority {
-                store::set_priority(c, id, body.priority, user, now)?;
-            }
-            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
-        })
-        .await?;
+    let (user, now) = (me.user_id, req.now());
+    let updated = change(&req, me.org_id, move |c, incident| {
+        if incident.priority == body.priority {
+            return Ok(());
+        }
+        store::set_priority(c, incident.id, body.priority, user, now)
+    })
+    .await?;
     Ok(reply::ok(&updated))
 }
 
 async fn events(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let id = find(&req, me.org_id).await?.id;
-    let (offset, limit) = {
-        let page: Page = req.query()?;
-        // A timeline is read whole: a larger default page than lists.
-        (
-            page.window(200).0,
-            page.items_per_page.unwrap_or(200).min(500),
-        )
-    };
+    // A timeline is read whole: larger pages than lists.
+    let (offset, limit) = req.query::<Page>()?.window_up_to(200, 500);
     let items = req
         .app
         .store
@@ -319,23 +309,35 @@ async fn events(req: Request) -> Result<Response> {
 
 async fn acknowledge(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
-    let incident = find(&req, me.org_id).await?;
-    if incident.status == IncidentStatus::Resolved {
-        return Err(Error::conflict(
-            "incident_resolved",
-            "a resolved incident needs no acknowledgement",
-        ));
-    }
-    let (org, user, now, id) = (me.org_id, me.user_id, req.now(), incident.id);
-    let updated = req
-        .app
+    let (user, now) = (me.user_id, req.now());
+    let updated = change(&req, me.org_id, move |c, incident| {
+        if incident.status == IncidentStatus::Resolved {
+            return Err(Error::conflict(
+                "incident_resolved",
+                "a resolved incident needs no acknowledgement",
+            ));
+        }
+        store::acknowledge(c, incident.id, user, now).map(drop)
+    })
+    .await?;
+    Ok(reply::ok(&updated))
+}
+
+/// Runs `f` on the incident named by the path as stored *inside* the write, so a decision
+/// (already resolved?) cannot race with the checker changing it; returns it afterwards.
+async fn change<F>(req: &Request, org: OrgId, f: F) -> Result<Incident>
+where
+    F: FnOnce(&rusqlite::Connection, &Incident) -> Result<()> + Send + 'static,
+{
+    let id: IncidentId = req.param_id("id")?;
+    req.app
         .store
         .write(move |c| {
-            store::acknowledge(c, id, user, now)?;
+            let incident = store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;
+            f(c, &incident)?;
             store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
         })
-        .await?;
-    Ok(reply::ok(&updated))
+        .await
 }
 
 async fn comment(req: Request) -> Result<Response> {
@@ -360,11 +362,13 @@ async fn comment(req: Request) -> Result<Response> {
         (None, Some(original)) => original,
         (None, None) => return Err(Error::invalid_field("text", "is required")),
     };
-    let (user, now, id) = (me.user_id, req.now(), incident.id);
+    let (user, now, id, org) = (me.user_id, req.now(), incident.id, me.org_id);
     let event = req
         .app
         .store
         .write(move |c| {
+            // It may have been discarded (an unconfirmed blip) since it was read.
+            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;
             let event =
                 store::add_event(c, id, now, Some(user), EventType::Comment, Some(&payload))?;
             store::events(c, id, event, 0, 1)?
@@ -377,21 +381,16 @@ async fn comment(req: Request) -> Result<Response> {
 
 async fn resolve(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
-    let incident = find(&req, me.org_id).await?;
-    if incident.status == IncidentStatus::Resolved {
-        return Err(Error::conflict(
-            "incident_resolved",
-            "the incident is already resolved",
-        ));
-    }
-    let (org, user, now, id) = (me.org_id, me.user_id, req.now(), incident.id);
-    let updated = req
-        .app
-        .store
-        .write(move |c| {
-            store::set_status(c, id, IncidentStatus::Resolved, Some(user), now)?;
-            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
-        })
-        .await?;
+    let (user, now) = (me.user_id, req.now());
+    let updated = change(&req, me.org_id, move |c, incident| {
+        if incident.status == IncidentStatus::Resolved {
+            return Err(Error::conflict(
+                "incident_resolved",
+                "the incident is already resolved",
+            ));
+        }
+        store::set_status(c, incident.id, IncidentStatus::Resolved, Some(user), now)
+    })
+    .await?;
     Ok(reply::ok(&updated))
 }

@@ -104,8 +104,15 @@ pub fn set_status(
     add_event(conn, id, now, user, event, None).map(drop)
 }
 
-/// Deletes an unconfirmed incident and its timeline.
-pub fn discard(conn: &Connection, id: IncidentId) -> Result<()> {
+/// Drops an unconfirmed incident and its timeline: the blip never became an outage. One that
+/// people already acknowledged or commented on is resolved instead, keeping what they wrote.
+pub fn discard(conn: &Connection, id: IncidentId, now: Timestamp) -> Result<()> {
+    let touched: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM incident_events WHERE incident_id = ?1 AND user_id IS NOT NULL)")?
+        .query_row([id], |r| r.get(0))?;
+    if touched {
+        return set_status(conn, id, IncidentStatus::Resolved, None, now);
+    }
     conn.prepare_cached("DELETE FROM incidents WHERE id = ?1 AND status = 'tobeconfirmed'")?
         .execute([id])?;
     Ok(())

@@ -65,7 +65,9 @@ pub fn record_check(
     ])?;
     history::record(conn, id, now, outcome)?;
     apply_incident_effects(conn, &m, status, counter, outcome, now)?;
-    if outcome.tls_expires_at.is_some() {
+    // A certificate seen, or a plain-http URL (no certificate any more: a warning left over from
+    // an earlier https URL ends).
+    if outcome.tls_expires_at.is_some() || m.settings.url.starts_with("http://") {
         apply_tls_warning(conn, &m, outcome, now)?;
     }
     Ok(Some(next))
@@ -161,7 +163,7 @@ fn apply_incident_effects(
             (Effect::Resolve, Some(id)) => {
                 incidents::set_status(conn, id, IncidentStatus::Resolved, None, now)?
             }
-            (Effect::Discard, Some(id)) => incidents::discard(conn, id)?,
+            (Effect::Discard, Some(id)) => incidents::discard(conn, id, now)?,
             (Effect::UpdateCause, Some(id)) => {
                 let previous = open.as_ref().and_then(|(_, _, c)| c.as_ref());
                 incidents::update_cause(conn, id, &next_cause(previous, outcome))?;
@@ -192,7 +194,9 @@ fn apply_tls_warning(
     );
     match (due, open) {
         (true, None) => {
-            let expires_at = outcome.tls_expires_at.expect("checked by the caller");
+            let Some(expires_at) = outcome.tls_expires_at else {
+                return Ok(());
+            };
             let cause = json!({
                 "causeType": "TlsCertificateExpiry",
                 "expiresAt": expires_at,
@@ -235,7 +239,7 @@ pub fn close_incidents(conn: &Connection, id: MonitorId, now: Timestamp) -> Resu
     for source_type in [SourceType::HttpMonitor, SourceType::TlsCertificate] {
         match incidents::open_for_source(conn, source_type, &id.to_string())? {
             Some((incident, IncidentStatus::ToBeConfirmed, _)) => {
-                incidents::discard(conn, incident)?
+                incidents::discard(conn, incident, now)?
             }
             Some((incident, _, _)) => {
                 incidents::set_status(conn, incident, IncidentStatus::Resolved, None, now)?

@@ -18,7 +18,7 @@ use crate::http::reply;
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
 use crate::ids::{MonitorId, OrgId};
-use crate::incidents::model::{Incident, SourceType};
+use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::store as incidents;
 use rusqlite::Connection;
 
@@ -445,7 +445,8 @@ async fn monitor_incidents(req: Request) -> Result<Response> {
     let (offset, limit) = req.query::<Page>()?.window(10);
     let filter = incidents::Filter {
         source_id: Some(id.to_string()),
-        statuses: vec![],
+        // As `/incidents`: unconfirmed blips stay out of the history.
+        statuses: vec![IncidentStatus::Ongoing, IncidentStatus::Resolved],
         offset,
         limit,
         ..Default::default()

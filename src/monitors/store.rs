@@ -191,6 +191,13 @@ pub fn update_settings(
             params![current.id, to_db(first_due(current.id, s.interval_seconds, now)), to_db(now)],
         )?;
     }
+    if s.url != before.url {
+        // The old site's certificate says nothing about the new one.
+        conn.execute(
+            "UPDATE monitors SET tls_expires_at = NULL WHERE id = ?1",
+            [current.id],
+        )?;
+    }
     get_any(conn, current.id)?.ok_or_else(|| Error::not_found("monitor"))
 }
 

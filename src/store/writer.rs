@@ -92,7 +92,25 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
             log::error!("savepoint failed: {e}");
             continue; // dropping the job reports an error to its caller
         }
-        match catch_unwind(AssertUnwindSafe(|| job(conn))) {
+        let result = catch_unwind(AssertUnwindSafe(|| job(conn)));
+        if conn.is_autocommit() {
+            // Some errors (disk full, I/O) make SQLite roll the whole transaction back. Nothing of
+            // this batch is stored: say so to every caller, and run nothing more in it.
+            log::error!(
+                "SQLite rolled back a write transaction; its {} jobs failed",
+                outcomes.len() + 1
+            );
+            let error =
+                Error::unavailable("the database could not store the change; retry shortly");
+            if let Ok(outcome) = result {
+                outcomes.push(outcome);
+            }
+            for outcome in outcomes {
+                (outcome.complete)(Some(error.clone()));
+            }
+            return; // the jobs not run yet are dropped: their callers hear the store failed
+        }
+        match result {
             Ok(outcome) => {
                 if outcome.failed {
                     let _ = conn.execute_batch("ROLLBACK TO job");
