@@ -37,6 +37,27 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// One page of a list, with the original API's counts: all of the organization's items, and
+/// those matching the filter (whatever the page).
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub total_number_of_results: i64,
+    pub total_number_of_filtered_results: i64,
+}
+
+impl<T: Serialize> ListPage<T> {
+    /// From a store list's (items, total, filtered).
+    pub fn reply((items, total, filtered): (Vec<T>, i64, i64)) -> Response {
+        ok(&ListPage {
+            items,
+            total_number_of_results: total,
+            total_number_of_filtered_results: filtered,
+        })
+    }
+}
+
 pub fn error(e: &Error) -> Response {
     let body = ErrorBody {
         error: ErrorDetail {

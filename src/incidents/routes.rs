@@ -12,7 +12,7 @@ use super::model::{EventType, Incident, IncidentStatus, Priority, SourceType, Ti
 use super::store::{self, Filter, NewIncident};
 use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents, ReadIncidents};
 use crate::error::{Error, Result};
-use crate::http::reply;
+use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
 use crate::ids::{IncidentId, MonitorId, OrgId};
@@ -22,7 +22,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/incidents", list)
             .summary("Incidents", "List incidents, filtered and ordered")
             .query::<ListQuery>()
-            .returns::<IncidentList>(200, "A page of incidents"),
+            .returns::<ListPage<Incident>>(200, "A page of incidents"),
         Route::post("/incidents", declare)
             .summary("Incidents", "Declare an incident by hand")
             .body::<Declare>()
@@ -84,14 +84,6 @@ pub struct ListQuery {
     pub order_direction: Option<String>,
     /// JSON: {"items": {"key": ["value", ...]}}.
     pub metadata_filter: Option<String>,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IncidentList {
-    pub items: Vec<Incident>,
-    pub total_number_of_results: i64,
-    pub total_number_of_filtered_results: i64,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -188,16 +180,12 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, me.org_id, &filter))
-        .await?;
-    Ok(reply::ok(&IncidentList {
-        items,
-        total_number_of_results: total,
-        total_number_of_filtered_results: filtered,
-    }))
+    Ok(ListPage::reply(
+        req.app
+            .store
+            .read(move |c| store::list(c, me.org_id, &filter))
+            .await?,
+    ))
 }
 
 async fn ongoing_count(req: Request) -> Result<Response> {

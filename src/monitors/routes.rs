@@ -14,7 +14,7 @@ use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
-use crate::http::reply;
+use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
 use crate::ids::{MonitorId, OrgId};
@@ -31,7 +31,7 @@ macro_rules! monitor_routes {
                     "List monitors, filtered and paginated (also at /http-monitors)",
                 )
                 .query::<ListQuery>()
-                .returns::<MonitorList>(200, "A page of monitors, ordered by name"),
+                .returns::<ListPage<Monitor>>(200, "A page of monitors, ordered by name"),
             Route::post($prefix, create)
                 .summary("Monitors", "Create an HTTP monitor")
                 .body::<MonitorInput>()
@@ -84,7 +84,7 @@ macro_rules! monitor_routes {
             Route::get(concat!($prefix, "/{id}/incidents"), monitor_incidents)
                 .summary("Monitors", "The monitor's incidents, newest first")
                 .query::<Page>()
-                .returns::<crate::incidents::routes::IncidentList>(200, "A page of incidents"),
+                .returns::<ListPage<Incident>>(200, "A page of incidents"),
         ];
         if $hidden {
             routes.into_iter().map(Route::hidden).collect::<Vec<_>>()
@@ -114,14 +114,6 @@ pub struct ListQuery {
     pub query: Option<String>,
     /// JSON: {"items": {"key": ["value", ...]}}.
     pub metadata_filter: Option<String>,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MonitorList {
-    pub items: Vec<Monitor>,
-    pub total_number_of_results: i64,
-    pub total_number_of_filtered_results: i64,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -181,16 +173,12 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, me.org_id, &filter))
-        .await?;
-    Ok(reply::ok(&MonitorList {
-        items,
-        total_number_of_results: total,
-        total_number_of_filtered_results: filtered,
-    }))
+    Ok(ListPage::reply(
+        req.app
+            .store
+            .read(move |c| store::list(c, me.org_id, &filter))
+            .await?,
+    ))
 }
 
 async fn facets(req: Request) -> Result<Response> {
@@ -451,14 +439,10 @@ async fn monitor_incidents(req: Request) -> Result<Response> {
         limit,
         ..Default::default()
     };
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| incidents::list(c, me.org_id, &filter))
-        .await?;
-    Ok(reply::ok(&crate::incidents::routes::IncidentList {
-        items,
-        total_number_of_results: total,
-        total_number_of_filtered_results: filtered,
-    }))
+    Ok(ListPage::reply(
+        req.app
+            .store
+            .read(move |c| incidents::list(c, me.org_id, &filter))
+            .await?,
+    ))
 }
