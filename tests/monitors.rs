@@ -353,7 +353,13 @@ async fn monitor_crud_validation_and_organizations() {
         );
     }
 
-    let id = create(&server, &token, json!({"url": "https://example.com/health", "metadata": {"env": "prod"}, "isActive": false})).await;
+    let id = create(
+        &server,
+        &token,
+        json!({"url": "https://example.com/health", "metadata": {"env": "prod"}, "isActive": false,
+               "requestHeaders": {"Authorization": "Bearer s3cret"}}),
+    )
+    .await;
     let (status, _) = server
         .call(
             Method::POST,
@@ -363,7 +369,7 @@ async fn monitor_crud_validation_and_organizations() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = server
+    let (status, seen) = server
         .call(
             Method::GET,
             &format!("/monitors/{id}"),
@@ -372,6 +378,18 @@ async fn monitor_crud_validation_and_organizations() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        seen["monitor"]["requestHeaders"],
+        json!({"Authorization": "(hidden)"}),
+        "credentials stay with editors"
+    );
+    let (_, own) = server
+        .call(Method::GET, &format!("/monitors/{id}"), Some(&token), None)
+        .await;
+    assert_eq!(
+        own["monitor"]["requestHeaders"],
+        json!({"Authorization": "Bearer s3cret"})
+    );
     let (status, body) = server
         .call(Method::GET, &format!("/monitors/{id}"), Some(&other), None)
         .await;

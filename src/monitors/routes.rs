@@ -173,12 +173,14 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
-    Ok(ListPage::reply(
-        req.app
-            .store
-            .read(move |c| store::list(c, me.org_id, &filter))
-            .await?,
-    ))
+    let org = me.org_id;
+    let (items, total, filtered) = req
+        .app
+        .store
+        .read(move |c| store::list(c, org, &filter))
+        .await?;
+    let items = items.into_iter().map(|m| redacted_for(&me, m)).collect();
+    Ok(ListPage::reply((items, total, filtered)))
 }
 
 async fn facets(req: Request) -> Result<Response> {
@@ -249,6 +251,20 @@ where
     .map_err(Error::internal)?
 }
 
+/// Request headers and bodies often carry credentials (`Authorization: Bearer …`): only those
+/// who may change the monitor see them; readers see the header names.
+fn redacted_for(me: &crate::accounts::principal::Principal, mut monitor: Monitor) -> Monitor {
+    if !me.can(WriteHttpMonitors) {
+        for value in monitor.settings.request_headers.values_mut() {
+            *value = "(hidden)".into();
+        }
+        if monitor.settings.request_body.is_some() {
+            monitor.settings.request_body = Some("(hidden)".into());
+        }
+    }
+    monitor
+}
+
 fn refuse_archived(m: &Monitor, what: &str) -> Result<()> {
     if m.status == MonitorStatus::Archived {
         return Err(Error::conflict(
@@ -305,7 +321,7 @@ async fn get(req: Request) -> Result<Response> {
     let (ongoing_incident, tls_incident, uptime) = detail;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
-        monitor,
+        monitor: redacted_for(&me, monitor),
         ongoing_incident,
         tls_incident,
         uptime,
