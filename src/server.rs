@@ -146,6 +146,7 @@ async fn flush_token_usage(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
 
 /// Runs the server until SIGINT or SIGTERM, then stops it cleanly.
 pub async fn serve_until_signal(config: Config) -> Result<()> {
+    let signal = shutdown_signal()?;
     let running = start(&config, Clock::system()).await?;
     let users = running
         .app
@@ -167,30 +168,24 @@ pub async fn serve_until_signal(config: Config) -> Result<()> {
         running.addr,
         config.data_dir.display()
     );
-    wait_for_signal().await;
+    signal.await;
     log::info!("shutting down: finishing in-flight requests");
     running.stop().await;
     log::info!("stopped");
     Ok(())
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Installs the SIGINT and SIGTERM handlers now, and returns a future that resolves on either.
+/// Installed before the "listening" line is logged, so a signal sent as soon as the server says
+/// it is up still stops it cleanly instead of killing it.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(Error::internal)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(Error::internal)?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
-    }
+    })
 }
