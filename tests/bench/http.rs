@@ -24,9 +24,13 @@
 //! Client and server share the same cores, so read the load numbers as a comparison between
 //! endpoints, not as the server's capacity.
 
-use std::io::Write;
+#[path = "support.rs"]
+mod support;
+
+use support::{Server, cli, dutyduck};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,46 +41,12 @@ use dutyduck::store::Store;
 // reqwest and warp share the `http` crate, so this `HeaderMap` is also `warp::http::HeaderMap`.
 use reqwest::header::{HeaderMap, HeaderValue};
 
-const BIN: &str = env!("CARGO_BIN_EXE_dutyduck");
 const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(1);
 const SERIAL_WARM_UP: usize = 200;
 const SERIAL_REQUESTS: usize = 2_000;
 const VERIFY_WARM_UP: usize = 2_000;
 const VERIFICATIONS: usize = 20_000;
-
-/// Kills the server when the benchmark ends, also on panic; harmless after a clean stop.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `dutyduck --data-dir DIR ARGS...`, the arguments split on whitespace.
-fn dutyduck(dir: &Path, args: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args.split_whitespace());
-    cmd
-}
-
-/// Runs an admin command with `stdin` piped in; returns its stdout.
-fn cli(dir: &Path, args: &str, stdin: &str) -> String {
-    let mut cmd = dutyduck(dir, args);
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run dutyduck");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.as_bytes()).expect("write stdin");
-    drop(input);
-    let out = child.wait_with_output().expect("wait for dutyduck");
-    assert!(out.status.success(), "dutyduck {args}: {}", out.status);
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
 
 #[derive(Default)]
 struct Stats {

@@ -20,9 +20,13 @@
 //! Target, benchmark client and server share the same cores: read the figures as the cost of
 //! the schedule on this machine, not as the server's capacity.
 
-use std::io::Write;
+#[path = "support.rs"]
+mod support;
+
+use support::{Server, cli, dutyduck};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -32,42 +36,9 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use rusqlite::{Connection, OpenFlags};
 use warp::Filter;
 
-const BIN: &str = env!("CARGO_BIN_EXE_dutyduck");
 const INTERVAL: u64 = 60;
 const IN_FLIGHT: usize = 32;
 const SETTLE: Duration = Duration::from_secs(10);
-
-/// Kills the server when the benchmark ends, also on panic; harmless after a clean stop.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `dutyduck --data-dir DIR ARGS...`, the arguments split on whitespace.
-fn dutyduck(dir: &Path, args: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args.split_whitespace());
-    cmd
-}
-
-/// Runs an admin command with `stdin` piped in; returns its stdout.
-fn cli(dir: &Path, args: &str, stdin: &str) -> String {
-    let mut child = dutyduck(dir, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run dutyduck");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.as_bytes()).expect("write stdin");
-    drop(input);
-    let out = child.wait_with_output().expect("wait for dutyduck");
-    assert!(out.status.success(), "dutyduck {args}: {}", out.status);
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
 
 /// Starts the target on a free loopback port; returns its base URL and its request counter.
 async fn target() -> (String, Arc<AtomicU64>) {
