@@ -68,7 +68,6 @@ impl Stats {
 
 /// A client that keeps a single connection open and sends `headers` with every request.
 fn client(headers: HeaderMap) -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .default_headers(headers)
@@ -201,6 +200,8 @@ fn report_serial(name: &str, s: &Stats) {
 
 #[tokio::main]
 async fn main() {
+    // reqwest is built without a default crypto provider; the server installs ring too.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let secs: f64 =
         std::env::var("BENCH_SECONDS").map_or(5.0, |s| s.parse().expect("BENCH_SECONDS"));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
