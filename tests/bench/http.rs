@@ -27,8 +27,6 @@
 #[path = "support.rs"]
 mod support;
 
-use support::{Server, cli, dutyduck};
-
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -39,7 +37,7 @@ use dutyduck::clock::Clock;
 use dutyduck::http::{auth, request::Request};
 use dutyduck::store::Store;
 // reqwest and warp share the `http` crate, so this `HeaderMap` is also `warp::http::HeaderMap`.
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 
 const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -205,30 +203,12 @@ async fn main() {
     let secs: f64 =
         std::env::var("BENCH_SECONDS").map_or(5.0, |s| s.parse().expect("BENCH_SECONDS"));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let dir = tempfile::tempdir().expect("temp dir");
-    let user = "user create --email bench@example.com --first-name Bench --last-name Mark --org Bench --password-stdin";
-    cli(dir.path(), user, "tarte tatin du dimanche\n");
-    let token = "token create --user bench@example.com --label bench --expires-in 30d --json";
-    let token: serde_json::Value =
-        serde_json::from_str(&cli(dir.path(), token, "")).expect("token JSON");
-
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let serve = format!("--log-level warn serve --listen 127.0.0.1:{port}");
-    let mut server = Server(dutyduck(dir.path(), &serve).spawn().expect("start server"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server not healthy after 10 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let support::Bench {
+        dir,
+        mut server,
+        base,
+        auth,
+    } = support::start().await;
 
     println!(
         "\nHTTP load on the release binary: {CONNECTIONS} keep-alive connections on 127.0.0.1, \
@@ -240,14 +220,6 @@ async fn main() {
     );
     let health = load(&format!("{base}/healthz"), HeaderMap::new(), secs).await;
     let health_rps = report("GET /healthz", &health, secs);
-    let mut auth = HeaderMap::new();
-    for (name, key) in [
-        ("x-api-token-id", "id"),
-        ("x-api-token-secret-key", "secretKey"),
-    ] {
-        let value = token[key].as_str().expect("token field");
-        auth.insert(name, HeaderValue::from_str(value).expect("header value"));
-    }
     let me = load(&format!("{base}/users/me"), auth.clone(), secs).await;
     let me_rps = report("GET /users/me", &me, secs);
     let ratio = health_rps / me_rps;

@@ -23,8 +23,6 @@
 #[path = "support.rs"]
 mod support;
 
-use support::{Server, cli, dutyduck};
-
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -32,7 +30,6 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
-use reqwest::header::{HeaderMap, HeaderValue};
 use rusqlite::{Connection, OpenFlags};
 use warp::Filter;
 
@@ -122,37 +119,13 @@ fn file_mb(path: &Path) -> f64 {
 
 /// One full scenario with `n` monitors; prints its row and note.
 async fn scenario(n: usize, secs: f64, target: &str, hits: &AtomicU64, tick: f64) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let user = "user create --email bench@example.com --first-name Bench --last-name Mark --org Bench --password-stdin";
-    cli(dir.path(), user, "tarte tatin du dimanche\n");
-    let token = "token create --user bench@example.com --label bench --expires-in 30d --json";
-    let token: serde_json::Value =
-        serde_json::from_str(&cli(dir.path(), token, "")).expect("token JSON");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let serve = format!("serve --listen 127.0.0.1:{port} --log-level warn");
-    let mut server = Server(dutyduck(dir.path(), &serve).spawn().expect("start server"));
+    let support::Bench {
+        dir,
+        mut server,
+        base,
+        auth,
+    } = support::start().await;
     let pid = server.0.id();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !reqwest::get(format!("{base}/healthz"))
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(Instant::now() < deadline, "server not healthy after 10 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-
-    let mut auth = HeaderMap::new();
-    for (name, key) in [
-        ("x-api-token-id", "id"),
-        ("x-api-token-secret-key", "secretKey"),
-    ] {
-        let value = HeaderValue::from_str(token[key].as_str().expect("token field"));
-        auth.insert(name, value.expect("header value"));
-    }
     let client = reqwest::Client::builder().default_headers(auth).build();
     let client = client.expect("client");
     let created_from = Instant::now();

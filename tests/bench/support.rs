@@ -38,3 +38,56 @@ pub fn cli(dir: &Path, args: &str, stdin: &str) -> String {
     assert!(out.status.success(), "dutyduck {args}: {}", out.status);
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
+
+/// A server on a fresh data dir with one user and one API token.
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+    pub server: Server,
+    pub base: String,
+    /// The token's two headers.
+    pub auth: reqwest::header::HeaderMap,
+}
+
+/// Creates the user and token with the CLI, starts `dutyduck serve` on a free loopback port and
+/// waits until `/healthz` answers.
+pub async fn start() -> Bench {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let user = "user create --email bench@example.com --first-name Bench --last-name Mark --org Bench --password-stdin";
+    cli(dir.path(), user, "tarte tatin du dimanche\n");
+    let token = "token create --user bench@example.com --label bench --expires-in 30d --json";
+    let token: serde_json::Value =
+        serde_json::from_str(&cli(dir.path(), token, "")).expect("token JSON");
+    let mut auth = reqwest::header::HeaderMap::new();
+    for (name, key) in [
+        ("x-api-token-id", "id"),
+        ("x-api-token-secret-key", "secretKey"),
+    ] {
+        let value =
+            reqwest::header::HeaderValue::from_str(token[key].as_str().expect("token field"));
+        auth.insert(name, value.expect("header value"));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let serve = format!("--log-level warn serve --listen 127.0.0.1:{port}");
+    let server = Server(dutyduck(dir.path(), &serve).spawn().expect("start server"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !reqwest::get(format!("{base}/healthz"))
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "server not healthy after 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Bench {
+        dir,
+        server,
+        base,
+        auth,
+    }
+}
