@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::monitors::scheduler::Scheduler;
 use crate::store::Store;
+use crate::tasks::timer::DeadlineTimer;
 use crate::tokens::usage::TokenUsage;
 
 /// Checks in flight at once; each waits at most its timeout (≤ 60 s).
@@ -18,6 +19,8 @@ pub struct App {
     pub token_usage: TokenUsage,
     /// Runs monitor checks; routes tell it about schedule changes.
     pub scheduler: Arc<Scheduler>,
+    /// Moves tasks through due/late/absent and declares silent runs dead; routes poke it.
+    pub task_timer: Arc<DeadlineTimer>,
     /// `/openapi.json`, generated once from the route table.
     pub openapi: serde_json::Value,
 }
@@ -30,6 +33,7 @@ impl App {
             login_throttle: LoginThrottle::default(),
             token_usage: TokenUsage::default(),
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),
+            task_timer: Arc::default(),
             openapi: crate::http::openapi::document(&crate::http::routes()),
         }
     }

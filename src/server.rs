@@ -74,6 +74,11 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         app.clock.clone(),
         stopped.clone(),
     ));
+    let deadlines = tokio::spawn(app.task_timer.clone().run(
+        app.store.clone(),
+        app.clock.clone(),
+        stopped.clone(),
+    ));
     let retention = Retention {
         raw: chrono::Duration::from_std(config.raw_retention).unwrap_or(chrono::Duration::days(7)),
         ..Retention::default()
@@ -84,7 +89,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         addr,
         app,
         stop,
-        tasks: vec![http, checks, purge, usage],
+        tasks: vec![http, checks, deadlines, purge, usage],
     })
 }
 

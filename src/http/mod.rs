@@ -39,6 +39,9 @@ pub fn routes() -> Vec<Route> {
         crate::tokens::routes::routes(),
         crate::monitors::routes::routes(),
         crate::incidents::routes::routes(),
+        crate::tasks::routes::routes(),
+        crate::tasks::run_routes::routes(),
+        crate::tasks::ping::routes(),
         crate::web::routes(),
     ]
     .concat()

@@ -52,6 +52,16 @@ text_enum!(
         MonitorSwitchedToRecovering => "monitorswitchedtorecovering",
         MonitorSwitchedToSuspicious => "monitorswitchedtosuspicious",
         MonitorSwitchedToDown => "monitorswitchedtodown",
+        /// A scheduled task did not start within its start window.
+        TaskLate => "tasklate",
+        /// Nor within its lateness window.
+        TaskAbsent => "taskabsent",
+        TaskRunStarted => "taskrunstarted",
+        TaskRunSucceeded => "taskrunsucceeded",
+        TaskRunFailed => "taskrunfailed",
+        /// A run stopped sending heartbeats.
+        TaskRunDead => "taskrundead",
+        TaskRunAborted => "taskrunaborted",
     }
 );
 

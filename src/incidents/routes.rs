@@ -211,26 +211,32 @@ async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let incident = find(&req, me.org_id).await?;
     let source_id = incident.incident_source_id.clone();
-    let is_monitor = matches!(
-        incident.incident_source_type,
-        SourceType::HttpMonitor | SourceType::TlsCertificate
-    );
+    let source_type = incident.incident_source_type;
     let org = me.org_id;
-    let source = match (
-        is_monitor,
-        source_id.and_then(|s| s.parse::<MonitorId>().ok()),
-    ) {
-        (true, Some(id)) => req
-            .app
-            .store
-            .read(move |c| crate::monitors::store::get(c, org, id))
-            .await?
-            .map(|m| Source {
-                name: m.settings.name,
-                url: Some(m.settings.url),
-            }),
-        _ => None,
-    };
+    let source = req
+        .app
+        .store
+        .read(move |c| {
+            Ok(match (source_type, source_id) {
+                (SourceType::HttpMonitor | SourceType::TlsCertificate, Some(id)) => {
+                    match id.parse::<MonitorId>() {
+                        Ok(id) => crate::monitors::store::get(c, org, id)?.map(|m| Source {
+                            name: m.settings.name,
+                            url: Some(m.settings.url),
+                        }),
+                        Err(_) => None,
+                    }
+                }
+                (SourceType::Task, Some(id)) => {
+                    crate::tasks::store::get(c, org, &id)?.map(|t| Source {
+                        name: t.name,
+                        url: None,
+                    })
+                }
+                _ => None,
+            })
+        })
+        .await?;
     Ok(reply::ok(&IncidentDetail { incident, source }))
 }
 

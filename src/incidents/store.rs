@@ -67,15 +67,17 @@ pub fn insert(conn: &Connection, new: &NewIncident<'_>, now: Timestamp) -> Resul
 /// The open (unresolved) incident of a source: id, status and cause.
 pub fn open_for_source(
     conn: &Connection,
+    org: OrgId,
     source_type: SourceType,
     source_id: &str,
 ) -> Result<Option<(IncidentId, IncidentStatus, Option<Value>)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, status, cause FROM incidents
-             WHERE source_type = ?1 AND source_id = ?2 AND status IN ('tobeconfirmed', 'ongoing')",
+             WHERE organization_id = ?1 AND source_type = ?2 AND source_id = ?3
+               AND status IN ('tobeconfirmed', 'ongoing')",
         )?
-        .query_row(params![source_type, source_id], |r| {
+        .query_row(params![org, source_type, source_id], |r| {
             let cause: Option<String> = r.get(2)?;
             Ok((
                 r.get(0)?,

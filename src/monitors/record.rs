@@ -11,7 +11,7 @@ use super::status::next_status;
 use super::{history, store};
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::ids::MonitorId;
+use crate::ids::{MonitorId, OrgId};
 use crate::incidents::lifecycle::{Effect, check_effects, tls_warning_due};
 use crate::incidents::model::{CheckSummary, EventType, IncidentStatus, Priority, SourceType};
 use crate::incidents::store::{self as incidents, NewIncident};
@@ -120,7 +120,8 @@ fn apply_incident_effects(
     now: Timestamp,
 ) -> Result<()> {
     let source = m.id.to_string();
-    let open = incidents::open_for_source(conn, SourceType::HttpMonitor, &source)?;
+    let open =
+        incidents::open_for_source(conn, m.organization_id, SourceType::HttpMonitor, &source)?;
     let new_signature = open.as_ref().is_none_or(|(_, _, cause)| {
         !same_failure(cause.as_ref().and_then(|c| c.get("lastPing")), outcome)
     });
@@ -186,7 +187,8 @@ fn apply_tls_warning(
     now: Timestamp,
 ) -> Result<()> {
     let source = m.id.to_string();
-    let open = incidents::open_for_source(conn, SourceType::TlsCertificate, &source)?;
+    let open =
+        incidents::open_for_source(conn, m.organization_id, SourceType::TlsCertificate, &source)?;
     let due = tls_warning_due(
         outcome.tls_expires_at,
         m.settings.tls_expiry_warning_days,
@@ -235,9 +237,9 @@ fn apply_tls_warning(
 }
 
 /// When a monitor stops being checked (paused, archived): its open incidents end too.
-pub fn close_incidents(conn: &Connection, id: MonitorId, now: Timestamp) -> Result<()> {
+pub fn close_incidents(conn: &Connection, org: OrgId, id: MonitorId, now: Timestamp) -> Result<()> {
     for source_type in [SourceType::HttpMonitor, SourceType::TlsCertificate] {
-        match incidents::open_for_source(conn, source_type, &id.to_string())? {
+        match incidents::open_for_source(conn, org, source_type, &id.to_string())? {
             Some((incident, IncidentStatus::ToBeConfirmed, _)) => {
                 incidents::discard(conn, incident, now)?
             }

@@ -301,7 +301,7 @@ async fn get(req: Request) -> Result<Response> {
         .read(move |c| {
             let source = id.to_string();
             let open = |t| -> Result<Option<Incident>> {
-                match incidents::open_for_source(c, t, &source)? {
+                match incidents::open_for_source(c, org, t, &source)? {
                     Some((incident, _, _)) => incidents::get(c, org, incident),
                     None => Ok(None),
                 }
@@ -361,7 +361,7 @@ async fn toggle(req: Request) -> Result<Response> {
             let activate = current.status == MonitorStatus::Inactive;
             store::set_active(c, &current, activate, now)?;
             if !activate {
-                close_incidents(c, current.id, now)?;
+                close_incidents(c, current.organization_id, current.id, now)?;
             }
             store::get_any(c, current.id)
         })
@@ -381,7 +381,7 @@ async fn archive(req: Request) -> Result<Response> {
                 ));
             }
             store::archive(c, current.id, now)?;
-            close_incidents(c, current.id, now)?;
+            close_incidents(c, current.organization_id, current.id, now)?;
             store::get_any(c, current.id)
         })
         .await?,

@@ -63,6 +63,15 @@ impl Where {
         }
     }
 
+    /// How many rows of `table` match.
+    pub fn count(&self, conn: &rusqlite::Connection, table: &str) -> rusqlite::Result<i64> {
+        conn.prepare_cached(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {}",
+            self.sql()
+        ))?
+        .query_row(rusqlite::params_from_iter(self.args()), |r| r.get(0))
+    }
+
     pub fn args(&self) -> &[Value] {
         &self.args
     }

@@ -1,5 +1,16 @@
-//! Scheduled jobs ("tasks"): cron schedules in a time zone (schedule) and the statuses of tasks
-//! and their runs (status). The API, the deadline timers and task incidents are to come.
+//! Scheduled jobs ("tasks"): cron schedules in a time zone (schedule), task and run statuses
+//! (status), validated settings, the steps of a task's life in one write each (lifecycle), its
+//! incidents (incident), the deadline timer, queries (store) and the routes: `/tasks…` (routes),
+//! start/heartbeat/finish and runs (run_routes), ping URLs (ping).
 
+pub mod incident;
+pub mod lifecycle;
+pub mod model;
+pub mod ping;
+pub mod routes;
+pub mod run_routes;
 pub mod schedule;
+pub mod settings;
 pub mod status;
+pub mod store;
+pub mod timer;

@@ -1,0 +1,392 @@
+//! The steps of a task's life, each run inside one write so the task, its runs and its incident
+//! never disagree: create, change, start, heartbeat, finish, and the deadlines passing (due →
+//! late → absent, runs without heartbeats declared dead).
+
+use chrono::Duration;
+use rusqlite::Connection;
+
+use super::incident::{self, TaskEvent};
+use super::model::{Task, TaskRun};
+use super::schedule::Schedule;
+use super::settings::{TaskSettings, parse_schedule};
+use super::status::{FinishStatus, RunStatus, TaskStatus, finished_run, waiting_status};
+use super::store::{self, Completion, TaskState};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::OrgId;
+
+/// A new random ping key: 128 bits, URL-safe.
+pub fn new_ping_key() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    hex::encode(bytes)
+}
+
+/// Where a task rests between occurrences after its last run.
+pub fn resting_after(last: Option<RunStatus>) -> TaskStatus {
+    match last {
+        Some(RunStatus::Failed | RunStatus::Dead) => TaskStatus::Failing,
+        _ => TaskStatus::Healthy,
+    }
+}
+
+/// A task that is not running, waiting for its next occurrence after `now` (none for an ad-hoc
+/// task).
+fn resting_state(resting: TaskStatus, schedule: Option<&Schedule>, now: Timestamp) -> TaskState {
+    let next = schedule.and_then(|s| s.next_after(now));
+    TaskState {
+        status: resting,
+        next_due_at: next,
+        deadline_at: next,
+    }
+}
+
+fn schedule_of(task: &Task) -> Result<Option<Schedule>> {
+    store::settings_of(task).schedule()
+}
+
+fn not_found() -> Error {
+    Error::not_found("task")
+}
+
+fn not_running() -> Error {
+    Error::bad_request("task_not_running", "Task is not running")
+}
+
+pub fn create(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    settings: &TaskSettings,
+    now: Timestamp,
+) -> Result<Task> {
+    let state = resting_state(TaskStatus::Healthy, settings.schedule()?.as_ref(), now);
+    store::insert(conn, org, id, settings, state, &new_ping_key(), now)?;
+    store::get(conn, org, id)?.ok_or_else(not_found)
+}
+
+/// Applies new settings; a new schedule, zone or window restarts the wait from `now`.
+pub fn update(
+    conn: &Connection,
+    task: &Task,
+    settings: &TaskSettings,
+    now: Timestamp,
+) -> Result<Task> {
+    let before = store::settings_of(task);
+    store::update_settings(conn, task.organization_id, &task.id, settings)?;
+    let timing_changed = (
+        &before.cron_schedule,
+        &before.timezone,
+        before.start_window_seconds,
+        before.lateness_window_seconds,
+    ) != (
+        &settings.cron_schedule,
+        &settings.timezone,
+        settings.start_window_seconds,
+        settings.lateness_window_seconds,
+    );
+    if timing_changed && task.status != TaskStatus::Running {
+        let last = store::last_run_status(conn, task.organization_id, &task.id)?;
+        let state = resting_state(resting_after(last), settings.schedule()?.as_ref(), now);
+        store::set_state(conn, task, state, now)?;
+    }
+    store::get(conn, task.organization_id, &task.id)?.ok_or_else(not_found)
+}
+
+/// How long a run started by a ping URL (which cannot send heartbeats) may take at least before
+/// it is declared dead.
+pub const PING_RUN_TIMEOUT: u32 = 3600;
+
+/// Starts a run: 404 for an unknown task unless `new_task` creates it, 409 while another run is
+/// going on unless `abort_previous`. A run started by a ping expects no heartbeats: it has the
+/// task's heartbeat timeout or `PING_RUN_TIMEOUT`, whichever is longer, to finish.
+pub fn start(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    new_task: Option<&TaskSettings>,
+    abort_previous: bool,
+    via_ping: bool,
+    now: Timestamp,
+) -> Result<TaskRun> {
+    let task = match (store::get(conn, org, id)?, new_task) {
+        (Some(task), _) => task,
+        (None, Some(settings)) => create(conn, org, id, settings, now)?,
+        (None, None) => return Err(not_found()),
+    };
+    if let Some(previous) = store::running_run(conn, org, id)? {
+        if !abort_previous {
+            return Err(Error::conflict(
+                "task_running",
+                format!(
+                    "Task already started (run {}); pass abortPreviousRunningTask to replace it",
+                    previous
+                        .started_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                ),
+            ));
+        }
+        let end = Completion {
+            status: RunStatus::Aborted,
+            exit_code: None,
+            error_message: Some("replaced by a new run"),
+            output: None,
+        };
+        store::complete_run(conn, org, id, previous.started_at, &end, now)?;
+        incident::record(
+            conn,
+            &task,
+            &TaskEvent::Aborted {
+                started_at: previous.started_at,
+            },
+            now,
+        )?;
+    }
+    let started_at = store::next_start_time(conn, org, id, now)?;
+    let timeout = if via_ping {
+        task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT)
+    } else {
+        task.heartbeat_timeout_seconds
+    };
+    store::insert_run(conn, org, id, started_at, timeout)?;
+    let state = TaskState {
+        status: TaskStatus::Running,
+        next_due_at: schedule_of(&task)?.and_then(|s| s.next_after(now)),
+        deadline_at: None,
+    };
+    store::set_state(conn, &task, state, now)?;
+    incident::record(conn, &task, &TaskEvent::Started { started_at }, now)?;
+    store::get_run(conn, org, id, started_at)?.ok_or_else(not_found)
+}
+
+/// 404 for an unknown task, exactly 400 when no run is going on (the original CLI relies on it).
+pub fn heartbeat(conn: &Connection, org: OrgId, id: &str, now: Timestamp) -> Result<()> {
+    if store::heartbeat(conn, org, id, now)? {
+        return Ok(());
+    }
+    if store::exists(conn, org, id)? {
+        Err(not_running())
+    } else {
+        Err(not_found())
+    }
+}
+
+pub struct Finish<'a> {
+    pub status: FinishStatus,
+    pub exit_code: Option<i32>,
+    pub error_message: Option<&'a str>,
+    pub output: Option<&'a str>,
+}
+
+/// Ends the running run: 404 unknown task, 422 status contradicting the exit code, 400 not
+/// running.
+pub fn finish(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    f: &Finish<'_>,
+    now: Timestamp,
+) -> Result<TaskRun> {
+    let task = store::get(conn, org, id)?.ok_or_else(not_found)?;
+    let status = finished_run(f.status, f.exit_code)?;
+    let run = store::running_run(conn, org, id)?.ok_or_else(not_running)?;
+    let end = Completion {
+        status,
+        exit_code: f.exit_code,
+        error_message: f.error_message,
+        output: f.output,
+    };
+    end_run(conn, &task, &run, &end, now)?;
+    store::get_run(conn, org, id, run.started_at)?.ok_or_else(not_found)
+}
+
+/// Records how a run ended, moves the task to rest until its next occurrence, and tells the
+/// incident.
+fn end_run(
+    conn: &Connection,
+    task: &Task,
+    run: &TaskRun,
+    end: &Completion<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    store::complete_run(
+        conn,
+        task.organization_id,
+        &task.id,
+        run.started_at,
+        end,
+        now,
+    )?;
+    let state = resting_state(
+        resting_after(Some(end.status)),
+        schedule_of(task)?.as_ref(),
+        now,
+    );
+    store::set_state(conn, task, state, now)?;
+    let started_at = run.started_at;
+    let event = match end.status {
+        RunStatus::Finished => TaskEvent::Succeeded { started_at },
+        RunStatus::Aborted | RunStatus::Running => TaskEvent::Aborted { started_at },
+        RunStatus::Failed => TaskEvent::Failed {
+            started_at,
+            exit_code: end.exit_code,
+            error: end.error_message.map(str::to_owned),
+        },
+        RunStatus::Dead => TaskEvent::Dead {
+            started_at,
+            last_heartbeat_at: run.last_heartbeat_at,
+        },
+    };
+    incident::record(conn, task, &event, now)
+}
+
+/// How many tasks or runs one pass of the deadline timer handles in a write.
+pub const BATCH: u32 = 500;
+
+/// Moves every task and run whose deadline has passed; returns how many were handled (a full
+/// batch means more may wait).
+pub fn pass_deadlines(conn: &Connection, now: Timestamp) -> Result<usize> {
+    let runs = store::dead_runs(conn, now, BATCH)?;
+    for run in &runs {
+        let Some(task) = store::get(conn, run.organization_id, &run.task_id)? else {
+            continue;
+        };
+        let error = format!(
+            "no heartbeat for {} s (last at {})",
+            run.heartbeat_timeout_seconds,
+            run.last_heartbeat_at
+                .map_or("start".to_owned(), |t| t.to_rfc3339())
+        );
+        let end = Completion {
+            status: RunStatus::Dead,
+            exit_code: None,
+            error_message: Some(&error),
+            output: None,
+        };
+        end_run(conn, &task, run, &end, now)?;
+    }
+    let tasks = store::past_deadline(conn, now, BATCH)?;
+    for task in &tasks {
+        advance(conn, task, now)?;
+    }
+    Ok(runs.len() + tasks.len())
+}
+
+/// Where a waiting scheduled task stands at `now`: due at its occurrence, late after the start
+/// window, absent after the lateness window, and due again at the next occurrence.
+fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
+    let (Some(schedule), Some(mut due_at)) = (schedule_of(task)?, task.next_due_at) else {
+        return store::set_state(
+            conn,
+            task,
+            TaskState {
+                status: task.status,
+                next_due_at: None,
+                deadline_at: None,
+            },
+            now,
+        );
+    };
+    let resting = match task.status {
+        TaskStatus::Failing => TaskStatus::Failing,
+        _ => TaskStatus::Healthy,
+    };
+    let windows = Duration::seconds(
+        i64::from(task.start_window_seconds) + i64::from(task.lateness_window_seconds),
+    );
+    let mut previous = task.status;
+    // At most a few rounds: an absent task jumps to the latest occurrence still in its windows.
+    loop {
+        let (status, deadline) = waiting_status(
+            resting,
+            due_at,
+            task.start_window_seconds,
+            task.lateness_window_seconds,
+            now,
+        );
+        if status != previous {
+            match status {
+                TaskStatus::Late => incident::record(conn, task, &TaskEvent::Late { due_at }, now)?,
+                TaskStatus::Absent => {
+                    incident::record(conn, task, &TaskEvent::Absent { due_at }, now)?
+                }
+                _ => {}
+            }
+            previous = status;
+        }
+        let deadline = match (status, deadline) {
+            (TaskStatus::Absent, _) => {
+                let from = (due_at + windows).max(now - windows);
+                match schedule.next_after(from) {
+                    Some(next) if next <= now => {
+                        due_at = next;
+                        continue;
+                    }
+                    next => next,
+                }
+            }
+            (_, deadline) => deadline,
+        };
+        let state = TaskState {
+            status,
+            next_due_at: Some(due_at),
+            deadline_at: deadline,
+        };
+        return store::set_state(conn, task, state, now);
+    }
+}
+
+/// The outcome a ping URL reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ping {
+    Start,
+    Success,
+    Fail,
+    ExitCode(u8),
+}
+
+/// A ping: `/start` begins a run (replacing a forgotten one); the others end the running run, or
+/// record an instant run when none was started (a crontab line `job && curl …/ping/KEY`).
+pub fn ping(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    ping: Ping,
+    body: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    if ping == Ping::Start {
+        start(conn, org, id, None, true, true, now)?;
+        if let Some(body) = body {
+            store::append_output(conn, org, id, body, now)?;
+        }
+        return Ok(());
+    }
+    let (status, exit_code) = match ping {
+        Ping::Success | Ping::ExitCode(0) => (FinishStatus::Success, Some(0)),
+        Ping::Fail => (FinishStatus::Failure, None),
+        Ping::ExitCode(code) => (FinishStatus::Failure, Some(i32::from(code))),
+        Ping::Start => unreachable!("handled above"),
+    };
+    if store::running_run(conn, org, id)?.is_none() {
+        start(conn, org, id, None, false, true, now)?;
+    }
+    let finish_report = Finish {
+        status,
+        exit_code,
+        error_message: None,
+        output: body,
+    };
+    finish(conn, org, id, &finish_report, now).map(drop)
+}
+
+/// Parses a schedule for the preview endpoint.
+pub fn preview(
+    cron: &str,
+    zone: &str,
+    now: Timestamp,
+    count: usize,
+) -> Result<(String, Vec<Timestamp>)> {
+    let schedule = parse_schedule(cron, zone)?;
+    Ok((schedule.describe(), schedule.upcoming(now, count)))
+}

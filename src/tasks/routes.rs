@@ -1,0 +1,278 @@
+//! `/tasks` and `/tasks/{id}`: list, create, read (and HEAD, the dashboard's id-availability
+//! check), change, delete, regenerate the ping key, ping logs; `/cron-preview` for the form.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use warp::reply::Response;
+
+use super::lifecycle;
+use super::model::{Task, TaskLog};
+use super::settings::{TaskInput, TaskSettings, check_id};
+use super::status::TaskStatus;
+use super::store::{self, Filter};
+use crate::accounts::principal::Principal;
+use crate::accounts::roles::Permission::{ReadTasks, WriteTaskRuns, WriteTasks};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::http::reply::{self, ListPage};
+use crate::http::request::{Page, Request};
+use crate::http::router::Route;
+use rusqlite::Connection;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/tasks", list)
+            .summary(
+                "Tasks",
+                "List tasks, filtered and paginated, ordered by name",
+            )
+            .query::<ListQuery>()
+            .returns::<ListPage<Task>>(200, "A page of tasks"),
+        Route::post("/tasks", create)
+            .summary("Tasks", "Create a task (scheduled with cron, or ad hoc)")
+            .body::<TaskInput>()
+            .returns::<Task>(201, "The new task"),
+        Route::get("/tasks/{id}", get)
+            .summary(
+                "Tasks",
+                "A task with its next occurrences (HEAD: 404 if the id is free)",
+            )
+            .returns::<TaskDetail>(200, "The task"),
+        Route::patch("/tasks/{id}", update)
+            .summary(
+                "Tasks",
+                "Change a task; absent fields keep their value, null resets",
+            )
+            .body::<TaskInput>()
+            .returns::<Task>(200, "The updated task"),
+        Route::delete("/tasks/{id}", delete)
+            .summary("Tasks", "Delete a task with its runs (its incidents stay)")
+            .returns_empty(204, "Deleted"),
+        Route::post("/tasks/{id}/ping-key", regenerate_ping_key)
+            .summary(
+                "Tasks",
+                "Replace the task's ping key (the old ping URLs stop working)",
+            )
+            .returns::<Task>(200, "The task with its new ping key"),
+        Route::get("/tasks/{id}/logs", logs)
+            .summary("Tasks", "Messages sent to /ping/{key}/log, newest first")
+            .query::<Page>()
+            .returns::<LogList>(200, "The latest messages"),
+        Route::get("/cron-preview", preview)
+            .summary(
+                "Tasks",
+                "Check a cron schedule: its description and next occurrences",
+            )
+            .query::<PreviewQuery>()
+            .returns::<Preview>(200, "Description and occurrences"),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub page: Page,
+    /// Statuses to include (repeat the key); default all.
+    #[serde(default)]
+    pub include: Vec<TaskStatus>,
+    /// Text found in the id, name or description.
+    pub search_query: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDetail {
+    pub task: Task,
+    /// In plain English; the dashboard writes its own in French.
+    pub schedule_description: Option<String>,
+    /// The next five occurrences.
+    pub next_occurrences: Vec<Timestamp>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LogList {
+    pub items: Vec<TaskLog>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewQuery {
+    pub cron_schedule: String,
+    /// IANA time zone, default UTC.
+    pub timezone: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    pub description: String,
+    pub occurrences: Vec<Timestamp>,
+}
+
+/// The ping key is a credential for the task's runs: only those who may report runs see it.
+pub fn shown_to(me: &Principal, mut task: Task) -> Task {
+    if !me.can(WriteTaskRuns) {
+        task.ping_key = None;
+    }
+    task
+}
+
+/// Runs `f` in the writer, detached from the request so that a client hanging up cannot stop
+/// the deadline timer from hearing about what was committed.
+pub async fn write<T, F>(req: &Request, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+{
+    let app = req.app.clone();
+    tokio::spawn(async move {
+        let out = app.store.write(f).await?;
+        app.task_timer.poke();
+        Ok(out)
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+async fn list(req: Request) -> Result<Response> {
+    let me = req.require(ReadTasks).await?;
+    let q: ListQuery = req.query()?;
+    let (offset, limit) = q.page.window(10);
+    let filter = Filter {
+        statuses: q.include,
+        search: q.search_query,
+        offset,
+        limit,
+    };
+    let org = me.org_id;
+    let (items, total, filtered) = req
+        .app
+        .store
+        .read(move |c| store::list(c, org, &filter))
+        .await?;
+    let items = items.into_iter().map(|t| shown_to(&me, t)).collect();
+    Ok(ListPage::reply((items, total, filtered)))
+}
+
+async fn create(req: Request) -> Result<Response> {
+    let me = req.require(WriteTasks).await?;
+    let input: TaskInput = req.json()?;
+    let id = check_id(
+        input
+            .id
+            .as_deref()
+            .ok_or_else(|| Error::invalid_field("id", "is required"))?,
+    )?;
+    let settings = TaskSettings::defaults(&id).apply(&id, input)?;
+    let now = req.now();
+    let org = me.org_id;
+    let task = write(&req, move |c| {
+        lifecycle::create(c, org, &id, &settings, now)
+    })
+    .await?;
+    Ok(reply::created(&shown_to(&me, task)))
+}
+
+/// The task named by the path, in the caller's organization.
+pub async fn find(req: &Request, me: &Principal) -> Result<Task> {
+    let id = req.param("id").to_owned();
+    let org = me.org_id;
+    req.app
+        .store
+        .read(move |c| store::get(c, org, &id))
+        .await?
+        .ok_or_else(|| Error::not_found("task"))
+}
+
+async fn get(req: Request) -> Result<Response> {
+    let me = req.require(ReadTasks).await?;
+    let task = find(&req, &me).await?;
+    let schedule = store::settings_of(&task).schedule().ok().flatten();
+    Ok(reply::ok(&TaskDetail {
+        schedule_description: schedule.as_ref().map(|s| s.describe()),
+        next_occurrences: schedule.map_or_else(Vec::new, |s| s.upcoming(req.now(), 5)),
+        task: shown_to(&me, task),
+    }))
+}
+
+/// Changes the task named by the path; `f` gets the task as stored inside the write.
+async fn change<F>(req: &Request, me: &Principal, f: F) -> Result<Option<Task>>
+where
+    F: FnOnce(&Connection, Task) -> Result<Option<Task>> + Send + 'static,
+{
+    let id = req.param("id").to_owned();
+    let org = me.org_id;
+    write(req, move |c| {
+        let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
+        f(c, task)
+    })
+    .await
+}
+
+async fn update(req: Request) -> Result<Response> {
+    let me = req.require(WriteTasks).await?;
+    let input: TaskInput = req.json()?;
+    let now = req.now();
+    // Validated against the stored settings inside the write, so two edits cannot mix.
+    let task = change(&req, &me, move |c, task| {
+        let settings = store::settings_of(&task).apply(&task.id, input)?;
+        lifecycle::update(c, &task, &settings, now).map(Some)
+    })
+    .await?
+    .ok_or_else(|| Error::not_found("task"))?;
+    Ok(reply::ok(&shown_to(&me, task)))
+}
+
+async fn delete(req: Request) -> Result<Response> {
+    let me = req.require(WriteTasks).await?;
+    change(&req, &me, |c, task| {
+        store::delete(c, task.organization_id, &task.id)?;
+        Ok(None)
+    })
+    .await?;
+    Ok(reply::no_content())
+}
+
+async fn regenerate_ping_key(req: Request) -> Result<Response> {
+    let me = req.require(WriteTasks).await?;
+    let task = change(&req, &me, |c, task| {
+        store::set_ping_key(
+            c,
+            task.organization_id,
+            &task.id,
+            &lifecycle::new_ping_key(),
+        )?;
+        store::get(c, task.organization_id, &task.id)
+    })
+    .await?
+    .ok_or_else(|| Error::not_found("task"))?;
+    Ok(reply::ok(&shown_to(&me, task)))
+}
+
+async fn logs(req: Request) -> Result<Response> {
+    let me = req.require(ReadTasks).await?;
+    let task = find(&req, &me).await?;
+    let (_, limit) = req.query::<Page>()?.window(50);
+    let items = req
+        .app
+        .store
+        .read(move |c| store::logs(c, task.organization_id, &task.id, limit))
+        .await?;
+    Ok(reply::ok(&LogList { items }))
+}
+
+async fn preview(req: Request) -> Result<Response> {
+    req.require(ReadTasks).await?;
+    let q: PreviewQuery = req.query()?;
+    let zone = q
+        .timezone
+        .as_deref()
+        .filter(|z| !z.trim().is_empty())
+        .unwrap_or("UTC");
+    let (description, occurrences) = lifecycle::preview(&q.cron_schedule, zone, req.now(), 5)?;
+    Ok(reply::ok(&Preview {
+        description,
+        occurrences,
+    }))
+}

@@ -1,0 +1,220 @@
+//! `/tasks/{id}/start`, `/heartbeat`, `/finish` (the status codes the original CLI relies on,
+//! reference §11 items 7–9) and `/tasks/{id}/runs`.
+
+use chrono::DateTime;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::lifecycle::{self, Finish};
+use super::model::{TaskRun, output_tail};
+use super::routes::{find, write};
+use super::settings::{TaskInput, TaskSettings};
+use super::status::{FinishStatus, RunStatus};
+use super::store;
+use crate::accounts::roles::Permission::{ReadTaskRuns, WriteTaskRuns};
+use crate::error::{Error, Result};
+use crate::http::reply;
+use crate::http::request::{Page, Request, parse_json};
+use crate::http::router::Route;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::post("/tasks/{id}/start", start)
+            .summary("Task runs", "Start a run (201; 404 unknown task; 409 already running)")
+            .body::<StartBody>()
+            .returns::<TaskRun>(201, "The new run"),
+        Route::post("/tasks/{id}/heartbeat", heartbeat)
+            .summary(
+                "Task runs",
+                "Say the running run is alive (400 exactly when none is running)",
+            )
+            .returns::<HeartbeatReply>(200, "Recorded"),
+        Route::post("/tasks/{id}/finish", finish)
+            .summary(
+                "Task runs",
+                "End the running run (400 when none is running; 422 when the status contradicts the exit code)",
+            )
+            .body::<FinishBody>()
+            .returns::<TaskRun>(200, "The finished run"),
+        Route::get("/tasks/{id}/runs", runs)
+            .summary("Task runs", "A task's runs, newest first")
+            .query::<RunsQuery>()
+            .returns::<RunList>(200, "A page of runs (15 by default, at most 50)"),
+        Route::get("/tasks/{id}/runs/{startedAt}", run)
+            .summary(
+                "Task runs",
+                "One run, named by its exact startedAt (RFC 3339, URL-encode '+')",
+            )
+            .returns::<RunDetail>(200, "The run"),
+    ]
+}
+
+/// `null`, an empty body, or this object.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StartBody {
+    /// Creates the task if it does not exist (its `id` is the path's).
+    pub new_task: Option<TaskInput>,
+    /// Ends a run still going on as aborted instead of answering 409.
+    #[serde(default)]
+    pub abort_previous_running_task: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FinishBody {
+    pub status: FinishStatus,
+    /// 0 for success, non-zero for failure; null when killed by a signal.
+    pub exit_code: Option<i32>,
+    pub error_message: Option<String>,
+    /// The tail of the job's output; only the last 10 KB are kept.
+    pub output: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HeartbeatReply {
+    pub status: RunStatus,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunsQuery {
+    #[serde(flatten)]
+    pub page: Page,
+    /// Run statuses to include (repeat the key); default all.
+    #[serde(default)]
+    pub include_statuses: Vec<RunStatus>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunList {
+    pub runs: Vec<TaskRun>,
+    pub total_runs: i64,
+    pub total_filtered_runs: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunDetail {
+    pub task_run: TaskRun,
+}
+
+async fn start(req: Request) -> Result<Response> {
+    let me = req.require(WriteTaskRuns).await?;
+    // The original clients always send JSON (`null` or an object); curl users may send nothing.
+    let body: StartBody = if req.body.iter().all(u8::is_ascii_whitespace) {
+        StartBody::default()
+    } else {
+        req.json::<Option<StartBody>>()?.unwrap_or_default()
+    };
+    let id = req.param("id").to_owned();
+    let new_task = match body.new_task {
+        Some(input) => {
+            let id = super::settings::check_id(&id)?;
+            Some(TaskSettings::defaults(&id).apply(&id, input)?)
+        }
+        None => None,
+    };
+    let abort = body.abort_previous_running_task.unwrap_or(false);
+    let (org, now) = (me.org_id, req.now());
+    let run = write(&req, move |c| {
+        lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now)
+    })
+    .await?;
+    Ok(reply::created(&run))
+}
+
+async fn heartbeat(req: Request) -> Result<Response> {
+    let me = req.require(WriteTaskRuns).await?;
+    let id = req.param("id").to_owned();
+    let (org, now) = (me.org_id, req.now());
+    // A heartbeat only pushes a deadline later: no need to wake the timer.
+    req.app
+        .store
+        .write(move |c| lifecycle::heartbeat(c, org, &id, now))
+        .await?;
+    Ok(reply::json(
+        StatusCode::OK,
+        &HeartbeatReply {
+            status: RunStatus::Running,
+        },
+    ))
+}
+
+async fn finish(req: Request) -> Result<Response> {
+    let me = req.require(WriteTaskRuns).await?;
+    let body: FinishBody = parse_finish(&req)?;
+    let id = req.param("id").to_owned();
+    let (org, now) = (me.org_id, req.now());
+    let error_message = body.error_message.as_deref().map(output_tail);
+    let output = body.output.as_deref().map(output_tail);
+    let run = write(&req, move |c| {
+        let f = Finish {
+            status: body.status,
+            exit_code: body.exit_code,
+            error_message: error_message.as_deref(),
+            output: output.as_deref(),
+        };
+        lifecycle::finish(c, org, &id, &f, now)
+    })
+    .await?;
+    Ok(reply::ok(&run))
+}
+
+fn parse_finish(req: &Request) -> Result<FinishBody> {
+    if req.body.is_empty() {
+        return parse_json(&req.body);
+    }
+    req.json()
+}
+
+async fn runs(req: Request) -> Result<Response> {
+    let me = req.require(ReadTaskRuns).await?;
+    let task = find(&req, &me).await?;
+    let q: RunsQuery = req.query()?;
+    let (offset, limit) = q.page.window(15);
+    let (runs, total_runs, total_filtered_runs) = req
+        .app
+        .store
+        .read(move |c| {
+            store::list_runs(
+                c,
+                task.organization_id,
+                &task.id,
+                &q.include_statuses,
+                offset,
+                limit,
+            )
+        })
+        .await?;
+    Ok(reply::ok(&RunList {
+        runs,
+        total_runs,
+        total_filtered_runs,
+    }))
+}
+
+async fn run(req: Request) -> Result<Response> {
+    let me = req.require(ReadTaskRuns).await?;
+    let raw = req.param("startedAt");
+    let started_at = DateTime::parse_from_rfc3339(raw)
+        .map_err(|e| {
+            Error::bad_request(
+                "invalid_path_parameter",
+                format!("startedAt: {raw:?} is not an RFC 3339 time ({e}); URL-encode '+' as %2B"),
+            )
+        })?
+        .to_utc();
+    let task = find(&req, &me).await?;
+    let task_run = req
+        .app
+        .store
+        .read(move |c| store::get_run(c, task.organization_id, &task.id, started_at))
+        .await?
+        .ok_or_else(|| Error::not_found("run"))?;
+    Ok(reply::ok(&RunDetail { task_run }))
+}

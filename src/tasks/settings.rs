@@ -1,0 +1,242 @@
+//! What a user sets on a task, validated: the body of `POST /tasks`, `PATCH /tasks/{id}` and the
+//! `newTask` of a start. Every refusal is a 422 naming the field.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use super::schedule::Schedule;
+use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
+use crate::error::{Error, Result};
+
+/// Task fields. On create every field but `id` is optional (null or absent = default); on PATCH
+/// an absent field keeps its value and null resets it (clears the schedule or description,
+/// restores a window's default).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskInput {
+    /// Chosen by you, unique in the organization: no spaces, at most 200 characters
+    /// (ignored on PATCH and in `newTask`).
+    pub id: Option<String>,
+    /// Default: the id.
+    #[serde(default, deserialize_with = "present")]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<Option<String>>,
+    /// Unix cron, 5 fields (`30 2 * * *`) or a macro (`@daily`); null for an ad-hoc task.
+    #[serde(default, deserialize_with = "present")]
+    pub cron_schedule: Option<Option<String>>,
+    /// IANA time zone of the schedule, default UTC.
+    #[serde(default, deserialize_with = "present")]
+    pub timezone: Option<Option<String>>,
+    /// How long after an occurrence a start is on time (5–3600, default 120).
+    #[serde(default, deserialize_with = "present")]
+    pub start_window_seconds: Option<Option<u32>>,
+    /// How long after the start window a late task becomes absent (5–3600, default 240).
+    #[serde(default, deserialize_with = "present")]
+    pub lateness_window_seconds: Option<Option<u32>>,
+    /// A run without a heartbeat for this long is dead (10–3600, default 30).
+    #[serde(default, deserialize_with = "present")]
+    pub heartbeat_timeout_seconds: Option<Option<u32>>,
+}
+
+/// Tells "absent" (None) from "null" (Some(None)).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSettings {
+    pub name: String,
+    pub description: Option<String>,
+    pub cron_schedule: Option<String>,
+    pub timezone: String,
+    pub start_window_seconds: u32,
+    pub lateness_window_seconds: u32,
+    pub heartbeat_timeout_seconds: u32,
+}
+
+pub const MAX_ID: usize = 200;
+const MAX_NAME: usize = 200;
+const MAX_DESCRIPTION: usize = 4000;
+
+/// A task id as given in a body or path: non-empty, no whitespace or control characters
+/// (reference §4.1; they are used verbatim in URLs and crontabs).
+pub fn check_id(id: &str) -> Result<String> {
+    if id.is_empty() {
+        return Err(Error::invalid_field("id", "must not be empty"));
+    }
+    if id.chars().count() > MAX_ID {
+        return Err(Error::invalid_field(
+            "id",
+            format!("must be at most {MAX_ID} characters"),
+        ));
+    }
+    if let Some(c) = id.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid_field(
+            "id",
+            format!("must not contain spaces or control characters (found {c:?})"),
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    match value {
+        Some(v) if v.chars().count() > max => Err(Error::invalid_field(
+            field,
+            format!("must be at most {max} characters"),
+        )),
+        v => Ok(v),
+    }
+}
+
+impl TaskSettings {
+    pub fn defaults(id: &str) -> TaskSettings {
+        TaskSettings {
+            name: id.to_owned(),
+            description: None,
+            cron_schedule: None,
+            timezone: "UTC".to_owned(),
+            start_window_seconds: START_WINDOW.0,
+            lateness_window_seconds: LATENESS_WINDOW.0,
+            heartbeat_timeout_seconds: HEARTBEAT_TIMEOUT.0,
+        }
+    }
+
+    /// These settings with `input` applied, validated as a whole (a new time zone is checked
+    /// against the current schedule and the other way round).
+    pub fn apply(mut self, id: &str, input: TaskInput) -> Result<TaskSettings> {
+        if let Some(name) = input.name {
+            self.name = text("name", name, MAX_NAME)?.unwrap_or_else(|| id.to_owned());
+        }
+        if let Some(description) = input.description {
+            self.description = text("description", description, MAX_DESCRIPTION)?;
+        }
+        if let Some(cron) = input.cron_schedule {
+            self.cron_schedule = cron.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        }
+        if let Some(zone) = input.timezone {
+            self.timezone = zone
+                .map(|z| z.trim().to_owned())
+                .filter(|z| !z.is_empty())
+                .unwrap_or_else(|| "UTC".to_owned());
+        }
+        if let Some(v) = input.start_window_seconds {
+            self.start_window_seconds = window("startWindowSeconds", v, START_WINDOW)?;
+        }
+        if let Some(v) = input.lateness_window_seconds {
+            self.lateness_window_seconds = window("latenessWindowSeconds", v, LATENESS_WINDOW)?;
+        }
+        if let Some(v) = input.heartbeat_timeout_seconds {
+            self.heartbeat_timeout_seconds =
+                window("heartbeatTimeoutSeconds", v, HEARTBEAT_TIMEOUT)?;
+        }
+        // Validates the zone even for an ad-hoc task, so it is right when a schedule comes.
+        Schedule::parse("@daily", &self.timezone)?;
+        self.schedule()?;
+        Ok(self)
+    }
+
+    /// The parsed schedule; None for an ad-hoc task.
+    pub fn schedule(&self) -> Result<Option<Schedule>> {
+        self.cron_schedule
+            .as_deref()
+            .map(|c| parse_schedule(c, &self.timezone))
+            .transpose()
+    }
+}
+
+/// Parses a schedule; a bad cron expression is a 400, as the original clients expect (reference
+/// §11 item 10), a bad time zone a 422.
+pub fn parse_schedule(cron: &str, zone: &str) -> Result<Schedule> {
+    Schedule::parse(cron, zone).map_err(|e| {
+        if e.message.starts_with("cronSchedule") {
+            Error::bad_request("invalid_cron_schedule", e.message)
+        } else {
+            e
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: &str) -> TaskInput {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn defaults_nulls_and_absent_fields() {
+        let s = TaskSettings::defaults("backup")
+            .apply(
+                "backup",
+                input(r#"{"name": null, "cronSchedule": "0 2 * * *"}"#),
+            )
+            .unwrap();
+        assert_eq!(s.name, "backup");
+        assert_eq!(s.cron_schedule.as_deref(), Some("0 2 * * *"));
+        assert_eq!(
+            (
+                s.start_window_seconds,
+                s.lateness_window_seconds,
+                s.heartbeat_timeout_seconds
+            ),
+            (120, 240, 30)
+        );
+        // PATCH: absent keeps, null clears or restores the default.
+        let s = s
+            .apply(
+                "backup",
+                input(r#"{"startWindowSeconds": 60, "description": "nightly"}"#),
+            )
+            .unwrap();
+        assert_eq!(s.cron_schedule.as_deref(), Some("0 2 * * *"));
+        assert_eq!(s.start_window_seconds, 60);
+        let s = s
+            .apply(
+                "backup",
+                input(r#"{"cronSchedule": null, "startWindowSeconds": null}"#),
+            )
+            .unwrap();
+        assert_eq!((s.cron_schedule, s.start_window_seconds), (None, 120));
+        assert_eq!(s.description.as_deref(), Some("nightly"));
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        let cases = [
+            (r#"{"cronSchedule": "61 * * * *"}"#, "cronSchedule"),
+            (r#"{"cronSchedule": "0 0 30 2 *"}"#, "cronSchedule"),
+            (r#"{"cronSchedule": "* * * * * *"}"#, "cronSchedule"),
+            (r#"{"timezone": "Mars/Olympus"}"#, "timezone"),
+            (r#"{"startWindowSeconds": 4}"#, "startWindowSeconds"),
+            (
+                r#"{"latenessWindowSeconds": 3601}"#,
+                "latenessWindowSeconds",
+            ),
+            (
+                r#"{"heartbeatTimeoutSeconds": 5}"#,
+                "heartbeatTimeoutSeconds",
+            ),
+        ];
+        for (json, field) in cases {
+            let e = TaskSettings::defaults("t")
+                .apply("t", input(json))
+                .unwrap_err();
+            assert!(e.message.starts_with(field), "{json}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn ids() {
+        assert!(check_id("nightly-backup.db_2").is_ok());
+        assert!(check_id("réseau/sauvegarde").is_ok());
+        for bad in ["", "has space", "tab\there", &"x".repeat(201)] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
+    }
+}

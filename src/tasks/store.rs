@@ -1,0 +1,525 @@
+//! Queries on `tasks`, `task_runs` and `task_logs`.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::model::{RunBrief, Task, TaskLog, TaskRun};
+use super::settings::TaskSettings;
+use super::status::{RunStatus, TaskStatus};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::OrgId;
+use crate::store::filter::Where;
+use crate::store::time::{from_db, opt_from_db, to_db};
+
+const COLUMNS: &str =
+    "organization_id, id, name, description, status, previous_status, last_status_change_at,
+    cron_schedule, timezone, next_due_at, start_window_seconds, lateness_window_seconds,
+    heartbeat_timeout_seconds, created_at, ping_key, deadline_at";
+
+fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
+    Ok(Task {
+        organization_id: r.get(0)?,
+        id: r.get(1)?,
+        name: r.get(2)?,
+        description: r.get(3)?,
+        status: r.get(4)?,
+        previous_status: r.get(5)?,
+        last_status_change_at: opt_from_db(r.get(6)?),
+        cron_schedule: r.get(7)?,
+        timezone: r.get(8)?,
+        next_due_at: opt_from_db(r.get(9)?),
+        start_window_seconds: r.get(10)?,
+        lateness_window_seconds: r.get(11)?,
+        heartbeat_timeout_seconds: r.get(12)?,
+        created_at: from_db(r.get(13)?),
+        ping_key: r.get(14)?,
+        recent_runs: Vec::new(),
+        deadline_at: opt_from_db(r.get(15)?),
+    })
+}
+
+pub fn settings_of(t: &Task) -> TaskSettings {
+    TaskSettings {
+        name: t.name.clone(),
+        description: t.description.clone(),
+        cron_schedule: t.cron_schedule.clone(),
+        timezone: t.timezone.clone(),
+        start_window_seconds: t.start_window_seconds,
+        lateness_window_seconds: t.lateness_window_seconds,
+        heartbeat_timeout_seconds: t.heartbeat_timeout_seconds,
+    }
+}
+
+/// Where a task stands: what the lifecycle decides and the deadline timer acts on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskState {
+    pub status: TaskStatus,
+    pub next_due_at: Option<Timestamp>,
+    pub deadline_at: Option<Timestamp>,
+}
+
+pub fn insert(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    s: &TaskSettings,
+    state: TaskState,
+    ping_key: &str,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO tasks (organization_id, id, name, description, cron_schedule, timezone,
+            start_window_seconds, lateness_window_seconds, heartbeat_timeout_seconds, status,
+            last_status_change_at, next_due_at, deadline_at, ping_key, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?11)",
+    )?
+    .execute(params![
+        org,
+        id,
+        s.name,
+        s.description,
+        s.cron_schedule,
+        s.timezone,
+        s.start_window_seconds,
+        s.lateness_window_seconds,
+        s.heartbeat_timeout_seconds,
+        state.status,
+        to_db(now),
+        state.next_due_at.map(to_db),
+        state.deadline_at.map(to_db),
+        ping_key,
+    ])
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            Error::conflict("task_exists", format!("Task already exists: {id}"))
+        }
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+/// A task with its last runs.
+pub fn get(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Task>> {
+    let task = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tasks WHERE organization_id = ?1 AND id = ?2"
+        ))?
+        .query_row(params![org, id], task_from_row)
+        .optional()?;
+    task.map(|t| with_recent_runs(conn, t)).transpose()
+}
+
+pub fn exists(conn: &Connection, org: OrgId, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM tasks WHERE organization_id = ?1 AND id = ?2)",
+        )?
+        .query_row(params![org, id], |r| r.get(0))?)
+}
+
+/// The task a ping key belongs to.
+pub fn find_by_ping_key(conn: &Connection, key: &str) -> Result<Option<(OrgId, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT organization_id, id FROM tasks WHERE ping_key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+fn with_recent_runs(conn: &Connection, mut task: Task) -> Result<Task> {
+    task.recent_runs = conn
+        .prepare_cached(
+            "SELECT started_at, status, completed_at, exit_code FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 ORDER BY started_at DESC LIMIT 10",
+        )?
+        .query_map(params![task.organization_id, task.id], |r| {
+            let started_at = from_db(r.get(0)?);
+            let completed_at = opt_from_db(r.get(2)?);
+            Ok(RunBrief {
+                started_at,
+                status: r.get(1)?,
+                completed_at,
+                exit_code: r.get(3)?,
+                duration_ms: completed_at.map(|c| (c - started_at).num_milliseconds()),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(task)
+}
+
+pub struct Filter {
+    pub statuses: Vec<TaskStatus>,
+    pub search: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// A page of tasks ordered by name, with the organization's count and the filtered count.
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Task>, i64, i64)> {
+    let mut w = Where::default();
+    w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
+    let total = w.count(conn, "tasks")?;
+    w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
+    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        w.and(
+            "(name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')",
+            [
+                SqlValue::Text(pattern.clone()),
+                SqlValue::Text(pattern.clone()),
+                SqlValue::Text(pattern),
+            ],
+        );
+    }
+    let filtered = w.count(conn, "tasks")?;
+    let tasks = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tasks WHERE {} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
+            w.sql()
+        ))?
+        .query_map(
+            rusqlite::params_from_iter(w.args_with_page(f.limit, f.offset)),
+            task_from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let tasks = tasks
+        .into_iter()
+        .map(|t| with_recent_runs(conn, t))
+        .collect::<Result<_>>()?;
+    Ok((tasks, total, filtered))
+}
+
+pub fn update_settings(conn: &Connection, org: OrgId, id: &str, s: &TaskSettings) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tasks SET name = ?3, description = ?4, cron_schedule = ?5, timezone = ?6,
+            start_window_seconds = ?7, lateness_window_seconds = ?8, heartbeat_timeout_seconds = ?9
+         WHERE organization_id = ?1 AND id = ?2",
+    )?
+    .execute(params![
+        org,
+        id,
+        s.name,
+        s.description,
+        s.cron_schedule,
+        s.timezone,
+        s.start_window_seconds,
+        s.lateness_window_seconds,
+        s.heartbeat_timeout_seconds
+    ])?;
+    Ok(())
+}
+
+/// Stores a task's new state; a status change also records the previous status and when.
+pub fn set_state(conn: &Connection, t: &Task, state: TaskState, now: Timestamp) -> Result<()> {
+    let changed = state.status != t.status;
+    conn.prepare_cached(
+        "UPDATE tasks SET status = ?3, next_due_at = ?4, deadline_at = ?5,
+            previous_status = CASE WHEN ?6 THEN status ELSE previous_status END,
+            last_status_change_at = CASE WHEN ?6 THEN ?7 ELSE last_status_change_at END
+         WHERE organization_id = ?1 AND id = ?2",
+    )?
+    .execute(params![
+        t.organization_id,
+        t.id,
+        state.status,
+        state.next_due_at.map(to_db),
+        state.deadline_at.map(to_db),
+        changed,
+        to_db(now)
+    ])?;
+    Ok(())
+}
+
+pub fn set_ping_key(conn: &Connection, org: OrgId, id: &str, key: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE tasks SET ping_key = ?3 WHERE organization_id = ?1 AND id = ?2")?
+        .execute(params![org, id, key])?;
+    Ok(())
+}
+
+/// Deletes a task with its runs and logs; false if there was none.
+pub fn delete(conn: &Connection, org: OrgId, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM tasks WHERE organization_id = ?1 AND id = ?2")?
+        .execute(params![org, id])?
+        == 1)
+}
+
+/// Tasks whose status changes by itself at `now` or before, oldest deadline first.
+pub fn past_deadline(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<Task>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tasks WHERE deadline_at <= ?1 ORDER BY deadline_at LIMIT ?2"
+        ))?
+        .query_map(params![to_db(now), limit], task_from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The next instant a task deadline or a run's heartbeat deadline passes.
+pub fn earliest_deadline(conn: &Connection) -> Result<Option<Timestamp>> {
+    let ms: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MIN(t) FROM (
+                SELECT MIN(deadline_at) AS t FROM tasks WHERE deadline_at IS NOT NULL
+                UNION ALL
+                SELECT MIN(dead_at) FROM task_runs WHERE status = 'running')",
+        )?
+        .query_row([], |r| r.get(0))?;
+    Ok(opt_from_db(ms))
+}
+
+// ---- runs ----
+
+const RUN_COLUMNS: &str =
+    "organization_id, task_id, status, started_at, updated_at, completed_at, exit_code,
+    error_message, output, last_heartbeat_at, heartbeat_timeout_seconds";
+
+fn run_from_row(r: &Row<'_>) -> rusqlite::Result<TaskRun> {
+    let started_at = from_db(r.get(3)?);
+    let completed_at = opt_from_db(r.get(5)?);
+    Ok(TaskRun {
+        organization_id: r.get(0)?,
+        task_id: r.get(1)?,
+        status: r.get(2)?,
+        started_at,
+        updated_at: from_db(r.get(4)?),
+        completed_at,
+        duration_ms: completed_at.map(|c| (c - started_at).num_milliseconds()),
+        exit_code: r.get(6)?,
+        error_message: r.get(7)?,
+        output: r.get(8)?,
+        last_heartbeat_at: opt_from_db(r.get(9)?),
+        heartbeat_timeout_seconds: r.get(10)?,
+    })
+}
+
+/// The task's running run, if any.
+pub fn running_run(conn: &Connection, org: OrgId, task: &str) -> Result<Option<TaskRun>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'"
+        ))?
+        .query_row(params![org, task], run_from_row)
+        .optional()?)
+}
+
+/// The status of the task's latest run.
+pub fn last_run_status(conn: &Connection, org: OrgId, task: &str) -> Result<Option<RunStatus>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT status FROM task_runs WHERE organization_id = ?1 AND task_id = ?2
+             ORDER BY started_at DESC LIMIT 1",
+        )?
+        .query_row(params![org, task], |r| r.get(0))
+        .optional()?)
+}
+
+/// A start time for a new run: now, or just after the latest run's if that is later, so runs
+/// keep distinct identities and their order.
+pub fn next_start_time(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    now: Timestamp,
+) -> Result<Timestamp> {
+    let latest: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(started_at) FROM task_runs WHERE organization_id = ?1 AND task_id = ?2",
+        )?
+        .query_row(params![org, task], |r| r.get(0))?;
+    Ok(from_db(
+        latest.map_or(to_db(now), |l| (l + 1).max(to_db(now))),
+    ))
+}
+
+pub fn insert_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+    heartbeat_timeout: u32,
+) -> Result<()> {
+    let dead_at = started_at + chrono::Duration::seconds(heartbeat_timeout.into());
+    conn.prepare_cached(
+        "INSERT INTO task_runs (organization_id, task_id, started_at, status, last_heartbeat_at,
+            heartbeat_timeout_seconds, dead_at, updated_at)
+         VALUES (?1, ?2, ?3, 'running', ?3, ?4, ?5, ?3)",
+    )?
+    .execute(params![
+        org,
+        task,
+        to_db(started_at),
+        heartbeat_timeout,
+        to_db(dead_at)
+    ])?;
+    Ok(())
+}
+
+/// Records a heartbeat of the running run; false if none is running.
+pub fn heartbeat(conn: &Connection, org: OrgId, task: &str, now: Timestamp) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE task_runs SET last_heartbeat_at = ?3, updated_at = ?3,
+                dead_at = ?3 + heartbeat_timeout_seconds * 1000
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+        )?
+        .execute(params![org, task, to_db(now)])?
+        == 1)
+}
+
+/// How a run ended.
+pub struct Completion<'a> {
+    pub status: RunStatus,
+    pub exit_code: Option<i32>,
+    pub error_message: Option<&'a str>,
+    pub output: Option<&'a str>,
+}
+
+/// Ends a running run. The last heartbeat and timeout are kept (the original erased them).
+pub fn complete_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+    end: &Completion<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE task_runs SET status = ?4, completed_at = ?5, updated_at = ?5, dead_at = NULL,
+            exit_code = ?6, error_message = ?7, output = COALESCE(?8, output)
+         WHERE organization_id = ?1 AND task_id = ?2 AND started_at = ?3",
+    )?
+    .execute(params![
+        org,
+        task,
+        to_db(started_at),
+        end.status,
+        to_db(now.max(started_at)),
+        end.exit_code,
+        end.error_message,
+        end.output
+    ])?;
+    Ok(())
+}
+
+/// Appends to a running run's output, keeping the tail.
+pub fn append_output(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let current: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT output FROM task_runs WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+        )?
+        .query_row(params![org, task], |r| r.get(0))
+        .optional()?;
+    let Some(current) = current else {
+        return Ok(false);
+    };
+    let output = super::model::output_tail(&format!("{}{text}", current.unwrap_or_default()));
+    conn.prepare_cached(
+        "UPDATE task_runs SET output = ?3, updated_at = ?4
+         WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+    )?
+    .execute(params![org, task, output, to_db(now)])?;
+    Ok(true)
+}
+
+/// Running runs whose heartbeat deadline has passed.
+pub fn dead_runs(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<TaskRun>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs WHERE status = 'running' AND dead_at <= ?1
+             ORDER BY dead_at LIMIT ?2"
+        ))?
+        .query_map(params![to_db(now), limit], run_from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+) -> Result<Option<TaskRun>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 AND started_at = ?3"
+        ))?
+        .query_row(params![org, task, to_db(started_at)], run_from_row)
+        .optional()?)
+}
+
+/// A page of a task's runs, newest first, with the task's run count and the filtered count.
+pub fn list_runs(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    statuses: &[RunStatus],
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<TaskRun>, i64, i64)> {
+    let mut w = Where::default();
+    w.and(
+        "organization_id = ? AND task_id = ?",
+        [
+            SqlValue::Text(org.to_string()),
+            SqlValue::Text(task.to_owned()),
+        ],
+    );
+    let total = w.count(conn, "task_runs")?;
+    w.any_of("status", statuses.iter().map(|s| s.as_str()));
+    let filtered = w.count(conn, "task_runs")?;
+    let runs = conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs WHERE {} ORDER BY started_at DESC LIMIT ? OFFSET ?",
+            w.sql()
+        ))?
+        .query_map(
+            rusqlite::params_from_iter(w.args_with_page(limit, offset)),
+            run_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((runs, total, filtered))
+}
+
+// ---- logs ----
+
+pub fn insert_log(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO task_logs (organization_id, task_id, created_at, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![org, task, to_db(now), body])?;
+    Ok(())
+}
+
+/// The task's latest log messages, newest first.
+pub fn logs(conn: &Connection, org: OrgId, task: &str, limit: u32) -> Result<Vec<TaskLog>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT created_at, body FROM task_logs WHERE organization_id = ?1 AND task_id = ?2
+             ORDER BY created_at DESC, id DESC LIMIT ?3",
+        )?
+        .query_map(params![org, task, limit], |r| {
+            Ok(TaskLog {
+                created_at: from_db(r.get(0)?),
+                body: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
