@@ -1,0 +1,678 @@
+//! Tasks end to end: the real server with a manual clock walks scheduled tasks through their
+//! deadlines; runs, incidents, ping URLs and the status codes the original CLI relies on.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{TestServer, Token, code, eventually};
+use dutyduck::clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+}
+
+async fn task(server: &TestServer, token: &Token, id: &str) -> Value {
+    let (status, body) = server
+        .call(Method::GET, &format!("/tasks/{id}"), Some(token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["task"].clone()
+}
+
+/// Waits for the deadline timer (real time) to bring the task to `status`.
+async fn wait_status(server: &TestServer, token: &Token, id: &str, status: &str) -> Value {
+    eventually(&format!("{id} to be {status}"), || async {
+        let t = task(server, token, id).await;
+        (t["status"] == status).then_some(t)
+    })
+    .await
+}
+
+async fn post(
+    server: &TestServer,
+    token: &Token,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    server.call(Method::POST, path, Some(token), body).await
+}
+
+async fn runs(server: &TestServer, token: &Token, id: &str) -> Vec<Value> {
+    let (status, body) = server
+        .call(Method::GET, &format!("/tasks/{id}/runs"), Some(token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["runs"].as_array().unwrap().clone()
+}
+
+/// The task's incidents, newest first, any status.
+async fn incidents(server: &TestServer, token: &Token, id: &str) -> Vec<Value> {
+    let path = format!("/incidents?sourceType=task&sourceId={id}&status=ongoing&status=resolved");
+    let (status, body) = server.call(Method::GET, &path, Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"].as_array().unwrap().clone()
+}
+
+async fn timeline(server: &TestServer, token: &Token, incident: &Value) -> Vec<String> {
+    let path = format!(
+        "/incidents/{}/events?itemsPerPage=50",
+        incident["id"].as_str().unwrap()
+    );
+    let (status, body) = server.call(Method::GET, &path, Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn create(server: &TestServer, token: &Token, body: Value) -> Value {
+    let (status, created) = post(server, token, "/tasks", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missed_occurrence_goes_due_late_absent_then_a_successful_run_resolves_it() {
+    let clock = Clock::manual(at("2026-11-30T01:58:00Z"));
+    let server = TestServer::start_with_clock(clock.clone()).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let created = create(
+        &server,
+        &token,
+        json!({"id": "nightly-backup", "name": "Nightly backup", "cronSchedule": "0 2 * * *",
+            "heartbeatTimeoutSeconds": 120}),
+    )
+    .await;
+    assert_eq!(created["status"], "healthy");
+    assert_eq!(created["nextDueAt"], "2026-11-30T02:00:00Z");
+
+    // A second before the occurrence nothing has changed; at the occurrence it is due.
+    clock.set(at("2026-11-30T01:59:59Z"));
+    let (status, _) = server.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        task(&server, &token, "nightly-backup").await["status"],
+        "healthy"
+    );
+    clock.set(at("2026-11-30T02:00:00Z"));
+    let t = wait_status(&server, &token, "nightly-backup", "due").await;
+    assert_eq!(t["previousStatus"], "healthy");
+    assert_eq!(t["lastStatusChangeAt"], "2026-11-30T02:00:00Z");
+    assert!(
+        incidents(&server, &token, "nightly-backup")
+            .await
+            .is_empty()
+    );
+
+    // After the start window (120 s): late, and an incident says which occurrence was missed.
+    clock.set(at("2026-11-30T02:02:00Z"));
+    wait_status(&server, &token, "nightly-backup", "late").await;
+    let open = incidents(&server, &token, "nightly-backup").await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["status"], "ongoing");
+    assert_eq!(open[0]["title"], "Nightly backup");
+    assert_eq!(open[0]["cause"]["kind"], "late");
+    assert_eq!(open[0]["cause"]["dueAt"], "2026-11-30T02:00:00Z");
+
+    // After the lateness window (240 s more): absent, same incident.
+    clock.set(at("2026-11-30T02:06:00Z"));
+    wait_status(&server, &token, "nightly-backup", "absent").await;
+    let open = incidents(&server, &token, "nightly-backup").await;
+    assert_eq!(open.len(), 1, "the same incident is reused");
+    assert_eq!(open[0]["cause"]["kind"], "absent");
+
+    // The job finally runs and succeeds: healthy, next occurrence tomorrow, incident resolved.
+    clock.set(at("2026-11-30T02:30:00Z"));
+    let (status, run) = post(
+        &server,
+        &token,
+        "/tasks/nightly-backup/start",
+        Some(Value::Null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{run}");
+    assert_eq!(
+        task(&server, &token, "nightly-backup").await["status"],
+        "running"
+    );
+    clock.set(at("2026-11-30T02:31:00Z"));
+    let (status, finished) = post(
+        &server,
+        &token,
+        "/tasks/nightly-backup/finish",
+        Some(json!({"status": "success", "exitCode": 0, "output": "4 GB copied"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{finished}");
+    assert_eq!(finished["status"], "finished");
+    assert_eq!(finished["durationMs"], 60_000);
+    assert_eq!(finished["output"], "4 GB copied");
+    let t = task(&server, &token, "nightly-backup").await;
+    assert_eq!(t["status"], "healthy");
+    assert_eq!(t["nextDueAt"], "2026-12-01T02:00:00Z");
+    let all = incidents(&server, &token, "nightly-backup").await;
+    assert_eq!(all[0]["status"], "resolved");
+    assert_eq!(all[0]["resolvedAt"], "2026-11-30T02:31:00Z");
+    assert_eq!(
+        timeline(&server, &token, &all[0]).await,
+        [
+            "creation",
+            "tasklate",
+            "taskabsent",
+            "taskrunstarted",
+            "taskrunsucceeded",
+            "resolution"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_absent_task_is_due_again_at_its_next_occurrence_and_deadlines_survive_a_restart() {
+    let clock = Clock::manual(at("2026-11-30T09:59:30Z"));
+    let mut server = TestServer::start_with_clock(clock.clone()).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    create(
+        &server,
+        &token,
+        json!({"id": "hourly", "cronSchedule": "0 * * * *", "startWindowSeconds": 60, "latenessWindowSeconds": 60}),
+    )
+    .await;
+    // Down across the occurrence and both windows: at restart the task is absent at once.
+    server.stop().await;
+    clock.set(at("2026-11-30T10:05:00Z"));
+    server.restart().await;
+    let t = wait_status(&server, &token, "hourly", "absent").await;
+    assert_eq!(t["nextDueAt"], "2026-11-30T10:00:00Z");
+    // The next occurrence makes it due again (the original left it absent for ever).
+    clock.set(at("2026-11-30T11:00:00Z"));
+    let t = wait_status(&server, &token, "hourly", "due").await;
+    assert_eq!(t["nextDueAt"], "2026-11-30T11:00:00Z");
+    clock.set(at("2026-11-30T11:01:00Z"));
+    wait_status(&server, &token, "hourly", "late").await;
+    let open = incidents(&server, &token, "hourly").await;
+    assert_eq!(open.len(), 1, "still the one incident");
+    assert_eq!(
+        timeline(&server, &token, &open[0]).await,
+        ["creation", "taskabsent"],
+        "being late again while absent adds nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
+    let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
+    let server = TestServer::start_with_clock(clock.clone()).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    create(&server, &token, json!({"id": "report"})).await;
+
+    post(&server, &token, "/tasks/report/start", None).await;
+    clock.advance(Duration::seconds(5));
+    let (status, run) = post(
+        &server,
+        &token,
+        "/tasks/report/finish",
+        Some(json!({"status": "failure", "exitCode": 3, "errorMessage": "disk full"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(run["status"], "failed");
+    assert_eq!(task(&server, &token, "report").await["status"], "failing");
+    let open = incidents(&server, &token, "report").await;
+    assert_eq!(open[0]["cause"]["kind"], "failed");
+    assert_eq!(open[0]["cause"]["exitCode"], 3);
+    assert_eq!(open[0]["cause"]["errorMessage"], "disk full");
+    post(&server, &token, "/tasks/report/start", None).await;
+    post(
+        &server,
+        &token,
+        "/tasks/report/finish",
+        Some(json!({"status": "success"})),
+    )
+    .await;
+    assert_eq!(
+        incidents(&server, &token, "report").await[0]["status"],
+        "resolved"
+    );
+
+    // A run that heartbeats stays alive past the timeout (30 s); one that stops is declared dead.
+    let (_, run) = post(&server, &token, "/tasks/report/start", None).await;
+    clock.advance(Duration::seconds(20));
+    let (status, _) = post(&server, &token, "/tasks/report/heartbeat", None).await;
+    assert_eq!(status, StatusCode::OK);
+    clock.advance(Duration::seconds(20));
+    let (status, _) = post(&server, &token, "/tasks/report/heartbeat", None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "40 s after start but 20 s after a heartbeat"
+    );
+    clock.advance(Duration::seconds(30));
+    wait_status(&server, &token, "report", "failing").await;
+    let started = run["startedAt"].as_str().unwrap().replace('+', "%2B");
+    let (status, detail) = server
+        .call(
+            Method::GET,
+            &format!("/tasks/report/runs/{started}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["taskRun"]["status"], "dead");
+    assert!(
+        detail["taskRun"]["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("no heartbeat")
+    );
+    let open = incidents(&server, &token, "report").await;
+    assert_eq!(open.len(), 2, "a new incident after the resolved one");
+    assert_eq!(open[0]["status"], "ongoing");
+    assert_eq!(open[0]["cause"]["kind"], "dead");
+    assert_eq!(open[0]["cause"]["lastHeartbeatAt"], "2026-11-30T12:00:45Z");
+    // The wrapper learns its run is over from exactly 400.
+    let (status, body) = post(&server, &token, "/tasks/report/heartbeat", None).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "task_not_running")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_status_codes_the_original_cli_relies_on() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let t = Some(&token);
+    let start = |body: Value| post(&server, &token, "/tasks/job/start", Some(body));
+
+    // start: 404 unknown; created by newTask with the CLI's explicit nulls; 409 while running.
+    assert_eq!(start(Value::Null).await.0, StatusCode::NOT_FOUND);
+    let cli_start = json!({"newTask": {"name": "job", "description": null, "cronSchedule": null,
+        "startWindowSeconds": null, "latenessWindowSeconds": null, "heartbeatTimeoutSeconds": null},
+        "abortPreviousRunningTask": false});
+    let (status, first) = start(cli_start.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, body) = start(cli_start).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "task_running")
+    );
+    let (status, _) = start(json!({"newTask": null, "abortPreviousRunningTask": true})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let listed = runs(&server, &token, "job").await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (&listed[0]["status"], &listed[1]["status"]),
+        (&json!("running"), &json!("aborted"))
+    );
+
+    // heartbeat: 200 running; finish: 422 on contradictions (never 500), 200, then 400.
+    assert_eq!(
+        post(&server, &token, "/tasks/job/heartbeat", None).await.0,
+        StatusCode::OK
+    );
+    for bad in [
+        json!({"status": "success", "exitCode": 1}),
+        json!({"status": "failure", "exitCode": 0}),
+    ] {
+        let (status, body) = post(&server, &token, "/tasks/job/finish", Some(bad)).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field")
+        );
+    }
+    let (status, body) = post(
+        &server,
+        &token,
+        "/tasks/job/finish",
+        Some(json!({"status": "unknown"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let aborted = json!({"status": "aborted", "exitCode": null, "errorMessage": null});
+    assert_eq!(
+        post(&server, &token, "/tasks/job/finish", Some(aborted.clone()))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, body) = post(&server, &token, "/tasks/job/finish", Some(aborted)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "task_not_running")
+    );
+    assert_eq!(
+        post(&server, &token, "/tasks/job/heartbeat", None).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post(&server, &token, "/tasks/nope/heartbeat", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post(
+            &server,
+            &token,
+            "/tasks/nope/finish",
+            Some(json!({"status": "success"}))
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // POST /tasks: 201, 409 duplicate, 400 bad cron, 422 bad id or window.
+    let (status, body) = post(&server, &token, "/tasks", Some(json!({"id": "job"}))).await;
+    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "task_exists"));
+    let (status, body) = post(
+        &server,
+        &token,
+        "/tasks",
+        Some(json!({"id": "x", "cronSchedule": "0 25 * * *"})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_cron_schedule")
+    );
+    for bad in [
+        json!({"id": "two words"}),
+        json!({"id": ""}),
+        json!({"id": "x", "startWindowSeconds": 1}),
+    ] {
+        let (status, body) = post(&server, &token, "/tasks", Some(bad.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {body}");
+    }
+    // HEAD: 404 for a free id, 200 for a taken one; ids with odd characters work percent-encoded.
+    let head = |path: String| {
+        server
+            .request(Method::HEAD, &path)
+            .header("X-Api-Token-Id", &token.id)
+            .header("X-Api-Token-Secret-Key", &token.secret)
+            .send()
+    };
+    assert_eq!(
+        head("/tasks/free".into()).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        head("/tasks/job".into()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    create(&server, &token, json!({"id": "db/backup+éte"})).await;
+    assert_eq!(
+        head("/tasks/db%2Fbackup%2B%C3%A9te".into())
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // Runs by startedAt: 400 malformed, 404 unknown.
+    let (status, _) = server
+        .call(Method::GET, "/tasks/job/runs/yesterday", t, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = server
+        .call(Method::GET, "/tasks/job/runs/2020-01-01T00:00:00Z", t, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // PATCH and DELETE.
+    let (status, patched) = server
+        .call(
+            Method::PATCH,
+            "/tasks/job",
+            t,
+            Some(json!({"cronSchedule": "@daily", "timezone": "Europe/Paris"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert!(
+        patched["nextDueAt"]
+            .as_str()
+            .unwrap()
+            .ends_with("T23:00:00Z"),
+        "{patched}"
+    );
+    let (status, _) = server.call(Method::DELETE, "/tasks/job", t, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        head("/tasks/job".into()).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ping_urls_work_like_a_crontab_curl_line() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let key = create(&server, &token, json!({"id": "cron-job"})).await["pingKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Exactly what `curl -fsS URL` and `curl -fsS --data-binary @log URL` send: no headers.
+    let ping = |method: Method, path: String, body: Option<&'static str>| {
+        let mut req = server.request(method, &path);
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            let kind = resp
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (status, kind, resp.text().await.unwrap())
+        }
+    };
+    let (status, kind, text) = ping(Method::GET, format!("/ping/{key}"), None).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "OK"));
+    assert!(kind.unwrap().starts_with("text/plain"));
+    assert_eq!(
+        runs(&server, &token, "cron-job").await[0]["status"],
+        "finished"
+    );
+
+    ping(Method::POST, format!("/ping/{key}/start"), None).await;
+    assert_eq!(task(&server, &token, "cron-job").await["status"], "running");
+    let (status, _, _) = ping(
+        Method::POST,
+        format!("/ping/{key}/fail"),
+        Some("ERROR: disk full\n"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let last = &runs(&server, &token, "cron-job").await[0];
+    assert_eq!(
+        (&last["status"], &last["output"]),
+        (&json!("failed"), &json!("ERROR: disk full\n"))
+    );
+    assert_eq!(task(&server, &token, "cron-job").await["status"], "failing");
+    assert_eq!(
+        incidents(&server, &token, "cron-job").await[0]["status"],
+        "ongoing"
+    );
+
+    ping(Method::GET, format!("/ping/{key}/3"), None).await;
+    assert_eq!(runs(&server, &token, "cron-job").await[0]["exitCode"], 3);
+    let (status, _, _) = ping(Method::HEAD, format!("/ping/{key}/0"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(task(&server, &token, "cron-job").await["status"], "healthy");
+    assert_eq!(
+        incidents(&server, &token, "cron-job").await[0]["status"],
+        "resolved"
+    );
+
+    // /log records a message and changes nothing.
+    let before = runs(&server, &token, "cron-job").await.len();
+    ping(
+        Method::POST,
+        format!("/ping/{key}/log"),
+        Some("rotated 3 files"),
+    )
+    .await;
+    assert_eq!(runs(&server, &token, "cron-job").await.len(), before);
+    let (_, logs) = server
+        .call(Method::GET, "/tasks/cron-job/logs", Some(&token), None)
+        .await;
+    assert_eq!(logs["items"][0]["body"], "rotated 3 files");
+
+    // Bad pings are 4xx; a regenerated key retires the old URLs.
+    assert_eq!(
+        ping(Method::GET, format!("/ping/{key}/256"), None).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        ping(Method::GET, "/ping/nokey".into(), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, t) = post(&server, &token, "/tasks/cron-job/ping-key", None).await;
+    assert_ne!(t["pingKey"].as_str().unwrap(), key);
+    assert_eq!(
+        ping(Method::GET, format!("/ping/{key}"), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spiky_cron_traffic_keeps_every_start_and_finish_in_order() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    // 200 jobs all firing at the top of the minute, each: start (creating its task), heartbeat,
+    // finish.
+    let jobs = (0..200).map(|i| {
+        let (server, token) = (&server, &token);
+        async move {
+            let id = format!("job-{i}");
+            let (s1, _) = post(
+                server,
+                token,
+                &format!("/tasks/{id}/start"),
+                Some(json!({"newTask": {}})),
+            )
+            .await;
+            let (s2, _) = post(server, token, &format!("/tasks/{id}/heartbeat"), None).await;
+            let body = json!({"status": "failure", "exitCode": i % 7 + 1});
+            let (s3, _) = post(server, token, &format!("/tasks/{id}/finish"), Some(body)).await;
+            (s1, s2, s3)
+        }
+    });
+    for statuses in futures_util::future::join_all(jobs).await {
+        assert_eq!(
+            statuses,
+            (StatusCode::CREATED, StatusCode::OK, StatusCode::OK)
+        );
+    }
+    for i in (0..200).step_by(17) {
+        let r = runs(&server, &token, &format!("job-{i}")).await;
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (&r[0]["status"], &r[0]["exitCode"]),
+            (&json!("failed"), &json!(i % 7 + 1))
+        );
+    }
+    let (_, list) = server
+        .call(
+            Method::GET,
+            "/tasks?include=failing&itemsPerPage=1",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(list["totalNumberOfFilteredResults"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn organizations_and_roles_keep_tasks_apart() {
+    let server = TestServer::start().await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let bob = server.user_with_token("bob@example.com", "Globex");
+    server.create_user("rita@example.com", "Acme", Some("Reporter"));
+    let rita = server.create_token("rita@example.com", &[]);
+    // The same id in two organizations, each failing with its own incident.
+    for token in [&ada, &bob] {
+        create(&server, token, json!({"id": "backup"})).await;
+        post(&server, token, "/tasks/backup/start", None).await;
+        let (status, _) = post(
+            &server,
+            token,
+            "/tasks/backup/finish",
+            Some(json!({"status": "failure"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(incidents(&server, token, "backup").await.len(), 1);
+    }
+    // A reporter reads tasks but cannot report runs nor see the ping key.
+    let t = task(&server, &rita, "backup").await;
+    assert!(t.get("pingKey").is_none(), "{t}");
+    assert_eq!(
+        post(&server, &rita, "/tasks/backup/start", None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = server
+        .call(Method::DELETE, "/tasks/backup", Some(&rita), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_schedule_preview_follows_daylight_saving_time() {
+    // 2026-03-29: Paris jumps from 02:00 to 03:00; 2026-10-25: 03:00 back to 02:00.
+    let server = TestServer::start_with_clock(Clock::manual(at("2026-03-27T12:00:00Z"))).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let preview = |cron: &str, zone: &str| {
+        let path = format!(
+            "/cron-preview?cronSchedule={}&timezone={zone}",
+            cron.replace(' ', "%20")
+        );
+        let (server, token) = (&server, &token);
+        async move { server.call(Method::GET, &path, Some(token), None).await }
+    };
+    let (status, body) = preview("30 2 * * *", "Europe/Paris").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // 02:30 does not exist on the 29th: it runs right after the gap, at 03:00 local (01:00Z).
+    assert_eq!(
+        body["occurrences"],
+        json!([
+            "2026-03-28T01:30:00Z",
+            "2026-03-29T01:00:00Z",
+            "2026-03-30T00:30:00Z",
+            "2026-03-31T00:30:00Z",
+            "2026-04-01T00:30:00Z"
+        ])
+    );
+    let (status, body) = preview("0 9 * * 0", "UTC").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["occurrences"][0], "2026-03-29T09:00:00Z",
+        "0 is Sunday"
+    );
+    let (status, body) = preview("0 9 * * 7", "UTC").await;
+    assert_eq!(
+        (status, &body["occurrences"][0]),
+        (StatusCode::OK, &json!("2026-03-29T09:00:00Z")),
+        "7 too"
+    );
+    let (status, body) = preview("0 0 31 * *", "UTC").await;
+    assert_eq!(
+        (status, &body["occurrences"][0]),
+        (StatusCode::OK, &json!("2026-03-31T00:00:00Z"))
+    );
+    assert_eq!(
+        body["occurrences"][1], "2026-05-31T00:00:00Z",
+        "months without a 31st are skipped"
+    );
+    let (status, body) = preview("0 0 30 2 *", "UTC").await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_cron_schedule")
+    );
+    let (status, body) = preview("@daily", "Mars/Olympus").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
