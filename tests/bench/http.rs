@@ -38,85 +38,12 @@ use dutyduck::http::{auth, request::Request};
 use dutyduck::store::Store;
 // reqwest and warp share the `http` crate, so this `HeaderMap` is also `warp::http::HeaderMap`.
 use reqwest::header::HeaderMap;
+use support::{CONNECTIONS, Stats, WARM_UP, client, get, load, report};
 
-const CONNECTIONS: usize = 64;
-const WARM_UP: Duration = Duration::from_secs(1);
 const SERIAL_WARM_UP: usize = 200;
 const SERIAL_REQUESTS: usize = 2_000;
 const VERIFY_WARM_UP: usize = 2_000;
 const VERIFICATIONS: usize = 20_000;
-
-#[derive(Default)]
-struct Stats {
-    failures: usize,
-    /// Sorted once the run is over.
-    latencies: Vec<Duration>,
-}
-
-impl Stats {
-    fn percentile(&self, p: f64) -> Duration {
-        let lat = &self.latencies;
-        lat[((lat.len() - 1) as f64 * p).round() as usize]
-    }
-
-    fn mean(&self) -> Duration {
-        self.latencies.iter().sum::<Duration>() / self.latencies.len() as u32
-    }
-}
-
-/// A client that keeps a single connection open and sends `headers` with every request.
-fn client(headers: HeaderMap) -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(1)
-        .default_headers(headers)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
-}
-
-/// One GET, body read to the end; true on a 2xx.
-async fn get(client: &reqwest::Client, url: &str) -> bool {
-    match client.get(url).send().await {
-        Ok(r) => {
-            let success = r.status().is_success();
-            r.bytes().await.is_ok() && success
-        }
-        Err(_) => false,
-    }
-}
-
-/// 64 tasks, each with its own single-connection client, hitting `url` until the deadline.
-/// Only requests started after the warm-up are counted.
-async fn load(url: &str, headers: HeaderMap, secs: f64) -> Stats {
-    let measure_from = Instant::now() + WARM_UP;
-    let until = measure_from + Duration::from_secs_f64(secs);
-    let tasks: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let (url, headers) = (url.to_owned(), headers.clone());
-            tokio::spawn(async move {
-                let client = client(headers);
-                let mut stats = Stats::default();
-                while Instant::now() < until {
-                    let start = Instant::now();
-                    let ok = get(&client, &url).await;
-                    if start >= measure_from {
-                        stats.latencies.push(start.elapsed());
-                        stats.failures += usize::from(!ok);
-                    }
-                }
-                stats
-            })
-        })
-        .collect();
-    let mut all = Stats::default();
-    for task in tasks {
-        let stats = task.await.expect("load task");
-        all.failures += stats.failures;
-        all.latencies.extend(stats.latencies);
-    }
-    all.latencies.sort_unstable();
-    all
-}
 
 /// One connection, one request at a time: the latency of a request without queueing. The first
 /// `SERIAL_WARM_UP` requests are not counted.
@@ -170,23 +97,8 @@ async fn verification(data_dir: &Path, headers: HeaderMap) -> Stats {
     stats
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
 fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
-}
-
-/// Prints one row of the load table; returns requests per second.
-fn report(name: &str, s: &Stats, secs: f64) -> f64 {
-    let n = s.latencies.len();
-    let rps = n as f64 / secs;
-    let pct = |p: f64| ms(s.percentile(p));
-    let (p50, p99, max) = (pct(0.5), pct(0.99), pct(1.0));
-    let failures = s.failures;
-    println!("{name:<14} {n:>9} {rps:>9.0} {p50:>9} {p99:>9} {max:>9} {failures:>8}");
-    rps
 }
 
 /// Prints one row of the serial table.
@@ -214,10 +126,7 @@ async fn main() {
         "\nHTTP load on the release binary: {CONNECTIONS} keep-alive connections on 127.0.0.1, \
         {secs} s per scenario after {WARM_UP:?} warm-up; client and server share the machine's {cores} cores"
     );
-    println!(
-        "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
-        "scenario", "requests", "req/s", "p50", "p99", "max", "non-2xx"
-    );
+    support::report_header();
     let health = load(&format!("{base}/healthz"), HeaderMap::new(), secs).await;
     let health_rps = report("GET /healthz", &health, secs);
     let me = load(&format!("{base}/users/me"), auth.clone(), secs).await;
@@ -256,10 +165,7 @@ async fn main() {
         us(me_mean)
     );
 
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap_or_default();
-    let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
-    let hwm = hwm.map_or("unknown", str::trim);
+    let hwm = support::peak_rss(&server);
     println!("\nserver peak RSS (VmHWM): {hwm}");
     let pid = server.0.id().to_string();
     let sent = Command::new("kill").args(["-TERM", &pid]).status();

@@ -1,9 +1,15 @@
-//! What both benchmarks need: the release binary, admin commands on a data dir, and a guard
-//! that never leaves a server behind.
+//! What the benchmarks share: the release binary, admin commands on a data dir, a guard that
+//! never leaves a server behind, and the 64-connection load loop with its report.
+
+#![allow(dead_code)] // each benchmark uses its own part of this
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_dutyduck");
 
@@ -90,4 +96,124 @@ pub async fn start() -> Bench {
         base,
         auth,
     }
+}
+
+pub const CONNECTIONS: usize = 64;
+pub const WARM_UP: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+pub struct Stats {
+    pub failures: usize,
+    /// Sorted once the run is over.
+    pub latencies: Vec<Duration>,
+}
+
+impl Stats {
+    pub fn percentile(&self, p: f64) -> Duration {
+        let lat = &self.latencies;
+        lat[((lat.len() - 1) as f64 * p).round() as usize]
+    }
+
+    pub fn mean(&self) -> Duration {
+        self.latencies.iter().sum::<Duration>() / self.latencies.len() as u32
+    }
+}
+
+/// A client that keeps a single connection open and sends `headers` with every request.
+pub fn client(headers: HeaderMap) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .default_headers(headers)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+/// Sends the request, body read to the end; true on a 2xx.
+pub async fn send(request: reqwest::RequestBuilder) -> bool {
+    match request.send().await {
+        Ok(r) => {
+            let success = r.status().is_success();
+            r.bytes().await.is_ok() && success
+        }
+        Err(_) => false,
+    }
+}
+
+pub async fn get(client: &reqwest::Client, url: &str) -> bool {
+    send(client.get(url)).await
+}
+
+/// Builds the request connection `i` sends next.
+pub type MakeRequest =
+    Arc<dyn Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// `CONNECTIONS` tasks, each with its own single-connection client, sending `make`'s requests
+/// until the deadline. Only requests started after the warm-up are counted.
+pub async fn load_with(headers: HeaderMap, secs: f64, make: MakeRequest) -> Stats {
+    let measure_from = Instant::now() + WARM_UP;
+    let until = measure_from + Duration::from_secs_f64(secs);
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|i| {
+            let (headers, make) = (headers.clone(), make.clone());
+            tokio::spawn(async move {
+                let client = client(headers);
+                let mut stats = Stats::default();
+                while Instant::now() < until {
+                    let start = Instant::now();
+                    let ok = send(make(&client, i)).await;
+                    if start >= measure_from {
+                        stats.latencies.push(start.elapsed());
+                        stats.failures += usize::from(!ok);
+                    }
+                }
+                stats
+            })
+        })
+        .collect();
+    let mut all = Stats::default();
+    for task in tasks {
+        let stats = task.await.expect("load task");
+        all.failures += stats.failures;
+        all.latencies.extend(stats.latencies);
+    }
+    all.latencies.sort_unstable();
+    all
+}
+
+/// `load_with` GETs of one URL.
+pub async fn load(url: &str, headers: HeaderMap, secs: f64) -> Stats {
+    let url = url.to_owned();
+    load_with(headers, secs, Arc::new(move |c, _| c.get(&url))).await
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Prints the header of the load table.
+pub fn report_header() {
+    println!(
+        "{:<26} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "scenario", "requests", "req/s", "p50", "p99", "max", "non-2xx"
+    );
+}
+
+/// Prints one row of the load table; returns requests per second.
+pub fn report(name: &str, s: &Stats, secs: f64) -> f64 {
+    let n = s.latencies.len();
+    let rps = n as f64 / secs;
+    let pct = |p: f64| ms(s.percentile(p));
+    let (p50, p99, max) = (pct(0.5), pct(0.99), pct(1.0));
+    let failures = s.failures;
+    println!("{name:<26} {n:>9} {rps:>9.0} {p50:>9} {p99:>9} {max:>9} {failures:>8}");
+    rps
+}
+
+/// The server's peak resident memory (VmHWM), as Linux reports it.
+pub fn peak_rss(server: &Server) -> String {
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap_or_default();
+    let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
+    hwm.map_or("unknown", str::trim).to_owned()
 }
