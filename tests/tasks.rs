@@ -281,6 +281,13 @@ async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
         (status, code(&body)),
         (StatusCode::BAD_REQUEST, "task_not_running")
     );
+    // Deleting the task resolves its open incident rather than leaving it open for ever.
+    let (status, _) = server
+        .call(Method::DELETE, "/tasks/report", Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let all = incidents(&server, &token, "report").await;
+    assert!(all.iter().all(|i| i["status"] == "resolved"), "{all:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -172,6 +172,15 @@ pub fn record(conn: &Connection, task: &Task, event: &TaskEvent, now: Timestamp)
     Ok(())
 }
 
+/// Resolves the task's open incident, if any: the task is going away.
+pub fn close(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
+    let open = incidents::open_for_source(conn, task.organization_id, SourceType::Task, &task.id)?;
+    if let Some((id, _, _)) = open {
+        incidents::set_status(conn, id, IncidentStatus::Resolved, None, now)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

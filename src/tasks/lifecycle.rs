@@ -97,6 +97,12 @@ pub fn update(
 /// it is declared dead.
 pub const PING_RUN_TIMEOUT: u32 = 3600;
 
+/// Deletes a task with its runs; its open incident is resolved (the history stays).
+pub fn delete(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
+    incident::close(conn, task, now)?;
+    store::delete(conn, task.organization_id, &task.id).map(drop)
+}
+
 /// Starts a run: 404 for an unknown task unless `new_task` creates it, 409 while another run is
 /// going on unless `abort_previous`. A run started by a ping expects no heartbeats: it has the
 /// task's heartbeat timeout or `PING_RUN_TIMEOUT`, whichever is longer, to finish.

@@ -46,7 +46,10 @@ pub fn routes() -> Vec<Route> {
             .body::<TaskInput>()
             .returns::<Task>(200, "The updated task"),
         Route::delete("/tasks/{id}", delete)
-            .summary("Tasks", "Delete a task with its runs (its incidents stay)")
+            .summary(
+                "Tasks",
+                "Delete a task with its runs; its open incident is resolved, history stays",
+            )
             .returns_empty(204, "Deleted"),
         Route::post("/tasks/{id}/ping-key", regenerate_ping_key)
             .summary(
@@ -226,8 +229,9 @@ async fn update(req: Request) -> Result<Response> {
 
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
-    change(&req, &me, |c, task| {
-        store::delete(c, task.organization_id, &task.id)?;
+    let now = req.now();
+    change(&req, &me, move |c, task| {
+        lifecycle::delete(c, &task, now)?;
         Ok(None)
     })
     .await?;
