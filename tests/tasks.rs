@@ -546,6 +546,55 @@ async fn ping_urls_work_like_a_crontab_curl_line() {
     );
 }
 
+/// Runs a shell line off the async workers (the server shares them).
+async fn shell(line: String) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .args(["-c", &line])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// The crontab lines the task page suggests, run by the real curl.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_suggested_crontab_curl_lines_work_as_written() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let key = create(&server, &token, json!({"id": "curl-job"})).await["pingKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = format!("{}/ping/{key}", server.base);
+    let line = format!(
+        "curl -fsS -m 10 --retry 5 {url}/start && echo 'copied 12 files' | \
+         curl -fsS -m 10 --retry 5 --data-binary @- {url}"
+    );
+    let out = shell(line).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "OKOK");
+    let last = &runs(&server, &token, "curl-job").await[0];
+    assert_eq!(
+        (&last["status"], &last["output"]),
+        (&json!("finished"), &json!("copied 12 files\n"))
+    );
+    // `job; curl …/$?` reports the job's exit code.
+    let line = format!("sh -c 'exit 4'; curl -fsS -m 10 {url}/$?");
+    let out = shell(line).await;
+    assert!(out.status.success());
+    let last = &runs(&server, &token, "curl-job").await[0];
+    assert_eq!(
+        (&last["status"], &last["exitCode"]),
+        (&json!("failed"), &json!(4))
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn spiky_cron_traffic_keeps_every_start_and_finish_in_order() {
     let server = TestServer::start().await;
