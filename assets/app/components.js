@@ -1,6 +1,7 @@
 // Small shared pieces: form fields, alerts, loading states, copy buttons, a confirmation dialog.
 import { html, useEffect, useRef, useState } from './lib.js';
 import { formatDateTime, formatRelative, t } from './i18n.js';
+import { queryParams, setQueryParams } from './router.js';
 
 let nextId = 0;
 /** A fresh id for label/aria wiring. */
@@ -98,6 +99,15 @@ export function useLoad(load, deps = [], { every = 0 } = {}) {
   return { ...state, reload: () => run(false) };
 }
 
+/** Calls `reload` whenever `value` changes after the first render. */
+export function useReloadOn(value, reload) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    reload();
+  }, [value]);
+}
+
 /** `value`, once it has stopped changing for `ms`. */
 export function useDebounced(value, ms = 300) {
   const [settled, setSettled] = useState(value);
@@ -138,6 +148,37 @@ export function Time({ iso, absolute = false, seconds = false }) {
   return absolute
     ? html`<time datetime=${iso} title=${formatRelative(iso)}>${full}</time>`
     : html`<time datetime=${iso} title=${full}>${formatRelative(iso)}</time>`;
+}
+
+/**
+ * A list page's filters, kept in the query string (back/forward keep them): `status`, a key of
+ * `filters` ('all' when absent), the search text `q` (applied once typing pauses) and `page`.
+ */
+export function useListFilters(filters) {
+  const params = queryParams();
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const status = filters[params.get('status')] ? params.get('status') : 'all';
+  const query = params.get('q') || '';
+  const [text, setText] = useState(query);
+  const settled = useDebounced(text.trim(), 300);
+  const go = (changes) => setQueryParams({ status: status === 'all' ? '' : status, q: query, page: page > 1 ? page : '', ...changes });
+  useEffect(() => { if (settled !== query) go({ q: settled, page: '' }); }, [settled]);
+  useEffect(() => { if (query !== settled) setText(query); }, [query]); // back/forward
+  const clear = () => { setText(''); setQueryParams({}); };
+  return { page, status, query, text, setText, go, clear };
+}
+
+/** The search box and status filter above a list, driving useListFilters' `list`. */
+export function ListToolbar({ list, filters, searchLabel, searchHint, filterLabel, optionLabel }) {
+  return html`
+    <form class="toolbar" role="search" onSubmit=${(e) => { e.preventDefault(); list.go({ q: list.text.trim(), page: '' }); }}>
+      <${Field} label=${searchLabel} type="search" value=${list.text} placeholder=${searchHint}
+        onInput=${(e) => list.setText(e.currentTarget.value)} class="grow" />
+      <${Field} as="select" label=${filterLabel} value=${list.status}
+        onChange=${(e) => list.go({ status: e.currentTarget.value === 'all' ? '' : e.currentTarget.value, page: '' })}>
+        ${Object.keys(filters).map((key) => html`<option value=${key}>${optionLabel(key)}</option>`)}
+      <//>
+    </form>`;
 }
 
 /** "Page 2 of 7" with previous/next buttons; nothing when everything fits on one page. */

@@ -1,23 +1,14 @@
 // The lower half of a monitor's page: response-time chart with its range, daily uptime strip,
 // incident history and recent checks. Each reloads when `tick` (the last check time) changes.
-import { html, useEffect, useRef, useState } from '../lib.js';
+import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { formatMs, formatPercent, t } from '../i18n.js';
-import { Async, Pagination, Time, useId, useLoad } from '../components.js';
+import { Async, Pagination, Time, useId, useLoad, useReloadOn } from '../components.js';
 import { checkText } from '../monitoring.js';
 import { ResponseChart, UptimeStrip } from '../charts.js';
 import { IncidentTable } from './incidents.js';
 
 const RANGES = { '24h': 86400000, '7d': 7 * 86400000, '30d': 30 * 86400000, '90d': 90 * 86400000 };
-
-/** Calls `reload` whenever `value` changes after the first render. */
-function useReloadOn(value, reload) {
-  const first = useRef(true);
-  useEffect(() => {
-    if (first.current) { first.current = false; return; }
-    reload();
-  }, [value]);
-}
 
 export function HistoryPanel({ id, tick }) {
   const [range, setRange] = useState('24h');

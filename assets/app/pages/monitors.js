@@ -1,10 +1,10 @@
 // The monitors list: status filter, debounced search, server-side pages, a 24 h sparkline per
 // visible monitor, refreshed every 15 s. Filters live in the query string (back/forward keep them).
-import { html, useEffect, useState } from '../lib.js';
+import { html } from '../lib.js';
 import { api } from '../api.js';
 import { formatMs, formatNumber, formatPercent, t } from '../i18n.js';
-import { BASE, linkClick, queryParams, setQueryParams } from '../router.js';
-import { Async, Field, Pagination, Time, useDebounced, useIncidentsSignal, useLoad } from '../components.js';
+import { BASE, linkClick } from '../router.js';
+import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { StatusPill, addPage, can } from '../monitoring.js';
 import { Sparkline } from '../charts.js';
 
@@ -22,16 +22,8 @@ const FILTERS = {
 };
 
 export function MonitorsPage({ profile }) {
-  const params = queryParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const status = FILTERS[params.get('status')] ? params.get('status') : 'all';
-  const query = params.get('q') || '';
-  const [text, setText] = useState(query);
-  const settled = useDebounced(text.trim(), 300);
-  const go = (changes) => setQueryParams({ status: status === 'all' ? '' : status, q: query, page: page > 1 ? page : '', ...changes });
-  useEffect(() => { if (settled !== query) go({ q: settled, page: '' }); }, [settled]);
-  useEffect(() => { if (query !== settled) setText(query); }, [query]); // back/forward
-
+  const filters = useListFilters(FILTERS);
+  const { page, status, query } = filters;
   const list = useLoad(() => {
     const qs = addPage(new URLSearchParams(), page, PAGE_SIZE);
     FILTERS[status].forEach((s) => qs.append('include', s));
@@ -50,20 +42,15 @@ export function MonitorsPage({ profile }) {
         <h1>${t('monitors.title')}</h1>
         ${writer && html`<a class="button" href=${BASE + '/monitors/new'} onClick=${linkClick}>${t('monitors.new')}</a>`}
       </div>
-      ${!(list.data && list.data.totalNumberOfResults === 0 && status === 'all' && !query) && html`<form class="toolbar" role="search" onSubmit=${(e) => { e.preventDefault(); go({ q: text.trim(), page: '' }); }}>
-        <${Field} label=${t('monitors.search')} type="search" value=${text} placeholder=${t('monitors.searchHint')}
-          onInput=${(e) => setText(e.currentTarget.value)} class="grow" />
-        <${Field} as="select" label=${t('monitors.filter')} value=${status}
-          onChange=${(e) => go({ status: e.currentTarget.value === 'all' ? '' : e.currentTarget.value, page: '' })}>
-          ${Object.keys(FILTERS).map((key) => html`<option value=${key}>${t('monitors.filter.' + key)}</option>`)}
-        <//>
-      </form>`}
+      ${!(list.data && list.data.totalNumberOfResults === 0 && status === 'all' && !query) && html`<${ListToolbar} list=${filters}
+        filters=${FILTERS} searchLabel=${t('monitors.search')} searchHint=${t('monitors.searchHint')} filterLabel=${t('monitors.filter')}
+        optionLabel=${(key) => t('monitors.filter.' + key)} />`}
       <${Async} state=${list} retry=${list.reload}>
         ${(data) => html`
           <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query}
-            onClear=${() => { setText(''); setQueryParams({}); }} />
+            onClear=${filters.clear} />
           <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults}
-            onPage=${(p) => go({ page: p > 1 ? p : '' })} label=${t('monitors.pages')} />`}
+            onPage=${(p) => filters.go({ page: p > 1 ? p : '' })} label=${t('monitors.pages')} />`}
       <//>
     </main>`;
 }
