@@ -1,10 +1,11 @@
 // English and French texts, the language choice, and locale-aware dates.
-// Both dictionaries must have the same keys (checked by the browser tests). The monitors and
-// incidents pages keep their texts in messages-monitors.js, messages-form.js and
-// messages-incidents.js.
+// Both dictionaries must have the same keys (checked by the browser tests). The monitors,
+// incidents and tasks pages keep their texts in messages-monitors.js, messages-form.js,
+// messages-incidents.js and messages-tasks.js.
 import monitorsMessages from './messages-monitors.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
+import tasksMessages from './messages-tasks.js';
 
 export const messages = {
   en: {
@@ -171,7 +172,7 @@ export const messages = {
   },
 };
 
-for (const extra of [monitorsMessages, formMessages, incidentsMessages]) {
+for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages]) {
   Object.assign(messages.en, extra.en);
   Object.assign(messages.fr, extra.fr);
 }

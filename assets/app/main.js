@@ -13,6 +13,9 @@ import { AccountPage } from './pages/account.js';
 import { MonitorsPage } from './pages/monitors.js';
 import { MonitorPage } from './pages/monitor.js';
 import { MonitorFormPage } from './pages/monitor-form.js';
+import { TasksPage } from './pages/tasks.js';
+import { TaskPage } from './pages/task.js';
+import { TaskFormPage } from './pages/task-form.js';
 import { IncidentsPage } from './pages/incidents.js';
 import { IncidentPage } from './pages/incident.js';
 
@@ -26,6 +29,10 @@ const PAGES = [
   { path: BASE + '/monitors/new', need: 'writeHttpMonitors', view: MonitorFormPage, section: BASE + '/monitors' },
   { path: BASE + '/monitors/:id', need: 'readHttpMonitors', view: MonitorPage, section: BASE + '/monitors' },
   { path: BASE + '/monitors/:id/edit', need: 'writeHttpMonitors', view: MonitorFormPage, section: BASE + '/monitors' },
+  { path: BASE + '/tasks', nav: 'nav.tasks', need: 'readTasks', view: TasksPage },
+  { path: BASE + '/tasks/new', need: 'writeTasks', view: TaskFormPage, section: BASE + '/tasks' },
+  { path: BASE + '/tasks/:id', need: 'readTasks', view: TaskPage, section: BASE + '/tasks' },
+  { path: BASE + '/tasks/:id/edit', need: 'writeTasks', view: TaskFormPage, section: BASE + '/tasks' },
   { path: BASE + '/incidents', nav: 'nav.incidents', need: 'readIncidents', view: IncidentsPage, badge: true },
   { path: BASE + '/incidents/:id', need: 'readIncidents', view: IncidentPage, section: BASE + '/incidents' },
   { path: BASE + '/account', view: AccountPage },

@@ -1,0 +1,250 @@
+// Create or edit a task. The id's availability is checked as it is typed (HEAD /tasks/{id}); the
+// schedule is put in words at once, and its next occurrences come from /cron-preview (debounced),
+// with the server's complaint shown under the field. The server's 422 ("field: problem") and 400
+// (bad cron) land next to the field they name, which gets the focus.
+import { html, useEffect, useState } from '../lib.js';
+import { api } from '../api.js';
+import { formatDuration, formatNumber, t } from '../i18n.js';
+import { BASE, linkClick, navigate } from '../router.js';
+import { Alert, Async, Field, errorText, useDebounced, useLoad } from '../components.js';
+import { cronToWords } from '../cron-words.js';
+import { Occurrences, browserZone } from './task-parts.js';
+
+/** Limits and defaults of the three windows, in seconds (the server's). */
+const WINDOWS = {
+  startWindowSeconds: { key: 'start', min: 5, max: 3600, def: 120, label: 'form.task.startWindow', hint: 'form.task.startHint' },
+  latenessWindowSeconds: { key: 'lateness', min: 5, max: 3600, def: 240, label: 'form.task.latenessWindow', hint: 'form.task.latenessHint' },
+  heartbeatTimeoutSeconds: { key: 'heartbeat', min: 10, max: 3600, def: 30, label: 'form.task.heartbeat', hint: 'form.task.heartbeatHint' },
+};
+const PRESETS = ['*/5 * * * *', '0 * * * *', '30 2 * * *', '0 9 * * 1-5', '0 3 * * 0', '0 4 1 * *'];
+const ID_PATTERN = /^\S{1,200}$/;
+
+const fieldId = (field) => 'tf-' + field;
+const taskPath = (id) => `/tasks/${encodeURIComponent(id)}`;
+
+export function TaskFormPage({ params }) {
+  if (params.id) return html`<${EditTask} id=${params.id} />`;
+  const initial = {
+    id: '', name: '', description: '', scheduled: true, cron: '', timezone: browserZone(),
+    start: '120', lateness: '240', heartbeat: '30',
+  };
+  return html`<main><${Back} /><h1>${t('form.task.newTitle')}</h1><${TaskForm} initial=${initial} /></main>`;
+}
+
+function EditTask({ id }) {
+  const task = useLoad(() => api('GET', taskPath(id)), [id]);
+  return html`
+    <main>
+      <${Back} id=${id} />
+      <h1>${t('form.task.editTitle')}</h1>
+      <${Async} state=${task} retry=${task.reload}>
+        ${(d) => html`<${TaskForm} key=${d.task.id} id=${d.task.id} initial=${fromTask(d.task)} />`}
+      <//>
+    </main>`;
+}
+
+function fromTask(task) {
+  return {
+    id: task.id, name: task.name === task.id ? '' : task.name, description: task.description || '',
+    scheduled: Boolean(task.cronSchedule), cron: task.cronSchedule || '', timezone: task.timezone,
+    start: String(task.startWindowSeconds), lateness: String(task.latenessWindowSeconds), heartbeat: String(task.heartbeatTimeoutSeconds),
+  };
+}
+
+function Back({ id }) {
+  const href = id ? `${BASE}/tasks/${encodeURIComponent(id)}` : `${BASE}/tasks`;
+  return html`<p class="back"><a href=${href} onClick=${linkClick}><span aria-hidden="true">← </span>${id ? t('form.task.back') : t('tasks.title')}</a></p>`;
+}
+
+const whole = (v, lo, hi) => v !== '' && Number.isInteger(Number(v)) && Number(v) >= lo && Number(v) <= hi;
+
+/** Errors found without asking the server, by API field name (in form order). */
+function validate(form, creating) {
+  const e = {};
+  if (creating && !ID_PATTERN.test(form.id)) e.id = t('form.task.idInvalid');
+  if (form.scheduled && !form.cron.trim()) e.cronSchedule = t('form.task.cronRequired');
+  if (!form.timezone.trim()) e.timezone = t('form.task.zoneRequired');
+  for (const [field, w] of Object.entries(WINDOWS)) {
+    if (!whole(form[w.key], w.min, w.max)) e[field] = t('form.task.windowRange', { min: formatNumber(w.min), max: formatNumber(w.max) });
+  }
+  return e;
+}
+
+function toBody(form) {
+  return {
+    name: form.name.trim() || null,
+    description: form.description.trim() || null,
+    cronSchedule: form.scheduled ? form.cron.trim() : null,
+    timezone: form.timezone.trim(),
+    ...Object.fromEntries(Object.entries(WINDOWS).map(([field, w]) => [field, Number(form[w.key])])),
+  };
+}
+
+/** The field a server error names: 422 "field: problem", 400 bad cron, 409 taken id. */
+function serverFieldError(error) {
+  if (error.status === 409 && error.code === 'task_exists') return ['id', t('form.task.idTaken')];
+  if (error.code === 'invalid_cron_schedule') return ['cronSchedule', stripField(error.message)];
+  const field = error.status === 422 && /^(\w+)/.exec(error.message || '')?.[1];
+  return field && document.getElementById(fieldId(field)) ? [field, stripField(error.message)] : null;
+}
+
+const stripField = (message) => (message || '').replace(/^\w+:\s*/, '');
+
+function TaskForm({ id, initial }) {
+  const creating = !id;
+  const [form, setForm] = useState(initial);
+  const [errors, setErrors] = useState({});
+  const [state, setState] = useState({ busy: false, error: null });
+  const [focusOn, setFocusOn] = useState(null);
+  const set = (key) => (e) => {
+    const value = e.currentTarget.value;
+    setForm((f) => ({ ...f, [key]: value }));
+  };
+  useEffect(() => {
+    if (!focusOn) return;
+    document.getElementById(fieldId(focusOn))?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
+
+  const submit = async (e) => {
+    e.preventDefault();
+    const found = validate(form, creating);
+    setErrors(found);
+    if (Object.keys(found).length) {
+      setFocusOn(Object.keys(found)[0]);
+      return;
+    }
+    setState({ busy: true, error: null });
+    try {
+      const body = toBody(form);
+      const saved = creating ? await api('POST', '/tasks', { id: form.id, ...body }) : await api('PATCH', taskPath(id), body);
+      navigate(`${BASE}/tasks/${encodeURIComponent(saved.id)}`);
+    } catch (error) {
+      const onField = serverFieldError(error);
+      if (onField) {
+        setErrors({ [onField[0]]: onField[1] });
+        setFocusOn(onField[0]);
+        setState({ busy: false, error: null });
+      } else {
+        setState({ busy: false, error });
+      }
+    }
+  };
+  const err = (field) => errors[field];
+  return html`
+    <form class="task-form" onSubmit=${submit} novalidate>
+      <fieldset class="card">
+        <legend>${t('form.task.what')}</legend>
+        ${creating
+          ? html`<${IdField} value=${form.id} onInput=${set('id')} error=${err('id')} />`
+          : html`<p><span class="strong">${t('form.task.id')}</span>${t('app.colon')}<code>${id}</code></p>`}
+        <${Field} id=${fieldId('name')} label=${t('form.name')} value=${form.name} onInput=${set('name')} maxlength="200"
+          hint=${t('form.task.nameHint')} error=${err('name')} />
+        <${Field} as="textarea" id=${fieldId('description')} label=${t('form.task.description')} value=${form.description}
+          onInput=${set('description')} rows="3" maxlength="4000" hint=${t('form.task.descriptionHint')} error=${err('description')} />
+      </fieldset>
+      <${ScheduleFields} form=${form} setForm=${setForm} set=${set} err=${err} />
+      <fieldset class="card">
+        <legend>${t('form.task.windows')}</legend>
+        <p class="hint">${t('form.task.windowsIntro')}</p>
+        <div class="row windows">
+          ${Object.entries(WINDOWS).filter(([field]) => form.scheduled || field === 'heartbeatTimeoutSeconds').map(([field, w]) => html`
+            <${Field} key=${field} id=${fieldId(field)} label=${t('form.task.inSeconds', { label: t(w.label) })} type="number" min=${w.min} max=${w.max} step="1"
+              inputmode="numeric" value=${form[w.key]} onInput=${set(w.key)} error=${err(field)}
+              hint=${t(w.hint, { def: formatNumber(w.def), min: formatNumber(w.min), max: formatNumber(w.max) })
+                + (whole(form[w.key], w.min, w.max) ? ' ' + t('form.task.isDuration', { duration: formatDuration(form[w.key] * 1000) }) : '')} />`)}
+        </div>
+      </fieldset>
+      ${Object.keys(errors).length > 0 && html`<${Alert}>${t('form.fix')}<//>`}
+      ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}
+      <div class="actions">
+        <a class="button secondary" href=${creating ? `${BASE}/tasks` : `${BASE}/tasks/${encodeURIComponent(id)}`} onClick=${linkClick}>${t('tokens.cancel')}</a>
+        <button type="submit" disabled=${state.busy}>${creating ? t('form.task.create') : t('form.save')}</button>
+      </div>
+    </form>`;
+}
+
+/** The id, with its rules and whether it is still free (HEAD /tasks/{id}: 404 when free). */
+function IdField({ value, onInput, error }) {
+  const settled = useDebounced(value, 350);
+  const [free, setFree] = useState({ id: null, taken: null });
+  useEffect(() => {
+    if (!ID_PATTERN.test(settled)) return undefined;
+    let live = true;
+    api('HEAD', taskPath(settled)).then(
+      () => live && setFree({ id: settled, taken: true }),
+      (e) => live && setFree({ id: settled, taken: e.status === 404 ? false : null }),
+    );
+    return () => { live = false; };
+  }, [settled]);
+  const known = free.id === value ? free.taken : null;
+  const local = value && !ID_PATTERN.test(value) ? t('form.task.idInvalid') : null;
+  return html`
+    <${Field} id=${fieldId('id')} label=${t('form.task.id')} value=${value} onInput=${onInput} required maxlength="200"
+      autocomplete="off" autocapitalize="off" spellcheck="false" class="mono" placeholder="nightly-backup"
+      hint=${t('form.task.idHint')} error=${error || local || (known === true ? t('form.task.idTaken') : null)} />
+    ${known === false && !error && html`<p class="id-free small" role="status">✓ ${t('form.task.idFree')}</p>`}`;
+}
+
+/** Cron or ad hoc; the expression with presets, its words, its next occurrences; the time zone. */
+function ScheduleFields({ form, setForm, set, err }) {
+  const cron = useDebounced(form.cron.trim(), 400);
+  const zone = useDebounced(form.timezone.trim(), 400);
+  const [preview, setPreview] = useState({ key: null, data: null, error: null });
+  useEffect(() => {
+    if (!form.scheduled || !cron) return undefined;
+    let live = true;
+    const key = cron + '|' + zone;
+    const qs = new URLSearchParams({ cronSchedule: cron, timezone: zone || 'UTC' });
+    api('GET', '/cron-preview?' + qs).then(
+      (data) => live && setPreview({ key, data, error: null }),
+      (error) => live && setPreview({ key, data: null, error }),
+    );
+    return () => { live = false; };
+  }, [cron, zone, form.scheduled]);
+  const zones = useZones();
+  const words = cronToWords(form.cron);
+  const current = preview.key === form.cron.trim() + '|' + form.timezone.trim() ? preview : { data: null, error: null };
+  const problem = current.error && (current.error.status === 400 || current.error.status === 422) ? stripField(current.error.message) : null;
+  const zoneProblem = problem && /^timezone/.test(current.error.message) ? problem : null;
+  const cronProblem = problem && !zoneProblem ? problem : null;
+  const pick = (scheduled) => setForm((f) => ({ ...f, scheduled }));
+  return html`
+    <fieldset class="card">
+      <legend>${t('form.task.when')}</legend>
+      <fieldset class="segmented schedule-kind">
+        <legend class="visually-hidden">${t('form.task.kind')}</legend>
+        <label class=${form.scheduled ? 'checked' : ''}><input type="radio" name="schedule-kind" checked=${form.scheduled}
+          onChange=${() => pick(true)} />${t('form.task.cron')}</label>
+        <label class=${!form.scheduled ? 'checked' : ''}><input type="radio" name="schedule-kind" checked=${!form.scheduled}
+          onChange=${() => pick(false)} />${t('form.task.adHoc')}</label>
+      </fieldset>
+      ${!form.scheduled ? html`<p class="hint">${t('form.task.adHocHint')}</p>` : html`
+        <${Field} id=${fieldId('cronSchedule')} label=${t('form.task.cronLabel')} value=${form.cron} onInput=${set('cron')}
+          class="mono" placeholder="30 2 * * *" autocomplete="off" spellcheck="false" hint=${t('form.task.cronHint')}
+          error=${err('cronSchedule') || cronProblem} />
+        <div class="presets" role="group" aria-label=${t('form.task.presets')}>
+          ${PRESETS.map((p) => html`<button type="button" class="secondary small" onClick=${() => setForm((f) => ({ ...f, cron: p }))}>${cronToWords(p)}</button>`)}
+        </div>
+        <div class="cron-preview" aria-live="polite" data-testid="cron-preview">
+          ${form.cron.trim() && html`<p><span class="strong">${t('form.task.inWords')}</span>${t('app.colon')}${words || html`<span class="muted">${t('form.task.noWords')}</span>`}</p>`}
+          ${current.data && html`<p class="small strong">${t('task.nextOccurrences')}</p>
+            <${Occurrences} items=${current.data.occurrences} zone=${form.timezone.trim() || 'UTC'} />`}
+        </div>`}
+      <${Field} id=${fieldId('timezone')} label=${t('form.task.timezone')} value=${form.timezone} onInput=${set('timezone')}
+        list="tz-list" autocomplete="off" spellcheck="false" error=${err('timezone') || zoneProblem}
+        hint=${t('form.task.timezoneHint', { zone: browserZone() })} />
+      <datalist id="tz-list">${zones.map((z) => html`<option value=${z} />`)}</datalist>
+    </fieldset>`;
+}
+
+let zoneList = null;
+/** Every IANA zone the browser knows, UTC included. */
+function useZones() {
+  if (!zoneList) {
+    let all = [];
+    try { all = Intl.supportedValuesOf('timeZone'); } catch { /* an old browser: typing still works */ }
+    zoneList = all.includes('UTC') ? all : ['UTC', ...all];
+  }
+  return zoneList;
+}
