@@ -1,5 +1,6 @@
 // An incident's timeline, oldest first: who did what and when; checks with their HTTP code,
-// response time and error. Comments are shown as text, never as HTML.
+// response time and error; task runs with their due or start time, exit code and error. Comments
+// are shown as text, never as HTML.
 import { html } from '../lib.js';
 import { formatDateTime, formatMs, t } from '../i18n.js';
 import { Time } from '../components.js';
@@ -8,6 +9,8 @@ import { PriorityBadge, checkText, userName } from '../monitoring.js';
 const TONE = {
   creation: 'bad', confirmation: 'bad', resolution: 'ok', comment: 'info', acknowledged: 'info', prioritychanged: 'info',
   monitorpinged: 'neutral', monitorswitchedtorecovering: 'warn', monitorswitchedtosuspicious: 'warn', monitorswitchedtodown: 'bad',
+  tasklate: 'warn', taskabsent: 'bad', taskrunstarted: 'info', taskrunsucceeded: 'ok', taskrunfailed: 'bad', taskrundead: 'bad',
+  taskrunaborted: 'warn',
 };
 
 export function Timeline({ items }) {
@@ -37,6 +40,7 @@ function Details({ event }) {
   if (event.eventType === 'prioritychanged' && p.priority) {
     return html`<div class="small">${t('event.newPriority')} <${PriorityBadge} priority=${p.priority} /></div>`;
   }
+  if (event.eventType.startsWith('task')) return html`<${TaskDetails} payload=${p} />`;
   if (p.tlsExpiresAt !== undefined) {
     return html`<div class="small">${p.tlsExpiresAt ? t('event.tlsRenewed', { date: formatDateTime(p.tlsExpiresAt) }) : t('check.tls')}</div>`;
   }
@@ -52,4 +56,17 @@ function Details({ event }) {
       </div>`;
   }
   return null;
+}
+
+/** A task event: when the run was due or started, its exit code, error and last heartbeat. */
+function TaskDetails({ payload: p }) {
+  const date = (iso) => formatDateTime(iso, { seconds: true });
+  return html`
+    <div class="tl-check small" data-testid="task-event">
+      ${p.dueAt && html`<span>${t('event.dueAt', { date: date(p.dueAt) })}</span>`}
+      ${p.runStartedAt && html`<span>${t('event.runStartedAt', { date: date(p.runStartedAt) })}</span>`}
+      ${p.exitCode !== null && p.exitCode !== undefined && html`<span>${t('task.exitCode', { code: p.exitCode })}</span>`}
+      ${p.lastHeartbeatAt && p.kind === 'dead' && html`<span>${t('event.lastHeartbeat', { date: date(p.lastHeartbeatAt) })}</span>`}
+      ${p.errorMessage && html`<code>${p.errorMessage}</code>`}
+    </div>`;
 }

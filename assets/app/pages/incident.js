@@ -7,6 +7,7 @@ import { BASE, linkClick } from '../router.js';
 import { Alert, Async, Field, Time, errorText, incidentsChanged, useId, useIncidentsSignal, useLoad } from '../components.js';
 import { IncidentStatusPill, PRIORITIES, PriorityBadge, can, checkText, sourceText, userName } from '../monitoring.js';
 import { Timeline } from './incident-timeline.js';
+import { taskCauseText } from './task-parts.js';
 
 export function IncidentPage({ profile, params }) {
   const path = `/incidents/${encodeURIComponent(params.id)}`;
@@ -66,11 +67,12 @@ function IncidentView({ detail, events, profile, reload }) {
 
 function SourceText({ incident, source }) {
   const type = incident.incidentSourceType;
-  const monitorLink = (type === 'httpmonitor' || type === 'tlscertificate') && incident.incidentSourceId && source;
+  const section = { httpmonitor: 'monitors', tlscertificate: 'monitors', task: 'tasks' }[type];
+  const link = section && incident.incidentSourceId && source;
   return html`
     ${sourceText(type)}${source && t('app.colon')}
-    ${monitorLink
-      ? html`<a href=${`${BASE}/monitors/${incident.incidentSourceId}`} onClick=${linkClick}>${source.name}</a>`
+    ${link
+      ? html`<a href=${`${BASE}/${section}/${encodeURIComponent(incident.incidentSourceId)}`} onClick=${linkClick}>${source.name}</a>`
       : source && source.name}
     ${source && source.url && html`<div class="muted small url">${source.url}</div>`}
     ${!source && type !== 'manual' && html` <span class="muted">${t('incident.sourceGone')}</span>`}`;
@@ -91,6 +93,7 @@ function Cause({ incident, events }) {
     return t('incident.tlsCause', { date: formatDateTime(cause.expiresAt), days: cause.daysLeft });
   }
   if (cause.causeType === 'Manual') return html`<span class="pre">${cause.description}</span>`;
+  if (cause.causeType === 'TaskIncidentCause' && taskCauseText(cause)) return taskCauseText(cause);
   return html`<code>${JSON.stringify(cause)}</code>`;
 }
 
