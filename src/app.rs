@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::monitors::scheduler::Scheduler;
+use crate::notify::worker::Notifier;
 use crate::store::Store;
 use crate::tasks::timer::DeadlineTimer;
 use crate::tokens::usage::TokenUsage;
@@ -21,6 +22,8 @@ pub struct App {
     pub scheduler: Arc<Scheduler>,
     /// Moves tasks through due/late/absent and declares silent runs dead; routes poke it.
     pub task_timer: Arc<DeadlineTimer>,
+    /// Delivers the notification outbox; sends test messages.
+    pub notifier: Arc<Notifier>,
     /// `/openapi.json`, generated once from the route table.
     pub openapi: serde_json::Value,
 }
@@ -34,6 +37,7 @@ impl App {
             token_usage: TokenUsage::default(),
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),
             task_timer: Arc::default(),
+            notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),
             openapi: crate::http::openapi::document(&crate::http::routes()),
         }
     }

@@ -55,4 +55,8 @@ uuid_id!(
     MonitorId,
     /// An incident.
     IncidentId,
+    /// A notification channel.
+    ChannelId,
+    /// One notification in the outbox; receivers see it as the idempotency key.
+    DeliveryId,
 );

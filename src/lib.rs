@@ -12,6 +12,8 @@ pub mod http;
 pub mod ids;
 pub mod incidents;
 pub mod monitors;
+pub mod notify;
+pub mod outbound;
 pub mod secret;
 pub mod server;
 pub mod store;

@@ -13,6 +13,8 @@ use crate::app::App;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::monitors::history::{self, Retention};
+use crate::notify::send::SmtpSettings;
+use crate::notify::worker::Notifier;
 use crate::store::Store;
 
 /// How often pending "last used" times of tokens are written.
@@ -20,11 +22,16 @@ const USAGE_FLUSH_EVERY: Duration = Duration::from_secs(10);
 /// In-flight requests get this long to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+#[derive(Clone)]
 pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
     /// How long every single check result is kept (rollups are kept longer).
     pub raw_retention: Duration,
+    /// The SMTP relay for e-mail channels.
+    pub smtp: Option<SmtpSettings>,
+    /// Where users reach the dashboard, for links in notifications.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -33,6 +40,8 @@ impl Config {
             listen: listen.into(),
             data_dir,
             raw_retention: Duration::from_secs(7 * 86_400),
+            smtp: None,
+            public_url: None,
         }
     }
 }
@@ -57,7 +66,11 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         .await
         .map_err(|e| Error::internal(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener.local_addr().map_err(Error::internal)?;
-    let app = Arc::new(App::new(store, clock));
+    let notifier = Notifier::new(config.smtp.as_ref(), config.public_url.clone())?;
+    let app = Arc::new(App {
+        notifier: Arc::new(notifier),
+        ..App::new(store, clock)
+    });
     let (stop, stopped) = watch::channel(false);
 
     let http = {
@@ -79,6 +92,11 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         app.clock.clone(),
         stopped.clone(),
     ));
+    let notifications = tokio::spawn(app.notifier.clone().run(
+        app.store.clone(),
+        app.clock.clone(),
+        stopped.clone(),
+    ));
     let retention = Retention {
         raw: chrono::Duration::from_std(config.raw_retention).unwrap_or(chrono::Duration::days(7)),
         ..Retention::default()
@@ -89,7 +107,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         addr,
         app,
         stop,
-        tasks: vec![http, checks, deadlines, purge, usage],
+        tasks: vec![http, checks, deadlines, notifications, purge, usage],
     })
 }
 

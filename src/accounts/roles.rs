@@ -87,10 +87,14 @@ pub enum Permission {
     ReadTasks,
     WriteTaskRuns,
     ReadTaskRuns,
+    /// Ours: see the notification channels (to pick them for a monitor or task).
+    ReadNotificationChannels,
+    /// Ours: create, change, test and delete channels; organization notification settings.
+    WriteNotificationChannels,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 18] = [
         Permission::TransferOwnershipOfOrganization,
         Permission::InviteOrganizationMember,
         Permission::RemoveOrganizationMember,
@@ -107,6 +111,8 @@ impl Permission {
         Permission::ReadTasks,
         Permission::WriteTaskRuns,
         Permission::ReadTaskRuns,
+        Permission::ReadNotificationChannels,
+        Permission::WriteNotificationChannels,
     ];
 
     /// The camelCase name used in JSON, the CLI and the database.
@@ -128,6 +134,8 @@ impl Permission {
             Permission::ReadTasks => "readTasks",
             Permission::WriteTaskRuns => "writeTaskRuns",
             Permission::ReadTaskRuns => "readTaskRuns",
+            Permission::ReadNotificationChannels => "readNotificationChannels",
+            Permission::WriteNotificationChannels => "writeNotificationChannels",
         }
     }
 
@@ -157,6 +165,7 @@ pub fn can(role: Role, permission: Permission) -> bool {
                 | ReadTasks
                 | WriteTaskRuns
                 | ReadTaskRuns
+                | ReadNotificationChannels
         ),
         Reporter => matches!(
             permission,
@@ -181,11 +190,12 @@ pub fn can(role: Role, permission: Permission) -> bool {
 mod tests {
     use super::*;
 
-    /// Reference §5.3, row by row: the roles that satisfy each permission.
+    /// Reference §5.3, row by row: the roles that satisfy each permission (plus our two
+    /// notification-channel permissions).
     #[test]
     fn permission_table_matches_the_reference() {
         use Role::*;
-        let table: [(Permission, &[Role]); 16] = [
+        let table: [(Permission, &[Role]); 18] = [
             (Permission::TransferOwnershipOfOrganization, &[Owner]),
             (
                 Permission::InviteOrganizationMember,
@@ -234,6 +244,14 @@ mod tests {
             (
                 Permission::ReadTaskRuns,
                 &[Reporter, Editor, Administrator, Owner],
+            ),
+            (
+                Permission::ReadNotificationChannels,
+                &[Editor, Administrator, Owner],
+            ),
+            (
+                Permission::WriteNotificationChannels,
+                &[Administrator, Owner],
             ),
         ];
         for (permission, granted_to) in table {

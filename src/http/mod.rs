@@ -42,6 +42,7 @@ pub fn routes() -> Vec<Route> {
         crate::tasks::routes::routes(),
         crate::tasks::run_routes::routes(),
         crate::tasks::ping::routes(),
+        crate::notify::routes::routes(),
         crate::web::routes(),
     ]
     .concat()

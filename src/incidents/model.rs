@@ -62,6 +62,8 @@ text_enum!(
         /// A run stopped sending heartbeats.
         TaskRunDead => "taskrundead",
         TaskRunAborted => "taskrunaborted",
+        /// A delivery attempt on a notification channel: sent, failed (retried) or given up.
+        Notification => "notification",
     }
 );
 

@@ -12,6 +12,8 @@ use super::model::{
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{IncidentId, OrgId, UserId};
+use crate::notify::model::NotificationEvent;
+use crate::notify::outbox;
 use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
@@ -61,6 +63,9 @@ pub fn insert(conn: &Connection, new: &NewIncident<'_>, now: Timestamp) -> Resul
         _ => e.into(),
     })?;
     add_event(conn, id, now, new.created_by, EventType::Creation, None)?;
+    if new.status == IncidentStatus::Ongoing {
+        outbox::opened(conn, id, now)?;
+    }
     Ok(id)
 }
 
@@ -96,9 +101,20 @@ pub fn set_status(
     user: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
+    let before: IncidentStatus = conn
+        .prepare_cached("SELECT status FROM incidents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
     let resolved_at = (status == IncidentStatus::Resolved).then(|| to_db(now));
     conn.prepare_cached("UPDATE incidents SET status = ?2, resolved_at = ?3 WHERE id = ?1")?
         .execute(params![id, status, resolved_at])?;
+    // People hear of an incident once it is confirmed, and of its end only if they heard of it.
+    match (before, status) {
+        (IncidentStatus::ToBeConfirmed, IncidentStatus::Ongoing) => outbox::opened(conn, id, now)?,
+        (IncidentStatus::Ongoing, IncidentStatus::Resolved) => {
+            outbox::settled(conn, id, NotificationEvent::Resolved, now)?
+        }
+        _ => {}
+    }
     let event = match status {
         IncidentStatus::Resolved => EventType::Resolution,
         _ => EventType::Confirmation,
@@ -154,6 +170,12 @@ pub fn acknowledge(
         == 1;
     if added {
         add_event(conn, id, now, Some(user), EventType::Acknowledged, None)?;
+        let status: IncidentStatus = conn
+            .prepare_cached("SELECT status FROM incidents WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if status == IncidentStatus::Ongoing {
+            outbox::settled(conn, id, NotificationEvent::Acknowledged, now)?;
+        }
     }
     Ok(added)
 }

@@ -86,16 +86,9 @@ impl Default for Checker {
 
 impl Checker {
     pub fn new() -> Checker {
-        // The server installs ring at start-up; tests may not. "Already installed" is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let build = |verify_tls: bool, follow: bool| {
-            // Bundled roots: a scratch container has no system trust store (rust-stack §3.4).
-            let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok());
-            reqwest::Client::builder()
+            crate::outbound::client_builder()
                 .user_agent(USER_AGENT)
-                .tls_certs_only(roots)
                 .tls_danger_accept_invalid_certs(!verify_tls)
                 .tls_info(true)
                 .redirect(match follow {

@@ -76,4 +76,7 @@ pub struct Monitor {
     pub archived_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Which channels its incidents notify, and how often they repeat.
+    #[serde(flatten)]
+    pub routing: crate::notify::routing::Routing,
 }

@@ -20,6 +20,7 @@ use crate::http::router::Route;
 use crate::ids::{MonitorId, OrgId};
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::store as incidents;
+use crate::notify::routing::{self, Routing};
 use rusqlite::Connection;
 
 macro_rules! monitor_routes {
@@ -195,7 +196,8 @@ async fn facets(req: Request) -> Result<Response> {
 
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let input: MonitorInput = req.json()?;
+    let mut input: MonitorInput = req.json()?;
+    let routing_input = std::mem::take(&mut input.routing);
     let url = input
         .url
         .clone()
@@ -207,7 +209,12 @@ async fn create(req: Request) -> Result<Response> {
     // Detached from the request, like `change`: the scheduler must hear of every committed monitor.
     let monitor = tokio::spawn(async move {
         let monitor = store
-            .write(move |c| store::insert(c, me.org_id, &settings, active, now))
+            .write(move |c| {
+                let monitor = store::insert(c, me.org_id, &settings, active, now)?;
+                let routing = Routing::default().apply(c, me.org_id, &routing_input)?;
+                routing::save(c, routing::Source::Monitor(monitor.id), &routing)?;
+                store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
+            })
             .await?;
         if let Some(due) = monitor.next_check_at {
             scheduler.schedule(monitor.id, due);
@@ -331,12 +338,19 @@ async fn get(req: Request) -> Result<Response> {
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let input: MonitorInput = req.json()?;
+    let mut input: MonitorInput = req.json()?;
+    let routing_input = std::mem::take(&mut input.routing);
     let now = req.now();
     changed(
         change(&req, me.org_id, move |c, current| {
             refuse_archived(&current, "changed")?;
             let settings = current.settings.clone().apply(input)?;
+            let routing =
+                current
+                    .routing
+                    .clone()
+                    .apply(c, current.organization_id, &routing_input)?;
+            routing::save(c, routing::Source::Monitor(current.id), &routing)?;
             store::update_settings(c, &current, &settings, now).map(Some)
         })
         .await?,

@@ -105,6 +105,7 @@ pub struct MonitorInput {
     /// GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS.
     pub method: Option<String>,
     pub request_headers: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "crate::http::request::present")]
     pub request_body: Option<Option<String>>,
     /// 1 to 60000 ms; default 10000.
     pub request_timeout_ms: Option<u32>,
@@ -119,14 +120,18 @@ pub struct MonitorInput {
     pub follow_redirects: Option<bool>,
     pub verify_tls: Option<bool>,
     /// null removes the assertion.
+    #[serde(default, deserialize_with = "crate::http::request::present")]
     pub assertion: Option<Option<Assertion>>,
     /// A slower response counts as a failure; null: no threshold.
+    #[serde(default, deserialize_with = "crate::http::request::present")]
     pub response_time_threshold_ms: Option<Option<u32>>,
     /// Open a warning incident this many days before the certificate expires; default 14.
     pub tls_expiry_warning_days: Option<u32>,
     pub metadata: Option<BTreeMap<String, String>>,
     /// Create paused with false; default true.
     pub is_active: Option<bool>,
+    #[serde(flatten)]
+    pub routing: crate::notify::routing::RoutingInput,
 }
 
 /// The settings of a monitor, validated.
@@ -402,6 +407,27 @@ mod tests {
                 Some(field) => assert!(result.unwrap_err().message.starts_with(field)),
             }
         }
+    }
+
+    #[test]
+    fn null_clears_and_absent_keeps() {
+        let input = |json: &str| serde_json::from_str::<MonitorInput>(json).unwrap();
+        let s = Settings::defaults("https://example.com".into())
+            .apply(input(
+                r#"{"responseTimeThresholdMs": 500, "requestBody": "{}"}"#,
+            ))
+            .unwrap();
+        let kept = s.clone().apply(input("{}")).unwrap();
+        assert_eq!(kept.response_time_threshold_ms, Some(500));
+        let cleared = s
+            .apply(input(
+                r#"{"responseTimeThresholdMs": null, "requestBody": null}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            (cleared.response_time_threshold_ms, cleared.request_body),
+            (None, None)
+        );
     }
 
     #[test]

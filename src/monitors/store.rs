@@ -11,6 +11,7 @@ use super::settings::Settings;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};
+use crate::notify::routing::Routing;
 use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
@@ -18,7 +19,7 @@ const COLUMNS: &str = "id, organization_id, name, url, method, request_headers, 
     interval_seconds, downtime_threshold, recovery_threshold, accepted_status_codes, follow_redirects, verify_tls,
     assertion, response_time_threshold_ms, tls_expiry_warning_days, metadata, status, status_counter, error_kind,
     last_http_code, last_response_time_ms, last_error, tls_expires_at, first_check_at, last_check_at, next_check_at,
-    last_status_change_at, archived_at, created_at, updated_at";
+    last_status_change_at, archived_at, created_at, updated_at, notification_channels, renotify_minutes";
 
 fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -65,6 +66,7 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         archived_at: opt_from_db(r.get(29)?),
         created_at: from_db(r.get(30)?),
         updated_at: from_db(r.get(31)?),
+        routing: Routing::from_columns(r.get(32)?, r.get(33)?),
     })
 }
 

@@ -5,6 +5,7 @@
 mod connection;
 pub mod filter;
 mod readers;
+pub mod signals;
 pub mod time;
 mod writer;
 
@@ -25,6 +26,7 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Option<(writer::Writer, JoinHandle<()>)>>,
     readers: readers::Readers,
+    signals: Arc<signals::Signals>,
 }
 
 impl Store {
@@ -36,11 +38,13 @@ impl Store {
             .map_or(2, |n| n.get())
             .clamp(2, 8);
         let readers = readers::Readers::open(&path, reader_count)?;
-        let writer = writer::Writer::spawn(conn);
+        let signals = Arc::new(signals::Signals::default());
+        let writer = writer::Writer::spawn(conn, signals.clone());
         Ok(Store(Arc::new(Inner {
             path,
             writer: Mutex::new(Some(writer)),
             readers,
+            signals,
         })))
     }
 
@@ -69,6 +73,11 @@ impl Store {
             writer.submit(f)
         };
         receiver.await.map_err(|_| closed())?
+    }
+
+    /// Bumped after each commit of a write that marked `topic` (see `signals`).
+    pub fn watch(&self, topic: signals::Topic) -> tokio::sync::watch::Receiver<u64> {
+        self.0.signals.subscribe(topic)
     }
 
     /// Stops accepting writes, lets the writer commit what is queued, and waits for it.

@@ -10,7 +10,9 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::signals::{self, Signals};
 use crate::error::{Error, Result};
+use std::sync::Arc;
 
 /// Upper bound on jobs per transaction, so one commit never holds the lock for long.
 const MAX_BATCH: usize = 512;
@@ -29,11 +31,11 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection) -> (Writer, JoinHandle<()>) {
+    pub fn spawn(conn: Connection, signals: Arc<Signals>) -> (Writer, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("dutyduck-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, &signals))
             .expect("spawn writer thread");
         (Writer { jobs }, thread)
     }
@@ -64,7 +66,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -73,18 +75,23 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_batch(&conn, batch);
+        if commit_batch(&conn, batch) {
+            signals.notify(&signals::take());
+        } else {
+            signals::take();
+        }
     }
     log::debug!("writer stopped");
 }
 
-fn commit_batch(conn: &Connection, batch: Vec<Job>) {
+/// Runs and commits a batch; true if something was committed.
+fn commit_batch(conn: &Connection, batch: Vec<Job>) -> bool {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let error = Error::from(e);
         // The jobs never ran; dropping them tells each caller the write failed.
         log::warn!("cannot start a write transaction: {error}");
         drop(batch);
-        return;
+        return false;
     }
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
@@ -92,6 +99,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
             log::error!("savepoint failed: {e}");
             continue; // dropping the job reports an error to its caller
         }
+        let marks = signals::count();
         let result = catch_unwind(AssertUnwindSafe(|| job(conn)));
         if conn.is_autocommit() {
             // Some errors (disk full, I/O) make SQLite roll the whole transaction back. Nothing of
@@ -108,18 +116,20 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
             for outcome in outcomes {
                 (outcome.complete)(Some(error.clone()));
             }
-            return; // the jobs not run yet are dropped: their callers hear the store failed
+            return false; // the jobs not run yet are dropped: their callers hear the store failed
         }
         match result {
             Ok(outcome) => {
                 if outcome.failed {
                     let _ = conn.execute_batch("ROLLBACK TO job");
+                    signals::truncate(marks);
                 }
                 outcomes.push(outcome);
             }
             Err(_) => {
                 log::error!("a write job panicked; its changes were rolled back");
                 let _ = conn.execute_batch("ROLLBACK TO job");
+                signals::truncate(marks);
             }
         }
         let _ = conn.execute_batch("RELEASE job");
@@ -128,7 +138,9 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
         let _ = conn.execute_batch("ROLLBACK");
         Error::from(e)
     });
+    let committed = commit_error.is_none();
     for outcome in outcomes {
         (outcome.complete)(commit_error.clone());
     }
+    committed
 }

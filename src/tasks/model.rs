@@ -34,6 +34,9 @@ pub struct Task {
     pub ping_key: Option<String>,
     /// The last runs, newest first (at most 10).
     pub recent_runs: Vec<RunBrief>,
+    /// Which channels its incidents notify, and how often they repeat.
+    #[serde(flatten)]
+    pub routing: crate::notify::routing::Routing,
     /// When the status next changes by itself (internal: drives the deadline timer).
     #[serde(skip)]
     pub deadline_at: Option<Timestamp>,

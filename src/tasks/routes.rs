@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
+use crate::notify::routing::{self, Routing};
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -160,7 +161,8 @@ async fn list(req: Request) -> Result<Response> {
 
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
-    let input: TaskInput = req.json()?;
+    let mut input: TaskInput = req.json()?;
+    let routing_input = std::mem::take(&mut input.routing);
     let id = check_id(
         input
             .id
@@ -171,7 +173,10 @@ async fn create(req: Request) -> Result<Response> {
     let now = req.now();
     let org = me.org_id;
     let task = write(&req, move |c| {
-        lifecycle::create(c, org, &id, &settings, now)
+        let routing = Routing::default().apply(c, org, &routing_input)?;
+        lifecycle::create(c, org, &id, &settings, now)?;
+        routing::save(c, routing::Source::Task(org, &id), &routing)?;
+        store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
     })
     .await?;
     Ok(reply::created(&shown_to(&me, task)))
@@ -215,11 +220,21 @@ where
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
-    let input: TaskInput = req.json()?;
+    let mut input: TaskInput = req.json()?;
+    let routing_input = std::mem::take(&mut input.routing);
     let now = req.now();
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
         let settings = store::settings_of(&task).apply(&task.id, input)?;
+        let routing = task
+            .routing
+            .clone()
+            .apply(c, task.organization_id, &routing_input)?;
+        routing::save(
+            c,
+            routing::Source::Task(task.organization_id, &task.id),
+            &routing,
+        )?;
         lifecycle::update(c, &task, &settings, now).map(Some)
     })
     .await?

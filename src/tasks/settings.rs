@@ -2,11 +2,12 @@
 //! `newTask` of a start. Every refusal is a 422 naming the field.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::schedule::Schedule;
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
 use crate::error::{Error, Result};
+use crate::http::request::present;
 
 /// Task fields. On create every field but `id` is optional (null or absent = default); on PATCH
 /// an absent field keeps its value and null resets it (clears the schedule or description,
@@ -37,13 +38,8 @@ pub struct TaskInput {
     /// A run without a heartbeat for this long is dead (10–3600, default 30).
     #[serde(default, deserialize_with = "present")]
     pub heartbeat_timeout_seconds: Option<Option<u32>>,
-}
-
-/// Tells "absent" (None) from "null" (Some(None)).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+    #[serde(flatten)]
+    pub routing: crate::notify::routing::RoutingInput,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,13 +9,14 @@ use super::status::{RunStatus, TaskStatus};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::OrgId;
+use crate::notify::routing::Routing;
 use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const COLUMNS: &str =
     "organization_id, id, name, description, status, previous_status, last_status_change_at,
     cron_schedule, timezone, next_due_at, start_window_seconds, lateness_window_seconds,
-    heartbeat_timeout_seconds, created_at, ping_key, deadline_at";
+    heartbeat_timeout_seconds, created_at, ping_key, deadline_at, notification_channels, renotify_minutes";
 
 fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
     Ok(Task {
@@ -36,6 +37,7 @@ fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         ping_key: r.get(14)?,
         recent_runs: Vec::new(),
         deadline_at: opt_from_db(r.get(15)?),
+        routing: Routing::from_columns(r.get(16)?, r.get(17)?),
     })
 }
 

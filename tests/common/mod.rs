@@ -17,6 +17,8 @@ pub struct TestServer {
     pub base: String,
     pub clock: Clock,
     pub data_dir: PathBuf,
+    /// What the server was started with; a restart uses it again.
+    pub config: server::Config,
     running: Option<Running>,
     pub client: reqwest::Client,
     _tmp: Option<tempfile::TempDir>,
@@ -35,14 +37,32 @@ impl TestServer {
         server
     }
 
+    /// A server with settings of its own (SMTP relay, public URL…), on a manual clock.
+    pub async fn start_configured(
+        clock: Clock,
+        configure: impl FnOnce(&mut server::Config),
+    ) -> TestServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut config = server::Config::new("127.0.0.1:0", tmp.path().join("data"));
+        configure(&mut config);
+        let mut server = TestServer::start_with(config, clock).await;
+        server._tmp = Some(tmp);
+        server
+    }
+
     pub async fn start_in(data_dir: PathBuf, clock: Clock) -> TestServer {
-        let config = server::Config::new("127.0.0.1:0", data_dir.clone());
+        TestServer::start_with(server::Config::new("127.0.0.1:0", data_dir), clock).await
+    }
+
+    async fn start_with(config: server::Config, clock: Clock) -> TestServer {
+        let data_dir = config.data_dir.clone();
         let running = server::start(&config, clock.clone())
             .await
             .expect("server starts");
         TestServer {
             base: format!("http://{}", running.addr),
             data_dir,
+            config,
             clock,
             running: Some(running),
             client: client(),
@@ -60,7 +80,7 @@ impl TestServer {
     pub async fn restart(&mut self) {
         self.stop().await;
         let tmp = self._tmp.take();
-        let mut fresh = TestServer::start_in(self.data_dir.clone(), self.clock.clone()).await;
+        let mut fresh = TestServer::start_with(self.config.clone(), self.clock.clone()).await;
         fresh._tmp = tmp;
         *self = fresh;
     }

@@ -1,0 +1,305 @@
+//! The words of a notification, in the organization's language (en or fr): a subject line and a
+//! short text saying what happened, why, and where to look. Pure, so every sentence is tested.
+
+use chrono::SecondsFormat;
+use serde_json::Value;
+
+use super::model::NotificationEvent;
+use crate::clock::Timestamp;
+use crate::incidents::model::{IncidentStatus, Priority, SourceType};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Lang {
+        if code.eq_ignore_ascii_case("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// What a notification tells about its incident.
+#[derive(Debug, Clone)]
+pub struct IncidentFacts {
+    pub id: String,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub priority: Priority,
+    pub source_type: SourceType,
+    pub source_id: Option<String>,
+    pub source_name: Option<String>,
+    /// A monitor's URL.
+    pub source_url: Option<String>,
+    pub cause: Option<Value>,
+    pub created_at: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+    /// Names of those who acknowledged it.
+    pub acknowledged_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub subject: String,
+    /// Plain text, a few lines, ending with the link when there is one.
+    pub text: String,
+    pub link: Option<String>,
+}
+
+fn time(t: Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn text(cause: &Value, key: &str) -> Option<String> {
+    match cause.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// One sentence on why the incident exists, from its cause.
+pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
+    let cause = i.cause.as_ref()?;
+    let fr = lang == Lang::Fr;
+    let what = i.source_url.clone().unwrap_or_else(|| i.title.clone());
+    let sentence = match (i.source_type, cause.get("kind").and_then(Value::as_str)) {
+        (SourceType::HttpMonitor, _) => {
+            let ping = cause.get("lastPing")?;
+            let reason = match (text(ping, "httpCode"), text(ping, "error")) {
+                (Some(code), _) => format!("HTTP {code}"),
+                (None, Some(error)) => error,
+                (None, None) => text(ping, "errorKind").unwrap_or_default(),
+            };
+            if fr {
+                format!("{what} ne répond pas correctement ({reason}).")
+            } else {
+                format!("{what} is not responding correctly ({reason}).")
+            }
+        }
+        (SourceType::TlsCertificate, _) => {
+            let days = text(cause, "daysLeft").unwrap_or_default();
+            if fr {
+                format!("Le certificat TLS de {what} expire dans {days} jours.")
+            } else {
+                format!("The TLS certificate of {what} expires in {days} days.")
+            }
+        }
+        (SourceType::Task, Some(kind @ ("late" | "absent"))) => {
+            let due = text(cause, "dueAt").unwrap_or_default();
+            match (fr, kind) {
+                (false, "late") => format!("{what} has not started; it was due at {due}."),
+                (false, _) => format!("{what} did not run; it was due at {due}."),
+                (true, "late") => format!("{what} n'a pas démarré ; exécution prévue à {due}."),
+                (true, _) => format!("{what} ne s'est pas exécutée ; exécution prévue à {due}."),
+            }
+        }
+        (SourceType::Task, Some("failed")) => {
+            let code = text(cause, "exitCode");
+            let error = text(cause, "errorMessage");
+            let detail = [code.map(|c| format!("exit code {c}")), error]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            match (fr, detail.is_empty()) {
+                (false, true) => format!("A run of {what} failed."),
+                (false, false) => format!("A run of {what} failed ({detail})."),
+                (true, true) => format!("Une exécution de {what} a échoué."),
+                (true, false) => format!("Une exécution de {what} a échoué ({detail})."),
+            }
+        }
+        (SourceType::Task, Some("dead")) => {
+            let last = text(cause, "lastHeartbeatAt").unwrap_or_default();
+            if fr {
+                format!(
+                    "Une exécution de {what} ne donne plus signe de vie (dernier signal à {last})."
+                )
+            } else {
+                format!("A run of {what} stopped sending heartbeats (last at {last}).")
+            }
+        }
+        _ => match cause {
+            Value::String(s) => s.clone(),
+            _ => return None,
+        },
+    };
+    Some(sentence)
+}
+
+/// The message for `event` about `incident` (None for a test message).
+pub fn render(
+    lang: Lang,
+    event: NotificationEvent,
+    incident: Option<&IncidentFacts>,
+    link: Option<String>,
+) -> Message {
+    let fr = lang == Lang::Fr;
+    let Some(i) = incident else {
+        let (subject, body) = if fr {
+            (
+                "[dutyduck] Message de test",
+                "Ce canal de notification fonctionne.",
+            )
+        } else {
+            (
+                "[dutyduck] Test message",
+                "This notification channel works.",
+            )
+        };
+        return Message {
+            subject: subject.to_owned(),
+            text: body.to_owned(),
+            link,
+        };
+    };
+    let headline = match (event, fr) {
+        (NotificationEvent::Opened, false) => "Incident opened",
+        (NotificationEvent::Opened, true) => "Incident ouvert",
+        (NotificationEvent::Acknowledged, false) => "Incident acknowledged",
+        (NotificationEvent::Acknowledged, true) => "Incident pris en charge",
+        (NotificationEvent::Resolved, false) => "Incident resolved",
+        (NotificationEvent::Resolved, true) => "Incident résolu",
+        (NotificationEvent::Renotification, false) => "Still open, not acknowledged",
+        (NotificationEvent::Renotification, true) => "Toujours ouvert, non pris en charge",
+        (NotificationEvent::Test, false) => "Test message",
+        (NotificationEvent::Test, true) => "Message de test",
+    };
+    let mut lines = vec![format!("{headline}: {}", i.title)];
+    if let Some(sentence) = cause_sentence(lang, i) {
+        lines.push(sentence);
+    }
+    let priority = i.priority.as_str();
+    lines.push(match (event, fr) {
+        (NotificationEvent::Acknowledged, false) => {
+            format!("Acknowledged by {}.", i.acknowledged_by.join(", "))
+        }
+        (NotificationEvent::Acknowledged, true) => {
+            format!("Pris en charge par {}.", i.acknowledged_by.join(", "))
+        }
+        (NotificationEvent::Resolved, false) => format!(
+            "Opened at {}, resolved at {}.",
+            time(i.created_at),
+            i.resolved_at.map_or_else(String::new, time)
+        ),
+        (NotificationEvent::Resolved, true) => format!(
+            "Ouvert à {}, résolu à {}.",
+            time(i.created_at),
+            i.resolved_at.map_or_else(String::new, time)
+        ),
+        (_, false) => format!("Priority {priority}, opened at {}.", time(i.created_at)),
+        (_, true) => format!("Priorité {priority}, ouvert à {}.", time(i.created_at)),
+    });
+    if let Some(link) = &link {
+        lines.push(link.clone());
+    }
+    Message {
+        subject: format!("[dutyduck] {headline}: {}", i.title),
+        text: lines.join("\n"),
+        link,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn incident(source_type: SourceType, cause: Value) -> IncidentFacts {
+        IncidentFacts {
+            id: "i1".into(),
+            title: "Nightly backup".into(),
+            status: IncidentStatus::Ongoing,
+            priority: Priority::Major,
+            source_type,
+            source_id: Some("backup".into()),
+            source_name: Some("Nightly backup".into()),
+            source_url: None,
+            cause: Some(cause),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            resolved_at: None,
+            acknowledged_by: vec!["Ada Lovelace".into()],
+        }
+    }
+
+    #[test]
+    fn sentences_in_both_languages() {
+        let late = incident(
+            SourceType::Task,
+            json!({"kind": "late", "dueAt": "2026-11-30T02:00:00Z"}),
+        );
+        let failed = incident(
+            SourceType::Task,
+            json!({"kind": "failed", "exitCode": 3, "errorMessage": "disk full"}),
+        );
+        let mut down = incident(
+            SourceType::HttpMonitor,
+            json!({"lastPing": {"errorKind": "httpcode", "httpCode": 503}}),
+        );
+        down.source_url = Some("https://shop.example.com/".into());
+        let rows = [
+            (
+                &late,
+                Lang::En,
+                "Nightly backup has not started; it was due at 2026-11-30T02:00:00Z.",
+            ),
+            (
+                &late,
+                Lang::Fr,
+                "Nightly backup n'a pas démarré ; exécution prévue à 2026-11-30T02:00:00Z.",
+            ),
+            (
+                &failed,
+                Lang::En,
+                "A run of Nightly backup failed (exit code 3: disk full).",
+            ),
+            (
+                &failed,
+                Lang::Fr,
+                "Une exécution de Nightly backup a échoué (exit code 3: disk full).",
+            ),
+            (
+                &down,
+                Lang::En,
+                "https://shop.example.com/ is not responding correctly (HTTP 503).",
+            ),
+            (
+                &down,
+                Lang::Fr,
+                "https://shop.example.com/ ne répond pas correctement (HTTP 503).",
+            ),
+        ];
+        for (i, lang, expected) in rows {
+            assert_eq!(cause_sentence(lang, i).as_deref(), Some(expected));
+        }
+    }
+
+    #[test]
+    fn messages_carry_the_event_and_the_link() {
+        let i = incident(
+            SourceType::Task,
+            json!({"kind": "dead", "lastHeartbeatAt": "T"}),
+        );
+        let link = Some("https://duck.example.com/dashboard/incidents/i1".to_owned());
+        let m = render(Lang::En, NotificationEvent::Opened, Some(&i), link.clone());
+        assert_eq!(m.subject, "[dutyduck] Incident opened: Nightly backup");
+        assert!(m.text.ends_with("/dashboard/incidents/i1"), "{}", m.text);
+        let m = render(Lang::Fr, NotificationEvent::Acknowledged, Some(&i), link);
+        assert_eq!(
+            m.subject,
+            "[dutyduck] Incident pris en charge: Nightly backup"
+        );
+        assert!(
+            m.text.contains("Pris en charge par Ada Lovelace."),
+            "{}",
+            m.text
+        );
+        let m = render(Lang::Fr, NotificationEvent::Test, None, None);
+        assert_eq!(m.subject, "[dutyduck] Message de test");
+    }
+}

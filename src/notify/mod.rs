@@ -1,0 +1,14 @@
+//! Notifications: channels per organization (config, store, routes), which channels a source
+//! notifies (routing), the words sent in en/fr (message), the payloads and transports (send),
+//! the durable outbox written with the incident change that causes it (outbox), and the worker
+//! that delivers it with retries (worker).
+
+pub mod config;
+pub mod message;
+pub mod model;
+pub mod outbox;
+pub mod routes;
+pub mod routing;
+pub mod send;
+pub mod store;
+pub mod worker;

@@ -1,0 +1,91 @@
+//! Notification channels, events and deliveries as the API shows them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::clock::Timestamp;
+use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
+use crate::text_enum::text_enum;
+
+text_enum!(
+    ChannelKind {
+        /// SMTP, to listed addresses or to every member of the organization.
+        Email => "email",
+        /// A signed JSON POST.
+        Webhook => "webhook",
+        Slack => "slack",
+        Discord => "discord",
+        Ntfy => "ntfy",
+    }
+);
+
+text_enum!(
+    /// What a notification is about.
+    NotificationEvent {
+        Opened => "opened",
+        Acknowledged => "acknowledged",
+        Resolved => "resolved",
+        /// Still open and nobody acknowledged it.
+        Renotification => "renotification",
+        Test => "test",
+    }
+);
+
+text_enum!(
+    DeliveryStatus {
+        Pending => "pending",
+        Sent => "sent",
+        /// Retried for a day without success.
+        GaveUp => "gaveup",
+    }
+);
+
+text_enum!(
+    AttemptOutcome {
+        Sent => "sent",
+        Failed => "failed",
+        GaveUp => "gaveup",
+    }
+);
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel {
+    pub id: ChannelId,
+    pub organization_id: OrgId,
+    pub name: String,
+    pub kind: ChannelKind,
+    pub enabled: bool,
+    /// By kind: email `{recipients, allMembers}`, webhook `{url, headers, secret}`, slack and
+    /// discord `{webhookUrl}`, ntfy `{serverUrl, topic, token}`. Secrets read `********` unless
+    /// you may change the channel.
+    pub config: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub channel_id: ChannelId,
+    pub incident_id: Option<IncidentId>,
+    pub event: NotificationEvent,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub next_attempt_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+/// The organization's notification settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Language of the texts sent: "en" or "fr".
+    pub language: String,
+    /// Repeat every N minutes while an incident is open and unacknowledged; null: never.
+    pub renotify_minutes: Option<u32>,
+}

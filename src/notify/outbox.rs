@@ -1,0 +1,305 @@
+//! The durable outbox. A notification is a row written by the same write job as the incident
+//! change that causes it (so a committed change is never left unannounced, and a rolled-back one
+//! never announced); the worker then claims due rows, sends them, and records each attempt here
+//! and on the incident's timeline. Retries back off exponentially for up to a day.
+
+use chrono::Duration;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::json;
+
+use super::model::{AttemptOutcome, Delivery, DeliveryStatus, NotificationEvent};
+use super::routing;
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
+use crate::incidents::model::{EventType, IncidentStatus};
+use crate::store::signals::{self, Topic};
+use crate::store::time::{from_db, opt_from_db, to_db};
+
+/// A claimed row is not claimed again before this, even if the process dies mid-send; longer
+/// than any send (10 s).
+pub const LEASE: Duration = Duration::seconds(60);
+/// Retries stop when the next one would come later than this after the notification.
+pub const GIVE_UP_AFTER: Duration = Duration::days(1);
+
+/// The wait after the `attempts`-th failure: 30 s, 1 min, 2 min, … doubling, at most 2 h.
+pub fn backoff(attempts: u32) -> Duration {
+    let seconds = 30i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(20));
+    Duration::seconds(seconds.min(2 * 3600))
+}
+
+/// Queues `event` about `incident` for each channel its source notifies. Returns how many.
+pub fn enqueue(
+    conn: &Connection,
+    incident: IncidentId,
+    event: NotificationEvent,
+    now: Timestamp,
+) -> Result<usize> {
+    let Some((org, channels)) = routing::channels_for_incident(conn, incident)? else {
+        return Ok(0);
+    };
+    for channel in &channels {
+        insert(conn, org, *channel, Some(incident), event, now, now)?;
+    }
+    Ok(channels.len())
+}
+
+/// Inserts a pending notification, first due at `due`.
+pub fn insert(
+    conn: &Connection,
+    org: OrgId,
+    channel: ChannelId,
+    incident: Option<IncidentId>,
+    event: NotificationEvent,
+    due: Timestamp,
+    now: Timestamp,
+) -> Result<DeliveryId> {
+    let id = DeliveryId::generate();
+    conn.prepare_cached(
+        "INSERT INTO notification_outbox (id, organization_id, channel_id, incident_id, event, status,
+            next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
+    )?
+    .execute(params![id, org, channel, incident, event, to_db(due), to_db(now)])?;
+    signals::mark(Topic::Outbox);
+    Ok(id)
+}
+
+/// The incident was opened (created ongoing, or confirmed): notify, and plan re-notification.
+pub fn opened(conn: &Connection, incident: IncidentId, now: Timestamp) -> Result<()> {
+    enqueue(conn, incident, NotificationEvent::Opened, now)?;
+    let renotify = routing::renotify_minutes(conn, incident)?
+        .map(|m| to_db(now + Duration::minutes(m.into())));
+    conn.prepare_cached("UPDATE incidents SET renotify_at = ?2 WHERE id = ?1")?
+        .execute(params![incident, renotify])?;
+    Ok(())
+}
+
+/// Someone has it in hand, or it is over: notify, and stop re-notifying.
+pub fn settled(
+    conn: &Connection,
+    incident: IncidentId,
+    event: NotificationEvent,
+    now: Timestamp,
+) -> Result<()> {
+    enqueue(conn, incident, event, now)?;
+    conn.prepare_cached("UPDATE incidents SET renotify_at = NULL WHERE id = ?1")?
+        .execute([incident])?;
+    Ok(())
+}
+
+/// Queues a re-notification for each open, unacknowledged incident whose time has come, and
+/// plans the next one. Returns how many incidents were handled.
+pub fn renotify_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
+    let due: Vec<(IncidentId, IncidentStatus)> = conn
+        .prepare_cached(
+            "SELECT id, status FROM incidents WHERE renotify_at <= ?1 ORDER BY renotify_at LIMIT ?2",
+        )?
+        .query_map(params![to_db(now), limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (incident, status) in &due {
+        let acknowledged: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM incident_acknowledgements WHERE incident_id = ?1)",
+            )?
+            .query_row([incident], |r| r.get(0))?;
+        let next = if *status == IncidentStatus::Ongoing && !acknowledged {
+            enqueue(conn, *incident, NotificationEvent::Renotification, now)?;
+            routing::renotify_minutes(conn, *incident)?
+                .map(|m| to_db(now + Duration::minutes(m.into())))
+        } else {
+            None
+        };
+        conn.prepare_cached("UPDATE incidents SET renotify_at = ?2 WHERE id = ?1")?
+            .execute(params![incident, next])?;
+    }
+    Ok(due.len())
+}
+
+/// Claims up to `limit` due notifications for sending: their next attempt moves to the end of
+/// a lease, so no one else sends them meanwhile.
+pub fn claim_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<DeliveryId>> {
+    let ids: Vec<DeliveryId> = conn
+        .prepare_cached(
+            "SELECT id FROM notification_outbox WHERE status = 'pending' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at LIMIT ?2",
+        )?
+        .query_map(params![to_db(now), limit], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut lease =
+        conn.prepare_cached("UPDATE notification_outbox SET next_attempt_at = ?2 WHERE id = ?1")?;
+    for id in &ids {
+        lease.execute(params![id, to_db(now + LEASE)])?;
+    }
+    Ok(ids)
+}
+
+/// The next instant the worker has something to do: a due notification or a re-notification.
+pub fn earliest(conn: &Connection) -> Result<Option<Timestamp>> {
+    let ms: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MIN(t) FROM (
+                SELECT MIN(next_attempt_at) AS t FROM notification_outbox WHERE status = 'pending'
+                UNION ALL
+                SELECT MIN(renotify_at) FROM incidents WHERE renotify_at IS NOT NULL)",
+        )?
+        .query_row([], |r| r.get(0))?;
+    Ok(opt_from_db(ms))
+}
+
+/// What one attempt came to.
+pub struct Attempt {
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    /// A test message is tried once: the person pressing "Send a test" wants the answer now.
+    pub retry: bool,
+}
+
+/// Records an attempt: sent, failed (retried after `backoff`) or given up; on the incident's
+/// timeline too. Returns the delivery as it now stands.
+pub fn record_attempt(
+    conn: &Connection,
+    id: DeliveryId,
+    attempt: &Attempt,
+    now: Timestamp,
+) -> Result<Option<Delivery>> {
+    let Some(before) = get(conn, id)? else {
+        return Ok(None);
+    };
+    let attempts = before.attempts + 1;
+    let (status, outcome, next) = match &attempt.error {
+        None => (DeliveryStatus::Sent, AttemptOutcome::Sent, None),
+        Some(_) => {
+            let next = now + backoff(attempts);
+            if attempt.retry && next <= before.created_at + GIVE_UP_AFTER {
+                (DeliveryStatus::Pending, AttemptOutcome::Failed, Some(next))
+            } else {
+                (DeliveryStatus::GaveUp, AttemptOutcome::GaveUp, None)
+            }
+        }
+    };
+    let sent_at = (status == DeliveryStatus::Sent).then(|| to_db(now));
+    conn.prepare_cached(
+        "UPDATE notification_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4,
+            last_error = ?5, sent_at = ?6
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        status,
+        attempts,
+        next.map(to_db),
+        attempt.error,
+        sent_at
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO notification_attempts (outbox_id, attempted_at, outcome, error, duration_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        to_db(now),
+        outcome,
+        attempt.error,
+        attempt.duration_ms
+    ])?;
+    if let Some(incident) = before.incident_id {
+        let (name, kind): (String, String) = conn
+            .prepare_cached("SELECT name, kind FROM notification_channels WHERE id = ?1")?
+            .query_row([before.channel_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let payload = json!({
+            "deliveryId": id, "channelId": before.channel_id, "channelName": name,
+            "channelKind": kind, "event": before.event, "outcome": outcome,
+            "attempt": attempts, "error": attempt.error, "nextAttemptAt": next,
+        });
+        crate::incidents::store::add_event(
+            conn,
+            incident,
+            now,
+            None,
+            EventType::Notification,
+            Some(&payload),
+        )?;
+    }
+    get(conn, id)
+}
+
+const COLUMNS: &str =
+    "id, channel_id, incident_id, event, status, attempts, next_attempt_at, last_error,
+    created_at, sent_at";
+
+fn delivery_from_row(r: &Row<'_>) -> rusqlite::Result<Delivery> {
+    Ok(Delivery {
+        id: r.get(0)?,
+        channel_id: r.get(1)?,
+        incident_id: r.get(2)?,
+        event: r.get(3)?,
+        status: r.get(4)?,
+        attempts: r.get(5)?,
+        next_attempt_at: opt_from_db(r.get(6)?),
+        last_error: r.get(7)?,
+        created_at: from_db(r.get(8)?),
+        sent_at: opt_from_db(r.get(9)?),
+    })
+}
+
+pub fn get(conn: &Connection, id: DeliveryId) -> Result<Option<Delivery>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM notification_outbox WHERE id = ?1"
+        ))?
+        .query_row([id], delivery_from_row)
+        .optional()?)
+}
+
+/// A channel's latest deliveries, newest first.
+pub fn list_for_channel(
+    conn: &Connection,
+    channel: ChannelId,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<Delivery>, i64)> {
+    let total: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM notification_outbox WHERE channel_id = ?1")?
+        .query_row([channel], |r| r.get(0))?;
+    let items = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM notification_outbox WHERE channel_id = ?1
+             ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+        ))?
+        .query_map(params![channel, limit, offset], delivery_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((items, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_30_seconds_up_to_two_hours() {
+        let rows = [
+            (1, 30),
+            (2, 60),
+            (3, 120),
+            (4, 240),
+            (8, 3840),
+            (9, 7200),
+            (40, 7200),
+        ];
+        for (attempts, seconds) in rows {
+            assert_eq!(
+                backoff(attempts),
+                Duration::seconds(seconds),
+                "attempt {attempts}"
+            );
+        }
+        // Attempts within a day: 30 s + 1 + 2 + … min, then every 2 h: about 17 in all.
+        let (mut elapsed, mut n) = (Duration::zero(), 0);
+        while elapsed + backoff(n + 1) <= GIVE_UP_AFTER {
+            n += 1;
+            elapsed += backoff(n);
+        }
+        assert!((15..=20).contains(&n), "{n} retries in a day");
+    }
+}

@@ -1,0 +1,286 @@
+//! `/notification-channels` (list, create, read, change, delete, send a test, deliveries) and
+//! `/notification-settings` (the organization's language and re-notification default).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use warp::reply::Response;
+
+use super::config::ChannelConfig;
+use super::model::{Channel, ChannelKind, Delivery, DeliveryStatus, NotificationEvent, Settings};
+use super::outbox::{self, LEASE};
+use super::routing::check_renotify;
+use super::store::{self, StoredChannel};
+use crate::accounts::principal::Principal;
+use crate::accounts::roles::Permission::{ReadNotificationChannels, WriteNotificationChannels};
+use crate::error::{Error, Result};
+use crate::http::reply;
+use crate::http::request::{Page, Request};
+use crate::http::router::Route;
+use crate::ids::ChannelId;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/notification-channels", list)
+            .summary("Notifications", "The organization's notification channels")
+            .returns::<ChannelList>(200, "Channels, by name"),
+        Route::post("/notification-channels", create)
+            .summary(
+                "Notifications",
+                "Add a channel: email, webhook, slack, discord or ntfy",
+            )
+            .body::<ChannelInput>()
+            .returns::<Channel>(201, "The new channel"),
+        Route::get("/notification-channels/{id}", get)
+            .summary("Notifications", "A channel")
+            .returns::<Channel>(200, "The channel"),
+        Route::patch("/notification-channels/{id}", update)
+            .summary(
+                "Notifications",
+                "Change a channel; absent fields keep their value, masked secrets are kept",
+            )
+            .body::<ChannelInput>()
+            .returns::<Channel>(200, "The channel"),
+        Route::delete("/notification-channels/{id}", delete)
+            .summary(
+                "Notifications",
+                "Delete a channel and its pending deliveries",
+            )
+            .returns_empty(204, "Deleted"),
+        Route::post("/notification-channels/{id}/test", test)
+            .summary(
+                "Notifications",
+                "Send a real test message now and answer with the outcome",
+            )
+            .returns::<TestOutcome>(200, "Sent, or the error"),
+        Route::get("/notification-channels/{id}/deliveries", deliveries)
+            .summary("Notifications", "The channel's deliveries, newest first")
+            .query::<Page>()
+            .returns::<DeliveryList>(200, "A page of deliveries"),
+        Route::get("/notification-settings", get_settings)
+            .summary(
+                "Notifications",
+                "The organization's language and re-notification default",
+            )
+            .returns::<Settings>(200, "Settings"),
+        Route::put("/notification-settings", put_settings)
+            .summary(
+                "Notifications",
+                "Change the organization's language and re-notification default",
+            )
+            .body::<Settings>()
+            .returns::<Settings>(200, "Settings"),
+    ]
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelInput {
+    pub name: Option<String>,
+    /// Required on create; cannot change.
+    pub kind: Option<ChannelKind>,
+    pub enabled: Option<bool>,
+    /// By kind: email `{recipients: [..], allMembers}`, webhook `{url, headers, secret}`,
+    /// slack and discord `{webhookUrl}`, ntfy `{serverUrl, topic, token}`.
+    pub config: Option<Value>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ChannelList {
+    pub items: Vec<Channel>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryList {
+    pub items: Vec<Delivery>,
+    pub total_number_of_results: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TestOutcome {
+    /// "sent" or "failed".
+    pub outcome: String,
+    pub error: Option<String>,
+    pub delivery: Option<Delivery>,
+}
+
+fn name(raw: Option<&str>) -> Result<String> {
+    let name = raw.unwrap_or("").trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::invalid_field("name", "1 to 100 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn shown(me: &Principal, c: StoredChannel) -> Channel {
+    c.shown(me.can(WriteNotificationChannels))
+}
+
+async fn list(req: Request) -> Result<Response> {
+    let me = req.require(ReadNotificationChannels).await?;
+    let org = me.org_id;
+    let channels = req.app.store.read(move |c| store::list(c, org)).await?;
+    let items = channels.into_iter().map(|c| shown(&me, c)).collect();
+    Ok(reply::ok(&ChannelList { items }))
+}
+
+async fn create(req: Request) -> Result<Response> {
+    let me = req.require(WriteNotificationChannels).await?;
+    let input: ChannelInput = req.json()?;
+    let name = name(input.name.as_deref())?;
+    let kind = input.kind.ok_or_else(|| {
+        Error::invalid_field(
+            "kind",
+            "is required: email, webhook, slack, discord or ntfy",
+        )
+    })?;
+    let config = ChannelConfig::parse(kind, input.config.as_ref().unwrap_or(&Value::Null))?;
+    config.validate()?;
+    let (org, now, enabled) = (me.org_id, req.now(), input.enabled.unwrap_or(true));
+    let channel = req
+        .app
+        .store
+        .write(move |c| {
+            let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
+            store::get(c, org, id)
+        })
+        .await?
+        .ok_or_else(|| Error::not_found("channel"))?;
+    Ok(reply::created(&shown(&me, channel)))
+}
+
+async fn find(req: &Request, me: &Principal) -> Result<StoredChannel> {
+    let id: ChannelId = req.param_id("id")?;
+    let org = me.org_id;
+    req.app
+        .store
+        .read(move |c| store::get(c, org, id))
+        .await?
+        .ok_or_else(|| Error::not_found("channel"))
+}
+
+async fn get(req: Request) -> Result<Response> {
+    let me = req.require(ReadNotificationChannels).await?;
+    let channel = find(&req, &me).await?;
+    Ok(reply::ok(&shown(&me, channel)))
+}
+
+async fn update(req: Request) -> Result<Response> {
+    let me = req.require(WriteNotificationChannels).await?;
+    let input: ChannelInput = req.json()?;
+    let id: ChannelId = req.param_id("id")?;
+    let (org, now) = (me.org_id, req.now());
+    let channel = req
+        .app
+        .store
+        .write(move |c| {
+            let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))?;
+            let kind = current.channel.kind;
+            if input.kind.is_some_and(|k| k != kind) {
+                return Err(Error::invalid_field(
+                    "kind",
+                    "cannot change; create another channel",
+                ));
+            }
+            let name = match &input.name {
+                Some(n) => name(Some(n))?,
+                None => current.channel.name.clone(),
+            };
+            let config = match &input.config {
+                Some(value) => {
+                    let mut config = ChannelConfig::parse(kind, value)?;
+                    config.keep_secrets_from(&current.config);
+                    config
+                }
+                None => current.config.clone(),
+            };
+            config.validate()?;
+            let enabled = input.enabled.unwrap_or(current.channel.enabled);
+            store::update(c, id, &name, &config, enabled, now)?;
+            store::get(c, org, id)
+        })
+        .await?
+        .ok_or_else(|| Error::not_found("channel"))?;
+    Ok(reply::ok(&shown(&me, channel)))
+}
+
+async fn delete(req: Request) -> Result<Response> {
+    let me = req.require(WriteNotificationChannels).await?;
+    let channel = find(&req, &me).await?;
+    let id = channel.channel.id;
+    req.app.store.write(move |c| store::delete(c, id)).await?;
+    Ok(reply::no_content())
+}
+
+async fn test(req: Request) -> Result<Response> {
+    let me = req.require(WriteNotificationChannels).await?;
+    let channel = find(&req, &me).await?;
+    let (org, id, now) = (me.org_id, channel.channel.id, req.now());
+    // Queued past the worker's reach (a lease), then sent here, once.
+    let delivery = req
+        .app
+        .store
+        .write(move |c| outbox::insert(c, org, id, None, NotificationEvent::Test, now + LEASE, now))
+        .await?;
+    let app = req.app.clone();
+    let delivery = tokio::spawn(async move {
+        app.notifier
+            .deliver(&app.store, &app.clock, delivery, false)
+            .await
+    })
+    .await
+    .map_err(Error::internal)??;
+    let sent = delivery
+        .as_ref()
+        .is_some_and(|d| d.status == DeliveryStatus::Sent);
+    Ok(reply::ok(&TestOutcome {
+        outcome: if sent { "sent" } else { "failed" }.to_owned(),
+        error: delivery.as_ref().and_then(|d| d.last_error.clone()),
+        delivery,
+    }))
+}
+
+async fn deliveries(req: Request) -> Result<Response> {
+    let me = req.require(ReadNotificationChannels).await?;
+    let channel = find(&req, &me).await?;
+    let (offset, limit) = req.query::<Page>()?.window(20);
+    let id = channel.channel.id;
+    let (items, total_number_of_results) = req
+        .app
+        .store
+        .read(move |c| outbox::list_for_channel(c, id, offset, limit))
+        .await?;
+    Ok(reply::ok(&DeliveryList {
+        items,
+        total_number_of_results,
+    }))
+}
+
+async fn get_settings(req: Request) -> Result<Response> {
+    let me = req.require(ReadNotificationChannels).await?;
+    let org = me.org_id;
+    Ok(reply::ok(
+        &req.app.store.read(move |c| store::settings(c, org)).await?,
+    ))
+}
+
+async fn put_settings(req: Request) -> Result<Response> {
+    let me = req.require(WriteNotificationChannels).await?;
+    let mut settings: Settings = req.json()?;
+    if !matches!(settings.language.as_str(), "en" | "fr") {
+        return Err(Error::invalid_field("language", "\"en\" or \"fr\""));
+    }
+    settings.renotify_minutes = check_renotify("renotifyMinutes", settings.renotify_minutes)?;
+    let org = me.org_id;
+    let stored = req
+        .app
+        .store
+        .write(move |c| {
+            store::set_settings(c, org, &settings)?;
+            store::settings(c, org)
+        })
+        .await?;
+    Ok(reply::ok(&stored))
+}

@@ -1,0 +1,232 @@
+//! Queries on channels and organization settings, and gathering what one delivery needs.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::config::ChannelConfig;
+use super::message::{IncidentFacts, Lang};
+use super::model::{Channel, ChannelKind, NotificationEvent, Settings};
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
+use crate::incidents::model::SourceType;
+use crate::store::time::{from_db, to_db};
+
+/// A stored channel with its parsed config.
+pub struct StoredChannel {
+    pub channel: Channel,
+    pub config: ChannelConfig,
+}
+
+impl StoredChannel {
+    /// As the API shows it: secrets masked unless `reveal`.
+    pub fn shown(self, reveal: bool) -> Channel {
+        let mut channel = self.channel;
+        channel.config = if reveal {
+            self.config.to_value()
+        } else {
+            self.config.masked()
+        };
+        channel
+    }
+}
+
+const COLUMNS: &str = "id, organization_id, name, kind, config, enabled, created_at, updated_at";
+
+fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<StoredChannel> {
+    let kind: ChannelKind = r.get(3)?;
+    let raw: String = r.get(4)?;
+    let value: serde_json::Value = serde_json::from_str(&raw).unwrap_or_default();
+    let config = ChannelConfig::parse(kind, &value).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.message.into())
+    })?;
+    Ok(StoredChannel {
+        channel: Channel {
+            id: r.get(0)?,
+            organization_id: r.get(1)?,
+            name: r.get(2)?,
+            kind,
+            enabled: r.get(5)?,
+            config: value,
+            created_at: from_db(r.get(6)?),
+            updated_at: from_db(r.get(7)?),
+        },
+        config,
+    })
+}
+
+pub fn insert(
+    conn: &Connection,
+    org: OrgId,
+    name: &str,
+    config: &ChannelConfig,
+    kind: ChannelKind,
+    enabled: bool,
+    now: Timestamp,
+) -> Result<ChannelId> {
+    let id = ChannelId::generate();
+    conn.prepare_cached(
+        "INSERT INTO notification_channels (id, organization_id, name, kind, config, enabled, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute(params![id, org, name, kind, config.to_value().to_string(), enabled, to_db(now)])?;
+    Ok(id)
+}
+
+pub fn update(
+    conn: &Connection,
+    id: ChannelId,
+    name: &str,
+    config: &ChannelConfig,
+    enabled: bool,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE notification_channels SET name = ?2, config = ?3, enabled = ?4, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, name, config.to_value().to_string(), enabled, to_db(now)])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: ChannelId) -> Result<()> {
+    conn.prepare_cached("DELETE FROM notification_channels WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, org: OrgId, id: ChannelId) -> Result<Option<StoredChannel>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM notification_channels WHERE id = ?1 AND organization_id = ?2"
+        ))?
+        .query_row(params![id, org], channel_from_row)
+        .optional()?)
+}
+
+pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<StoredChannel>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM notification_channels WHERE organization_id = ?1
+             ORDER BY name COLLATE NOCASE, created_at"
+        ))?
+        .query_map([org], channel_from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn settings(conn: &Connection, org: OrgId) -> Result<Settings> {
+    Ok(conn
+        .prepare_cached("SELECT language, renotify_minutes FROM organizations WHERE id = ?1")?
+        .query_row([org], |r| {
+            Ok(Settings {
+                language: r.get(0)?,
+                renotify_minutes: r.get(1)?,
+            })
+        })?)
+}
+
+pub fn set_settings(conn: &Connection, org: OrgId, s: &Settings) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE organizations SET language = ?2, renotify_minutes = ?3 WHERE id = ?1",
+    )?
+    .execute(params![org, s.language, s.renotify_minutes])?;
+    Ok(())
+}
+
+/// Everything one delivery needs, read in one snapshot.
+pub struct Prepared {
+    pub delivery: DeliveryId,
+    pub event: NotificationEvent,
+    pub created_at: Timestamp,
+    pub organization: String,
+    pub lang: Lang,
+    pub channel: ChannelConfig,
+    pub incident: Option<IncidentFacts>,
+    /// The organization's members' addresses (for e-mail channels to all members).
+    pub members: Vec<String>,
+}
+
+/// Gathers a delivery's channel, incident, organization and members; None if it is gone.
+pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
+    let Some((org, channel_id, incident_id, event, created_at)) = conn
+        .prepare_cached(
+            "SELECT organization_id, channel_id, incident_id, event, created_at FROM notification_outbox WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, OrgId>(0)?,
+                r.get::<_, ChannelId>(1)?,
+                r.get::<_, Option<IncidentId>>(2)?,
+                r.get::<_, NotificationEvent>(3)?,
+                from_db(r.get(4)?),
+            ))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let Some(channel) = get(conn, org, channel_id)? else {
+        return Ok(None);
+    };
+    let (organization, language): (String, String) = conn
+        .prepare_cached("SELECT display_name, language FROM organizations WHERE id = ?1")?
+        .query_row([org], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let members = conn
+        .prepare_cached(
+            "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.organization_id = ?1 ORDER BY u.email",
+        )?
+        .query_map([org], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let incident = match incident_id {
+        Some(i) => facts(conn, org, i)?,
+        None => None,
+    };
+    Ok(Some(Prepared {
+        delivery: id,
+        event,
+        created_at,
+        organization,
+        lang: Lang::parse(&language),
+        channel: channel.config,
+        incident,
+        members,
+    }))
+}
+
+/// The incident as a notification describes it, with its source's name and URL.
+fn facts(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<IncidentFacts>> {
+    let Some(i) = crate::incidents::store::get(conn, org, id)? else {
+        return Ok(None);
+    };
+    let (source_name, source_url) = match (i.incident_source_type, i.incident_source_id.as_deref())
+    {
+        (SourceType::HttpMonitor | SourceType::TlsCertificate, Some(source)) => conn
+            .prepare_cached("SELECT name, url FROM monitors WHERE id = ?1")?
+            .query_row([source], |r| Ok((Some(r.get(0)?), Some(r.get(1)?))))
+            .optional()?
+            .unwrap_or((None, None)),
+        (SourceType::Task, Some(source)) => conn
+            .prepare_cached("SELECT name FROM tasks WHERE organization_id = ?1 AND id = ?2")?
+            .query_row(params![org, source], |r| Ok((Some(r.get(0)?), None)))
+            .optional()?
+            .unwrap_or((None, None)),
+        _ => (None, None),
+    };
+    Ok(Some(IncidentFacts {
+        id: i.id.to_string(),
+        title: i.title,
+        status: i.status,
+        priority: i.priority,
+        source_type: i.incident_source_type,
+        source_id: i.incident_source_id,
+        source_name,
+        source_url,
+        cause: i.cause,
+        created_at: i.created_at,
+        resolved_at: i.resolved_at,
+        acknowledged_by: i
+            .acknowledged_by
+            .iter()
+            .map(|u| format!("{} {}", u.first_name, u.last_name))
+            .collect(),
+    }))
+}

@@ -1,0 +1,148 @@
+//! The delivery worker: sleeps until the next due notification or re-notification (on the
+//! injectable clock), claims what is due, and sends each in its own task, at most
+//! `CONCURRENCY` at once, each bounded by the send timeout — so a hanging receiver delays
+//! neither checks nor other deliveries. Outcomes are recorded through the single writer.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::future::Either;
+use tokio::sync::{Notify, Semaphore, watch};
+
+use super::message::render;
+use super::model::Delivery;
+use super::outbox::{self, Attempt};
+use super::send::{Envelope, Sender, SmtpSettings};
+use super::store::{self, Prepared};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::ids::DeliveryId;
+use crate::store::Store;
+use crate::store::signals::Topic;
+
+/// Deliveries in flight at once.
+const CONCURRENCY: usize = 32;
+/// Rows claimed per write.
+const CLAIM: u32 = 100;
+
+pub struct Notifier {
+    sender: Sender,
+    /// Where the dashboard is reachable, for links (`--public-url`).
+    public_url: Option<String>,
+    changed: Notify,
+    permits: Arc<Semaphore>,
+}
+
+impl Notifier {
+    pub fn new(smtp: Option<&SmtpSettings>, public_url: Option<String>) -> Result<Notifier> {
+        Ok(Notifier {
+            sender: Sender::new(smtp).map_err(Error::internal)?,
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+            changed: Notify::new(),
+            permits: Arc::new(Semaphore::new(CONCURRENCY)),
+        })
+    }
+
+    /// Something was queued or rescheduled: look again.
+    pub fn poke(&self) {
+        self.changed.notify_one();
+    }
+
+    pub async fn run(
+        self: Arc<Self>,
+        store: Store,
+        clock: Clock,
+        mut stopped: watch::Receiver<bool>,
+    ) {
+        // Whoever queues a notification marks the outbox; its commit wakes this loop.
+        let mut queued = store.watch(Topic::Outbox);
+        loop {
+            queued.mark_unchanged();
+            let now = clock.now();
+            let pass = store
+                .write(move |c| {
+                    outbox::renotify_due(c, now, 500)?;
+                    outbox::claim_due(c, now, CLAIM)
+                })
+                .await;
+            let claimed = match pass {
+                Ok(ids) => ids,
+                Err(e) => {
+                    log::warn!("could not read the notification outbox: {e}");
+                    Vec::new()
+                }
+            };
+            let full = claimed.len() == CLAIM as usize;
+            for id in claimed {
+                let (this, store, clock) = (self.clone(), store.clone(), clock.clone());
+                tokio::spawn(async move {
+                    let Ok(_permit) = this.permits.clone().acquire_owned().await else {
+                        return;
+                    };
+                    if let Err(e) = this.deliver(&store, &clock, id, true).await {
+                        log::warn!("notification {id}: {e}");
+                    }
+                });
+            }
+            if full {
+                continue;
+            }
+            let next = store.read(outbox::earliest).await.ok().flatten();
+            let wait = match next {
+                Some(at) => Either::Left(clock.sleep_until(at)),
+                None => Either::Right(std::future::pending()),
+            };
+            tokio::select! {
+                _ = wait => {}
+                _ = self.changed.notified() => {}
+                _ = queued.changed() => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+        }
+    }
+
+    /// Sends one claimed notification and records the attempt.
+    pub async fn deliver(
+        &self,
+        store: &Store,
+        clock: &Clock,
+        id: DeliveryId,
+        retry: bool,
+    ) -> Result<Option<Delivery>> {
+        let Some(prepared) = store.read(move |c| store::prepare(c, id)).await? else {
+            return Ok(None);
+        };
+        let started = Instant::now();
+        let error = self.send(&prepared).await.err();
+        let attempt = Attempt {
+            error,
+            duration_ms: started.elapsed().as_millis() as i64,
+            retry,
+        };
+        let now = clock.now();
+        let delivery = store
+            .write(move |c| outbox::record_attempt(c, id, &attempt, now))
+            .await?;
+        // A retry time may now be the earliest: the loop must know.
+        self.poke();
+        Ok(delivery)
+    }
+
+    async fn send(&self, p: &Prepared) -> std::result::Result<(), String> {
+        let link = match (&self.public_url, &p.incident) {
+            (Some(base), Some(i)) => Some(format!("{base}/dashboard/incidents/{}", i.id)),
+            (Some(base), None) => Some(format!("{base}/dashboard")),
+            (None, _) => None,
+        };
+        let message = render(p.lang, p.event, p.incident.as_ref(), link);
+        let envelope = Envelope {
+            delivery: p.delivery,
+            event: p.event,
+            occurred_at: p.created_at,
+            organization: &p.organization,
+            message: &message,
+            incident: p.incident.as_ref(),
+        };
+        self.sender.send(&p.channel, &envelope, &p.members).await
+    }
+}

@@ -1,0 +1,18 @@
+//! Outbound HTTPS, one way for every client the binary builds (checks, notifications, the
+//! `run` wrapper): reqwest is compiled without a crypto provider, so ring is installed here, and
+//! the CA roots are bundled (a scratch container has no system trust store, rust-stack §3.4).
+
+/// The User-Agent of every outbound request.
+pub const USER_AGENT: &str = concat!("dutyduck/", env!("CARGO_PKG_VERSION"));
+
+/// A client builder with the crypto provider installed, the bundled roots and our User-Agent.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    // "Already installed" (by another caller, or by a test) is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok());
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .tls_certs_only(roots)
+}
