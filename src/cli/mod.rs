@@ -1,6 +1,7 @@
 //! The command line: `serve`, and the offline admin commands that work directly on the data dir.
 
 mod backup;
+mod run;
 mod token;
 mod user;
 
@@ -58,6 +59,8 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Write a consistent copy of the database, also while the server runs.
     Backup(backup::BackupArgs),
+    /// Run a command (a cron job) and report it to a server as a run of a task.
+    Run(run::RunArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -66,7 +69,7 @@ pub fn main() -> ExitCode {
     // reqwest is built without a default crypto provider; ring is the one compiled in.
     let _ = rustls::crypto::ring::default_provider().install_default();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -74,8 +77,10 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        // The wrapper exits with its command's code, not just success or failure.
+        Command::Run(args) => return Ok(ExitCode::from(run::main(args))),
         Command::Serve {
             listen,
             raw_retention,
@@ -94,6 +99,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Token(command) => token::run(&cli.data_dir, command),
         Command::Backup(args) => backup::run(&cli.data_dir, args),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 fn init_logging(level: &str) {
