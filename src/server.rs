@@ -191,11 +191,34 @@ pub async fn serve_until_signal(config: Config) -> Result<()> {
         running.addr,
         config.data_dir.display()
     );
+    log::info!("{}", notifications_summary(&config));
     signal.await;
     log::info!("shutting down: finishing in-flight requests");
     running.stop().await;
     log::info!("stopped");
     Ok(())
+}
+
+/// One line on how notifications will go out, without the SMTP password.
+fn notifications_summary(config: &Config) -> String {
+    let email = match &config.smtp {
+        Some(smtp) => match url::Url::parse(&smtp.url) {
+            Ok(u) => format!(
+                "e-mail via {}://{}:{} from {}",
+                u.scheme(),
+                u.host_str().unwrap_or("?"),
+                u.port_or_known_default().unwrap_or(25),
+                smtp.from
+            ),
+            Err(_) => "e-mail via the configured relay".to_owned(),
+        },
+        None => "e-mail channels off (no --smtp-url)".to_owned(),
+    };
+    let links = match &config.public_url {
+        Some(url) => format!("links to {url}/dashboard"),
+        None => "no links in messages (no --public-url)".to_owned(),
+    };
+    format!("notifications: {email}; {links}")
 }
 
 /// Installs the SIGINT and SIGTERM handlers now, and returns a future that resolves on either.

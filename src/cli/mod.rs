@@ -50,6 +50,23 @@ pub enum Command {
         /// charts) are kept 400 and 800 days.
         #[arg(long, env = "DUTYDUCK_RAW_RETENTION", default_value = "7d", value_parser = humantime::parse_duration)]
         raw_retention: std::time::Duration,
+        /// The address users reach the dashboard at (e.g. https://status.example.com), for the
+        /// links in notifications. Without it, messages carry no link.
+        #[arg(long, env = "DUTYDUCK_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
+        /// SMTP relay for e-mail notifications: smtp://host:25 (plain),
+        /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://user:pass@host:465 (TLS).
+        /// Prefer the environment variable: it keeps the password out of `ps`.
+        #[arg(
+            long,
+            env = "DUTYDUCK_SMTP_URL",
+            requires = "smtp_from",
+            hide_env_values = true
+        )]
+        smtp_url: Option<String>,
+        /// Sender of e-mail notifications, e.g. "dutyduck <alerts@example.com>".
+        #[arg(long, env = "DUTYDUCK_SMTP_FROM", requires = "smtp_url")]
+        smtp_from: Option<String>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -84,13 +101,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             listen,
             raw_retention,
+            public_url,
+            smtp_url,
+            smtp_from,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .map_err(Error::internal)?;
+            let smtp = smtp_url
+                .zip(smtp_from)
+                .map(|(url, from)| crate::notify::send::SmtpSettings { url, from });
             let config = crate::server::Config {
                 raw_retention,
+                public_url,
+                smtp,
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))
@@ -100,6 +125,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(args) => backup::run(&cli.data_dir, args),
     }
     .map(|()| ExitCode::SUCCESS)
+}
+
+/// An absolute http(s) URL, without a trailing slash.
+fn parse_public_url(raw: &str) -> std::result::Result<String, String> {
+    match url::Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
+        _ => Err(format!("{raw:?} is not an http:// or https:// URL")),
+    }
 }
 
 fn init_logging(level: &str) {

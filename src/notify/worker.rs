@@ -36,7 +36,8 @@ pub struct Notifier {
 impl Notifier {
     pub fn new(smtp: Option<&SmtpSettings>, public_url: Option<String>) -> Result<Notifier> {
         Ok(Notifier {
-            sender: Sender::new(smtp).map_err(Error::internal)?,
+            sender: Sender::new(smtp)
+                .map_err(|e| Error::bad_request("invalid_configuration", e))?,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             changed: Notify::new(),
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
