@@ -130,7 +130,8 @@ impl Running {
     }
 }
 
-/// Deletes check history past its retention, in small batches so checks keep flowing.
+/// Deletes check history past its retention, and old sent notifications, in small batches so
+/// checks keep flowing.
 async fn purge_history(app: Arc<App>, retention: Retention, mut stopped: watch::Receiver<bool>) {
     loop {
         tokio::select! {
@@ -141,7 +142,10 @@ async fn purge_history(app: Arc<App>, retention: Retention, mut stopped: watch::
             let now = app.clock.now();
             match app
                 .store
-                .write(move |c| history::purge(c, &retention, now, 5_000))
+                .write(move |c| {
+                    Ok(history::purge(c, &retention, now, 5_000)?
+                        + crate::notify::outbox::purge(c, now, 5_000)?)
+                })
                 .await
             {
                 Ok(0) => break,

@@ -224,6 +224,20 @@ pub fn record_attempt(
     get(conn, id)
 }
 
+/// How long sent and abandoned notifications stay listed (the timeline keeps its events).
+pub const KEEP_DONE: Duration = Duration::days(30);
+
+/// Deletes up to `limit` sent or abandoned notifications older than `KEEP_DONE`.
+pub fn purge(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM notification_outbox WHERE id IN (
+                SELECT id FROM notification_outbox
+                WHERE status != 'pending' AND created_at < ?1 LIMIT ?2)",
+        )?
+        .execute(params![to_db(now - KEEP_DONE), limit])?)
+}
+
 const COLUMNS: &str =
     "id, channel_id, incident_id, event, status, attempts, next_attempt_at, last_error,
     created_at, sent_at";

@@ -139,6 +139,8 @@ pub struct Prepared {
     pub organization: String,
     pub lang: Lang,
     pub channel: ChannelConfig,
+    /// A disabled channel sends only test messages.
+    pub enabled: bool,
     pub incident: Option<IncidentFacts>,
     /// The organization's members' addresses (for e-mail channels to all members).
     pub members: Vec<String>,
@@ -186,6 +188,7 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         created_at,
         organization,
         lang: Lang::parse(&language),
+        enabled: channel.channel.enabled,
         channel: channel.config,
         incident,
         members,

@@ -10,7 +10,7 @@ use futures_util::future::Either;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use super::message::render;
-use super::model::Delivery;
+use super::model::{Delivery, NotificationEvent};
 use super::outbox::{self, Attempt};
 use super::send::{Envelope, Sender, SmtpSettings};
 use super::store::{self, Prepared};
@@ -114,11 +114,17 @@ impl Notifier {
             return Ok(None);
         };
         let started = Instant::now();
-        let error = self.send(&prepared).await.err();
+        // Disabled since it was queued: nothing more goes out on it (tests excepted).
+        let send = prepared.enabled || prepared.event == NotificationEvent::Test;
+        let error = if send {
+            self.send(&prepared).await.err()
+        } else {
+            Some("the channel is disabled".to_owned())
+        };
         let attempt = Attempt {
             error,
             duration_ms: started.elapsed().as_millis() as i64,
-            retry,
+            retry: retry && send,
         };
         let now = clock.now();
         let delivery = store
