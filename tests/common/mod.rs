@@ -233,4 +233,5 @@ where
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
 }
+pub mod receivers;
 pub mod target;
