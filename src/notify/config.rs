@@ -98,7 +98,14 @@ fn check_url(field: &str, raw: &str) -> Result<()> {
 /// `scheme://host/********`: webhook URLs of Slack and Discord carry their secret in the path.
 fn mask_url(raw: &str) -> String {
     match url::Url::parse(raw) {
-        Ok(u) => format!("{}://{}/{MASK}", u.scheme(), u.host_str().unwrap_or("")),
+        Ok(u) => match u.port() {
+            Some(port) => format!(
+                "{}://{}:{port}/{MASK}",
+                u.scheme(),
+                u.host_str().unwrap_or("")
+            ),
+            None => format!("{}://{}/{MASK}", u.scheme(), u.host_str().unwrap_or("")),
+        },
         Err(_) => MASK.to_owned(),
     }
 }

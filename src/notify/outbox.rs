@@ -166,6 +166,11 @@ pub fn record_attempt(
     let Some(before) = get(conn, id)? else {
         return Ok(None);
     };
+    if before.status != DeliveryStatus::Pending {
+        // A late attempt (one that outlived its lease while another was made) cannot undo an
+        // outcome already recorded.
+        return Ok(Some(before));
+    }
     let attempts = before.attempts + 1;
     let (status, outcome, next) = match &attempt.error {
         None => (DeliveryStatus::Sent, AttemptOutcome::Sent, None),
