@@ -1227,3 +1227,31 @@ async fn disabling_a_channel_stops_its_pending_retries() {
     assert_eq!(deliveries(&server, &ada, &ops).await[0]["status"], "gaveup");
     assert_eq!(hook.received().len(), 1, "nothing more was sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn turning_re_notification_on_applies_to_incidents_already_open() {
+    let hook = HttpReceiver::start(Behaviour::Accept).await;
+    let clock = nine_o_clock();
+    let (server, ada) = setup(&clock, None).await;
+    webhook(&server, &ada, "Ops", hook.url("/in")).await;
+    let incident = nightly_backup_fails(&server, &ada).await;
+    hook.wait_for(1).await;
+    wait_notifications(&server, &ada, &incident, 1).await;
+
+    // Opened while re-notification was off; switching it on starts the clock from now.
+    clock.advance(Duration::minutes(3));
+    let body = json!({"language": "en", "renotifyMinutes": 10});
+    let (status, _) = call(
+        &server,
+        &ada,
+        Method::PUT,
+        "/notification-settings",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    clock.advance(Duration::minutes(10));
+    let again = &hook.wait_for(2).await[1];
+    assert_eq!(again.header("x-dutyduck-event"), Some("renotification"));
+    assert_eq!(again.json()["occurredAt"], "2026-11-30T09:13:00.000Z");
+}

@@ -211,8 +211,8 @@ async fn create(req: Request) -> Result<Response> {
         let monitor = store
             .write(move |c| {
                 let monitor = store::insert(c, me.org_id, &settings, active, now)?;
-                let routing = Routing::default().apply(c, me.org_id, &routing_input)?;
-                routing::save(c, routing::Source::Monitor(monitor.id), &routing)?;
+                let source = routing::Source::Monitor(monitor.id);
+                routing::update(c, source, &Routing::default(), &routing_input, now)?;
                 store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
             })
             .await?;
@@ -345,12 +345,8 @@ async fn update(req: Request) -> Result<Response> {
         change(&req, me.org_id, move |c, current| {
             refuse_archived(&current, "changed")?;
             let settings = current.settings.clone().apply(input)?;
-            let routing =
-                current
-                    .routing
-                    .clone()
-                    .apply(c, current.organization_id, &routing_input)?;
-            routing::save(c, routing::Source::Monitor(current.id), &routing)?;
+            let source = routing::Source::Monitor(current.id);
+            routing::update(c, source, &current.routing, &routing_input, now)?;
             store::update_settings(c, &current, &settings, now).map(Some)
         })
         .await?,

@@ -88,6 +88,33 @@ pub fn settled(
     Ok(())
 }
 
+/// Re-plans the re-notification of these incidents after a settings change: from now, at the
+/// new interval, for those still open and unacknowledged.
+pub fn replan_renotifications(
+    conn: &Connection,
+    incidents: &[IncidentId],
+    now: Timestamp,
+) -> Result<()> {
+    for incident in incidents {
+        let acknowledged: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM incident_acknowledgements WHERE incident_id = ?1)",
+            )?
+            .query_row([incident], |r| r.get(0))?;
+        let next = match acknowledged {
+            true => None,
+            false => routing::renotify_minutes(conn, *incident)?
+                .map(|m| to_db(now + Duration::minutes(m.into()))),
+        };
+        conn.prepare_cached(
+            "UPDATE incidents SET renotify_at = ?2 WHERE id = ?1 AND status = 'ongoing'",
+        )?
+        .execute(params![incident, next])?;
+    }
+    signals::mark(Topic::Outbox);
+    Ok(())
+}
+
 /// Queues a re-notification for each open, unacknowledged incident whose time has come, and
 /// plans the next one. Returns how many incidents were handled.
 pub fn renotify_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {

@@ -273,12 +273,16 @@ async fn put_settings(req: Request) -> Result<Response> {
         return Err(Error::invalid_field("language", "\"en\" or \"fr\""));
     }
     settings.renotify_minutes = check_renotify("renotifyMinutes", settings.renotify_minutes)?;
-    let org = me.org_id;
+    let (org, now) = (me.org_id, req.now());
     let stored = req
         .app
         .store
         .write(move |c| {
+            let before = store::settings(c, org)?;
             store::set_settings(c, org, &settings)?;
+            if before.renotify_minutes != settings.renotify_minutes {
+                outbox::replan_renotifications(c, &store::open_incidents(c, org)?, now)?;
+            }
             store::settings(c, org)
         })
         .await?;

@@ -92,22 +92,54 @@ pub enum Source<'a> {
     Task(OrgId, &'a str),
 }
 
-pub fn save(conn: &Connection, source: Source<'_>, routing: &Routing) -> Result<()> {
-    let channels = routing.channels_column();
-    match source {
+/// Applies `input` to a source's routing `current`; when that changes anything, stores it and
+/// re-plans the re-notification of the source's open incidents.
+pub fn update(
+    conn: &Connection,
+    source: Source<'_>,
+    current: &Routing,
+    input: &RoutingInput,
+    now: crate::clock::Timestamp,
+) -> Result<()> {
+    let org = match source {
         Source::Monitor(id) => conn
-            .prepare_cached(
+            .prepare_cached("SELECT organization_id FROM monitors WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?,
+        Source::Task(org, _) => org,
+    };
+    let routing = current.clone().apply(conn, org, input)?;
+    if routing == *current {
+        return Ok(());
+    }
+    let channels = routing.channels_column();
+    let (types, id): (&[&str], String) = match source {
+        Source::Monitor(id) => {
+            conn.prepare_cached(
                 "UPDATE monitors SET notification_channels = ?2, renotify_minutes = ?3 WHERE id = ?1",
             )?
-            .execute(params![id, channels, routing.renotify_minutes])?,
-        Source::Task(org, id) => conn
-            .prepare_cached(
+            .execute(params![id, channels, routing.renotify_minutes])?;
+            (&["httpmonitor", "tlscertificate"], id.to_string())
+        }
+        Source::Task(org, id) => {
+            conn.prepare_cached(
                 "UPDATE tasks SET notification_channels = ?3, renotify_minutes = ?4
                  WHERE organization_id = ?1 AND id = ?2",
             )?
-            .execute(params![org, id, channels, routing.renotify_minutes])?,
+            .execute(params![org, id, channels, routing.renotify_minutes])?;
+            (&["task"], id.to_owned())
+        }
     };
-    Ok(())
+    let open: Vec<IncidentId> = conn
+        .prepare_cached(
+            "SELECT id FROM incidents WHERE organization_id = ?1 AND source_type IN (?2, ?3)
+               AND source_id = ?4 AND status = 'ongoing'",
+        )?
+        .query_map(
+            params![org, types[0], types.get(1).unwrap_or(&types[0]), id],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    super::outbox::replan_renotifications(conn, &open, now)
 }
 
 /// The routing stored for an incident's source, with the incident's organization.

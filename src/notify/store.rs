@@ -131,6 +131,16 @@ pub fn set_settings(conn: &Connection, org: OrgId, s: &Settings) -> Result<()> {
     Ok(())
 }
 
+/// The organization's ongoing incidents.
+pub fn open_incidents(conn: &Connection, org: OrgId) -> Result<Vec<IncidentId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM incidents WHERE organization_id = ?1 AND status = 'ongoing'",
+        )?
+        .query_map([org], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Everything one delivery needs, read in one snapshot.
 pub struct Prepared {
     pub delivery: DeliveryId,

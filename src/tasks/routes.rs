@@ -173,9 +173,9 @@ async fn create(req: Request) -> Result<Response> {
     let now = req.now();
     let org = me.org_id;
     let task = write(&req, move |c| {
-        let routing = Routing::default().apply(c, org, &routing_input)?;
         lifecycle::create(c, org, &id, &settings, now)?;
-        routing::save(c, routing::Source::Task(org, &id), &routing)?;
+        let source = routing::Source::Task(org, &id);
+        routing::update(c, source, &Routing::default(), &routing_input, now)?;
         store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
     })
     .await?;
@@ -226,15 +226,8 @@ async fn update(req: Request) -> Result<Response> {
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
         let settings = store::settings_of(&task).apply(&task.id, input)?;
-        let routing = task
-            .routing
-            .clone()
-            .apply(c, task.organization_id, &routing_input)?;
-        routing::save(
-            c,
-            routing::Source::Task(task.organization_id, &task.id),
-            &routing,
-        )?;
+        let source = routing::Source::Task(task.organization_id, &task.id);
+        routing::update(c, source, &task.routing, &routing_input, now)?;
         lifecycle::update(c, &task, &settings, now).map(Some)
     })
     .await?
