@@ -1,11 +1,12 @@
 // English and French texts, the language choice, and locale-aware dates.
 // Both dictionaries must have the same keys (checked by the browser tests). The monitors,
-// incidents and tasks pages keep their texts in messages-monitors.js, messages-form.js,
-// messages-incidents.js and messages-tasks.js.
+// incidents, tasks and notifications pages keep their texts in messages-monitors.js,
+// messages-form.js, messages-incidents.js, messages-tasks.js and messages-notifications.js.
 import monitorsMessages from './messages-monitors.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
 import tasksMessages from './messages-tasks.js';
+import notificationsMessages from './messages-notifications.js';
 
 export const messages = {
   en: {
@@ -172,7 +173,7 @@ export const messages = {
   },
 };
 
-for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages]) {
+for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages]) {
   Object.assign(messages.en, extra.en);
   Object.assign(messages.fr, extra.fr);
 }
