@@ -1,28 +1,34 @@
 // Create or edit a monitor. Cheap checks run in the browser; the server's 422 ("field: problem")
 // is shown next to the field it names, and that field gets the focus.
-import { html, useEffect, useState } from '../lib.js';
+import { html } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, Field, errorText, useLoad } from '../components.js';
+import { useForm } from '../forms.js';
+import { can } from '../monitoring.js';
 import { KeyValueRows, IntervalField, fromMonitor, toBody, validate, DEFAULTS } from './monitor-form-parts.js';
+import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ASSERTIONS = ['none', 'bodyContains', 'bodyNotContains', 'regex', 'jsonPointer'];
 
-export function MonitorFormPage({ params }) {
-  if (params.id) return html`<${EditMonitor} id=${params.id} />`;
-  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${DEFAULTS} /></main>`;
+export function MonitorFormPage({ params, profile }) {
+  // Those who may not see the channels keep the monitor's routing as it is (absent fields).
+  const notify = can(profile, 'readNotificationChannels');
+  if (params.id) return html`<${EditMonitor} id=${params.id} notify=${notify} />`;
+  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...DEFAULTS, routing: routingForm() }} notify=${notify} /></main>`;
 }
 
-function EditMonitor({ id }) {
+function EditMonitor({ id, notify }) {
   const monitor = useLoad(() => api('GET', `/monitors/${encodeURIComponent(id)}`), [id]);
   return html`
     <main>
       <${Back} id=${id} />
       <h1>${t('form.editTitle')}</h1>
       <${Async} state=${monitor} retry=${monitor.reload}>
-        ${(d) => html`<${MonitorForm} key=${d.monitor.id} id=${d.monitor.id} initial=${fromMonitor(d.monitor)} />`}
+        ${(d) => html`<${MonitorForm} key=${d.monitor.id} id=${d.monitor.id} notify=${notify}
+          initial=${{ ...fromMonitor(d.monitor), routing: routingForm(d.monitor) }} />`}
       <//>
     </main>`;
 }
@@ -35,48 +41,27 @@ function Back({ id }) {
 /** Ids of the controls, by the API field they set (for errors and focus). */
 const fieldId = (field) => 'mf-' + field;
 
-function MonitorForm({ id, initial }) {
-  const [form, setForm] = useState(initial);
-  const [errors, setErrors] = useState({});
-  const [state, setState] = useState({ busy: false, error: null });
-  const [focusOn, setFocusOn] = useState(null);
-  const set = (key) => (e) => {
-    const target = e.currentTarget;
-    setForm((f) => ({ ...f, [key]: target.type === 'checkbox' ? target.checked : target.value }));
-  };
-  const update = (key, value) => setForm((f) => ({ ...f, [key]: value }));
-  useEffect(() => {
-    if (!focusOn) return;
-    const el = document.getElementById(fieldId(focusOn)) || document.querySelector(`[data-field="${focusOn}"] input`);
-    if (el) el.focus();
-    setFocusOn(null);
-  }, [focusOn]);
+/** The field a server 422 names ("field: problem"), when the form has it. */
+function serverFieldError(error) {
+  const field = error.status === 422 && /^(\w+)/.exec(error.message || '')?.[1];
+  if (!field || !(document.getElementById(fieldId(field)) || document.querySelector(`[data-field="${field}"]`))) return null;
+  return [field, error.message.slice(field.length).replace(/^[.:\s\[\]\d]*/, '') || error.message];
+}
 
-  const submit = async (e) => {
-    e.preventDefault();
-    const found = validate(form);
-    setErrors(found);
-    if (Object.keys(found).length) {
-      setFocusOn(Object.keys(found)[0]);
-      return;
-    }
-    setState({ busy: true, error: null });
-    try {
-      const body = toBody(form);
-      const saved = id ? await api('PATCH', `/monitors/${id}`, body) : await api('POST', '/monitors', { ...body, isActive: form.active });
-      navigate(`${BASE}/monitors/${saved.id}`);
-    } catch (error) {
-      const field = error.status === 422 && /^(\w+)/.exec(error.message || '')?.[1];
-      if (field && (document.getElementById(fieldId(field)) || document.querySelector(`[data-field="${field}"]`))) {
-        setErrors({ [field]: error.message.slice(field.length).replace(/^[.:\s\[\]\d]*/, '') || error.message });
-        setFocusOn(field);
-        setState({ busy: false, error: null });
-      } else {
-        setState({ busy: false, error });
-      }
-    }
+function focusField(field) {
+  const el = document.getElementById(fieldId(field)) || document.querySelector(`[data-field="${field}"] input`);
+  if (el) el.focus();
+}
+
+function MonitorForm({ id, initial, notify }) {
+  const save = async (f) => {
+    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}) };
+    const saved = id ? await api('PATCH', `/monitors/${id}`, body) : await api('POST', '/monitors', { ...body, isActive: f.active });
+    navigate(`${BASE}/monitors/${saved.id}`);
   };
-  const err = (field) => errors[field];
+  const { form, set, update, errors, err, state, submit } = useForm(initial, {
+    validate: (f) => ({ ...validate(f), ...(notify ? routingErrors(f.routing) : {}) }), save, fieldError: serverFieldError, focus: focusField,
+  });
   const hasBody = ['POST', 'PUT', 'PATCH'].includes(form.method);
   const kind = form.assertionKind;
   return html`
@@ -144,6 +129,8 @@ function MonitorForm({ id, initial }) {
           keyLabel=${t('form.tagKey')} valueLabel=${t('form.tagValue')} addLabel=${t('form.addTag')} error=${err('metadata')} />
       </fieldset>
 
+      ${notify && html`<${NotificationFields} value=${form.routing} onChange=${(routing) => update('routing', routing)}
+        fieldId=${fieldId} err=${err} />`}
       ${!id && html`<label class="check"><input type="checkbox" checked=${form.active} onChange=${set('active')} /> ${t('form.active')}</label>`}
       ${Object.keys(errors).length > 0 && html`<${Alert}>${t('form.fix')}<//>`}
       ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}

@@ -7,8 +7,11 @@ import { api } from '../api.js';
 import { formatDuration, formatNumber, t } from '../i18n.js';
 import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, Field, errorText, useDebounced, useLoad } from '../components.js';
+import { useForm } from '../forms.js';
 import { cronToWords } from '../cron-words.js';
+import { can } from '../monitoring.js';
 import { Occurrences, browserZone } from './task-parts.js';
+import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
 
 /** Limits and defaults of the three windows, in seconds (the server's). */
 const WINDOWS = {
@@ -22,23 +25,25 @@ const ID_PATTERN = /^\S{1,200}$/;
 const fieldId = (field) => 'tf-' + field;
 const taskPath = (id) => `/tasks/${encodeURIComponent(id)}`;
 
-export function TaskFormPage({ params }) {
-  if (params.id) return html`<${EditTask} id=${params.id} />`;
+export function TaskFormPage({ params, profile }) {
+  // Those who may not see the channels keep the task's routing as it is (absent fields).
+  const notify = can(profile, 'readNotificationChannels');
+  if (params.id) return html`<${EditTask} id=${params.id} notify=${notify} />`;
   const initial = {
     id: '', name: '', description: '', scheduled: true, cron: '', timezone: browserZone(),
-    start: '120', lateness: '240', heartbeat: '30',
+    start: '120', lateness: '240', heartbeat: '30', routing: routingForm(),
   };
-  return html`<main><${Back} /><h1>${t('form.task.newTitle')}</h1><${TaskForm} initial=${initial} /></main>`;
+  return html`<main><${Back} /><h1>${t('form.task.newTitle')}</h1><${TaskForm} initial=${initial} notify=${notify} /></main>`;
 }
 
-function EditTask({ id }) {
+function EditTask({ id, notify }) {
   const task = useLoad(() => api('GET', taskPath(id)), [id]);
   return html`
     <main>
       <${Back} id=${id} />
       <h1>${t('form.task.editTitle')}</h1>
       <${Async} state=${task} retry=${task.reload}>
-        ${(d) => html`<${TaskForm} key=${d.task.id} id=${d.task.id} initial=${fromTask(d.task)} />`}
+        ${(d) => html`<${TaskForm} key=${d.task.id} id=${d.task.id} initial=${fromTask(d.task)} notify=${notify} />`}
       <//>
     </main>`;
 }
@@ -48,6 +53,7 @@ function fromTask(task) {
     id: task.id, name: task.name === task.id ? '' : task.name, description: task.description || '',
     scheduled: Boolean(task.cronSchedule), cron: task.cronSchedule || '', timezone: task.timezone,
     start: String(task.startWindowSeconds), lateness: String(task.latenessWindowSeconds), heartbeat: String(task.heartbeatTimeoutSeconds),
+    routing: routingForm(task),
   };
 }
 
@@ -90,47 +96,17 @@ function serverFieldError(error) {
 
 const stripField = (message) => (message || '').replace(/^\w+:\s*/, '');
 
-function TaskForm({ id, initial }) {
+function TaskForm({ id, initial, notify }) {
   const creating = !id;
-  const [form, setForm] = useState(initial);
-  const [errors, setErrors] = useState({});
-  const [state, setState] = useState({ busy: false, error: null });
-  const [focusOn, setFocusOn] = useState(null);
-  const set = (key) => (e) => {
-    const value = e.currentTarget.value;
-    setForm((f) => ({ ...f, [key]: value }));
+  const save = async (f) => {
+    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}) };
+    const saved = creating ? await api('POST', '/tasks', { id: f.id, ...body }) : await api('PATCH', taskPath(id), body);
+    navigate(`${BASE}/tasks/${encodeURIComponent(saved.id)}`);
   };
-  useEffect(() => {
-    if (!focusOn) return;
-    document.getElementById(fieldId(focusOn))?.focus();
-    setFocusOn(null);
-  }, [focusOn]);
-
-  const submit = async (e) => {
-    e.preventDefault();
-    const found = validate(form, creating);
-    setErrors(found);
-    if (Object.keys(found).length) {
-      setFocusOn(Object.keys(found)[0]);
-      return;
-    }
-    setState({ busy: true, error: null });
-    try {
-      const body = toBody(form);
-      const saved = creating ? await api('POST', '/tasks', { id: form.id, ...body }) : await api('PATCH', taskPath(id), body);
-      navigate(`${BASE}/tasks/${encodeURIComponent(saved.id)}`);
-    } catch (error) {
-      const onField = serverFieldError(error);
-      if (onField) {
-        setErrors({ [onField[0]]: onField[1] });
-        setFocusOn(onField[0]);
-        setState({ busy: false, error: null });
-      } else {
-        setState({ busy: false, error });
-      }
-    }
-  };
-  const err = (field) => errors[field];
+  const { form, setForm, set, errors, err, state, submit } = useForm(initial, {
+    validate: (f) => ({ ...validate(f, creating), ...(notify ? routingErrors(f.routing) : {}) }),
+    save, fieldError: serverFieldError, focus: (field) => document.getElementById(fieldId(field))?.focus(),
+  });
   return html`
     <form class="task-form" onSubmit=${submit} novalidate>
       <fieldset class="card">
@@ -155,6 +131,8 @@ function TaskForm({ id, initial }) {
                 + (whole(form[w.key], w.min, w.max) ? ' ' + t('form.task.isDuration', { duration: formatDuration(form[w.key] * 1000) }) : '')} />`)}
         </div>
       </fieldset>
+      ${notify && html`<${NotificationFields} value=${form.routing} onChange=${(routing) => setForm((f) => ({ ...f, routing }))}
+        fieldId=${fieldId} err=${err} />`}
       ${Object.keys(errors).length > 0 && html`<${Alert}>${t('form.fix')}<//>`}
       ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}
       <div class="actions">
