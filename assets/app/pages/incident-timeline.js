@@ -1,6 +1,7 @@
 // An incident's timeline, oldest first: who did what and when; checks with their HTTP code,
-// response time and error; task runs with their due or start time, exit code and error. Comments
-// are shown as text, never as HTML.
+// response time and error; task runs with their due or start time, exit code and error;
+// notifications with their channel, outcome, error and next attempt. Comments are shown as text,
+// never as HTML.
 import { html } from '../lib.js';
 import { formatDateTime, formatMs, t } from '../i18n.js';
 import { Time } from '../components.js';
@@ -12,15 +13,21 @@ const TONE = {
   tasklate: 'warn', taskabsent: 'bad', taskrunstarted: 'info', taskrunsucceeded: 'ok', taskrunfailed: 'bad', taskrundead: 'bad',
   taskrunaborted: 'warn',
 };
+/** A notification's tone by its outcome. */
+const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
+
+const isNotification = (e) => e.eventType === 'notification' && e.payload && NOTIFY_TONE[e.payload.outcome];
+const toneOf = (e) => (isNotification(e) ? NOTIFY_TONE[e.payload.outcome] : TONE[e.eventType] || 'neutral');
+const titleOf = (e) => t(isNotification(e) ? 'event.notification.' + e.payload.outcome : 'event.' + e.eventType);
 
 export function Timeline({ items }) {
   if (!items.length) return html`<p class="muted">${t('timeline.empty')}</p>`;
   return html`
     <ol class="timeline" data-testid="timeline">
       ${items.map((e) => html`
-        <li key=${e.id} class=${'tl-' + (TONE[e.eventType] || 'neutral')} data-event=${e.eventType}>
+        <li key=${e.id} class=${'tl-' + toneOf(e)} data-event=${e.eventType}>
           <div class="tl-head">
-            <strong>${t('event.' + e.eventType)}</strong>
+            <strong>${titleOf(e)}</strong>
             <span class="muted small">${userName(e.user)} · <${Time} iso=${e.createdAt} absolute seconds /></span>
           </div>
           <${Details} event=${e} />
@@ -41,6 +48,7 @@ function Details({ event }) {
     return html`<div class="small">${t('event.newPriority')} <${PriorityBadge} priority=${p.priority} /></div>`;
   }
   if (event.eventType.startsWith('task')) return html`<${TaskDetails} payload=${p} />`;
+  if (isNotification(event)) return html`<${NotificationDetails} payload=${p} />`;
   if (p.tlsExpiresAt !== undefined) {
     return html`<div class="small">${p.tlsExpiresAt ? t('event.tlsRenewed', { date: formatDateTime(p.tlsExpiresAt) }) : t('check.tls')}</div>`;
   }
@@ -68,5 +76,17 @@ function TaskDetails({ payload: p }) {
       ${p.exitCode !== null && p.exitCode !== undefined && html`<span>${t('task.exitCode', { code: p.exitCode })}</span>`}
       ${p.lastHeartbeatAt && p.kind === 'dead' && html`<span>${t('event.lastHeartbeat', { date: date(p.lastHeartbeatAt) })}</span>`}
       ${p.errorMessage && html`<code>${p.errorMessage}</code>`}
+    </div>`;
+}
+
+/** A notification attempt: "Sent to Ops webhook (Webhook)", or the error and the next attempt. */
+function NotificationDetails({ payload: p }) {
+  const where = { channel: p.channelName, kind: t('notif.kind.' + p.channelKind), n: p.attempt };
+  return html`
+    <div class="tl-check small" data-testid="notification-event" data-outcome=${p.outcome}>
+      <span>${t('event.notify.' + p.outcome, where)}</span>
+      <span class="muted">${t('event.notifyAbout', { event: t('notif.event.' + p.event) })}</span>
+      ${p.error && html`<code>${p.error}</code>`}
+      ${p.nextAttemptAt && html`<span>${t('event.nextAttempt', { date: formatDateTime(p.nextAttemptAt, { seconds: true }) })}</span>`}
     </div>`;
 }
