@@ -20,7 +20,7 @@ pub struct App {
     pub token_usage: TokenUsage,
     /// Runs monitor checks; routes tell it about schedule changes.
     pub scheduler: Arc<Scheduler>,
-    /// Moves tasks through due/late/absent and declares silent runs dead; routes poke it.
+    /// Moves tasks through due/late/absent and declares silent runs dead.
     pub task_timer: Arc<DeadlineTimer>,
     /// Delivers the notification outbox; sends test messages.
     pub notifier: Arc<Notifier>,

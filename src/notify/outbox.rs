@@ -210,6 +210,10 @@ pub fn record_attempt(
             }
         }
     };
+    if next.is_some() {
+        // The retry may now be the worker's earliest deadline.
+        signals::mark(Topic::Outbox);
+    }
     let sent_at = (status == DeliveryStatus::Sent).then(|| to_db(now));
     conn.prepare_cached(
         "UPDATE notification_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4,

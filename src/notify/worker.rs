@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::Either;
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Semaphore, watch};
 
 use super::message::render;
 use super::model::{Delivery, NotificationEvent};
@@ -29,7 +29,6 @@ pub struct Notifier {
     sender: Sender,
     /// Where the dashboard is reachable, for links (`--public-url`).
     public_url: Option<String>,
-    changed: Notify,
     permits: Arc<Semaphore>,
 }
 
@@ -39,14 +38,8 @@ impl Notifier {
             sender: Sender::new(smtp)
                 .map_err(|e| Error::bad_request("invalid_configuration", e))?,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
-            changed: Notify::new(),
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
         })
-    }
-
-    /// Something was queued or rescheduled: look again.
-    pub fn poke(&self) {
-        self.changed.notify_one();
     }
 
     pub async fn run(
@@ -55,7 +48,8 @@ impl Notifier {
         clock: Clock,
         mut stopped: watch::Receiver<bool>,
     ) {
-        // Whoever queues a notification marks the outbox; its commit wakes this loop.
+        // Whoever queues a notification or plans a retry marks the outbox; its commit wakes
+        // this loop.
         let mut queued = store.watch(Topic::Outbox);
         loop {
             queued.mark_unchanged();
@@ -95,7 +89,6 @@ impl Notifier {
             };
             tokio::select! {
                 _ = wait => {}
-                _ = self.changed.notified() => {}
                 _ = queued.changed() => {}
                 _ = stopped.wait_for(|s| *s) => return,
             }
@@ -130,8 +123,6 @@ impl Notifier {
         let delivery = store
             .write(move |c| outbox::record_attempt(c, id, &attempt, now))
             .await?;
-        // A retry time may now be the earliest: the loop must know.
-        self.poke();
         Ok(delivery)
     }
 

@@ -11,9 +11,11 @@ use tokio::sync::watch;
 pub enum Topic {
     /// A notification was queued or rescheduled.
     Outbox,
+    /// A task deadline or a run's heartbeat deadline may have come closer.
+    TaskDeadlines,
 }
 
-const TOPICS: usize = 1;
+const TOPICS: usize = 2;
 
 thread_local! {
     /// Marks of the batch being written (the writer thread's only).
@@ -44,7 +46,7 @@ pub struct Signals([watch::Sender<u64>; TOPICS]);
 
 impl Default for Signals {
     fn default() -> Self {
-        Signals([watch::channel(0).0])
+        Signals([watch::channel(0).0, watch::channel(0).0])
     }
 }
 
@@ -57,5 +59,44 @@ impl Signals {
         for topic in topics {
             self.0[*topic as usize].send_modify(|n| *n += 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn a_commit_signals_only_what_its_successful_jobs_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (outbox, tasks) = (
+            store.watch(Topic::Outbox),
+            store.watch(Topic::TaskDeadlines),
+        );
+        let failed = store
+            .write(|_| -> crate::error::Result<()> {
+                mark(Topic::Outbox);
+                Err(Error::bad_request("test", "rolled back"))
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(*outbox.borrow(), 0, "a rolled-back job wakes no one");
+        store
+            .write(|_| {
+                mark(Topic::Outbox);
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            *outbox.borrow(),
+            1,
+            "signalled before the caller hears back"
+        );
+        assert_eq!(*tasks.borrow(), 0, "other topics stay quiet");
+        store.close().await;
     }
 }

@@ -75,23 +75,22 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals) {
                 Err(_) => break,
             }
         }
-        if commit_batch(&conn, batch) {
-            signals.notify(&signals::take());
-        } else {
-            signals::take();
-        }
+        commit_batch(&conn, batch, signals);
     }
     log::debug!("writer stopped");
 }
 
-/// Runs and commits a batch; true if something was committed.
-fn commit_batch(conn: &Connection, batch: Vec<Job>) -> bool {
+/// Runs and commits a batch. Once it is committed, and before any caller hears back, the topics
+/// its successful jobs marked are signalled.
+fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) {
+    let marks_before = signals::take();
+    debug_assert!(marks_before.is_empty(), "marks left from an earlier batch");
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let error = Error::from(e);
         // The jobs never ran; dropping them tells each caller the write failed.
         log::warn!("cannot start a write transaction: {error}");
         drop(batch);
-        return false;
+        return;
     }
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
@@ -116,7 +115,8 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) -> bool {
             for outcome in outcomes {
                 (outcome.complete)(Some(error.clone()));
             }
-            return false; // the jobs not run yet are dropped: their callers hear the store failed
+            signals::take();
+            return; // the jobs not run yet are dropped: their callers hear the store failed
         }
         match result {
             Ok(outcome) => {
@@ -138,9 +138,11 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) -> bool {
         let _ = conn.execute_batch("ROLLBACK");
         Error::from(e)
     });
-    let committed = commit_error.is_none();
+    let marked = signals::take();
+    if commit_error.is_none() {
+        signals.notify(&marked);
+    }
     for outcome in outcomes {
         (outcome.complete)(commit_error.clone());
     }
-    committed
 }

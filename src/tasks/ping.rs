@@ -8,7 +8,6 @@ use warp::reply::Response;
 
 use super::lifecycle::{self, Ping};
 use super::model::output_tail;
-use super::routes::write;
 use super::store;
 use crate::error::{Error, Result};
 use crate::http::reply;
@@ -88,14 +87,16 @@ async fn ping(req: Request, action: Action) -> Result<Response> {
     let key = req.param("key").to_owned();
     let body = (!req.body.is_empty()).then(|| output_tail(&String::from_utf8_lossy(&req.body)));
     let now = req.now();
-    write(&req, move |c| {
-        let (org, id) =
-            store::find_by_ping_key(c, &key)?.ok_or_else(|| Error::not_found("ping key"))?;
-        match action {
-            Action::Log => store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now),
-            Action::Report(p) => lifecycle::ping(c, org, &id, p, body.as_deref(), now),
-        }
-    })
-    .await?;
+    req.app
+        .store
+        .write(move |c| {
+            let (org, id) =
+                store::find_by_ping_key(c, &key)?.ok_or_else(|| Error::not_found("ping key"))?;
+            match action {
+                Action::Log => store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now),
+                Action::Report(p) => lifecycle::ping(c, org, &id, p, body.as_deref(), now),
+            }
+        })
+        .await?;
     Ok(reply::text(StatusCode::OK, "OK"))
 }

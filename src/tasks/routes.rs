@@ -122,23 +122,6 @@ pub fn shown_to(me: &Principal, mut task: Task) -> Task {
     task
 }
 
-/// Runs `f` in the writer, detached from the request so that a client hanging up cannot stop
-/// the deadline timer from hearing about what was committed.
-pub async fn write<T, F>(req: &Request, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Connection) -> Result<T> + Send + 'static,
-{
-    let app = req.app.clone();
-    tokio::spawn(async move {
-        let out = app.store.write(f).await?;
-        app.task_timer.poke();
-        Ok(out)
-    })
-    .await
-    .map_err(Error::internal)?
-}
-
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let q: ListQuery = req.query()?;
@@ -172,13 +155,16 @@ async fn create(req: Request) -> Result<Response> {
     let settings = TaskSettings::defaults(&id).apply(&id, input)?;
     let now = req.now();
     let org = me.org_id;
-    let task = write(&req, move |c| {
-        lifecycle::create(c, org, &id, &settings, now)?;
-        let source = routing::Source::Task(org, &id);
-        routing::update(c, source, &Routing::default(), &routing_input, now)?;
-        store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
-    })
-    .await?;
+    let task = req
+        .app
+        .store
+        .write(move |c| {
+            lifecycle::create(c, org, &id, &settings, now)?;
+            let source = routing::Source::Task(org, &id);
+            routing::update(c, source, &Routing::default(), &routing_input, now)?;
+            store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
+        })
+        .await?;
     Ok(reply::created(&shown_to(&me, task)))
 }
 
@@ -211,11 +197,13 @@ where
 {
     let id = req.param("id").to_owned();
     let org = me.org_id;
-    write(req, move |c| {
-        let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
-        f(c, task)
-    })
-    .await
+    req.app
+        .store
+        .write(move |c| {
+            let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
+            f(c, task)
+        })
+        .await
 }
 
 async fn update(req: Request) -> Result<Response> {

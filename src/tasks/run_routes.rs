@@ -9,7 +9,7 @@ use warp::reply::Response;
 
 use super::lifecycle::{self, Finish};
 use super::model::{TaskRun, output_tail};
-use super::routes::{find, write};
+use super::routes::find;
 use super::settings::{TaskInput, TaskSettings};
 use super::status::{FinishStatus, RunStatus};
 use super::store;
@@ -121,10 +121,11 @@ async fn start(req: Request) -> Result<Response> {
     };
     let abort = body.abort_previous_running_task.unwrap_or(false);
     let (org, now) = (me.org_id, req.now());
-    let run = write(&req, move |c| {
-        lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now)
-    })
-    .await?;
+    let run = req
+        .app
+        .store
+        .write(move |c| lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now))
+        .await?;
     Ok(reply::created(&run))
 }
 
@@ -152,16 +153,19 @@ async fn finish(req: Request) -> Result<Response> {
     let (org, now) = (me.org_id, req.now());
     let error_message = body.error_message.as_deref().map(output_tail);
     let output = body.output.as_deref().map(output_tail);
-    let run = write(&req, move |c| {
-        let f = Finish {
-            status: body.status,
-            exit_code: body.exit_code,
-            error_message: error_message.as_deref(),
-            output: output.as_deref(),
-        };
-        lifecycle::finish(c, org, &id, &f, now)
-    })
-    .await?;
+    let run = req
+        .app
+        .store
+        .write(move |c| {
+            let f = Finish {
+                status: body.status,
+                exit_code: body.exit_code,
+                error_message: error_message.as_deref(),
+                output: output.as_deref(),
+            };
+            lifecycle::finish(c, org, &id, &f, now)
+        })
+        .await?;
     Ok(reply::ok(&run))
 }
 

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::ids::OrgId;
 use crate::notify::routing::Routing;
 use crate::store::filter::Where;
+use crate::store::signals::{self, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const COLUMNS: &str =
@@ -98,6 +99,7 @@ pub fn insert(
         }
         _ => e.into(),
     })?;
+    signals::mark(Topic::TaskDeadlines);
     Ok(())
 }
 
@@ -234,6 +236,7 @@ pub fn set_state(conn: &Connection, t: &Task, state: TaskState, now: Timestamp) 
         changed,
         to_db(now)
     ])?;
+    signals::mark(Topic::TaskDeadlines);
     Ok(())
 }
 
@@ -359,6 +362,7 @@ pub fn insert_run(
         heartbeat_timeout,
         to_db(dead_at)
     ])?;
+    signals::mark(Topic::TaskDeadlines);
     Ok(())
 }
 

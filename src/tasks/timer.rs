@@ -1,37 +1,33 @@
 //! The deadline timer: sleeps until the earliest task deadline or run heartbeat deadline (read
 //! from the database, indexed), then moves what is past due. Deadlines therefore fire on time, on
-//! the injectable clock, instead of on a polling period. Routes poke it after any change that
-//! may bring a deadline closer.
+//! the injectable clock, instead of on a polling period. A write that may bring a deadline
+//! closer marks `Topic::TaskDeadlines`; its commit wakes the timer.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::Either;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use super::lifecycle::{BATCH, pass_deadlines};
 use super::store::earliest_deadline;
 use crate::clock::Clock;
 use crate::store::Store;
+use crate::store::signals::Topic;
 
 #[derive(Default)]
-pub struct DeadlineTimer {
-    changed: Notify,
-}
+pub struct DeadlineTimer;
 
 impl DeadlineTimer {
-    /// A deadline may have come closer: look again.
-    pub fn poke(&self) {
-        self.changed.notify_one();
-    }
-
     pub async fn run(
         self: Arc<Self>,
         store: Store,
         clock: Clock,
         mut stopped: watch::Receiver<bool>,
     ) {
+        let mut changed = store.watch(Topic::TaskDeadlines);
         loop {
+            changed.mark_unchanged();
             let mut failed = false;
             loop {
                 let now = clock.now();
@@ -61,7 +57,7 @@ impl DeadlineTimer {
             };
             tokio::select! {
                 _ = wait => {}
-                _ = self.changed.notified() => {}
+                _ = changed.changed() => {}
                 _ = stopped.wait_for(|s| *s) => return,
             }
         }
