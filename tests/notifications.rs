@@ -809,6 +809,25 @@ async fn a_task_notifies_only_its_channels_and_disabled_channels_get_nothing() {
         .collect();
     assert_eq!(to_b, [json!(everyone), json!(only_b)]);
     assert_eq!(hook.received().len(), 3);
+
+    // A deleted channel leaves the tasks that chose it.
+    let (status, _) = call(
+        &server,
+        &ada,
+        Method::DELETE,
+        &format!("/notification-channels/{b}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, shown) = call(&server, &ada, Method::GET, "/tasks/only-b", None).await;
+    assert_eq!(shown["task"]["notificationChannels"], json!([]));
+    let (_, shown) = call(&server, &ada, Method::GET, "/tasks/everyone", None).await;
+    assert_eq!(
+        shown["task"]["notificationChannels"],
+        Value::Null,
+        "still all channels"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -209,8 +209,11 @@ async fn update(req: Request) -> Result<Response> {
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteNotificationChannels).await?;
     let channel = find(&req, &me).await?;
-    let id = channel.channel.id;
-    req.app.store.write(move |c| store::delete(c, id)).await?;
+    let (org, id) = (me.org_id, channel.channel.id);
+    req.app
+        .store
+        .write(move |c| store::delete(c, org, id))
+        .await?;
     Ok(reply::no_content())
 }
 

@@ -87,9 +87,20 @@ pub fn update(
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: ChannelId) -> Result<()> {
+/// Deletes a channel (its pending deliveries go with it) and takes it out of the monitors and
+/// tasks that chose it.
+pub fn delete(conn: &Connection, org: OrgId, id: ChannelId) -> Result<()> {
     conn.prepare_cached("DELETE FROM notification_channels WHERE id = ?1")?
         .execute([id])?;
+    for table in ["monitors", "tasks"] {
+        conn.prepare_cached(&format!(
+            "UPDATE {table} SET notification_channels =
+                (SELECT json_group_array(value) FROM json_each(notification_channels) WHERE value != ?2)
+             WHERE organization_id = ?1 AND notification_channels IS NOT NULL
+               AND EXISTS (SELECT 1 FROM json_each(notification_channels) WHERE value = ?2)"
+        ))?
+        .execute(params![org, id])?;
+    }
     Ok(())
 }
 
