@@ -2,15 +2,15 @@
 //! never disagree: create, change, start, heartbeat, finish, and the deadlines passing (due →
 //! late → absent, runs without heartbeats declared dead).
 
-use chrono::Duration;
 use rusqlite::Connection;
 
 use super::incident::{self, TaskEvent};
 use super::model::{Task, TaskRun};
+use super::run_store::{self, Completion};
 use super::schedule::Schedule;
 use super::settings::{TaskSettings, parse_schedule};
-use super::status::{FinishStatus, RunStatus, TaskStatus, finished_run, waiting_status};
-use super::store::{self, Completion, TaskState};
+use super::status::{FinishStatus, RunStatus, TaskStatus, finished_run};
+use super::store::{self, TaskState};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::OrgId;
@@ -41,7 +41,7 @@ fn resting_state(resting: TaskStatus, schedule: Option<&Schedule>, now: Timestam
     }
 }
 
-fn schedule_of(task: &Task) -> Result<Option<Schedule>> {
+pub(super) fn schedule_of(task: &Task) -> Result<Option<Schedule>> {
     store::settings_of(task).schedule()
 }
 
@@ -86,7 +86,7 @@ pub fn update(
         settings.lateness_window_seconds,
     );
     if timing_changed && task.status != TaskStatus::Running {
-        let last = store::last_run_status(conn, task.organization_id, &task.id)?;
+        let last = run_store::last_run_status(conn, task.organization_id, &task.id)?;
         let state = resting_state(resting_after(last), settings.schedule()?.as_ref(), now);
         store::set_state(conn, task, state, now)?;
     }
@@ -120,7 +120,7 @@ pub fn start(
         (None, Some(settings)) => create(conn, org, id, settings, now)?,
         (None, None) => return Err(not_found()),
     };
-    if let Some(previous) = store::running_run(conn, org, id)? {
+    if let Some(previous) = run_store::running_run(conn, org, id)? {
         if !abort_previous {
             return Err(Error::conflict(
                 "task_running",
@@ -138,7 +138,7 @@ pub fn start(
             error_message: Some("replaced by a new run"),
             output: None,
         };
-        store::complete_run(conn, org, id, previous.started_at, &end, now)?;
+        run_store::complete_run(conn, org, id, previous.started_at, &end, now)?;
         incident::record(
             conn,
             &task,
@@ -148,13 +148,13 @@ pub fn start(
             now,
         )?;
     }
-    let started_at = store::next_start_time(conn, org, id, now)?;
+    let started_at = run_store::next_start_time(conn, org, id, now)?;
     let timeout = if via_ping {
         task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT)
     } else {
         task.heartbeat_timeout_seconds
     };
-    store::insert_run(conn, org, id, started_at, timeout)?;
+    run_store::insert_run(conn, org, id, started_at, timeout)?;
     let state = TaskState {
         status: TaskStatus::Running,
         next_due_at: schedule_of(&task)?.and_then(|s| s.next_after(now)),
@@ -162,12 +162,12 @@ pub fn start(
     };
     store::set_state(conn, &task, state, now)?;
     incident::record(conn, &task, &TaskEvent::Started { started_at }, now)?;
-    store::get_run(conn, org, id, started_at)?.ok_or_else(not_found)
+    run_store::get_run(conn, org, id, started_at)?.ok_or_else(not_found)
 }
 
 /// 404 for an unknown task, exactly 400 when no run is going on (the original CLI relies on it).
 pub fn heartbeat(conn: &Connection, org: OrgId, id: &str, now: Timestamp) -> Result<()> {
-    if store::heartbeat(conn, org, id, now)? {
+    if run_store::heartbeat(conn, org, id, now)? {
         return Ok(());
     }
     if store::exists(conn, org, id)? {
@@ -195,7 +195,7 @@ pub fn finish(
 ) -> Result<TaskRun> {
     let task = store::get(conn, org, id)?.ok_or_else(not_found)?;
     let status = finished_run(f.status, f.exit_code)?;
-    let run = store::running_run(conn, org, id)?.ok_or_else(not_running)?;
+    let run = run_store::running_run(conn, org, id)?.ok_or_else(not_running)?;
     let end = Completion {
         status,
         exit_code: f.exit_code,
@@ -203,19 +203,19 @@ pub fn finish(
         output: f.output,
     };
     end_run(conn, &task, &run, &end, now)?;
-    store::get_run(conn, org, id, run.started_at)?.ok_or_else(not_found)
+    run_store::get_run(conn, org, id, run.started_at)?.ok_or_else(not_found)
 }
 
 /// Records how a run ended, moves the task to rest until its next occurrence, and tells the
 /// incident.
-fn end_run(
+pub(super) fn end_run(
     conn: &Connection,
     task: &Task,
     run: &TaskRun,
     end: &Completion<'_>,
     now: Timestamp,
 ) -> Result<()> {
-    store::complete_run(
+    run_store::complete_run(
         conn,
         task.organization_id,
         &task.id,
@@ -246,102 +246,6 @@ fn end_run(
     incident::record(conn, task, &event, now)
 }
 
-/// How many tasks or runs one pass of the deadline timer handles in a write.
-pub const BATCH: u32 = 500;
-
-/// Moves every task and run whose deadline has passed; returns how many were handled (a full
-/// batch means more may wait).
-pub fn pass_deadlines(conn: &Connection, now: Timestamp) -> Result<usize> {
-    let runs = store::dead_runs(conn, now, BATCH)?;
-    for run in &runs {
-        let Some(task) = store::get(conn, run.organization_id, &run.task_id)? else {
-            continue;
-        };
-        let error = format!(
-            "no heartbeat for {} s (last at {})",
-            run.heartbeat_timeout_seconds,
-            run.last_heartbeat_at
-                .map_or("start".to_owned(), |t| t.to_rfc3339())
-        );
-        let end = Completion {
-            status: RunStatus::Dead,
-            exit_code: None,
-            error_message: Some(&error),
-            output: None,
-        };
-        end_run(conn, &task, run, &end, now)?;
-    }
-    let tasks = store::past_deadline(conn, now, BATCH)?;
-    for task in &tasks {
-        advance(conn, task, now)?;
-    }
-    Ok(runs.len() + tasks.len())
-}
-
-/// Where a waiting scheduled task stands at `now`: due at its occurrence, late after the start
-/// window, absent after the lateness window, and due again at the next occurrence.
-fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
-    let (Some(schedule), Some(mut due_at)) = (schedule_of(task)?, task.next_due_at) else {
-        return store::set_state(
-            conn,
-            task,
-            TaskState {
-                status: task.status,
-                next_due_at: None,
-                deadline_at: None,
-            },
-            now,
-        );
-    };
-    let resting = match task.status {
-        TaskStatus::Failing => TaskStatus::Failing,
-        _ => TaskStatus::Healthy,
-    };
-    let windows = Duration::seconds(
-        i64::from(task.start_window_seconds) + i64::from(task.lateness_window_seconds),
-    );
-    let mut previous = task.status;
-    // At most a few rounds: an absent task jumps to the latest occurrence still in its windows.
-    loop {
-        let (status, deadline) = waiting_status(
-            resting,
-            due_at,
-            task.start_window_seconds,
-            task.lateness_window_seconds,
-            now,
-        );
-        if status != previous {
-            match status {
-                TaskStatus::Late => incident::record(conn, task, &TaskEvent::Late { due_at }, now)?,
-                TaskStatus::Absent => {
-                    incident::record(conn, task, &TaskEvent::Absent { due_at }, now)?
-                }
-                _ => {}
-            }
-            previous = status;
-        }
-        let deadline = match (status, deadline) {
-            (TaskStatus::Absent, _) => {
-                let from = (due_at + windows).max(now - windows);
-                match schedule.next_after(from) {
-                    Some(next) if next <= now => {
-                        due_at = next;
-                        continue;
-                    }
-                    next => next,
-                }
-            }
-            (_, deadline) => deadline,
-        };
-        let state = TaskState {
-            status,
-            next_due_at: Some(due_at),
-            deadline_at: deadline,
-        };
-        return store::set_state(conn, task, state, now);
-    }
-}
-
 /// The outcome a ping URL reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ping {
@@ -364,7 +268,7 @@ pub fn ping(
     if ping == Ping::Start {
         start(conn, org, id, None, true, true, now)?;
         if let Some(body) = body {
-            store::append_output(conn, org, id, body, now)?;
+            run_store::append_output(conn, org, id, body, now)?;
         }
         return Ok(());
     }
@@ -374,7 +278,7 @@ pub fn ping(
         Ping::ExitCode(code) => (FinishStatus::Failure, Some(i32::from(code))),
         Ping::Start => unreachable!("handled above"),
     };
-    if store::running_run(conn, org, id)?.is_none() {
+    if run_store::running_run(conn, org, id)?.is_none() {
         start(conn, org, id, None, false, true, now)?;
     }
     let finish_report = Finish {

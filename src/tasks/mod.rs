@@ -1,7 +1,8 @@
 //! Scheduled jobs ("tasks"): cron schedules in a time zone (schedule), task and run statuses
 //! (status), validated settings, the steps of a task's life in one write each (lifecycle), its
-//! incidents (incident), the deadline timer, queries (store) and the routes: `/tasks…` (routes),
-//! start/heartbeat/finish and runs (run_routes), ping URLs (ping).
+//! incidents (incident), the deadline timer and what passing deadlines do (timer), queries
+//! (store, run_store) and the routes: `/tasks…` (routes), start/heartbeat/finish and runs
+//! (run_routes), ping URLs (ping).
 
 pub mod incident;
 pub mod lifecycle;
@@ -9,6 +10,7 @@ pub mod model;
 pub mod ping;
 pub mod routes;
 pub mod run_routes;
+pub mod run_store;
 pub mod schedule;
 pub mod settings;
 pub mod status;

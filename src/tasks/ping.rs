@@ -8,6 +8,7 @@ use warp::reply::Response;
 
 use super::lifecycle::{self, Ping};
 use super::model::output_tail;
+use super::run_store;
 use super::store;
 use crate::error::{Error, Result};
 use crate::http::reply;
@@ -93,7 +94,9 @@ async fn ping(req: Request, action: Action) -> Result<Response> {
             let (org, id) =
                 store::find_by_ping_key(c, &key)?.ok_or_else(|| Error::not_found("ping key"))?;
             match action {
-                Action::Log => store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now),
+                Action::Log => {
+                    run_store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now)
+                }
                 Action::Report(p) => lifecycle::ping(c, org, &id, p, body.as_deref(), now),
             }
         })

@@ -7,6 +7,7 @@ use warp::reply::Response;
 
 use super::lifecycle;
 use super::model::{Task, TaskLog};
+use super::run_store;
 use super::settings::{TaskInput, TaskSettings, check_id};
 use super::status::TaskStatus;
 use super::store::{self, Filter};
@@ -257,7 +258,7 @@ async fn logs(req: Request) -> Result<Response> {
     let items = req
         .app
         .store
-        .read(move |c| store::logs(c, task.organization_id, &task.id, limit))
+        .read(move |c| run_store::logs(c, task.organization_id, &task.id, limit))
         .await?;
     Ok(reply::ok(&LogList { items }))
 }

@@ -10,9 +10,9 @@ use warp::reply::Response;
 use super::lifecycle::{self, Finish};
 use super::model::{TaskRun, output_tail};
 use super::routes::find;
+use super::run_store;
 use super::settings::{TaskInput, TaskSettings};
 use super::status::{FinishStatus, RunStatus};
-use super::store;
 use crate::accounts::roles::Permission::{ReadTaskRuns, WriteTaskRuns};
 use crate::error::{Error, Result};
 use crate::http::reply;
@@ -185,7 +185,7 @@ async fn runs(req: Request) -> Result<Response> {
         .app
         .store
         .read(move |c| {
-            store::list_runs(
+            run_store::list_runs(
                 c,
                 task.organization_id,
                 &task.id,
@@ -217,7 +217,7 @@ async fn run(req: Request) -> Result<Response> {
     let task_run = req
         .app
         .store
-        .read(move |c| store::get_run(c, task.organization_id, &task.id, started_at))
+        .read(move |c| run_store::get_run(c, task.organization_id, &task.id, started_at))
         .await?
         .ok_or_else(|| Error::not_found("run"))?;
     Ok(reply::ok(&RunDetail { task_run }))

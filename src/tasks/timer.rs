@@ -1,17 +1,26 @@
 //! The deadline timer: sleeps until the earliest task deadline or run heartbeat deadline (read
 //! from the database, indexed), then moves what is past due. Deadlines therefore fire on time, on
 //! the injectable clock, instead of on a polling period. A write that may bring a deadline
-//! closer marks `Topic::TaskDeadlines`; its commit wakes the timer.
+//! closer marks `Topic::TaskDeadlines`; its commit wakes the timer. `pass_deadlines` is what
+//! happens when they pass, in one write.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::future::Either;
 use tokio::sync::watch;
 
-use super::lifecycle::{BATCH, pass_deadlines};
-use super::store::earliest_deadline;
+use chrono::Duration;
+use rusqlite::Connection;
+
+use super::incident::{self, TaskEvent};
+use super::lifecycle::{end_run, schedule_of};
+use super::model::Task;
+use super::run_store::{self, Completion};
+use super::status::{RunStatus, TaskStatus, waiting_status};
+use super::store::{self, TaskState, earliest_deadline};
 use crate::clock::Clock;
+use crate::clock::Timestamp;
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::signals::Topic;
 
@@ -51,7 +60,9 @@ impl DeadlineTimer {
             };
             // After an error, retry in a second rather than spin on a deadline in the past.
             let wait = match (failed, next) {
-                (true, _) => Either::Left(Either::Left(tokio::time::sleep(Duration::from_secs(1)))),
+                (true, _) => Either::Left(Either::Left(tokio::time::sleep(
+                    std::time::Duration::from_secs(1),
+                ))),
                 (false, Some(at)) => Either::Left(Either::Right(clock.sleep_until(at))),
                 (false, None) => Either::Right(std::future::pending()),
             };
@@ -61,5 +72,101 @@ impl DeadlineTimer {
                 _ = stopped.wait_for(|s| *s) => return,
             }
         }
+    }
+}
+
+/// How many tasks or runs one pass of the deadline timer handles in a write.
+pub const BATCH: u32 = 500;
+
+/// Moves every task and run whose deadline has passed; returns how many were handled (a full
+/// batch means more may wait).
+pub fn pass_deadlines(conn: &Connection, now: Timestamp) -> Result<usize> {
+    let runs = run_store::dead_runs(conn, now, BATCH)?;
+    for run in &runs {
+        let Some(task) = store::get(conn, run.organization_id, &run.task_id)? else {
+            continue;
+        };
+        let error = format!(
+            "no heartbeat for {} s (last at {})",
+            run.heartbeat_timeout_seconds,
+            run.last_heartbeat_at
+                .map_or("start".to_owned(), |t| t.to_rfc3339())
+        );
+        let end = Completion {
+            status: RunStatus::Dead,
+            exit_code: None,
+            error_message: Some(&error),
+            output: None,
+        };
+        end_run(conn, &task, run, &end, now)?;
+    }
+    let tasks = store::past_deadline(conn, now, BATCH)?;
+    for task in &tasks {
+        advance(conn, task, now)?;
+    }
+    Ok(runs.len() + tasks.len())
+}
+
+/// Where a waiting scheduled task stands at `now`: due at its occurrence, late after the start
+/// window, absent after the lateness window, and due again at the next occurrence.
+fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
+    let (Some(schedule), Some(mut due_at)) = (schedule_of(task)?, task.next_due_at) else {
+        return store::set_state(
+            conn,
+            task,
+            TaskState {
+                status: task.status,
+                next_due_at: None,
+                deadline_at: None,
+            },
+            now,
+        );
+    };
+    let resting = match task.status {
+        TaskStatus::Failing => TaskStatus::Failing,
+        _ => TaskStatus::Healthy,
+    };
+    let windows = Duration::seconds(
+        i64::from(task.start_window_seconds) + i64::from(task.lateness_window_seconds),
+    );
+    let mut previous = task.status;
+    // At most a few rounds: an absent task jumps to the latest occurrence still in its windows.
+    loop {
+        let (status, deadline) = waiting_status(
+            resting,
+            due_at,
+            task.start_window_seconds,
+            task.lateness_window_seconds,
+            now,
+        );
+        if status != previous {
+            match status {
+                TaskStatus::Late => incident::record(conn, task, &TaskEvent::Late { due_at }, now)?,
+                TaskStatus::Absent => {
+                    incident::record(conn, task, &TaskEvent::Absent { due_at }, now)?
+                }
+                _ => {}
+            }
+            previous = status;
+        }
+        let deadline = match (status, deadline) {
+            (TaskStatus::Absent, _) => {
+                let from = (due_at + windows).max(now - windows);
+                match schedule.next_after(from) {
+                    Some(next) if next <= now => {
+                        due_at = next;
+                        continue;
+                    }
+                    next => next,
+                }
+            }
+            (_, deadline) => deadline,
+        };
+        let state = TaskState {
+            status,
+            next_due_at: Some(due_at),
+            deadline_at: deadline,
+        };
+        return store::set_state(conn, task, state, now);
     }
 }

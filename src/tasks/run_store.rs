@@ -1,0 +1,263 @@
+//! Queries on `task_runs` and `task_logs`: a task's runs, keyed by their start time, and the
+//! messages sent to its ping URL's `/log`.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::model::{TaskLog, TaskRun};
+use super::status::RunStatus;
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::OrgId;
+use crate::store::filter::Where;
+use crate::store::signals::{self, Topic};
+use crate::store::time::{from_db, opt_from_db, to_db};
+
+const RUN_COLUMNS: &str =
+    "organization_id, task_id, status, started_at, updated_at, completed_at, exit_code,
+    error_message, output, last_heartbeat_at, heartbeat_timeout_seconds";
+
+fn run_from_row(r: &Row<'_>) -> rusqlite::Result<TaskRun> {
+    let started_at = from_db(r.get(3)?);
+    let completed_at = opt_from_db(r.get(5)?);
+    Ok(TaskRun {
+        organization_id: r.get(0)?,
+        task_id: r.get(1)?,
+        status: r.get(2)?,
+        started_at,
+        updated_at: from_db(r.get(4)?),
+        completed_at,
+        duration_ms: completed_at.map(|c| (c - started_at).num_milliseconds()),
+        exit_code: r.get(6)?,
+        error_message: r.get(7)?,
+        output: r.get(8)?,
+        last_heartbeat_at: opt_from_db(r.get(9)?),
+        heartbeat_timeout_seconds: r.get(10)?,
+    })
+}
+
+/// The task's running run, if any.
+pub fn running_run(conn: &Connection, org: OrgId, task: &str) -> Result<Option<TaskRun>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'"
+        ))?
+        .query_row(params![org, task], run_from_row)
+        .optional()?)
+}
+
+/// The status of the task's latest run.
+pub fn last_run_status(conn: &Connection, org: OrgId, task: &str) -> Result<Option<RunStatus>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT status FROM task_runs WHERE organization_id = ?1 AND task_id = ?2
+             ORDER BY started_at DESC LIMIT 1",
+        )?
+        .query_row(params![org, task], |r| r.get(0))
+        .optional()?)
+}
+
+/// A start time for a new run: now, or just after the latest run's if that is later, so runs
+/// keep distinct identities and their order.
+pub fn next_start_time(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    now: Timestamp,
+) -> Result<Timestamp> {
+    let latest: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(started_at) FROM task_runs WHERE organization_id = ?1 AND task_id = ?2",
+        )?
+        .query_row(params![org, task], |r| r.get(0))?;
+    Ok(from_db(
+        latest.map_or(to_db(now), |l| (l + 1).max(to_db(now))),
+    ))
+}
+
+pub fn insert_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+    heartbeat_timeout: u32,
+) -> Result<()> {
+    let dead_at = started_at + chrono::Duration::seconds(heartbeat_timeout.into());
+    conn.prepare_cached(
+        "INSERT INTO task_runs (organization_id, task_id, started_at, status, last_heartbeat_at,
+            heartbeat_timeout_seconds, dead_at, updated_at)
+         VALUES (?1, ?2, ?3, 'running', ?3, ?4, ?5, ?3)",
+    )?
+    .execute(params![
+        org,
+        task,
+        to_db(started_at),
+        heartbeat_timeout,
+        to_db(dead_at)
+    ])?;
+    signals::mark(Topic::TaskDeadlines);
+    Ok(())
+}
+
+/// Records a heartbeat of the running run; false if none is running.
+pub fn heartbeat(conn: &Connection, org: OrgId, task: &str, now: Timestamp) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE task_runs SET last_heartbeat_at = ?3, updated_at = ?3,
+                dead_at = ?3 + heartbeat_timeout_seconds * 1000
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+        )?
+        .execute(params![org, task, to_db(now)])?
+        == 1)
+}
+
+/// How a run ended.
+pub struct Completion<'a> {
+    pub status: RunStatus,
+    pub exit_code: Option<i32>,
+    pub error_message: Option<&'a str>,
+    pub output: Option<&'a str>,
+}
+
+/// Ends a running run. The last heartbeat and timeout are kept (the original erased them).
+pub fn complete_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+    end: &Completion<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE task_runs SET status = ?4, completed_at = ?5, updated_at = ?5, dead_at = NULL,
+            exit_code = ?6, error_message = ?7, output = COALESCE(?8, output)
+         WHERE organization_id = ?1 AND task_id = ?2 AND started_at = ?3",
+    )?
+    .execute(params![
+        org,
+        task,
+        to_db(started_at),
+        end.status,
+        to_db(now.max(started_at)),
+        end.exit_code,
+        end.error_message,
+        end.output
+    ])?;
+    Ok(())
+}
+
+/// Appends to a running run's output, keeping the tail.
+pub fn append_output(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let current: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT output FROM task_runs WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+        )?
+        .query_row(params![org, task], |r| r.get(0))
+        .optional()?;
+    let Some(current) = current else {
+        return Ok(false);
+    };
+    let output = super::model::output_tail(&format!("{}{text}", current.unwrap_or_default()));
+    conn.prepare_cached(
+        "UPDATE task_runs SET output = ?3, updated_at = ?4
+         WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+    )?
+    .execute(params![org, task, output, to_db(now)])?;
+    Ok(true)
+}
+
+/// Running runs whose heartbeat deadline has passed.
+pub fn dead_runs(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<TaskRun>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs WHERE status = 'running' AND dead_at <= ?1
+             ORDER BY dead_at LIMIT ?2"
+        ))?
+        .query_map(params![to_db(now), limit], run_from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+) -> Result<Option<TaskRun>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 AND started_at = ?3"
+        ))?
+        .query_row(params![org, task, to_db(started_at)], run_from_row)
+        .optional()?)
+}
+
+/// A page of a task's runs, newest first, with the task's run count and the filtered count.
+pub fn list_runs(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    statuses: &[RunStatus],
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<TaskRun>, i64, i64)> {
+    let mut w = Where::default();
+    w.and(
+        "organization_id = ? AND task_id = ?",
+        [
+            SqlValue::Text(org.to_string()),
+            SqlValue::Text(task.to_owned()),
+        ],
+    );
+    let total = w.count(conn, "task_runs")?;
+    w.any_of("status", statuses.iter().map(|s| s.as_str()));
+    let filtered = w.count(conn, "task_runs")?;
+    let runs = conn
+        .prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM task_runs WHERE {} ORDER BY started_at DESC LIMIT ? OFFSET ?",
+            w.sql()
+        ))?
+        .query_map(
+            rusqlite::params_from_iter(w.args_with_page(limit, offset)),
+            run_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((runs, total, filtered))
+}
+
+pub fn insert_log(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO task_logs (organization_id, task_id, created_at, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![org, task, to_db(now), body])?;
+    Ok(())
+}
+
+/// The task's latest log messages, newest first.
+pub fn logs(conn: &Connection, org: OrgId, task: &str, limit: u32) -> Result<Vec<TaskLog>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT created_at, body FROM task_logs WHERE organization_id = ?1 AND task_id = ?2
+             ORDER BY created_at DESC, id DESC LIMIT ?3",
+        )?
+        .query_map(params![org, task, limit], |r| {
+            Ok(TaskLog {
+                created_at: from_db(r.get(0)?),
+                body: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
