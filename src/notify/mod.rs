@@ -1,5 +1,5 @@
 //! Notifications: channels per organization (config, store, routes), which channels a source
-//! notifies (routing), the words sent in en/fr (message), the payloads and transports (send),
+//! notifies (routing), the words sent in en/fr (message), the payloads (payload) and transports (send),
 //! the durable outbox written with the incident change that causes it (outbox), and the worker
 //! that delivers it with retries (worker).
 
@@ -7,6 +7,7 @@ pub mod config;
 pub mod message;
 pub mod model;
 pub mod outbox;
+pub mod payload;
 pub mod routes;
 pub mod routing;
 pub mod send;
