@@ -472,8 +472,8 @@ async fn a_run_already_going_on_is_left_alone_unless_abort_previous() {
 }
 
 /// The server ends the wrapper's run while its command goes on: here another start replaces
-/// it. The wrapper reads its run, sees it aborted, stops heartbeating (which would keep the
-/// replacement alive) and reports nothing at the end (a finish would end the replacement).
+/// it. The wrapper's heartbeats name its run, so the server answers 400 (instead of keeping the
+/// replacement alive); the wrapper stops heartbeating and reports nothing at the end.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_replaced_on_the_server_stops_heartbeats_and_is_not_finished() {
     let s = Setup::new().await;
@@ -499,8 +499,8 @@ async fn a_run_replaced_on_the_server_stops_heartbeats_and_is_not_finished() {
     assert_eq!(runs[1]["status"], "aborted");
 }
 
-/// The same with a token that may not read runs: the wrapper then learns from the heartbeat's
-/// 400 that no run is going on any more.
+/// The same with a token that may only write runs (reading is never needed), and with the
+/// replacement ended too: no run is going on any more.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_heartbeat_answered_400_stops_heartbeats() {
     let s = Setup::new().await;
@@ -524,7 +524,7 @@ async fn a_heartbeat_answered_400_stops_heartbeats() {
 
     assert_eq!(ended.status.code(), Some(0));
     // One warning: no failed finish either.
-    ended.warning(&["Task is not running"]);
+    ended.warning(&["is not running: it ended as aborted"]);
     let runs = s.runs("etl").await;
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[0]["output"], "by hand", "the wrapper reported nothing");

@@ -317,6 +317,43 @@ async fn the_status_codes_the_original_cli_relies_on() {
         (&listed[0]["status"], &listed[1]["status"]),
         (&json!("running"), &json!("aborted"))
     );
+    // Ours: a heartbeat or finish naming its run counts for that run only. The replaced run's
+    // wrapper gets 400 saying why, and cannot keep alive or end the replacement.
+    let (old, new) = (&listed[1]["startedAt"], &listed[0]["startedAt"]);
+    let (status, body) = post(
+        &server,
+        &token,
+        "/tasks/job/heartbeat",
+        Some(json!({"startedAt": old})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "task_not_running")
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ended as aborted (replaced by a new run)"),
+        "{body}"
+    );
+    let finish_old = json!({"startedAt": old, "status": "success"});
+    assert_eq!(
+        post(&server, &token, "/tasks/job/finish", Some(finish_old))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    let (status, _) = post(
+        &server,
+        &token,
+        "/tasks/job/heartbeat",
+        Some(json!({"startedAt": new})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(runs(&server, &token, "job").await[0]["status"], "running");
 
     // heartbeat: 200 running; finish: 422 on contradictions (never 500), 200, then 400.
     assert_eq!(

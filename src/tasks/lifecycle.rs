@@ -166,18 +166,49 @@ pub fn start(
 }
 
 /// 404 for an unknown task, exactly 400 when no run is going on (the original CLI relies on it).
-pub fn heartbeat(conn: &Connection, org: OrgId, id: &str, now: Timestamp) -> Result<()> {
-    if run_store::heartbeat(conn, org, id, now)? {
+/// A heartbeat naming its `run` (its `startedAt`) counts only for that run: a wrapper whose run
+/// was replaced or declared dead learns it, instead of keeping the replacement alive.
+pub fn heartbeat(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    run: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<()> {
+    if run_store::heartbeat(conn, org, id, run, now)? {
         return Ok(());
     }
-    if store::exists(conn, org, id)? {
-        Err(not_running())
-    } else {
-        Err(not_found())
+    if !store::exists(conn, org, id)? {
+        return Err(not_found());
     }
+    Err(match run {
+        Some(started_at) => run_ended(conn, org, id, started_at)?,
+        None => not_running(),
+    })
+}
+
+/// Exactly 400, saying how the named run ended.
+fn run_ended(conn: &Connection, org: OrgId, id: &str, started_at: Timestamp) -> Result<Error> {
+    let when = started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let message = match run_store::get_run(conn, org, id, started_at)? {
+        Some(run) => match run.error_message {
+            Some(why) => format!(
+                "run {when} is not running: it ended as {} ({why})",
+                run.status.as_str()
+            ),
+            None => format!(
+                "run {when} is not running: it ended as {}",
+                run.status.as_str()
+            ),
+        },
+        None => format!("run {when} is not running: this task has no such run"),
+    };
+    Ok(Error::bad_request("task_not_running", message))
 }
 
 pub struct Finish<'a> {
+    /// The run it ends (its `startedAt`); None: whichever is running.
+    pub run: Option<Timestamp>,
     pub status: FinishStatus,
     pub exit_code: Option<i32>,
     pub error_message: Option<&'a str>,
@@ -195,7 +226,15 @@ pub fn finish(
 ) -> Result<TaskRun> {
     let task = store::get(conn, org, id)?.ok_or_else(not_found)?;
     let status = finished_run(f.status, f.exit_code)?;
-    let run = run_store::running_run(conn, org, id)?.ok_or_else(not_running)?;
+    let run = run_store::running_run(conn, org, id)?;
+    let run = match (run, f.run) {
+        (Some(run), Some(named)) if run.started_at != named => {
+            return Err(run_ended(conn, org, id, named)?);
+        }
+        (Some(run), _) => run,
+        (None, Some(named)) => return Err(run_ended(conn, org, id, named)?),
+        (None, None) => return Err(not_running()),
+    };
     let end = Completion {
         status,
         exit_code: f.exit_code,
@@ -282,6 +321,7 @@ pub fn ping(
         start(conn, org, id, None, false, true, now)?;
     }
     let finish_report = Finish {
+        run: None,
         status,
         exit_code,
         error_message: None,

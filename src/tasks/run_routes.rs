@@ -1,7 +1,7 @@
 //! `/tasks/{id}/start`, `/heartbeat`, `/finish` (the status codes the original CLI relies on,
 //! reference §11 items 7–9) and `/tasks/{id}/runs`.
 
-use chrono::DateTime;
+use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
@@ -26,6 +26,7 @@ pub fn routes() -> Vec<Route> {
             .body::<StartBody>()
             .returns::<TaskRun>(201, "The new run"),
         Route::post("/tasks/{id}/heartbeat", heartbeat)
+            .body::<HeartbeatBody>()
             .summary(
                 "Task runs",
                 "Say the running run is alive (400 exactly when none is running)",
@@ -62,9 +63,19 @@ pub struct StartBody {
     pub abort_previous_running_task: Option<bool>,
 }
 
+/// Optional: with no body, the heartbeat counts for whichever run is running.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HeartbeatBody {
+    /// The run this heartbeat is for; 400 if that run is no longer running.
+    pub started_at: Option<DateTime<FixedOffset>>,
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FinishBody {
+    /// The run this finish ends; 400 if that run is no longer running. Default: whichever is.
+    pub started_at: Option<DateTime<FixedOffset>>,
     pub status: FinishStatus,
     /// 0 for success, non-zero for failure; null when killed by a signal.
     pub exit_code: Option<i32>,
@@ -131,12 +142,18 @@ async fn start(req: Request) -> Result<Response> {
 
 async fn heartbeat(req: Request) -> Result<Response> {
     let me = req.require(WriteTaskRuns).await?;
+    // The original clients send no body; ours name their run.
+    let body: HeartbeatBody = if req.body.iter().all(u8::is_ascii_whitespace) {
+        HeartbeatBody::default()
+    } else {
+        req.json()?
+    };
+    let run = body.started_at.map(|t| t.to_utc());
     let id = req.param("id").to_owned();
     let (org, now) = (me.org_id, req.now());
-    // A heartbeat only pushes a deadline later: no need to wake the timer.
     req.app
         .store
-        .write(move |c| lifecycle::heartbeat(c, org, &id, now))
+        .write(move |c| lifecycle::heartbeat(c, org, &id, run, now))
         .await?;
     Ok(reply::json(
         StatusCode::OK,
@@ -158,6 +175,7 @@ async fn finish(req: Request) -> Result<Response> {
         .store
         .write(move |c| {
             let f = Finish {
+                run: body.started_at.map(|t| t.to_utc()),
                 status: body.status,
                 exit_code: body.exit_code,
                 error_message: error_message.as_deref(),

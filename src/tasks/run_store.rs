@@ -100,15 +100,23 @@ pub fn insert_run(
     Ok(())
 }
 
-/// Records a heartbeat of the running run; false if none is running.
-pub fn heartbeat(conn: &Connection, org: OrgId, task: &str, now: Timestamp) -> Result<bool> {
+/// Records a heartbeat of the running run (of that one only, when `run` names it); false if
+/// none matches.
+pub fn heartbeat(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    run: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<bool> {
     Ok(conn
         .prepare_cached(
             "UPDATE task_runs SET last_heartbeat_at = ?3, updated_at = ?3,
                 dead_at = ?3 + heartbeat_timeout_seconds * 1000
-             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'
+               AND (?4 IS NULL OR started_at = ?4)",
         )?
-        .execute(params![org, task, to_db(now)])?
+        .execute(params![org, task, to_db(now), run.map(to_db)])?
         == 1)
 }
 

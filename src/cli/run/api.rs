@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 
 /// How long one call may take, connection included.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
-/// Reading the run is only a check (is it still ours?): not worth holding the wrapper as long.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `POST /tasks/{id}/start`'s body.
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +33,8 @@ pub struct NewTask {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FinishBody {
+    /// The run it ends: never a replacement started meanwhile.
+    pub started_at: String,
     pub status: &'static str,
     pub exit_code: Option<i32>,
     pub error_message: Option<String>,
@@ -47,17 +47,9 @@ pub struct FinishBody {
 pub struct Run {
     /// The run's identity, used verbatim in `/tasks/{id}/runs/{startedAt}`.
     pub started_at: String,
-    pub status: String,
-    pub error_message: Option<String>,
     /// The run is declared dead after this long without a heartbeat.
     #[serde(default)]
     pub heartbeat_timeout_seconds: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunDetail {
-    task_run: Run,
 }
 
 /// Why a call failed: no connection, no answer in time, or an answer other than 2xx.
@@ -140,19 +132,13 @@ impl Api {
             .map_err(|e| CallError::Failed(format!("unexpected answer to a start: {e}")))
     }
 
-    pub async fn heartbeat(&self) -> Result<(), CallError> {
-        send(self.request(Method::POST, &["heartbeat"]))
+    /// A heartbeat for the run started at `started_at` only: once that run is replaced or
+    /// declared dead, the server answers 400 instead of keeping another run alive.
+    pub async fn heartbeat(&self, started_at: &str) -> Result<(), CallError> {
+        let body = serde_json::json!({ "startedAt": started_at });
+        send(with_json(self.request(Method::POST, &["heartbeat"]), &body))
             .await
             .map(drop)
-    }
-
-    /// The run as the server has it now (needs the token's readTaskRuns permission).
-    pub async fn run(&self, started_at: &str) -> Result<Run, CallError> {
-        let req = self.request(Method::GET, &["runs", started_at]);
-        let bytes = send(req.timeout(CHECK_TIMEOUT)).await?;
-        serde_json::from_slice::<RunDetail>(&bytes)
-            .map(|d| d.task_run)
-            .map_err(|e| CallError::Failed(format!("unexpected answer to a run read: {e}")))
     }
 
     pub async fn finish(&self, body: &FinishBody) -> Result<(), CallError> {

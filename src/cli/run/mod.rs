@@ -25,8 +25,8 @@ Environment:
   DUTYDUCK_SERVER        the server's URL, e.g. https://dutyduck.example.com (or --server)
   DUTYDUCK_TOKEN_ID      an API token's id (dutyduck token create, or the dashboard)
   DUTYDUCK_TOKEN_SECRET  its secret key; read from the environment only, so it never shows in ps
-The token needs the writeTaskRuns permission; with readTaskRuns too, the wrapper also notices
-when another start replaced its run.
+The token needs the writeTaskRuns permission. Heartbeats and the finish name the run they belong
+to: once the server has ended it (no heartbeat in time, or replaced by another start), they stop.
 
 The command's stdout and stderr pass through unchanged. The server hears the start, a heartbeat
 every 10 s (more often if the task's heartbeat timeout is under 30 s), then the exit code, \"exited with code N\" or \"killed by signal N (SIGX)\", and the

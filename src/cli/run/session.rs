@@ -72,14 +72,9 @@ impl Session {
     }
 
     async fn beat(&self) -> Beat {
-        // The server counts a heartbeat for whichever run of the task is running: check first
-        // that it is still ours, or a replacement's heartbeats would be ours to send.
-        if let Some(why) = self.ended_by_server().await {
-            return Beat::Lost(why);
-        }
-        match self.api.heartbeat().await {
+        match self.api.heartbeat(&self.started_at).await {
             Ok(()) => Beat::Alive,
-            // 400: no run is running (declared dead, or ended); 404: the task was deleted.
+            // 400: this run no longer runs (declared dead, or replaced); 404: task deleted.
             Err(CallError::Refused(StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND, message)) => {
                 Beat::Lost(format!("the server ended this run ({message})"))
             }
@@ -87,27 +82,11 @@ impl Session {
         }
     }
 
-    /// Why the server no longer has this run running, when it can tell. A token without the
-    /// readTaskRuns permission cannot: the heartbeat's answer then decides.
-    async fn ended_by_server(&self) -> Option<String> {
-        let run = self.api.run(&self.started_at).await.ok()?;
-        if run.status == "running" {
-            return None;
-        }
-        Some(match run.error_message {
-            Some(why) => format!("the server ended this run as {} ({why})", run.status),
-            None => format!("the server ended this run as {}", run.status),
-        })
-    }
-
-    /// Reports how the command ended, unless the server ended this run meanwhile (a finish
-    /// names no run: it would end the one that replaced ours).
+    /// Reports how the command ended. The finish names this run: if the server ended it
+    /// meanwhile, it answers 400 and the run that may have replaced it is left alone.
     pub async fn finish(self, report: &Report, output: Option<String>) {
-        if let Some(why) = self.ended_by_server().await {
-            warn(format!("{why}; how the command ended is not reported"));
-            return;
-        }
         let body = FinishBody {
+            started_at: self.started_at.clone(),
             status: report.status,
             exit_code: report.exit_code,
             error_message: report.error_message.clone(),
@@ -121,6 +100,11 @@ impl Session {
                     Some(delay) => tokio::time::sleep(*delay).await,
                     None => return finish_failed(&e),
                 },
+                Err(CallError::Refused(StatusCode::BAD_REQUEST, message)) => {
+                    return warn(format!(
+                        "the server ended this run ({message}); how the command ended is not reported"
+                    ));
+                }
                 Err(e) => return finish_failed(&e),
             }
         }
