@@ -678,6 +678,16 @@ async fn spiky_cron_traffic_keeps_every_start_and_finish_in_order() {
         )
         .await;
     assert_eq!(list["totalNumberOfFilteredResults"], 200);
+    let metrics = server
+        .request(Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap();
+    let metrics = metrics.text().await.unwrap();
+    assert!(
+        metrics.contains("dutyduck_tasks{status=\"failing\"} 200\n"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

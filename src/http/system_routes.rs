@@ -30,7 +30,7 @@ pub fn routes() -> Vec<Route> {
             .public()
             .summary(
                 "System",
-                "Check scheduler figures in the Prometheus text format",
+                "Check scheduler figures, tasks and notifications by status, in the Prometheus text format",
             )
             .returns_empty(200, "text/plain; version=0.0.4"),
         Route::get("/openapi.json", openapi)
@@ -105,7 +105,29 @@ async fn metrics(req: Request) -> Result<Response> {
         let i = ((lateness.len() - 1) as f64 * q).round() as usize;
         f64::from(lateness[i]) / 1000.0
     };
-    let text = format!(
+    let counts = req
+        .app
+        .store
+        .read(|c| {
+            let by_status = |sql: &str| -> Result<Vec<(String, i64)>> {
+                Ok(c.prepare_cached(sql)?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?)
+            };
+            Ok((
+                by_status("SELECT status, COUNT(*) FROM tasks GROUP BY status ORDER BY status")?,
+                by_status(
+                    "SELECT status, COUNT(*) FROM notification_outbox GROUP BY status ORDER BY status",
+                )?,
+            ))
+        })
+        .await?;
+    let labelled = |name: &str, rows: &[(String, i64)]| -> String {
+        rows.iter()
+            .map(|(status, n)| format!("{name}{{status=\"{status}\"}} {n}\n"))
+            .collect()
+    };
+    let mut text = format!(
         "# HELP dutyduck_checks_total Monitor checks performed since start.\n\
          # TYPE dutyduck_checks_total counter\n\
          dutyduck_checks_total {}\n\
@@ -123,6 +145,13 @@ async fn metrics(req: Request) -> Result<Response> {
         quantile(0.99),
         lateness.len(),
     );
+    text.push_str("# HELP dutyduck_tasks Tasks by status.\n# TYPE dutyduck_tasks gauge\n");
+    text.push_str(&labelled("dutyduck_tasks", &counts.0));
+    text.push_str(
+        "# HELP dutyduck_notifications Notifications kept in the outbox, by status.\n\
+         # TYPE dutyduck_notifications gauge\n",
+    );
+    text.push_str(&labelled("dutyduck_notifications", &counts.1));
     let mut response = Response::new(text.into());
     response.headers_mut().insert(
         header::CONTENT_TYPE,
