@@ -56,6 +56,15 @@ pub struct NtfyConfig {
     pub token: Option<String>,
 }
 
+/// Headers a webhook's extra headers may not override.
+const RESERVED_HEADERS: [&str; 5] = [
+    "content-type",
+    "content-length",
+    "host",
+    "idempotency-key",
+    "transfer-encoding",
+];
+
 fn default_ntfy_server() -> String {
     "https://ntfy.sh".to_owned()
 }
@@ -159,6 +168,15 @@ impl ChannelConfig {
                             "is not a valid HTTP header",
                         ));
                     }
+                    let lower = name.to_ascii_lowercase();
+                    if RESERVED_HEADERS.contains(&lower.as_str())
+                        || lower.starts_with("x-dutyduck-")
+                    {
+                        return Err(Error::invalid_field(
+                            &format!("config.headers.{name}"),
+                            "is set by dutyduck itself",
+                        ));
+                    }
                 }
                 if c.secret.as_deref().is_some_and(|s| s.len() < 16) {
                     return Err(Error::invalid_field(
@@ -172,6 +190,13 @@ impl ChannelConfig {
             }
             ChannelConfig::Ntfy(c) => {
                 check_url("config.serverUrl", &c.server_url)?;
+                let bearer = c.token.as_ref().map(|t| format!("Bearer {t}"));
+                if bearer.is_some_and(|b| warp::http::HeaderValue::from_str(&b).is_err()) {
+                    return Err(Error::invalid_field(
+                        "config.token",
+                        "must be printable characters without line breaks",
+                    ));
+                }
                 let topic = c.topic.trim();
                 if topic.is_empty()
                     || topic.len() > 64
@@ -285,6 +310,21 @@ mod tests {
             ),
             (Slack, json!({"webhookUrl": "nope"}), "config.webhookUrl"),
             (Ntfy, json!({"topic": "a b"}), "config.topic"),
+            (
+                Ntfy,
+                json!({"topic": "ok", "token": "a\nb"}),
+                "config.token",
+            ),
+            (
+                Webhook,
+                json!({"url": "http://x", "headers": {"X-Dutyduck-Event": "x"}}),
+                "config.headers",
+            ),
+            (
+                Webhook,
+                json!({"url": "http://x", "headers": {"content-type": "a/b"}}),
+                "config.headers",
+            ),
         ];
         for (kind, config, field) in cases {
             let e = check(kind, config.clone()).unwrap_err();

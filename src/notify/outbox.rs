@@ -143,22 +143,50 @@ pub fn renotify_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usi
     Ok(due.len())
 }
 
-/// Claims up to `limit` due notifications for sending: their next attempt moves to the end of
-/// a lease, so no one else sends them meanwhile.
-pub fn claim_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<DeliveryId>> {
-    let ids: Vec<DeliveryId> = conn
+/// What a claim took, and whether due notifications were left for lack of room.
+pub struct Claim {
+    pub rows: Vec<(DeliveryId, ChannelId)>,
+    pub left_due: bool,
+}
+
+/// Claims due notifications for sending, at most `room` in all and never more than
+/// `per_channel` in flight on one channel (counting `in_flight`): a slow receiver holds its own
+/// slots, not everyone's. A claimed row's next attempt moves to the end of a lease, so no one
+/// else sends it meanwhile; only what can be sent at once is claimed, so a lease never runs out
+/// while its row waits.
+pub fn claim_due(
+    conn: &Connection,
+    now: Timestamp,
+    room: usize,
+    per_channel: usize,
+    in_flight: &std::collections::HashMap<ChannelId, usize>,
+) -> Result<Claim> {
+    let due: Vec<(DeliveryId, ChannelId)> = conn
         .prepare_cached(
-            "SELECT id FROM notification_outbox WHERE status = 'pending' AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at LIMIT ?2",
+            "SELECT id, channel_id FROM notification_outbox
+             WHERE status = 'pending' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at LIMIT 1000",
         )?
-        .query_map(params![to_db(now), limit], |r| r.get(0))?
+        .query_map(params![to_db(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut counts = in_flight.clone();
+    let mut rows = Vec::new();
+    for (id, channel) in &due {
+        let n = counts.entry(*channel).or_default();
+        if rows.len() < room && *n < per_channel {
+            *n += 1;
+            rows.push((*id, *channel));
+        }
+    }
     let mut lease =
         conn.prepare_cached("UPDATE notification_outbox SET next_attempt_at = ?2 WHERE id = ?1")?;
-    for id in &ids {
+    for (id, _) in &rows {
         lease.execute(params![id, to_db(now + LEASE)])?;
     }
-    Ok(ids)
+    Ok(Claim {
+        left_due: rows.len() < due.len(),
+        rows,
+    })
 }
 
 /// The next instant the worker has something to do: a due notification or a re-notification.
@@ -325,6 +353,52 @@ pub fn list_for_channel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A database with one organization, two channels and `per_channel` due rows on each.
+    fn outbox_with(per_channel: &[usize]) -> (Connection, Vec<ChannelId>) {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO organizations (id, name, display_name, created_at, updated_at)
+             VALUES ('00000000-0000-7000-8000-000000000001', 'acme', 'Acme', 0, 0)",
+        )
+        .unwrap();
+        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
+        let mut channels = Vec::new();
+        for (i, rows) in per_channel.iter().enumerate() {
+            let channel = ChannelId::generate();
+            conn.execute(
+                "INSERT INTO notification_channels (id, organization_id, name, kind, config, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'webhook', '{\"url\": \"http://x\"}', 0, 0)",
+                params![channel, org, format!("c{i}")],
+            )
+            .unwrap();
+            for _ in 0..*rows {
+                let t = chrono::DateTime::UNIX_EPOCH;
+                insert(&conn, org, channel, None, NotificationEvent::Test, t, t).unwrap();
+            }
+            channels.push(channel);
+        }
+        (conn, channels)
+    }
+
+    #[test]
+    fn a_claim_takes_only_what_can_be_sent_now_and_spares_other_channels() {
+        let (conn, channels) = outbox_with(&[6, 1]);
+        let (slow, fast) = (channels[0], channels[1]);
+        let now = chrono::DateTime::UNIX_EPOCH + Duration::seconds(1);
+        // One send already in flight on the slow channel: it may take 3 more, the fast one 1.
+        let in_flight = [(slow, 1)].into_iter().collect();
+        let claim = claim_due(&conn, now, 10, 4, &in_flight).unwrap();
+        let on = |c| claim.rows.iter().filter(|(_, ch)| *ch == c).count();
+        assert_eq!((on(slow), on(fast), claim.left_due), (3, 1, true));
+        // No room at all: nothing is leased, so nothing can expire while waiting.
+        let claim = claim_due(&conn, now, 0, 4, &Default::default()).unwrap();
+        assert!(claim.rows.is_empty() && claim.left_due);
+        // The leased rows are not due again before the lease ends.
+        let claim = claim_due(&conn, now, 10, 10, &Default::default()).unwrap();
+        assert_eq!(claim.rows.len(), 3, "only the 3 rows never claimed");
+    }
 
     #[test]
     fn backoff_doubles_from_30_seconds_up_to_two_hours() {

@@ -70,9 +70,8 @@ fn good_news(event: NotificationEvent) -> bool {
 
 /// Slack incoming webhook: `text` (the notification fallback) and one mrkdwn section.
 pub fn slack_payload(e: &Envelope<'_>) -> Value {
-    let body = e
-        .message
-        .text
+    // Slack refuses a section over 3,000 characters: keep the start (headline and cause).
+    let body = truncate(&e.message.text, 2_800)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;");
@@ -109,7 +108,9 @@ pub fn ntfy_payload(topic: &str, e: &Envelope<'_>) -> Value {
         (4, "rotating_light")
     };
     let mut body = json!({
-        "topic": topic, "title": e.message.subject, "message": e.message.text,
+        // ntfy turns a message over 4 KB into an attachment.
+        "topic": topic, "title": truncate(&e.message.subject, 250),
+        "message": truncate(&e.message.text, 3_500),
         "priority": priority, "tags": [tag],
     });
     if let Some(link) = &e.message.link {

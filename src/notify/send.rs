@@ -14,6 +14,8 @@ use super::payload::{
 
 /// How long one delivery may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a refusal's body is read, to quote it in the error.
+const ERROR_BODY_BYTES: usize = 4096;
 
 /// Sends notifications: one HTTP client, and the SMTP relay when the instance has one.
 pub struct Sender {
@@ -127,12 +129,21 @@ impl Sender {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let response = request.send().await.map_err(describe_http_error)?;
+        let mut response = request.send().await.map_err(describe_http_error)?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let text = response.text().await.unwrap_or_default();
+        // A little of the body explains the refusal; a receiver streaming an endless one must
+        // not fill the server's memory, so reading stops there and the connection is dropped.
+        let mut head = Vec::new();
+        while head.len() < ERROR_BODY_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        let text = String::from_utf8_lossy(&head[..head.len().min(ERROR_BODY_BYTES)]).into_owned();
         Err(format!("HTTP {status}: {}", truncate(text.trim(), 200)))
     }
 
@@ -167,12 +178,22 @@ impl Sender {
     }
 }
 
+/// What went wrong, without the URL: a Slack or Discord webhook URL is itself a secret, and
+/// errors reach the deliveries list and the incident timeline, which more people read.
 fn describe_http_error(e: reqwest::Error) -> String {
     if e.is_timeout() {
-        format!("no answer within {} s", TIMEOUT.as_secs())
-    } else if e.is_connect() {
-        format!("cannot connect: {e}")
-    } else {
-        e.to_string()
+        return format!("no answer within {} s", TIMEOUT.as_secs());
     }
+    let kind = if e.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    let e = e.without_url();
+    // The innermost cause says why ("Connection refused", "dns error: …").
+    let mut cause: &dyn std::error::Error = &e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    format!("{kind}: {cause}")
 }

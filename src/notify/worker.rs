@@ -3,11 +3,12 @@
 //! `CONCURRENCY` at once, each bounded by the send timeout — so a hanging receiver delays
 //! neither checks nor other deliveries. Outcomes are recorded through the single writer.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures_util::future::Either;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use super::message::render;
 use super::model::{Delivery, NotificationEvent};
@@ -17,20 +18,24 @@ use super::send::{Sender, SmtpSettings};
 use super::store::{self, Prepared};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::ids::DeliveryId;
+use crate::ids::{ChannelId, DeliveryId};
 use crate::store::Store;
 use crate::store::signals::Topic;
 
 /// Deliveries in flight at once.
 const CONCURRENCY: usize = 32;
-/// Rows claimed per write.
-const CLAIM: u32 = 100;
+/// Deliveries in flight at once on one channel.
+const PER_CHANNEL: usize = 4;
 
 pub struct Notifier {
     sender: Sender,
     /// Where the dashboard is reachable, for links (`--public-url`).
     public_url: Option<String>,
     permits: Arc<Semaphore>,
+    /// Deliveries being sent, by channel.
+    in_flight: Mutex<HashMap<ChannelId, usize>>,
+    /// A send ended: room for another.
+    freed: Notify,
 }
 
 impl Notifier {
@@ -40,6 +45,8 @@ impl Notifier {
                 .map_err(|e| Error::bad_request("invalid_configuration", e))?,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
+            in_flight: Mutex::default(),
+            freed: Notify::new(),
         })
     }
 
@@ -55,35 +62,56 @@ impl Notifier {
         loop {
             queued.mark_unchanged();
             let now = clock.now();
+            let room = self.permits.available_permits();
+            let in_flight = self.in_flight.lock().expect("in-flight lock").clone();
             let pass = store
                 .write(move |c| {
                     outbox::renotify_due(c, now, 500)?;
-                    outbox::claim_due(c, now, CLAIM)
+                    outbox::claim_due(c, now, room, PER_CHANNEL, &in_flight)
                 })
                 .await;
-            let claimed = match pass {
-                Ok(ids) => ids,
+            let claim = match pass {
+                Ok(claim) => claim,
                 Err(e) => {
+                    // A full disk or a locked file: try again in a second, not in a tight loop.
                     log::warn!("could not read the notification outbox: {e}");
-                    Vec::new()
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                        _ = stopped.wait_for(|s| *s) => return,
+                    }
                 }
             };
-            let full = claimed.len() == CLAIM as usize;
-            for id in claimed {
+            for (id, channel) in claim.rows {
+                *self
+                    .in_flight
+                    .lock()
+                    .expect("in-flight lock")
+                    .entry(channel)
+                    .or_default() += 1;
                 let (this, store, clock) = (self.clone(), store.clone(), clock.clone());
                 tokio::spawn(async move {
-                    let Ok(_permit) = this.permits.clone().acquire_owned().await else {
-                        return;
-                    };
-                    if let Err(e) = this.deliver(&store, &clock, id, true).await {
+                    if let Ok(_permit) = this.permits.clone().acquire_owned().await
+                        && let Err(e) = this.deliver(&store, &clock, id, true).await
+                    {
                         log::warn!("notification {id}: {e}");
                     }
+                    let mut in_flight = this.in_flight.lock().expect("in-flight lock");
+                    if let Some(n) = in_flight.get_mut(&channel) {
+                        *n -= 1;
+                        if *n == 0 {
+                            in_flight.remove(&channel);
+                        }
+                    }
+                    drop(in_flight);
+                    this.freed.notify_one();
                 });
             }
-            if full {
-                continue;
-            }
-            let next = store.read(outbox::earliest).await.ok().flatten();
+            // Due rows left for lack of room wait for a send to end; otherwise, for the next
+            // due time.
+            let next = match claim.left_due {
+                true => None,
+                false => store.read(outbox::earliest).await.ok().flatten(),
+            };
             let wait = match next {
                 Some(at) => Either::Left(clock.sleep_until(at)),
                 None => Either::Right(std::future::pending()),
@@ -91,6 +119,7 @@ impl Notifier {
             tokio::select! {
                 _ = wait => {}
                 _ = queued.changed() => {}
+                _ = self.freed.notified() => {}
                 _ = stopped.wait_for(|s| *s) => return,
             }
         }
