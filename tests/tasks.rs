@@ -203,6 +203,26 @@ async fn an_absent_task_is_due_again_at_its_next_occurrence_and_deadlines_surviv
     );
 }
 
+/// A job running across a restart longer than its heartbeat timeout is not declared dead: it
+/// could not reach the stopped server. It gets a full timeout from the restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_does_not_kill_the_runs_going_on() {
+    let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
+    let mut server = TestServer::start_with_clock(clock.clone()).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    create(&server, &token, json!({"id": "upgrade"})).await;
+    post(&server, &token, "/tasks/upgrade/start", None).await;
+    server.stop().await;
+    clock.advance(Duration::seconds(45));
+    server.restart().await;
+    let (status, _) = post(&server, &token, "/tasks/upgrade/heartbeat", None).await;
+    assert_eq!(status, StatusCode::OK, "still running after the restart");
+    assert!(incidents(&server, &token, "upgrade").await.is_empty());
+    // Silent for a full timeout after that: dead after all.
+    clock.advance(Duration::seconds(31));
+    wait_status(&server, &token, "upgrade", "failing").await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
     let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
@@ -426,6 +446,7 @@ async fn the_status_codes_the_original_cli_relies_on() {
     );
     for bad in [
         json!({"id": "two words"}),
+        json!({"id": ".."}),
         json!({"id": ""}),
         json!({"id": "x", "startWindowSeconds": 1}),
     ] {
@@ -567,10 +588,12 @@ async fn ping_urls_work_like_a_crontab_curl_line() {
     assert_eq!(logs["items"][0]["body"], "rotated 3 files");
 
     // Bad pings are 4xx; a regenerated key retires the old URLs.
-    assert_eq!(
-        ping(Method::GET, format!("/ping/{key}/256"), None).await.0,
-        StatusCode::BAD_REQUEST
-    );
+    for bad in ["256", "+1", "01", "-1"] {
+        let status = ping(Method::GET, format!("/ping/{key}/{bad}"), None)
+            .await
+            .0;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
     assert_eq!(
         ping(Method::GET, "/ping/nokey".into(), None).await.0,
         StatusCode::NOT_FOUND

@@ -32,8 +32,16 @@ pub fn resting_after(last: Option<RunStatus>) -> TaskStatus {
 
 /// A task that is not running, waiting for its next occurrence after `now` (none for an ad-hoc
 /// task).
-fn resting_state(resting: TaskStatus, schedule: Option<&Schedule>, now: Timestamp) -> TaskState {
-    let next = schedule.and_then(|s| s.next_after(now));
+fn resting_state(
+    resting: TaskStatus,
+    schedule: Option<&Schedule>,
+    run_started: Option<Timestamp>,
+    now: Timestamp,
+) -> TaskState {
+    let next = schedule.and_then(|s| match run_started {
+        Some(started) => s.next_after_run(started, now),
+        None => s.next_after(now),
+    });
     TaskState {
         status: resting,
         next_due_at: next,
@@ -60,7 +68,12 @@ pub fn create(
     settings: &TaskSettings,
     now: Timestamp,
 ) -> Result<Task> {
-    let state = resting_state(TaskStatus::Healthy, settings.schedule()?.as_ref(), now);
+    let state = resting_state(
+        TaskStatus::Healthy,
+        settings.schedule()?.as_ref(),
+        None,
+        now,
+    );
     store::insert(conn, org, id, settings, state, &new_ping_key(), now)?;
     store::get(conn, org, id)?.ok_or_else(not_found)
 }
@@ -87,7 +100,8 @@ pub fn update(
     );
     if timing_changed && task.status != TaskStatus::Running {
         let last = run_store::last_run_status(conn, task.organization_id, &task.id)?;
-        let state = resting_state(resting_after(last), settings.schedule()?.as_ref(), now);
+        let schedule = settings.schedule()?;
+        let state = resting_state(resting_after(last), schedule.as_ref(), None, now);
         store::set_state(conn, task, state, now)?;
     }
     store::get(conn, task.organization_id, &task.id)?.ok_or_else(not_found)
@@ -157,7 +171,7 @@ pub fn start(
     run_store::insert_run(conn, org, id, started_at, timeout)?;
     let state = TaskState {
         status: TaskStatus::Running,
-        next_due_at: schedule_of(&task)?.and_then(|s| s.next_after(now)),
+        next_due_at: schedule_of(&task)?.and_then(|s| s.next_after_run(started_at, now)),
         deadline_at: None,
     };
     store::set_state(conn, &task, state, now)?;
@@ -265,6 +279,7 @@ pub(super) fn end_run(
     let state = resting_state(
         resting_after(Some(end.status)),
         schedule_of(task)?.as_ref(),
+        Some(run.started_at),
         now,
     );
     store::set_state(conn, task, state, now)?;

@@ -75,12 +75,20 @@ async fn log(req: Request) -> Result<Response> {
 
 async fn exit_code(req: Request) -> Result<Response> {
     let raw = req.param("exitCode");
-    let code = raw.parse::<u8>().map_err(|_| {
-        Error::bad_request(
-            "invalid_ping",
-            format!("{raw:?}: use start, fail, log or an exit code from 0 to 255"),
-        )
-    })?;
+    // Plain digits only, as `$?` prints them: "+1" or "01" is a typo, not an exit code.
+    let canonical =
+        raw.chars().all(|c| c.is_ascii_digit()) && (raw == "0" || !raw.starts_with('0'));
+    let code = raw
+        .parse::<u8>()
+        .ok()
+        .filter(|_| canonical)
+        .ok_or(())
+        .map_err(|_| {
+            Error::bad_request(
+                "invalid_ping",
+                format!("{raw:?}: use start, fail, log or an exit code from 0 to 255"),
+            )
+        })?;
     ping(req, Action::Report(Ping::ExitCode(code))).await
 }
 

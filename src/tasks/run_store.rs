@@ -120,6 +120,17 @@ pub fn heartbeat(
         == 1)
 }
 
+/// At start-up: runs still going on get a full heartbeat timeout from `now`. Their jobs could
+/// not reach a stopped server; declaring them all dead would page people for every upgrade.
+pub fn grant_restart_grace(conn: &Connection, now: Timestamp) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE task_runs SET dead_at = MAX(dead_at, ?1 + heartbeat_timeout_seconds * 1000)
+             WHERE status = 'running'",
+        )?
+        .execute([to_db(now)])?)
+}
+
 /// How a run ended.
 pub struct Completion<'a> {
     pub status: RunStatus,

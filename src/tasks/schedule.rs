@@ -11,6 +11,9 @@ use croner::parser::{CronParser, Seconds};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 
+/// How early a run may start and still count for the coming occurrence.
+pub const EARLY_START: chrono::Duration = chrono::Duration::seconds(5);
+
 #[derive(Debug, Clone)]
 pub struct Schedule {
     cron: Cron,
@@ -66,6 +69,18 @@ impl Schedule {
             .map(|d| d.with_timezone(&Utc))
     }
 
+    /// The occurrence a task waits for at `now`, after a run that started at `run_started`: the
+    /// first after `now`, unless the run started just before it and so stands for it (the
+    /// job's host clock may run a little ahead of the server's).
+    pub fn next_after_run(&self, run_started: Timestamp, now: Timestamp) -> Option<Timestamp> {
+        let next = self.next_after(now)?;
+        if next - run_started <= EARLY_START {
+            self.next_after(next)
+        } else {
+            Some(next)
+        }
+    }
+
     /// The next `n` occurrences after `t` (the form's preview).
     pub fn upcoming(&self, t: Timestamp, n: usize) -> Vec<Timestamp> {
         let mut out = Vec::with_capacity(n);
@@ -102,6 +117,21 @@ mod tests {
         let s = Schedule::parse(expr, zone).unwrap();
         let next = s.next_after(utc(after)).unwrap();
         next.with_timezone(&s.zone()).to_rfc3339()
+    }
+
+    #[test]
+    fn a_run_started_just_before_an_occurrence_stands_for_it() {
+        let s = Schedule::parse("* * * * *", "UTC").unwrap();
+        let next = |started: &str, now: &str| s.next_after_run(utc(started), utc(now)).unwrap();
+        // 1.5 s early (a host clock ahead): the 12:01 occurrence is done, the next is 12:02.
+        let early = next("2026-11-28T12:00:58.5Z", "2026-11-28T12:00:58.6Z");
+        assert_eq!(early, utc("2026-11-28T12:02:00Z"));
+        // On time for 12:00: the next is 12:01 (59.5 s after the start is not "just before").
+        let on_time = next("2026-11-28T12:00:00.5Z", "2026-11-28T12:00:00.6Z");
+        assert_eq!(on_time, utc("2026-11-28T12:01:00Z"));
+        // A long run: the first occurrence after its end.
+        let long = next("2026-11-28T12:00:00Z", "2026-11-28T12:05:30Z");
+        assert_eq!(long, utc("2026-11-28T12:06:00Z"));
     }
 
     #[test]

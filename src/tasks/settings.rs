@@ -69,6 +69,12 @@ pub fn check_id(id: &str) -> Result<String> {
             format!("must be at most {MAX_ID} characters"),
         ));
     }
+    if id == "." || id == ".." {
+        return Err(Error::invalid_field(
+            "id",
+            "cannot be \".\" or \"..\" (browsers and proxies rewrite them out of URLs)",
+        ));
+    }
     if let Some(c) = id.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid_field(
             "id",
@@ -231,7 +237,7 @@ mod tests {
     fn ids() {
         assert!(check_id("nightly-backup.db_2").is_ok());
         assert!(check_id("réseau/sauvegarde").is_ok());
-        for bad in ["", "has space", "tab\there", &"x".repeat(201)] {
+        for bad in ["", ".", "..", "has space", "tab\there", &"x".repeat(201)] {
             assert!(check_id(bad).is_err(), "{bad:?}");
         }
     }

@@ -35,6 +35,13 @@ impl DeadlineTimer {
         mut stopped: watch::Receiver<bool>,
     ) {
         let mut changed = store.watch(Topic::TaskDeadlines);
+        let now = clock.now();
+        if let Err(e) = store
+            .write(move |c| run_store::grant_restart_grace(c, now))
+            .await
+        {
+            log::warn!("could not extend the heartbeat deadlines of running jobs: {e}");
+        }
         loop {
             changed.mark_unchanged();
             let mut failed = false;
