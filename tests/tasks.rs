@@ -430,6 +430,20 @@ async fn the_status_codes_the_original_cli_relies_on() {
         StatusCode::NOT_FOUND
     );
 
+    // A task created on start takes all of newTask, notification settings included.
+    let body = json!({"newTask": {"renotifyMinutes": 1}});
+    let (status, _) = post(&server, &token, "/tasks/routed/start", Some(body)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "1 minute is under the minimum"
+    );
+    let body = json!({"newTask": {"renotifyMinutes": 7}});
+    let (status, _) = post(&server, &token, "/tasks/routed/start", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, routed) = server.call(Method::GET, "/tasks/routed", t, None).await;
+    assert_eq!(routed["task"]["renotifyMinutes"], 7);
+
     // POST /tasks: 201, 409 duplicate, 400 bad cron, 422 bad id or window.
     let (status, body) = post(&server, &token, "/tasks", Some(json!({"id": "job"}))).await;
     assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "task_exists"));

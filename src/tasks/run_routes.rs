@@ -13,11 +13,13 @@ use super::routes::find;
 use super::run_store;
 use super::settings::{TaskInput, TaskSettings};
 use super::status::{FinishStatus, RunStatus};
+use super::store;
 use crate::accounts::roles::Permission::{ReadTaskRuns, WriteTaskRuns};
 use crate::error::{Error, Result};
 use crate::http::reply;
 use crate::http::request::{Page, Request, parse_json};
 use crate::http::router::Route;
+use crate::notify::routing::{self, Routing, RoutingInput};
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -123,9 +125,11 @@ async fn start(req: Request) -> Result<Response> {
         req.json::<Option<StartBody>>()?.unwrap_or_default()
     };
     let id = req.param("id").to_owned();
+    let mut routing_input = RoutingInput::default();
     let new_task = match body.new_task {
-        Some(input) => {
+        Some(mut input) => {
             let id = super::settings::check_id(&id)?;
+            routing_input = std::mem::take(&mut input.routing);
             Some(TaskSettings::defaults(&id).apply(&id, input)?)
         }
         None => None,
@@ -135,7 +139,16 @@ async fn start(req: Request) -> Result<Response> {
     let run = req
         .app
         .store
-        .write(move |c| lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now))
+        .write(move |c| {
+            let created = new_task.is_some() && !store::exists(c, org, &id)?;
+            let run = lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now)?;
+            if created {
+                // A task created on start takes its notification settings from `newTask` too.
+                let source = routing::Source::Task(org, &id);
+                routing::update(c, source, &Routing::default(), &routing_input, now)?;
+            }
+            Ok(run)
+        })
         .await?;
     Ok(reply::created(&run))
 }

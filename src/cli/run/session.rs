@@ -127,6 +127,11 @@ fn finish_failed(e: &CallError) {
 /// A refused start, in the user's terms: what happened and which flag changes it.
 fn start_refused(task: &str, e: &CallError) -> String {
     match e.status() {
+        // The server's router, not the task: the URL has a wrong path (or is not dutyduck).
+        Some(StatusCode::NOT_FOUND) if matches!(e, CallError::Refused(_, m) if m.starts_with("no route for")) =>
+        {
+            format!("{e}: no dutyduck API at this address (check --server or DUTYDUCK_SERVER)")
+        }
         Some(StatusCode::NOT_FOUND) => {
             format!("task {task:?} does not exist on the server (pass --create to create it)")
         }
@@ -163,6 +168,15 @@ mod tests {
         let refused = |status| CallError::Refused(status, "message".into());
         assert!(start_refused("t", &refused(StatusCode::NOT_FOUND)).contains("--create"));
         assert!(start_refused("t", &refused(StatusCode::CONFLICT)).contains("--abort-previous"));
+        let no_route = CallError::Refused(
+            StatusCode::NOT_FOUND,
+            "no route for POST /prefix/tasks/t/start".into(),
+        );
+        let said = start_refused("t", &no_route);
+        assert!(
+            said.contains("check --server") && !said.contains("--create"),
+            "{said}"
+        );
         assert!(
             start_refused("t", &refused(StatusCode::UNAUTHORIZED)).contains("DUTYDUCK_TOKEN_ID")
         );
