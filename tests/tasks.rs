@@ -308,6 +308,8 @@ async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let all = incidents(&server, &token, "report").await;
     assert!(all.iter().all(|i| i["status"] == "resolved"), "{all:?}");
+    let steps = timeline(&server, &token, &all[0]).await;
+    assert_eq!(steps[steps.len() - 2..], ["sourcedeleted", "resolution"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -62,6 +62,8 @@ text_enum!(
         /// A run stopped sending heartbeats.
         TaskRunDead => "taskrundead",
         TaskRunAborted => "taskrunaborted",
+        /// The monitor or task behind it was deleted; the incident is closed with it.
+        SourceDeleted => "sourcedeleted",
         /// A delivery attempt on a notification channel: sent, failed (retried) or given up.
         Notification => "notification",
     }

@@ -41,6 +41,8 @@ pub struct IncidentFacts {
     pub resolved_at: Option<Timestamp>,
     /// Names of those who acknowledged it.
     pub acknowledged_by: Vec<String>,
+    /// False once its monitor or task is deleted: it was closed, not fixed.
+    pub source_exists: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +160,10 @@ pub fn render(
             link,
         };
     };
+    let closed = event == NotificationEvent::Resolved && !i.source_exists;
     let headline = match (event, fr) {
+        _ if closed && fr => "Incident clos (source supprimée)",
+        _ if closed => "Incident closed (source deleted)",
         (NotificationEvent::Opened, false) => "Incident opened",
         (NotificationEvent::Opened, true) => "Incident ouvert",
         (NotificationEvent::Acknowledged, false) => "Incident acknowledged",
@@ -224,6 +229,7 @@ mod tests {
             created_at: chrono::DateTime::UNIX_EPOCH,
             resolved_at: None,
             acknowledged_by: vec!["Ada Lovelace".into()],
+            source_exists: true,
         }
     }
 
@@ -298,6 +304,15 @@ mod tests {
             m.text.contains("Pris en charge par Ada Lovelace."),
             "{}",
             m.text
+        );
+        let gone = IncidentFacts {
+            source_exists: false,
+            ..i.clone()
+        };
+        let m = render(Lang::En, NotificationEvent::Resolved, Some(&gone), None);
+        assert_eq!(
+            m.subject,
+            "[dutyduck] Incident closed (source deleted): Nightly backup"
         );
         let m = render(Lang::Fr, NotificationEvent::Test, None, None);
         assert_eq!(m.subject, "[dutyduck] Message de test");

@@ -172,6 +172,7 @@ mod tests {
             created_at: chrono::DateTime::UNIX_EPOCH,
             resolved_at: None,
             acknowledged_by: vec![],
+            source_exists: true,
         };
         let e = envelope(&m, Some(&facts));
         let w = webhook_payload(&e);

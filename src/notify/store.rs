@@ -235,7 +235,10 @@ fn facts(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<Inciden
             .unwrap_or((None, None)),
         _ => (None, None),
     };
+    // A monitor or task found no more was deleted; a manual incident never had one.
+    let source_exists = i.incident_source_type == SourceType::Manual || source_name.is_some();
     Ok(Some(IncidentFacts {
+        source_exists,
         id: i.id.to_string(),
         title: i.title,
         status: i.status,

@@ -172,10 +172,19 @@ pub fn record(conn: &Connection, task: &Task, event: &TaskEvent, now: Timestamp)
     Ok(())
 }
 
-/// Resolves the task's open incident, if any: the task is going away.
+/// Closes the task's open incident, if any, saying the task is going away.
 pub fn close(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
     let open = incidents::open_for_source(conn, task.organization_id, SourceType::Task, &task.id)?;
     if let Some((id, _, _)) = open {
+        let payload = json!({"taskId": task.id, "name": task.name});
+        incidents::add_event(
+            conn,
+            id,
+            now,
+            None,
+            EventType::SourceDeleted,
+            Some(&payload),
+        )?;
         incidents::set_status(conn, id, IncidentStatus::Resolved, None, now)?;
     }
     Ok(())

@@ -12,6 +12,7 @@ const TONE = {
   monitorpinged: 'neutral', monitorswitchedtorecovering: 'warn', monitorswitchedtosuspicious: 'warn', monitorswitchedtodown: 'bad',
   tasklate: 'warn', taskabsent: 'bad', taskrunstarted: 'info', taskrunsucceeded: 'ok', taskrunfailed: 'bad', taskrundead: 'bad',
   taskrunaborted: 'warn',
+  sourcedeleted: 'neutral',
 };
 /** A notification's tone by its outcome. */
 const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
