@@ -28,6 +28,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// How long every single check result is kept (rollups are kept longer).
     pub raw_retention: Duration,
+    /// How long task runs (with their output) and ping log messages are kept.
+    pub run_retention: Duration,
     /// The SMTP relay for e-mail channels.
     pub smtp: Option<SmtpSettings>,
     /// Where users reach the dashboard, for links in notifications.
@@ -40,6 +42,7 @@ impl Config {
             listen: listen.into(),
             data_dir,
             raw_retention: Duration::from_secs(7 * 86_400),
+            run_retention: Duration::from_secs(90 * 86_400),
             smtp: None,
             public_url: None,
         }
@@ -101,7 +104,14 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         raw: chrono::Duration::from_std(config.raw_retention).unwrap_or(chrono::Duration::days(7)),
         ..Retention::default()
     };
-    let purge = tokio::spawn(purge_history(app.clone(), retention, stopped.clone()));
+    let run_retention =
+        chrono::Duration::from_std(config.run_retention).unwrap_or(chrono::Duration::days(90));
+    let purge = tokio::spawn(purge_history(
+        app.clone(),
+        retention,
+        run_retention,
+        stopped.clone(),
+    ));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
@@ -130,9 +140,14 @@ impl Running {
     }
 }
 
-/// Deletes check history past its retention, and old sent notifications, in small batches so
-/// checks keep flowing.
-async fn purge_history(app: Arc<App>, retention: Retention, mut stopped: watch::Receiver<bool>) {
+/// Deletes check history past its retention, old task runs and ping logs, and old sent
+/// notifications, in small batches so checks keep flowing.
+async fn purge_history(
+    app: Arc<App>,
+    retention: Retention,
+    run_retention: chrono::Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(PURGE_EVERY) => {}
@@ -144,14 +159,15 @@ async fn purge_history(app: Arc<App>, retention: Retention, mut stopped: watch::
                 .store
                 .write(move |c| {
                     Ok(history::purge(c, &retention, now, 5_000)?
+                        + crate::tasks::run_store::purge(c, now - run_retention, 5_000)?
                         + crate::notify::outbox::purge(c, now, 5_000)?)
                 })
                 .await
             {
                 Ok(0) => break,
-                Ok(n) => log::debug!("purged {n} old check records"),
+                Ok(n) => log::debug!("purged {n} old records"),
                 Err(e) => {
-                    log::warn!("could not purge old check history: {e}");
+                    log::warn!("could not purge old history: {e}");
                     break;
                 }
             }

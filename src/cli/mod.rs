@@ -50,6 +50,9 @@ pub enum Command {
         /// charts) are kept 400 and 800 days.
         #[arg(long, env = "DUTYDUCK_RAW_RETENTION", default_value = "7d", value_parser = humantime::parse_duration)]
         raw_retention: std::time::Duration,
+        /// How long task runs (with their output excerpts) and ping log messages are kept.
+        #[arg(long, env = "DUTYDUCK_RUN_RETENTION", default_value = "90d", value_parser = humantime::parse_duration)]
+        run_retention: std::time::Duration,
         /// The address users reach the dashboard at (e.g. https://status.example.com), for the
         /// links in notifications. Without it, messages carry no link.
         #[arg(long, env = "DUTYDUCK_PUBLIC_URL", value_parser = parse_public_url)]
@@ -101,6 +104,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             listen,
             raw_retention,
+            run_retention,
             public_url,
             smtp_url,
             smtp_from,
@@ -114,6 +118,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|(url, from)| crate::notify::send::SmtpSettings { url, from });
             let config = crate::server::Config {
                 raw_retention,
+                run_retention,
                 public_url,
                 smtp,
                 ..crate::server::Config::new(listen, cli.data_dir)

@@ -120,6 +120,24 @@ pub fn heartbeat(
         == 1)
 }
 
+/// Deletes up to `limit` ended runs started before `before`, and ping log messages older than
+/// it; returns how many rows went.
+pub fn purge(conn: &Connection, before: Timestamp, limit: u32) -> Result<usize> {
+    let runs = conn
+        .prepare_cached(
+            "DELETE FROM task_runs WHERE (organization_id, task_id, started_at) IN (
+                SELECT organization_id, task_id, started_at FROM task_runs
+                WHERE started_at < ?1 AND status != 'running' LIMIT ?2)",
+        )?
+        .execute(params![to_db(before), limit])?;
+    let logs = conn
+        .prepare_cached(
+            "DELETE FROM task_logs WHERE id IN (SELECT id FROM task_logs WHERE created_at < ?1 LIMIT ?2)",
+        )?
+        .execute(params![to_db(before), limit])?;
+    Ok(runs + logs)
+}
+
 /// At start-up: runs still going on get a full heartbeat timeout from `now`. Their jobs could
 /// not reach a stopped server; declaring them all dead would page people for every upgrade.
 pub fn grant_restart_grace(conn: &Connection, now: Timestamp) -> Result<usize> {
@@ -279,4 +297,54 @@ pub fn logs(conn: &Connection, org: OrgId, task: &str, limit: u32) -> Result<Vec
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_keeps_recent_and_running_runs() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
+        conn.execute_batch(
+            "INSERT INTO organizations (id, name, display_name, created_at, updated_at)
+             VALUES ('00000000-0000-7000-8000-000000000001', 'acme', 'Acme', 0, 0);
+             INSERT INTO tasks (organization_id, id, name, start_window_seconds, lateness_window_seconds,
+                 heartbeat_timeout_seconds, status, ping_key, created_at)
+             VALUES ('00000000-0000-7000-8000-000000000001', 'job', 'job', 120, 240, 30, 'healthy', 'k', 0);",
+        )
+        .unwrap();
+        let day = |d: i64| chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(d);
+        let done = Completion {
+            status: RunStatus::Finished,
+            exit_code: Some(0),
+            error_message: None,
+            output: Some("ok"),
+        };
+        for started in [day(1), day(100)] {
+            insert_run(&conn, org, "job", started, 30).unwrap();
+            complete_run(&conn, org, "job", started, &done, started).unwrap();
+        }
+        insert_run(&conn, org, "job", day(2), 30).unwrap(); // still running
+        insert_log(&conn, org, "job", "old", day(1)).unwrap();
+        insert_log(&conn, org, "job", "new", day(100)).unwrap();
+
+        assert_eq!(purge(&conn, day(10), 100).unwrap(), 2);
+        let (runs, _, _) = list_runs(&conn, org, "job", &[], 0, 10).unwrap();
+        let kept: Vec<_> = runs.iter().map(|r| (r.started_at, r.status)).collect();
+        assert_eq!(
+            kept,
+            [
+                (day(100), RunStatus::Finished),
+                (day(2), RunStatus::Running)
+            ]
+        );
+        let logs = logs(&conn, org, "job", 10).unwrap();
+        assert_eq!(
+            logs.iter().map(|l| l.body.as_str()).collect::<Vec<_>>(),
+            ["new"]
+        );
+    }
 }
