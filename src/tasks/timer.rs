@@ -93,12 +93,15 @@ pub fn pass_deadlines(conn: &Connection, now: Timestamp) -> Result<usize> {
         let Some(task) = store::get(conn, run.organization_id, &run.task_id)? else {
             continue;
         };
-        let error = format!(
-            "no heartbeat for {} s (last at {})",
-            run.heartbeat_timeout_seconds,
-            run.last_heartbeat_at
-                .map_or("start".to_owned(), |t| t.to_rfc3339())
-        );
+        let timeout = run.heartbeat_timeout_seconds;
+        let error = match run.last_heartbeat_at {
+            Some(last) if last > run.started_at => format!(
+                "no heartbeat for {timeout} s (last at {})",
+                last.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            ),
+            // Never a heartbeat: a job that died at once, or one started by a ping URL.
+            _ => format!("no heartbeat nor finish within {timeout} s of the start"),
+        };
         let end = Completion {
             status: RunStatus::Dead,
             exit_code: None,
