@@ -223,6 +223,14 @@ async fn incidents_are_e_mailed_to_listed_addresses_and_all_members_in_the_org_l
     assert_eq!(mails[0].to, ["ada@example.com", "bob@example.com"]);
     assert_eq!(mails[1].to, ["lead@example.com", "oncall@example.com"]);
     for mail in &mails {
+        // Several recipients: none sees the others' addresses.
+        if mail.to.len() > 1 {
+            assert!(
+                mail.header("To").is_none() && mail.header("Bcc").is_none(),
+                "{}",
+                mail.data
+            );
+        }
         check_mail(
             mail,
             "[dutyduck] Incident opened: Nightly backup",

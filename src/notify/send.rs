@@ -161,11 +161,16 @@ impl Sender {
             .from(from.clone())
             .subject(&e.message.subject)
             .header(ContentType::TEXT_PLAIN);
+        // Several recipients (all the members, say) do not see each other's addresses.
+        let undisclosed = to.len() > 1;
         for address in to {
             let mailbox = address
                 .parse()
                 .map_err(|err| format!("{address:?}: {err}"))?;
-            builder = builder.to(mailbox);
+            builder = match undisclosed {
+                true => builder.bcc(mailbox),
+                false => builder.to(mailbox),
+            };
         }
         let mail = builder
             .body(e.message.text.clone())
