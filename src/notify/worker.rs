@@ -62,8 +62,10 @@ impl Notifier {
         loop {
             queued.mark_unchanged();
             let now = clock.now();
-            let room = self.permits.available_permits();
+            // Counted from what was handed to senders (not from free permits, which a sender
+            // just spawned may not have taken yet).
             let in_flight = self.in_flight.lock().expect("in-flight lock").clone();
+            let room = CONCURRENCY.saturating_sub(in_flight.values().sum());
             let pass = store
                 .write(move |c| {
                     outbox::renotify_due(c, now, 500)?;
