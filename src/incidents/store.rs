@@ -293,11 +293,7 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Incident>,
         w.and("i.created_at <= ?", [SqlValue::Integer(to_db(to))]);
     }
     w.metadata("i.metadata", &f.metadata);
-    let filtered: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM incidents i WHERE {}", w.sql()),
-        rusqlite::params_from_iter(w.args()),
-        |r| r.get(0),
-    )?;
+    let filtered = w.count(conn, "incidents i")?;
     let total: i64 = conn.query_row(
         "SELECT COUNT(*) FROM incidents WHERE organization_id = ?1",
         [org],

@@ -279,24 +279,9 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Monitor>, 
     } else {
         w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
     }
-    if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        w.and(
-            "(name LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')",
-            [SqlValue::Text(pattern.clone()), SqlValue::Text(pattern)],
-        );
-    }
+    w.contains(&["name", "url"], f.query.as_deref());
     w.metadata("monitors.metadata", &f.metadata);
-    let filtered: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM monitors WHERE {}", w.sql()),
-        rusqlite::params_from_iter(w.args()),
-        |r| r.get(0),
-    )?;
+    let filtered = w.count(conn, "monitors")?;
     let total: i64 = conn.query_row(
         "SELECT COUNT(*) FROM monitors WHERE organization_id = ?1",
         [org],

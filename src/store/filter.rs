@@ -40,6 +40,28 @@ impl Where {
         self
     }
 
+    /// `text` found (case-insensitively, `%` and `_` taken literally) in any of `columns`; no
+    /// condition for blank text.
+    pub fn contains(&mut self, columns: &[&str], text: Option<&str>) -> &mut Self {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return self;
+        };
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = Value::Text(format!("%{escaped}%"));
+        let clause = columns
+            .iter()
+            .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        self.and(
+            format!("({clause})"),
+            columns.iter().map(|_| pattern.clone()),
+        )
+    }
+
     /// Every listed key must be in the JSON object `column` with one of its listed values (AND
     /// across keys, OR within a key), as the original `metadataFilter`.
     pub fn metadata(&mut self, column: &str, filter: &BTreeMap<String, Vec<String>>) -> &mut Self {
@@ -81,5 +103,24 @@ impl Where {
         let mut args = self.args.clone();
         args.extend([Value::Integer(limit.into()), Value::Integer(offset.into())]);
         args
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_search_takes_wildcards_literally_and_ignores_blank_text() {
+        let mut w = Where::default();
+        w.contains(&["name", "url"], Some("  "));
+        assert_eq!(w.sql(), "1");
+        w.contains(&["name", "url"], Some(" 50%_off\\ "));
+        assert_eq!(
+            w.sql(),
+            "(name LIKE ? ESCAPE '\\' OR url LIKE ? ESCAPE '\\')"
+        );
+        let pattern = Value::Text("%50\\%\\_off\\\\%".into());
+        assert_eq!(w.args(), [pattern.clone(), pattern]);
     }
 }

@@ -164,22 +164,7 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Task>, i64
     w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
     let total = w.count(conn, "tasks")?;
     w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
-    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        w.and(
-            "(name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')",
-            [
-                SqlValue::Text(pattern.clone()),
-                SqlValue::Text(pattern.clone()),
-                SqlValue::Text(pattern),
-            ],
-        );
-    }
+    w.contains(&["name", "description", "id"], f.search.as_deref());
     let filtered = w.count(conn, "tasks")?;
     let tasks = conn
         .prepare_cached(&format!(
