@@ -223,6 +223,28 @@ async fn a_restart_does_not_kill_the_runs_going_on() {
     wait_status(&server, &token, "upgrade", "failing").await;
 }
 
+/// A server that keeps restarting gives a silent run one grace, not one per restart: the job
+/// that is gone is still declared dead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_loop_still_declares_dead_runs() {
+    let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
+    let mut server = TestServer::start_with_clock(clock.clone()).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    create(&server, &token, json!({"id": "gone"})).await;
+    post(&server, &token, "/tasks/gone/start", None).await;
+    // Restarts every 20 s: the first one moves the deadline to 20 + 30 s, later ones do not.
+    for _ in 0..3 {
+        server.stop().await;
+        clock.advance(Duration::seconds(20));
+        server.restart().await;
+    }
+    // 60 s after the start, 40 s after the grace began: dead, although the last restart was
+    // only now.
+    wait_status(&server, &token, "gone", "failing").await;
+    let open = incidents(&server, &token, "gone").await;
+    assert_eq!(open.len(), 1, "the dead run opened an incident");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
     let clock = Clock::manual(at("2026-11-30T12:00:00Z"));

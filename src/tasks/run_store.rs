@@ -140,11 +140,16 @@ pub fn purge(conn: &Connection, before: Timestamp, limit: u32) -> Result<usize> 
 
 /// At start-up: runs still going on get a full heartbeat timeout from `now`. Their jobs could
 /// not reach a stopped server; declaring them all dead would page people for every upgrade.
+/// Only once per silence, though: a run that has sent nothing since an earlier restart's grace
+/// keeps its deadline, so a server in a crash loop still declares dead the jobs that are gone.
 pub fn grant_restart_grace(conn: &Connection, now: Timestamp) -> Result<usize> {
     Ok(conn
         .prepare_cached(
-            "UPDATE task_runs SET dead_at = MAX(dead_at, ?1 + heartbeat_timeout_seconds * 1000)
-             WHERE status = 'running'",
+            "UPDATE task_runs SET dead_at = MAX(dead_at, ?1 + heartbeat_timeout_seconds * 1000),
+                restart_grace_at = ?1
+             WHERE status = 'running'
+               AND (restart_grace_at IS NULL
+                    OR restart_grace_at < COALESCE(last_heartbeat_at, started_at))",
         )?
         .execute([to_db(now)])?)
 }
