@@ -24,6 +24,8 @@ pub struct App {
     pub task_timer: Arc<DeadlineTimer>,
     /// Delivers the notification outbox; sends test messages.
     pub notifier: Arc<Notifier>,
+    /// Watches the watcher: its figures for `/metrics`.
+    pub watchdog: Arc<crate::health::watchdog::Watchdog>,
     /// `/openapi.json`, generated once from the route table.
     pub openapi: serde_json::Value,
 }
@@ -38,6 +40,7 @@ impl App {
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),
             task_timer: Arc::default(),
             notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),
+            watchdog: Arc::default(),
             openapi: crate::http::openapi::document(&crate::http::routes()),
         }
     }

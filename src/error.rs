@@ -30,6 +30,8 @@ pub enum Kind {
     Internal,
     /// The store is closing or unreachable (503).
     Unavailable,
+    /// The disk holding the database is full (507): nothing can be stored until space is freed.
+    InsufficientStorage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,15 @@ impl Error {
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(Kind::Unavailable, "unavailable", message)
     }
+
+    /// The disk is full: an operator must free space; retrying at once will not help.
+    pub fn storage_full() -> Self {
+        Self::new(
+            Kind::InsufficientStorage,
+            "storage_full",
+            "the disk holding dutyduck's database is full; nothing can be stored until space is freed",
+        )
+    }
 }
 
 impl fmt::Display for Error {
@@ -120,6 +131,10 @@ impl From<rusqlite::Error> for Error {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 Error::unavailable("the database is busy; retry shortly")
+            }
+            Some(rusqlite::ErrorCode::DiskFull) => {
+                log::error!("database: {e}");
+                Error::storage_full()
             }
             _ => Error::internal(format!("database: {e}")),
         }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod ids;
 pub mod incidents;

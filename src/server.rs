@@ -112,12 +112,21 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         run_retention,
         stopped.clone(),
     ));
+    let watchdog = tokio::spawn(crate::health::watchdog::run(app.clone(), stopped.clone()));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
         app,
         stop,
-        tasks: vec![http, checks, deadlines, notifications, purge, usage],
+        tasks: vec![
+            http,
+            checks,
+            deadlines,
+            notifications,
+            purge,
+            watchdog,
+            usage,
+        ],
     })
 }
 

@@ -133,6 +133,13 @@ pub fn organization(conn: &Connection, id: OrgId) -> Result<Option<Organization>
         .optional()?)
 }
 
+/// Every organization's id (instance-wide notices go to each).
+pub fn organization_ids(conn: &Connection) -> Result<Vec<OrgId>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM organizations ORDER BY created_at")?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Finds an organization by its short name or display name, case-insensitively.
 pub fn organization_named(conn: &Connection, name: &str) -> Result<Option<Organization>> {
     Ok(conn

@@ -34,6 +34,7 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub fn routes() -> Vec<Route> {
     [
         system_routes::routes(),
+        crate::health::routes::routes(),
         crate::accounts::routes::routes(),
         crate::accounts::setup::routes(),
         crate::tokens::routes::routes(),

@@ -1,4 +1,5 @@
-//! Routes about the server itself: health, build information, the OpenAPI document.
+//! Routes about the server itself: build information, metrics, the OpenAPI document (health is
+//! in `health::routes`).
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -12,13 +13,6 @@ use crate::error::Result;
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/healthz", healthz)
-            .public()
-            .summary(
-                "System",
-                "Liveness: 200 when the server and its database answer",
-            )
-            .returns::<Health>(200, "Healthy"),
         Route::get("/", root)
             .public()
             .summary(
@@ -41,12 +35,6 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct Health {
-    /// Always "ok".
-    pub status: &'static str,
-}
-
-#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildInfo {
     pub version: &'static str,
@@ -65,14 +53,6 @@ pub fn build_info() -> BuildInfo {
             .unwrap_or_default()
             .to_rfc3339(),
     }
-}
-
-async fn healthz(req: Request) -> Result<Response> {
-    req.app
-        .store
-        .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
-        .await?;
-    Ok(reply::ok(&Health { status: "ok" }))
 }
 
 async fn root(req: Request) -> Result<Response> {
@@ -145,6 +125,42 @@ async fn metrics(req: Request) -> Result<Response> {
         quantile(0.99),
         lateness.len(),
     );
+    let now = req.now();
+    let observed = crate::health::observe(&req.app, now).await;
+    let problems = crate::health::assess(&observed, now);
+    text.push_str(&format!(
+        "# HELP dutyduck_healthy 1 when /healthz answers 200, 0 when it reports problems.\n\
+         # TYPE dutyduck_healthy gauge\n\
+         dutyduck_healthy {}\n\
+         # HELP dutyduck_problem Problems /healthz reports, by code.\n\
+         # TYPE dutyduck_problem gauge\n",
+        u8::from(problems.is_empty())
+    ));
+    for p in &problems {
+        text.push_str(&format!("dutyduck_problem{{code=\"{}\"}} 1\n", p.code));
+    }
+    text.push_str(&format!(
+        "# HELP dutyduck_monitors_overdue Monitors whose check is overdue by more than their interval.\n\
+         # TYPE dutyduck_monitors_overdue gauge\n\
+         dutyduck_monitors_overdue {}\n\
+         # HELP dutyduck_check_record_failures_total Check results that could not be recorded (each retried).\n\
+         # TYPE dutyduck_check_record_failures_total counter\n\
+         dutyduck_check_record_failures_total {}\n\
+         # HELP dutyduck_store_write_failures_total Write batches the database refused since start.\n\
+         # TYPE dutyduck_store_write_failures_total counter\n\
+         dutyduck_store_write_failures_total {}\n\
+         # HELP dutyduck_watchdog_looks_total Times the watchdog looked at the server (every 5 s).\n\
+         # TYPE dutyduck_watchdog_looks_total counter\n\
+         dutyduck_watchdog_looks_total {}\n\
+         # HELP dutyduck_instance_incident_open 1 while the instance incident is open.\n\
+         # TYPE dutyduck_instance_incident_open gauge\n\
+         dutyduck_instance_incident_open {}\n",
+        observed.checks.overdue,
+        stats.record_failures,
+        observed.write.failures_total,
+        req.app.watchdog.looks(),
+        u8::from(req.app.watchdog.incident_open()),
+    ));
     text.push_str("# HELP dutyduck_tasks Tasks by status.\n# TYPE dutyduck_tasks gauge\n");
     text.push_str(&labelled("dutyduck_tasks", &counts.0));
     text.push_str(

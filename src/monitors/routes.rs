@@ -10,6 +10,7 @@ use warp::reply::Response;
 use super::history::{self, Bucket, CheckRecord};
 use super::model::{Monitor, MonitorStatus};
 use super::record::close_incidents;
+use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
@@ -217,7 +218,7 @@ async fn create(req: Request) -> Result<Response> {
             })
             .await?;
         if let Some(due) = monitor.next_check_at {
-            scheduler.schedule(monitor.id, due);
+            scheduler.schedule(monitor.id, due, Cadence::of(&monitor.settings));
         }
         Ok::<_, Error>(monitor)
     })
@@ -245,10 +246,10 @@ where
             })
             .await?;
         // Re-adding an unchanged due time could repeat a check that is in flight.
-        let after_due = after.as_ref().and_then(|m| m.next_check_at);
-        if after_due != before {
+        let after_due = after.as_ref().and_then(|m| Some((m.next_check_at?, m)));
+        if after_due.map(|(due, _)| due) != before {
             match after_due {
-                Some(due) => scheduler.schedule(id, due),
+                Some((due, m)) => scheduler.schedule(id, due, Cadence::of(&m.settings)),
                 None => scheduler.unschedule(id),
             }
         }

@@ -20,6 +20,23 @@ pub fn phase_ms(id: MonitorId, interval_seconds: u32) -> i64 {
     (hash % (u64::from(interval_seconds.max(1)) * 1000)) as i64
 }
 
+/// How often a monitor is checked and how long one check may take: together they say when a
+/// check is overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    pub interval_seconds: u32,
+    pub timeout_ms: u32,
+}
+
+impl Cadence {
+    pub fn of(settings: &super::settings::Settings) -> Cadence {
+        Cadence {
+            interval_seconds: settings.interval_seconds,
+            timeout_ms: settings.request_timeout_ms,
+        }
+    }
+}
+
 /// The first grid point strictly after `after`.
 pub fn next_due(id: MonitorId, interval_seconds: u32, after: Timestamp) -> Timestamp {
     let interval = i64::from(interval_seconds.max(1)) * 1000;

@@ -6,7 +6,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::model::{ErrorKind, Monitor, MonitorStatus};
-use super::schedule::first_due;
+use super::schedule::{Cadence, first_due};
 use super::settings::Settings;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
@@ -238,25 +238,20 @@ pub fn delete(conn: &Connection, id: MonitorId) -> Result<()> {
     Ok(())
 }
 
-/// Every scheduled monitor with its stored due time and interval (scheduler start-up).
-pub fn schedule(conn: &Connection) -> Result<Vec<(MonitorId, Timestamp, u32)>> {
+/// Every scheduled monitor with its stored due time and cadence (scheduler start-up).
+pub fn schedule(conn: &Connection) -> Result<Vec<(MonitorId, Timestamp, Cadence)>> {
     let mut stmt = conn.prepare(
-        "SELECT id, next_check_at, interval_seconds FROM monitors WHERE next_check_at IS NOT NULL",
+        "SELECT id, next_check_at, interval_seconds, request_timeout_ms FROM monitors
+         WHERE next_check_at IS NOT NULL",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, from_db(r.get(1)?), r.get(2)?)))?;
+    let rows = stmt.query_map([], |r| {
+        let cadence = Cadence {
+            interval_seconds: r.get(2)?,
+            timeout_ms: r.get(3)?,
+        };
+        Ok((r.get(0)?, from_db(r.get(1)?), cadence))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Moves due times missed while the server was down to their next grid point, unless the
-/// monitor changed meanwhile.
-pub fn reschedule(conn: &Connection, moves: &[(MonitorId, Timestamp, Timestamp)]) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "UPDATE monitors SET next_check_at = ?3 WHERE id = ?1 AND next_check_at = ?2",
-    )?;
-    for (id, old, new) in moves {
-        stmt.execute(params![id, to_db(*old), to_db(*new)])?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Default)]

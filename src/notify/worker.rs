@@ -111,12 +111,17 @@ impl Notifier {
             // Due rows left for lack of room wait for a send to end; otherwise, for the next
             // due time.
             let next = match claim.left_due {
-                true => None,
-                false => store.read(outbox::earliest).await.ok().flatten(),
+                true => Ok(None),
+                false => store.read(outbox::earliest).await,
             };
             let wait = match next {
-                Some(at) => Either::Left(clock.sleep_until(at)),
-                None => Either::Right(std::future::pending()),
+                Ok(Some(at)) => Either::Left(clock.sleep_until(at)),
+                Ok(None) => Either::Right(std::future::pending()),
+                // Not knowing the next due time must not mean sleeping until the next write.
+                Err(e) => {
+                    log::warn!("could not read when the next notification is due: {e}");
+                    Either::Left(clock.sleep_until(now + chrono::Duration::seconds(1)))
+                }
             };
             tokio::select! {
                 _ = wait => {}

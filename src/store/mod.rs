@@ -4,6 +4,7 @@
 
 mod connection;
 pub mod filter;
+pub mod health;
 mod readers;
 pub mod signals;
 pub mod time;
@@ -27,6 +28,7 @@ struct Inner {
     writer: Mutex<Option<(writer::Writer, JoinHandle<()>)>>,
     readers: readers::Readers,
     signals: Arc<signals::Signals>,
+    health: Arc<health::WriteHealth>,
 }
 
 impl Store {
@@ -39,12 +41,14 @@ impl Store {
             .clamp(2, 8);
         let readers = readers::Readers::open(&path, reader_count)?;
         let signals = Arc::new(signals::Signals::default());
-        let writer = writer::Writer::spawn(conn, signals.clone());
+        let health = Arc::new(health::WriteHealth::default());
+        let writer = writer::Writer::spawn(conn, signals.clone(), health.clone());
         Ok(Store(Arc::new(Inner {
             path,
             writer: Mutex::new(Some(writer)),
             readers,
             signals,
+            health,
         })))
     }
 
@@ -73,6 +77,11 @@ impl Store {
             writer.submit(f)
         };
         receiver.await.map_err(|_| closed())?
+    }
+
+    /// Whether the writer is storing changes, or failing and why.
+    pub fn write_health(&self) -> health::State {
+        self.0.health.state()
     }
 
     /// Bumped after each commit of a write that marked `topic` (see `signals`).

@@ -10,32 +10,49 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::health::WriteHealth;
 use super::signals::{self, Signals};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use std::sync::Arc;
 
 /// Upper bound on jobs per transaction, so one commit never holds the lock for long.
 const MAX_BATCH: usize = 512;
 
-/// What a job leaves for after the commit: whether it failed (its savepoint is rolled back) and
-/// how to tell its caller the final outcome.
+/// What a job leaves for after the commit: its error if it failed (its savepoint is rolled
+/// back) and how to tell its caller the final outcome.
 struct Outcome {
-    failed: bool,
+    error: Option<Error>,
     complete: Box<dyn FnOnce(Option<Error>) + Send>,
 }
 
-type Job = Box<dyn FnOnce(&Connection) -> Outcome + Send>;
+impl Outcome {
+    /// A job whose caller already heard back.
+    fn answered() -> Outcome {
+        Outcome {
+            error: None,
+            complete: Box::new(|_| {}),
+        }
+    }
+}
+
+/// A queued write: given the connection it runs; given an error (no transaction could be
+/// started, or SQLite rolled back the batch before its turn) it answers its caller with it.
+type Job = Box<dyn FnOnce(std::result::Result<&Connection, &Error>) -> Outcome + Send>;
 
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection, signals: Arc<Signals>) -> (Writer, JoinHandle<()>) {
+    pub fn spawn(
+        conn: Connection,
+        signals: Arc<Signals>,
+        health: Arc<WriteHealth>,
+    ) -> (Writer, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("dutyduck-writer".into())
-            .spawn(move || run(conn, rx, &signals))
+            .spawn(move || run(conn, rx, &signals, &health))
             .expect("spawn writer thread");
         (Writer { jobs }, thread)
     }
@@ -48,9 +65,16 @@ impl Writer {
     {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
+            let conn = match conn {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let _ = tx.send(Err(e.clone()));
+                    return Outcome::answered();
+                }
+            };
             let result = f(conn);
             Outcome {
-                failed: result.is_err(),
+                error: result.as_ref().err().cloned(),
                 complete: Box::new(move |commit_error| {
                     let _ = tx.send(match commit_error {
                         Some(e) => Err(e),
@@ -66,7 +90,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals) {
+fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals, health: &WriteHealth) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -75,31 +99,43 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals) {
                 Err(_) => break,
             }
         }
-        commit_batch(&conn, batch, signals);
+        let changes = conn.total_changes();
+        match commit_batch(&conn, batch, signals) {
+            // Only a batch that stored something shows that writes work again: an empty one
+            // commits even on a full disk.
+            Ok(()) if conn.total_changes() > changes => health.committed(),
+            Ok(()) => {}
+            Err(e) => health.failed(&e),
+        }
     }
     log::debug!("writer stopped");
 }
 
 /// Runs and commits a batch. Once it is committed, and before any caller hears back, the topics
-/// its successful jobs marked are signalled.
-fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) {
+/// its successful jobs marked are signalled. An error is the batch's own (no transaction, a
+/// rollback forced by SQLite, a failed commit), not a job's.
+fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) -> Result<()> {
     let marks_before = signals::take();
     debug_assert!(marks_before.is_empty(), "marks left from an earlier batch");
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let error = Error::from(e);
-        // The jobs never ran; dropping them tells each caller the write failed.
         log::warn!("cannot start a write transaction: {error}");
-        drop(batch);
-        return;
+        for job in batch {
+            job(Err(&error));
+        }
+        return Err(error);
     }
     let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
+    let mut jobs = batch.into_iter();
+    while let Some(job) = jobs.next() {
         if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-            log::error!("savepoint failed: {e}");
-            continue; // dropping the job reports an error to its caller
+            let error = Error::from(e);
+            log::error!("savepoint failed: {error}");
+            job(Err(&error));
+            continue;
         }
         let marks = signals::count();
-        let result = catch_unwind(AssertUnwindSafe(|| job(conn)));
+        let result = catch_unwind(AssertUnwindSafe(|| job(Ok(conn))));
         if conn.is_autocommit() {
             // Some errors (disk full, I/O) make SQLite roll the whole transaction back. Nothing of
             // this batch is stored: say so to every caller, and run nothing more in it.
@@ -107,20 +143,24 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) {
                 "SQLite rolled back a write transaction; its {} jobs failed",
                 outcomes.len() + 1
             );
-            let error =
-                Error::unavailable("the database could not store the change; retry shortly");
-            if let Ok(outcome) = result {
-                outcomes.push(outcome);
-            }
+            let cause = result.as_ref().ok().and_then(|o| o.error.clone());
+            let error = match cause {
+                Some(e) if e.kind == Kind::InsufficientStorage => e,
+                _ => Error::unavailable("the database could not store the change; retry shortly"),
+            };
+            outcomes.extend(result.ok());
             for outcome in outcomes {
                 (outcome.complete)(Some(error.clone()));
             }
+            for job in jobs {
+                job(Err(&error));
+            }
             signals::take();
-            return; // the jobs not run yet are dropped: their callers hear the store failed
+            return Err(error);
         }
         match result {
             Ok(outcome) => {
-                if outcome.failed {
+                if outcome.error.is_some() {
                     let _ = conn.execute_batch("ROLLBACK TO job");
                     signals::truncate(marks);
                 }
@@ -145,4 +185,5 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) {
     for outcome in outcomes {
         (outcome.complete)(commit_error.clone());
     }
+    commit_error.map_or(Ok(()), Err)
 }

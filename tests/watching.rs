@@ -1,0 +1,167 @@
+//! The server never silently stops watching: a check whose result cannot be written (another
+//! process holds the database past the busy timeout) is checked again, `/healthz` says what is
+//! wrong while it lasts, and an instance incident tells every organization afterwards.
+
+mod common;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::target::Target;
+use common::{TestServer, Token};
+use dutyduck::clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Polls `probe` for up to 30 s: longer than `common::eventually`, because each write attempt
+/// against a locked database waits out the 5 s busy timeout.
+async fn wait_for<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn metric(server: &TestServer, name: &str) -> f64 {
+    let text = server
+        .request(Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+}
+
+async fn health(server: &TestServer) -> (StatusCode, Vec<String>) {
+    let (status, body) = server.call(Method::GET, "/healthz", None, None).await;
+    let codes = body["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no problems list in {body}"))
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_owned())
+        .collect();
+    (status, codes)
+}
+
+async fn last_check(server: &TestServer, token: &Token, id: &str) -> Value {
+    let (_, body) = server
+        .call(Method::GET, &format!("/monitors/{id}"), Some(token), None)
+        .await;
+    body["monitor"]["lastCheckAt"].clone()
+}
+
+/// Moves the clock by `seconds` and waits until the watchdog has looked at the server again.
+async fn watchdog_looks(server: &TestServer, seconds: i64) {
+    let before = metric(server, "dutyduck_watchdog_looks_total").await;
+    server.clock.advance(chrono::Duration::seconds(seconds));
+    wait_for("the watchdog to look", || async {
+        (metric(server, "dutyduck_watchdog_looks_total").await > before).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
+    let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let target = Target::start().await;
+    let (status, created) = server
+        .call(
+            Method::POST,
+            "/monitors",
+            Some(&token),
+            Some(json!({"name": "api", "url": target.url(), "intervalSeconds": 60})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    server.clock.advance(chrono::Duration::seconds(5));
+    wait_for("the first check", || async {
+        (!last_check(&server, &token, &id).await.is_null()).then_some(())
+    })
+    .await;
+    assert_eq!(health(&server).await, (StatusCode::OK, vec![]));
+
+    // Another process (a backup, a sqlite3 shell) holds the write lock past the busy timeout.
+    let lock = rusqlite::Connection::open(dutyduck::store::db_path(&server.data_dir)).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let checked = last_check(&server, &token, &id).await;
+    server.clock.advance(chrono::Duration::seconds(60));
+    wait_for("a check result that cannot be recorded", || async {
+        (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
+    })
+    .await;
+    let (status, problems) = health(&server).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        problems.contains(&"store_failing".to_owned())
+            && problems.contains(&"checks_not_recorded".to_owned()),
+        "{problems:?}"
+    );
+    assert_eq!(metric(&server, "dutyduck_healthy").await, 0.0);
+
+    // The watchdog notices, and the problem outlasts the incident threshold (30 s) while
+    // nothing can be written.
+    watchdog_looks(&server, 5).await;
+    watchdog_looks(&server, 30).await;
+    assert_eq!(
+        last_check(&server, &token, &id).await,
+        checked,
+        "nothing was stored"
+    );
+
+    // The lock is released: the monitor is checked again at its next retry, without any edit.
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+    server.clock.advance(chrono::Duration::seconds(60));
+    wait_for("the monitor to be checked again", || async {
+        (last_check(&server, &token, &id).await != checked).then_some(())
+    })
+    .await;
+    wait_for("/healthz to answer 200 again", || async {
+        (health(&server).await == (StatusCode::OK, vec![])).then_some(())
+    })
+    .await;
+
+    // Once the database stores changes again, the episode is written down and closed.
+    watchdog_looks(&server, 5).await;
+    let (status, list) = server
+        .call(
+            Method::GET,
+            "/incidents?status=resolved",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let instance: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["title"] == "dutyduck is not keeping watch")
+        .collect();
+    assert_eq!(instance.len(), 1, "one instance incident: {list}");
+    let description = instance[0]["cause"]["description"].as_str().unwrap();
+    assert!(
+        description.contains("the database refuses writes")
+            && description.contains("could not be recorded"),
+        "{description}"
+    );
+    assert_eq!(
+        metric(&server, "dutyduck_instance_incident_open").await,
+        0.0
+    );
+}
