@@ -126,6 +126,10 @@ pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
                 format!("A run of {what} stopped sending heartbeats (last at {last}).")
             }
         }
+        // Declared by hand, or by dutyduck itself about the instance: the description says why.
+        (SourceType::Manual, _) if cause.get("description").is_some() => {
+            text(cause, "description")?
+        }
         _ => match cause {
             Value::String(s) => s.clone(),
             _ => return None,
@@ -248,7 +252,13 @@ mod tests {
             json!({"lastPing": {"errorKind": "httpcode", "httpCode": 503}}),
         );
         down.source_url = Some("https://shop.example.com/".into());
+        let declared = incident(
+            SourceType::Manual,
+            json!({"causeType": "Manual", "description": "The database refuses writes."}),
+        );
         let rows = [
+            (&declared, Lang::En, "The database refuses writes."),
+            (&declared, Lang::Fr, "The database refuses writes."),
             (
                 &late,
                 Lang::En,
