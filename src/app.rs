@@ -18,6 +18,8 @@ pub struct App {
     pub clock: Clock,
     pub login_throttle: LoginThrottle,
     pub token_usage: TokenUsage,
+    /// Sessions opened while the disk was full, until they can be stored.
+    pub unstored_sessions: crate::accounts::sessions::Unstored,
     /// Runs monitor checks; routes tell it about schedule changes.
     pub scheduler: Arc<Scheduler>,
     /// Moves tasks through due/late/absent and declares silent runs dead.
@@ -37,6 +39,7 @@ impl App {
             clock,
             login_throttle: LoginThrottle::default(),
             token_usage: TokenUsage::default(),
+            unstored_sessions: Default::default(),
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),
             task_timer: Arc::default(),
             notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),

@@ -184,6 +184,7 @@ async fn purge_history(
     }
 }
 
+/// Every few seconds: token "last used" times, and sessions opened while the disk was full.
 async fn flush_token_usage(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     loop {
         tokio::select! {
@@ -192,6 +193,9 @@ async fn flush_token_usage(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
         }
         if let Err(e) = app.token_usage.flush(&app.store).await {
             log::warn!("could not record token usage: {e}");
+        }
+        if let Err(e) = app.unstored_sessions.store(&app.store).await {
+            log::warn!("could not store the sessions opened while the disk was full: {e}");
         }
     }
 }

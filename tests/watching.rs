@@ -165,3 +165,133 @@ async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
         0.0
     );
 }
+
+/// A small filesystem of its own for the data dir (tmpfs: the tests run as root, as CI does),
+/// unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount runs");
+        assert!(
+            status.success(),
+            "this test mounts a small tmpfs to fill it up: run the tests as root"
+        );
+        SmallDisk { dir }
+    }
+
+    /// Fills the filesystem with a file until writing fails for lack of space.
+    fn fill(&self) {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(self.dir.path().join("filler")).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        loop {
+            if let Err(e) = filler.write_all(&block).and_then(|_| filler.sync_all()) {
+                assert_eq!(e.raw_os_error(), Some(28), "ENOSPC, got {e}");
+                // Bytes may stay free below a block: fill them one by one.
+                while filler
+                    .write_all(&[0])
+                    .and_then(|_| filler.sync_all())
+                    .is_ok()
+                {}
+                return;
+            }
+        }
+    }
+
+    fn free(&self) {
+        std::fs::remove_file(self.dir.path().join("filler")).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_is_507_storage_full_and_logging_in_and_checking_go_on() {
+    let disk = SmallDisk::mount(8);
+    let clock = Clock::manual(Utc::now());
+    let server = TestServer::start_in(disk.dir.path().join("data"), clock).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let target = Target::start().await;
+    let (_, created) = server
+        .call(
+            Method::POST,
+            "/monitors",
+            Some(&token),
+            Some(json!({"name": "api", "url": target.url(), "intervalSeconds": 60})),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    server.clock.advance(chrono::Duration::seconds(5));
+    wait_for("the first check", || async {
+        (!last_check(&server, &token, &id).await.is_null()).then_some(())
+    })
+    .await;
+
+    disk.fill();
+    // A write says what is wrong, in the JSON error body.
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/incidents",
+            Some(&token),
+            Some(json!({"title": "Payments degraded", "description": "x".repeat(20_000)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
+    assert_eq!(common::code(&body), "storage_full");
+    let (status, problems) = health(&server).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        problems.contains(&"storage_full".to_owned()),
+        "{problems:?}"
+    );
+
+    // Logging in still works, and so does the session it opens.
+    let login = server
+        .request(Method::POST, "/auth/login")
+        .json(&json!({"email": "ada@example.com", "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let cookie = login.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let me = server
+        .request(Method::GET, "/users/me")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+
+    // Checks that cannot be recorded are retried; once space is freed they are recorded again.
+    let checked = last_check(&server, &token, &id).await;
+    server.clock.advance(chrono::Duration::seconds(60));
+    wait_for("a check result that cannot be recorded", || async {
+        (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
+    })
+    .await;
+    disk.free();
+    server.clock.advance(chrono::Duration::seconds(60));
+    wait_for("the monitor to be checked again", || async {
+        (last_check(&server, &token, &id).await != checked).then_some(())
+    })
+    .await;
+    watchdog_looks(&server, 5).await;
+    assert_eq!(health(&server).await, (StatusCode::OK, vec![]));
+}

@@ -10,7 +10,7 @@ use super::principal::{Credential, Principal};
 use super::roles::{Permission, Role};
 use super::store::{self, ProfileChange};
 use super::{password, sessions};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::http::auth::session_cookie;
 use crate::http::reply;
 use crate::http::request::Request;
@@ -188,18 +188,29 @@ async fn login(req: Request) -> Result<Response> {
 pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
     let (cookie, digest) = sessions::new_secret();
     let now = req.now();
-    let (org_id, role) = req
+    let membership = move |conn: &rusqlite::Connection| {
+        store::default_membership(conn, user_id)?.ok_or_else(|| {
+            Error::forbidden("your account belongs to no organization; ask an administrator")
+        })
+    };
+    let stored = req
         .app
         .store
         .write(move |conn| {
-            let (org, role) = store::default_membership(conn, user_id)?.ok_or_else(|| {
-                Error::forbidden("your account belongs to no organization; ask an administrator")
-            })?;
+            let (org, role) = membership(conn)?;
             sessions::purge_expired(conn, now)?;
             sessions::insert(conn, &digest, user_id, org, now)?;
             Ok((org, role))
         })
-        .await?;
+        .await;
+    let (org_id, role) = match stored {
+        Err(e) if e.kind == Kind::InsufficientStorage => {
+            let (org, role) = req.app.store.read(membership).await?;
+            req.app.unstored_sessions.add(digest, user_id, org, now);
+            (org, role)
+        }
+        other => other?,
+    };
     let me = Principal {
         user_id,
         org_id,
@@ -220,6 +231,7 @@ async fn logout(req: Request) -> Result<Response> {
         .as_deref()
         .and_then(sessions::digest_of_cookie)
     {
+        req.app.unstored_sessions.remove(&digest);
         req.app
             .store
             .write(move |conn| sessions::delete(conn, &digest))

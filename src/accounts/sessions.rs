@@ -1,6 +1,9 @@
 //! Dashboard sessions: a random secret in an HttpOnly cookie, its digest in the `sessions`
 //! table with an expiry, so a session can be ended server-side at any time.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -35,7 +38,7 @@ pub fn insert(
     now: Timestamp,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO sessions (digest, user_id, organization_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO sessions (digest, user_id, organization_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![digest, user, org, to_db(now), to_db(now + LIFETIME)],
     )?;
     Ok(())
@@ -66,4 +69,60 @@ pub fn delete_others(conn: &Connection, user: UserId, keep: Option<&[u8]>) -> Re
 
 pub fn purge_expired(conn: &Connection, now: Timestamp) -> Result<usize> {
     Ok(conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [to_db(now)])?)
+}
+
+/// Sessions opened while the disk was full (a login must keep working then: it is when people
+/// need the dashboard most). They live in memory, are honoured like stored ones, and are written
+/// to the `sessions` table as soon as the database stores changes again. A restart before that
+/// ends them, which only means logging in again.
+#[derive(Default)]
+pub struct Unstored(Mutex<HashMap<[u8; 32], (UserId, OrgId, Timestamp)>>);
+
+impl Unstored {
+    pub fn add(&self, digest: [u8; 32], user: UserId, org: OrgId, now: Timestamp) {
+        log::warn!("the disk is full: a new session is kept in memory until it can be stored");
+        self.0
+            .lock()
+            .expect("sessions lock")
+            .insert(digest, (user, org, now));
+    }
+
+    /// The user and organization of a live unstored session.
+    pub fn lookup(&self, digest: &[u8], now: Timestamp) -> Option<(UserId, OrgId)> {
+        let map = self.0.lock().expect("sessions lock");
+        let (user, org, created) = map.get(digest)?;
+        (*created + LIFETIME > now).then_some((*user, *org))
+    }
+
+    pub fn remove(&self, digest: &[u8]) {
+        self.0.lock().expect("sessions lock").remove(digest);
+    }
+
+    /// Writes the unstored sessions; those that still cannot be written stay in memory.
+    pub async fn store(&self, store: &crate::store::Store) -> Result<()> {
+        let pending: Vec<_> = self
+            .0
+            .lock()
+            .expect("sessions lock")
+            .clone()
+            .into_iter()
+            .collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let written = pending.clone();
+        store
+            .write(move |conn| {
+                for (digest, (user, org, created)) in &written {
+                    insert(conn, digest, *user, *org, *created)?;
+                }
+                Ok(())
+            })
+            .await?;
+        let mut map = self.0.lock().expect("sessions lock");
+        for (digest, _) in pending {
+            map.remove(&digest);
+        }
+        Ok(())
+    }
 }

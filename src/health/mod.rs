@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::clock::Timestamp;
-use crate::error::{Kind, Result};
+use crate::error::Result;
 use crate::monitors::scheduler::Behind;
 use crate::store::health::State as WriteState;
 
@@ -50,16 +50,19 @@ pub struct Problem {
 pub fn assess(o: &Observations, now: Timestamp) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut add = |code, message: String| problems.push(Problem { code, message });
-    if let Some(error) = o.write.last_error.as_ref().filter(|_| o.write.failing()) {
-        let (code, what) = match error.kind {
-            Kind::InsufficientStorage => ("storage_full", "the disk holding the database is full"),
-            _ => ("store_failing", "the database refuses writes"),
-        };
+    if o.write.disk_full {
         add(
-            code,
+            "storage_full",
+            "the disk holding the database is full: free space on it; check results, task \
+             deadlines and notifications are retried until writes work again"
+                .into(),
+        );
+    } else if let Some(error) = o.write.last_error.as_ref().filter(|_| o.write.failing()) {
+        add(
+            "store_failing",
             format!(
-                "{what} ({}; {} failed writes in a row): check results, task deadlines and \
-                 notifications are retried until it works again",
+                "the database refuses writes ({}; {} failed writes in a row): check results, \
+                 task deadlines and notifications are retried until it works again",
                 error.message, o.write.failures_in_a_row
             ),
         );
@@ -125,6 +128,9 @@ fn monitors(n: usize, one: &str, many: &str) -> String {
 
 /// Observes the server now. Reads are indexed lookups; the scheduler scan is in memory.
 pub async fn observe(app: &App, now: Timestamp) -> Observations {
+    if app.store.write_health().disk_full {
+        app.store.check_space_freed();
+    }
     let mut o = Observations {
         write: app.store.write_health(),
         checks: app.scheduler.behind(now),
@@ -165,6 +171,7 @@ mod tests {
             failures_in_a_row: 2,
             failures_total: 2,
             last_error: Some(error),
+            disk_full: false,
         };
         let rows: Vec<(&str, Observations, Vec<&str>)> = vec![
             ("all well", Observations::default(), vec![]),
@@ -177,9 +184,12 @@ mod tests {
                 vec!["store_failing"],
             ),
             (
-                "disk full",
+                "disk full, even after a small write went through",
                 Observations {
-                    write: failing(Error::storage_full()),
+                    write: WriteState {
+                        disk_full: true,
+                        ..WriteState::default()
+                    },
                     ..Default::default()
                 },
                 vec!["storage_full"],
@@ -191,6 +201,7 @@ mod tests {
                         failures_in_a_row: 0,
                         failures_total: 5,
                         last_error: None,
+                        disk_full: false,
                     },
                     ..Default::default()
                 },

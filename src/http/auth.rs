@@ -101,11 +101,12 @@ async fn by_session(req: &Request, cookie: &str) -> Result<Principal> {
     let digest = sessions::digest_of_cookie(cookie).ok_or_else(expired)?;
     check_same_origin(req)?;
     let now = req.now();
+    let unstored = req.app.unstored_sessions.lookup(&digest, now);
     let found = req
         .app
         .store
         .read(move |conn| {
-            let Some((user, org)) = sessions::lookup(conn, &digest, now)? else {
+            let Some((user, org)) = sessions::lookup(conn, &digest, now)?.or(unstored) else {
                 return Ok(None);
             };
             Ok(accounts::role_in(conn, user, org)?.map(|role| (user, org, role)))

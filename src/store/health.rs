@@ -7,6 +7,9 @@ use std::sync::Mutex;
 
 use crate::error::Error;
 
+/// Free space that ends a full-disk episode: room for some minutes of check results.
+pub const SPACE_TO_RESUME: u64 = 2 * 1024 * 1024;
+
 #[derive(Default)]
 pub struct WriteHealth(Mutex<State>);
 
@@ -18,6 +21,9 @@ pub struct State {
     pub failures_total: u64,
     /// The last failure, while the writer is failing.
     pub last_error: Option<Error>,
+    /// A write was refused for lack of space, and free space has not been seen back since. On a
+    /// full disk small writes may still fit in freed pages: a commit alone does not clear this.
+    pub disk_full: bool,
 }
 
 impl State {
@@ -47,6 +53,12 @@ impl WriteHealth {
         let mut s = self.0.lock().expect("write health lock");
         s.failures_in_a_row += 1;
         s.failures_total += 1;
+        s.disk_full |= error.kind == crate::error::Kind::InsufficientStorage;
         s.last_error = Some(error.clone());
+    }
+
+    /// Free space is back on the database's disk.
+    pub fn space_freed(&self) {
+        self.0.lock().expect("write health lock").disk_full = false;
     }
 }

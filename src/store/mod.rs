@@ -84,6 +84,25 @@ impl Store {
         self.0.health.state()
     }
 
+    /// Bytes free for dutyduck on the disk holding the database.
+    pub fn free_bytes(&self) -> Result<u64> {
+        let dir = self.0.path.parent().unwrap_or(&self.0.path);
+        let stat = rustix::fs::statvfs(dir).map_err(Error::internal)?;
+        Ok(stat.f_bavail.saturating_mul(stat.f_frsize))
+    }
+
+    /// After a full disk: whether space is back (then the writer is no longer counted as failing
+    /// for lack of space).
+    pub fn check_space_freed(&self) -> bool {
+        match self.free_bytes() {
+            Ok(free) if free >= health::SPACE_TO_RESUME => {
+                self.0.health.space_freed();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Bumped after each commit of a write that marked `topic` (see `signals`).
     pub fn watch(&self, topic: signals::Topic) -> tokio::sync::watch::Receiver<u64> {
         self.0.signals.subscribe(topic)

@@ -99,38 +99,38 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals, health: &Wr
                 Err(_) => break,
             }
         }
-        let changes = conn.total_changes();
-        match commit_batch(&conn, batch, signals) {
-            // Only a batch that stored something shows that writes work again: an empty one
-            // commits even on a full disk.
-            Ok(()) if conn.total_changes() > changes => health.committed(),
-            Ok(()) => {}
-            Err(e) => health.failed(&e),
-        }
+        commit_batch(&conn, batch, signals, health);
     }
     log::debug!("writer stopped");
 }
 
 /// Runs and commits a batch. Once it is committed, and before any caller hears back, the topics
-/// its successful jobs marked are signalled. An error is the batch's own (no transaction, a
-/// rollback forced by SQLite, a failed commit), not a job's.
-fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) -> Result<()> {
+/// its successful jobs marked are signalled and the store's health is updated (so a caller told
+/// "storage full" finds `/healthz` saying so). A failure of the batch itself (no transaction, a
+/// rollback forced by SQLite, a failed commit) or a job refused for lack of space counts against
+/// the store's health; other job errors (a conflict, a bad field) do not.
+fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals, health: &WriteHealth) {
+    let changes = conn.total_changes();
     let marks_before = signals::take();
     debug_assert!(marks_before.is_empty(), "marks left from an earlier batch");
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let error = Error::from(e);
         log::warn!("cannot start a write transaction: {error}");
+        health.failed(&error);
         for job in batch {
             job(Err(&error));
         }
-        return Err(error);
+        return;
     }
     let mut outcomes = Vec::with_capacity(batch.len());
+    // A job refused for lack of space says the store is failing, even if the rest commits.
+    let mut full = None;
     let mut jobs = batch.into_iter();
     while let Some(job) = jobs.next() {
         if let Err(e) = conn.execute_batch("SAVEPOINT job") {
             let error = Error::from(e);
             log::error!("savepoint failed: {error}");
+            health.failed(&error);
             job(Err(&error));
             continue;
         }
@@ -149,6 +149,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) -> Result
                 _ => Error::unavailable("the database could not store the change; retry shortly"),
             };
             outcomes.extend(result.ok());
+            health.failed(&error);
             for outcome in outcomes {
                 (outcome.complete)(Some(error.clone()));
             }
@@ -156,10 +157,17 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) -> Result
                 job(Err(&error));
             }
             signals::take();
-            return Err(error);
+            return;
         }
         match result {
             Ok(outcome) => {
+                if let Some(e) = outcome
+                    .error
+                    .as_ref()
+                    .filter(|e| e.kind == Kind::InsufficientStorage)
+                {
+                    full.get_or_insert_with(|| e.clone());
+                }
                 if outcome.error.is_some() {
                     let _ = conn.execute_batch("ROLLBACK TO job");
                     signals::truncate(marks);
@@ -182,8 +190,14 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals) -> Result
     if commit_error.is_none() {
         signals.notify(&marked);
     }
+    match commit_error.as_ref().or(full.as_ref()) {
+        Some(e) => health.failed(e),
+        // Only a batch that stored something shows that writes work again: an empty one
+        // commits even on a full disk.
+        None if conn.total_changes() > changes => health.committed(),
+        None => {}
+    }
     for outcome in outcomes {
         (outcome.complete)(commit_error.clone());
     }
-    commit_error.map_or(Ok(()), Err)
 }
