@@ -101,7 +101,7 @@ async fn first_start_restart_and_sigterm() {
     assert_eq!(health.status(), 200);
     assert_eq!(
         health.json::<serde_json::Value>().await.unwrap(),
-        serde_json::json!({"status": "ok"})
+        serde_json::json!({"status": "ok", "problems": []})
     );
     let info: serde_json::Value = client
         .get(&served.base)

@@ -221,10 +221,10 @@ impl Drop for SmallDisk {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_full_disk_is_507_storage_full_and_logging_in_and_checking_go_on() {
+async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_go_on() {
     let disk = SmallDisk::mount(8);
     let clock = Clock::manual(Utc::now());
-    let server = TestServer::start_in(disk.dir.path().join("data"), clock).await;
+    let mut server = TestServer::start_in(disk.dir.path().join("data"), clock).await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let target = Target::start().await;
     let (_, created) = server
@@ -285,6 +285,16 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_and_checking_go_on() {
     wait_for("a check result that cannot be recorded", || async {
         (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
     })
+    .await;
+    // A restart while the disk is still full loads the schedule anyway (loading writes nothing).
+    server.restart().await;
+    server.clock.advance(chrono::Duration::seconds(60));
+    wait_for(
+        "a check after the restart that cannot be recorded",
+        || async {
+            (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
+        },
+    )
     .await;
     disk.free();
     server.clock.advance(chrono::Duration::seconds(60));

@@ -6,6 +6,7 @@ import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { BASE, currentPath, linkClick, matchRoute, navigate, useLocation } from './router.js';
 import { Alert, Forbidden, Loading, errorText } from './components.js';
 import { can } from './monitoring.js';
+import { HealthBanner } from './health-banner.js';
 import { SetupPage } from './pages/setup.js';
 import { LoginPage } from './pages/login.js';
 import { HomePage } from './pages/home.js';
@@ -128,6 +129,7 @@ function App() {
   }
   return html`
     <${TopBar} profile=${profile} route=${route} onLogout=${logout} />
+    ${profile && html`<${HealthBanner} profile=${profile} route=${route} />`}
     ${page}`;
 }
 

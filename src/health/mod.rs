@@ -53,17 +53,18 @@ pub fn assess(o: &Observations, now: Timestamp) -> Vec<Problem> {
     if o.write.disk_full {
         add(
             "storage_full",
-            "the disk holding the database is full: free space on it; check results, task \
-             deadlines and notifications are retried until writes work again"
+            "the disk holding the database is full: free space on it (changes are refused with \
+             507 storage_full meanwhile)"
                 .into(),
         );
     } else if let Some(error) = o.write.last_error.as_ref().filter(|_| o.write.failing()) {
+        let n = o.write.failures_in_a_row;
         add(
             "store_failing",
             format!(
-                "the database refuses writes ({}; {} failed writes in a row): check results, \
-                 task deadlines and notifications are retried until it works again",
-                error.message, o.write.failures_in_a_row
+                "the database refuses writes ({n} failed {} in a row; last: {})",
+                if n == 1 { "write" } else { "writes" },
+                error.message.trim_end_matches("; retry shortly")
             ),
         );
     }

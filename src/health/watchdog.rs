@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use chrono::{Duration, SecondsFormat};
 use rusqlite::Connection;
@@ -30,13 +31,32 @@ pub const INCIDENT_AFTER: Duration = Duration::seconds(30);
 /// The source of the instance incident: declared by dutyduck itself, one per organization.
 pub const SOURCE_ID: &str = "dutyduck-instance";
 
+/// A problem seen at two looks a blink apart is a clock jump (a VM resumed from suspend, an NTP
+/// step, a test's manual clock), not an outage: an episode must also last this long in
+/// monotonic time before it opens an incident.
+pub const INCIDENT_AFTER_REAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// When a look happened, on the app clock and on the monotonic clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    pub at: Timestamp,
+    pub instant: Instant,
+}
+
+impl Look {
+    fn since(&self, first: &Look) -> bool {
+        self.at - first.at >= INCIDENT_AFTER
+            && self.instant.duration_since(first.instant) >= INCIDENT_AFTER_REAL
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum State {
     Idle,
-    /// Problems seen since `since` (until `ended`, once they are gone), no incident yet.
+    /// Problems seen from the look `first` to the look `last`, no incident yet.
     Pending {
-        since: Timestamp,
-        ended: Option<Timestamp>,
+        first: Look,
+        last: Look,
     },
     /// The incident is open.
     Open {
@@ -53,32 +73,27 @@ pub enum Action {
     Resolve,
 }
 
-/// What to do at `now`, and the state once that action succeeded.
-pub fn decide(state: &State, problems: bool, now: Timestamp) -> (Action, State) {
+/// What to do at the look `now`, and the state once that action succeeded. An episode counts
+/// from the first look that saw problems to the last one that did: problems gone by the next
+/// look lasted no longer than that, however long the gap.
+pub fn decide(state: &State, problems: bool, now: Look) -> (Action, State) {
     match (state.clone(), problems) {
         (State::Idle, false) => (Action::None, State::Idle),
         (State::Idle, true) => (
             Action::None,
             State::Pending {
-                since: now,
-                ended: None,
+                first: now,
+                last: now,
             },
         ),
-        (State::Pending { since, ended }, true) => {
-            // Back before it was recorded: the same episode goes on.
-            let _ = ended;
-            match now - since >= INCIDENT_AFTER {
-                true => (Action::Open, State::Open { since }),
-                false => (Action::None, State::Pending { since, ended: None }),
-            }
-        }
-        (State::Pending { since, ended }, false) => {
-            let ended = ended.unwrap_or(now);
-            match ended - since >= INCIDENT_AFTER {
-                true => (Action::OpenAndResolve, State::Idle),
-                false => (Action::None, State::Idle),
-            }
-        }
+        (State::Pending { first, .. }, true) => match now.since(&first) {
+            true => (Action::Open, State::Open { since: first.at }),
+            false => (Action::None, State::Pending { first, last: now }),
+        },
+        (State::Pending { first, last }, false) => match last.since(&first) {
+            true => (Action::OpenAndResolve, State::Idle),
+            false => (Action::None, State::Idle),
+        },
         (State::Open { since }, true) => (Action::None, State::Open { since }),
         (State::Open { .. }, false) => (Action::Resolve, State::Idle),
     }
@@ -113,6 +128,10 @@ pub async fn run(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     let mut seen: BTreeMap<&'static str, Problem> = BTreeMap::new();
     loop {
         let now = app.clock.now();
+        let look = Look {
+            at: now,
+            instant: Instant::now(),
+        };
         if app.store.write_health().failing() {
             // Nothing else may be writing: learn ourselves when the database works again.
             let _ = app.store.write(move |c| probe(c, now)).await;
@@ -121,20 +140,21 @@ pub async fn run(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
         for p in &problems {
             seen.entry(p.code).or_insert_with(|| p.clone());
         }
-        let (action, next) = decide(&state, !problems.is_empty(), now);
+        let (action, next) = decide(&state, !problems.is_empty(), look);
         if state == State::Idle && next != State::Idle {
             for p in &problems {
                 log::error!("not keeping watch: {}", p.message);
             }
         }
-        let since = match &state {
-            State::Pending { since, .. } | State::Open { since } => *since,
-            State::Idle => now,
+        let (since, until) = match &state {
+            State::Pending { first, last } => (first.at, last.at),
+            State::Open { since } => (*since, now),
+            State::Idle => (now, now),
         };
         let done = match action {
             Action::None => Ok(()),
             Action::Open | Action::OpenAndResolve | Action::Resolve => {
-                let text = describe(&seen, since, now, action);
+                let text = describe(&seen, since, until, action);
                 app.store
                     .write(move |c| record(c, action, &text, now))
                     .await
@@ -144,12 +164,8 @@ pub async fn run(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
             Ok(()) => next,
             Err(e) => {
                 log::warn!("could not record the instance incident ({e}); trying again");
-                // Remember when the problems ended, for the incident written later.
                 match (state, problems.is_empty()) {
-                    (State::Pending { since, ended }, true) => State::Pending {
-                        since,
-                        ended: ended.or(Some(now)),
-                    },
+                    (State::Pending { first, .. }, false) => State::Pending { first, last: look },
                     (other, _) => other,
                 }
             }
@@ -178,13 +194,13 @@ fn probe(conn: &Connection, now: Timestamp) -> Result<()> {
 fn describe(
     seen: &BTreeMap<&'static str, Problem>,
     since: Timestamp,
-    now: Timestamp,
+    until: Timestamp,
     action: Action,
 ) -> String {
     let at = |t: Timestamp| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let what: Vec<&str> = seen.values().map(|p| p.message.as_str()).collect();
     let when = match action {
-        Action::OpenAndResolve => format!("From {} to {}", at(since), at(now)),
+        Action::OpenAndResolve => format!("From {} to {}", at(since), at(until)),
         _ => format!("Since {}", at(since)),
     };
     format!("{when}: {}.", what.join("; "))
@@ -228,54 +244,67 @@ mod tests {
     #[test]
     fn episodes_open_and_resolve_the_instance_incident() {
         let t0 = crate::store::time::from_db(1_800_000_000_000);
-        let s = |secs| t0 + Duration::seconds(secs);
-        let pending = |since, ended| State::Pending { since, ended };
+        let i0 = Instant::now();
+        // A look `secs` after t0 on the app clock and `real` seconds after i0 in monotonic time.
+        let look = |secs: i64, real: u64| Look {
+            at: t0 + Duration::seconds(secs),
+            instant: i0 + std::time::Duration::from_secs(real),
+        };
+        let pending = |first, last| State::Pending { first, last };
+        let open = State::Open { since: t0 };
         let rows = [
-            // (state, problems now, now, action, next state)
-            (State::Idle, false, s(0), Action::None, State::Idle),
-            (State::Idle, true, s(0), Action::None, pending(s(0), None)),
+            // (state, problems now, this look, action, next state)
+            (State::Idle, false, look(0, 0), Action::None, State::Idle),
             (
-                pending(s(0), None),
+                State::Idle,
                 true,
-                s(29),
+                look(0, 0),
                 Action::None,
-                pending(s(0), None),
+                pending(look(0, 0), look(0, 0)),
             ),
             (
-                pending(s(0), None),
+                pending(look(0, 0), look(0, 0)),
                 true,
-                s(30),
-                Action::Open,
-                State::Open { since: s(0) },
+                look(25, 25),
+                Action::None,
+                pending(look(0, 0), look(25, 25)),
             ),
-            // A blip: gone before it lasted, nothing recorded.
-            (pending(s(0), None), false, s(10), Action::None, State::Idle),
+            (
+                pending(look(0, 0), look(25, 25)),
+                true,
+                look(30, 30),
+                Action::Open,
+                open.clone(),
+            ),
+            // A clock jump: 30 s on the app clock but a blink in fact.
+            (
+                pending(look(0, 0), look(0, 0)),
+                true,
+                look(30, 0),
+                Action::None,
+                pending(look(0, 0), look(30, 0)),
+            ),
+            // A blip: gone at the next look, nothing recorded, however long the gap.
+            (
+                pending(look(0, 0), look(5, 5)),
+                false,
+                look(3600, 3600),
+                Action::None,
+                State::Idle,
+            ),
             // The database was down for the whole episode: recorded once it is back.
             (
-                pending(s(0), None),
+                pending(look(0, 0), look(35, 35)),
                 false,
-                s(40),
+                look(40, 40),
                 Action::OpenAndResolve,
                 State::Idle,
             ),
+            (open.clone(), true, look(99, 99), Action::None, open.clone()),
             (
-                pending(s(0), Some(s(35))),
+                open.clone(),
                 false,
-                s(90),
-                Action::OpenAndResolve,
-                State::Idle,
-            ),
-            (
-                State::Open { since: s(0) },
-                true,
-                s(99),
-                Action::None,
-                State::Open { since: s(0) },
-            ),
-            (
-                State::Open { since: s(0) },
-                false,
-                s(99),
+                look(99, 99),
                 Action::Resolve,
                 State::Idle,
             ),
@@ -284,7 +313,7 @@ mod tests {
             assert_eq!(
                 decide(&state, problems, now),
                 (action, next.clone()),
-                "{state:?} with problems={problems} at {now}"
+                "{state:?} with problems={problems} at {now:?}"
             );
         }
     }

@@ -93,7 +93,7 @@ pub struct Behind {
     pub overdue: usize,
     /// Monitors whose latest result could not be recorded.
     pub failing: usize,
-    /// The schedule could not be read from the database yet.
+    /// Loading the schedule from the database failed, and it is not loaded yet.
     pub not_loaded: bool,
 }
 
@@ -104,6 +104,7 @@ pub struct Scheduler {
     checker: Checker,
     stats: Mutex<Stats>,
     loaded: std::sync::atomic::AtomicBool,
+    load_failures: std::sync::atomic::AtomicU32,
 }
 
 impl Scheduler {
@@ -115,6 +116,7 @@ impl Scheduler {
             checker: Checker::new(),
             stats: Mutex::default(),
             loaded: Default::default(),
+            load_failures: Default::default(),
         }
     }
 
@@ -156,7 +158,11 @@ impl Scheduler {
         Behind {
             overdue: q.entries.values().filter(|e| e.overdue(now)).count(),
             failing: q.entries.values().filter(|e| e.failures > 0).count(),
-            not_loaded: !self.loaded.load(std::sync::atomic::Ordering::Relaxed),
+            not_loaded: self
+                .load_failures
+                .load(std::sync::atomic::Ordering::Relaxed)
+                > 0
+                && !self.loaded.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -261,6 +267,8 @@ impl Scheduler {
         let mut failures = 0;
         while let Err(e) = self.load(&store, clock.now()).await {
             failures += 1;
+            self.load_failures
+                .store(failures, std::sync::atomic::Ordering::Relaxed);
             let wait = retry_backoff(failures, 30);
             log::error!(
                 "cannot load the check schedule ({e}); retrying in {} s",
