@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::http::client_addr::TrustedProxies;
 use crate::monitors::history::{self, Retention};
 use crate::notify::send::SmtpSettings;
 use crate::notify::worker::Notifier;
@@ -34,6 +35,10 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// Where users reach the dashboard, for links in notifications.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: TrustedProxies,
+    /// When set, `/metrics` answers only with `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -45,6 +50,8 @@ impl Config {
             run_retention: Duration::from_secs(90 * 86_400),
             smtp: None,
             public_url: None,
+            trusted_proxies: TrustedProxies::default(),
+            metrics_token: None,
         }
     }
 }
@@ -72,6 +79,8 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let notifier = Notifier::new(config.smtp.as_ref(), config.public_url.clone())?;
     let app = Arc::new(App {
         notifier: Arc::new(notifier),
+        trusted_proxies: config.trusted_proxies.clone(),
+        metrics_token: config.metrics_token.clone(),
         ..App::new(store, clock)
     });
     let (stop, stopped) = watch::channel(false);
