@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::http::client_addr::TrustedProxies;
+use crate::http::cors::CorsOrigins;
 use crate::monitors::scheduler::Scheduler;
 use crate::notify::worker::Notifier;
 use crate::store::Store;
@@ -20,6 +21,8 @@ pub struct App {
     pub login_throttle: LoginThrottle,
     /// `--trusted-proxy`: whose `X-Forwarded-For` gives the client address.
     pub trusted_proxies: TrustedProxies,
+    /// `--cors-origins`: which other origins' pages may call the API.
+    pub cors_origins: CorsOrigins,
     /// `--metrics-token`: when set, `/metrics` wants it as a bearer token.
     pub metrics_token: Option<String>,
     pub token_usage: TokenUsage,
@@ -45,6 +48,7 @@ impl App {
             login_throttle: LoginThrottle::default(),
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
+            cors_origins: CorsOrigins::default(),
             token_usage: TokenUsage::default(),
             unstored_sessions: Default::default(),
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),

@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::client_addr::TrustedProxies;
+use crate::http::cors::CorsOrigins;
 use crate::monitors::history::{self, Retention};
 use crate::notify::send::SmtpSettings;
 use crate::notify::worker::Notifier;
@@ -39,6 +40,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// When set, `/metrics` answers only with `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// Which other origins' pages may call the API (token headers only).
+    pub cors_origins: CorsOrigins,
 }
 
 impl Config {
@@ -52,6 +55,7 @@ impl Config {
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
+            cors_origins: CorsOrigins::Any,
         }
     }
 }
@@ -81,6 +85,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         notifier: Arc::new(notifier),
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
+        cors_origins: config.cors_origins.clone(),
         ..App::new(store, clock)
     });
     let (stop, stopped) = watch::channel(false);

@@ -18,6 +18,7 @@ use crate::http::request::Request;
 use crate::http::router::Route;
 use crate::ids::UserId;
 
+/// `/auth/*` serves the dashboard's session cookie: same origin only (see `http::cors`).
 pub fn routes() -> Vec<Route> {
     vec![
         Route::post("/auth/login", login)
@@ -27,15 +28,18 @@ pub fn routes() -> Vec<Route> {
                 "Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
-            .returns::<Profile>(200, "Logged in; the profile of the user"),
+            .returns::<Profile>(200, "Logged in; the profile of the user")
+            .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()
             .summary("Accounts", "End the current session and clear its cookie")
-            .returns_empty(204, "Logged out"),
+            .returns_empty(204, "Logged out")
+            .same_origin_only(),
         Route::get("/auth/session", session)
             .public()
             .summary("Accounts", "The profile of the logged-in user, or null: lets the dashboard check without a 401")
-            .returns::<Session>(200, "profile is null when not logged in"),
+            .returns::<Session>(200, "profile is null when not logged in")
+            .same_origin_only(),
         Route::get("/users/me", me)
             .summary(
                 "Accounts",

@@ -80,6 +80,11 @@ pub enum Command {
         /// counts only). Prefer the environment variable: it keeps the token out of `ps`.
         #[arg(long, env = "DUTYDUCK_METRICS_TOKEN", hide_env_values = true, value_parser = parse_metrics_token)]
         metrics_token: Option<String>,
+        /// Origins whose pages may call the API with token headers: * (any, the default) or a
+        /// comma-separated list like https://tool.example.com. The dashboard and login never
+        /// answer other origins, and session cookies are never accepted from them.
+        #[arg(long, env = "DUTYDUCK_CORS_ORIGINS", default_value = "*", value_parser = crate::http::cors::CorsOrigins::parse)]
+        cors_origins: crate::http::cors::CorsOrigins,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -120,6 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             smtp_from,
             trusted_proxies,
             metrics_token,
+            cors_origins,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -135,6 +141,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 smtp,
                 trusted_proxies: crate::http::client_addr::TrustedProxies::new(trusted_proxies),
                 metrics_token,
+                cors_origins,
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))
