@@ -237,6 +237,24 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
         assert_eq!(body["items"].as_array().unwrap().len(), found, "{query}");
     }
 
+    // Nor can a metadata filter confirm a guessed URL.
+    let filter = |url: &str| {
+        let filter = json!({"items": {"url": [url]}}).to_string();
+        format!(
+            "/incidents?metadataFilter={}",
+            url::form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>()
+        )
+    };
+    let found = |body: Value| body["items"].as_array().unwrap().len();
+    assert_eq!(
+        found(call(&server, &rex, Method::GET, &filter(&url)).await),
+        0
+    );
+    assert_eq!(
+        found(call(&server, &ada, Method::GET, &filter(&url)).await),
+        1
+    );
+
     // The editor sees the real URL, searches it and keeps it when saving other changes.
     let mine = call(&server, &ada, Method::GET, &format!("/monitors/{id}")).await;
     assert_eq!(mine["monitor"]["url"], url.as_str());

@@ -176,7 +176,7 @@ async fn list(req: Request) -> Result<Response> {
         source_id: q.source_id,
         from: q.from_date.map(|d| d.to_utc()),
         to: q.to_date.map(|d| d.to_utc()),
-        metadata: metadata_filter(q.metadata_filter.as_deref())?,
+        metadata: redact::metadata_filter_for(&me, metadata_filter(q.metadata_filter.as_deref())?),
         order_by_priority,
         ascending,
         offset,

@@ -4,6 +4,8 @@
 //! `(hidden)`; notifications, which leave the server, always carry the masked URL. Editors get
 //! the real values, so what they send back when saving is never a mask.
 
+use std::collections::BTreeMap;
+
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::WriteHttpMonitors;
 use crate::incidents::model::{Incident, SourceType};
@@ -47,6 +49,21 @@ pub fn incident_for(me: &Principal, mut incident: Incident) -> Incident {
 
 pub fn incidents_for(me: &Principal, incidents: Vec<Incident>) -> Vec<Incident> {
     incidents.into_iter().map(|i| incident_for(me, i)).collect()
+}
+
+/// A reader's `metadataFilter` on incidents compares `url` with the masked URL, as they see it:
+/// matching the stored one would confirm a guessed password.
+pub fn metadata_filter_for(
+    me: &Principal,
+    mut filter: BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, Vec<String>> {
+    if !sees_secrets(me)
+        && let Some(urls) = filter.get_mut("url")
+    {
+        // A URL without secrets is unchanged and matches; one with them can no longer match.
+        urls.iter_mut().for_each(|u| *u = mask_url(u));
+    }
+    filter
 }
 
 pub fn url_for(me: &Principal, url: String) -> String {
