@@ -288,19 +288,6 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
     assert_eq!(saved["url"], url.as_str());
 }
 
-/// Logs in; returns the cookie pair to send back.
-async fn session(server: &TestServer) -> String {
-    let resp = server
-        .request(Method::POST, "/auth/login")
-        .json(&json!({"email": "ada@example.com", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
-
 async fn me_status(server: &TestServer, cookie: &str) -> StatusCode {
     server
         .request(Method::GET, "/users/me")
@@ -315,7 +302,7 @@ async fn me_status(server: &TestServer, cookie: &str) -> StatusCode {
 async fn a_foreign_page_cannot_log_the_user_out() {
     let server = TestServer::start().await;
     server.create_user("ada@example.com", "Acme", None);
-    let cookie = session(&server).await;
+    let cookie = server.session_cookie("ada@example.com").await;
 
     let resp = server
         .request(Method::POST, "/auth/logout")

@@ -182,6 +182,11 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
+    list_page(&req, &me, filter).await
+}
+
+/// A page of the caller's incidents, as they may see them (also `/monitors/{id}/incidents`).
+pub async fn list_page(req: &Request, me: &Principal, filter: Filter) -> Result<Response> {
     let org = me.org_id;
     let (items, total, filtered) = req
         .app
@@ -189,7 +194,7 @@ async fn list(req: Request) -> Result<Response> {
         .read(move |c| store::list(c, org, &filter))
         .await?;
     Ok(ListPage::reply((
-        redact::incidents_for(&me, items),
+        redact::incidents_for(me, items),
         total,
         filtered,
     )))

@@ -457,15 +457,5 @@ async fn monitor_incidents(req: Request) -> Result<Response> {
         limit,
         ..Default::default()
     };
-    let org = me.org_id;
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| incidents::list(c, org, &filter))
-        .await?;
-    Ok(ListPage::reply((
-        redact::incidents_for(&me, items),
-        total,
-        filtered,
-    )))
+    crate::incidents::routes::list_page(&req, &me, filter).await
 }
