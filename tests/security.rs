@@ -373,3 +373,36 @@ async fn metrics_need_the_token_when_one_is_configured() {
         }
     }
 }
+
+#[test]
+fn serve_refuses_malformed_security_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
+        (&["--trusted-proxy", "10.0.0.0/33"], &[], "10.0.0.0/33"),
+        (&["--trusted-proxy", "proxy.lan"], &[], "proxy.lan"),
+        (
+            &[],
+            &[("DUTYDUCK_TRUSTED_PROXY", "10.0.0.0/8,nope")],
+            "nope",
+        ),
+        (&["--metrics-token", "short"], &[], "at least 16"),
+        (
+            &["--cors-origins", "https://a.example/path"],
+            &[],
+            "not an origin",
+        ),
+    ];
+    for (args, env, message) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(tmp.path().join("data"))
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} {env:?} started");
+        assert!(stderr.contains(message), "{args:?} {env:?}: {stderr}");
+    }
+    assert!(!tmp.path().join("data").exists());
+}
