@@ -82,14 +82,24 @@ pub struct Cors {
 }
 
 impl Cors {
-    pub fn of(origins: &CorsOrigins, router: &Router, path: &str, headers: &HeaderMap) -> Cors {
+    pub fn of(
+        origins: &CorsOrigins,
+        router: &Router,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Cors {
         let origin = headers
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let mut methods: Vec<Method> = Vec::new();
         let mut cross_origin = true;
-        for route in router.routes_at(path) {
+        // Browsers send `Origin` on every cross-origin request: without it (API clients, the
+        // CLI, same-origin reads) there is nothing to decide, and no route-table scan to pay.
+        let concerned = origin.is_some() || method == Method::OPTIONS;
+        let routes = concerned.then(|| router.routes_at(path));
+        for route in routes.into_iter().flatten() {
             cross_origin &= !route.same_origin_only;
             if !methods.contains(&route.method) {
                 methods.push(route.method.clone());

@@ -68,7 +68,7 @@ pub fn filter(
                 let (app, router) = (app.clone(), router.clone());
                 async move {
                     let path = path.as_str().to_owned();
-                    let cors = cors::Cors::of(&app.cors_origins, &router, &path, &headers);
+                    let cors = cors::Cors::of(&app.cors_origins, &router, &method, &path, &headers);
                     let mut response = match cors.preflight(&method) {
                         Some(mut preflight) => {
                             add_default_headers(preflight.headers_mut());
