@@ -4,6 +4,8 @@ use crate::accounts::throttle::LoginThrottle;
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::http::client_addr::TrustedProxies;
+use crate::http::cors::CorsOrigins;
 use crate::monitors::scheduler::Scheduler;
 use crate::notify::worker::Notifier;
 use crate::store::Store;
@@ -17,6 +19,12 @@ pub struct App {
     pub store: Store,
     pub clock: Clock,
     pub login_throttle: LoginThrottle,
+    /// `--trusted-proxy`: whose `X-Forwarded-For` gives the client address.
+    pub trusted_proxies: TrustedProxies,
+    /// `--cors-origins`: which other origins' pages may call the API.
+    pub cors_origins: CorsOrigins,
+    /// `--metrics-token`: when set, `/metrics` wants it as a bearer token.
+    pub metrics_token: Option<String>,
     pub token_usage: TokenUsage,
     /// Sessions opened while the disk was full, until they can be stored.
     pub unstored_sessions: crate::accounts::sessions::Unstored,
@@ -38,6 +46,9 @@ impl App {
             store,
             clock,
             login_throttle: LoginThrottle::default(),
+            trusted_proxies: TrustedProxies::default(),
+            metrics_token: None,
+            cors_origins: CorsOrigins::default(),
             token_usage: TokenUsage::default(),
             unstored_sessions: Default::default(),
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),

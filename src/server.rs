@@ -12,6 +12,8 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::http::client_addr::TrustedProxies;
+use crate::http::cors::CorsOrigins;
 use crate::monitors::history::{self, Retention};
 use crate::notify::send::SmtpSettings;
 use crate::notify::worker::Notifier;
@@ -34,6 +36,12 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// Where users reach the dashboard, for links in notifications.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: TrustedProxies,
+    /// When set, `/metrics` answers only with `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// Which other origins' pages may call the API (token headers only).
+    pub cors_origins: CorsOrigins,
 }
 
 impl Config {
@@ -45,6 +53,9 @@ impl Config {
             run_retention: Duration::from_secs(90 * 86_400),
             smtp: None,
             public_url: None,
+            trusted_proxies: TrustedProxies::default(),
+            metrics_token: None,
+            cors_origins: CorsOrigins::Any,
         }
     }
 }
@@ -72,6 +83,9 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let notifier = Notifier::new(config.smtp.as_ref(), config.public_url.clone())?;
     let app = Arc::new(App {
         notifier: Arc::new(notifier),
+        trusted_proxies: config.trusted_proxies.clone(),
+        metrics_token: config.metrics_token.clone(),
+        cors_origins: config.cors_origins.clone(),
         ..App::new(store, clock)
     });
     let (stop, stopped) = watch::channel(false);

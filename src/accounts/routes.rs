@@ -9,14 +9,16 @@ use super::model::{Organization, User, normalize_email, normalize_name};
 use super::principal::{Credential, Principal};
 use super::roles::{Permission, Role};
 use super::store::{self, ProfileChange};
+use super::throttle::LoginKeys;
 use super::{password, sessions};
 use crate::error::{Error, Kind, Result};
-use crate::http::auth::session_cookie;
+use crate::http::auth::{check_same_origin, session_cookie};
 use crate::http::reply;
 use crate::http::request::Request;
 use crate::http::router::Route;
 use crate::ids::UserId;
 
+/// `/auth/*` serves the dashboard's session cookie: same origin only (see `http::cors`).
 pub fn routes() -> Vec<Route> {
     vec![
         Route::post("/auth/login", login)
@@ -26,15 +28,18 @@ pub fn routes() -> Vec<Route> {
                 "Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
-            .returns::<Profile>(200, "Logged in; the profile of the user"),
+            .returns::<Profile>(200, "Logged in; the profile of the user")
+            .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()
             .summary("Accounts", "End the current session and clear its cookie")
-            .returns_empty(204, "Logged out"),
+            .returns_empty(204, "Logged out")
+            .same_origin_only(),
         Route::get("/auth/session", session)
             .public()
             .summary("Accounts", "The profile of the logged-in user, or null: lets the dashboard check without a 401")
-            .returns::<Session>(200, "profile is null when not logged in"),
+            .returns::<Session>(200, "profile is null when not logged in")
+            .same_origin_only(),
         Route::get("/users/me", me)
             .summary(
                 "Accounts",
@@ -126,7 +131,10 @@ async fn me(req: Request) -> Result<Response> {
     Ok(reply::ok(&profile_of(&req, &me).await?))
 }
 
-/// Requests behind an https proxy get a `Secure` cookie.
+/// Requests behind an https proxy get a `Secure` cookie. Believed from any peer, unlike the
+/// forwarded client address: the header can only add `Secure`, and a client that lies gets a
+/// cookie its own browser will not send back over plain http; the proxy never has to be declared
+/// for cookies to be safe.
 fn is_https(req: &Request) -> bool {
     req.header("x-forwarded-proto")
         .is_some_and(|p| p.eq_ignore_ascii_case("https"))
@@ -145,21 +153,13 @@ async fn login(req: Request) -> Result<Response> {
     let body: Login = req.json()?;
     let now = req.now();
     let throttle = &req.app.login_throttle;
-    let account_key = body.email.trim().to_lowercase();
-    let address_key = req.remote.map(|a| a.ip().to_string()).unwrap_or_default();
-    // Each attempt counts as a failure from the start (a success clears it), so concurrent
-    // guesses cannot all slip past the check while the slow password hash runs.
-    for check in [
-        throttle.per_account.attempt(&account_key, now),
-        throttle.per_address.attempt(&address_key, now),
-    ] {
-        if let Err(wait) = check {
-            return Err(Error::too_many_requests(
-                format!("too many failed logins; try again in {wait} s"),
-                wait,
-            ));
-        }
-    }
+    let keys = LoginKeys::new(&body.email, req.client_addr());
+    throttle.admit(&keys, now).map_err(|wait| {
+        Error::too_many_requests(
+            format!("too many failed logins; try again in {wait} s"),
+            wait,
+        )
+    })?;
 
     let email = body.email.trim().to_owned();
     let found = req
@@ -177,8 +177,7 @@ async fn login(req: Request) -> Result<Response> {
             "wrong e-mail or password",
         ));
     };
-    throttle.per_account.record_success(&account_key);
-    throttle.per_address.forgive_one(&address_key);
+    throttle.succeeded(&keys, now);
 
     start_session(&req, user.id).await
 }
@@ -227,10 +226,11 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
 }
 
 async fn logout(req: Request) -> Result<Response> {
-    if let Some(digest) = session_cookie(&req)
-        .as_deref()
-        .and_then(sessions::digest_of_cookie)
-    {
+    let cookie = session_cookie(&req);
+    if cookie.is_some() {
+        check_same_origin(&req)?;
+    }
+    if let Some(digest) = cookie.as_deref().and_then(sessions::digest_of_cookie) {
         req.app.unstored_sessions.remove(&digest);
         req.app
             .store

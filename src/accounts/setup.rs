@@ -18,6 +18,7 @@ use crate::http::request::Request;
 use crate::http::router::Route;
 
 pub fn routes() -> Vec<Route> {
+    // The first administrator is created from the dashboard, never from another origin.
     vec![
         Route::get("/setup", status)
             .public()
@@ -25,7 +26,8 @@ pub fn routes() -> Vec<Route> {
                 "Accounts",
                 "Whether the first administrator still has to be created",
             )
-            .returns::<SetupStatus>(200, "needed: true until the first user exists"),
+            .returns::<SetupStatus>(200, "needed: true until the first user exists")
+            .same_origin_only(),
         Route::post("/setup", create_first_admin)
             .public()
             .summary(
@@ -33,7 +35,8 @@ pub fn routes() -> Vec<Route> {
                 "Create the first administrator and their organization; logs them in",
             )
             .body::<Setup>()
-            .returns::<Profile>(200, "Created and logged in (session cookie set)"),
+            .returns::<Profile>(200, "Created and logged in (session cookie set)")
+            .same_origin_only(),
     ]
 }
 

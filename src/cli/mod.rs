@@ -70,6 +70,21 @@ pub enum Command {
         /// Sender of e-mail notifications, e.g. "dutyduck <alerts@example.com>".
         #[arg(long, env = "DUTYDUCK_SMTP_FROM", requires = "smtp_url")]
         smtp_from: Option<String>,
+        /// A reverse proxy (address or CIDR, repeat the flag or separate with commas) whose
+        /// X-Forwarded-For or Forwarded header names the client; used by the login throttle.
+        /// Without it the client is the socket peer and those headers are ignored.
+        #[arg(long = "trusted-proxy", env = "DUTYDUCK_TRUSTED_PROXY", value_delimiter = ',', value_name = "CIDR",
+              value_parser = crate::http::client_addr::TrustedProxies::parse_one)]
+        trusted_proxies: Vec<ipnet::IpNet>,
+        /// Require `Authorization: Bearer <token>` on /metrics (default: open, server-wide
+        /// counts only). Prefer the environment variable: it keeps the token out of `ps`.
+        #[arg(long, env = "DUTYDUCK_METRICS_TOKEN", hide_env_values = true, value_parser = parse_metrics_token)]
+        metrics_token: Option<String>,
+        /// Origins whose pages may call the API with token headers: * (any, the default) or a
+        /// comma-separated list like https://tool.example.com. The dashboard and login never
+        /// answer other origins, and session cookies are never accepted from them.
+        #[arg(long, env = "DUTYDUCK_CORS_ORIGINS", default_value = "*", value_parser = crate::http::cors::CorsOrigins::parse)]
+        cors_origins: crate::http::cors::CorsOrigins,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -108,6 +123,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             public_url,
             smtp_url,
             smtp_from,
+            trusted_proxies,
+            metrics_token,
+            cors_origins,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -121,6 +139,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 run_retention,
                 public_url,
                 smtp,
+                trusted_proxies: crate::http::client_addr::TrustedProxies::new(trusted_proxies),
+                metrics_token,
+                cors_origins,
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))
@@ -140,6 +161,15 @@ fn parse_public_url(raw: &str) -> std::result::Result<String, String> {
         }
         _ => Err(format!("{raw:?} is not an http:// or https:// URL")),
     }
+}
+
+/// A token worth the name: a short one could be guessed (there is no throttle on /metrics).
+fn parse_metrics_token(raw: &str) -> std::result::Result<String, String> {
+    let token = raw.trim();
+    if token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("use at least 16 printable ASCII characters without spaces, e.g. from `openssl rand -hex 32`".into());
+    }
+    Ok(token.to_owned())
 }
 
 fn init_logging(level: &str) {

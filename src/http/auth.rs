@@ -139,8 +139,9 @@ pub fn session_cookie(req: &Request) -> Option<String> {
 
 /// Cookies ride along on cross-site requests; a state-changing request authenticated by cookie
 /// must prove it comes from our own pages. Browsers send `Origin` (or `Sec-Fetch-Site`) on such
-/// requests; token-header clients never reach this check.
-fn check_same_origin(req: &Request) -> Result<()> {
+/// requests; token-header clients never reach this check. Logout, which needs no valid session,
+/// calls it too: a foreign page must not end the user's session either.
+pub fn check_same_origin(req: &Request) -> Result<()> {
     if matches!(req.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }

@@ -2,6 +2,8 @@
 //! the handler and turns any error into the JSON error body. Feature modules only declare routes.
 
 pub mod auth;
+pub mod client_addr;
+pub mod cors;
 pub mod openapi;
 pub mod reply;
 pub mod request;
@@ -66,9 +68,18 @@ pub fn filter(
                 let (app, router) = (app.clone(), router.clone());
                 async move {
                     let path = path.as_str().to_owned();
-                    Ok::<_, Infallible>(
-                        dispatch(app, &router, method, path, query, headers, remote, body).await,
-                    )
+                    let cors = cors::Cors::of(&app.cors_origins, &router, &method, &path, &headers);
+                    let mut response = match cors.preflight(&method) {
+                        Some(mut preflight) => {
+                            add_default_headers(preflight.headers_mut());
+                            preflight
+                        }
+                        None => {
+                            dispatch(app, &router, method, path, query, headers, remote, body).await
+                        }
+                    };
+                    cors.decorate(&mut response);
+                    Ok::<_, Infallible>(response)
                 }
             },
         )

@@ -93,6 +93,13 @@ impl Request {
         Ok(principal)
     }
 
+    /// The client's address, through the trusted proxies (`--trusted-proxy`) only.
+    pub fn client_addr(&self) -> Option<std::net::IpAddr> {
+        self.app
+            .trusted_proxies
+            .client_addr(self.remote, &self.headers)
+    }
+
     pub fn now(&self) -> crate::clock::Timestamp {
         self.app.clock.now()
     }

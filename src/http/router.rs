@@ -44,6 +44,8 @@ pub struct Route {
     pub path: &'static str,
     segments: Vec<Segment>,
     pub doc: Doc,
+    /// Pages and login: never answered to other origins (see `http::cors`).
+    pub same_origin_only: bool,
     handler: Handler,
 }
 
@@ -58,6 +60,7 @@ impl Route {
             path,
             segments: parse_template(path),
             doc: Doc::default(),
+            same_origin_only: false,
             handler: Arc::new(move |req| Box::pin(handler(req))),
         }
     }
@@ -111,6 +114,13 @@ impl Route {
     /// No credentials needed.
     pub fn public(mut self) -> Self {
         self.doc.public = true;
+        self
+    }
+
+    /// No CORS headers and no preflight: the dashboard's pages and the cookie login are for
+    /// its own origin only.
+    pub fn same_origin_only(mut self) -> Self {
+        self.same_origin_only = true;
         self
     }
 
@@ -204,6 +214,18 @@ fn decode(part: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
+/// The segments of a request path; a trailing slash is ignored.
+fn path_parts(path: &str) -> Vec<&str> {
+    let trimmed = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    match trimmed.trim_start_matches('/') {
+        "" => Vec::new(),
+        rest => rest.split('/').collect(),
+    }
+}
+
 pub enum Match<'a> {
     Found(&'a Route, Vec<(&'static str, String)>),
     /// The path exists with other methods.
@@ -234,15 +256,19 @@ impl Router {
         &self.routes
     }
 
+    /// Every route whose template fits `path`, whatever its method.
+    pub fn routes_at(&self, path: &str) -> impl Iterator<Item = &Route> {
+        let parts = path_parts(path);
+        self.routes
+            .iter()
+            .filter(move |r| r.matches(&parts).is_some())
+    }
+
     /// Finds the route for `method` and `path`. Literal segments win over parameters, so
     /// `/tasks/preview` is not taken for a task id. HEAD falls back to GET.
     pub fn find(&self, method: &Method, path: &str) -> Match<'_> {
-        let trimmed = path
-            .strip_suffix('/')
-            .filter(|p| !p.is_empty())
-            .unwrap_or(path);
-        let parts: Vec<&str> = trimmed.trim_start_matches('/').split('/').collect();
-        let parts: &[&str] = if parts == [""] { &[] } else { &parts };
+        let parts = path_parts(path);
+        let parts: &[&str] = &parts;
         let mut candidates: Vec<(&Route, Vec<(&'static str, String)>)> = self
             .routes
             .iter()

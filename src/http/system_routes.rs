@@ -9,7 +9,7 @@ use warp::reply::Response;
 use super::reply;
 use super::request::Request;
 use super::router::Route;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -24,7 +24,7 @@ pub fn routes() -> Vec<Route> {
             .public()
             .summary(
                 "System",
-                "Check scheduler figures, tasks and notifications by status, in the Prometheus text format",
+                "Check scheduler figures, tasks and notifications by status, in the Prometheus text format; with --metrics-token, needs Authorization: Bearer <token>",
             )
             .returns_empty(200, "text/plain; version=0.0.4"),
         Route::get("/openapi.json", openapi)
@@ -72,9 +72,40 @@ async fn openapi(req: Request) -> Result<Response> {
     Ok(reply::ok(&req.app.openapi))
 }
 
+/// With `--metrics-token`, the scraper must present it as a bearer token. Both sides are
+/// hashed before the constant-time comparison, so neither the length nor a prefix leaks.
+fn require_metrics_token(req: &Request) -> Result<()> {
+    let Some(expected) = req.app.metrics_token.as_deref() else {
+        return Ok(());
+    };
+    let presented = req
+        .header(header::AUTHORIZATION.as_str())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match presented {
+        Some(p)
+            if crate::secret::matches(
+                p.as_bytes(),
+                &crate::secret::digest(expected.as_bytes()),
+            ) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(Error::unauthorized(
+            "invalid_token",
+            "the metrics token is invalid",
+        )),
+        None => Err(Error::unauthorized(
+            "missing_credentials",
+            "this server requires `Authorization: Bearer <metrics token>` on /metrics",
+        )),
+    }
+}
+
 /// Prometheus text format. Lateness is the delay between a check's due time and its start,
 /// over the last 10,000 checks.
 async fn metrics(req: Request) -> Result<Response> {
+    require_metrics_token(&req)?;
     let stats = req.app.scheduler.stats();
     let mut lateness: Vec<u32> = stats.lateness_ms.iter().copied().collect();
     lateness.sort_unstable();

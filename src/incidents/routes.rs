@@ -10,12 +10,14 @@ use warp::reply::Response;
 
 use super::model::{EventType, Incident, IncidentStatus, Priority, SourceType, TimelineEvent};
 use super::store::{self, Filter, NewIncident};
+use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents, ReadIncidents};
 use crate::error::{Error, Result};
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
 use crate::ids::{IncidentId, MonitorId, OrgId};
+use crate::monitors::redact;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -174,18 +176,28 @@ async fn list(req: Request) -> Result<Response> {
         source_id: q.source_id,
         from: q.from_date.map(|d| d.to_utc()),
         to: q.to_date.map(|d| d.to_utc()),
-        metadata: metadata_filter(q.metadata_filter.as_deref())?,
+        metadata: redact::metadata_filter_for(&me, metadata_filter(q.metadata_filter.as_deref())?),
         order_by_priority,
         ascending,
         offset,
         limit,
     };
-    Ok(ListPage::reply(
-        req.app
-            .store
-            .read(move |c| store::list(c, me.org_id, &filter))
-            .await?,
-    ))
+    list_page(&req, &me, filter).await
+}
+
+/// A page of the caller's incidents, as they may see them (also `/monitors/{id}/incidents`).
+pub async fn list_page(req: &Request, me: &Principal, filter: Filter) -> Result<Response> {
+    let org = me.org_id;
+    let (items, total, filtered) = req
+        .app
+        .store
+        .read(move |c| store::list(c, org, &filter))
+        .await?;
+    Ok(ListPage::reply((
+        redact::incidents_for(me, items),
+        total,
+        filtered,
+    )))
 }
 
 async fn ongoing_count(req: Request) -> Result<Response> {
@@ -236,8 +248,15 @@ async fn get(req: Request) -> Result<Response> {
                 _ => None,
             })
         })
-        .await?;
-    Ok(reply::ok(&IncidentDetail { incident, source }))
+        .await?
+        .map(|s| Source {
+            url: s.url.map(|u| redact::url_for(&me, u)),
+            ..s
+        });
+    Ok(reply::ok(&IncidentDetail {
+        incident: redact::incident_for(&me, incident),
+        source,
+    }))
 }
 
 async fn declare(req: Request) -> Result<Response> {
@@ -278,7 +297,7 @@ async fn update(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
     let body: Update = req.json()?;
     let (user, now) = (me.user_id, req.now());
-    let updated = change(&req, me.org_id, move |c, incident| {
+    let updated = change(&req, &me, move |c, incident| {
         if incident.priority == body.priority {
             return Ok(());
         }
@@ -304,7 +323,7 @@ async fn events(req: Request) -> Result<Response> {
 async fn acknowledge(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
     let (user, now) = (me.user_id, req.now());
-    let updated = change(&req, me.org_id, move |c, incident| {
+    let updated = change(&req, &me, move |c, incident| {
         if incident.status == IncidentStatus::Resolved {
             return Err(Error::conflict(
                 "incident_resolved",
@@ -318,20 +337,24 @@ async fn acknowledge(req: Request) -> Result<Response> {
 }
 
 /// Runs `f` on the incident named by the path as stored *inside* the write, so a decision
-/// (already resolved?) cannot race with the checker changing it; returns it afterwards.
-async fn change<F>(req: &Request, org: OrgId, f: F) -> Result<Incident>
+/// (already resolved?) cannot race with the checker changing it; returns it afterwards, as `me`
+/// may see it.
+async fn change<F>(req: &Request, me: &Principal, f: F) -> Result<Incident>
 where
     F: FnOnce(&rusqlite::Connection, &Incident) -> Result<()> + Send + 'static,
 {
     let id: IncidentId = req.param_id("id")?;
-    req.app
+    let org = me.org_id;
+    let incident = req
+        .app
         .store
         .write(move |c| {
             let incident = store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;
             f(c, &incident)?;
             store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))
         })
-        .await
+        .await?;
+    Ok(redact::incident_for(me, incident))
 }
 
 async fn comment(req: Request) -> Result<Response> {
@@ -376,7 +399,7 @@ async fn comment(req: Request) -> Result<Response> {
 async fn resolve(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
     let (user, now) = (me.user_id, req.now());
-    let updated = change(&req, me.org_id, move |c, incident| {
+    let updated = change(&req, &me, move |c, incident| {
         if incident.status == IncidentStatus::Resolved {
             return Err(Error::conflict(
                 "incident_resolved",

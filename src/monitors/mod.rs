@@ -6,6 +6,7 @@ pub mod check;
 pub mod history;
 pub mod model;
 pub mod record;
+pub mod redact;
 pub mod routes;
 pub mod schedule;
 pub mod scheduler;

@@ -10,6 +10,7 @@ use warp::reply::Response;
 use super::history::{self, Bucket, CheckRecord};
 use super::model::{Monitor, MonitorStatus};
 use super::record::close_incidents;
+use super::redact;
 use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
@@ -171,6 +172,7 @@ async fn list(req: Request) -> Result<Response> {
     let filter = Filter {
         statuses: q.include,
         query: q.query,
+        search_masked_url: !redact::sees_secrets(&me),
         metadata: metadata_filter(q.metadata_filter.as_deref())?,
         offset,
         limit,
@@ -181,7 +183,10 @@ async fn list(req: Request) -> Result<Response> {
         .store
         .read(move |c| store::list(c, org, &filter))
         .await?;
-    let items = items.into_iter().map(|m| redacted_for(&me, m)).collect();
+    let items = items
+        .into_iter()
+        .map(|m| redact::monitor_for(&me, m))
+        .collect();
     Ok(ListPage::reply((items, total, filtered)))
 }
 
@@ -259,20 +264,6 @@ where
     .map_err(Error::internal)?
 }
 
-/// Request headers and bodies often carry credentials (`Authorization: Bearer …`): only those
-/// who may change the monitor see them; readers see the header names.
-fn redacted_for(me: &crate::accounts::principal::Principal, mut monitor: Monitor) -> Monitor {
-    if !me.can(WriteHttpMonitors) {
-        for value in monitor.settings.request_headers.values_mut() {
-            *value = "(hidden)".into();
-        }
-        if monitor.settings.request_body.is_some() {
-            monitor.settings.request_body = Some("(hidden)".into());
-        }
-    }
-    monitor
-}
-
 fn refuse_archived(m: &Monitor, what: &str) -> Result<()> {
     if m.status == MonitorStatus::Archived {
         return Err(Error::conflict(
@@ -329,9 +320,9 @@ async fn get(req: Request) -> Result<Response> {
     let (ongoing_incident, tls_incident, uptime) = detail;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
-        monitor: redacted_for(&me, monitor),
-        ongoing_incident,
-        tls_incident,
+        monitor: redact::monitor_for(&me, monitor),
+        ongoing_incident: ongoing_incident.map(|i| redact::incident_for(&me, i)),
+        tls_incident: tls_incident.map(|i| redact::incident_for(&me, i)),
         uptime,
         last_response_time_ms,
     }))
@@ -466,10 +457,5 @@ async fn monitor_incidents(req: Request) -> Result<Response> {
         limit,
         ..Default::default()
     };
-    Ok(ListPage::reply(
-        req.app
-            .store
-            .read(move |c| incidents::list(c, me.org_id, &filter))
-            .await?,
-    ))
+    crate::incidents::routes::list_page(&req, &me, filter).await
 }

@@ -260,6 +260,9 @@ pub struct Filter {
     pub statuses: Vec<MonitorStatus>,
     /// Case-insensitive substring of the name or URL.
     pub query: Option<String>,
+    /// For callers who may not see the URL's credentials: `query` then searches only the part
+    /// of the URL they see.
+    pub search_masked_url: bool,
     pub metadata: BTreeMap<String, Vec<String>>,
     pub offset: u32,
     pub limit: u32,
@@ -274,7 +277,12 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Monitor>, 
     } else {
         w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
     }
-    w.contains(&["name", "url"], f.query.as_deref());
+    let url = if f.search_masked_url {
+        super::redact::SEARCHABLE_URL_SQL
+    } else {
+        "url"
+    };
+    w.contains(&["name", url], f.query.as_deref());
     w.metadata("monitors.metadata", &f.metadata);
     let filtered = w.count(conn, "monitors")?;
     let total: i64 = conn.query_row(

@@ -246,7 +246,8 @@ fn facts(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<Inciden
         source_type: i.incident_source_type,
         source_id: i.incident_source_id,
         source_name,
-        source_url,
+        // Receivers are outside: credentials in the monitor's URL never go out.
+        source_url: source_url.map(|u: String| crate::monitors::redact::mask_url(&u)),
         cause: i.cause,
         created_at: i.created_at,
         resolved_at: i.resolved_at,

@@ -30,8 +30,12 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/dashboard/{*rest}", dashboard)
             .public()
-            .hidden(),
-        Route::get("/docs", docs).public().hidden(),
+            .hidden()
+            .same_origin_only(),
+        Route::get("/docs", docs)
+            .public()
+            .hidden()
+            .same_origin_only(),
     ]
 }
 

@@ -147,6 +147,20 @@ impl TestServer {
         self.client.request(method, format!("{}{path}", self.base))
     }
 
+    /// Logs `email` in with the common password; returns the cookie to send back
+    /// ("dd_session=…").
+    pub async fn session_cookie(&self, email: &str) -> String {
+        let resp = self
+            .request(Method::POST, "/auth/login")
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "login of {email}");
+        let set_cookie = resp.headers()["set-cookie"].to_str().unwrap();
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+
     /// Sends a request with a token and returns (status, JSON body or Null).
     pub async fn call(
         &self,
