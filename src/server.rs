@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::http::limits::Limits;
 use crate::monitors::history::{self, Retention};
 use crate::notify::send::SmtpSettings;
 use crate::notify::worker::Notifier;
@@ -34,6 +35,8 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// Where users reach the dashboard, for links in notifications.
     pub public_url: Option<String>,
+    /// What one client may cost: timeouts, connection caps, request head limits.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -45,6 +48,7 @@ impl Config {
             run_retention: Duration::from_secs(90 * 86_400),
             smtp: None,
             public_url: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -77,13 +81,18 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let (stop, stopped) = watch::channel(false);
 
     let http = {
-        let mut stopped = stopped.clone();
-        let server = warp::serve(crate::http::filter(app.clone()))
-            .incoming(listener)
-            .graceful(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            });
-        tokio::spawn(server.run())
+        let limits = config.limits.clone();
+        let fd_cap = crate::http::listener::raise_fd_limit();
+        let max_connections = limits.max_connections.unwrap_or(fd_cap);
+        let filter = crate::http::filter(app.clone(), Arc::new(limits.clone()));
+        let serve = crate::http::listener::serve(
+            listener,
+            filter,
+            limits,
+            max_connections,
+            stopped.clone(),
+        );
+        tokio::spawn(serve)
     };
     let checks = tokio::spawn(app.scheduler.clone().run(
         app.store.clone(),

@@ -1,6 +1,7 @@
 //! The command line: `serve`, and the offline admin commands that work directly on the data dir.
 
 mod backup;
+mod limits;
 mod run;
 mod token;
 mod user;
@@ -70,6 +71,8 @@ pub enum Command {
         /// Sender of e-mail notifications, e.g. "dutyduck <alerts@example.com>".
         #[arg(long, env = "DUTYDUCK_SMTP_FROM", requires = "smtp_url")]
         smtp_from: Option<String>,
+        #[command(flatten)]
+        limits: limits::LimitArgs,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -108,6 +111,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             public_url,
             smtp_url,
             smtp_from,
+            limits,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -121,6 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 run_retention,
                 public_url,
                 smtp,
+                limits: limits.limits(),
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))
@@ -143,10 +148,8 @@ fn parse_public_url(raw: &str) -> std::result::Result<String, String> {
 }
 
 fn init_logging(level: &str) {
-    let env = env_logger::Env::default().default_filter_or(
-        // warp logs every connection dropped by a graceful shutdown as an ERROR.
-        format!("{level},warp=warn,warp::server=off,hyper=warn,refinery_core=warn"),
-    );
+    let env = env_logger::Env::default()
+        .default_filter_or(format!("{level},warp=warn,hyper=warn,refinery_core=warn"));
     env_logger::Builder::from_env(env)
         .format_target(false)
         .init();

@@ -2,6 +2,9 @@
 //! the handler and turns any error into the JSON error body. Feature modules only declare routes.
 
 pub mod auth;
+mod connections;
+pub mod limits;
+pub mod listener;
 pub mod openapi;
 pub mod reply;
 pub mod request;
@@ -12,7 +15,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{FutureExt, Stream, StreamExt};
@@ -22,6 +25,8 @@ use warp::reply::Response;
 
 use crate::app::App;
 use crate::error::{Error, Kind};
+use limits::Limits;
+use listener::Peer;
 use request::Request;
 use router::{Match, Route, Router};
 
@@ -51,37 +56,49 @@ pub fn routes() -> Vec<Route> {
 /// The whole server as one warp filter.
 pub fn filter(
     app: Arc<App>,
+    limits: Arc<Limits>,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let router = Arc::new(Router::new(routes()));
+    let remote = warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|p| p.0));
     let query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::method()
         .and(warp::path::full())
         .and(query)
         .and(warp::header::headers_cloned())
-        .and(warp::addr::remote())
+        .and(remote)
         .and(warp::body::stream())
         .and_then(
             move |method, path: warp::path::FullPath, query, headers, remote, body| {
-                let (app, router) = (app.clone(), router.clone());
+                let (app, router, limits) = (app.clone(), router.clone(), limits.clone());
                 async move {
                     let path = path.as_str().to_owned();
-                    Ok::<_, Infallible>(
-                        dispatch(app, &router, method, path, query, headers, remote, body).await,
-                    )
+                    let head = Head {
+                        method,
+                        path,
+                        query,
+                        headers,
+                        remote,
+                    };
+                    Ok::<_, Infallible>(dispatch(app, &router, &limits, head, body).await)
                 }
             },
         )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn dispatch<S, B>(
-    app: Arc<App>,
-    router: &Router,
+/// What a request says before its body.
+struct Head {
     method: Method,
     path: String,
     query: String,
     headers: HeaderMap,
     remote: Option<SocketAddr>,
+}
+
+async fn dispatch<S, B>(
+    app: Arc<App>,
+    router: &Router,
+    limits: &Limits,
+    head: Head,
     body: S,
 ) -> Response
 where
@@ -89,37 +106,48 @@ where
     B: Buf,
 {
     let started = Instant::now();
-    let result = match router.find(&method, &path) {
-        Match::NotFound => Err(Error::new(
+    let Head {
+        method,
+        path,
+        query,
+        headers,
+        remote,
+    } = head;
+    let checked = limits.check_head(&path, &query, &headers);
+    let result = match checked.map(|()| router.find(&method, &path)) {
+        Err(e) => Err(e),
+        Ok(Match::NotFound) => Err(Error::new(
             Kind::NotFound,
             "route_not_found",
             format!("no route for {method} {path}"),
         )),
-        Match::MethodNotAllowed(allowed) => Err(method_not_allowed(&method, &path, &allowed)),
-        Match::Found(route, params) => match read_body(&headers, body).await {
-            Err(e) => Err(e),
-            Ok(body) => {
-                let handler = route.handler();
-                let req = Request {
-                    app,
-                    method: method.clone(),
-                    path: path.clone(),
-                    params,
-                    query,
-                    headers,
-                    body,
-                    remote,
-                };
-                AssertUnwindSafe(handler(req))
-                    .catch_unwind()
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(Error::internal(format!(
-                            "handler panicked on {method} {path}"
-                        )))
-                    })
+        Ok(Match::MethodNotAllowed(allowed)) => Err(method_not_allowed(&method, &path, &allowed)),
+        Ok(Match::Found(route, params)) => {
+            match read_body(&headers, body, limits.body_timeout).await {
+                Err(e) => Err(e),
+                Ok(body) => {
+                    let handler = route.handler();
+                    let req = Request {
+                        app,
+                        method: method.clone(),
+                        path: path.clone(),
+                        params,
+                        query,
+                        headers,
+                        body,
+                        remote,
+                    };
+                    AssertUnwindSafe(handler(req))
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(Error::internal(format!(
+                                "handler panicked on {method} {path}"
+                            )))
+                        })
+                }
             }
-        },
+        }
     };
     let mut response = result.unwrap_or_else(|e| reply::error(&e));
     if method == Method::HEAD {
@@ -135,13 +163,21 @@ where
     response
 }
 
+/// 405 with the `Allow` header. HEAD is listed wherever GET is: the router answers it.
 fn method_not_allowed(method: &Method, path: &str, allowed: &[Method]) -> Error {
-    let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-    Error::new(
-        Kind::MethodNotAllowed,
-        "method_not_allowed",
-        format!("{method} is not allowed on {path}; use {}", list.join(", ")),
-    )
+    let mut list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    if allowed.contains(&Method::GET) && !allowed.contains(&Method::HEAD) {
+        list.push(Method::HEAD.as_str());
+    }
+    let list = list.join(", ");
+    Error {
+        allow: Some(list.clone()),
+        ..Error::new(
+            Kind::MethodNotAllowed,
+            "method_not_allowed",
+            format!("{method} is not allowed on {path}; use {list}"),
+        )
+    }
 }
 
 /// Bodies a little over the limit are read to the end (and dropped) before answering 413:
@@ -149,8 +185,25 @@ fn method_not_allowed(method: &Method, path: &str, allowed: &[Method]) -> Error 
 /// instead of the 413. Bodies past this are cut off at once.
 const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
 
-/// Reads the body up to `MAX_BODY`, refusing early when Content-Length says it is far too much.
-async fn read_body<S, B>(headers: &HeaderMap, mut body: S) -> Result<Bytes, Error>
+/// Reads the body up to `MAX_BODY`, refusing early when Content-Length says it is far too
+/// much, and answering 408 when the whole of it has not arrived within `timeout`.
+async fn read_body<S, B>(headers: &HeaderMap, body: S, timeout: Duration) -> Result<Bytes, Error>
+where
+    S: Stream<Item = Result<B, warp::Error>> + Unpin,
+    B: Buf,
+{
+    tokio::time::timeout(timeout, read_whole_body(headers, body))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::new(
+                Kind::RequestTimeout,
+                "request_timeout",
+                format!("the request body did not arrive within {timeout:?}"),
+            ))
+        })
+}
+
+async fn read_whole_body<S, B>(headers: &HeaderMap, mut body: S) -> Result<Bytes, Error>
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin,
     B: Buf,

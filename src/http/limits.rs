@@ -1,0 +1,129 @@
+//! What one client may cost the server: time allowed for each part of a request, connections
+//! held, and the size of a request head. Past a limit the client gets a JSON 408, 414 or 431, or
+//! its connection is closed; the server's memory and file descriptors stay bounded.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use warp::http::HeaderMap;
+
+use crate::error::{Error, Kind};
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// From the connection's start (or the first byte of a keep-alive request) to the end of
+    /// its headers; past it the connection is closed without an answer.
+    pub header_timeout: Duration,
+    /// Reading the whole body of a request; past it the client gets 408.
+    pub body_timeout: Duration,
+    /// A keep-alive connection with no request in progress is closed after this long.
+    pub idle_timeout: Duration,
+    /// Connections held at once; `None` derives it from the file-descriptor limit at start.
+    /// Past it, the oldest connection without a request in progress is closed to make room.
+    pub max_connections: Option<usize>,
+    /// Connections held at once from one client address; past it new ones are closed at once.
+    pub max_connections_per_address: usize,
+    /// Request headers; past it 431.
+    pub max_headers: usize,
+    /// Bytes of header names and values together; past it 431.
+    pub max_header_bytes: usize,
+    /// Bytes of path and query string; past it 414.
+    pub max_url_bytes: usize,
+    /// `&`-separated query parameters; past it 414 (they are part of the URL).
+    pub max_query_params: usize,
+    /// Bytes buffered, over all connections, for request heads not yet complete. Past it the
+    /// connection whose head has been arriving the longest is closed, so clients that trickle
+    /// large headers cannot grow the server's memory with their number.
+    pub max_pending_head_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: None,
+            max_connections_per_address: 256,
+            max_headers: 100,
+            max_header_bytes: 16 * 1024,
+            max_url_bytes: 8 * 1024,
+            max_query_params: 256,
+            max_pending_head_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// Whether `max_connections_per_address` applies to a client. Every address counts today;
+    /// this is the place to exempt a trusted reverse proxy, whose one address carries every
+    /// client's connections.
+    pub fn per_address_cap_applies(&self, _ip: IpAddr) -> bool {
+        true
+    }
+
+    /// hyper's own bound on the request head, just above ours: a head within our limits always
+    /// reaches `check_head` (and gets a JSON answer), while anything far beyond is refused by
+    /// hyper with a bare 431 before it is buffered.
+    pub fn hyper_max_head_bytes(&self) -> usize {
+        // Request line, ": " and CRLF around each header, and some slack.
+        self.max_url_bytes + self.max_header_bytes + 4 * self.hyper_max_headers() + 1024
+    }
+
+    /// hyper's own bound on the header count, just above ours (see `hyper_max_head_bytes`).
+    pub fn hyper_max_headers(&self) -> usize {
+        self.max_headers + self.max_headers / 4 + 8
+    }
+
+    /// Refuses a request head over the limits, before routing or reading the body.
+    pub fn check_head(&self, path: &str, query: &str, headers: &HeaderMap) -> Result<(), Error> {
+        let url = path.len() + query.len();
+        if url > self.max_url_bytes {
+            return Err(Error::new(
+                Kind::UriTooLong,
+                "uri_too_long",
+                format!(
+                    "the URL is {url} bytes; at most {} are accepted",
+                    self.max_url_bytes
+                ),
+            ));
+        }
+        let params = query.split('&').filter(|p| !p.is_empty()).count();
+        if params > self.max_query_params {
+            return Err(Error::new(
+                Kind::UriTooLong,
+                "uri_too_long",
+                format!(
+                    "the query has {params} parameters; at most {} are accepted",
+                    self.max_query_params
+                ),
+            ));
+        }
+        if headers.len() > self.max_headers {
+            return Err(Error::new(
+                Kind::HeaderFieldsTooLarge,
+                "header_fields_too_large",
+                format!(
+                    "the request has {} headers; at most {} are accepted",
+                    headers.len(),
+                    self.max_headers
+                ),
+            ));
+        }
+        let bytes: usize = headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        if bytes > self.max_header_bytes {
+            return Err(Error::new(
+                Kind::HeaderFieldsTooLarge,
+                "header_fields_too_large",
+                format!(
+                    "the headers are {bytes} bytes; at most {} are accepted",
+                    self.max_header_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
