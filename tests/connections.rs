@@ -1,0 +1,312 @@
+//! Hostile or broken clients cost bounded resources: slow or idle connections are closed after
+//! their timeout, heads over the limits get JSON 414/431, slow bodies 408, and the connection
+//! caps (per address and overall) never lock a normal client out.
+
+mod common;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use common::{TestServer, code};
+use dutyduck::clock::Clock;
+use dutyduck::http::limits::Limits;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+const SHORT: Duration = Duration::from_millis(300);
+/// How long a test waits for something that must happen soon; never reached when it works.
+const PATIENCE: Duration = Duration::from_secs(5);
+
+async fn start(limits: Limits) -> TestServer {
+    TestServer::start_configured(Clock::system(), |c| c.limits = limits).await
+}
+
+fn addr(server: &TestServer) -> SocketAddr {
+    server.base.trim_start_matches("http://").parse().unwrap()
+}
+
+/// A raw connection to the server from the loopback address `127.0.0.<from>`.
+async fn connect(server: &TestServer, from: u8) -> TcpStream {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket
+        .bind((Ipv4Addr::new(127, 0, 0, from), 0).into())
+        .unwrap();
+    socket.connect(addr(server)).await.unwrap()
+}
+
+/// Reads one response (head and Content-Length body); returns its status, head and body.
+async fn read_response(stream: &mut TcpStream) -> (u16, String, Value) {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let head = text[..end].to_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+            if bytes.len() >= end + 4 + length {
+                let status = head[9..12].parse().unwrap();
+                let body = serde_json::from_slice(&bytes[end + 4..end + 4 + length])
+                    .unwrap_or(Value::Null);
+                return (status, head, body);
+            }
+        }
+        let n = tokio::time::timeout(PATIENCE, stream.read(&mut buf))
+            .await
+            .expect("a response in time")
+            .expect("read");
+        assert!(n > 0, "closed before a whole response: {text:?}");
+        bytes.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Waits for the server to close the connection; returns how long it took, or None if it
+/// did not within `PATIENCE`. Panics if the server sends anything.
+async fn closed_after(stream: &mut TcpStream) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    match tokio::time::timeout(PATIENCE, stream.read(&mut buf)).await {
+        Err(_) => None,
+        Ok(Ok(0) | Err(_)) => Some(started.elapsed()),
+        Ok(Ok(n)) => panic!("unexpected bytes: {:?}", String::from_utf8_lossy(&buf[..n])),
+    }
+}
+
+const HEALTHZ: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: dutyduck\r\n\r\n";
+
+#[tokio::test]
+async fn headers_sent_too_slowly_get_the_connection_closed() {
+    let server = start(Limits {
+        header_timeout: SHORT,
+        ..Limits::default()
+    })
+    .await;
+    let mut stream = connect(&server, 1).await;
+    let started = Instant::now();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = stream.split();
+    let trickle = async {
+        // One header line every 50 ms, never the blank line that ends the head.
+        while writer.write_all(b"X-Slow: 1\r\n").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let mut buf = [0u8; 64];
+    let closed = tokio::select! {
+        read = tokio::time::timeout(PATIENCE, reader.read(&mut buf)) => read,
+        () = trickle => unreachable!(),
+    };
+    assert!(
+        matches!(closed, Ok(Ok(0) | Err(_))),
+        "the slow head must be closed without an answer, got {closed:?}"
+    );
+    assert!(started.elapsed() >= SHORT - Duration::from_millis(50));
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
+    let server = start(Limits {
+        header_timeout: SHORT,
+        ..Limits::default()
+    })
+    .await;
+    let mut stream = connect(&server, 1).await;
+    let took = closed_after(&mut stream).await.expect("closed");
+    assert!(took >= SHORT - Duration::from_millis(50), "{took:?}");
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let server = start(Limits {
+        idle_timeout: SHORT,
+        ..Limits::default()
+    })
+    .await;
+    let mut stream = connect(&server, 1).await;
+    stream.write_all(HEALTHZ).await.unwrap();
+    assert_eq!(read_response(&mut stream).await.0, 200);
+    // Still open for a second request right away…
+    stream.write_all(HEALTHZ).await.unwrap();
+    assert_eq!(read_response(&mut stream).await.0, 200);
+    // …then closed once idle past the timeout.
+    let took = closed_after(&mut stream).await.expect("closed when idle");
+    assert!(took >= SHORT - Duration::from_millis(50), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_past_the_body_timeout_gets_408() {
+    let server = start(Limits {
+        body_timeout: SHORT,
+        ..Limits::default()
+    })
+    .await;
+    let mut stream = connect(&server, 1).await;
+    stream
+        .write_all(
+            b"POST /auth/login HTTP/1.1\r\nHost: dutyduck\r\nContent-Type: application/json\r\n\
+              Content-Length: 1000\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = stream.split();
+    let trickle = async {
+        while writer.write_all(b" ").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = async {
+        loop {
+            let n = reader.read(&mut buf).await.unwrap_or(0);
+            bytes.extend_from_slice(&buf[..n]);
+            if n == 0 || bytes.windows(4).any(|w| w == b"\r\n\r\n") && bytes.ends_with(b"}}") {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        done = tokio::time::timeout(PATIENCE, read) => done.expect("an answer in time"),
+        () = trickle => unreachable!(),
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains(r#""code":"request_timeout""#), "{text}");
+}
+
+#[tokio::test]
+async fn too_many_or_too_large_headers_get_431_with_json() {
+    let server = TestServer::start().await;
+    let mut many = server.request(Method::GET, "/healthz");
+    for i in 0..110 {
+        many = many.header(format!("x-header-{i}"), "v");
+    }
+    let large = server
+        .request(Method::GET, "/healthz")
+        .header("x-large", "a".repeat(20 * 1024));
+    for request in [many, large] {
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(code(&body), "header_fields_too_large", "{body}");
+    }
+    // Far past our limits, hyper refuses the head itself before buffering it.
+    let huge = server
+        .request(Method::GET, "/healthz")
+        .header("x-huge", "a".repeat(400 * 1024))
+        .send()
+        .await;
+    assert!(huge.is_err() || huge.unwrap().status() == 431);
+}
+
+#[tokio::test]
+async fn an_over_long_url_or_too_many_query_parameters_get_414_with_json() {
+    let server = TestServer::start().await;
+    let long = format!("/monitors?q={}", "a".repeat(10 * 1024));
+    let many = format!("/monitors?{}", vec!["include=up"; 300].join("&"));
+    for path in [long, many] {
+        let (status, body) = server.call(Method::GET, &path, None, None).await;
+        assert_eq!(status, StatusCode::URI_TOO_LONG);
+        assert_eq!(code(&body), "uri_too_long", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_method_the_route_does_not_take_gets_405_with_allow() {
+    let server = TestServer::start().await;
+    let response = server
+        .request(Method::TRACE, "/healthz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(code(&body), "method_not_allowed");
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_share_of_connections() {
+    let server = start(Limits {
+        max_connections_per_address: 2,
+        ..Limits::default()
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = connect(&server, 2).await;
+        stream.write_all(HEALTHZ).await.unwrap();
+        assert_eq!(read_response(&mut stream).await.0, 200);
+        held.push(stream);
+    }
+    let mut third = connect(&server, 2).await;
+    let _ = third.write_all(HEALTHZ).await;
+    assert!(
+        closed_after(&mut third).await.is_some(),
+        "a third connection from 127.0.0.2"
+    );
+    // Another address is served, and so are the two held connections.
+    let (status, _) = server.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    for stream in &mut held {
+        stream.write_all(HEALTHZ).await.unwrap();
+        assert_eq!(read_response(stream).await.0, 200);
+    }
+}
+
+#[tokio::test]
+async fn at_the_connection_cap_a_normal_client_still_gets_an_answer() {
+    let server = start(Limits {
+        max_connections: Some(4),
+        ..Limits::default()
+    })
+    .await;
+    // Four connections: two idle after a request, two that never send anything.
+    let mut held = Vec::new();
+    for i in 0..4 {
+        let mut stream = connect(&server, 2).await;
+        if i < 2 {
+            stream.write_all(HEALTHZ).await.unwrap();
+            assert_eq!(read_response(&mut stream).await.0, 200);
+        }
+        held.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (status, _) = server.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    // The connection idle the longest made room for it.
+    assert!(
+        closed_after(&mut held[0]).await.is_some(),
+        "the oldest idle one"
+    );
+    held[3].write_all(HEALTHZ).await.unwrap();
+    assert_eq!(read_response(&mut held[3]).await.0, 200);
+}
+
+#[tokio::test]
+async fn stopping_does_not_wait_for_idle_or_silent_connections() {
+    let mut server = TestServer::start().await;
+    let mut idle = connect(&server, 1).await;
+    idle.write_all(HEALTHZ).await.unwrap();
+    assert_eq!(read_response(&mut idle).await.0, 200);
+    let _silent = connect(&server, 1).await;
+    let started = Instant::now();
+    server.stop().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
