@@ -69,7 +69,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
         .await
         .map_err(Error::internal)??;
-    let listener = tokio::net::TcpListener::bind(&config.listen)
+    let listener = crate::http::listener::bind(&config.listen)
         .await
         .map_err(|e| Error::internal(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener.local_addr().map_err(Error::internal)?;

@@ -157,6 +157,12 @@ impl Registry {
         }
     }
 
+    /// Connections told to close whose task has not ended yet (their descriptors are still
+    /// open).
+    pub fn still_closing(&self) -> usize {
+        self.lock().closing
+    }
+
     #[cfg(test)]
     fn open_connections(&self) -> usize {
         let inner = self.lock();

@@ -31,9 +31,12 @@ pub struct Limits {
     pub max_url_bytes: usize,
     /// `&`-separated query parameters; past it 414 (they are part of the URL).
     pub max_query_params: usize,
-    /// Bytes buffered, over all connections, for request heads not yet complete. Past it the
-    /// connection whose head has been arriving the longest is closed, so clients that trickle
-    /// large headers cannot grow the server's memory with their number.
+    /// Bytes buffered, over all connections, for request heads not yet complete (counted as
+    /// received, plus the 8 KiB hyper allocates at a head's first byte; hyper's buffer may be
+    /// up to twice what it holds). Past it the connection whose head has been arriving the
+    /// longest is closed, so clients that trickle large headers cannot grow the server's
+    /// memory with their number. A normal head is complete in its first read and released at
+    /// once, so this only ever fills with unfinished heads.
     pub max_pending_head_bytes: usize,
 }
 
@@ -49,7 +52,7 @@ impl Default for Limits {
             max_header_bytes: 16 * 1024,
             max_url_bytes: 8 * 1024,
             max_query_params: 256,
-            max_pending_head_bytes: 16 * 1024 * 1024,
+            max_pending_head_bytes: 8 * 1024 * 1024,
         }
     }
 }

@@ -16,7 +16,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use warp::Filter;
@@ -29,6 +29,10 @@ use super::limits::Limits;
 #[derive(Clone, Copy, Debug)]
 pub struct Peer(pub SocketAddr);
 
+/// Connections the kernel queues before we accept them (capped by `net.core.somaxconn`).
+/// Larger than tokio's 1024, so a burst of thousands of connects is queued rather than
+/// dropped: a dropped SYN costs its client a one-second retransmit, the health checker too.
+const LISTEN_BACKLOG: u32 = 4096;
 /// File descriptors kept out of the connection cap: the database (a writer and one reader per
 /// worker, three files each), outbound checks (up to 256 at once, plus pooled connections),
 /// notifications, the listener and the standard streams.
@@ -38,8 +42,33 @@ const MIN_CONNECTIONS: u64 = 64;
 /// Pause after an accept error such as EMFILE, so the loop waits for descriptors to free up
 /// instead of spinning on the same error.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// Closed connections whose task has not ended yet hold their descriptors: past this many, the
+/// accept loop lets them end before taking more, so a burst of new connections at the cap
+/// cannot run the process out of descriptors (the fd reserve covers this many).
+const MAX_STILL_CLOSING: usize = 64;
 /// At most one warning per this period for each kind of repeated event.
 const WARN_EVERY: Duration = Duration::from_secs(10);
+
+/// Binds `address` (host:port, the host possibly a name) with a deep accept queue.
+pub async fn bind(address: &str) -> io::Result<TcpListener> {
+    let mut last_error = None;
+    for addr in tokio::net::lookup_host(address).await? {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(addr)
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::other("the address resolves to nothing")))
+}
 
 /// Raises the soft file-descriptor limit to the hard limit, logs both, and returns the
 /// overall connection cap it allows.
@@ -107,6 +136,9 @@ pub async fn serve<F>(
                             stopping.clone(),
                         );
                         connections.spawn(connection);
+                        while registry.still_closing() > MAX_STILL_CLOSING {
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                        }
                     }
                     Err(why) => refusals.warn(|n| match why {
                         Refused::PerAddress => format!(
