@@ -310,3 +310,36 @@ async fn stopping_does_not_wait_for_idle_or_silent_connections() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn slow_bodies_cannot_hold_more_memory_than_the_body_budget() {
+    let server = start(Limits {
+        max_pending_body_bytes: 4096,
+        ..Limits::default()
+    })
+    .await;
+    let head = "POST /auth/login HTTP/1.1\r\nHost: dutyduck\r\nContent-Type: application/json\r\n\
+                Content-Length: 100000\r\n\r\n";
+    let mut slow = connect(&server, 2).await;
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&[b' '; 3000]).await.unwrap();
+    // A 2 KB body does not fit next to the 3 KB the slow one holds…
+    let login = serde_json::json!({"email": "a@example.com", "password": "x".repeat(2000)});
+    let busy = common::eventually("the slow body to be held", || async {
+        let (status, body) = server
+            .call(Method::POST, "/auth/login", None, Some(login.clone()))
+            .await;
+        (status == StatusCode::SERVICE_UNAVAILABLE).then_some(body)
+    })
+    .await;
+    assert_eq!(code(&busy), "unavailable", "{busy}");
+    // …and fits again once the slow client is gone.
+    drop(slow);
+    common::eventually("room for bodies again", || async {
+        let (status, _) = server
+            .call(Method::POST, "/auth/login", None, Some(login.clone()))
+            .await;
+        (status != StatusCode::SERVICE_UNAVAILABLE).then_some(())
+    })
+    .await;
+}

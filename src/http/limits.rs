@@ -38,6 +38,10 @@ pub struct Limits {
     /// memory with their number. A normal head is complete in its first read and released at
     /// once, so this only ever fills with unfinished heads.
     pub max_pending_head_bytes: usize,
+    /// Bytes of request bodies held at once, over all requests (received, until the request is
+    /// done). Past it the client gets 503 with Retry-After: many clients are sending large
+    /// bodies slowly, and each of them is bounded by the body timeout.
+    pub max_pending_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             max_url_bytes: 8 * 1024,
             max_query_params: 256,
             max_pending_head_bytes: 8 * 1024 * 1024,
+            max_pending_body_bytes: 64 * 1024 * 1024,
         }
     }
 }

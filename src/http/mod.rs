@@ -2,6 +2,7 @@
 //! the handler and turns any error into the JSON error body. Feature modules only declare routes.
 
 pub mod auth;
+mod body;
 mod connections;
 pub mod limits;
 pub mod listener;
@@ -15,10 +16,10 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use bytes::{Buf, Bytes, BytesMut};
-use futures_util::{FutureExt, Stream, StreamExt};
+use bytes::Buf;
+use futures_util::{FutureExt, Stream};
 use warp::Filter;
 use warp::http::{HeaderMap, HeaderValue, Method, header};
 use warp::reply::Response;
@@ -58,7 +59,11 @@ pub fn filter(
     app: Arc<App>,
     limits: Arc<Limits>,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    let router = Arc::new(Router::new(routes()));
+    let shared = Arc::new(Shared {
+        router: Router::new(routes()),
+        bodies: body::BodyBudget::new(limits.max_pending_body_bytes),
+        limits,
+    });
     let remote = warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|p| p.0));
     let query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::method()
@@ -69,7 +74,7 @@ pub fn filter(
         .and(warp::body::stream())
         .and_then(
             move |method, path: warp::path::FullPath, query, headers, remote, body| {
-                let (app, router, limits) = (app.clone(), router.clone(), limits.clone());
+                let (app, shared) = (app.clone(), shared.clone());
                 async move {
                     let path = path.as_str().to_owned();
                     let head = Head {
@@ -79,10 +84,17 @@ pub fn filter(
                         headers,
                         remote,
                     };
-                    Ok::<_, Infallible>(dispatch(app, &router, &limits, head, body).await)
+                    Ok::<_, Infallible>(dispatch(app, &shared, head, body).await)
                 }
             },
         )
+}
+
+/// What every request shares: the route table, the limits and the body budget.
+struct Shared {
+    router: Router,
+    limits: Arc<Limits>,
+    bodies: body::BodyBudget,
 }
 
 /// What a request says before its body.
@@ -94,13 +106,7 @@ struct Head {
     remote: Option<SocketAddr>,
 }
 
-async fn dispatch<S, B>(
-    app: Arc<App>,
-    router: &Router,
-    limits: &Limits,
-    head: Head,
-    body: S,
-) -> Response
+async fn dispatch<S, B>(app: Arc<App>, shared: &Shared, head: Head, body: S) -> Response
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin,
     B: Buf,
@@ -113,8 +119,9 @@ where
         headers,
         remote,
     } = head;
+    let limits = &shared.limits;
     let checked = limits.check_head(&path, &query, &headers);
-    let result = match checked.map(|()| router.find(&method, &path)) {
+    let result = match checked.map(|()| shared.router.find(&method, &path)) {
         Err(e) => Err(e),
         Ok(Match::NotFound) => Err(Error::new(
             Kind::NotFound,
@@ -123,9 +130,12 @@ where
         )),
         Ok(Match::MethodNotAllowed(allowed)) => Err(method_not_allowed(&method, &path, &allowed)),
         Ok(Match::Found(route, params)) => {
-            match read_body(&headers, body, limits.body_timeout).await {
+            match body::read(&headers, body, limits.body_timeout, &shared.bodies).await {
                 Err(e) => Err(e),
-                Ok(body) => {
+                Ok(body::Body {
+                    bytes: body,
+                    budget: _held_until_handled,
+                }) => {
                     let handler = route.handler();
                     let req = Request {
                         app,
@@ -178,74 +188,6 @@ fn method_not_allowed(method: &Method, path: &str, allowed: &[Method]) -> Error 
             format!("{method} is not allowed on {path}; use {list}"),
         )
     }
-}
-
-/// Bodies a little over the limit are read to the end (and dropped) before answering 413:
-/// answering while the client is still sending makes many clients see a connection reset
-/// instead of the 413. Bodies past this are cut off at once.
-const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
-
-/// Reads the body up to `MAX_BODY`, refusing early when Content-Length says it is far too
-/// much, and answering 408 when the whole of it has not arrived within `timeout`.
-async fn read_body<S, B>(headers: &HeaderMap, body: S, timeout: Duration) -> Result<Bytes, Error>
-where
-    S: Stream<Item = Result<B, warp::Error>> + Unpin,
-    B: Buf,
-{
-    tokio::time::timeout(timeout, read_whole_body(headers, body))
-        .await
-        .unwrap_or_else(|_| {
-            Err(Error::new(
-                Kind::RequestTimeout,
-                "request_timeout",
-                format!("the request body did not arrive within {timeout:?}"),
-            ))
-        })
-}
-
-async fn read_whole_body<S, B>(headers: &HeaderMap, mut body: S) -> Result<Bytes, Error>
-where
-    S: Stream<Item = Result<B, warp::Error>> + Unpin,
-    B: Buf,
-{
-    let too_large = || {
-        Error::new(
-            Kind::PayloadTooLarge,
-            "payload_too_large",
-            format!("the request body is over {MAX_BODY} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
-        return Err(too_large());
-    }
-    let mut bytes = BytesMut::new();
-    let mut seen: u64 = 0;
-    while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| {
-            Error::bad_request("body_read_failed", format!("cannot read the body: {e}"))
-        })?;
-        seen += chunk.remaining() as u64;
-        if seen > DRAIN_LIMIT {
-            return Err(too_large());
-        }
-        if seen > MAX_BODY as u64 {
-            chunk.advance(chunk.remaining());
-            continue;
-        }
-        while chunk.has_remaining() {
-            let part = chunk.chunk();
-            bytes.extend_from_slice(part);
-            let n = part.len();
-            chunk.advance(n);
-        }
-    }
-    if seen > MAX_BODY as u64 {
-        return Err(too_large());
-    }
-    Ok(bytes.freeze())
 }
 
 /// Headers every response carries unless its handler chose otherwise.
