@@ -36,31 +36,65 @@ async fn connect(server: &TestServer, from: u8) -> TcpStream {
     socket.connect(addr(server)).await.unwrap()
 }
 
-/// Reads one response (head and Content-Length body); returns its status, head and body.
+/// The response at the start of `bytes` once it is whole (head and Content-Length body):
+/// its status, head (lowercased) and JSON body.
+fn parse_response(bytes: &[u8]) -> Option<(u16, String, Value)> {
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&bytes[..end]).to_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+    let body = bytes.get(end + 4..end + 4 + length)?;
+    let status = head[9..12].parse().unwrap();
+    Some((
+        status,
+        head,
+        serde_json::from_slice(body).unwrap_or(Value::Null),
+    ))
+}
+
+/// Reads one whole response.
 async fn read_response(stream: &mut TcpStream) -> (u16, String, Value) {
     let mut bytes = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let head = text[..end].to_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
-            if bytes.len() >= end + 4 + length {
-                let status = head[9..12].parse().unwrap();
-                let body = serde_json::from_slice(&bytes[end + 4..end + 4 + length])
-                    .unwrap_or(Value::Null);
-                return (status, head, body);
-            }
+        if let Some(response) = parse_response(&bytes) {
+            return response;
         }
         let n = tokio::time::timeout(PATIENCE, stream.read(&mut buf))
             .await
             .expect("a response in time")
             .expect("read");
-        assert!(n > 0, "closed before a whole response: {text:?}");
+        assert!(n > 0, "closed before a whole response: {bytes:?}");
         bytes.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Sends `piece` every 50 ms until the server answers (the response is returned) or closes
+/// the connection (None).
+async fn trickle(stream: &mut TcpStream, piece: &[u8]) -> Option<(u16, String, Value)> {
+    let (mut reader, mut writer) = stream.split();
+    let trickle = async {
+        while writer.write_all(piece).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let answer = async {
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = reader.read(&mut buf).await.unwrap_or(0);
+            bytes.extend_from_slice(&buf[..n]);
+            if n == 0 || parse_response(&bytes).is_some() {
+                return parse_response(&bytes);
+            }
+        }
+    };
+    tokio::select! {
+        answer = tokio::time::timeout(PATIENCE, answer) => answer.expect("an answer or a close in time"),
+        () = trickle => unreachable!(),
     }
 }
 
@@ -91,23 +125,9 @@ async fn headers_sent_too_slowly_get_the_connection_closed() {
         .write_all(b"GET /healthz HTTP/1.1\r\n")
         .await
         .unwrap();
-    let (mut reader, mut writer) = stream.split();
-    let trickle = async {
-        // One header line every 50 ms, never the blank line that ends the head.
-        while writer.write_all(b"X-Slow: 1\r\n").await.is_ok() {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        std::future::pending::<()>().await;
-    };
-    let mut buf = [0u8; 64];
-    let closed = tokio::select! {
-        read = tokio::time::timeout(PATIENCE, reader.read(&mut buf)) => read,
-        () = trickle => unreachable!(),
-    };
-    assert!(
-        matches!(closed, Ok(Ok(0) | Err(_))),
-        "the slow head must be closed without an answer, got {closed:?}"
-    );
+    // One header line every 50 ms, never the blank line that ends the head.
+    let answer = trickle(&mut stream, b"X-Slow: 1\r\n").await;
+    assert!(answer.is_none(), "closed without an answer, got {answer:?}");
     assert!(started.elapsed() >= SHORT - Duration::from_millis(50));
 }
 
@@ -156,31 +176,9 @@ async fn a_body_that_trickles_past_the_body_timeout_gets_408() {
         )
         .await
         .unwrap();
-    let (mut reader, mut writer) = stream.split();
-    let trickle = async {
-        while writer.write_all(b" ").await.is_ok() {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        std::future::pending::<()>().await;
-    };
-    let mut bytes = Vec::new();
-    let mut buf = [0u8; 4096];
-    let read = async {
-        loop {
-            let n = reader.read(&mut buf).await.unwrap_or(0);
-            bytes.extend_from_slice(&buf[..n]);
-            if n == 0 || bytes.windows(4).any(|w| w == b"\r\n\r\n") && bytes.ends_with(b"}}") {
-                return;
-            }
-        }
-    };
-    tokio::select! {
-        done = tokio::time::timeout(PATIENCE, read) => done.expect("an answer in time"),
-        () = trickle => unreachable!(),
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
-    assert!(text.contains(r#""code":"request_timeout""#), "{text}");
+    let (status, _, body) = trickle(&mut stream, b" ").await.expect("an answer");
+    assert_eq!(status, 408);
+    assert_eq!(code(&body), "request_timeout", "{body}");
 }
 
 #[tokio::test]

@@ -86,51 +86,42 @@ impl Limits {
     /// Refuses a request head over the limits, before routing or reading the body.
     pub fn check_head(&self, path: &str, query: &str, headers: &HeaderMap) -> Result<(), Error> {
         let url = path.len() + query.len();
-        if url > self.max_url_bytes {
-            return Err(Error::new(
-                Kind::UriTooLong,
-                "uri_too_long",
-                format!(
-                    "the URL is {url} bytes; at most {} are accepted",
-                    self.max_url_bytes
-                ),
-            ));
-        }
         let params = query.split('&').filter(|p| !p.is_empty()).count();
-        if params > self.max_query_params {
-            return Err(Error::new(
-                Kind::UriTooLong,
-                "uri_too_long",
-                format!(
-                    "the query has {params} parameters; at most {} are accepted",
-                    self.max_query_params
-                ),
-            ));
-        }
-        if headers.len() > self.max_headers {
-            return Err(Error::new(
-                Kind::HeaderFieldsTooLarge,
-                "header_fields_too_large",
-                format!(
-                    "the request has {} headers; at most {} are accepted",
-                    headers.len(),
-                    self.max_headers
-                ),
-            ));
-        }
-        let bytes: usize = headers
+        let header_bytes: usize = headers
             .iter()
             .map(|(name, value)| name.as_str().len() + value.len())
             .sum();
-        if bytes > self.max_header_bytes {
-            return Err(Error::new(
-                Kind::HeaderFieldsTooLarge,
-                "header_fields_too_large",
-                format!(
-                    "the headers are {bytes} bytes; at most {} are accepted",
-                    self.max_header_bytes
-                ),
-            ));
+        let uri_too_long = (Kind::UriTooLong, "uri_too_long");
+        let too_large = (Kind::HeaderFieldsTooLarge, "header_fields_too_large");
+        let checks = [
+            (uri_too_long, "the URL is", url, "bytes", self.max_url_bytes),
+            (
+                uri_too_long,
+                "the query has",
+                params,
+                "parameters",
+                self.max_query_params,
+            ),
+            (
+                too_large,
+                "the request has",
+                headers.len(),
+                "headers",
+                self.max_headers,
+            ),
+            (
+                too_large,
+                "the headers are",
+                header_bytes,
+                "bytes",
+                self.max_header_bytes,
+            ),
+        ];
+        for ((kind, code), what, n, unit, max) in checks {
+            if n > max {
+                let message = format!("{what} {n} {unit}; at most {max} are accepted");
+                return Err(Error::new(kind, code, message));
+            }
         }
         Ok(())
     }
