@@ -69,7 +69,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
         .await
         .map_err(Error::internal)??;
-    let listener = crate::http::listener::bind(&config.listen)
+    let listener = crate::http::socket::bind(&config.listen)
         .await
         .map_err(|e| Error::internal(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener.local_addr().map_err(Error::internal)?;
@@ -82,7 +82,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
 
     let http = {
         let limits = config.limits.clone();
-        let fd_cap = crate::http::listener::raise_fd_limit();
+        let fd_cap = crate::http::socket::raise_fd_limit();
         let max_connections = limits.max_connections.unwrap_or(fd_cap);
         let filter = crate::http::filter(app.clone(), Arc::new(limits.clone()));
         let serve = crate::http::listener::serve(

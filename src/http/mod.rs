@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod reply;
 pub mod request;
 pub mod router;
+pub mod socket;
 mod system_routes;
 
 use std::convert::Infallible;
