@@ -294,12 +294,17 @@ async fn at_the_connection_cap_a_normal_client_still_gets_an_answer() {
 }
 
 #[tokio::test]
-async fn stopping_does_not_wait_for_idle_or_silent_connections() {
+async fn stopping_does_not_wait_for_idle_silent_or_half_sent_requests() {
     let mut server = TestServer::start().await;
     let mut idle = connect(&server, 1).await;
     idle.write_all(HEALTHZ).await.unwrap();
     assert_eq!(read_response(&mut idle).await.0, 200);
     let _silent = connect(&server, 1).await;
+    let mut half_sent = connect(&server, 1).await;
+    half_sent
+        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .unwrap();
     let started = Instant::now();
     server.stop().await;
     assert!(
