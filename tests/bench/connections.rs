@@ -61,12 +61,7 @@ async fn main() {
     println!("server limits: {}", fd_limits(&soft.server));
     let baseline = probe_while(&soft, BASELINE).await;
     report("baseline, nothing else", &baseline);
-    flood(
-        &soft,
-        "2,000 slowloris + 2,000 idle, 16 addresses",
-        ADDRESSES,
-    )
-    .await;
+    flood(&soft, "2k slowloris + 2k idle, 16 addresses", ADDRESSES).await;
     drop(soft);
 
     let hard = start_with(|serve| in_shell("ulimit -n 1024", serve)).await;
