@@ -18,14 +18,20 @@ pub enum Kind {
     MethodNotAllowed,
     /// The request conflicts with stored state, e.g. an e-mail already taken (409).
     Conflict,
+    /// The request body did not arrive in time (408).
+    RequestTimeout,
     /// Request body over the limit (413).
     PayloadTooLarge,
+    /// URL or query string over the limit (414).
+    UriTooLong,
     /// Body sent with a content type other than JSON (415).
     UnsupportedMediaType,
     /// Well-formed JSON with a missing or invalid field (422).
     Unprocessable,
     /// Too many attempts; retry later (429).
     TooManyRequests,
+    /// Too many request headers, or too many bytes of them (431).
+    HeaderFieldsTooLarge,
     /// A bug or an I/O failure on our side (500).
     Internal,
     /// The store is closing or unreachable (503).
@@ -43,6 +49,8 @@ pub struct Error {
     pub message: String,
     /// Seconds the client should wait before retrying (for `TooManyRequests`).
     pub retry_after_secs: Option<u64>,
+    /// The methods the path accepts, as the `Allow` header lists them (for `MethodNotAllowed`).
+    pub allow: Option<String>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -54,6 +62,7 @@ impl Error {
             code,
             message: message.into(),
             retry_after_secs: None,
+            allow: None,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::client_addr::TrustedProxies;
 use crate::http::cors::CorsOrigins;
+use crate::http::limits::Limits;
 use crate::monitors::history::{self, Retention};
 use crate::notify::send::SmtpSettings;
 use crate::notify::worker::Notifier;
@@ -42,6 +43,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Which other origins' pages may call the API (token headers only).
     pub cors_origins: CorsOrigins,
+    /// What one client may cost: timeouts, connection caps, request head limits.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -56,6 +59,7 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
             cors_origins: CorsOrigins::Any,
+            limits: Limits::default(),
         }
     }
 }
@@ -76,7 +80,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
         .await
         .map_err(Error::internal)??;
-    let listener = tokio::net::TcpListener::bind(&config.listen)
+    let listener = crate::http::socket::bind(&config.listen)
         .await
         .map_err(|e| Error::internal(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener.local_addr().map_err(Error::internal)?;
@@ -91,13 +95,21 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     let (stop, stopped) = watch::channel(false);
 
     let http = {
-        let mut stopped = stopped.clone();
-        let server = warp::serve(crate::http::filter(app.clone()))
-            .incoming(listener)
-            .graceful(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            });
-        tokio::spawn(server.run())
+        let limits = Limits {
+            trusted_proxies: config.trusted_proxies.clone(),
+            ..config.limits.clone()
+        };
+        let fd_cap = crate::http::socket::raise_fd_limit();
+        let max_connections = limits.max_connections.unwrap_or(fd_cap);
+        let filter = crate::http::filter(app.clone(), Arc::new(limits.clone()));
+        let serve = crate::http::listener::serve(
+            listener,
+            filter,
+            limits,
+            max_connections,
+            stopped.clone(),
+        );
+        tokio::spawn(serve)
     };
     let checks = tokio::spawn(app.scheduler.clone().run(
         app.store.clone(),

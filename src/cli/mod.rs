@@ -1,6 +1,7 @@
 //! The command line: `serve`, and the offline admin commands that work directly on the data dir.
 
 mod backup;
+mod limits;
 mod run;
 mod token;
 mod user;
@@ -85,6 +86,8 @@ pub enum Command {
         /// answer other origins, and session cookies are never accepted from them.
         #[arg(long, env = "DUTYDUCK_CORS_ORIGINS", default_value = "*", value_parser = crate::http::cors::CorsOrigins::parse)]
         cors_origins: crate::http::cors::CorsOrigins,
+        #[command(flatten)]
+        limits: limits::LimitArgs,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -126,6 +129,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             trusted_proxies,
             metrics_token,
             cors_origins,
+            limits,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -142,6 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 trusted_proxies: crate::http::client_addr::TrustedProxies::new(trusted_proxies),
                 metrics_token,
                 cors_origins,
+                limits: limits.limits(),
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))
@@ -173,10 +178,8 @@ fn parse_metrics_token(raw: &str) -> std::result::Result<String, String> {
 }
 
 fn init_logging(level: &str) {
-    let env = env_logger::Env::default().default_filter_or(
-        // warp logs every connection dropped by a graceful shutdown as an ERROR.
-        format!("{level},warp=warn,warp::server=off,hyper=warn,refinery_core=warn"),
-    );
+    let env = env_logger::Env::default()
+        .default_filter_or(format!("{level},warp=warn,hyper=warn,refinery_core=warn"));
     env_logger::Builder::from_env(env)
         .format_target(false)
         .init();

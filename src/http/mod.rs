@@ -2,12 +2,17 @@
 //! the handler and turns any error into the JSON error body. Feature modules only declare routes.
 
 pub mod auth;
+mod body;
 pub mod client_addr;
+mod connections;
 pub mod cors;
+pub mod limits;
+pub mod listener;
 pub mod openapi;
 pub mod reply;
 pub mod request;
 pub mod router;
+pub mod socket;
 mod system_routes;
 
 use std::convert::Infallible;
@@ -16,14 +21,16 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::{Buf, Bytes, BytesMut};
-use futures_util::{FutureExt, Stream, StreamExt};
+use bytes::Buf;
+use futures_util::{FutureExt, Stream};
 use warp::Filter;
 use warp::http::{HeaderMap, HeaderValue, Method, header};
 use warp::reply::Response;
 
 use crate::app::App;
 use crate::error::{Error, Kind};
+use limits::Limits;
+use listener::Peer;
 use request::Request;
 use router::{Match, Route, Router};
 
@@ -54,28 +61,42 @@ pub fn routes() -> Vec<Route> {
 /// The whole server as one warp filter.
 pub fn filter(
     app: Arc<App>,
+    limits: Arc<Limits>,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    let router = Arc::new(Router::new(routes()));
+    let shared = Arc::new(Shared {
+        router: Router::new(routes()),
+        bodies: body::BodyBudget::new(limits.max_pending_body_bytes),
+        limits,
+    });
+    let remote = warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|p| p.0));
     let query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::method()
         .and(warp::path::full())
         .and(query)
         .and(warp::header::headers_cloned())
-        .and(warp::addr::remote())
+        .and(remote)
         .and(warp::body::stream())
         .and_then(
             move |method, path: warp::path::FullPath, query, headers, remote, body| {
-                let (app, router) = (app.clone(), router.clone());
+                let (app, shared) = (app.clone(), shared.clone());
                 async move {
                     let path = path.as_str().to_owned();
-                    let cors = cors::Cors::of(&app.cors_origins, &router, &method, &path, &headers);
+                    let cors =
+                        cors::Cors::of(&app.cors_origins, &shared.router, &method, &path, &headers);
                     let mut response = match cors.preflight(&method) {
                         Some(mut preflight) => {
                             add_default_headers(preflight.headers_mut());
                             preflight
                         }
                         None => {
-                            dispatch(app, &router, method, path, query, headers, remote, body).await
+                            let head = Head {
+                                method,
+                                path,
+                                query,
+                                headers,
+                                remote,
+                            };
+                            dispatch(app, &shared, head, body).await
                         }
                     };
                     cors.decorate(&mut response);
@@ -85,53 +106,74 @@ pub fn filter(
         )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn dispatch<S, B>(
-    app: Arc<App>,
-    router: &Router,
+/// What every request shares: the route table, the limits and the body budget.
+struct Shared {
+    router: Router,
+    limits: Arc<Limits>,
+    bodies: body::BodyBudget,
+}
+
+/// What a request says before its body.
+struct Head {
     method: Method,
     path: String,
     query: String,
     headers: HeaderMap,
     remote: Option<SocketAddr>,
-    body: S,
-) -> Response
+}
+
+async fn dispatch<S, B>(app: Arc<App>, shared: &Shared, head: Head, body: S) -> Response
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin,
     B: Buf,
 {
     let started = Instant::now();
-    let result = match router.find(&method, &path) {
-        Match::NotFound => Err(Error::new(
+    let Head {
+        method,
+        path,
+        query,
+        headers,
+        remote,
+    } = head;
+    let limits = &shared.limits;
+    let checked = limits.check_head(&path, &query, &headers);
+    let result = match checked.map(|()| shared.router.find(&method, &path)) {
+        Err(e) => Err(e),
+        Ok(Match::NotFound) => Err(Error::new(
             Kind::NotFound,
             "route_not_found",
             format!("no route for {method} {path}"),
         )),
-        Match::MethodNotAllowed(allowed) => Err(method_not_allowed(&method, &path, &allowed)),
-        Match::Found(route, params) => match read_body(&headers, body).await {
-            Err(e) => Err(e),
-            Ok(body) => {
-                let handler = route.handler();
-                let req = Request {
-                    app,
-                    method: method.clone(),
-                    path: path.clone(),
-                    params,
-                    query,
-                    headers,
-                    body,
-                    remote,
-                };
-                AssertUnwindSafe(handler(req))
-                    .catch_unwind()
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(Error::internal(format!(
-                            "handler panicked on {method} {path}"
-                        )))
-                    })
+        Ok(Match::MethodNotAllowed(allowed)) => Err(method_not_allowed(&method, &path, &allowed)),
+        Ok(Match::Found(route, params)) => {
+            match body::read(&headers, body, limits.body_timeout, &shared.bodies).await {
+                Err(e) => Err(e),
+                Ok(body::Body {
+                    bytes: body,
+                    budget: _held_until_handled,
+                }) => {
+                    let handler = route.handler();
+                    let req = Request {
+                        app,
+                        method: method.clone(),
+                        path: path.clone(),
+                        params,
+                        query,
+                        headers,
+                        body,
+                        remote,
+                    };
+                    AssertUnwindSafe(handler(req))
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(Error::internal(format!(
+                                "handler panicked on {method} {path}"
+                            )))
+                        })
+                }
             }
-        },
+        }
     };
     let mut response = result.unwrap_or_else(|e| reply::error(&e));
     if method == Method::HEAD {
@@ -147,64 +189,21 @@ where
     response
 }
 
+/// 405 with the `Allow` header. HEAD is listed wherever GET is: the router answers it.
 fn method_not_allowed(method: &Method, path: &str, allowed: &[Method]) -> Error {
-    let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-    Error::new(
-        Kind::MethodNotAllowed,
-        "method_not_allowed",
-        format!("{method} is not allowed on {path}; use {}", list.join(", ")),
-    )
-}
-
-/// Bodies a little over the limit are read to the end (and dropped) before answering 413:
-/// answering while the client is still sending makes many clients see a connection reset
-/// instead of the 413. Bodies past this are cut off at once.
-const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
-
-/// Reads the body up to `MAX_BODY`, refusing early when Content-Length says it is far too much.
-async fn read_body<S, B>(headers: &HeaderMap, mut body: S) -> Result<Bytes, Error>
-where
-    S: Stream<Item = Result<B, warp::Error>> + Unpin,
-    B: Buf,
-{
-    let too_large = || {
-        Error::new(
-            Kind::PayloadTooLarge,
-            "payload_too_large",
-            format!("the request body is over {MAX_BODY} bytes"),
+    let mut list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    if allowed.contains(&Method::GET) && !allowed.contains(&Method::HEAD) {
+        list.push(Method::HEAD.as_str());
+    }
+    let list = list.join(", ");
+    Error {
+        allow: Some(list.clone()),
+        ..Error::new(
+            Kind::MethodNotAllowed,
+            "method_not_allowed",
+            format!("{method} is not allowed on {path}; use {list}"),
         )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
-        return Err(too_large());
     }
-    let mut bytes = BytesMut::new();
-    let mut seen: u64 = 0;
-    while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| {
-            Error::bad_request("body_read_failed", format!("cannot read the body: {e}"))
-        })?;
-        seen += chunk.remaining() as u64;
-        if seen > DRAIN_LIMIT {
-            return Err(too_large());
-        }
-        if seen > MAX_BODY as u64 {
-            chunk.advance(chunk.remaining());
-            continue;
-        }
-        while chunk.has_remaining() {
-            let part = chunk.chunk();
-            bytes.extend_from_slice(part);
-            let n = part.len();
-            chunk.advance(n);
-        }
-    }
-    if seen > MAX_BODY as u64 {
-        return Err(too_large());
-    }
-    Ok(bytes.freeze())
 }
 
 /// Headers every response carries unless its handler chose otherwise.

@@ -57,6 +57,11 @@ pub struct Bench {
 /// Creates the user and token with the CLI, starts `dutyduck serve` on a free loopback port and
 /// waits until `/healthz` answers.
 pub async fn start() -> Bench {
+    start_with(|serve| serve).await
+}
+
+/// `start`, with the `serve` command changed by `launch` first (see `in_shell`).
+pub async fn start_with(launch: impl FnOnce(Command) -> Command) -> Bench {
     let dir = tempfile::tempdir().expect("temp dir");
     let user = "user create --email bench@example.com --first-name Bench --last-name Mark --org Bench --password-stdin";
     cli(dir.path(), user, "tarte tatin du dimanche\n");
@@ -78,7 +83,11 @@ pub async fn start() -> Bench {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let serve = format!("--log-level warn serve --listen 127.0.0.1:{port}");
-    let server = Server(dutyduck(dir.path(), &serve).spawn().expect("start server"));
+    let server = Server(
+        launch(dutyduck(dir.path(), &serve))
+            .spawn()
+            .expect("start server"),
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !reqwest::get(format!("{base}/healthz"))
         .await
@@ -96,6 +105,18 @@ pub async fn start() -> Bench {
         base,
         auth,
     }
+}
+
+/// Runs `command` through `sh -c "SETUP && exec command"`: e.g. `ulimit -Sn 1024` first. The
+/// shell execs the command, so the process id stays the server's.
+pub fn in_shell(setup: &str, command: Command) -> Command {
+    let mut shell = Command::new("sh");
+    shell
+        .arg("-c")
+        .arg(format!("{setup} && exec \"$0\" \"$@\""))
+        .arg(command.get_program())
+        .args(command.get_args());
+    shell
 }
 
 pub const CONNECTIONS: usize = 64;
