@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod incidents;
+pub mod limits;
 pub mod monitors;
 pub mod notify;
 pub mod outbound;

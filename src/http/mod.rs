@@ -2,6 +2,7 @@
 //! the handler and turns any error into the JSON error body. Feature modules only declare routes.
 
 pub mod auth;
+pub mod known_fields;
 pub mod openapi;
 pub mod reply;
 pub mod request;
