@@ -156,6 +156,7 @@ pub struct CheckList {
 #[derive(Deserialize, JsonSchema)]
 pub struct StatsQuery {
     /// 24h (hourly buckets), 7d (hourly), 30d, 90d or 365d (daily). Default 24h.
+    #[schemars(extend("enum" = ["24h", "7d", "30d", "90d", "365d"]))]
     pub range: Option<String>,
 }
 

@@ -115,9 +115,9 @@ pub const MAX_REQUEST_BODY: usize = 65_536;
 /// The document's URL: a subset of what the server takes (any URL `url` parses as http(s) with
 /// a host), simple enough for clients to generate.
 pub const URL_PATTERN: &str = "^https?://[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~/?&=%-]*)?$";
-/// "200-299,301": status codes (100–599) and ranges (the document's approximation).
-const STATUS_RANGES_PATTERN: &str =
-    "^ *[1-5][0-9][0-9]( *- *[1-5][0-9][0-9])? *(, *[1-5][0-9][0-9]( *- *[1-5][0-9][0-9])? *)*$";
+/// "200-299,301": the document's subset of what `StatusRanges::parse` takes (codes, and the
+/// ranges of whole classes; a pattern cannot say that a range's start is below its end).
+const STATUS_RANGES_PATTERN: &str = "^ *([1-5][0-9][0-9]|100-199|200-299|300-399|400-499|500-599|200-399|100-599) *(, *([1-5][0-9][0-9]|100-199|200-299|300-399|400-499|500-599|200-399|100-599) *)*$";
 
 /// What a user sets on a monitor. For create, absent fields take their defaults; for PATCH,
 /// absent fields keep their value.
@@ -138,7 +138,7 @@ pub struct MonitorInput {
     pub request_headers: Option<BTreeMap<String, String>>,
     /// At most 65,536 characters.
     #[serde(default, deserialize_with = "crate::http::request::present")]
-    #[schemars(length(max = MAX_REQUEST_BODY))]
+    #[schemars(length(max = MAX_REQUEST_BODY), regex(pattern = limits::MULTILINE))]
     pub request_body: Option<Option<String>>,
     /// 1 to 60000 ms; default 10000.
     #[schemars(range(min = 1, max = MAX_TIMEOUT_MS))]

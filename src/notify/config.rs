@@ -81,8 +81,7 @@ const RESERVED_HEADERS: [&str; 5] = [
 ];
 
 /// The document's e-mail address: a subset of what the server takes (RFC 5322 addresses).
-const EMAIL_PATTERN: &str =
-    "^[a-z0-9._-]{1,30}@[a-z0-9-]{1,30}(\\.[a-z0-9-]{1,30})*\\.[a-z]{2,10}$";
+const EMAIL_PATTERN: &str = "^[a-z0-9]{1,20}([._-][a-z0-9]{1,20}){0,3}@[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}(\\.[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}){0,3}\\.[a-z]{2,10}$";
 
 /// `limits::headers_schema`, without the reserved names (as a pattern: names starting with an
 /// `x` other than `x-dutyduck-`, or with another letter than those of the reserved ones).
