@@ -74,6 +74,9 @@ pub const MULTILINE_REQUIRED: &str = concat!(
     "]*$"
 );
 
+/// The document's e-mail address: a subset of what the server takes (RFC 5322 addresses).
+pub const EMAIL_PATTERN: &str = "^[a-z0-9]{1,20}([._-][a-z0-9]{1,20}){0,3}@[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}(\\.[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}){0,3}\\.[a-z]{2,10}$";
+
 /// Characters that reorder the text around them: a name holding them can display as something
 /// else than it is (a link, a file name, another monitor's name).
 fn is_bidi_control(c: char) -> bool {

@@ -160,6 +160,11 @@ pub struct Comment {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let q: ListQuery = req.query()?;
+    limits::length(
+        "sourceId",
+        q.source_id.as_deref().unwrap_or(""),
+        limits::TASK_ID,
+    )?;
     let (offset, limit) = q.page.window(10);
     let ascending = match q.order_direction.as_deref() {
         None | Some("desc") => false,

@@ -25,7 +25,7 @@ pub const MASK: &str = "********";
 pub struct EmailConfig {
     /// Addresses to write to (at least one unless `allMembers`).
     #[serde(default)]
-    #[schemars(length(max = limits::LIST), inner(regex(pattern = EMAIL_PATTERN)))]
+    #[schemars(length(max = limits::LIST), inner(regex(pattern = limits::EMAIL_PATTERN)))]
     pub recipients: Vec<String>,
     /// Also write to every member of the organization.
     #[serde(default)]
@@ -79,9 +79,6 @@ const RESERVED_HEADERS: [&str; 5] = [
     "idempotency-key",
     "transfer-encoding",
 ];
-
-/// The document's e-mail address: a subset of what the server takes (RFC 5322 addresses).
-const EMAIL_PATTERN: &str = "^[a-z0-9]{1,20}([._-][a-z0-9]{1,20}){0,3}@[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}(\\.[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}){0,3}\\.[a-z]{2,10}$";
 
 /// `limits::headers_schema`, without the reserved names (as a pattern: names starting with an
 /// `x` other than `x-dutyduck-`, or with another letter than those of the reserved ones).
