@@ -252,36 +252,24 @@ async fn trailing_bytes_and_unknown_fields_are_refused() {
         "intervalSecond: unknown field; did you mean intervalSeconds?"
     );
     // Nested bodies too: the task created by a start, a channel's config.
-    let (status, body) = send_raw(
-        &server,
-        &token,
-        Method::POST,
-        "/tasks/backup/start",
-        r#"{"newTask": {"cronSchedul": "@daily"}}"#,
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("newTask.cronSchedul: unknown field")
-    );
-    let (status, body) = send_raw(
-        &server,
-        &token,
-        Method::POST,
-        "/notification-channels",
-        r#"{"name": "ops", "kind": "webhook", "config": {"url": "http://127.0.0.1:9/", "secrt": "0123456789abcdef"}}"#,
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("config.secrt: unknown field")
-    );
+    let nested = [
+        (
+            "/tasks/backup/start",
+            r#"{"newTask": {"cronSchedul": "@daily"}}"#,
+            "newTask.cronSchedul: unknown field",
+        ),
+        (
+            "/notification-channels",
+            r#"{"name": "ops", "kind": "webhook", "config": {"url": "http://127.0.0.1:9/", "secrt": "0123456789abcdef"}}"#,
+            "config.secrt: unknown field",
+        ),
+    ];
+    for (path, sent, message) in nested {
+        let (status, body) = send_raw(&server, &token, Method::POST, path, sent).await;
+        assert_eq!(status, 422, "{body}");
+        let got = body["error"]["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{path}: {got}");
+    }
     let (_, monitors) = server
         .call(Method::GET, "/monitors", Some(&token), None)
         .await;
@@ -296,48 +284,44 @@ async fn trailing_bytes_and_unknown_fields_are_refused() {
 async fn what_the_original_clients_send_is_still_accepted() {
     let server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    // The original CLI's start with --create: every field of newTask, explicit nulls.
-    let (status, body) = send_raw(
-        &server,
-        &token,
-        Method::POST,
-        "/tasks/nightly/start",
-        r#"{"newTask": {"name": "backup.sh", "description": null, "cronSchedule": null,
-            "startWindowSeconds": null, "latenessWindowSeconds": null,
-            "heartbeatTimeoutSeconds": null}, "abortPreviousRunningTask": false}"#,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, body) = send_raw(
-        &server,
-        &token,
-        Method::POST,
-        "/tasks/nightly/finish",
-        r#"{"status": "success", "exitCode": 0, "errorMessage": null}"#,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    // The original dashboard's profile form sends a phone number; it is ignored.
-    let (status, body) = send_raw(
-        &server,
-        &token,
-        Method::PUT,
-        "/users/me",
-        r#"{"firstName": "Ada", "phoneNumber": "+33612345678"}"#,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    // The original dashboard's monitor form has one switch per transport.
-    let (status, body) = send_raw(
-        &server,
-        &token,
-        Method::POST,
-        "/monitors",
-        r#"{"url": "http://127.0.0.1:9/", "isActive": false, "emailNotificationEnabled": true,
-            "pushNotificationEnabled": false, "smsNotificationEnabled": false}"#,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    // (who sends it, method, path, body, expected status)
+    let cases = [
+        (
+            "the original CLI's start with --create: every field of newTask, explicit nulls",
+            Method::POST,
+            "/tasks/nightly/start",
+            r#"{"newTask": {"name": "backup.sh", "description": null, "cronSchedule": null,
+                "startWindowSeconds": null, "latenessWindowSeconds": null,
+                "heartbeatTimeoutSeconds": null}, "abortPreviousRunningTask": false}"#,
+            201,
+        ),
+        (
+            "the original CLI's finish",
+            Method::POST,
+            "/tasks/nightly/finish",
+            r#"{"status": "success", "exitCode": 0, "errorMessage": null}"#,
+            200,
+        ),
+        (
+            "the original dashboard's profile form, with a phone number (ignored)",
+            Method::PUT,
+            "/users/me",
+            r#"{"firstName": "Ada", "phoneNumber": "+33612345678"}"#,
+            200,
+        ),
+        (
+            "the original dashboard's monitor form, with one switch per transport (ignored)",
+            Method::POST,
+            "/monitors",
+            r#"{"url": "http://127.0.0.1:9/", "isActive": false, "emailNotificationEnabled": true,
+                "pushNotificationEnabled": false, "smsNotificationEnabled": false}"#,
+            201,
+        ),
+    ];
+    for (who, method, path, body, expected) in cases {
+        let (status, reply) = send_raw(&server, &token, method, path, body).await;
+        assert_eq!(status, expected, "{who}: {reply}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
