@@ -17,3 +17,4 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked                      # also builds target/debug/dutyduck for the browser tests
 (cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent)
+packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json

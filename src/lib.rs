@@ -12,6 +12,7 @@ pub mod health;
 pub mod http;
 pub mod ids;
 pub mod incidents;
+pub mod limits;
 pub mod monitors;
 pub mod notify;
 pub mod outbound;

@@ -981,12 +981,6 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
         (
             Method::POST,
             "/tasks".into(),
-            json!({"id": "t", "notificationChannels": [id, "01930000-0000-7000-8000-000000000000"]}),
-            "notificationChannels[1]",
-        ),
-        (
-            Method::POST,
-            "/tasks".into(),
             json!({"id": "t", "renotifyMinutes": 1}),
             "renotifyMinutes",
         ),
@@ -1000,6 +994,22 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
             "{body}: {message}"
         );
     }
+    // A channel that does not exist is not found, like an unknown id in a path.
+    let (status, error) = call(
+        &server,
+        &ada,
+        Method::POST,
+        "/tasks",
+        Some(json!({"id": "t", "notificationChannels": [id, "01930000-0000-7000-8000-000000000000"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("notificationChannels[1]:")
+    );
 
     // Another organization's channel is as unknown as a made-up one.
     let other = server.user_with_token("zoe@example.com", "Globex");
@@ -1011,7 +1021,7 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
         Some(json!({"id": "t", "notificationChannels": [id]})),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
     let (status, _) = call(
         &server,
         &other,

@@ -76,3 +76,88 @@ async fn the_document_and_the_router_describe_the_same_routes() {
         );
     }
 }
+
+/// The schema of `name` in the document, `$ref`s followed.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => resolve(doc, doc.pointer(r.trim_start_matches('#')).unwrap()),
+        None => schema,
+    }
+}
+
+fn parameter<'a>(doc: &'a Value, path: &str, method: &str, name: &str) -> &'a Value {
+    let parameters = doc["paths"][path][method]["parameters"].as_array().unwrap();
+    let p = parameters.iter().find(|p| p["name"] == name).unwrap();
+    resolve(doc, &p["schema"])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_document_states_the_constraints_the_server_checks() {
+    let server = TestServer::start().await;
+    let (_, doc) = server.call(Method::GET, "/openapi.json", None, None).await;
+    let schemas = &doc["components"]["schemas"];
+
+    // Path ids: UUIDs where the server parses UUIDs; task ids are the user's own strings.
+    assert_eq!(
+        parameter(&doc, "/monitors/{id}", "get", "id")["format"],
+        "uuid"
+    );
+    assert_eq!(
+        parameter(&doc, "/api-tokens/{id}", "delete", "id")["format"],
+        "uuid"
+    );
+    let task_id = parameter(&doc, "/tasks/{id}", "get", "id");
+    assert_eq!(
+        (task_id["type"].as_str(), task_id.get("format")),
+        (Some("string"), None)
+    );
+    assert_eq!(task_id["maxLength"], 200);
+    assert_eq!(
+        parameter(&doc, "/ping/{key}/{exitCode}", "get", "exitCode")["maximum"],
+        255
+    );
+
+    // Integer query parameters have both bounds; enumerations are enumerations.
+    let items = parameter(&doc, "/monitors", "get", "itemsPerPage");
+    assert_eq!(
+        (items["minimum"].as_u64(), items["maximum"].as_u64()),
+        (Some(0), Some(u32::MAX.into()))
+    );
+    assert_eq!(
+        parameter(&doc, "/incidents", "get", "orderDirection")["enum"],
+        serde_json::json!(["asc", "desc"])
+    );
+    let settings = &schemas["Settings"]["properties"]["language"];
+    assert_eq!(
+        resolve(&doc, settings)["enum"],
+        serde_json::json!(["en", "fr"])
+    );
+
+    // Bodies: required fields, their lengths and ranges, and no undeclared fields.
+    let declare = &schemas["Declare"];
+    assert_eq!(declare["required"], serde_json::json!(["title"]));
+    assert_eq!(declare["additionalProperties"], false);
+    assert_eq!(declare["properties"]["title"]["minLength"], 1);
+    assert_eq!(declare["properties"]["title"]["maxLength"], 200);
+    let monitor = &schemas["MonitorInput"]["properties"];
+    assert_eq!(monitor["url"]["maxLength"], 2048);
+    assert_eq!(monitor["requestHeaders"]["maxProperties"], 50);
+    assert_eq!(
+        (
+            monitor["intervalSeconds"]["minimum"].as_u64(),
+            monitor["intervalSeconds"]["maximum"].as_u64()
+        ),
+        (Some(5), Some(86_400))
+    );
+    assert_eq!(
+        schemas["TaskInput"]["properties"]["cronSchedule"]["maxLength"],
+        200
+    );
+    assert!(
+        schemas["CreateToken"]["properties"]["label"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains("\\u202a-\\u202e"),
+        "labels refuse bidi controls"
+    );
+}

@@ -249,7 +249,7 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
             Method::POST,
             "/incidents",
             Some(&token),
-            Some(json!({"title": "Payments degraded", "description": "x".repeat(20_000)})),
+            Some(json!({"title": "Payments degraded", "description": "x".repeat(9_000)})),
         )
         .await;
     assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");

@@ -32,8 +32,7 @@ pub struct Organization {
     pub updated_at: Timestamp,
 }
 
-const MAX_NAME: usize = 100;
-const MAX_EMAIL: usize = 254;
+pub const MAX_EMAIL: usize = 254;
 
 /// Trims and checks an e-mail address. Uniqueness is case-insensitive (the column's collation).
 pub fn normalize_email(email: &str) -> Result<String> {
@@ -42,9 +41,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
     if email.is_empty() {
         return invalid("is required");
     }
-    if email.chars().count() > MAX_EMAIL {
-        return invalid(&format!("must be at most {MAX_EMAIL} characters"));
-    }
+    crate::limits::line("email", email, MAX_EMAIL)?;
     match email.split_once('@') {
         Some((local, domain))
             if !local.is_empty()
@@ -60,23 +57,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
 
 /// Trims and checks a person's or organization's name.
 pub fn normalize_name(field: &str, value: &str) -> Result<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(Error::invalid_field(field, "is required"));
-    }
-    if value.chars().count() > MAX_NAME {
-        return Err(Error::invalid_field(
-            field,
-            format!("must be at most {MAX_NAME} characters"),
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::invalid_field(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(value.to_owned())
+    crate::limits::required_line(field, value, crate::limits::LABEL)
 }
 
 /// The short name of an organization derived from its display name: "Acme Inc." → "acme-inc".

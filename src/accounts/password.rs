@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 /// them later keeps old hashes verifiable.
 const LOG_N: u8 = 15;
 pub const MIN_LENGTH: usize = 10;
-const MAX_LENGTH: usize = 1024;
+pub const MAX_LENGTH: usize = 1024;
 
 static HASHING: Semaphore = Semaphore::const_new(2);
 

@@ -17,6 +17,7 @@ use crate::http::reply;
 use crate::http::request::Request;
 use crate::http::router::Route;
 use crate::ids::UserId;
+use crate::limits;
 
 /// `/auth/*` serves the dashboard's session cookie: same origin only (see `http::cors`).
 pub fn routes() -> Vec<Route> {
@@ -58,7 +59,9 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Deserialize, JsonSchema)]
 pub struct Login {
+    #[schemars(length(min = 1, max = super::model::MAX_EMAIL))]
     pub email: String,
+    #[schemars(length(min = 1, max = password::MAX_LENGTH))]
     pub password: String,
 }
 
@@ -74,11 +77,16 @@ pub struct Profile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateProfile {
+    #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = limits::LINE))]
     pub first_name: Option<String>,
+    #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = limits::LINE))]
     pub last_name: Option<String>,
+    #[schemars(length(max = super::model::MAX_EMAIL), regex(pattern = limits::EMAIL_PATTERN))]
     pub email: Option<String>,
     /// The new password; requires `currentPassword`. Ends your other sessions.
+    #[schemars(length(min = password::MIN_LENGTH, max = password::MAX_LENGTH))]
     pub password: Option<String>,
+    #[schemars(length(max = password::MAX_LENGTH))]
     pub current_password: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::http::reply;
 use crate::http::request::Request;
 use crate::http::router::Route;
+use crate::limits;
 
 pub fn routes() -> Vec<Route> {
     // The first administrator is created from the dashboard, never from another origin.
@@ -48,10 +49,15 @@ pub struct SetupStatus {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Setup {
+    #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = limits::LINE))]
     pub organization_name: String,
+    #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = limits::LINE))]
     pub first_name: String,
+    #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = limits::LINE))]
     pub last_name: String,
+    #[schemars(length(max = super::model::MAX_EMAIL), regex(pattern = limits::EMAIL_PATTERN))]
     pub email: String,
+    #[schemars(length(min = password::MIN_LENGTH, max = password::MAX_LENGTH))]
     pub password: String,
 }
 

@@ -6,6 +6,7 @@ mod body;
 pub mod client_addr;
 mod connections;
 pub mod cors;
+pub mod known_fields;
 pub mod limits;
 pub mod listener;
 pub mod openapi;

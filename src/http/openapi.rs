@@ -1,7 +1,8 @@
 //! `/openapi.json`, generated from the route table and the request/response types themselves.
 
-use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
+use schemars::transform::transform_subschemas;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::reply::ErrorBody;
@@ -9,10 +10,59 @@ use super::router::{Route, SchemaFn};
 
 const COMPONENTS: &str = "/components/schemas";
 
-pub fn document(routes: &[Route]) -> Value {
-    let mut generator = SchemaSettings::draft2020_12()
+/// The generator of every schema: the document's, and the one `known_fields` checks bodies by.
+pub fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
         .with(|s| s.definitions_path = COMPONENTS.into())
-        .into_generator();
+        .with_transform(state_limits)
+        .into_generator()
+}
+
+/// Limits the server applies to every type, written into the schema: an object with declared
+/// fields takes no others (`known_fields` refuses them), and a fixed-size integer fits its type
+/// (schemars says `format: uint32` but not the maximum, which clients then exceed).
+fn state_limits(schema: &mut Schema) {
+    if let Some(object) = schema.as_object_mut() {
+        // Only struct schemas (typed "object"); not the partial ones inside if/then or anyOf.
+        if object.contains_key("properties")
+            && !object.contains_key("additionalProperties")
+            && schema_types(object).any(|t| t == "object")
+        {
+            object.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        let bounds: Option<(i64, i64)> = match object.get("format").and_then(Value::as_str) {
+            Some("uint8") => Some((0, u8::MAX.into())),
+            Some("uint16") => Some((0, u16::MAX.into())),
+            Some("uint32") => Some((0, u32::MAX.into())),
+            Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+            _ => None,
+        };
+        if let Some((low, high)) = bounds {
+            object.entry("minimum").or_insert(low.into());
+            object.entry("maximum").or_insert(high.into());
+        }
+    }
+    transform_subschemas(&mut state_limits, schema);
+}
+
+fn schema_types(object: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    let types = match object.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    types.into_iter()
+}
+
+/// A schema outside the definitions (parameters), with `state_limits` applied: the generator
+/// applies its transforms to definitions only when it hands them over.
+fn limited(mut schema: Schema) -> Value {
+    state_limits(&mut schema);
+    schema.to_value()
+}
+
+pub fn document(routes: &[Route]) -> Value {
+    let mut generator = generator();
     let error_schema = generator.subschema_for::<ErrorBody>();
     let mut paths = Map::new();
     for route in routes.iter().filter(|r| !r.doc.hidden) {
@@ -50,7 +100,13 @@ fn operation(
     let doc = &route.doc;
     let mut parameters: Vec<Value> = route
         .param_names()
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .map(|name| {
+            let schema = match doc.params.iter().find(|(n, _)| *n == name) {
+                Some((_, schema)) => limited(schema(generator)),
+                None => json!({"type": "string", "minLength": 1}),
+            };
+            json!({"name": name, "in": "path", "required": true, "schema": schema})
+        })
         .collect();
     if let Some(query) = doc.query {
         parameters.extend(query_parameters(query, generator));
@@ -109,6 +165,7 @@ fn query_parameters(query: SchemaFn, generator: &mut SchemaGenerator) -> Vec<Val
     properties
         .iter()
         .map(|(name, schema)| {
+            let schema = limited(Schema::try_from(schema.clone()).unwrap_or_default());
             let mut parameter = json!({"name": name, "in": "query", "required": required.contains(&name.as_str()), "schema": schema});
             if let Some(description) = schema.get("description") {
                 parameter["description"] = description.clone();
@@ -133,4 +190,49 @@ fn operation_id(route: &Route) -> String {
         }
     }
     id
+}
+
+/// What a create route's body needs beyond the type it shares with the route that edits
+/// (where every field is optional): the fields it requires, and further rules if any.
+pub trait OnCreate: JsonSchema {
+    const REQUIRED: &'static [&'static str];
+
+    fn more_rules(_schema: &mut Schema, _generator: &mut SchemaGenerator) {}
+}
+
+/// The document's body of a create route: `T` with `T::REQUIRED` required and not null.
+pub struct Create<T>(std::marker::PhantomData<T>);
+
+impl<T: OnCreate> JsonSchema for Create<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("New{}", T::schema_name()).into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        format!("Create<{}>", T::schema_id()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut schema = T::json_schema(generator);
+        let object = schema.ensure_object();
+        let required = object.entry("required").or_insert_with(|| json!([]));
+        if let Some(list) = required.as_array_mut() {
+            list.extend(T::REQUIRED.iter().map(|f| json!(f)));
+        }
+        for field in T::REQUIRED {
+            if let Some(Value::Object(property)) =
+                object.get_mut("properties").and_then(|p| p.get_mut(*field))
+            {
+                property.remove("default");
+                if let Some(Value::Array(types)) = property.get_mut("type") {
+                    types.retain(|t| t != "null");
+                }
+                if let Some(Value::Array(choices)) = property.get_mut("anyOf") {
+                    choices.retain(|c| c != &json!({"type": "null"}));
+                }
+            }
+        }
+        T::more_rules(&mut schema, generator);
+        schema
+    }
 }

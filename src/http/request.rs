@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use warp::http::{HeaderMap, Method, header};
@@ -53,7 +54,7 @@ impl Request {
 
     /// The JSON body as `T`. Wrong content type → 415, malformed JSON → 400 naming the line and
     /// column, wrong shape → 422 naming the field.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+    pub fn json<T: DeserializeOwned + JsonSchema>(&self) -> Result<T> {
         let content_type = self.header(header::CONTENT_TYPE.as_str()).unwrap_or("");
         let essence = content_type.split(';').next().unwrap_or("").trim();
         if !(essence.eq_ignore_ascii_case("application/json")
@@ -163,6 +164,10 @@ impl Page {
     }
 }
 
+/// The document's `metadataFilter`: a subset of the JSON that `metadata_filter` reads.
+pub const METADATA_FILTER_PATTERN: &str =
+    "^\\{\"items\": ?\\{(\"[a-z]{1,20}\": ?\\[(\"[a-z]{0,20}\")?\\])?\\}\\}$";
+
 /// `metadataFilter`: a JSON string `{"items": {"key": ["v1", "v2"]}}` (reference §1).
 pub fn metadata_filter(
     raw: Option<&str>,
@@ -171,6 +176,7 @@ pub fn metadata_filter(
     struct Items {
         items: std::collections::BTreeMap<String, Vec<String>>,
     }
+    crate::limits::length("metadataFilter", raw.unwrap_or(""), crate::limits::SHORT)?;
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Default::default()),
         Some(text) => serde_json::from_str::<Items>(text)
@@ -186,7 +192,9 @@ pub fn metadata_filter(
     }
 }
 
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+/// A JSON body as `T`: malformed JSON (trailing bytes after the document included) → 400 naming
+/// the line and column; a field `T` does not declare, or of the wrong shape → 422 naming it.
+pub fn parse_json<T: DeserializeOwned + JsonSchema>(body: &[u8]) -> Result<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::bad_request(
             "malformed_json",
@@ -200,27 +208,45 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
             "expected a JSON object, got an array",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let result: std::result::Result<T, _> = serde_path_to_error::deserialize(de);
-    result.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
-                Error::invalid_field(&field, strip_position(&inner.to_string()))
-            }
-            _ => Error::bad_request(
-                "malformed_json",
-                format!(
-                    "malformed JSON at line {} column {}: {}",
-                    inner.line(),
-                    inner.column(),
-                    strip_position(&inner.to_string())
-                ),
+    // Read as a whole first (`from_slice` refuses anything after the document), then checked for
+    // undeclared fields, then typed.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        Error::bad_request(
+            "malformed_json",
+            format!(
+                "malformed JSON at line {} column {}: {}",
+                e.line(),
+                e.column(),
+                strip_position(&e.to_string())
             ),
-        }
+        )
+    })?;
+    let value = integral_floats_as_integers(value);
+    super::known_fields::check::<T>(&value, "")?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        Error::invalid_field(&field, strip_position(&e.into_inner().to_string()))
     })
+}
+
+/// JSON does not tell `30.0` from `30`; neither do we, so integer fields take both.
+fn integral_floats_as_integers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => items.into_iter().map(integral_floats_as_integers).collect(),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k, integral_floats_as_integers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// serde_json appends " at line X column Y"; we report the position our own way.
@@ -235,13 +261,13 @@ fn strip_position(message: &str) -> String {
 mod tests {
     use super::*;
 
-    #[derive(serde::Deserialize, Debug)]
+    #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
     #[allow(dead_code)]
     struct Body {
         label: String,
         nested: Option<Inner>,
     }
-    #[derive(serde::Deserialize, Debug)]
+    #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
     #[allow(dead_code)]
     struct Inner {
         count: u32,
@@ -249,9 +275,15 @@ mod tests {
 
     #[test]
     fn json_errors_name_where() {
-        let cases: [(&str, u16, &str); 5] = [
+        let cases: [(&str, u16, &str); 7] = [
             ("", 400, "empty"),
             ("{\"label\": ", 400, "line 1 column 10"),
+            ("{\"label\": \"a\"} xyz", 400, "trailing characters"),
+            (
+                "{\"label\": \"a\", \"lable\": 1}",
+                422,
+                "lable: unknown field",
+            ),
             ("{}", 422, "body: missing field `label`"),
             ("{\"label\": 5}", 422, "label: invalid type"),
             (

@@ -34,6 +34,8 @@ pub struct Doc {
     pub hidden: bool,
     pub body: Option<SchemaFn>,
     pub query: Option<SchemaFn>,
+    /// The type of a path parameter (default: a non-empty string).
+    pub params: Vec<(&'static str, SchemaFn)>,
     /// (status, description, schema of the JSON body if any)
     pub responses: Vec<(u16, &'static str, Option<SchemaFn>)>,
 }
@@ -137,6 +139,16 @@ impl Route {
 
     pub fn query<T: JsonSchema>(mut self) -> Self {
         self.doc.query = Some(|g| g.subschema_for::<T>());
+        self
+    }
+
+    /// Says what the path parameter `name` is, when the template has one: one call can cover a
+    /// whole table (`.map(|r| r.param::<MonitorId>("id"))`).
+    pub fn param<T: JsonSchema>(mut self, name: &'static str) -> Self {
+        if self.param_names().any(|n| n == name) {
+            self.doc.params.retain(|(n, _)| *n != name);
+            self.doc.params.push((name, |g| g.subschema_for::<T>()));
+        }
         self
     }
 

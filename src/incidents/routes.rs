@@ -17,6 +17,7 @@ use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
 use crate::ids::{IncidentId, MonitorId, OrgId};
+use crate::limits;
 use crate::monitors::redact;
 
 pub fn routes() -> Vec<Route> {
@@ -63,6 +64,9 @@ pub fn routes() -> Vec<Route> {
             .summary("Incidents", "Resolve an incident by hand")
             .returns::<Incident>(200, "The incident"),
     ]
+    .into_iter()
+    .map(|r| r.param::<IncidentId>("id"))
+    .collect()
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -76,15 +80,19 @@ pub struct ListQuery {
     #[serde(default)]
     pub priority: Vec<Priority>,
     pub source_type: Option<SourceType>,
+    #[schemars(length(max = limits::TASK_ID))]
     pub source_id: Option<String>,
     /// RFC 3339.
     pub from_date: Option<DateTime<FixedOffset>>,
     pub to_date: Option<DateTime<FixedOffset>>,
     /// createdAt (default) or priority.
+    #[schemars(extend("enum" = ["createdAt", "priority"]))]
     pub order_by: Option<String>,
     /// asc or desc (default).
+    #[schemars(extend("enum" = ["asc", "desc"]))]
     pub order_direction: Option<String>,
     /// JSON: {"items": {"key": ["value", ...]}}.
+    #[schemars(length(max = limits::SHORT), regex(pattern = crate::http::request::METADATA_FILTER_PATTERN))]
     pub metadata_filter: Option<String>,
 }
 
@@ -116,13 +124,16 @@ pub struct Timeline {
 #[serde(rename_all = "camelCase")]
 pub struct Declare {
     /// 1 to 200 characters.
+    #[schemars(length(min = 1, max = limits::NAME), regex(pattern = limits::LINE))]
     pub title: String,
     /// Default major.
     pub priority: Option<Priority>,
     /// What is going on (plain text or markdown).
+    #[schemars(length(max = limits::TEXT), regex(pattern = limits::MULTILINE))]
     pub description: Option<String>,
     #[serde(default)]
-    pub metadata: BTreeMap<String, String>,
+    #[schemars(schema_with = "limits::metadata_schema")]
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -131,18 +142,31 @@ pub struct Update {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[schemars(extend("anyOf" = [{"required": ["text"]}, {"required": ["payload"]}]))]
 pub struct Comment {
-    /// 1 to 10,000 characters.
+    /// 1 to 10,000 characters; required unless `payload` is given.
+    #[schemars(
+        length(min = 1, max = limits::TEXT),
+        regex(pattern = limits::MULTILINE_REQUIRED),
+        extend("type" = "string")
+    )]
     pub text: Option<String>,
     /// "plain" (default) or "markdown".
+    #[schemars(extend("enum" = ["plain", "markdown"]))]
     pub format: Option<String>,
     /// The original dashboard's shape: {"editorjsData": …}; stored as given.
+    #[schemars(extend("not" = {"type": "null"}))]
     pub payload: Option<Value>,
 }
 
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let q: ListQuery = req.query()?;
+    limits::length(
+        "sourceId",
+        q.source_id.as_deref().unwrap_or(""),
+        limits::TASK_ID,
+    )?;
     let (offset, limit) = q.page.window(10);
     let ascending = match q.order_direction.as_deref() {
         None | Some("desc") => false,
@@ -262,10 +286,12 @@ async fn get(req: Request) -> Result<Response> {
 async fn declare(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
     let body: Declare = req.json()?;
-    let title = body.title.trim().to_owned();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(Error::invalid_field("title", "must be 1 to 200 characters"));
+    let title = limits::required_line("title", &body.title, limits::NAME)?;
+    if let Some(description) = &body.description {
+        limits::multiline("description", description, limits::TEXT)?;
     }
+    let metadata = body.metadata.unwrap_or_default();
+    limits::metadata("metadata", metadata.iter())?;
     let cause = body
         .description
         .filter(|d| !d.trim().is_empty())
@@ -283,7 +309,7 @@ async fn declare(req: Request) -> Result<Response> {
                 status: IncidentStatus::Ongoing,
                 priority: body.priority.unwrap_or(Priority::Major),
                 cause: cause.as_ref(),
-                metadata: &body.metadata,
+                metadata: &metadata,
                 created_by: Some(user),
             };
             let id = store::insert(c, &new, now)?;
@@ -364,12 +390,10 @@ async fn comment(req: Request) -> Result<Response> {
     let payload = match (body.text, body.payload) {
         (Some(text), _) => {
             let text = text.trim().to_owned();
-            if text.is_empty() || text.chars().count() > 10_000 {
-                return Err(Error::invalid_field(
-                    "text",
-                    "must be 1 to 10000 characters",
-                ));
+            if text.is_empty() {
+                return Err(Error::invalid_field("text", "is required"));
             }
+            limits::multiline("text", &text, limits::TEXT)?;
             let format = body.format.unwrap_or_else(|| "plain".into());
             if !matches!(format.as_str(), "plain" | "markdown") {
                 return Err(Error::invalid_field("format", "must be plain or markdown"));

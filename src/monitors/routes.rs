@@ -16,6 +16,7 @@ use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
+use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
@@ -37,7 +38,7 @@ macro_rules! monitor_routes {
                 .returns::<ListPage<Monitor>>(200, "A page of monitors, ordered by name"),
             Route::post($prefix, create)
                 .summary("Monitors", "Create an HTTP monitor")
-                .body::<MonitorInput>()
+                .body::<Create<MonitorInput>>()
                 .returns::<Monitor>(201, "The new monitor; its first check comes within 5 s"),
             Route::get(concat!($prefix, "/filterable-metadata"), facets)
                 .summary("Monitors", "Metadata keys and values in use, for filters")
@@ -103,6 +104,9 @@ pub fn routes() -> Vec<Route> {
         monitor_routes!("/http-monitors", true),
     ]
     .concat()
+    .into_iter()
+    .map(|r| r.param::<MonitorId>("id"))
+    .collect()
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -114,8 +118,10 @@ pub struct ListQuery {
     #[serde(default)]
     pub include: Vec<MonitorStatus>,
     /// Text found in the name or URL.
+    #[schemars(length(max = crate::limits::SHORT))]
     pub query: Option<String>,
     /// JSON: {"items": {"key": ["value", ...]}}.
+    #[schemars(length(max = crate::limits::SHORT), regex(pattern = crate::http::request::METADATA_FILTER_PATTERN))]
     pub metadata_filter: Option<String>,
 }
 
@@ -152,6 +158,7 @@ pub struct CheckList {
 #[derive(Deserialize, JsonSchema)]
 pub struct StatsQuery {
     /// 24h (hourly buckets), 7d (hourly), 30d, 90d or 365d (daily). Default 24h.
+    #[schemars(extend("enum" = ["24h", "7d", "30d", "90d", "365d"]))]
     pub range: Option<String>,
 }
 
@@ -168,6 +175,11 @@ pub struct Stats {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     let q: ListQuery = req.query()?;
+    crate::limits::length(
+        "query",
+        q.query.as_deref().unwrap_or(""),
+        crate::limits::SHORT,
+    )?;
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
         statuses: q.include,

@@ -6,23 +6,28 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::limits;
 
 /// What the response body must satisfy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Assertion {
     BodyContains {
+        #[schemars(length(min = 1, max = limits::SHORT))]
         value: String,
     },
     BodyNotContains {
+        #[schemars(length(min = 1, max = limits::SHORT))]
         value: String,
     },
     /// The body matches this regular expression (Rust `regex` syntax).
     Regex {
+        #[schemars(length(max = limits::SHORT), extend("format" = "regex"))]
         value: String,
     },
     /// The JSON value at this RFC 6901 pointer equals `value`.
     JsonPointer {
+        #[schemars(length(max = limits::SHORT), pattern("^(/.*)?$"))]
         pointer: String,
         value: serde_json::Value,
     },
@@ -32,6 +37,17 @@ impl Assertion {
     pub fn validate(&self) -> Result<()> {
         let field = "assertion";
         match self {
+            Assertion::BodyContains { value }
+            | Assertion::BodyNotContains { value }
+            | Assertion::Regex { value }
+            | Assertion::JsonPointer { pointer: value, .. }
+                if value.chars().count() > limits::SHORT =>
+            {
+                Err(Error::invalid_field(
+                    field,
+                    format!("must be at most {} characters", limits::SHORT),
+                ))
+            }
             Assertion::BodyContains { value } | Assertion::BodyNotContains { value }
                 if value.is_empty() =>
             {
@@ -93,45 +109,76 @@ pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
 pub const MIN_INTERVAL: u32 = 5;
 pub const MAX_INTERVAL: u32 = 86_400;
 pub const MAX_TIMEOUT_MS: u32 = 60_000;
+pub const MAX_CONFIRMATIONS: u32 = 10;
+pub const MAX_TLS_WARNING_DAYS: u32 = 365;
+pub const MAX_REQUEST_BODY: usize = 65_536;
+/// The document's URL: a subset of what the server takes (any URL `url` parses as http(s) with
+/// a host), simple enough for clients to generate.
+pub const URL_PATTERN: &str = "^https?://[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~/?&=%-]*)?$";
+/// "200-299,301": the document's subset of what `StatusRanges::parse` takes (codes, and the
+/// ranges of whole classes; a pattern cannot say that a range's start is below its end).
+const STATUS_RANGES_PATTERN: &str = "^ *([1-5][0-9][0-9]|100-199|200-299|300-399|400-499|500-599|200-399|100-599) *(, *([1-5][0-9][0-9]|100-199|200-299|300-399|400-499|500-599|200-399|100-599) *)*$";
 
 /// What a user sets on a monitor. For create, absent fields take their defaults; for PATCH,
 /// absent fields keep their value.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MonitorInput {
+    /// Default: the URL's host.
+    #[schemars(length(max = limits::NAME), pattern(limits::LINE_OR_EMPTY))]
     pub name: Option<String>,
-    /// http:// or https:// URL.
+    /// http:// or https:// URL; required on create.
+    #[schemars(length(min = 1, max = limits::URL), regex(pattern = URL_PATTERN))]
     pub url: Option<String>,
     /// GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS.
+    #[schemars(extend("enum" = METHODS))]
     pub method: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "limits::headers_schema")]
     pub request_headers: Option<BTreeMap<String, String>>,
+    /// At most 65,536 characters.
     #[serde(default, deserialize_with = "crate::http::request::present")]
+    #[schemars(length(max = MAX_REQUEST_BODY), regex(pattern = limits::MULTILINE))]
     pub request_body: Option<Option<String>>,
     /// 1 to 60000 ms; default 10000.
+    #[schemars(range(min = 1, max = MAX_TIMEOUT_MS))]
     pub request_timeout_ms: Option<u32>,
     /// 5 to 86400 s; default 60.
+    #[schemars(range(min = MIN_INTERVAL, max = MAX_INTERVAL))]
     pub interval_seconds: Option<u32>,
     /// 1 to 10 consecutive failures before "down"; default 2.
+    #[schemars(range(min = 1, max = MAX_CONFIRMATIONS))]
     pub downtime_confirmation_threshold: Option<u32>,
     /// 1 to 10 consecutive successes before "up" again; default 2.
+    #[schemars(range(min = 1, max = MAX_CONFIRMATIONS))]
     pub recovery_confirmation_threshold: Option<u32>,
     /// Codes and ranges, e.g. "200-299,301"; default "200-399".
+    #[schemars(length(max = limits::SHORT), regex(pattern = STATUS_RANGES_PATTERN))]
     pub accepted_status_codes: Option<String>,
     pub follow_redirects: Option<bool>,
     pub verify_tls: Option<bool>,
     /// null removes the assertion.
     #[serde(default, deserialize_with = "crate::http::request::present")]
     pub assertion: Option<Option<Assertion>>,
-    /// A slower response counts as a failure; null: no threshold.
+    /// A slower response counts as a failure (1 to 60000 ms); null: no threshold.
     #[serde(default, deserialize_with = "crate::http::request::present")]
+    #[schemars(range(min = 1, max = MAX_TIMEOUT_MS))]
     pub response_time_threshold_ms: Option<Option<u32>>,
-    /// Open a warning incident this many days before the certificate expires; default 14.
+    /// Open a warning incident this many days (0 to 365) before the certificate expires;
+    /// default 14.
+    #[schemars(range(max = MAX_TLS_WARNING_DAYS))]
     pub tls_expiry_warning_days: Option<u32>,
+    #[serde(default)]
+    #[schemars(schema_with = "limits::metadata_schema")]
     pub metadata: Option<BTreeMap<String, String>>,
     /// Create paused with false; default true.
     pub is_active: Option<bool>,
     #[serde(flatten)]
     pub routing: crate::notify::routing::RoutingInput,
+}
+
+impl crate::http::openapi::OnCreate for MonitorInput {
+    const REQUIRED: &'static [&'static str] = &["url"];
 }
 
 /// The settings of a monitor, validated.
@@ -206,6 +253,8 @@ impl Settings {
     }
 
     fn validate(mut self) -> Result<Settings> {
+        // Before parsing: the URL parser would drop tabs and line breaks silently.
+        limits::line("url", &self.url, limits::URL)?;
         let parsed = url::Url::parse(self.url.trim())
             .map_err(|e| Error::invalid_field("url", format!("is not a valid URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https")
@@ -221,12 +270,7 @@ impl Settings {
         if self.name.is_empty() {
             self.name = parsed.host_str().unwrap_or_default().to_owned();
         }
-        if self.name.chars().count() > 200 {
-            return Err(Error::invalid_field(
-                "name",
-                "must be at most 200 characters",
-            ));
-        }
+        limits::line("name", &self.name, limits::NAME)?;
         self.method = self.method.trim().to_ascii_uppercase();
         if !METHODS.contains(&self.method.as_str()) {
             return Err(Error::invalid_field(
@@ -234,36 +278,37 @@ impl Settings {
                 format!("must be one of {}", METHODS.join(", ")),
             ));
         }
+        limits::count(
+            "requestHeaders",
+            self.request_headers.len(),
+            limits::HEADERS,
+        )?;
         for (name, value) in &self.request_headers {
             let valid = warp::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
                 && warp::http::HeaderValue::from_str(value).is_ok();
-            if !valid {
+            if !valid
+                || name.len() > limits::HEADER_NAME
+                || value.chars().count() > limits::HEADER_VALUE
+            {
                 return Err(Error::invalid_field(
                     "requestHeaders",
-                    format!("{name:?} is not a valid header"),
+                    format!(
+                        "{name:?} is not a valid header (names up to {} characters, values up to {})",
+                        limits::HEADER_NAME,
+                        limits::HEADER_VALUE
+                    ),
                 ));
             }
         }
-        if self
-            .request_body
-            .as_ref()
-            .is_some_and(|b| b.len() > 64 * 1024)
-        {
-            return Err(Error::invalid_field(
-                "requestBody",
-                "must be at most 64 KiB",
-            ));
+        if let Some(body) = &self.request_body {
+            limits::multiline("requestBody", body, MAX_REQUEST_BODY)?;
         }
-        let in_range = |field: &str, v: u32, lo: u32, hi: u32| {
-            if (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(Error::invalid_field(
-                    field,
-                    format!("must be between {lo} and {hi} (got {v})"),
-                ))
-            }
-        };
+        let in_range = limits::range;
+        limits::line(
+            "acceptedStatusCodes",
+            &self.accepted_status_codes,
+            limits::SHORT,
+        )?;
         in_range(
             "requestTimeoutMs",
             self.request_timeout_ms,
@@ -280,15 +325,20 @@ impl Settings {
             "downtimeConfirmationThreshold",
             self.downtime_confirmation_threshold,
             1,
-            10,
+            MAX_CONFIRMATIONS,
         )?;
         in_range(
             "recoveryConfirmationThreshold",
             self.recovery_confirmation_threshold,
             1,
-            10,
+            MAX_CONFIRMATIONS,
         )?;
-        in_range("tlsExpiryWarningDays", self.tls_expiry_warning_days, 0, 365)?;
+        in_range(
+            "tlsExpiryWarningDays",
+            self.tls_expiry_warning_days,
+            0,
+            MAX_TLS_WARNING_DAYS,
+        )?;
         if let Some(ms) = self.response_time_threshold_ms {
             in_range("responseTimeThresholdMs", ms, 1, MAX_TIMEOUT_MS)?;
         }
@@ -296,17 +346,7 @@ impl Settings {
         if let Some(assertion) = &self.assertion {
             assertion.validate()?;
         }
-        if self.metadata.len() > 50
-            || self
-                .metadata
-                .iter()
-                .any(|(k, v)| k.is_empty() || k.len() > 100 || v.len() > 200)
-        {
-            return Err(Error::invalid_field(
-                "metadata",
-                "at most 50 entries, keys of 1–100 characters, values up to 200",
-            ));
-        }
+        limits::metadata("metadata", self.metadata.iter())?;
         Ok(self)
     }
 }

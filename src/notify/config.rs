@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::model::ChannelKind;
 use crate::error::{Error, Result};
+use crate::limits;
 
 /// What a secret reads as for those who may not change the channel, and what the dashboard sends
 /// back to mean "keep it".
@@ -17,9 +18,14 @@ pub const MASK: &str = "********";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("anyOf" = [
+    {"required": ["recipients"], "properties": {"recipients": {"minItems": 1}}},
+    {"required": ["allMembers"], "properties": {"allMembers": {"const": true}}},
+]))]
 pub struct EmailConfig {
-    /// Addresses to write to.
+    /// Addresses to write to (at least one unless `allMembers`).
     #[serde(default)]
+    #[schemars(length(max = limits::LIST), inner(regex(pattern = limits::EMAIL_PATTERN)))]
     pub recipients: Vec<String>,
     /// Also write to every member of the organization.
     #[serde(default)]
@@ -29,12 +35,16 @@ pub struct EmailConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookConfig {
+    #[schemars(length(max = limits::URL), regex(pattern = crate::monitors::settings::URL_PATTERN))]
     pub url: String,
-    /// Extra request headers (an `Authorization` for your receiver, say).
+    /// Extra request headers (an `Authorization` for your receiver, say); not Content-Type,
+    /// Content-Length, Host, Idempotency-Key, Transfer-Encoding nor X-Dutyduck-*.
     #[serde(default)]
+    #[schemars(schema_with = "webhook_headers_schema")]
     pub headers: BTreeMap<String, String>,
-    /// Signs each delivery (HMAC-SHA256, header `X-Dutyduck-Signature`).
+    /// Signs each delivery (HMAC-SHA256, header `X-Dutyduck-Signature`); 16 characters or more.
     #[serde(default)]
+    #[schemars(length(min = 16, max = limits::SHORT), regex(pattern = limits::LINE))]
     pub secret: Option<String>,
 }
 
@@ -42,6 +52,7 @@ pub struct WebhookConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatConfig {
+    #[schemars(length(max = limits::URL), regex(pattern = crate::monitors::settings::URL_PATTERN))]
     pub webhook_url: String,
 }
 
@@ -49,10 +60,14 @@ pub struct ChatConfig {
 #[serde(rename_all = "camelCase")]
 pub struct NtfyConfig {
     #[serde(default = "default_ntfy_server")]
+    #[schemars(length(max = limits::URL), regex(pattern = crate::monitors::settings::URL_PATTERN))]
     pub server_url: String,
+    /// 1 to 64 letters, digits, '-' or '_'.
+    #[schemars(regex(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub topic: String,
     /// An access token for protected topics.
     #[serde(default)]
+    #[schemars(length(max = limits::SHORT), regex(pattern = "^[\\x21-\\x7e]+$"))]
     pub token: Option<String>,
 }
 
@@ -64,6 +79,18 @@ const RESERVED_HEADERS: [&str; 5] = [
     "idempotency-key",
     "transfer-encoding",
 ];
+
+/// `limits::headers_schema`, without the reserved names (as a pattern: names starting with an
+/// `x` other than `x-dutyduck-`, or with another letter than those of the reserved ones).
+fn webhook_headers_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = limits::headers_schema(generator);
+    schema.insert("type".into(), "object".into());
+    schema.insert(
+        "propertyNames".into(),
+        serde_json::json!({"maxLength": limits::HEADER_NAME, "pattern": "^[Xx]-[A-Za-z0-9-]{1,40}$", "not": {"pattern": "^[Xx]-[Dd][Uu][Tt][Yy][Dd][Uu][Cc][Kk]-"}}),
+    );
+    schema
+}
 
 fn default_ntfy_server() -> String {
     "https://ntfy.sh".to_owned()
@@ -78,7 +105,8 @@ pub enum ChannelConfig {
     Ntfy(NtfyConfig),
 }
 
-fn parse<T: DeserializeOwned>(value: &Value) -> Result<T> {
+fn parse<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T> {
+    crate::http::known_fields::check::<T>(value, "config.")?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
@@ -91,6 +119,8 @@ fn parse<T: DeserializeOwned>(value: &Value) -> Result<T> {
 }
 
 fn check_url(field: &str, raw: &str) -> Result<()> {
+    // Before parsing: the URL parser would drop tabs and line breaks silently.
+    limits::line(field, raw, limits::URL)?;
     match url::Url::parse(raw.trim()) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
         Ok(_) => Err(Error::invalid_field(
@@ -142,6 +172,7 @@ impl ChannelConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             ChannelConfig::Email(c) => {
+                limits::count("config.recipients", c.recipients.len(), limits::LIST)?;
                 if c.recipients.is_empty() && !c.all_members {
                     return Err(Error::invalid_field(
                         "config.recipients",
@@ -159,10 +190,14 @@ impl ChannelConfig {
             }
             ChannelConfig::Webhook(c) => {
                 check_url("config.url", &c.url)?;
+                limits::count("config.headers", c.headers.len(), limits::HEADERS)?;
                 for (name, value) in &c.headers {
                     let valid = warp::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
                         && warp::http::HeaderValue::from_str(value).is_ok();
-                    if !valid {
+                    if !valid
+                        || name.len() > limits::HEADER_NAME
+                        || value.chars().count() > limits::HEADER_VALUE
+                    {
                         return Err(Error::invalid_field(
                             &format!("config.headers.{name}"),
                             "is not a valid HTTP header",
@@ -178,11 +213,14 @@ impl ChannelConfig {
                         ));
                     }
                 }
-                if c.secret.as_deref().is_some_and(|s| s.len() < 16) {
-                    return Err(Error::invalid_field(
-                        "config.secret",
-                        "must be at least 16 characters",
-                    ));
+                if let Some(secret) = &c.secret {
+                    if secret.len() < 16 {
+                        return Err(Error::invalid_field(
+                            "config.secret",
+                            "must be at least 16 characters",
+                        ));
+                    }
+                    limits::line("config.secret", secret, limits::SHORT)?;
                 }
             }
             ChannelConfig::Slack(c) | ChannelConfig::Discord(c) => {
@@ -190,6 +228,9 @@ impl ChannelConfig {
             }
             ChannelConfig::Ntfy(c) => {
                 check_url("config.serverUrl", &c.server_url)?;
+                if let Some(token) = &c.token {
+                    limits::line("config.token", token, limits::SHORT)?;
+                }
                 let bearer = c.token.as_ref().map(|t| format!("Bearer {t}"));
                 if bearer.is_some_and(|b| warp::http::HeaderValue::from_str(&b).is_err()) {
                     return Err(Error::invalid_field(

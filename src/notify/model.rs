@@ -85,7 +85,10 @@ pub struct Delivery {
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// Language of the texts sent: "en" or "fr".
+    #[schemars(extend("enum" = ["en", "fr"]))]
     pub language: String,
-    /// Repeat every N minutes while an incident is open and unacknowledged; null: never.
+    /// Repeat every N minutes (5 to 10080) while an incident is open and unacknowledged;
+    /// null: never.
+    #[schemars(range(min = *super::routing::RENOTIFY_RANGE.start(), max = *super::routing::RENOTIFY_RANGE.end()))]
     pub renotify_minutes: Option<u32>,
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use warp::reply::Response;
 
-use super::config::ChannelConfig;
+use super::config::{ChannelConfig, ChatConfig, EmailConfig, NtfyConfig, WebhookConfig};
 use super::model::{Channel, ChannelKind, Delivery, DeliveryStatus, NotificationEvent, Settings};
 use super::outbox::{self, LEASE};
 use super::routing::check_renotify;
@@ -14,6 +14,7 @@ use super::store::{self, StoredChannel};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadNotificationChannels, WriteNotificationChannels};
 use crate::error::{Error, Result};
+use crate::http::openapi::Create;
 use crate::http::reply;
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
@@ -29,7 +30,7 @@ pub fn routes() -> Vec<Route> {
                 "Notifications",
                 "Add a channel: email, webhook, slack, discord or ntfy",
             )
-            .body::<ChannelInput>()
+            .body::<Create<ChannelInput>>()
             .returns::<Channel>(201, "The new channel"),
         Route::get("/notification-channels/{id}", get)
             .summary("Notifications", "A channel")
@@ -71,18 +72,52 @@ pub fn routes() -> Vec<Route> {
             .body::<Settings>()
             .returns::<Settings>(200, "Settings"),
     ]
+    .into_iter()
+    .map(|r| r.param::<ChannelId>("id"))
+    .collect()
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelInput {
+    /// 1 to 100 characters; required on create.
+    #[schemars(length(min = 1, max = crate::limits::LABEL), regex(pattern = crate::limits::LINE))]
     pub name: Option<String>,
     /// Required on create; cannot change.
     pub kind: Option<ChannelKind>,
     pub enabled: Option<bool>,
     /// By kind: email `{recipients: [..], allMembers}`, webhook `{url, headers, secret}`,
     /// slack and discord `{webhookUrl}`, ntfy `{serverUrl, topic, token}`.
+    #[serde(default)]
+    #[schemars(schema_with = "any_config")]
     pub config: Option<Value>,
+}
+
+fn any_config(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"anyOf": [
+        generator.subschema_for::<EmailConfig>(),
+        generator.subschema_for::<WebhookConfig>(),
+        generator.subschema_for::<ChatConfig>(),
+        generator.subschema_for::<NtfyConfig>(),
+        {"type": "null"},
+    ]})
+}
+
+/// On create, the config is the one of the kind.
+impl crate::http::openapi::OnCreate for ChannelInput {
+    const REQUIRED: &'static [&'static str] = &["name", "kind", "config"];
+
+    fn more_rules(schema: &mut schemars::Schema, generator: &mut schemars::SchemaGenerator) {
+        let of_kind = |kind: &str, config: schemars::Schema| serde_json::json!({"properties": {"kind": {"const": kind}, "config": config}});
+        let kinds = vec![
+            of_kind("email", generator.subschema_for::<EmailConfig>()),
+            of_kind("webhook", generator.subschema_for::<WebhookConfig>()),
+            of_kind("slack", generator.subschema_for::<ChatConfig>()),
+            of_kind("discord", generator.subschema_for::<ChatConfig>()),
+            of_kind("ntfy", generator.subschema_for::<NtfyConfig>()),
+        ];
+        schema.insert("oneOf".into(), kinds.into());
+    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -107,11 +142,7 @@ pub struct TestOutcome {
 }
 
 fn name(raw: Option<&str>) -> Result<String> {
-    let name = raw.unwrap_or("").trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::invalid_field("name", "1 to 100 characters"));
-    }
-    Ok(name.to_owned())
+    crate::limits::required_line("name", raw.unwrap_or(""), crate::limits::LABEL)
 }
 
 fn shown(me: &Principal, c: StoredChannel) -> Channel {

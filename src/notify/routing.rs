@@ -27,9 +27,11 @@ pub struct Routing {
 pub struct RoutingInput {
     /// Channel ids to notify; null: every channel of the organization.
     #[serde(default, deserialize_with = "present")]
+    #[schemars(length(max = crate::limits::LIST))]
     pub notification_channels: Option<Option<Vec<ChannelId>>>,
     /// 5 to 10080; null: the organization's setting.
     #[serde(default, deserialize_with = "present")]
+    #[schemars(range(min = *RENOTIFY_RANGE.start(), max = *RENOTIFY_RANGE.end()))]
     pub renotify_minutes: Option<Option<u32>>,
 }
 
@@ -50,16 +52,22 @@ impl Routing {
     pub fn apply(mut self, conn: &Connection, org: OrgId, input: &RoutingInput) -> Result<Routing> {
         if let Some(channels) = &input.notification_channels {
             if let Some(ids) = channels {
+                crate::limits::count("notificationChannels", ids.len(), crate::limits::LIST)?;
                 for (i, id) in ids.iter().enumerate() {
                     let known: bool = conn
                         .prepare_cached(
                             "SELECT EXISTS (SELECT 1 FROM notification_channels WHERE id = ?1 AND organization_id = ?2)",
                         )?
                         .query_row(params![id, org], |r| r.get(0))?;
+                    // A reference to what does not exist (or is another organization's) is a
+                    // 404, as for an id in a path: no body can be checked for it in advance.
                     if !known {
-                        return Err(Error::invalid_field(
-                            &format!("notificationChannels[{i}]"),
-                            format!("no channel {id} in this organization"),
+                        return Err(Error::new(
+                            crate::error::Kind::NotFound,
+                            "not_found",
+                            format!(
+                                "notificationChannels[{i}]: no channel {id} in this organization"
+                            ),
                         ));
                     }
                 }

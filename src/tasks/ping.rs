@@ -32,6 +32,9 @@ pub fn routes() -> Vec<Route> {
         ),
     ]
     .concat()
+    .into_iter()
+    .map(|r| r.param::<u8>("exitCode"))
+    .collect()
 }
 
 /// GET (and HEAD) and POST on `path`: crontab lines use whichever their tool sends.

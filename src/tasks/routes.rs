@@ -15,9 +15,11 @@ use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadTasks, WriteTaskRuns, WriteTasks};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
+use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
+use crate::limits;
 use crate::notify::routing::{self, Routing};
 use rusqlite::Connection;
 
@@ -32,7 +34,7 @@ pub fn routes() -> Vec<Route> {
             .returns::<ListPage<Task>>(200, "A page of tasks"),
         Route::post("/tasks", create)
             .summary("Tasks", "Create a task (scheduled with cron, or ad hoc)")
-            .body::<TaskInput>()
+            .body::<Create<TaskInput>>()
             .returns::<Task>(201, "The new task"),
         Route::get("/tasks/{id}", get)
             .summary(
@@ -71,6 +73,9 @@ pub fn routes() -> Vec<Route> {
             .query::<PreviewQuery>()
             .returns::<Preview>(200, "Description and occurrences"),
     ]
+    .into_iter()
+    .map(|r| r.param::<super::settings::TaskIdParam>("id"))
+    .collect()
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -82,6 +87,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub include: Vec<TaskStatus>,
     /// Text found in the id, name or description.
+    #[schemars(length(max = limits::SHORT))]
     pub search_query: Option<String>,
 }
 
@@ -103,8 +109,10 @@ pub struct LogList {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewQuery {
+    #[schemars(length(min = 1, max = limits::CRON), regex(pattern = super::schedule::CRON_PATTERN))]
     pub cron_schedule: String,
     /// IANA time zone, default UTC.
+    #[schemars(extend("enum" = super::schedule::zone_names()))]
     pub timezone: Option<String>,
 }
 
@@ -126,6 +134,11 @@ pub fn shown_to(me: &Principal, mut task: Task) -> Task {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let q: ListQuery = req.query()?;
+    limits::length(
+        "searchQuery",
+        q.search_query.as_deref().unwrap_or(""),
+        limits::SHORT,
+    )?;
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
         statuses: q.include,
@@ -266,6 +279,7 @@ async fn logs(req: Request) -> Result<Response> {
 async fn preview(req: Request) -> Result<Response> {
     req.require(ReadTasks).await?;
     let q: PreviewQuery = req.query()?;
+    limits::line("cronSchedule", &q.cron_schedule, limits::CRON)?;
     let zone = q
         .timezone
         .as_deref()

@@ -52,6 +52,9 @@ pub fn routes() -> Vec<Route> {
             )
             .returns::<RunDetail>(200, "The run"),
     ]
+    .into_iter()
+    .map(|r| r.param::<super::settings::TaskIdParam>("id").param::<DateTime<FixedOffset>>("startedAt"))
+    .collect()
 }
 
 /// `null`, an empty body, or this object.
@@ -75,14 +78,22 @@ pub struct HeartbeatBody {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("allOf" = [
+    {"if": {"properties": {"status": {"const": "success"}}},
+     "then": {"properties": {"exitCode": {"enum": [0, null]}}}},
+    {"if": {"properties": {"status": {"const": "failure"}}},
+     "then": {"properties": {"exitCode": {"not": {"const": 0}}}}},
+]))]
 pub struct FinishBody {
     /// The run this finish ends; 400 if that run is no longer running. Default: whichever is.
     pub started_at: Option<DateTime<FixedOffset>>,
     pub status: FinishStatus,
     /// 0 for success, non-zero for failure; null when killed by a signal.
     pub exit_code: Option<i32>,
+    #[schemars(length(max = crate::limits::TEXT))]
     pub error_message: Option<String>,
-    /// The tail of the job's output; only the last 10 KB are kept.
+    /// The tail of the job's output; only the last 10 KB are kept (the body is at most 1 MiB).
+    #[schemars(length(max = crate::http::MAX_BODY))]
     pub output: Option<String>,
 }
 

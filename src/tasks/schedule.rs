@@ -20,6 +20,17 @@ pub struct Schedule {
     zone: Tz,
 }
 
+/// What the document says a cron expression looks like: a subset of what `Schedule::parse`
+/// takes (macros; a fixed or `*` minute and hour), as no pattern can tell which expressions ever
+/// match a date.
+pub const CRON_PATTERN: &str =
+    "^(@(yearly|monthly|weekly|daily|hourly)|(\\*|[1-5]?[0-9]) (\\*|1?[0-9]|2[0-3]) \\* \\* \\*)$";
+
+/// The IANA time zones `Schedule::parse` knows.
+pub fn zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect()
+}
+
 impl Schedule {
     /// Parses a cron expression in a time zone; errors name the field (`cronSchedule`,
     /// `timezone`) and say what is wrong.

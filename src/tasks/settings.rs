@@ -8,6 +8,7 @@ use super::schedule::Schedule;
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
 use crate::error::{Error, Result};
 use crate::http::request::present;
+use crate::limits;
 
 /// Task fields. On create every field but `id` is optional (null or absent = default); on PATCH
 /// an absent field keeps its value and null resets it (clears the schedule or description,
@@ -17,29 +18,41 @@ use crate::http::request::present;
 pub struct TaskInput {
     /// Chosen by you, unique in the organization: no spaces, at most 200 characters
     /// (ignored on PATCH and in `newTask`).
+    #[schemars(length(min = 1, max = limits::TASK_ID), regex(pattern = ID_PATTERN))]
     pub id: Option<String>,
     /// Default: the id.
     #[serde(default, deserialize_with = "present")]
+    #[schemars(length(max = limits::NAME), regex(pattern = limits::LINE_OR_EMPTY))]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(length(max = limits::DESCRIPTION), regex(pattern = limits::MULTILINE))]
     pub description: Option<Option<String>>,
     /// Unix cron, 5 fields (`30 2 * * *`) or a macro (`@daily`); null for an ad-hoc task.
     #[serde(default, deserialize_with = "present")]
+    #[schemars(length(max = limits::CRON), regex(pattern = super::schedule::CRON_PATTERN))]
     pub cron_schedule: Option<Option<String>>,
     /// IANA time zone of the schedule, default UTC.
     #[serde(default, deserialize_with = "present")]
+    #[schemars(length(max = limits::TIME_ZONE), extend("enum" = super::schedule::zone_names()))]
     pub timezone: Option<Option<String>>,
     /// How long after an occurrence a start is on time (5–3600, default 120).
     #[serde(default, deserialize_with = "present")]
+    #[schemars(range(min = START_WINDOW.1, max = START_WINDOW.2))]
     pub start_window_seconds: Option<Option<u32>>,
     /// How long after the start window a late task becomes absent (5–3600, default 240).
     #[serde(default, deserialize_with = "present")]
+    #[schemars(range(min = LATENESS_WINDOW.1, max = LATENESS_WINDOW.2))]
     pub lateness_window_seconds: Option<Option<u32>>,
     /// A run without a heartbeat for this long is dead (10–3600, default 30).
     #[serde(default, deserialize_with = "present")]
+    #[schemars(range(min = HEARTBEAT_TIMEOUT.1, max = HEARTBEAT_TIMEOUT.2))]
     pub heartbeat_timeout_seconds: Option<Option<u32>>,
     #[serde(flatten)]
     pub routing: crate::notify::routing::RoutingInput,
+}
+
+impl crate::http::openapi::OnCreate for TaskInput {
+    const REQUIRED: &'static [&'static str] = &["id"];
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,9 +66,26 @@ pub struct TaskSettings {
     pub heartbeat_timeout_seconds: u32,
 }
 
-pub const MAX_ID: usize = 200;
-const MAX_NAME: usize = 200;
-const MAX_DESCRIPTION: usize = 4000;
+/// What `check_id` takes, for the document: no spaces or control characters, not "." or "..".
+pub const ID_PATTERN: &str = "^(?!\\.\\.?$)[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$";
+
+/// A task id in a path, for the document (`check_id`).
+pub struct TaskIdParam;
+
+impl schemars::JsonSchema for TaskIdParam {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TaskId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": limits::TASK_ID,
+            "pattern": ID_PATTERN,
+        })
+    }
+}
 
 /// A task id as given in a body or path: non-empty, no whitespace or control characters
 /// (reference §4.1; they are used verbatim in URLs and crontabs).
@@ -63,12 +93,7 @@ pub fn check_id(id: &str) -> Result<String> {
     if id.is_empty() {
         return Err(Error::invalid_field("id", "must not be empty"));
     }
-    if id.chars().count() > MAX_ID {
-        return Err(Error::invalid_field(
-            "id",
-            format!("must be at most {MAX_ID} characters"),
-        ));
-    }
+    limits::line("id", id, limits::TASK_ID)?;
     if id == "." || id == ".." {
         return Err(Error::invalid_field(
             "id",
@@ -84,15 +109,17 @@ pub fn check_id(id: &str) -> Result<String> {
     Ok(id.to_owned())
 }
 
-fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
+/// Trimmed; empty is none.
+fn text(field: &str, value: Option<String>, max: usize, multiline: bool) -> Result<Option<String>> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    match value {
-        Some(v) if v.chars().count() > max => Err(Error::invalid_field(
-            field,
-            format!("must be at most {max} characters"),
-        )),
-        v => Ok(v),
+    if let Some(v) = &value {
+        if multiline {
+            limits::multiline(field, v, max)?;
+        } else {
+            limits::line(field, v, max)?;
+        }
     }
+    Ok(value)
 }
 
 impl TaskSettings {
@@ -112,18 +139,16 @@ impl TaskSettings {
     /// against the current schedule and the other way round).
     pub fn apply(mut self, id: &str, input: TaskInput) -> Result<TaskSettings> {
         if let Some(name) = input.name {
-            self.name = text("name", name, MAX_NAME)?.unwrap_or_else(|| id.to_owned());
+            self.name = text("name", name, limits::NAME, false)?.unwrap_or_else(|| id.to_owned());
         }
         if let Some(description) = input.description {
-            self.description = text("description", description, MAX_DESCRIPTION)?;
+            self.description = text("description", description, limits::DESCRIPTION, true)?;
         }
         if let Some(cron) = input.cron_schedule {
-            self.cron_schedule = cron.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+            self.cron_schedule = text("cronSchedule", cron, limits::CRON, false)?;
         }
         if let Some(zone) = input.timezone {
-            self.timezone = zone
-                .map(|z| z.trim().to_owned())
-                .filter(|z| !z.is_empty())
+            self.timezone = text("timezone", zone, limits::TIME_ZONE, false)?
                 .unwrap_or_else(|| "UTC".to_owned());
         }
         if let Some(v) = input.start_window_seconds {

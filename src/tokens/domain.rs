@@ -7,24 +7,8 @@ use crate::accounts::roles::Permission;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 
-pub const MAX_LABEL: usize = 100;
-
 pub fn check_label(label: &str) -> Result<String> {
-    let label = label.trim();
-    let len = label.chars().count();
-    if len == 0 || len > MAX_LABEL {
-        return Err(Error::invalid_field(
-            "label",
-            format!("must be 1 to {MAX_LABEL} characters (got {len})"),
-        ));
-    }
-    if label.chars().any(char::is_control) {
-        return Err(Error::invalid_field(
-            "label",
-            "must not contain control characters",
-        ));
-    }
-    Ok(label.to_owned())
+    crate::limits::required_line("label", label, crate::limits::LABEL)
 }
 
 /// The last calendar day a token created at `now` may expire on, as seen in `offset`:

@@ -37,6 +37,9 @@ pub fn routes() -> Vec<Route> {
             )
             .returns_empty(204, "Deleted"),
     ]
+    .into_iter()
+    .map(|r| r.param::<TokenId>("id"))
+    .collect()
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -49,11 +52,13 @@ pub struct TokenList {
 #[serde(rename_all = "camelCase")]
 pub struct CreateToken {
     /// 1 to 100 characters.
+    #[schemars(length(min = 1, max = crate::limits::LABEL), regex(pattern = crate::limits::LINE))]
     pub label: String,
     /// RFC 3339; in the future and at most one year ahead (same calendar day next year).
     pub expires_at: DateTime<FixedOffset>,
     /// Permissions this token is limited to; empty or absent: everything you can do.
     #[serde(default)]
+    #[schemars(length(max = crate::limits::LIST))]
     pub scopes: Option<Vec<Permission>>,
 }
 
