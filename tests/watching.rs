@@ -63,6 +63,26 @@ async fn last_check(server: &TestServer, token: &Token, id: &str) -> Value {
     body["monitor"]["lastCheckAt"].clone()
 }
 
+/// A monitor of `target`, every minute, checked once: its id.
+async fn checked_monitor(server: &TestServer, token: &Token, target: &Target) -> String {
+    let (status, created) = server
+        .call(
+            Method::POST,
+            "/monitors",
+            Some(token),
+            Some(json!({"name": "api", "url": target.url(), "intervalSeconds": 60})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    server.clock.advance(chrono::Duration::seconds(5));
+    wait_for("the first check", || async {
+        (!last_check(server, token, &id).await.is_null()).then_some(())
+    })
+    .await;
+    id
+}
+
 /// Moves the clock by `seconds` and waits until the watchdog has looked at the server again.
 async fn watchdog_looks(server: &TestServer, seconds: i64) {
     let before = metric(server, "dutyduck_watchdog_looks_total").await;
@@ -78,21 +98,7 @@ async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
     let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let target = Target::start().await;
-    let (status, created) = server
-        .call(
-            Method::POST,
-            "/monitors",
-            Some(&token),
-            Some(json!({"name": "api", "url": target.url(), "intervalSeconds": 60})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
-    server.clock.advance(chrono::Duration::seconds(5));
-    wait_for("the first check", || async {
-        (!last_check(&server, &token, &id).await.is_null()).then_some(())
-    })
-    .await;
+    let id = checked_monitor(&server, &token, &target).await;
     assert_eq!(health(&server).await, (StatusCode::OK, vec![]));
 
     // Another process (a backup, a sqlite3 shell) holds the write lock past the busy timeout.
@@ -227,20 +233,7 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
     let mut server = TestServer::start_in(disk.dir.path().join("data"), clock).await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let target = Target::start().await;
-    let (_, created) = server
-        .call(
-            Method::POST,
-            "/monitors",
-            Some(&token),
-            Some(json!({"name": "api", "url": target.url(), "intervalSeconds": 60})),
-        )
-        .await;
-    let id = created["id"].as_str().unwrap().to_owned();
-    server.clock.advance(chrono::Duration::seconds(5));
-    wait_for("the first check", || async {
-        (!last_check(&server, &token, &id).await.is_null()).then_some(())
-    })
-    .await;
+    let id = checked_monitor(&server, &token, &target).await;
 
     disk.fill();
     // A write says what is wrong, in the JSON error body.
@@ -262,15 +255,7 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
     );
 
     // Logging in still works, and so does the session it opens.
-    let login = server
-        .request(Method::POST, "/auth/login")
-        .json(&json!({"email": "ada@example.com", "password": common::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), StatusCode::OK);
-    let cookie = login.headers()["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie = server.session_cookie("ada@example.com").await;
     let me = server
         .request(Method::GET, "/users/me")
         .header("cookie", &cookie)

@@ -12,6 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
@@ -103,8 +104,8 @@ pub struct Scheduler {
     permits: Arc<Semaphore>,
     checker: Checker,
     stats: Mutex<Stats>,
-    loaded: std::sync::atomic::AtomicBool,
-    load_failures: std::sync::atomic::AtomicU32,
+    loaded: AtomicBool,
+    load_failures: AtomicU32,
 }
 
 impl Scheduler {
@@ -158,11 +159,8 @@ impl Scheduler {
         Behind {
             overdue: q.entries.values().filter(|e| e.overdue(now)).count(),
             failing: q.entries.values().filter(|e| e.failures > 0).count(),
-            not_loaded: self
-                .load_failures
-                .load(std::sync::atomic::Ordering::Relaxed)
-                > 0
-                && !self.loaded.load(std::sync::atomic::Ordering::Relaxed),
+            not_loaded: self.load_failures.load(Ordering::Relaxed) > 0
+                && !self.loaded.load(Ordering::Relaxed),
         }
     }
 
@@ -267,8 +265,7 @@ impl Scheduler {
         let mut failures = 0;
         while let Err(e) = self.load(&store, clock.now()).await {
             failures += 1;
-            self.load_failures
-                .store(failures, std::sync::atomic::Ordering::Relaxed);
+            self.load_failures.store(failures, Ordering::Relaxed);
             let wait = retry_backoff(failures, 30);
             log::error!(
                 "cannot load the check schedule ({e}); retrying in {} s",
@@ -279,8 +276,7 @@ impl Scheduler {
                 _ = stopped.wait_for(|s| *s) => return,
             }
         }
-        self.loaded
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.loaded.store(true, Ordering::Relaxed);
         loop {
             let wait = match self.earliest() {
                 Some(at) => futures_util::future::Either::Left(clock.sleep_until(at)),
