@@ -22,14 +22,8 @@ pub fn run(data_dir: &Path, args: BackupArgs) -> Result<()> {
             format!("{} already exists; choose a new file", args.to.display()),
         ));
     }
-    let target = args
-        .to
-        .to_str()
-        .ok_or_else(|| Error::bad_request("invalid_path", "the backup path must be UTF-8"))?;
     let conn = open_migrated(data_dir, Create::No)?;
-    conn.execute("VACUUM INTO ?1", [target])
-        .map_err(|e| Error::internal(format!("backup to {} failed: {e}", args.to.display())))?;
-    let size = std::fs::metadata(&args.to).map(|m| m.len()).unwrap_or(0);
+    let size = crate::store::backup::write_copy(&conn, &args.to)?;
     println!("Backup written to {} ({size} bytes).", args.to.display());
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod backup;
 mod limits;
+mod restore;
 mod run;
 mod token;
 mod user;
@@ -97,6 +98,8 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Write a consistent copy of the database, also while the server runs.
     Backup(backup::BackupArgs),
+    /// Replace the database with a backup (the server must be stopped; the old file is kept).
+    Restore(restore::RestoreArgs),
     /// Run a command (a cron job) and report it to a server as a run of a task.
     Run(run::RunArgs),
 }
@@ -154,6 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(command) => user::run(&cli.data_dir, command),
         Command::Token(command) => token::run(&cli.data_dir, command),
         Command::Backup(args) => backup::run(&cli.data_dir, args),
+        Command::Restore(args) => restore::run(&cli.data_dir, args),
     }
     .map(|()| ExitCode::SUCCESS)
 }
@@ -193,6 +197,19 @@ fn in_transaction<T>(
 ) -> Result<T> {
     let mut conn = crate::store::open_migrated(data_dir, create)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Runs `f` in one read transaction on a read-only connection: for the commands that only read,
+/// so they also work on a read-only data dir.
+fn in_read_transaction<T>(
+    data_dir: &std::path::Path,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let conn = crate::store::open_for_reading(data_dir)?;
+    let tx = conn.unchecked_transaction()?;
     let value = f(&tx)?;
     tx.commit()?;
     Ok(value)

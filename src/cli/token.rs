@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use clap::{ArgGroup, Subcommand};
 
-use super::in_transaction;
+use super::{in_read_transaction, in_transaction};
 use crate::accounts::principal::{Credential, Principal};
 use crate::accounts::roles::Permission;
 use crate::accounts::store as accounts;
@@ -130,7 +130,7 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
             Ok(())
         }
         TokenCommand::List { user, json } => {
-            let listed = in_transaction(data_dir, Create::No, |conn| {
+            let listed = in_read_transaction(data_dir, |conn| {
                 let owner = match &user {
                     None => None,
                     Some(email) => Some(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use clap::Subcommand;
 
-use super::in_transaction;
+use super::{in_read_transaction, in_transaction};
 use crate::accounts::members::create_member;
 use crate::accounts::model::{normalize_email, normalize_name};
 use crate::accounts::roles::Role;
@@ -89,7 +89,7 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
             Ok(())
         }
         UserCommand::List { json } => {
-            let users = in_transaction(data_dir, Create::No, store::list_users)?;
+            let users = in_read_transaction(data_dir, store::list_users)?;
             if json {
                 println!(
                     "{}",

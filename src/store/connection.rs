@@ -53,12 +53,34 @@ pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
     Ok(conn)
 }
 
+const READ_ONLY: OpenFlags =
+    OpenFlags::SQLITE_OPEN_READ_ONLY.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+
 /// A read-only connection to an already migrated database (the server's readers).
 pub fn open_read_only(path: &Path) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let conn = Connection::open_with_flags(path, READ_ONLY)?;
     configure(&conn)?;
     Ok(conn)
+}
+
+/// A read-only connection that takes no locks and never looks for a WAL: for a database on a
+/// read-only disk only.
+fn open_immutable(path: &Path) -> Result<Connection> {
+    let raw = path.to_string_lossy();
+    let mut uri = String::from("file:");
+    for c in raw.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(Connection::open_with_flags(
+        uri,
+        READ_ONLY.union(OpenFlags::SQLITE_OPEN_URI),
+    )?)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -70,17 +92,52 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Applies pending migrations; refuses a database that a newer dutyduck has migrated further.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let runner = embedded::migrations::runner();
-    let known = runner
+/// Opens the database of `data_dir` for commands that only read (`user list`, `token list`):
+/// read-only, so they also work on a read-only data dir or disk. A database whose schema is
+/// behind this binary is migrated first (that needs write access, as any upgrade does).
+pub fn open_for_reading(data_dir: &Path) -> Result<Connection> {
+    let path = db_path(data_dir);
+    if !path.exists() {
+        return open_migrated(data_dir, Create::No);
+    }
+    let mut conn = Connection::open_with_flags(&path, READ_ONLY)?;
+    let probe = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    if let Err(e) = probe {
+        // A WAL database needs its `-shm` index, which SQLite cannot create in a read-only dir.
+        // With no WAL file nobody is writing and the file is complete (a clean stop merges the
+        // WAL): it can be read as immutable, without that index.
+        let wal = path.with_file_name(format!("{DB_FILE}-wal"));
+        if e.sqlite_error_code() != Some(rusqlite::ErrorCode::CannotOpen) || wal.exists() {
+            return Err(e.into());
+        }
+        conn = open_immutable(&path)?;
+    }
+    configure(&conn)?;
+    let (applied, known) = schema_versions(&conn)?;
+    if applied < known {
+        drop(conn);
+        return open_migrated(data_dir, Create::No);
+    }
+    Ok(conn)
+}
+
+/// The schema version of `conn`'s database, and the newest this binary knows.
+pub fn schema_versions(conn: &Connection) -> Result<(i64, i64)> {
+    let known = embedded::migrations::runner()
         .get_migrations()
         .iter()
-        .map(|m| m.version())
+        .map(|m| i64::from(m.version()))
         .max()
         .unwrap_or(0);
-    let applied = applied_version(conn)?;
-    if applied > known as i64 {
+    Ok((applied_version(conn)?, known))
+}
+
+/// Applies pending migrations; refuses a database that a newer dutyduck has migrated further.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let (applied, known) = schema_versions(conn)?;
+    if applied > known {
         return Err(Error::new(
             crate::error::Kind::Internal,
             "database_too_new",
@@ -90,7 +147,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             ),
         ));
     }
-    runner
+    embedded::migrations::runner()
         .run(conn)
         .map_err(|e| Error::internal(format!("migration failed: {e}")))?;
     Ok(())

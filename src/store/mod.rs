@@ -2,9 +2,11 @@
 //! Query functions elsewhere take a plain `&Connection`, so the offline CLI can run the very
 //! same queries on its own connection.
 
+pub mod backup;
 mod connection;
 pub mod filter;
 pub mod health;
+pub mod lock;
 mod readers;
 pub mod signals;
 pub mod time;
@@ -16,7 +18,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
-pub use connection::{Create, DB_FILE, db_path, migrate, open_migrated};
+pub use connection::{Create, DB_FILE, db_path, migrate, open_for_reading, open_migrated};
 
 use crate::error::{Error, Result};
 
@@ -29,11 +31,19 @@ struct Inner {
     readers: readers::Readers,
     signals: Arc<signals::Signals>,
     health: Arc<health::WriteHealth>,
+    /// Keeps a restore (or a second server) away until `close`.
+    lock: Mutex<Option<lock::DataDirLock>>,
 }
 
 impl Store {
     /// Opens (creating and migrating if needed) the database of `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Store> {
+        // Locked before the database is opened: a restore may be replacing it. A data dir that
+        // cannot be created is reported by `open_migrated`, which says what is wrong with it.
+        let lock = match std::fs::create_dir_all(data_dir) {
+            Ok(()) => Some(lock::DataDirLock::acquire(data_dir, "start the server")?),
+            Err(_) => None,
+        };
         let conn = open_migrated(data_dir, Create::IfMissing)?;
         let path = db_path(data_dir);
         let reader_count = std::thread::available_parallelism()
@@ -49,6 +59,7 @@ impl Store {
             readers,
             signals,
             health,
+            lock: Mutex::new(lock),
         })))
     }
 
@@ -108,13 +119,16 @@ impl Store {
         self.0.signals.subscribe(topic)
     }
 
-    /// Stops accepting writes, lets the writer commit what is queued, and waits for it.
+    /// Stops accepting writes, lets the writer commit what is queued, closes the readers, then
+    /// the writer, which merges the write-ahead log into `dutyduck.db` as the last connection.
     pub async fn close(&self) {
         let writer = self.0.writer.lock().expect("writer lock").take();
+        self.0.readers.close().await;
         if let Some((writer, thread)) = writer {
             drop(writer);
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
+        self.0.lock.lock().expect("data dir lock").take();
     }
 }
 

@@ -19,6 +19,7 @@ pub struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
+    count: usize,
 }
 
 impl Readers {
@@ -30,6 +31,7 @@ impl Readers {
             path: path.to_owned(),
             idle: Mutex::new(conns),
             permits: Semaphore::new(count),
+            count,
         })
     }
 
@@ -55,6 +57,18 @@ impl Readers {
         let result = in_read_transaction(&conn, f);
         self.idle.lock().expect("readers lock").push(conn);
         result
+    }
+
+    /// Waits for the reads in flight, then closes every connection; later reads are refused.
+    /// SQLite merges the WAL into the database file only when its last connection closes, and
+    /// a read-only connection cannot do it: the readers must be gone before the writer closes.
+    pub async fn close(&self) {
+        let all = u32::try_from(self.count).unwrap_or(u32::MAX);
+        if let Ok(permits) = self.permits.acquire_many(all).await {
+            permits.forget();
+        }
+        self.permits.close();
+        self.idle.lock().expect("readers lock").clear();
     }
 }
 

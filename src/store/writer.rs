@@ -101,6 +101,22 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals, health: &Wr
         }
         commit_batch(&conn, batch, signals, health);
     }
+    // Copy everything from the WAL into the database file, so that `dutyduck.db` alone is the
+    // whole database once stopped (someone may copy just that file). Closing the last
+    // connection does it too; asking explicitly logs why it could not (another process, such
+    // as an admin command, is reading).
+    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    });
+    match busy {
+        Ok(0) => {}
+        Ok(_) => log::warn!(
+            "the write-ahead log could not be fully merged into the database file: another \
+             process has it open; it will be merged when that process or the next start closes it"
+        ),
+        Err(e) => log::warn!("could not merge the write-ahead log into the database file: {e}"),
+    }
+    drop(conn);
     log::debug!("writer stopped");
 }
 
