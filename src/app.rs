@@ -36,6 +36,8 @@ pub struct App {
     pub notifier: Arc<Notifier>,
     /// Watches the watcher: its figures for `/metrics`.
     pub watchdog: Arc<crate::health::watchdog::Watchdog>,
+    /// Scheduled backups (`--backup-every`) and how the last one went.
+    pub backups: Arc<crate::backups::Backups>,
     /// `/openapi.json`, generated once from the route table.
     pub openapi: serde_json::Value,
 }
@@ -55,6 +57,7 @@ impl App {
             task_timer: Arc::default(),
             notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),
             watchdog: Arc::default(),
+            backups: Arc::default(),
             openapi: crate::http::openapi::document(&crate::http::routes()),
         }
     }

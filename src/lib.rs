@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod backups;
 pub mod cli;
 pub mod clock;
 pub mod error;

@@ -45,6 +45,8 @@ pub struct Config {
     pub cors_origins: CorsOrigins,
     /// What one client may cost: timeouts, connection caps, request head limits.
     pub limits: Limits,
+    /// `--backup-every`: scheduled backups, off when absent.
+    pub backups: Option<crate::backups::Schedule>,
 }
 
 impl Config {
@@ -60,6 +62,7 @@ impl Config {
             metrics_token: None,
             cors_origins: CorsOrigins::Any,
             limits: Limits::default(),
+            backups: None,
         }
     }
 }
@@ -90,6 +93,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
         cors_origins: config.cors_origins.clone(),
+        backups: Arc::new(crate::backups::Backups::new(config.backups.clone())),
         ..App::new(store, clock)
     });
     let (stop, stopped) = watch::channel(false);
@@ -139,6 +143,11 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         stopped.clone(),
     ));
     let watchdog = tokio::spawn(crate::health::watchdog::run(app.clone(), stopped.clone()));
+    let backups = tokio::spawn(app.backups.clone().run(
+        app.store.clone(),
+        app.clock.clone(),
+        stopped.clone(),
+    ));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
@@ -151,6 +160,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             notifications,
             purge,
             watchdog,
+            backups,
             usage,
         ],
     })

@@ -15,6 +15,41 @@ pub struct BackupArgs {
     to: PathBuf,
 }
 
+/// `serve` flags for scheduled backups.
+#[derive(Args)]
+pub struct ScheduleArgs {
+    /// Write a backup of the database this often (e.g. 24h, 6h); none unless given. The first
+    /// one is written at start if the folder has none, else one interval after the newest.
+    #[arg(long, env = "DUTYDUCK_BACKUP_EVERY", value_parser = parse_interval)]
+    backup_every: Option<std::time::Duration>,
+    /// How many scheduled backups to keep; older ones are deleted.
+    #[arg(long, env = "DUTYDUCK_BACKUP_KEEP", default_value_t = 7,
+          value_parser = clap::value_parser!(u16).range(1..), requires = "backup_every")]
+    backup_keep: u16,
+    /// Folder for scheduled backups [default: <data-dir>/backups]. Best on another disk.
+    #[arg(long, env = "DUTYDUCK_BACKUP_DIR", requires = "backup_every")]
+    backup_dir: Option<PathBuf>,
+}
+
+impl ScheduleArgs {
+    pub fn schedule(self, data_dir: &Path) -> Option<crate::backups::Schedule> {
+        Some(crate::backups::Schedule {
+            every: self.backup_every?,
+            keep: usize::from(self.backup_keep),
+            dir: self.backup_dir.unwrap_or_else(|| data_dir.join("backups")),
+        })
+    }
+}
+
+/// At least a minute: a shorter interval would back up continuously.
+fn parse_interval(raw: &str) -> std::result::Result<std::time::Duration, String> {
+    let every = humantime::parse_duration(raw).map_err(|e| e.to_string())?;
+    if every < std::time::Duration::from_secs(60) {
+        return Err("use at least 1m, e.g. 24h".into());
+    }
+    Ok(every)
+}
+
 pub fn run(data_dir: &Path, args: BackupArgs) -> Result<()> {
     if args.to.exists() {
         return Err(Error::conflict(

@@ -89,6 +89,8 @@ pub enum Command {
         cors_origins: crate::http::cors::CorsOrigins,
         #[command(flatten)]
         limits: limits::LimitArgs,
+        #[command(flatten)]
+        backups: backup::ScheduleArgs,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -133,6 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             metrics_token,
             cors_origins,
             limits,
+            backups,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -150,6 +153,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 metrics_token,
                 cors_origins,
                 limits: limits.limits(),
+                backups: backups.schedule(&cli.data_dir),
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))

@@ -45,6 +45,7 @@ pub fn routes() -> Vec<Route> {
     [
         system_routes::routes(),
         crate::health::routes::routes(),
+        crate::backups::routes::routes(),
         crate::accounts::routes::routes(),
         crate::accounts::setup::routes(),
         crate::tokens::routes::routes(),

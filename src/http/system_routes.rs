@@ -192,6 +192,19 @@ async fn metrics(req: Request) -> Result<Response> {
         req.app.watchdog.looks(),
         u8::from(req.app.watchdog.incident_open()),
     ));
+    if req.app.backups.schedule.is_some() {
+        let backups = req.app.backups.status();
+        text.push_str(&format!(
+            "# HELP dutyduck_last_backup_timestamp_seconds When the last scheduled backup was written (0: none yet).\n\
+             # TYPE dutyduck_last_backup_timestamp_seconds gauge\n\
+             dutyduck_last_backup_timestamp_seconds {}\n\
+             # HELP dutyduck_backup_failures_total Scheduled backups that failed since start (each retried).\n\
+             # TYPE dutyduck_backup_failures_total counter\n\
+             dutyduck_backup_failures_total {}\n",
+            backups.last_backup_at.map_or(0, |t| t.timestamp()),
+            backups.failures_total,
+        ));
+    }
     text.push_str("# HELP dutyduck_tasks Tasks by status.\n# TYPE dutyduck_tasks gauge\n");
     text.push_str(&labelled("dutyduck_tasks", &counts.0));
     text.push_str(

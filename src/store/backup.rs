@@ -152,7 +152,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn io_error(path: &Path, e: impl std::fmt::Display) -> Error {
+pub fn io_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::new(
         Kind::Internal,
         "io_error",

@@ -94,7 +94,8 @@ fn configure(conn: &Connection) -> Result<()> {
 
 /// Opens the database of `data_dir` for commands that only read (`user list`, `token list`):
 /// read-only, so they also work on a read-only data dir or disk. A database whose schema is
-/// behind this binary is migrated first (that needs write access, as any upgrade does).
+/// behind this binary is migrated first (that needs write access, as any upgrade does); one
+/// from a newer dutyduck is refused, as everywhere.
 pub fn open_for_reading(data_dir: &Path) -> Result<Connection> {
     let path = db_path(data_dir);
     if !path.exists() {
@@ -116,7 +117,8 @@ pub fn open_for_reading(data_dir: &Path) -> Result<Connection> {
     }
     configure(&conn)?;
     let (applied, known) = schema_versions(&conn)?;
-    if applied < known {
+    // Behind: migrated first. Ahead: refused there, the file untouched.
+    if applied != known {
         drop(conn);
         return open_migrated(data_dir, Create::No);
     }

@@ -18,7 +18,9 @@ use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
-pub use connection::{Create, DB_FILE, db_path, migrate, open_for_reading, open_migrated};
+pub use connection::{
+    Create, DB_FILE, db_path, migrate, open_for_reading, open_migrated, open_read_only,
+};
 
 use crate::error::{Error, Result};
 
