@@ -173,3 +173,60 @@ fn help_explains_every_command() {
         .unwrap();
     assert!(!bad.status.success(), "an expiry is required");
 }
+
+#[test]
+fn after_sigterm_the_db_file_alone_is_complete_and_restore_waits_for_the_stop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let served = serve(&data_dir);
+    let out = common::cli(
+        &data_dir,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "L",
+            "--password-stdin",
+        ],
+        Some(common::PASSWORD),
+    );
+    assert!(out.status.success());
+    let backup = tmp.path().join("copy.db");
+    let out = common::cli(
+        &data_dir,
+        &["backup", "--to", backup.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success());
+    let refused = common::cli(
+        &data_dir,
+        &["restore", "--from", backup.to_str().unwrap()],
+        None,
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("server (or a restore) is using"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let (status, _) = stop(served);
+    assert!(status.success());
+    let alone = tmp.path().join("alone.db");
+    std::fs::copy(data_dir.join("dutyduck.db"), &alone).unwrap();
+    let users: i64 = rusqlite::Connection::open(&alone)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 1, "the copied file alone holds the user");
+    let restored = common::cli(
+        &data_dir,
+        &["restore", "--from", backup.to_str().unwrap()],
+        None,
+    );
+    assert!(restored.status.success());
+}
