@@ -15,9 +15,9 @@ export const SCREENSHOTS = join(root, 'target/screenshots');
 export const PASSWORD = 'tarte tatin du dimanche';
 
 /** Starts `dutyduck serve`; resolves once it logs its address. */
-export async function startServer() {
+export async function startServer(extraArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'dutyduck-browser-'));
-  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dataDir, 'data')], {
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dataDir, 'data'), ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const base = await new Promise((resolveBase, reject) => {
