@@ -24,20 +24,6 @@ fn backups_in(dir: &Path) -> Vec<String> {
     names
 }
 
-async fn metric(server: &TestServer, name: &str) -> Option<i64> {
-    let text = server
-        .request(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .map(|v| v.parse().unwrap())
-}
-
 async fn scheduled(dir: PathBuf, keep: usize) -> (TestServer, DateTime<Utc>) {
     let start: DateTime<Utc> = "2026-03-01T02:00:00Z".parse().unwrap();
     let server = TestServer::start_configured(Clock::manual(start), |config| {
@@ -84,14 +70,14 @@ async fn scheduled_backups_follow_the_clock_keep_the_newest_and_show_in_metrics(
     );
     let expected = (start + Duration::days(2)).timestamp();
     eventually("/metrics to show the last backup", || async {
-        (metric(&server, "dutyduck_last_backup_timestamp_seconds").await == Some(expected))
+        (server
+            .metric("dutyduck_last_backup_timestamp_seconds")
+            .await
+            == expected as f64)
             .then_some(())
     })
     .await;
-    assert_eq!(
-        metric(&server, "dutyduck_backup_failures_total").await,
-        Some(0)
-    );
+    assert_eq!(server.metric("dutyduck_backup_failures_total").await, 0.0);
 
     // A backup restores like one from `dutyduck backup`.
     let conn = rusqlite::Connection::open(dir.join("dutyduck-20260303T020000Z.db")).unwrap();
@@ -113,12 +99,14 @@ async fn a_failing_backup_is_counted_shown_to_administrators_and_retried() {
     let reporter = server.create_token("rita@example.com", &[]);
 
     eventually("the failure to be counted", || async {
-        (metric(&server, "dutyduck_backup_failures_total").await == Some(1)).then_some(())
+        (server.metric("dutyduck_backup_failures_total").await == 1.0).then_some(())
     })
     .await;
     assert_eq!(
-        metric(&server, "dutyduck_last_backup_timestamp_seconds").await,
-        Some(0)
+        server
+            .metric("dutyduck_last_backup_timestamp_seconds")
+            .await,
+        0.0
     );
     let (status, body) = server
         .call(Method::GET, "/backups/status", Some(&admin), None)

@@ -68,7 +68,9 @@ fn stop(mut served: Served) -> (std::process::ExitStatus, Vec<String>) {
     );
     let status = served.child.wait().unwrap();
     let mut log = std::mem::take(&mut served.log);
-    log.extend(served.lines.try_iter());
+    // Everything up to the end of its stderr: the reader thread may not have passed on the
+    // last lines yet when the process is reaped.
+    log.extend(served.lines.iter());
     (status, log)
 }
 
@@ -179,22 +181,7 @@ fn after_sigterm_the_db_file_alone_is_complete_and_restore_waits_for_the_stop() 
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
     let served = serve(&data_dir);
-    let out = common::cli(
-        &data_dir,
-        &[
-            "user",
-            "create",
-            "--email",
-            "ada@example.com",
-            "--first-name",
-            "Ada",
-            "--last-name",
-            "L",
-            "--password-stdin",
-        ],
-        Some(common::PASSWORD),
-    );
-    assert!(out.status.success());
+    common::create_user(&data_dir, "ada@example.com", "Acme", None);
     let backup = tmp.path().join("copy.db");
     let out = common::cli(
         &data_dir,

@@ -31,20 +31,6 @@ where
     }
 }
 
-async fn metric(server: &TestServer, name: &str) -> f64 {
-    let text = server
-        .request(Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
-}
-
 async fn health(server: &TestServer) -> (StatusCode, Vec<String>) {
     let (status, body) = server.call(Method::GET, "/healthz", None, None).await;
     let codes = body["problems"]
@@ -85,10 +71,10 @@ async fn checked_monitor(server: &TestServer, token: &Token, target: &Target) ->
 
 /// Moves the clock by `seconds` and waits until the watchdog has looked at the server again.
 async fn watchdog_looks(server: &TestServer, seconds: i64) {
-    let before = metric(server, "dutyduck_watchdog_looks_total").await;
+    let before = server.metric("dutyduck_watchdog_looks_total").await;
     server.clock.advance(chrono::Duration::seconds(seconds));
     wait_for("the watchdog to look", || async {
-        (metric(server, "dutyduck_watchdog_looks_total").await > before).then_some(())
+        (server.metric("dutyduck_watchdog_looks_total").await > before).then_some(())
     })
     .await;
 }
@@ -107,7 +93,7 @@ async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
     let checked = last_check(&server, &token, &id).await;
     server.clock.advance(chrono::Duration::seconds(60));
     wait_for("a check result that cannot be recorded", || async {
-        (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
+        (server.metric("dutyduck_check_record_failures_total").await >= 1.0).then_some(())
     })
     .await;
     let (status, problems) = health(&server).await;
@@ -117,7 +103,7 @@ async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
             && problems.contains(&"checks_not_recorded".to_owned()),
         "{problems:?}"
     );
-    assert_eq!(metric(&server, "dutyduck_healthy").await, 0.0);
+    assert_eq!(server.metric("dutyduck_healthy").await, 0.0);
 
     // The watchdog notices, and the problem outlasts the incident threshold (30 s) while
     // nothing can be written.
@@ -166,10 +152,7 @@ async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
             && description.contains("could not be recorded"),
         "{description}"
     );
-    assert_eq!(
-        metric(&server, "dutyduck_instance_incident_open").await,
-        0.0
-    );
+    assert_eq!(server.metric("dutyduck_instance_incident_open").await, 0.0);
 }
 
 /// A small filesystem of its own for the data dir (tmpfs: the tests run as root, as CI does),
@@ -268,7 +251,7 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
     let checked = last_check(&server, &token, &id).await;
     server.clock.advance(chrono::Duration::seconds(60));
     wait_for("a check result that cannot be recorded", || async {
-        (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
+        (server.metric("dutyduck_check_record_failures_total").await >= 1.0).then_some(())
     })
     .await;
     // A restart while the disk is still full loads the schedule anyway (loading writes nothing).
@@ -277,7 +260,7 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
     wait_for(
         "a check after the restart that cannot be recorded",
         || async {
-            (metric(&server, "dutyduck_check_record_failures_total").await >= 1.0).then_some(())
+            (server.metric("dutyduck_check_record_failures_total").await >= 1.0).then_some(())
         },
     )
     .await;

@@ -91,28 +91,7 @@ impl TestServer {
 
     /// Creates a user with the CLI; returns nothing, panics on failure.
     pub fn create_user(&self, email: &str, org: &str, role: Option<&str>) {
-        let mut args = vec![
-            "user",
-            "create",
-            "--email",
-            email,
-            "--first-name",
-            "Ada",
-            "--last-name",
-            "Lovelace",
-            "--org",
-            org,
-            "--password-stdin",
-        ];
-        if let Some(role) = role {
-            args.extend(["--role", role]);
-        }
-        let out = cli(&self.data_dir, &args, Some(PASSWORD));
-        assert!(
-            out.status.success(),
-            "user create failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        create_user(&self.data_dir, email, org, role);
     }
 
     /// Creates a token with the CLI; returns (id, secret key).
@@ -161,6 +140,21 @@ impl TestServer {
         set_cookie.split(';').next().unwrap().to_owned()
     }
 
+    /// The value of the `/metrics` line `name` (without labels); panics when absent.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .request(Method::GET, "/metrics")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    }
+
     /// Sends a request with a token and returns (status, JSON body or Null).
     pub async fn call(
         &self,
@@ -199,6 +193,32 @@ pub struct Token {
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+/// Creates a user of `org` with the CLI (password `PASSWORD`); panics on failure.
+pub fn create_user(data_dir: &Path, email: &str, org: &str, role: Option<&str>) {
+    let mut args = vec![
+        "user",
+        "create",
+        "--email",
+        email,
+        "--first-name",
+        "Ada",
+        "--last-name",
+        "Lovelace",
+        "--org",
+        org,
+        "--password-stdin",
+    ];
+    if let Some(role) = role {
+        args.extend(["--role", role]);
+    }
+    let out = cli(data_dir, &args, Some(PASSWORD));
+    assert!(
+        out.status.success(),
+        "user create failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Runs the real binary on `data_dir`, optionally feeding `stdin`.
