@@ -1,4 +1,4 @@
-//! Embeds build facts (commit, time) and makes cargo notice new migrations and assets, which
+//! Embeds build facts (commit, time, the `--version` line) and makes cargo notice new migrations and assets, which
 //! `include_str!`/`include_bytes!` in macros would otherwise miss on incremental builds.
 
 use std::process::Command;
@@ -19,6 +19,13 @@ fn main() {
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
     println!("cargo:rustc-env=DUTYDUCK_GIT_COMMIT={commit}");
+    // What `dutyduck --version` prints after the name: which code a bug report is about.
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let described = match commit.as_str() {
+        "" => format!("{version} (commit unknown: built outside a git checkout)"),
+        commit => format!("{version} (commit {commit})"),
+    };
+    println!("cargo:rustc-env=DUTYDUCK_VERSION={described}");
 
     // Reproducible when SOURCE_DATE_EPOCH is set; otherwise the time of this build script run.
     let epoch = std::env::var("SOURCE_DATE_EPOCH")
