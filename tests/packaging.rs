@@ -232,3 +232,53 @@ fn the_dockerfile_uses_what_the_binary_has() {
     assert!(dockerfile.contains("VOLUME [\"/data\"]"));
     assert!(dockerfile.contains("USER 65532:65532"), "not root");
 }
+
+/// Built by `packaging/build-static.sh` (minutes of release build, so not by `cargo test`;
+/// `packaging/test.sh` builds it and then runs this test with `--ignored`).
+const STATIC_BIN: &str = "target/x86_64-unknown-linux-gnu/release/dutyduck";
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs packaging/build-static.sh first; packaging/test.sh runs both"]
+async fn the_static_binary_needs_no_library_and_resolves_names_alone() {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(STATIC_BIN);
+    assert!(bin.exists(), "run packaging/build-static.sh first");
+    let ldd = Command::new("ldd").arg(&bin).output().unwrap();
+    let said = format!("{}{}", text(&ldd.stdout), text(&ldd.stderr));
+    assert!(
+        said.contains("statically linked") || said.contains("not a dynamic executable"),
+        "ldd: {said}"
+    );
+
+    // An empty root with only the binary and /etc/hosts, as in a scratch container: it runs,
+    // and finds the server by a name only /etc/hosts knows.
+    let server = common::TestServer::start().await;
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::copy(&bin, root.path().join("dutyduck")).unwrap();
+    std::fs::create_dir(root.path().join("etc")).unwrap();
+    std::fs::write(
+        root.path().join("etc/hosts"),
+        "127.0.0.1 dutyduck-in-hosts-only\n",
+    )
+    .unwrap();
+    let url = format!("http://dutyduck-in-hosts-only:{port}");
+    let root_path = root.path().to_owned();
+    // A user namespace makes chroot possible without root.
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("unshare")
+            .arg("--map-root-user")
+            .arg("chroot")
+            .arg(&root_path)
+            .args(["/dutyduck", "healthcheck", "--url", &url])
+            .output()
+            .expect("unshare (util-linux)")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
