@@ -282,3 +282,31 @@ async fn the_static_binary_needs_no_library_and_resolves_names_alone() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_files_stored_gzipped_reach_every_client_intact() {
+    use std::io::Read;
+    let server = common::TestServer::start().await;
+    let original =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/style.css")).unwrap();
+    let url = format!("{}/dashboard/style.css", server.base);
+
+    let gzipped = server
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["content-type"], "text/css");
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(&gzipped.bytes().await.unwrap()[..])
+        .read_to_end(&mut inflated)
+        .unwrap();
+    assert_eq!(inflated, original);
+
+    let plain = server.client.get(&url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap(), original);
+}
