@@ -1,16 +1,51 @@
 #!/usr/bin/env bash
 # The one command that runs every test: formatting, lints, unit and integration tests (real
-# server, real SQLite, real CLI), then the dashboard in headless Chromium.
-# On a fresh Debian machine it first installs what it needs (Chromium, playwright-core).
+# server, real SQLite, real CLI), the dashboard in headless Chromium, the API fuzzer, and last
+# the static release binary.
+# It first checks the prerequisites (README, *Set up*) and says what is missing and how to get
+# it; on Debian it installs Chromium and systemd-analyze itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "installing Debian's chromium for the browser tests"
-  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+apt_install() {
+  echo "installing Debian's $* for the tests"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+command -v chromium >/dev/null 2>&1 || apt_install chromium             # browser tests
+command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd       # verifies packaging/dutyduck.service
+
+missing=()
+lacks() { missing+=("$1"); }
+# "1.95.0" >= "1.95": version sort puts the smaller first.
+at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+rust_wanted=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+if ! command -v cargo >/dev/null 2>&1; then
+  lacks "Rust >= $rust_wanted (cargo): curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy"
+else
+  rust_have=$(rustc --version | cut -d' ' -f2)
+  at_least "$rust_have" "$rust_wanted" || lacks "Rust >= $rust_wanted (rustc is $rust_have): rustup update stable"
+  cargo fmt --version >/dev/null 2>&1 || lacks "rustfmt: rustup component add rustfmt"
+  cargo clippy --version >/dev/null 2>&1 || lacks "clippy: rustup component add clippy"
 fi
+command -v cc >/dev/null 2>&1 || lacks "a C compiler (SQLite and ring are C): apt-get install build-essential"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  lacks "Node.js >= 20 with npm (browser tests; Debian 12's nodejs is 18): https://nodejs.org/en/download or NodeSource's nodejs package"
+else
+  node_have=$(node --version | tr -d v)
+  at_least "$node_have" 20 || lacks "Node.js >= 20 (node is $node_have; playwright-core needs 20): https://nodejs.org/en/download"
+fi
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || lacks "python3 with venv (schemathesis): apt-get install python3 python3-venv"
+command -v unshare >/dev/null 2>&1 || lacks "unshare (schemathesis' network namespace): apt-get install util-linux"
+[ "$(id -u)" = 0 ] || lacks "root: tests/watching.rs mounts a small tmpfs to fill it up (run as root, as CI does)"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "packaging/test.sh: missing prerequisites:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 cargo fmt --all -- --check
@@ -18,3 +53,7 @@ cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked                      # also builds target/debug/dutyduck for the browser tests
 (cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent)
 packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json
+# Last, being the slowest: a full release build of the static binary (11 minutes on the busy
+# 2-core development VM, about 4 when idle), then ldd and a run in an empty root.
+packaging/build-static.sh
+cargo test --locked --test packaging -- --ignored

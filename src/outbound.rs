@@ -16,3 +16,13 @@ pub fn client_builder() -> reqwest::ClientBuilder {
         .user_agent(USER_AGENT)
         .tls_certs_only(roots)
 }
+
+/// reqwest's own message ("error sending request for url …") hides the useful part, the
+/// innermost cause ("Connection refused (os error 111)").
+pub fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
+}

@@ -1,6 +1,7 @@
 //! The command line: `serve`, and the offline admin commands that work directly on the data dir.
 
 mod backup;
+mod healthcheck;
 mod limits;
 mod restore;
 mod run;
@@ -17,7 +18,7 @@ use crate::error::{Error, Result};
 #[derive(Parser)]
 #[command(
     name = "dutyduck",
-    version,
+    version = env!("DUTYDUCK_VERSION"),
     about = "Uptime, scheduled-job and incident monitoring in one self-hosted binary",
     long_about = "Uptime, scheduled-job and incident monitoring in one self-hosted binary.\n\n\
         Start the server with `dutyduck serve`. The admin commands (user, token, backup) work directly \
@@ -104,6 +105,9 @@ pub enum Command {
     Restore(restore::RestoreArgs),
     /// Run a command (a cron job) and report it to a server as a run of a task.
     Run(run::RunArgs),
+    /// Ask a running server's /healthz whether it keeps watch: exit 0 when healthy, 1 otherwise
+    /// (for Docker's HEALTHCHECK, systemd or a script).
+    Healthcheck(healthcheck::HealthcheckArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -124,6 +128,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         // The wrapper exits with its command's code, not just success or failure.
         Command::Run(args) => return Ok(ExitCode::from(run::main(args))),
+        Command::Healthcheck(args) => return Ok(healthcheck::main(args)),
         Command::Serve {
             listen,
             raw_retention,

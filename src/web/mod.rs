@@ -1,9 +1,7 @@
 //! The dashboard: static files embedded in the binary, served under `/dashboard` (deep links
 //! fall back to the single-page app's `index.html`) and the API docs page at `/docs`.
 
-use std::collections::HashMap;
-use std::io::Write;
-use std::sync::{Mutex, OnceLock};
+use std::io::Read;
 
 use bytes::Bytes;
 use rust_embed::RustEmbed;
@@ -14,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::http::request::Request;
 use crate::http::router::Route;
 
+/// `assets/`, each file gzipped by `build.rs`: sent as it is to clients that accept gzip (all
+/// browsers), inflated for the others.
 #[derive(RustEmbed)]
-#[folder = "assets/"]
-#[exclude = "*.md"]
+#[folder = "$OUT_DIR/assets/"]
 struct Assets;
 
 /// No inline scripts, nothing from other origins, never framed.
@@ -68,13 +67,17 @@ fn serve(req: &Request, path: &str, csp: &'static str) -> Result<Response> {
         let mut r = Response::default();
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
-    } else if accepts_gzip(req) && compressible(&mime) && file.data.len() > 1024 {
-        let mut r = Response::new(gzipped(&etag, &file.data).into());
+    } else if accepts_gzip(req) {
+        let mut r = Response::new(Bytes::from(file.data.into_owned()).into());
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         r
     } else {
-        Response::new(Bytes::from(file.data.into_owned()).into())
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(file.data.as_ref())
+            .read_to_end(&mut plain)
+            .map_err(Error::internal)?;
+        Response::new(Bytes::from(plain).into())
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -103,29 +106,4 @@ fn serve(req: &Request, path: &str, csp: &'static str) -> Result<Response> {
 fn accepts_gzip(req: &Request) -> bool {
     req.header(header::ACCEPT_ENCODING.as_str())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
-}
-
-fn compressible(mime: &str) -> bool {
-    mime.starts_with("text/")
-        || mime.contains("javascript")
-        || mime.contains("json")
-        || mime.contains("svg")
-}
-
-/// Compressed once per file version (its ETag) and kept. In debug builds rust-embed reads files
-/// from disk, so an edited file gets a new key rather than a stale body.
-fn gzipped(key: &str, data: &[u8]) -> Bytes {
-    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().expect("gzip cache").get(key) {
-        return hit.clone();
-    }
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(data).expect("writing to memory");
-    let compressed = Bytes::from(encoder.finish().expect("writing to memory"));
-    cache
-        .lock()
-        .expect("gzip cache")
-        .insert(key.to_owned(), compressed.clone());
-    compressed
 }

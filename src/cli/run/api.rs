@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::{Client, Method, RequestBuilder, StatusCode, Url};
 use serde::{Deserialize, Serialize};
 
+use crate::outbound::root_cause;
+
 /// How long one call may take, connection included.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -223,16 +225,6 @@ fn error_message(body: &[u8]) -> String {
         Ok(b) => b.error.message,
         Err(_) => String::from_utf8_lossy(body).chars().take(200).collect(),
     }
-}
-
-/// reqwest's own message ("error sending request for url …") hides the useful part, the
-/// innermost cause ("Connection refused (os error 111)").
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
-    cause.to_string()
 }
 
 #[cfg(test)]
