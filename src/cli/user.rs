@@ -6,6 +6,7 @@ use std::path::Path;
 use clap::Subcommand;
 
 use super::in_transaction;
+use super::output::outln;
 use crate::accounts::members::create_member;
 use crate::accounts::model::{normalize_email, normalize_name};
 use crate::accounts::roles::Role;
@@ -85,30 +86,36 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                 };
                 create_member(conn, &user, &org, role, now)
             })?;
-            println!("Created user {email} ({role} of {}).", org.display_name);
+            outln!("Created user {email} ({role} of {}).", org.display_name);
             Ok(())
         }
         UserCommand::List { json } => {
             let users = in_transaction(data_dir, Create::No, store::list_users)?;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&users).map_err(Error::internal)?
                 );
             } else if users.is_empty() {
-                println!("No users yet. Create one with `dutyduck user create`.");
+                outln!("No users yet. Create one with `dutyduck user create`.");
             } else {
-                println!(
+                outln!(
                     "{:<36}  {:<30}  {:<24}  {:<16}  ROLE",
-                    "ID", "EMAIL", "NAME", "ORGANIZATION"
+                    "ID",
+                    "EMAIL",
+                    "NAME",
+                    "ORGANIZATION"
                 );
                 for u in users {
                     let name = format!("{} {}", u.user.first_name, u.user.last_name);
                     let role = u.role.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
                     let org = u.organization.unwrap_or_else(|| "-".into());
-                    println!(
+                    outln!(
                         "{:<36}  {:<30}  {:<24}  {:<16}  {role}",
-                        u.user.id, u.user.email, name, org
+                        u.user.id,
+                        u.user.email,
+                        name,
+                        org
                     );
                 }
             }
@@ -137,7 +144,7 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                 store::update_profile(conn, user.id, &change, now)?;
                 sessions::delete_others(conn, user.id, None)
             })?;
-            println!("Password of {email} changed; {ended} dashboard session(s) ended.");
+            outln!("Password of {email} changed; {ended} dashboard session(s) ended.");
             Ok(())
         }
     }
