@@ -235,3 +235,40 @@ fn a_closed_pipe_ends_a_long_listing_quietly() {
         assert_eq!(stderr(&out), "", "{args:?}");
     }
 }
+
+/// Without `--org`: on a fresh install the first user founds "Default"; later ones join the
+/// only organization there is (as Reporter, the least privilege) whatever its name, and once
+/// there are several the choice is the caller's.
+#[test]
+fn user_create_without_org_joins_the_only_organization_or_asks() {
+    let stdout = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+
+    let fresh = tempfile::tempdir().unwrap();
+    let first = create_user(fresh.path(), "ada@example.com", None);
+    assert_eq!(
+        stdout(&first).trim(),
+        "Created user ada@example.com (Owner of Default)."
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let founder = create_user(tmp.path(), "ada@example.com", Some("Acme Ops"));
+    assert!(founder.status.success(), "{}", stderr(&founder));
+    let joined = create_user(tmp.path(), "grace@example.com", None);
+    assert_eq!(
+        stdout(&joined).trim(),
+        "Created user grace@example.com (Reporter of Acme Ops)."
+    );
+
+    let other = create_user(tmp.path(), "linus@example.com", Some("Kernel Team"));
+    assert!(other.status.success(), "{}", stderr(&other));
+    let ambiguous = create_user(tmp.path(), "who@example.com", None);
+    assert_refused(
+        &ambiguous,
+        1,
+        &["there are 2 organizations; choose one with --org: \
+           acme-ops (\"Acme Ops\"), kernel-team (\"Kernel Team\")"],
+    );
+    let listed = stdout(&cli(tmp.path(), &["user", "list"], None));
+    assert!(!listed.contains("who@example.com"), "{listed}");
+    assert_eq!(listed.matches("  acme-ops  ").count(), 2, "{listed}");
+}

@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::in_transaction;
 use super::output::outln;
-use crate::accounts::members::create_member;
+use crate::accounts::members::{create_member, implied_organization};
 use crate::accounts::model::{normalize_email, normalize_name};
 use crate::accounts::roles::Role;
 use crate::accounts::store::{self, NewUser};
@@ -19,17 +19,23 @@ use crate::store::Create;
 pub enum UserCommand {
     /// Create a user, and their organization if it does not exist yet.
     Create {
+        /// E-mail address: the user's login, unique on this server.
         #[arg(long)]
         email: String,
+        /// First name, as shown in the dashboard.
         #[arg(long)]
         first_name: String,
+        /// Last name, as shown in the dashboard.
         #[arg(long)]
         last_name: String,
-        /// Organization to join (by name); created if missing, with this user as Owner.
-        #[arg(long, default_value = "Default")]
-        org: String,
-        /// Role in an existing organization: Reporter, Editor, MemberInviter, MemberManager,
-        /// Administrator or Owner. The first member of a new organization is always Owner.
+        /// Organization to join, by name or short name (the ORGANIZATION column of `user list`);
+        /// created if missing, with this user as Owner. Without it: the only organization there
+        /// is, or a new "Default" one on a fresh install; with several, it must be given.
+        #[arg(long)]
+        org: Option<String>,
+        /// Role in an existing organization: Reporter (the default), Editor, MemberInviter,
+        /// MemberManager, Administrator or Owner. The first member of a new organization is
+        /// always Owner.
         #[arg(long, value_parser = parse_role)]
         role: Option<Role>,
         /// Read the password from the first line of standard input instead of prompting.
@@ -44,6 +50,7 @@ pub enum UserCommand {
     },
     /// Set a user's password; ends all of the user's dashboard sessions.
     SetPassword {
+        /// E-mail address of the user.
         #[arg(long)]
         email: String,
         /// Read the password from the first line of standard input instead of prompting.
@@ -72,7 +79,7 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
             let email = normalize_email(&email)?;
             let first_name = normalize_name("first-name", &first_name)?;
             let last_name = normalize_name("last-name", &last_name)?;
-            let org = normalize_name("org", &org)?;
+            let org = org.map(|o| normalize_name("org", &o)).transpose()?;
             let password = read_password(password_stdin)?;
             password::check_strength(&password, &[&email, &first_name, &last_name])?;
             let hash = password::hash(&password)?;
@@ -83,6 +90,10 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                     first_name: &first_name,
                     last_name: &last_name,
                     password_hash: &hash,
+                };
+                let org = match org {
+                    Some(org) => org,
+                    None => implied_organization(conn)?,
                 };
                 create_member(conn, &user, &org, role, now)
             })?;

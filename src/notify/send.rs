@@ -44,10 +44,13 @@ impl Sender {
                     .map_err(|e| format!("--smtp-url: {e}"))?
                     .timeout(Some(TIMEOUT))
                     .build();
-                let from = s
-                    .from
-                    .parse()
-                    .map_err(|e| format!("--smtp-from {:?}: {e}", s.from))?;
+                let from = s.from.parse().map_err(|e| {
+                    format!(
+                        "--smtp-from {:?} is not a sender address ({e}); expected \
+                             alerts@example.com or \"dutyduck <alerts@example.com>\"",
+                        s.from
+                    )
+                })?;
                 Some((transport, from))
             }
         };
