@@ -31,6 +31,11 @@ pub struct SmtpSettings {
 }
 
 impl Sender {
+    /// Whether e-mail channels can deliver anything: the server was started with `--smtp-url`.
+    pub fn has_smtp(&self) -> bool {
+        self.smtp.is_some()
+    }
+
     pub fn new(smtp: Option<&SmtpSettings>) -> Result<Sender, String> {
         let http = crate::outbound::client_builder()
             .timeout(TIMEOUT)
