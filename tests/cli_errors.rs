@@ -272,3 +272,61 @@ fn user_create_without_org_joins_the_only_organization_or_asks() {
     assert!(!listed.contains("who@example.com"), "{listed}");
     assert_eq!(listed.matches("  acme-ops  ").count(), 2, "{listed}");
 }
+
+/// Every flag of `user create` and `set-password` says what it is; `run` never opens a data dir,
+/// so its help does not offer `--data-dir`.
+#[test]
+fn help_describes_each_flag_and_offers_only_the_ones_that_apply() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The flag's line carries its description (clap aligns the columns, so spacing varies).
+    let described = |help: &str, flag: &str, words: &str| {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(flag))
+            .unwrap_or("");
+        assert!(line.contains(words), "{flag}: {words:?} not in: {help}");
+    };
+    let create = help(&["user", "create"]);
+    described(&create, "--email <EMAIL>", "E-mail address");
+    described(&create, "--first-name <FIRST_NAME>", "First name");
+    described(&create, "--last-name <LAST_NAME>", "Last name");
+    let set_password = help(&["user", "set-password"]);
+    described(
+        &set_password,
+        "--email <EMAIL>",
+        "E-mail address of the user",
+    );
+    assert!(!help(&["run"]).contains("--data-dir"));
+    assert!(help(&["user", "list"]).contains("--data-dir"));
+}
+
+#[test]
+fn a_sender_that_is_not_an_address_is_named_with_the_expected_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = [
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--smtp-url",
+        "smtp://127.0.0.1:25",
+        "--smtp-from",
+        "not an address",
+    ];
+    let out = cli(tmp.path(), &args, None);
+    assert_refused(
+        &out,
+        1,
+        &[
+            "--smtp-from \"not an address\" is not a sender address",
+            "alerts@example.com",
+        ],
+    );
+}
