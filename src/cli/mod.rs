@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 
 #[derive(Parser)]
 #[command(
@@ -111,9 +111,9 @@ pub fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match run(cli) {
         Ok(code) => code,
-        // `Error::internal` has logged the detail just above; "see the server log" would send
-        // the user of an offline command looking for a log that does not exist.
-        Err(e) if e.kind == Kind::Internal => {
+        // `Error::internal` has logged the detail just above, and its message, "see the server
+        // log", would send the user of an offline command looking for a log that does not exist.
+        Err(e) if e.is_internal() => {
             eprintln!("error: an unexpected failure (details above); please report it as a bug");
             ExitCode::FAILURE
         }
