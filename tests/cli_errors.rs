@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{PASSWORD, cli};
+use common::cli;
 use dutyduck::accounts::store as accounts;
 use dutyduck::store::Create;
 
@@ -29,21 +29,7 @@ fn assert_refused(out: &Output, rc: i32, fragments: &[&str]) {
 }
 
 fn create_user(data_dir: &Path, email: &str, org: Option<&str>) -> Output {
-    let mut args = vec![
-        "user",
-        "create",
-        "--email",
-        email,
-        "--first-name",
-        "Ada",
-        "--last-name",
-        "Lovelace",
-        "--password-stdin",
-    ];
-    if let Some(org) = org {
-        args.extend(["--org", org]);
-    }
-    cli(data_dir, &args, Some(PASSWORD))
+    common::create_user(data_dir, email, org, None)
 }
 
 #[test]

@@ -91,23 +91,7 @@ impl TestServer {
 
     /// Creates a user with the CLI; returns nothing, panics on failure.
     pub fn create_user(&self, email: &str, org: &str, role: Option<&str>) {
-        let mut args = vec![
-            "user",
-            "create",
-            "--email",
-            email,
-            "--first-name",
-            "Ada",
-            "--last-name",
-            "Lovelace",
-            "--org",
-            org,
-            "--password-stdin",
-        ];
-        if let Some(role) = role {
-            args.extend(["--role", role]);
-        }
-        let out = cli(&self.data_dir, &args, Some(PASSWORD));
+        let out = create_user(&self.data_dir, email, Some(org), role);
         assert!(
             out.status.success(),
             "user create failed: {}",
@@ -199,6 +183,28 @@ pub struct Token {
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+/// `dutyduck user create` (Ada Lovelace, password `PASSWORD`), in `org` if given.
+pub fn create_user(data_dir: &Path, email: &str, org: Option<&str>, role: Option<&str>) -> Output {
+    let mut args = vec![
+        "user",
+        "create",
+        "--email",
+        email,
+        "--first-name",
+        "Ada",
+        "--last-name",
+        "Lovelace",
+        "--password-stdin",
+    ];
+    if let Some(org) = org {
+        args.extend(["--org", org]);
+    }
+    if let Some(role) = role {
+        args.extend(["--role", role]);
+    }
+    cli(data_dir, &args, Some(PASSWORD))
 }
 
 /// Runs the real binary on `data_dir`, optionally feeding `stdin`.
