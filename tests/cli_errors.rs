@@ -254,6 +254,18 @@ fn user_create_without_org_joins_the_only_organization_or_asks() {
         &["there are 2 organizations; choose one with --org: \
            acme-ops (\"Acme Ops\"), kernel-team (\"Kernel Team\")"],
     );
+    // Said before any password prompt (here: before finding there is no terminal to ask on).
+    let args = [
+        "user",
+        "create",
+        "--email",
+        "who@example.com",
+        "--first-name",
+        "W",
+        "--last-name",
+        "H",
+    ];
+    assert_refused(&cli(tmp.path(), &args, None), 1, &["choose one with --org"]);
     let listed = stdout(&cli(tmp.path(), &["user", "list"], None));
     assert!(!listed.contains("who@example.com"), "{listed}");
     assert_eq!(listed.matches("  acme-ops  ").count(), 2, "{listed}");

@@ -80,6 +80,10 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
             let first_name = normalize_name("first-name", &first_name)?;
             let last_name = normalize_name("last-name", &last_name)?;
             let org = org.map(|o| normalize_name("org", &o)).transpose()?;
+            // Several organizations and no --org: say so before prompting for a password.
+            if org.is_none() && crate::store::db_path(data_dir).exists() {
+                in_transaction(data_dir, Create::No, implied_organization)?;
+            }
             let password = read_password(password_stdin)?;
             password::check_strength(&password, &[&email, &first_name, &last_name])?;
             let hash = password::hash(&password)?;
