@@ -53,6 +53,8 @@ pub struct Error {
     pub allow: Option<String>,
 }
 
+const INTERNAL_CODE: &str = "internal";
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -108,9 +110,14 @@ impl Error {
         log::error!("internal error: {detail}");
         Self::new(
             Kind::Internal,
-            "internal",
+            INTERNAL_CODE,
             "internal error; see the server log",
         )
+    }
+
+    /// Whether this is an `Error::internal`: a bug, whose detail went to the log.
+    pub fn is_internal(&self) -> bool {
+        self.code == INTERNAL_CODE
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {

@@ -85,7 +85,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         .map_err(Error::internal)??;
     let listener = crate::http::socket::bind(&config.listen)
         .await
-        .map_err(|e| Error::internal(format!("cannot listen on {}: {e}", config.listen)))?;
+        .map_err(|e| cannot_listen(&config.listen, &e))?;
     let addr = listener.local_addr().map_err(Error::internal)?;
     let notifier = Notifier::new(config.smtp.as_ref(), config.public_url.clone())?;
     let app = Arc::new(App {
@@ -164,6 +164,27 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             usage,
         ],
     })
+}
+
+/// Why the listen address cannot be used, and what to do about it: these are set-up mistakes,
+/// not bugs.
+fn cannot_listen(listen: &str, e: &std::io::Error) -> Error {
+    use std::io::ErrorKind;
+    let message = match e.kind() {
+        ErrorKind::AddrInUse => {
+            format!("{listen} is already in use: stop the other server or choose another --listen")
+        }
+        ErrorKind::PermissionDenied => format!(
+            "{listen}: permission denied; ports below 1024 need root or the \
+             CAP_NET_BIND_SERVICE capability: choose a port from 1024 up or grant it"
+        ),
+        ErrorKind::AddrNotAvailable => format!(
+            "{listen} is not an address of this machine: choose one of its addresses, \
+             127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces)"
+        ),
+        _ => format!("cannot listen on {listen} ({e}): check the host name in --listen"),
+    };
+    Error::unavailable(message)
 }
 
 impl Running {

@@ -181,7 +181,8 @@ fn after_sigterm_the_db_file_alone_is_complete_and_restore_waits_for_the_stop() 
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
     let served = serve(&data_dir);
-    common::create_user(&data_dir, "ada@example.com", "Acme", None);
+    let created = common::create_user(&data_dir, "ada@example.com", Some("Acme"), None);
+    assert!(created.status.success(), "{created:?}");
     let backup = tmp.path().join("copy.db");
     let out = common::cli(
         &data_dir,

@@ -217,6 +217,9 @@ async fn incidents_are_e_mailed_to_listed_addresses_and_all_members_in_the_org_l
     )
     .await;
 
+    let (_, listed) = call(&server, &ada, Method::GET, "/notification-channels", None).await;
+    assert_eq!(listed["emailConfigured"], true, "{listed}");
+
     let incident = nightly_backup_fails(&server, &ada).await;
     let mut mails = smtp.wait_for(2).await;
     mails.sort_by(|a, b| a.to.cmp(&b.to));
@@ -895,7 +898,9 @@ async fn sending_a_test_answers_with_the_outcome_and_is_not_retried() {
     assert_eq!(deliveries(&server, &ada, &bad).await[0]["status"], "gaveup");
     assert_eq!(broken.received().len(), 1);
 
-    // This server has no SMTP relay: the test says so instead of pretending.
+    // This server has no SMTP relay: the list tells the dashboard, the test says so too.
+    let (_, listed) = call(&server, &ada, Method::GET, "/notification-channels", None).await;
+    assert_eq!(listed["emailConfigured"], false, "{listed}");
     let no_smtp = test(mail).await;
     assert_eq!(no_smtp["outcome"], "failed");
     assert!(

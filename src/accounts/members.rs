@@ -7,7 +7,7 @@ use super::model::{Organization, User};
 use super::roles::Role;
 use super::store::{self, NewUser};
 use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Inserts the user and their membership. The first member of an organization is its Owner;
 /// later members get `role`, by default Reporter (least privilege).
@@ -31,4 +31,32 @@ pub fn create_member(
     };
     store::insert_membership(conn, org.id, user.id, role, now)?;
     Ok((user, org, role))
+}
+
+/// The organization created with the first user when no `--org` is given.
+pub const FIRST_ORGANIZATION: &str = "Default";
+
+/// The organization `dutyduck user create` without `--org` joins: the only one there is (so a
+/// second user does not end up alone in a new one), or a new "Default" on a fresh install.
+/// With several, guessing could hand someone the wrong team's data: the caller must choose.
+pub fn implied_organization(conn: &Connection) -> Result<String> {
+    let orgs = store::organizations(conn)?;
+    match orgs.as_slice() {
+        [] => Ok(FIRST_ORGANIZATION.to_owned()),
+        [only] => Ok(only.name.clone()),
+        several => {
+            let names: Vec<String> = several
+                .iter()
+                .map(|o| format!("{} ({:?})", o.name, o.display_name))
+                .collect();
+            Err(Error::bad_request(
+                "organization_required",
+                format!(
+                    "there are {} organizations; choose one with --org: {}",
+                    several.len(),
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
 }

@@ -140,6 +140,15 @@ pub fn organization_ids(conn: &Connection) -> Result<Vec<OrgId>> {
     Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every organization, oldest first.
+pub fn organizations(conn: &Connection) -> Result<Vec<Organization>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, display_name, created_at, updated_at FROM organizations ORDER BY created_at",
+    )?;
+    let orgs = stmt.query_map([], org_from_row)?;
+    Ok(orgs.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Finds an organization by its short name or display name, case-insensitively.
 pub fn organization_named(conn: &Connection, name: &str) -> Result<Option<Organization>> {
     Ok(conn

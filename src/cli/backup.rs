@@ -1,11 +1,12 @@
 //! `dutyduck backup --to FILE`: a consistent snapshot taken with `VACUUM INTO`, safe while the
 //! server writes (it reads one snapshot of the WAL database).
 
+use super::output::outln;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::store::{Create, open_migrated};
 
 #[derive(Args)]
@@ -57,8 +58,22 @@ pub fn run(data_dir: &Path, args: BackupArgs) -> Result<()> {
             format!("{} already exists; choose a new file", args.to.display()),
         ));
     }
+    let folder = match args.to.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(Error::new(
+            Kind::NotFound,
+            "not_found",
+            format!(
+                "the folder {} does not exist: create it first or choose another --to",
+                folder.display()
+            ),
+        ));
+    }
     let conn = open_migrated(data_dir, Create::No)?;
     let size = crate::store::backup::write_copy(&conn, &args.to)?;
-    println!("Backup written to {} ({size} bytes).", args.to.display());
+    outln!("Backup written to {} ({size} bytes).", args.to.display());
     Ok(())
 }

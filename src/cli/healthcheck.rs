@@ -2,6 +2,7 @@
 //! into an exit code, for Docker's `HEALTHCHECK`, a systemd timer or a script. It needs no data
 //! dir and no shell, so it works in a scratch image.
 
+use super::output::outln;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -53,7 +54,7 @@ pub fn main(args: HealthcheckArgs) -> ExitCode {
     };
     match runtime.block_on(ask(&url, args.timeout)) {
         Ok(()) => {
-            println!("healthy: {url} answered 200");
+            outln!("healthy: {url} answered 200");
             ExitCode::SUCCESS
         }
         Err(why) => {

@@ -3,6 +3,7 @@
 mod backup;
 mod healthcheck;
 mod limits;
+mod output;
 mod restore;
 mod run;
 mod token;
@@ -34,8 +35,9 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
-    /// Log level: error, warn, info, debug or trace (RUST_LOG, if set, takes precedence).
-    #[arg(long, global = true, default_value = "info")]
+    /// How much the server and the admin commands log (RUST_LOG, if set, takes precedence).
+    #[arg(long, global = true, default_value = "info",
+          value_parser = ["error", "warn", "info", "debug", "trace"])]
     pub log_level: String,
 
     #[command(subcommand)]
@@ -47,7 +49,8 @@ pub enum Command {
     /// Run the server: REST API at the root, dashboard under /dashboard.
     Serve {
         /// Address and port to listen on (use 0.0.0.0:8080 to accept connections from other hosts).
-        #[arg(long, env = "DUTYDUCK_LISTEN", default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "DUTYDUCK_LISTEN", default_value = "127.0.0.1:8080", value_name = "HOST:PORT",
+              value_parser = parse_listen)]
         listen: String,
         /// How long every single check result is kept; hourly and daily rollups (uptime,
         /// charts) are kept 400 and 800 days.
@@ -117,6 +120,12 @@ pub fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match run(cli) {
         Ok(code) => code,
+        // `Error::internal` has logged the detail just above, and its message, "see the server
+        // log", would send the user of an offline command looking for a log that does not exist.
+        Err(e) if e.is_internal() => {
+            eprintln!("error: an unexpected failure (details above); please report it as a bug");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -169,6 +178,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Restore(args) => restore::run(&cli.data_dir, args),
     }
     .map(|()| ExitCode::SUCCESS)
+}
+
+/// `host:port`, checked before anything starts: `8080` or `:8090` would otherwise fail later
+/// with a resolver's message that does not say what form is expected.
+fn parse_listen(raw: &str) -> std::result::Result<String, String> {
+    let expected = "expected HOST:PORT, e.g. 127.0.0.1:8080 (this machine only), \
+                    0.0.0.0:8080 (all IPv4 interfaces) or [::]:8080";
+    let Some((host, port)) = raw.rsplit_once(':') else {
+        return Err(format!("{raw:?} has no host; {expected}"));
+    };
+    if port.parse::<u16>().is_err() {
+        return Err(format!(
+            "{port:?} is not a port number (0 to 65535); {expected}"
+        ));
+    }
+    if host.is_empty() {
+        return Err(format!("{raw:?} has no host; {expected}"));
+    }
+    if host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
+        return Err(format!(
+            "{raw:?}: an IPv6 address goes in brackets, like [::1]:8080"
+        ));
+    }
+    Ok(raw.to_owned())
 }
 
 /// An absolute http(s) URL, without a trailing slash.

@@ -1,5 +1,6 @@
 //! `dutyduck restore --from FILE`: put a backup back in place of the database, offline.
 
+use super::output::outln;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -16,19 +17,20 @@ pub struct RestoreArgs {
 
 pub fn run(data_dir: &Path, args: RestoreArgs) -> Result<()> {
     let restored = crate::store::backup::restore(data_dir, &args.from, Clock::system().now())?;
-    println!(
+    outln!(
         "Restored {} into {}.",
         args.from.display(),
         crate::store::db_path(data_dir).display()
     );
     if restored.version != restored.from_version {
-        println!(
+        outln!(
             "Its schema was brought from version {} to {}.",
-            restored.from_version, restored.version
+            restored.from_version,
+            restored.version
         );
     }
     if let Some(aside) = restored.kept_aside {
-        println!("The previous database was kept as {}.", aside.display());
+        outln!("The previous database was kept as {}.", aside.display());
     }
     Ok(())
 }

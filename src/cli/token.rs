@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use clap::{ArgGroup, Subcommand};
 
+use super::output::outln;
 use super::{in_read_transaction, in_transaction};
 use crate::accounts::principal::{Credential, Principal};
 use crate::accounts::roles::Permission;
@@ -27,7 +28,9 @@ pub enum TokenCommand {
         #[arg(long)]
         label: String,
         /// Lifetime, e.g. 90d, 12h (at most one year).
-        #[arg(long, value_parser = humantime::parse_duration)]
+        // Hyphen values reach the parser, so `-5d` is refused as a negative lifetime rather than
+        // taken for an unknown flag.
+        #[arg(long, value_parser = parse_lifetime, allow_hyphen_values = true)]
         expires_in: Option<std::time::Duration>,
         /// Expiry date (YYYY-MM-DD, valid through that day, UTC) or RFC 3339 time; at most one year ahead.
         #[arg(long, value_parser = parse_expiry)]
@@ -65,6 +68,18 @@ fn parse_expiry(s: &str) -> std::result::Result<DateTime<FixedOffset>, String> {
         .map_err(|_| format!("{s:?} is neither a date (2027-06-30) nor an RFC 3339 time"))
 }
 
+fn parse_lifetime(s: &str) -> std::result::Result<std::time::Duration, String> {
+    const EXAMPLES: &str = "e.g. 90d, 12h or 1y";
+    if s.trim_start().starts_with('-') {
+        return Err(format!("must be a positive duration ({EXAMPLES})"));
+    }
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err(format!("must be a positive duration ({EXAMPLES})")),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{s:?} is not a duration ({e}); {EXAMPLES}")),
+    }
+}
+
 fn parse_permission(s: &str) -> std::result::Result<Permission, String> {
     Permission::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
@@ -84,16 +99,17 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
         } => {
             let label = check_label(&label)?;
             let now = Utc::now();
-            let expires_at = match (expires_in, expires_at) {
+            let (flag, expires_at) = match (expires_in, expires_at) {
                 (Some(d), _) => {
-                    let d = chrono::Duration::from_std(d)
-                        .map_err(|_| Error::invalid_field("expires-in", "is too long"))?;
-                    (now + d).fixed_offset()
+                    let too_long = || Error::invalid_field("--expires-in", "is too long");
+                    let d = chrono::Duration::from_std(d).map_err(|_| too_long())?;
+                    let at = now.checked_add_signed(d).ok_or_else(too_long)?;
+                    ("--expires-in", at.fixed_offset())
                 }
-                (None, Some(at)) => at,
+                (None, Some(at)) => ("--expires-at", at),
                 (None, None) => unreachable!("clap requires one of --expires-in and --expires-at"),
             };
-            let expires_at = check_expiry(now, expires_at)?;
+            let expires_at = check_expiry(flag, now, expires_at)?;
             let issued = in_transaction(data_dir, Create::No, |conn| {
                 let (owner, _) = accounts::user_by_email(conn, user.trim())?
                     .ok_or_else(|| Error::not_found(&format!("user {user}")))?;
@@ -115,17 +131,17 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
             })?;
             if json {
                 let out = serde_json::json!({"id": issued.id, "secretKey": issued.secret_key, "expiresAt": issued.expires_at});
-                println!("{out}");
+                outln!("{out}");
             } else {
-                println!(
+                outln!(
                     "Created API token {:?} for {user}, expiring {}.",
                     issued.label,
                     issued.expires_at.to_rfc3339()
                 );
-                println!("  id:         {}", issued.id);
-                println!("  secret key: {}", issued.secret_key);
-                println!("The secret key is shown only this once: store it now.");
-                println!("Use them as the X-Api-Token-Id and X-Api-Token-Secret-Key headers.");
+                outln!("  id:         {}", issued.id);
+                outln!("  secret key: {}", issued.secret_key);
+                outln!("The secret key is shown only this once: store it now.");
+                outln!("Use them as the X-Api-Token-Id and X-Api-Token-Secret-Key headers.");
             }
             Ok(())
         }
@@ -151,17 +167,21 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
                         v
                     })
                     .collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&items).map_err(Error::internal)?
                 );
             } else if listed.is_empty() {
-                println!("No API tokens.");
+                outln!("No API tokens.");
             } else {
                 let now = Utc::now();
-                println!(
+                outln!(
                     "{:<36}  {:<28}  {:<24}  {:<20}  {:<20}  SCOPES",
-                    "ID", "USER", "LABEL", "EXPIRES", "LAST USED"
+                    "ID",
+                    "USER",
+                    "LABEL",
+                    "EXPIRES",
+                    "LAST USED"
                 );
                 for (t, email) in listed {
                     let mut expires = t.expires_at.format("%Y-%m-%d %H:%M").to_string();
@@ -180,9 +200,13 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
                             .collect::<Vec<_>>()
                             .join(",")
                     };
-                    println!(
+                    outln!(
                         "{:<36}  {:<28}  {:<24}  {:<20}  {:<20}  {scopes}",
-                        t.id, email, t.label, expires, used
+                        t.id,
+                        email,
+                        t.label,
+                        expires,
+                        used
                     );
                 }
             }
@@ -202,9 +226,10 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
             })?;
             match revoked {
                 Some(t) => {
-                    println!(
+                    outln!(
                         "Revoked API token {} ({:?}); it is refused from now on.",
-                        t.id, t.label
+                        t.id,
+                        t.label
                     );
                     Ok(())
                 }

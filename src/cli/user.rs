@@ -5,8 +5,9 @@ use std::path::Path;
 
 use clap::Subcommand;
 
+use super::output::outln;
 use super::{in_read_transaction, in_transaction};
-use crate::accounts::members::create_member;
+use crate::accounts::members::{create_member, implied_organization};
 use crate::accounts::model::{normalize_email, normalize_name};
 use crate::accounts::roles::Role;
 use crate::accounts::store::{self, NewUser};
@@ -18,17 +19,23 @@ use crate::store::Create;
 pub enum UserCommand {
     /// Create a user, and their organization if it does not exist yet.
     Create {
+        /// E-mail address: the user's login, unique on this server.
         #[arg(long)]
         email: String,
+        /// First name, as shown in the dashboard.
         #[arg(long)]
         first_name: String,
+        /// Last name, as shown in the dashboard.
         #[arg(long)]
         last_name: String,
-        /// Organization to join (by name); created if missing, with this user as Owner.
-        #[arg(long, default_value = "Default")]
-        org: String,
-        /// Role in an existing organization: Reporter, Editor, MemberInviter, MemberManager,
-        /// Administrator or Owner. The first member of a new organization is always Owner.
+        /// Organization to join, by name or short name (the ORGANIZATION column of `user list`);
+        /// created if missing, with this user as Owner. Without it: the only organization there
+        /// is, or a new "Default" one on a fresh install; with several, it must be given.
+        #[arg(long)]
+        org: Option<String>,
+        /// Role in an existing organization: Reporter (the default), Editor, MemberInviter,
+        /// MemberManager, Administrator or Owner. The first member of a new organization is
+        /// always Owner.
         #[arg(long, value_parser = parse_role)]
         role: Option<Role>,
         /// Read the password from the first line of standard input instead of prompting.
@@ -43,6 +50,7 @@ pub enum UserCommand {
     },
     /// Set a user's password; ends all of the user's dashboard sessions.
     SetPassword {
+        /// E-mail address of the user.
         #[arg(long)]
         email: String,
         /// Read the password from the first line of standard input instead of prompting.
@@ -71,7 +79,11 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
             let email = normalize_email(&email)?;
             let first_name = normalize_name("first-name", &first_name)?;
             let last_name = normalize_name("last-name", &last_name)?;
-            let org = normalize_name("org", &org)?;
+            let org = org.map(|o| normalize_name("org", &o)).transpose()?;
+            // Several organizations and no --org: say so before prompting for a password.
+            if org.is_none() && crate::store::db_path(data_dir).exists() {
+                in_transaction(data_dir, Create::No, implied_organization)?;
+            }
             let password = read_password(password_stdin)?;
             password::check_strength(&password, &[&email, &first_name, &last_name])?;
             let hash = password::hash(&password)?;
@@ -83,32 +95,42 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                     last_name: &last_name,
                     password_hash: &hash,
                 };
+                let org = match org {
+                    Some(org) => org,
+                    None => implied_organization(conn)?,
+                };
                 create_member(conn, &user, &org, role, now)
             })?;
-            println!("Created user {email} ({role} of {}).", org.display_name);
+            outln!("Created user {email} ({role} of {}).", org.display_name);
             Ok(())
         }
         UserCommand::List { json } => {
             let users = in_read_transaction(data_dir, store::list_users)?;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&users).map_err(Error::internal)?
                 );
             } else if users.is_empty() {
-                println!("No users yet. Create one with `dutyduck user create`.");
+                outln!("No users yet. Create one with `dutyduck user create`.");
             } else {
-                println!(
+                outln!(
                     "{:<36}  {:<30}  {:<24}  {:<16}  ROLE",
-                    "ID", "EMAIL", "NAME", "ORGANIZATION"
+                    "ID",
+                    "EMAIL",
+                    "NAME",
+                    "ORGANIZATION"
                 );
                 for u in users {
                     let name = format!("{} {}", u.user.first_name, u.user.last_name);
                     let role = u.role.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
                     let org = u.organization.unwrap_or_else(|| "-".into());
-                    println!(
+                    outln!(
                         "{:<36}  {:<30}  {:<24}  {:<16}  {role}",
-                        u.user.id, u.user.email, name, org
+                        u.user.id,
+                        u.user.email,
+                        name,
+                        org
                     );
                 }
             }
@@ -137,7 +159,7 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                 store::update_profile(conn, user.id, &change, now)?;
                 sessions::delete_others(conn, user.id, None)
             })?;
-            println!("Password of {email} changed; {ended} dashboard session(s) ended.");
+            outln!("Password of {email} changed; {ended} dashboard session(s) ended.");
             Ok(())
         }
     }

@@ -121,8 +121,12 @@ impl crate::http::openapi::OnCreate for ChannelInput {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ChannelList {
     pub items: Vec<Channel>,
+    /// Whether the server was started with an SMTP relay (`--smtp-url`): without one, e-mail
+    /// channels deliver nothing, and the dashboard says so where e-mail channels are set up.
+    pub email_configured: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -154,7 +158,10 @@ async fn list(req: Request) -> Result<Response> {
     let org = me.org_id;
     let channels = req.app.store.read(move |c| store::list(c, org)).await?;
     let items = channels.into_iter().map(|c| shown(&me, c)).collect();
-    Ok(reply::ok(&ChannelList { items }))
+    Ok(reply::ok(&ChannelList {
+        items,
+        email_configured: req.app.notifier.email_configured(),
+    }))
 }
 
 async fn create(req: Request) -> Result<Response> {

@@ -31,6 +31,11 @@ pub struct SmtpSettings {
 }
 
 impl Sender {
+    /// Whether e-mail channels can deliver anything: the server was started with `--smtp-url`.
+    pub fn has_smtp(&self) -> bool {
+        self.smtp.is_some()
+    }
+
     pub fn new(smtp: Option<&SmtpSettings>) -> Result<Sender, String> {
         let http = crate::outbound::client_builder()
             .timeout(TIMEOUT)
@@ -44,10 +49,13 @@ impl Sender {
                     .map_err(|e| format!("--smtp-url: {e}"))?
                     .timeout(Some(TIMEOUT))
                     .build();
-                let from = s
-                    .from
-                    .parse()
-                    .map_err(|e| format!("--smtp-from {:?}: {e}", s.from))?;
+                let from = s.from.parse().map_err(|e| {
+                    format!(
+                        "--smtp-from {:?} is not a sender address ({e}); expected \
+                             alerts@example.com or \"dutyduck <alerts@example.com>\"",
+                        s.from
+                    )
+                })?;
                 Some((transport, from))
             }
         };

@@ -39,6 +39,11 @@ pub struct Notifier {
 }
 
 impl Notifier {
+    /// Whether the server has an SMTP relay, so that e-mail channels can deliver.
+    pub fn email_configured(&self) -> bool {
+        self.sender.has_smtp()
+    }
+
     pub fn new(smtp: Option<&SmtpSettings>, public_url: Option<String>) -> Result<Notifier> {
         Ok(Notifier {
             sender: Sender::new(smtp)

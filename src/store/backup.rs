@@ -18,11 +18,13 @@ pub fn write_copy(conn: &Connection, to: &Path) -> Result<u64> {
         .to_str()
         .ok_or_else(|| Error::bad_request("invalid_path", "the backup path must be UTF-8"))?;
     conn.execute("VACUUM INTO ?1", [target]).map_err(|e| {
-        Error::new(
-            Kind::Internal,
-            "backup_failed",
-            format!("backup to {} failed: {e}", to.display()),
-        )
+        let folder = to.parent().unwrap_or(Path::new("."));
+        Error::unavailable(format!(
+            "cannot write the backup to {} ({e}): check that the user running dutyduck may \
+             write to {}",
+            to.display(),
+            folder.display()
+        ))
     })?;
     Ok(std::fs::metadata(to).map(|m| m.len()).unwrap_or(0))
 }

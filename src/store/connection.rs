@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -33,28 +33,97 @@ pub enum Create {
 /// Opens the database of `data_dir` for writing and brings its schema up to date.
 pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
     let path = db_path(data_dir);
+    check_is_dir(data_dir)?;
     if create == Create::No && !path.exists() {
-        return Err(Error::not_found(&format!(
-            "database {} (start `dutyduck serve` or run `dutyduck user create` first, or check --data-dir)",
-            path.display()
-        )));
+        return Err(Error::new(
+            Kind::NotFound,
+            "not_found",
+            format!(
+                "database {} not found: start `dutyduck serve` or run `dutyduck user create` first, \
+                 or check --data-dir",
+                path.display()
+            ),
+        ));
     }
     std::fs::create_dir_all(data_dir).map_err(|e| {
-        Error::internal(format!(
-            "cannot create data dir {}: {e}",
-            data_dir.display()
-        ))
+        let problem = match e.kind() {
+            std::io::ErrorKind::PermissionDenied => format!(
+                "cannot create it: the user running dutyduck may not write to {}; create the \
+                 directory for that user or choose another --data-dir",
+                nearest_existing(data_dir).display()
+            ),
+            std::io::ErrorKind::NotADirectory => format!(
+                "cannot create it: {} is a file, not a directory",
+                nearest_existing(data_dir).display()
+            ),
+            _ => format!("cannot create it: {e}"),
+        };
+        unusable(data_dir, problem)
     })?;
-    let mut conn = Connection::open(&path)
-        .map_err(|e| Error::internal(format!("cannot open {}: {e}", path.display())))?;
+    let mut conn = Connection::open(&path).map_err(|e| {
+        unusable(
+            &path,
+            format!("cannot open it ({e}): the user running dutyduck needs read and write access"),
+        )
+    })?;
     configure(&conn)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => unusable(
+                data_dir,
+                "is read-only for the user running dutyduck: it needs write access to the \
+                 directory and to the dutyduck.db* files in it",
+            ),
+            _ => e.into(),
+        })?;
     migrate(&mut conn)?;
     Ok(conn)
 }
 
 const READ_ONLY: OpenFlags =
     OpenFlags::SQLITE_OPEN_READ_ONLY.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+/// A data dir the process cannot use is the operator's to fix, not a bug: the message names the
+/// path and the problem (`Error::internal` would hide both).
+fn unusable(path: &Path, problem: impl std::fmt::Display) -> Error {
+    Error::new(
+        Kind::Unavailable,
+        "data_dir_unusable",
+        format!("{}: {problem}", path.display()),
+    )
+}
+
+/// A data dir that exists must be a directory (a file there would otherwise be reported as
+/// "database not found" or "File exists").
+fn check_is_dir(data_dir: &Path) -> Result<()> {
+    match std::fs::metadata(data_dir) {
+        Ok(meta) if !meta.is_dir() => Err(unusable(
+            data_dir,
+            "is not a directory: --data-dir names the directory holding dutyduck.db \
+             (created if missing)",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(unusable(
+            data_dir,
+            "permission denied: the user running dutyduck may not reach it",
+        )),
+        // Missing (created later, or reported as such) or a directory.
+        _ => Ok(()),
+    }
+}
+
+/// The closest ancestor of `path` that exists: where `create_dir_all` needed write access.
+fn nearest_existing(path: &Path) -> &Path {
+    path.ancestors()
+        .skip(1)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("/"))
+}
 
 /// A read-only connection to an already migrated database (the server's readers).
 pub fn open_read_only(path: &Path) -> Result<Connection> {

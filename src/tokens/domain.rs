@@ -21,18 +21,24 @@ pub fn last_allowed_day(now: Timestamp, offset: FixedOffset) -> NaiveDate {
 /// An expiry must be in the future and at most one year ahead. "One year" is judged by calendar
 /// day in the expiry's own UTC offset, so "the same day next year" picked in a date picker is
 /// accepted whatever the time of day or the user's time zone, and one day more is refused.
-pub fn check_expiry(now: Timestamp, expires_at: DateTime<FixedOffset>) -> Result<Timestamp> {
+/// `field` names the input as the caller typed it: `expiresAt` in the API, `--expires-in` or
+/// `--expires-at` on the command line.
+pub fn check_expiry(
+    field: &str,
+    now: Timestamp,
+    expires_at: DateTime<FixedOffset>,
+) -> Result<Timestamp> {
     if expires_at <= now {
         return Err(Error::bad_request(
             "invalid_expiry",
-            "expiresAt must be in the future",
+            format!("{field} must be in the future"),
         ));
     }
     let limit = last_allowed_day(now, *expires_at.offset());
     if expires_at.date_naive() > limit {
         return Err(Error::bad_request(
             "invalid_expiry",
-            format!("expiresAt must be at most one year ahead: on or before {limit}"),
+            format!("{field} must be at most one year ahead: on or before {limit}"),
         ));
     }
     Ok(expires_at.to_utc())
@@ -87,7 +93,7 @@ mod tests {
             ("2027-11-29T00:00:00-08:00", Err("at most one year ahead")),
         ];
         for (expiry, expected) in cases {
-            match (check_expiry(now, at(expiry)), expected) {
+            match (check_expiry("expiresAt", now, at(expiry)), expected) {
                 (Ok(_), Ok(())) => {}
                 (Err(e), Err(fragment)) => {
                     assert!(e.message.contains(fragment), "{expiry}: {}", e.message)

@@ -82,7 +82,7 @@ async fn create(req: Request) -> Result<Response> {
     let body: CreateToken = req.json()?;
     let label = check_label(&body.label)?;
     let now = req.now();
-    let expires_at = check_expiry(now, body.expires_at)?;
+    let expires_at = check_expiry("expiresAt", now, body.expires_at)?;
     let scopes = grantable_scopes(body.scopes.as_deref().unwrap_or_default(), &me)?;
     let issued = req
         .app

@@ -202,6 +202,8 @@ describe('notifications', () => {
     await page.goto(server.base + '/dashboard/notifications/new');
     await loginInBrowser(page);
     await page.getByRole('heading', { name: 'New channel' }).waitFor(WAIT);
+    // This server has no SMTP relay: said before the channel is even saved.
+    await waitForText(page.getByTestId('no-relay'), 'This server has no SMTP relay, so this channel cannot send e-mails yet');
     await page.getByLabel('Name', { exact: true }).fill('On-call mail');
     await page.getByLabel('Recipient 1', { exact: true }).fill('oncall@example.com');
     await page.getByRole('button', { name: 'Add a recipient' }).click();

@@ -91,7 +91,12 @@ impl TestServer {
 
     /// Creates a user with the CLI; returns nothing, panics on failure.
     pub fn create_user(&self, email: &str, org: &str, role: Option<&str>) {
-        create_user(&self.data_dir, email, org, role);
+        let out = create_user(&self.data_dir, email, Some(org), role);
+        assert!(
+            out.status.success(),
+            "user create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Creates a token with the CLI; returns (id, secret key).
@@ -195,8 +200,8 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-/// Creates a user of `org` with the CLI (password `PASSWORD`); panics on failure.
-pub fn create_user(data_dir: &Path, email: &str, org: &str, role: Option<&str>) {
+/// `dutyduck user create` (Ada Lovelace, password `PASSWORD`), in `org` if given.
+pub fn create_user(data_dir: &Path, email: &str, org: Option<&str>, role: Option<&str>) -> Output {
     let mut args = vec![
         "user",
         "create",
@@ -206,19 +211,15 @@ pub fn create_user(data_dir: &Path, email: &str, org: &str, role: Option<&str>) 
         "Ada",
         "--last-name",
         "Lovelace",
-        "--org",
-        org,
         "--password-stdin",
     ];
+    if let Some(org) = org {
+        args.extend(["--org", org]);
+    }
     if let Some(role) = role {
         args.extend(["--role", role]);
     }
-    let out = cli(data_dir, &args, Some(PASSWORD));
-    assert!(
-        out.status.success(),
-        "user create failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli(data_dir, &args, Some(PASSWORD))
 }
 
 /// Runs the real binary on `data_dir`, optionally feeding `stdin`.

@@ -194,7 +194,15 @@ function EmailFields({ form, set, update, err }) {
       ${error && html`<small id=${base + '-error'} class="field-error" role="alert">${error}</small>`}
     </fieldset>
     <label class="check"><input type="checkbox" checked=${form.allMembers} onChange=${set('allMembers')} /> ${t('notif.allMembers')}</label>
-    <p class="hint small">${t('notif.emailHint')}</p>`;
+    <p class="hint small">${t('notif.emailHint')}</p>
+    <${NoRelayWarning} />`;
+}
+
+/** Said before the channel is saved: on a server without an SMTP relay, e-mails never leave. */
+function NoRelayWarning() {
+  const channels = useLoad(() => api('GET', '/notification-channels'));
+  if (channels.data?.emailConfigured !== false) return null;
+  return html`<div data-testid="no-relay"><${Alert} kind="warning">${t('notif.noRelay')}<//></div>`;
 }
 
 function WebhookFields({ form, set, update, err }) {

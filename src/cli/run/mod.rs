@@ -86,6 +86,11 @@ pub struct RunArgs {
         hide = true
     )]
     heartbeat_interval: Duration,
+    /// `run` talks to a server over HTTP and never opens a data dir. This hidden local copy of
+    /// the global `--data-dir` keeps that flag out of `run --help` (clap copies a global flag
+    /// only into subcommands that lack one), and it is still accepted, as before.
+    #[arg(id = "data_dir", long = "data-dir", hide = true)]
+    _data_dir: Option<std::path::PathBuf>,
     /// The command to run and its arguments (put `--` before them).
     #[arg(required = true, trailing_var_arg = true, value_name = "COMMAND")]
     command: Vec<OsString>,
