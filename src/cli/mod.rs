@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
     about = "Uptime, scheduled-job and incident monitoring in one self-hosted binary",
     long_about = "Uptime, scheduled-job and incident monitoring in one self-hosted binary.\n\n\
         Start the server with `dutyduck serve`. The admin commands (user, token, backup) work directly \
-        on the data dir, whether the server runs or not; their changes apply to the server's next request."
+        on the data dir, whether the server runs or not; their changes apply to the server's next request. \
+        `restore` needs the server stopped; `healthcheck` asks a running server."
 )]
 pub struct Cli {
     /// Directory holding dutyduck.db; created by `serve` on first start.
