@@ -268,8 +268,10 @@ pub async fn serve_until_signal(config: Config) -> Result<()> {
         .await?;
     let first_user_hint = if users == 0 {
         format!(
-            "; no user yet: create the first administrator with `dutyduck user create --data-dir {} \
-             --email you@example.com --first-name Ada --last-name Lovelace --org \"My team\"`",
+            "; no user yet: open http://{}/dashboard to create the first administrator, or run \
+             `dutyduck user create --data-dir {} --email you@example.com --first-name Ada \
+             --last-name Lovelace --org \"My team\"`",
+            running.addr,
             config.data_dir.display()
         )
     } else {
