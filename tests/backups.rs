@@ -123,6 +123,10 @@ async fn a_failing_backup_is_counted_shown_to_administrators_and_retried() {
         .call(Method::GET, "/backups/status", Some(&reporter), None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // /healthz, hence the watchdog, systemd and outside checkers, hear of it too.
+    let (status, health) = server.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
+    assert_eq!(health["problems"][0]["code"], "backups_failing", "{health}");
 
     // Retried after 10 minutes; once the folder can be made, the error clears.
     std::fs::remove_file(&dir).unwrap();
@@ -136,4 +140,6 @@ async fn a_failing_backup_is_counted_shown_to_administrators_and_retried() {
     .await;
     assert!(body["lastError"].is_null(), "{body}");
     assert_eq!(backups_in(&dir).len(), 1);
+    let (status, health) = server.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{health}");
 }

@@ -34,6 +34,8 @@ pub struct Observations {
     pub earliest_notification: Option<Timestamp>,
     /// The database could not be read.
     pub read_error: Option<String>,
+    /// The last scheduled backup failed (cleared by the next one that succeeds).
+    pub backup_error: Option<String>,
 }
 
 /// One thing that is wrong, in words an operator can act on.
@@ -41,7 +43,7 @@ pub struct Observations {
 pub struct Problem {
     /// Stable identifier: `store_failing`, `storage_full`, `database_unreadable`,
     /// `schedule_not_loaded`, `checks_overdue`, `checks_not_recorded`, `deadlines_overdue`,
-    /// `notifications_stuck`.
+    /// `notifications_stuck`, `backups_failing`.
     pub code: &'static str,
     pub message: String,
 }
@@ -114,6 +116,12 @@ pub fn assess(o: &Observations, now: Timestamp) -> Vec<Problem> {
             "notifications due more than 10 minutes ago are not sent yet".into(),
         );
     }
+    if let Some(error) = &o.backup_error {
+        add(
+            "backups_failing",
+            format!("the last scheduled backup failed ({error}); retrying"),
+        );
+    }
     problems
 }
 
@@ -135,6 +143,7 @@ pub async fn observe(app: &App, now: Timestamp) -> Observations {
     let mut o = Observations {
         write: app.store.write_health(),
         checks: app.scheduler.behind(now),
+        backup_error: app.backups.status().last_error.map(|(_, e)| e),
         ..Observations::default()
     };
     let read = app
@@ -264,6 +273,14 @@ mod tests {
                     ..Default::default()
                 },
                 vec!["database_unreadable", "schedule_not_loaded"],
+            ),
+            (
+                "the last backup failed",
+                Observations {
+                    backup_error: Some("No space left on device".into()),
+                    ..Default::default()
+                },
+                vec!["backups_failing"],
             ),
         ];
         for (name, o, expected) in rows {

@@ -156,7 +156,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 pub fn io_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::new(
-        Kind::Internal,
+        Kind::Unavailable,
         "io_error",
         format!("{}: {e}", path.display()),
     )
