@@ -17,6 +17,7 @@ pub mod limits;
 pub mod monitors;
 pub mod notify;
 pub mod outbound;
+pub mod routes;
 pub mod secret;
 pub mod server;
 pub mod store;

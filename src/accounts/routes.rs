@@ -21,40 +21,39 @@ use crate::limits;
 
 /// `/auth/*` serves the dashboard's session cookie: same origin only (see `http::cors`).
 pub fn routes() -> Vec<Route> {
-    vec![
+    Route::tagged(
+"Accounts",
+vec![
         Route::post("/auth/login", login)
             .public()
-            .summary(
-                "Accounts",
-                "Log in with e-mail and password; sets the session cookie",
+            .summary("Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
             .returns::<Profile>(200, "Logged in; the profile of the user")
             .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()
-            .summary("Accounts", "End the current session and clear its cookie")
+            .summary("End the current session and clear its cookie")
             .returns_empty(204, "Logged out")
             .same_origin_only(),
         Route::get("/auth/session", session)
             .public()
-            .summary("Accounts", "The profile of the logged-in user, or null: lets the dashboard check without a 401")
+            .summary("The profile of the logged-in user, or null: lets the dashboard check without a 401")
             .returns::<Session>(200, "profile is null when not logged in")
             .same_origin_only(),
         Route::get("/users/me", me)
-            .summary(
-                "Accounts",
-                "The calling user, their organization, role and permissions",
+            .summary("The calling user, their organization, role and permissions",
             )
             .returns::<Profile>(
                 200,
                 "The profile (top-level keys in snake_case, as the original clients expect)",
             ),
         Route::put("/users/me", update_me)
-            .summary("Accounts", "Change your names, e-mail or password")
+            .summary("Change your names, e-mail or password")
             .body::<UpdateProfile>()
             .returns::<UpdatedProfile>(200, "The updated profile"),
-    ]
+    ],
+)
 }
 
 #[derive(Deserialize, JsonSchema)]

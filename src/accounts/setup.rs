@@ -20,25 +20,22 @@ use crate::limits;
 
 pub fn routes() -> Vec<Route> {
     // The first administrator is created from the dashboard, never from another origin.
-    vec![
-        Route::get("/setup", status)
-            .public()
-            .summary(
-                "Accounts",
-                "Whether the first administrator still has to be created",
-            )
-            .returns::<SetupStatus>(200, "needed: true until the first user exists")
-            .same_origin_only(),
-        Route::post("/setup", create_first_admin)
-            .public()
-            .summary(
-                "Accounts",
-                "Create the first administrator and their organization; logs them in",
-            )
-            .body::<Setup>()
-            .returns::<Profile>(200, "Created and logged in (session cookie set)")
-            .same_origin_only(),
-    ]
+    Route::tagged(
+        "Accounts",
+        vec![
+            Route::get("/setup", status)
+                .public()
+                .summary("Whether the first administrator still has to be created")
+                .returns::<SetupStatus>(200, "needed: true until the first user exists")
+                .same_origin_only(),
+            Route::post("/setup", create_first_admin)
+                .public()
+                .summary("Create the first administrator and their organization; logs them in")
+                .body::<Setup>()
+                .returns::<Profile>(200, "Created and logged in (session cookie set)")
+                .same_origin_only(),
+        ],
+    )
 }
 
 #[derive(Serialize, JsonSchema)]

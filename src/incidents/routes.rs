@@ -21,49 +21,43 @@ use crate::limits;
 use crate::monitors::redact;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/incidents", list)
-            .summary("Incidents", "List incidents, filtered and ordered")
-            .query::<ListQuery>()
-            .returns::<ListPage<Incident>>(200, "A page of incidents"),
-        Route::post("/incidents", declare)
-            .summary("Incidents", "Declare an incident by hand")
-            .body::<Declare>()
-            .returns::<Incident>(201, "The new incident, ongoing"),
-        Route::get("/incidents/ongoing-count", ongoing_count)
-            .summary(
-                "Incidents",
-                "How many incidents are ongoing (the navigation badge)",
-            )
-            .returns::<OngoingCount>(200, "The count"),
-        Route::get("/incidents/{id}", get)
-            .summary("Incidents", "An incident with its source's name and URL")
-            .returns::<IncidentDetail>(200, "The incident"),
-        Route::patch("/incidents/{id}", update)
-            .summary("Incidents", "Change an incident's priority")
-            .body::<Update>()
-            .returns::<Incident>(200, "The incident"),
-        Route::get("/incidents/{id}/events", events)
-            .summary("Incidents", "The incident's timeline, oldest first")
-            .query::<Page>()
-            .returns::<Timeline>(200, "Events"),
-        Route::post("/incidents/{id}/acknowledge", acknowledge)
-            .summary(
-                "Incidents",
-                "Say you are handling it (stops re-notification)",
-            )
-            .returns::<Incident>(200, "The incident"),
-        Route::post("/incidents/{id}/comment", comment)
-            .summary(
-                "Incidents",
-                "Add a comment (plain text or markdown) to the timeline",
-            )
-            .body::<Comment>()
-            .returns::<TimelineEvent>(201, "The comment event"),
-        Route::post("/incidents/{id}/resolve", resolve)
-            .summary("Incidents", "Resolve an incident by hand")
-            .returns::<Incident>(200, "The incident"),
-    ]
+    Route::tagged(
+        "Incidents",
+        vec![
+            Route::get("/incidents", list)
+                .summary("List incidents, filtered and ordered")
+                .query::<ListQuery>()
+                .returns::<ListPage<Incident>>(200, "A page of incidents"),
+            Route::post("/incidents", declare)
+                .summary("Declare an incident by hand")
+                .body::<Declare>()
+                .returns::<Incident>(201, "The new incident, ongoing"),
+            Route::get("/incidents/ongoing-count", ongoing_count)
+                .summary("How many incidents are ongoing (the navigation badge)")
+                .returns::<OngoingCount>(200, "The count"),
+            Route::get("/incidents/{id}", get)
+                .summary("An incident with its source's name and URL")
+                .returns::<IncidentDetail>(200, "The incident"),
+            Route::patch("/incidents/{id}", update)
+                .summary("Change an incident's priority")
+                .body::<Update>()
+                .returns::<Incident>(200, "The incident"),
+            Route::get("/incidents/{id}/events", events)
+                .summary("The incident's timeline, oldest first")
+                .query::<Page>()
+                .returns::<Timeline>(200, "Events"),
+            Route::post("/incidents/{id}/acknowledge", acknowledge)
+                .summary("Say you are handling it (stops re-notification)")
+                .returns::<Incident>(200, "The incident"),
+            Route::post("/incidents/{id}/comment", comment)
+                .summary("Add a comment (plain text or markdown) to the timeline")
+                .body::<Comment>()
+                .returns::<TimelineEvent>(201, "The comment event"),
+            Route::post("/incidents/{id}/resolve", resolve)
+                .summary("Resolve an incident by hand")
+                .returns::<Incident>(200, "The incident"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<IncidentId>("id"))
     .collect()

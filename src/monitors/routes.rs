@@ -1,4 +1,4 @@
-//! `/monitors` (and `/http-monitors`, the original clients' path, answering the same way).
+//! `/monitors` (and `/http-monitors`, the original clients' path, an alias answering the same way).
 
 use std::collections::BTreeMap;
 
@@ -26,84 +26,52 @@ use crate::incidents::store as incidents;
 use crate::notify::routing::{self, Routing};
 use rusqlite::Connection;
 
-macro_rules! monitor_routes {
-    ($prefix:literal, $hidden:expr) => {{
-        let routes = vec![
-            Route::get($prefix, list)
-                .summary(
-                    "Monitors",
-                    "List monitors, filtered and paginated (also at /http-monitors)",
-                )
+pub fn routes() -> Vec<Route> {
+    // Also served at `/http-monitors` (an alias in `crate::routes`), left out of the document.
+    Route::tagged(
+        "Monitors",
+        vec![
+            Route::get("/monitors", list)
+                .summary("List monitors, filtered and paginated (also at /http-monitors)")
                 .query::<ListQuery>()
                 .returns::<ListPage<Monitor>>(200, "A page of monitors, ordered by name"),
-            Route::post($prefix, create)
-                .summary("Monitors", "Create an HTTP monitor")
+            Route::post("/monitors", create)
+                .summary("Create an HTTP monitor")
                 .body::<Create<MonitorInput>>()
                 .returns::<Monitor>(201, "The new monitor; its first check comes within 5 s"),
-            Route::get(concat!($prefix, "/filterable-metadata"), facets)
-                .summary("Monitors", "Metadata keys and values in use, for filters")
+            Route::get("/monitors/filterable-metadata", facets)
+                .summary("Metadata keys and values in use, for filters")
                 .returns::<Facets>(200, "key → value → number of monitors"),
-            Route::get(concat!($prefix, "/{id}"), get)
-                .summary(
-                    "Monitors",
-                    "A monitor with its ongoing incident, uptime and last response time",
-                )
+            Route::get("/monitors/{id}", get)
+                .summary("A monitor with its ongoing incident, uptime and last response time")
                 .returns::<MonitorDetail>(200, "The monitor"),
-            Route::patch(concat!($prefix, "/{id}"), update)
-                .summary(
-                    "Monitors",
-                    "Change a monitor; absent fields keep their value",
-                )
+            Route::patch("/monitors/{id}", update)
+                .summary("Change a monitor; absent fields keep their value")
                 .body::<MonitorInput>()
                 .returns::<Monitor>(200, "The updated monitor"),
-            Route::delete(concat!($prefix, "/{id}"), delete)
-                .summary(
-                    "Monitors",
-                    "Delete a monitor with its check history and incidents",
-                )
+            Route::delete("/monitors/{id}", delete)
+                .summary("Delete a monitor with its check history and incidents")
                 .returns_empty(204, "Deleted"),
-            Route::post(concat!($prefix, "/{id}/toggle"), toggle)
-                .summary(
-                    "Monitors",
-                    "Pause an active monitor, or resume a paused one",
-                )
+            Route::post("/monitors/{id}/toggle", toggle)
+                .summary("Pause an active monitor, or resume a paused one")
                 .returns::<Monitor>(200, "The monitor"),
-            Route::post(concat!($prefix, "/{id}/archive"), archive)
-                .summary(
-                    "Monitors",
-                    "Archive a monitor: no more checks, history kept",
-                )
+            Route::post("/monitors/{id}/archive", archive)
+                .summary("Archive a monitor: no more checks, history kept")
                 .returns::<Monitor>(200, "The monitor"),
-            Route::get(concat!($prefix, "/{id}/checks"), checks)
-                .summary("Monitors", "Recent checks, newest first")
+            Route::get("/monitors/{id}/checks", checks)
+                .summary("Recent checks, newest first")
                 .query::<Page>()
                 .returns::<CheckList>(200, "A page of checks (kept for the raw retention period)"),
-            Route::get(concat!($prefix, "/{id}/stats"), stats)
-                .summary(
-                    "Monitors",
-                    "Uptime and response times over a range, from hourly or daily rollups",
-                )
+            Route::get("/monitors/{id}/stats", stats)
+                .summary("Uptime and response times over a range, from hourly or daily rollups")
                 .query::<StatsQuery>()
                 .returns::<Stats>(200, "Buckets, oldest first"),
-            Route::get(concat!($prefix, "/{id}/incidents"), monitor_incidents)
-                .summary("Monitors", "The monitor's incidents, newest first")
+            Route::get("/monitors/{id}/incidents", monitor_incidents)
+                .summary("The monitor's incidents, newest first")
                 .query::<Page>()
                 .returns::<ListPage<Incident>>(200, "A page of incidents"),
-        ];
-        if $hidden {
-            routes.into_iter().map(Route::hidden).collect::<Vec<_>>()
-        } else {
-            routes
-        }
-    }};
-}
-
-pub fn routes() -> Vec<Route> {
-    [
-        monitor_routes!("/monitors", false),
-        monitor_routes!("/http-monitors", true),
-    ]
-    .concat()
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<MonitorId>("id"))
     .collect()

@@ -21,57 +21,44 @@ use crate::http::router::Route;
 use crate::ids::ChannelId;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/notification-channels", list)
-            .summary("Notifications", "The organization's notification channels")
-            .returns::<ChannelList>(200, "Channels, by name"),
-        Route::post("/notification-channels", create)
-            .summary(
-                "Notifications",
-                "Add a channel: email, webhook, slack, discord or ntfy",
-            )
-            .body::<Create<ChannelInput>>()
-            .returns::<Channel>(201, "The new channel"),
-        Route::get("/notification-channels/{id}", get)
-            .summary("Notifications", "A channel")
-            .returns::<Channel>(200, "The channel"),
-        Route::patch("/notification-channels/{id}", update)
-            .summary(
-                "Notifications",
-                "Change a channel; absent fields keep their value, masked secrets are kept",
-            )
-            .body::<ChannelInput>()
-            .returns::<Channel>(200, "The channel"),
-        Route::delete("/notification-channels/{id}", delete)
-            .summary(
-                "Notifications",
-                "Delete a channel and its pending deliveries",
-            )
-            .returns_empty(204, "Deleted"),
-        Route::post("/notification-channels/{id}/test", test)
-            .summary(
-                "Notifications",
-                "Send a real test message now and answer with the outcome",
-            )
-            .returns::<TestOutcome>(200, "Sent, or the error"),
-        Route::get("/notification-channels/{id}/deliveries", deliveries)
-            .summary("Notifications", "The channel's deliveries, newest first")
-            .query::<Page>()
-            .returns::<DeliveryList>(200, "A page of deliveries"),
-        Route::get("/notification-settings", get_settings)
-            .summary(
-                "Notifications",
-                "The organization's language and re-notification default",
-            )
-            .returns::<Settings>(200, "Settings"),
-        Route::put("/notification-settings", put_settings)
-            .summary(
-                "Notifications",
-                "Change the organization's language and re-notification default",
-            )
-            .body::<Settings>()
-            .returns::<Settings>(200, "Settings"),
-    ]
+    Route::tagged(
+        "Notifications",
+        vec![
+            Route::get("/notification-channels", list)
+                .summary("The organization's notification channels")
+                .returns::<ChannelList>(200, "Channels, by name"),
+            Route::post("/notification-channels", create)
+                .summary("Add a channel: email, webhook, slack, discord or ntfy")
+                .body::<Create<ChannelInput>>()
+                .returns::<Channel>(201, "The new channel"),
+            Route::get("/notification-channels/{id}", get)
+                .summary("A channel")
+                .returns::<Channel>(200, "The channel"),
+            Route::patch("/notification-channels/{id}", update)
+                .summary(
+                    "Change a channel; absent fields keep their value, masked secrets are kept",
+                )
+                .body::<ChannelInput>()
+                .returns::<Channel>(200, "The channel"),
+            Route::delete("/notification-channels/{id}", delete)
+                .summary("Delete a channel and its pending deliveries")
+                .returns_empty(204, "Deleted"),
+            Route::post("/notification-channels/{id}/test", test)
+                .summary("Send a real test message now and answer with the outcome")
+                .returns::<TestOutcome>(200, "Sent, or the error"),
+            Route::get("/notification-channels/{id}/deliveries", deliveries)
+                .summary("The channel's deliveries, newest first")
+                .query::<Page>()
+                .returns::<DeliveryList>(200, "A page of deliveries"),
+            Route::get("/notification-settings", get_settings)
+                .summary("The organization's language and re-notification default")
+                .returns::<Settings>(200, "Settings"),
+            Route::put("/notification-settings", put_settings)
+                .summary("Change the organization's language and re-notification default")
+                .body::<Settings>()
+                .returns::<Settings>(200, "Settings"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<ChannelId>("id"))
     .collect()

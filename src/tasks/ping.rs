@@ -43,16 +43,17 @@ where
     F: Fn(Request) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Response>> + Send + 'static,
 {
-    vec![
+    let routes = vec![
         Route::get(path, handler.clone())
-            .summary("Ping URLs", summary)
+            .summary(summary)
             .public()
             .returns_empty(200, "OK (text/plain)"),
         Route::post(path, handler)
-            .summary("Ping URLs", summary)
+            .summary(summary)
             .public()
             .returns_empty(200, "OK (text/plain); the body is kept as the run's output"),
-    ]
+    ];
+    Route::tagged("Ping URLs", routes)
 }
 
 enum Action {

@@ -22,36 +22,33 @@ use crate::http::router::Route;
 use crate::notify::routing::{self, Routing, RoutingInput};
 
 pub fn routes() -> Vec<Route> {
-    vec![
+    Route::tagged(
+"Task runs",
+vec![
         Route::post("/tasks/{id}/start", start)
-            .summary("Task runs", "Start a run (201; 404 unknown task; 409 already running)")
+            .summary("Start a run (201; 404 unknown task; 409 already running)")
             .body::<StartBody>()
             .returns::<TaskRun>(201, "The new run"),
         Route::post("/tasks/{id}/heartbeat", heartbeat)
             .body::<HeartbeatBody>()
-            .summary(
-                "Task runs",
-                "Say the running run is alive (400 exactly when none is running)",
+            .summary("Say the running run is alive (400 exactly when none is running)",
             )
             .returns::<HeartbeatReply>(200, "Recorded"),
         Route::post("/tasks/{id}/finish", finish)
-            .summary(
-                "Task runs",
-                "End the running run (400 when none is running; 422 when the status contradicts the exit code)",
+            .summary("End the running run (400 when none is running; 422 when the status contradicts the exit code)",
             )
             .body::<FinishBody>()
             .returns::<TaskRun>(200, "The finished run"),
         Route::get("/tasks/{id}/runs", runs)
-            .summary("Task runs", "A task's runs, newest first")
+            .summary("A task's runs, newest first")
             .query::<RunsQuery>()
             .returns::<RunList>(200, "A page of runs (15 by default, at most 50)"),
         Route::get("/tasks/{id}/runs/{startedAt}", run)
-            .summary(
-                "Task runs",
-                "One run, named by its exact startedAt (RFC 3339, URL-encode '+')",
+            .summary("One run, named by its exact startedAt (RFC 3339, URL-encode '+')",
             )
             .returns::<RunDetail>(200, "The run"),
-    ]
+    ],
+)
     .into_iter()
     .map(|r| r.param::<super::settings::TaskIdParam>("id").param::<DateTime<FixedOffset>>("startedAt"))
     .collect()

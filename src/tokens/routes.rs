@@ -16,27 +16,24 @@ use crate::ids::TokenId;
 use warp::reply::Response;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/api-tokens", list)
-            .summary("API tokens", "List your API tokens (never their secrets)")
-            .returns::<TokenList>(
-                200,
-                "Your tokens in the current organization, expired ones included",
-            ),
-        Route::post("/api-tokens", create)
-            .summary(
-                "API tokens",
-                "Create an API token; the secret key is in this response only",
-            )
-            .body::<CreateToken>()
-            .returns::<Issued>(201, "The new token with its secret key"),
-        Route::delete("/api-tokens/{id}", delete)
-            .summary(
-                "API tokens",
-                "Delete one of your API tokens; it stops working at once",
-            )
-            .returns_empty(204, "Deleted"),
-    ]
+    Route::tagged(
+        "API tokens",
+        vec![
+            Route::get("/api-tokens", list)
+                .summary("List your API tokens (never their secrets)")
+                .returns::<TokenList>(
+                    200,
+                    "Your tokens in the current organization, expired ones included",
+                ),
+            Route::post("/api-tokens", create)
+                .summary("Create an API token; the secret key is in this response only")
+                .body::<CreateToken>()
+                .returns::<Issued>(201, "The new token with its secret key"),
+            Route::delete("/api-tokens/{id}", delete)
+                .summary("Delete one of your API tokens; it stops working at once")
+                .returns_empty(204, "Deleted"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<TokenId>("id"))
     .collect()
