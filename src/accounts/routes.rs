@@ -101,8 +101,6 @@ pub struct UpdatedProfile {
 async fn profile_of(req: &Request, me: &Principal) -> Result<Profile> {
     let (user_id, org_id) = (me.user_id, me.org_id);
     let (user, org) = req
-        .app
-        .store
         .read(move |conn| {
             Ok((
                 store::user_by_id(conn, user_id)?,
@@ -170,8 +168,6 @@ async fn login(req: Request) -> Result<Response> {
 
     let email = body.email.trim().to_owned();
     let found = req
-        .app
-        .store
         .read(move |conn| store::user_by_email(conn, &email))
         .await?;
     let (user, hash) = found
@@ -200,8 +196,6 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
         })
     };
     let stored = req
-        .app
-        .store
         .write(move |conn| {
             let (org, role) = membership(conn)?;
             sessions::purge_expired(conn, now)?;
@@ -211,7 +205,7 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
         .await;
     let (org_id, role) = match stored {
         Err(e) if e.kind == Kind::InsufficientStorage => {
-            let (org, role) = req.app.store.read(membership).await?;
+            let (org, role) = req.read(membership).await?;
             req.app.unstored_sessions.add(digest, user_id, org, now);
             (org, role)
         }
@@ -239,9 +233,7 @@ async fn logout(req: Request) -> Result<Response> {
     }
     if let Some(digest) = cookie.as_deref().and_then(sessions::digest_of_cookie) {
         req.app.unstored_sessions.remove(&digest);
-        req.app
-            .store
-            .write(move |conn| sessions::delete(conn, &digest))
+        req.write(move |conn| sessions::delete(conn, &digest))
             .await?;
     }
     let mut response = reply::no_content();
@@ -258,8 +250,6 @@ async fn update_me(req: Request) -> Result<Response> {
     let body: UpdateProfile = req.json()?;
     let user_id = me.user_id;
     let (current, stored_hash) = req
-        .app
-        .store
         .read(move |conn| {
             Ok(store::user_by_id(conn, user_id)?.zip(store::password_hash(conn, user_id)?))
         })
@@ -308,8 +298,6 @@ async fn update_me(req: Request) -> Result<Response> {
     };
     let now = req.now();
     let user = req
-        .app
-        .store
         .write(move |conn| {
             let user = store::update_profile(conn, user_id, &change, now)?;
             if password_changed {

@@ -59,7 +59,7 @@ pub struct Setup {
 }
 
 async fn status(req: Request) -> Result<Response> {
-    let users = req.app.store.read(store::count_users).await?;
+    let users = req.read(store::count_users).await?;
     Ok(reply::ok(&SetupStatus { needed: users == 0 }))
 }
 
@@ -71,7 +71,7 @@ fn already_done() -> Error {
 }
 
 async fn create_first_admin(req: Request) -> Result<Response> {
-    if req.app.store.read(store::count_users).await? > 0 {
+    if req.read(store::count_users).await? > 0 {
         return Err(already_done());
     }
     let body: Setup = req.json()?;
@@ -83,8 +83,6 @@ async fn create_first_admin(req: Request) -> Result<Response> {
     let hash = password::hash_async(body.password).await?;
     let now = req.now();
     let user = req
-        .app
-        .store
         .write(move |conn| {
             if store::count_users(conn)? > 0 {
                 return Err(already_done());

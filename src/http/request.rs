@@ -104,6 +104,24 @@ impl Request {
     pub fn now(&self) -> crate::clock::Timestamp {
         self.app.clock.now()
     }
+
+    /// `app.store.read`: runs `f` on a reader connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        self.app.store.read(f).await
+    }
+
+    /// `app.store.write`: runs `f` on the single writer; returns after commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        self.app.store.write(f).await
+    }
 }
 
 /// `pageNumber` (from 1, default 1) and `itemsPerPage` (default 10, at most 50), as in the

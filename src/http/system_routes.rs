@@ -116,8 +116,6 @@ async fn metrics(req: Request) -> Result<Response> {
         f64::from(lateness[i]) / 1000.0
     };
     let counts = req
-        .app
-        .store
         .read(|c| {
             let by_status = |sql: &str| -> Result<Vec<(String, i64)>> {
                 Ok(c.prepare_cached(sql)?

@@ -14,6 +14,7 @@ use super::redact;
 use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
+use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
 use crate::http::openapi::Create;
@@ -158,24 +159,14 @@ async fn list(req: Request) -> Result<Response> {
         limit,
     };
     let org = me.org_id;
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, org, &filter))
-        .await?;
-    let items = items
-        .into_iter()
-        .map(|m| redact::monitor_for(&me, m))
-        .collect();
-    Ok(ListPage::reply((items, total, filtered)))
+    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    Ok(ListPage::reply(page.map(|m| redact::monitor_for(&me, m))))
 }
 
 async fn facets(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     Ok(reply::ok(&Facets(
-        req.app
-            .store
-            .read(move |c| store::metadata_facets(c, me.org_id))
+        req.read(move |c| store::metadata_facets(c, me.org_id))
             .await?,
     )))
 }
@@ -260,23 +251,20 @@ fn changed(monitor: Option<Monitor>) -> Result<Response> {
 }
 
 /// The monitor named by the path, in the caller's organization.
-async fn find(req: &Request, org: crate::ids::OrgId) -> Result<Monitor> {
+async fn find(req: &Request, me: &Principal) -> Result<Monitor> {
     let id: MonitorId = req.param_id("id")?;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, id))
+    let org = me.org_id;
+    req.read(move |c| store::get(c, org, id))
         .await?
         .ok_or_else(|| Error::not_found("monitor"))
 }
 
 async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let monitor = find(&req, me.org_id).await?;
+    let monitor = find(&req, &me).await?;
     let now = req.now();
     let (id, org) = (monitor.id, me.org_id);
     let detail = req
-        .app
-        .store
         .read(move |c| {
             let source = id.to_string();
             let open = |t| -> Result<Option<Incident>> {
@@ -372,11 +360,9 @@ async fn archive(req: Request) -> Result<Response> {
 
 async fn checks(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     let (offset, limit) = req.query::<Page>()?.window(20);
     let (items, total) = req
-        .app
-        .store
         .read(move |c| history::recent(c, id, offset, limit))
         .await?;
     Ok(reply::ok(&CheckList {
@@ -387,7 +373,7 @@ async fn checks(req: Request) -> Result<Response> {
 
 async fn stats(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     let range = req
         .query::<StatsQuery>()?
         .range
@@ -407,8 +393,6 @@ async fn stats(req: Request) -> Result<Response> {
     };
     let since = req.now() - span;
     let (buckets, uptime) = req
-        .app
-        .store
         .read(move |c| {
             Ok((
                 history::buckets(c, id, resolution, since)?,
@@ -427,7 +411,7 @@ async fn stats(req: Request) -> Result<Response> {
 async fn monitor_incidents(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     me.require(crate::accounts::roles::Permission::ReadIncidents)?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     let (offset, limit) = req.query::<Page>()?.window(10);
     let filter = incidents::Filter {
         source_id: Some(id.to_string()),

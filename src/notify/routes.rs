@@ -143,7 +143,7 @@ fn shown(me: &Principal, c: StoredChannel) -> Channel {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadNotificationChannels).await?;
     let org = me.org_id;
-    let channels = req.app.store.read(move |c| store::list(c, org)).await?;
+    let channels = req.read(move |c| store::list(c, org)).await?;
     let items = channels.into_iter().map(|c| shown(&me, c)).collect();
     Ok(reply::ok(&ChannelList {
         items,
@@ -165,8 +165,6 @@ async fn create(req: Request) -> Result<Response> {
     config.validate()?;
     let (org, now, enabled) = (me.org_id, req.now(), input.enabled.unwrap_or(true));
     let channel = req
-        .app
-        .store
         .write(move |c| {
             let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
             store::get(c, org, id)
@@ -176,12 +174,11 @@ async fn create(req: Request) -> Result<Response> {
     Ok(reply::created(&shown(&me, channel)))
 }
 
+/// The channel named by the path, in the caller's organization.
 async fn find(req: &Request, me: &Principal) -> Result<StoredChannel> {
     let id: ChannelId = req.param_id("id")?;
     let org = me.org_id;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, id))
+    req.read(move |c| store::get(c, org, id))
         .await?
         .ok_or_else(|| Error::not_found("channel"))
 }
@@ -198,8 +195,6 @@ async fn update(req: Request) -> Result<Response> {
     let id: ChannelId = req.param_id("id")?;
     let (org, now) = (me.org_id, req.now());
     let channel = req
-        .app
-        .store
         .write(move |c| {
             let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))?;
             let kind = current.channel.kind;
@@ -235,10 +230,7 @@ async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteNotificationChannels).await?;
     let channel = find(&req, &me).await?;
     let (org, id) = (me.org_id, channel.channel.id);
-    req.app
-        .store
-        .write(move |c| store::delete(c, org, id))
-        .await?;
+    req.write(move |c| store::delete(c, org, id)).await?;
     Ok(reply::no_content())
 }
 
@@ -248,8 +240,6 @@ async fn test(req: Request) -> Result<Response> {
     let (org, id, now) = (me.org_id, channel.channel.id, req.now());
     // Queued past the worker's reach (a lease), then sent here, once.
     let delivery = req
-        .app
-        .store
         .write(move |c| outbox::insert(c, org, id, None, NotificationEvent::Test, now + LEASE, now))
         .await?;
     let app = req.app.clone();
@@ -276,8 +266,6 @@ async fn deliveries(req: Request) -> Result<Response> {
     let (offset, limit) = req.query::<Page>()?.window(20);
     let id = channel.channel.id;
     let (items, total_number_of_results) = req
-        .app
-        .store
         .read(move |c| outbox::list_for_channel(c, id, offset, limit))
         .await?;
     Ok(reply::ok(&DeliveryList {
@@ -290,7 +278,7 @@ async fn get_settings(req: Request) -> Result<Response> {
     let me = req.require(ReadNotificationChannels).await?;
     let org = me.org_id;
     Ok(reply::ok(
-        &req.app.store.read(move |c| store::settings(c, org)).await?,
+        &req.read(move |c| store::settings(c, org)).await?,
     ))
 }
 
@@ -303,8 +291,6 @@ async fn put_settings(req: Request) -> Result<Response> {
     settings.renotify_minutes = check_renotify("renotifyMinutes", settings.renotify_minutes)?;
     let (org, now) = (me.org_id, req.now());
     let stored = req
-        .app
-        .store
         .write(move |c| {
             let before = store::settings(c, org)?;
             store::set_settings(c, org, &settings)?;

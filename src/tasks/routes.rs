@@ -134,13 +134,8 @@ async fn list(req: Request) -> Result<Response> {
         limit,
     };
     let org = me.org_id;
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, org, &filter))
-        .await?;
-    let items = items.into_iter().map(|t| shown_to(&me, t)).collect();
-    Ok(ListPage::reply((items, total, filtered)))
+    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    Ok(ListPage::reply(page.map(|t| shown_to(&me, t))))
 }
 
 async fn create(req: Request) -> Result<Response> {
@@ -157,8 +152,6 @@ async fn create(req: Request) -> Result<Response> {
     let now = req.now();
     let org = me.org_id;
     let task = req
-        .app
-        .store
         .write(move |c| {
             lifecycle::create(c, org, &id, &settings, now)?;
             let source = routing::Source::Task(org, &id);
@@ -173,9 +166,7 @@ async fn create(req: Request) -> Result<Response> {
 pub async fn find(req: &Request, me: &Principal) -> Result<Task> {
     let id = req.param("id").to_owned();
     let org = me.org_id;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, &id))
+    req.read(move |c| store::get(c, org, &id))
         .await?
         .ok_or_else(|| Error::not_found("task"))
 }
@@ -198,13 +189,11 @@ where
 {
     let id = req.param("id").to_owned();
     let org = me.org_id;
-    req.app
-        .store
-        .write(move |c| {
-            let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
-            f(c, task)
-        })
-        .await
+    req.write(move |c| {
+        let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
+        f(c, task)
+    })
+    .await
 }
 
 async fn update(req: Request) -> Result<Response> {
@@ -256,8 +245,6 @@ async fn logs(req: Request) -> Result<Response> {
     let task = find(&req, &me).await?;
     let (_, limit) = req.query::<Page>()?.window(50);
     let items = req
-        .app
-        .store
         .read(move |c| run_store::logs(c, task.organization_id, &task.id, limit))
         .await?;
     Ok(reply::ok(&LogList { items }))

@@ -145,8 +145,6 @@ async fn start(req: Request) -> Result<Response> {
     let abort = body.abort_previous_running_task.unwrap_or(false);
     let (org, now) = (me.org_id, req.now());
     let run = req
-        .app
-        .store
         .write(move |c| {
             let created = new_task.is_some() && !store::exists(c, org, &id)?;
             let run = lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now)?;
@@ -172,9 +170,7 @@ async fn heartbeat(req: Request) -> Result<Response> {
     let run = body.started_at.map(|t| t.to_utc());
     let id = req.param("id").to_owned();
     let (org, now) = (me.org_id, req.now());
-    req.app
-        .store
-        .write(move |c| lifecycle::heartbeat(c, org, &id, run, now))
+    req.write(move |c| lifecycle::heartbeat(c, org, &id, run, now))
         .await?;
     Ok(reply::json(
         StatusCode::OK,
@@ -192,8 +188,6 @@ async fn finish(req: Request) -> Result<Response> {
     let error_message = body.error_message.as_deref().map(output_tail);
     let output = body.output.as_deref().map(output_tail);
     let run = req
-        .app
-        .store
         .write(move |c| {
             let f = Finish {
                 run: body.started_at.map(|t| t.to_utc()),
@@ -220,9 +214,7 @@ async fn runs(req: Request) -> Result<Response> {
     let task = find(&req, &me).await?;
     let q: RunsQuery = req.query()?;
     let (offset, limit) = q.page.window(15);
-    let (runs, total_runs, total_filtered_runs) = req
-        .app
-        .store
+    let page = req
         .read(move |c| {
             run_store::list_runs(
                 c,
@@ -235,9 +227,9 @@ async fn runs(req: Request) -> Result<Response> {
         })
         .await?;
     Ok(reply::ok(&RunList {
-        runs,
-        total_runs,
-        total_filtered_runs,
+        runs: page.items,
+        total_runs: page.total,
+        total_filtered_runs: page.filtered,
     }))
 }
 
@@ -254,8 +246,6 @@ async fn run(req: Request) -> Result<Response> {
         .to_utc();
     let task = find(&req, &me).await?;
     let task_run = req
-        .app
-        .store
         .read(move |c| run_store::get_run(c, task.organization_id, &task.id, started_at))
         .await?
         .ok_or_else(|| Error::not_found("run"))?;

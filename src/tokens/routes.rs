@@ -62,8 +62,6 @@ pub struct CreateToken {
 async fn list(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     let mut tokens = req
-        .app
-        .store
         .read(move |conn| store::list_for_user(conn, me.user_id, me.org_id))
         .await?;
     for token in &mut tokens {
@@ -82,8 +80,6 @@ async fn create(req: Request) -> Result<Response> {
     let expires_at = check_expiry("expiresAt", now, body.expires_at)?;
     let scopes = grantable_scopes(body.scopes.as_deref().unwrap_or_default(), &me)?;
     let issued = req
-        .app
-        .store
         .write(move |conn| {
             store::issue(
                 conn, me.org_id, me.user_id, &label, &scopes, expires_at, now,
@@ -101,8 +97,6 @@ async fn delete(req: Request) -> Result<Response> {
         me.require_unscoped("delete other tokens")?;
     }
     let deleted = req
-        .app
-        .store
         .write(move |conn| store::delete_own(conn, id, me.user_id))
         .await?;
     if deleted {
