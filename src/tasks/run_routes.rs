@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::lifecycle::{self, Finish};
+use super::lifecycle::{self, Finish, IfRunning, Start, Via};
 use super::model::{TaskRun, output_tail};
 use super::routes::find;
 use super::run_store;
@@ -142,12 +142,20 @@ async fn start(req: Request) -> Result<Response> {
         }
         None => None,
     };
-    let abort = body.abort_previous_running_task.unwrap_or(false);
+    let if_running = match body.abort_previous_running_task {
+        Some(true) => IfRunning::Replace,
+        _ => IfRunning::Refuse,
+    };
     let (org, now) = (me.org_id, req.now());
     let run = req
         .write(move |c| {
             let created = new_task.is_some() && !store::exists(c, org, &id)?;
-            let run = lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now)?;
+            let how = Start {
+                new_task: new_task.as_ref(),
+                if_running,
+                via: Via::Api,
+            };
+            let run = lifecycle::start(c, org, &id, &how, now)?;
             if created {
                 // A task created on start takes its notification settings from `newTask` too.
                 let source = routing::Source::Task(org, &id);

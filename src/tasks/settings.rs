@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::schedule::Schedule;
+use super::schedule::{Schedule, ScheduleError};
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
 use crate::error::{Error, Result};
 use crate::http::request::present;
@@ -179,12 +179,13 @@ impl TaskSettings {
 /// Parses a schedule; a bad cron expression is a 400, as the original clients expect (reference
 /// §11 item 10), a bad time zone a 422.
 pub fn parse_schedule(cron: &str, zone: &str) -> Result<Schedule> {
-    Schedule::parse(cron, zone).map_err(|e| {
-        if e.message.starts_with("cronSchedule") {
-            Error::bad_request("invalid_cron_schedule", e.message)
-        } else {
-            e
-        }
+    Schedule::parse(cron, zone).map_err(|e| match e {
+        ScheduleError::Cron(_) => Error::bad_request(
+            "invalid_cron_schedule",
+            format!("{}: {}", e.field(), e.problem()),
+        )
+        .in_field(e.field()),
+        ScheduleError::Zone(_) => e.into(),
     })
 }
 
@@ -254,7 +255,7 @@ mod tests {
             let e = TaskSettings::defaults("t")
                 .apply("t", input(json))
                 .unwrap_err();
-            assert!(e.message.starts_with(field), "{json}: {}", e.message);
+            assert_eq!(e.field.as_deref(), Some(field), "{json}: {}", e.message);
         }
     }
 
