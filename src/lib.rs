@@ -19,6 +19,7 @@ pub mod notify;
 pub mod outbound;
 pub mod routes;
 pub mod secret;
+pub mod serde_util;
 pub mod server;
 pub mod store;
 pub mod tasks;

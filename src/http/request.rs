@@ -135,15 +135,6 @@ pub struct Page {
     pub items_per_page: Option<u32>,
 }
 
-/// For `Option<Option<T>>` body fields (with `#[serde(default)]`): tells an absent field
-/// (None: keep the value) from an explicit null (Some(None): reset it). Plain serde reads both as
-/// None.
-pub fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// Query values are text, and `#[serde(flatten)]` hands them over as text even for numbers.
 fn number_or_text<'de, D: serde::Deserializer<'de>>(
     d: D,

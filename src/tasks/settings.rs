@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::schedule::{Schedule, ScheduleError};
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
 use crate::error::{Error, Result};
-use crate::http::request::present;
 use crate::limits;
+use crate::serde_util::present;
 
 /// Task fields. On create every field but `id` is optional (null or absent = default); on PATCH
 /// an absent field keeps its value and null resets it (clears the schedule or description,
@@ -109,19 +109,6 @@ pub fn check_id(id: &str) -> Result<String> {
     Ok(id.to_owned())
 }
 
-/// Trimmed; empty is none.
-fn text(field: &str, value: Option<String>, max: usize, multiline: bool) -> Result<Option<String>> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if let Some(v) = &value {
-        if multiline {
-            limits::multiline(field, v, max)?;
-        } else {
-            limits::line(field, v, max)?;
-        }
-    }
-    Ok(value)
-}
-
 impl TaskSettings {
     pub fn defaults(id: &str) -> TaskSettings {
         TaskSettings {
@@ -139,16 +126,23 @@ impl TaskSettings {
     /// against the current schedule and the other way round).
     pub fn apply(mut self, id: &str, input: TaskInput) -> Result<TaskSettings> {
         if let Some(name) = input.name {
-            self.name = text("name", name, limits::NAME, false)?.unwrap_or_else(|| id.to_owned());
+            self.name = limits::optional("name", name, limits::NAME, limits::line)?
+                .unwrap_or_else(|| id.to_owned());
         }
         if let Some(description) = input.description {
-            self.description = text("description", description, limits::DESCRIPTION, true)?;
+            self.description = limits::optional(
+                "description",
+                description,
+                limits::DESCRIPTION,
+                limits::multiline,
+            )?;
         }
         if let Some(cron) = input.cron_schedule {
-            self.cron_schedule = text("cronSchedule", cron, limits::CRON, false)?;
+            self.cron_schedule =
+                limits::optional("cronSchedule", cron, limits::CRON, limits::line)?;
         }
         if let Some(zone) = input.timezone {
-            self.timezone = text("timezone", zone, limits::TIME_ZONE, false)?
+            self.timezone = limits::optional("timezone", zone, limits::TIME_ZONE, limits::line)?
                 .unwrap_or_else(|| "UTC".to_owned());
         }
         if let Some(v) = input.start_window_seconds {
