@@ -21,7 +21,7 @@ use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
-use crate::ids::{MonitorId, OrgId};
+use crate::ids::MonitorId;
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::store as incidents;
 use crate::notify::routing::{self, Routing};
@@ -207,11 +207,12 @@ async fn create(req: Request) -> Result<Response> {
 /// concurrent changes (an edit racing an archive) cannot act on a stale copy; it returns the
 /// monitor after the change (None once deleted). The scheduler is told after the commit, in a
 /// task detached from the request: a client hanging up cannot leave the two disagreeing.
-async fn change<F>(req: &Request, org: OrgId, f: F) -> Result<Option<Monitor>>
+async fn change<F>(req: &Request, me: &Principal, f: F) -> Result<Option<Monitor>>
 where
     F: FnOnce(&Connection, Monitor) -> Result<Option<Monitor>> + Send + 'static,
 {
     let id: MonitorId = req.param_id("id")?;
+    let org = me.org_id;
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
     tokio::spawn(async move {
         let (before, after) = store
@@ -302,7 +303,7 @@ async fn update(req: Request) -> Result<Response> {
     let routing_input = std::mem::take(&mut input.routing);
     let now = req.now();
     changed(
-        change(&req, me.org_id, move |c, current| {
+        change(&req, &me, move |c, current| {
             refuse_archived(&current, "changed")?;
             let settings = current.settings.clone().apply(input)?;
             let source = routing::Source::Monitor(current.id);
@@ -315,7 +316,7 @@ async fn update(req: Request) -> Result<Response> {
 
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    change(&req, me.org_id, |c, current| {
+    change(&req, &me, |c, current| {
         store::delete(c, current.id).map(|_| None)
     })
     .await?;
@@ -326,7 +327,7 @@ async fn toggle(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let now = req.now();
     changed(
-        change(&req, me.org_id, move |c, current| {
+        change(&req, &me, move |c, current| {
             refuse_archived(&current, "paused or resumed")?;
             let activate = current.status == MonitorStatus::Inactive;
             store::set_active(c, &current, activate, now)?;
@@ -343,7 +344,7 @@ async fn archive(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let now = req.now();
     changed(
-        change(&req, me.org_id, move |c, current| {
+        change(&req, &me, move |c, current| {
             if current.status == MonitorStatus::Archived {
                 return Err(Error::conflict(
                     "monitor_archived",
