@@ -77,6 +77,11 @@ mod tests {
             );
         }
         assert_eq!(path_of(Method::GET, "/http-monitorsx"), None);
+        // A literal path is not also an id: no `PATCH /incidents/{id}` with the id "ongoing-count".
+        match router.find(&Method::PATCH, "/incidents/ongoing-count") {
+            Match::MethodNotAllowed(allowed) => assert_eq!(allowed, [Method::GET]),
+            _ => panic!("expected 405"),
+        }
     }
 
     #[test]

@@ -259,10 +259,6 @@ impl Router {
         self
     }
 
-    pub fn routes(&self) -> &[Route] {
-        &self.routes
-    }
-
     /// Every route at `path`, whatever its method.
     pub fn routes_at(&self, path: &str) -> impl Iterator<Item = &Route> {
         let found = self.lookup(path).map(|(slot, _)| slot);
