@@ -419,6 +419,13 @@ mod tests {
             found(r.find(&Method::GET, "//tasks/x/")),
             Some(("/tasks/{id}", vec![("id", "x".to_owned())]))
         );
+        // The matcher's own syntax in a request is plain text.
+        for id in ["{x}", "{*x}", "*", ":x"] {
+            assert_eq!(
+                found(r.find(&Method::GET, &format!("/tasks/{id}"))),
+                Some(("/tasks/{id}", vec![("id", id.to_owned())])),
+            );
+        }
         // An empty id, or one that is not UTF-8 once decoded, names no task.
         for path in ["/tasks//start", "/tasks/%FF", "/tasks/x/y", "tasks"] {
             assert!(
