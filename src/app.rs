@@ -58,7 +58,7 @@ impl App {
             notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),
             watchdog: Arc::default(),
             backups: Arc::default(),
-            openapi: crate::http::openapi::document(&crate::http::routes()),
+            openapi: crate::http::openapi::document(&crate::routes::all()),
         }
     }
 }

@@ -51,6 +51,8 @@ pub struct Error {
     pub retry_after_secs: Option<u64>,
     /// The methods the path accepts, as the `Allow` header lists them (for `MethodNotAllowed`).
     pub allow: Option<String>,
+    /// The request field at fault (`cronSchedule`, `nested.count`), as the message starts.
+    pub field: Option<String>,
 }
 
 const INTERNAL_CODE: &str = "internal";
@@ -65,6 +67,7 @@ impl Error {
             message: message.into(),
             retry_after_secs: None,
             allow: None,
+            field: None,
         }
     }
 
@@ -96,6 +99,15 @@ impl Error {
             "invalid_field",
             format!("{field}: {problem}"),
         )
+        .in_field(field)
+    }
+
+    /// Names the request field at fault, for callers that decide by field (the message stays).
+    pub fn in_field(self, field: &str) -> Self {
+        Error {
+            field: Some(field.to_owned()),
+            ..self
+        }
     }
 
     pub fn too_many_requests(message: impl Into<String>, retry_after_secs: u64) -> Self {

@@ -131,6 +131,30 @@ pub fn multiline(field: &str, value: &str, max: usize) -> Result<()> {
     check_chars(field, value, &['\n', '\r', '\t'])
 }
 
+/// Optional text, trimmed: blank is none, anything else is checked with `check` (`line` or
+/// `multiline`).
+pub fn optional(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+    check: fn(&str, &str, usize) -> Result<()>,
+) -> Result<Option<String>> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if let Some(v) = &value {
+        check(field, v, max)?;
+    }
+    Ok(value)
+}
+
+/// A header a monitor or a webhook may send: a valid HTTP name and value, within `HEADER_NAME`
+/// and `HEADER_VALUE`.
+pub fn is_header(name: &str, value: &str) -> bool {
+    warp::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+        && warp::http::HeaderValue::from_str(value).is_ok()
+        && name.len() <= HEADER_NAME
+        && value.chars().count() <= HEADER_VALUE
+}
+
 /// A list or map of at most `max` entries.
 pub fn count(field: &str, len: usize, max: usize) -> Result<()> {
     if len > max {
@@ -230,6 +254,32 @@ mod tests {
             assert!(!text_required.is_match(blank));
         }
         assert!(line_required.is_match(" a "));
+    }
+
+    #[test]
+    fn optional_text_is_trimmed_and_blank_is_none() {
+        assert_eq!(optional("f", None, 5, line).unwrap(), None);
+        assert_eq!(optional("f", Some("  ".into()), 5, line).unwrap(), None);
+        assert_eq!(
+            optional("f", Some(" a\nb ".into()), 5, multiline).unwrap(),
+            Some("a\nb".to_owned())
+        );
+        let e = optional("f", Some("a\nb".into()), 5, line).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("f"));
+        assert!(optional("f", Some("abcdef".into()), 5, line).is_err());
+    }
+
+    #[test]
+    fn headers() {
+        assert!(is_header("X-Trace", "a b"));
+        for (name, value) in [
+            ("Bad Name", "v"),
+            ("X-A", "line\nbreak"),
+            (&*"x".repeat(HEADER_NAME + 1), "v"),
+            ("X-A", &*"v".repeat(HEADER_VALUE + 1)),
+        ] {
+            assert!(!is_header(name, value), "{name:?}: {value:?}");
+        }
     }
 
     #[test]

@@ -105,7 +105,11 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         };
         let fd_cap = crate::http::socket::raise_fd_limit();
         let max_connections = limits.max_connections.unwrap_or(fd_cap);
-        let filter = crate::http::filter(app.clone(), Arc::new(limits.clone()));
+        let filter = crate::http::filter(
+            app.clone(),
+            Arc::new(limits.clone()),
+            crate::routes::router(),
+        );
         let serve = crate::http::listener::serve(
             listener,
             filter,

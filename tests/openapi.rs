@@ -14,7 +14,7 @@ async fn the_document_and_the_router_describe_the_same_routes() {
     assert_eq!(doc["openapi"], "3.1.0");
 
     // Walk the router: every non-hidden route is documented, with a summary and responses.
-    let routes = dutyduck::http::routes();
+    let routes = dutyduck::routes::all();
     let mut documented = 0;
     for route in routes.iter().filter(|r| !r.doc.hidden) {
         let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];

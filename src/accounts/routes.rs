@@ -21,40 +21,39 @@ use crate::limits;
 
 /// `/auth/*` serves the dashboard's session cookie: same origin only (see `http::cors`).
 pub fn routes() -> Vec<Route> {
-    vec![
+    Route::tagged(
+"Accounts",
+vec![
         Route::post("/auth/login", login)
             .public()
-            .summary(
-                "Accounts",
-                "Log in with e-mail and password; sets the session cookie",
+            .summary("Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
             .returns::<Profile>(200, "Logged in; the profile of the user")
             .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()
-            .summary("Accounts", "End the current session and clear its cookie")
+            .summary("End the current session and clear its cookie")
             .returns_empty(204, "Logged out")
             .same_origin_only(),
         Route::get("/auth/session", session)
             .public()
-            .summary("Accounts", "The profile of the logged-in user, or null: lets the dashboard check without a 401")
+            .summary("The profile of the logged-in user, or null: lets the dashboard check without a 401")
             .returns::<Session>(200, "profile is null when not logged in")
             .same_origin_only(),
         Route::get("/users/me", me)
-            .summary(
-                "Accounts",
-                "The calling user, their organization, role and permissions",
+            .summary("The calling user, their organization, role and permissions",
             )
             .returns::<Profile>(
                 200,
                 "The profile (top-level keys in snake_case, as the original clients expect)",
             ),
         Route::put("/users/me", update_me)
-            .summary("Accounts", "Change your names, e-mail or password")
+            .summary("Change your names, e-mail or password")
             .body::<UpdateProfile>()
             .returns::<UpdatedProfile>(200, "The updated profile"),
-    ]
+    ],
+)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -102,8 +101,6 @@ pub struct UpdatedProfile {
 async fn profile_of(req: &Request, me: &Principal) -> Result<Profile> {
     let (user_id, org_id) = (me.user_id, me.org_id);
     let (user, org) = req
-        .app
-        .store
         .read(move |conn| {
             Ok((
                 store::user_by_id(conn, user_id)?,
@@ -171,8 +168,6 @@ async fn login(req: Request) -> Result<Response> {
 
     let email = body.email.trim().to_owned();
     let found = req
-        .app
-        .store
         .read(move |conn| store::user_by_email(conn, &email))
         .await?;
     let (user, hash) = found
@@ -201,8 +196,6 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
         })
     };
     let stored = req
-        .app
-        .store
         .write(move |conn| {
             let (org, role) = membership(conn)?;
             sessions::purge_expired(conn, now)?;
@@ -212,7 +205,7 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
         .await;
     let (org_id, role) = match stored {
         Err(e) if e.kind == Kind::InsufficientStorage => {
-            let (org, role) = req.app.store.read(membership).await?;
+            let (org, role) = req.read(membership).await?;
             req.app.unstored_sessions.add(digest, user_id, org, now);
             (org, role)
         }
@@ -240,9 +233,7 @@ async fn logout(req: Request) -> Result<Response> {
     }
     if let Some(digest) = cookie.as_deref().and_then(sessions::digest_of_cookie) {
         req.app.unstored_sessions.remove(&digest);
-        req.app
-            .store
-            .write(move |conn| sessions::delete(conn, &digest))
+        req.write(move |conn| sessions::delete(conn, &digest))
             .await?;
     }
     let mut response = reply::no_content();
@@ -259,8 +250,6 @@ async fn update_me(req: Request) -> Result<Response> {
     let body: UpdateProfile = req.json()?;
     let user_id = me.user_id;
     let (current, stored_hash) = req
-        .app
-        .store
         .read(move |conn| {
             Ok(store::user_by_id(conn, user_id)?.zip(store::password_hash(conn, user_id)?))
         })
@@ -309,8 +298,6 @@ async fn update_me(req: Request) -> Result<Response> {
     };
     let now = req.now();
     let user = req
-        .app
-        .store
         .write(move |conn| {
             let user = store::update_profile(conn, user_id, &change, now)?;
             if password_changed {

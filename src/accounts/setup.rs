@@ -20,25 +20,22 @@ use crate::limits;
 
 pub fn routes() -> Vec<Route> {
     // The first administrator is created from the dashboard, never from another origin.
-    vec![
-        Route::get("/setup", status)
-            .public()
-            .summary(
-                "Accounts",
-                "Whether the first administrator still has to be created",
-            )
-            .returns::<SetupStatus>(200, "needed: true until the first user exists")
-            .same_origin_only(),
-        Route::post("/setup", create_first_admin)
-            .public()
-            .summary(
-                "Accounts",
-                "Create the first administrator and their organization; logs them in",
-            )
-            .body::<Setup>()
-            .returns::<Profile>(200, "Created and logged in (session cookie set)")
-            .same_origin_only(),
-    ]
+    Route::tagged(
+        "Accounts",
+        vec![
+            Route::get("/setup", status)
+                .public()
+                .summary("Whether the first administrator still has to be created")
+                .returns::<SetupStatus>(200, "needed: true until the first user exists")
+                .same_origin_only(),
+            Route::post("/setup", create_first_admin)
+                .public()
+                .summary("Create the first administrator and their organization; logs them in")
+                .body::<Setup>()
+                .returns::<Profile>(200, "Created and logged in (session cookie set)")
+                .same_origin_only(),
+        ],
+    )
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -62,7 +59,7 @@ pub struct Setup {
 }
 
 async fn status(req: Request) -> Result<Response> {
-    let users = req.app.store.read(store::count_users).await?;
+    let users = req.read(store::count_users).await?;
     Ok(reply::ok(&SetupStatus { needed: users == 0 }))
 }
 
@@ -74,7 +71,7 @@ fn already_done() -> Error {
 }
 
 async fn create_first_admin(req: Request) -> Result<Response> {
-    if req.app.store.read(store::count_users).await? > 0 {
+    if req.read(store::count_users).await? > 0 {
         return Err(already_done());
     }
     let body: Setup = req.json()?;
@@ -86,8 +83,6 @@ async fn create_first_admin(req: Request) -> Result<Response> {
     let hash = password::hash_async(body.password).await?;
     let now = req.now();
     let user = req
-        .app
-        .store
         .write(move |conn| {
             if store::count_users(conn)? > 0 {
                 return Err(already_done());

@@ -13,15 +13,17 @@ use crate::http::request::Request;
 use crate::http::router::Route;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/backups/status", status)
-            .summary(
-                "System",
-                "Scheduled backups (`serve --backup-every`): the last one written, the last \
+    Route::tagged(
+        "System",
+        vec![
+            Route::get("/backups/status", status)
+                .summary(
+                    "Scheduled backups (`serve --backup-every`): the last one written, the last \
                  failure, the next one due; for administrators",
-            )
-            .returns::<BackupStatus>(200, "The schedule and how it went"),
-    ]
+                )
+                .returns::<BackupStatus>(200, "The schedule and how it went"),
+        ],
+    )
 }
 
 #[derive(Serialize, JsonSchema)]

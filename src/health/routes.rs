@@ -13,17 +13,19 @@ use crate::http::request::Request;
 use crate::http::router::Route;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/healthz", healthz)
-            .public()
-            .summary(
-                "System",
-                "Health: 200 when the server keeps up with its checks, deadlines and \
+    Route::tagged(
+        "System",
+        vec![
+            Route::get("/healthz", healthz)
+                .public()
+                .summary(
+                    "Health: 200 when the server keeps up with its checks, deadlines and \
                  notifications and its database stores changes; 503 saying what is wrong otherwise",
-            )
-            .returns::<Health>(200, "Healthy")
-            .returns::<Health>(503, "Falling behind: the problems say how"),
-    ]
+                )
+                .returns::<Health>(200, "Healthy")
+                .returns::<Health>(503, "Falling behind: the problems say how"),
+        ],
+    )
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -60,11 +60,7 @@ async fn by_token(req: &Request) -> Result<Principal> {
             )
         })?;
 
-    let stored = req
-        .app
-        .store
-        .read(move |conn| tokens::credential(conn, id))
-        .await?;
+    let stored = req.read(move |conn| tokens::credential(conn, id)).await?;
     let invalid = || Error::unauthorized("invalid_token", "API token is invalid");
     let stored = stored.ok_or_else(invalid)?;
     // The secret is checked before the expiry, so only the holder learns that a token expired.
@@ -103,8 +99,6 @@ async fn by_session(req: &Request, cookie: &str) -> Result<Principal> {
     let now = req.now();
     let unstored = req.app.unstored_sessions.lookup(&digest, now);
     let found = req
-        .app
-        .store
         .read(move |conn| {
             let Some((user, org)) = sessions::lookup(conn, &digest, now)?.or(unstored) else {
                 return Ok(None);

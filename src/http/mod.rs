@@ -33,40 +33,21 @@ use crate::error::{Error, Kind};
 use limits::Limits;
 use listener::Peer;
 use request::Request;
-use router::{Match, Route, Router};
+use router::{Match, Router};
 
-pub use system_routes::build_info;
+pub use system_routes::{build_info, routes as system_routes};
 
 /// Largest accepted request body.
 pub const MAX_BODY: usize = 1024 * 1024;
 
-/// Every route of the server, feature by feature.
-pub fn routes() -> Vec<Route> {
-    [
-        system_routes::routes(),
-        crate::health::routes::routes(),
-        crate::backups::routes::routes(),
-        crate::accounts::routes::routes(),
-        crate::accounts::setup::routes(),
-        crate::tokens::routes::routes(),
-        crate::monitors::routes::routes(),
-        crate::incidents::routes::routes(),
-        crate::tasks::routes::routes(),
-        crate::tasks::run_routes::routes(),
-        crate::tasks::ping::routes(),
-        crate::notify::routes::routes(),
-        crate::web::routes(),
-    ]
-    .concat()
-}
-
-/// The whole server as one warp filter.
+/// The whole server as one warp filter, answering from `router` (`crate::routes::router`).
 pub fn filter(
     app: Arc<App>,
     limits: Arc<Limits>,
+    router: Router,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let shared = Arc::new(Shared {
-        router: Router::new(routes()),
+        router,
         bodies: body::BodyBudget::new(limits.max_pending_body_bytes),
         limits,
     });

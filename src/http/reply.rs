@@ -5,6 +5,7 @@ use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
 use crate::error::{Error, Kind};
+use crate::store::Page;
 
 pub fn status_of(kind: Kind) -> StatusCode {
     match kind {
@@ -52,12 +53,12 @@ pub struct ListPage<T> {
 }
 
 impl<T: Serialize> ListPage<T> {
-    /// From a store list's (items, total, filtered).
-    pub fn reply((items, total, filtered): (Vec<T>, i64, i64)) -> Response {
+    /// A store's page, in the original API's shape.
+    pub fn reply(page: Page<T>) -> Response {
         ok(&ListPage {
-            items,
-            total_number_of_results: total,
-            total_number_of_filtered_results: filtered,
+            items: page.items,
+            total_number_of_results: page.total,
+            total_number_of_filtered_results: page.filtered,
         })
     }
 }

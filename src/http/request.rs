@@ -104,6 +104,24 @@ impl Request {
     pub fn now(&self) -> crate::clock::Timestamp {
         self.app.clock.now()
     }
+
+    /// `app.store.read`: runs `f` on a reader connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        self.app.store.read(f).await
+    }
+
+    /// `app.store.write`: runs `f` on the single writer; returns after commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        self.app.store.write(f).await
+    }
 }
 
 /// `pageNumber` (from 1, default 1) and `itemsPerPage` (default 10, at most 50), as in the
@@ -115,15 +133,6 @@ pub struct Page {
     pub page_number: Option<u32>,
     #[serde(default, deserialize_with = "number_or_text")]
     pub items_per_page: Option<u32>,
-}
-
-/// For `Option<Option<T>>` body fields (with `#[serde(default)]`): tells an absent field
-/// (None: keep the value) from an explicit null (Some(None): reset it). Plain serde reads both as
-/// None.
-pub fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Query values are text, and `#[serde(flatten)]` hands them over as text even for numbers.

@@ -17,14 +17,6 @@ pub type Handler =
     Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Result<Response>> + Send>> + Send + Sync>;
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Literal(&'static str),
-    Param(&'static str),
-    /// `{*rest}`: matches the remaining segments, possibly none.
-    Rest(&'static str),
-}
-
 /// What `/openapi.json` says about a route.
 #[derive(Clone, Default)]
 pub struct Doc {
@@ -44,7 +36,6 @@ pub struct Doc {
 pub struct Route {
     pub method: Method,
     pub path: &'static str,
-    segments: Vec<Segment>,
     pub doc: Doc,
     /// Pages and login: never answered to other origins (see `http::cors`).
     pub same_origin_only: bool,
@@ -60,7 +51,6 @@ impl Route {
         Route {
             method,
             path,
-            segments: parse_template(path),
             doc: Doc::default(),
             same_origin_only: false,
             handler: Arc::new(move |req| Box::pin(handler(req))),
@@ -107,10 +97,20 @@ impl Route {
         Route::new(Method::DELETE, path, handler)
     }
 
-    pub fn summary(mut self, tag: &'static str, summary: &'static str) -> Self {
-        self.doc.tag = tag;
+    pub fn summary(mut self, summary: &'static str) -> Self {
         self.doc.summary = summary;
         self
+    }
+
+    /// Gives every route of a group its OpenAPI tag, so each line only says what it does.
+    pub fn tagged(tag: &'static str, routes: Vec<Route>) -> Vec<Route> {
+        routes
+            .into_iter()
+            .map(|mut r| {
+                r.doc.tag = tag;
+                r
+            })
+            .collect()
     }
 
     /// No credentials needed.
@@ -164,77 +164,16 @@ impl Route {
         self
     }
 
-    /// The names of the template's parameters, in order.
-    pub fn param_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.segments.iter().filter_map(|s| match s {
-            Segment::Param(name) | Segment::Rest(name) => Some(*name),
-            Segment::Literal(_) => None,
+    /// The names of the template's parameters, in order (`{*rest}` gives `rest`).
+    pub fn param_names(&self) -> impl Iterator<Item = &'static str> + 'static {
+        self.path.split('/').filter_map(|s| {
+            let name = s.strip_prefix('{')?.strip_suffix('}')?;
+            Some(name.strip_prefix('*').unwrap_or(name))
         })
     }
 
     pub(super) fn handler(&self) -> Handler {
         self.handler.clone()
-    }
-
-    /// The parameters if `path` fits the template.
-    fn matches(&self, path: &[&str]) -> Option<Vec<(&'static str, String)>> {
-        let mut params = Vec::new();
-        let mut parts = path.iter();
-        for segment in &self.segments {
-            match segment {
-                Segment::Rest(name) => {
-                    let rest: Vec<&str> = parts.by_ref().copied().collect();
-                    params.push((*name, rest.join("/")));
-                    return Some(params);
-                }
-                Segment::Literal(lit) => {
-                    if parts.next() != Some(lit) {
-                        return None;
-                    }
-                }
-                Segment::Param(name) => {
-                    let part = parts.next().filter(|p| !p.is_empty())?;
-                    params.push((*name, decode(part)?));
-                }
-            }
-        }
-        parts.next().is_none().then_some(params)
-    }
-}
-
-fn parse_template(path: &'static str) -> Vec<Segment> {
-    assert!(path.starts_with('/'), "route paths start with '/': {path}");
-    path[1..]
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(
-            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => match name.strip_prefix('*') {
-                    Some(rest) => Segment::Rest(rest),
-                    None => Segment::Param(name),
-                },
-                None => Segment::Literal(s),
-            },
-        )
-        .collect()
-}
-
-fn decode(part: &str) -> Option<String> {
-    percent_encoding::percent_decode_str(part)
-        .decode_utf8()
-        .ok()
-        .map(|s| s.into_owned())
-}
-
-/// The segments of a request path; a trailing slash is ignored.
-fn path_parts(path: &str) -> Vec<&str> {
-    let trimmed = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
-    match trimmed.trim_start_matches('/') {
-        "" => Vec::new(),
-        rest => rest.split('/').collect(),
     }
 }
 
@@ -245,76 +184,158 @@ pub enum Match<'a> {
     NotFound,
 }
 
+/// The routes declared at one path template, one per method, in declaration order.
+struct Template {
+    routes: Vec<usize>,
+    /// Ends in `{*rest}`, which may also be empty (`/dashboard` is `/dashboard/{*rest}`).
+    rest: Option<&'static str>,
+}
+
 pub struct Router {
     routes: Vec<Route>,
+    templates: Vec<Template>,
+    /// Path → its index in `templates`. `matchit` puts literal segments before parameters.
+    matcher: matchit::Router<usize>,
+    /// (alias, prefix): a path under `alias` is matched as the same path under `prefix`.
+    aliases: Vec<(&'static str, &'static str)>,
 }
 
 impl Router {
+    /// The table of `routes`. A route declared twice, or two templates `matchit` cannot tell
+    /// apart (`/tasks/{id}` and `/tasks/{name}`), is a bug: it panics at start-up.
     pub fn new(routes: Vec<Route>) -> Router {
-        for (i, a) in routes.iter().enumerate() {
-            for b in &routes[i + 1..] {
-                assert!(
-                    !(a.method == b.method && a.segments == b.segments),
-                    "route declared twice: {} {}",
-                    a.method,
-                    a.path
-                );
-            }
+        let mut templates: Vec<Template> = Vec::new();
+        let mut slots: std::collections::HashMap<&'static str, usize> = Default::default();
+        let mut matcher = matchit::Router::new();
+        for (i, route) in routes.iter().enumerate() {
+            assert!(
+                route.path.starts_with('/'),
+                "route paths start with '/': {}",
+                route.path
+            );
+            let template = normalize(route.path);
+            let slot = *slots.entry(template).or_insert_with(|| {
+                let insert = |matcher: &mut matchit::Router<usize>, path: &str| {
+                    if let Err(e) = matcher.insert(path, templates.len()) {
+                        panic!("route {path} conflicts with another: {e}");
+                    }
+                };
+                let rest = template.rsplit_once("/{*").map(|(prefix, name)| {
+                    insert(&mut matcher, if prefix.is_empty() { "/" } else { prefix });
+                    name.trim_end_matches('}')
+                });
+                insert(&mut matcher, template);
+                templates.push(Template {
+                    routes: Vec::new(),
+                    rest,
+                });
+                templates.len() - 1
+            });
+            let template = &mut templates[slot];
+            assert!(
+                !template
+                    .routes
+                    .iter()
+                    .any(|&j| routes[j].method == route.method),
+                "route declared twice: {} {}",
+                route.method,
+                route.path
+            );
+            template.routes.push(i);
         }
-        Router { routes }
+        Router {
+            routes,
+            templates,
+            matcher,
+            aliases: Vec::new(),
+        }
     }
 
-    pub fn routes(&self) -> &[Route] {
-        &self.routes
+    /// Serves every route under `prefix` at `alias` too (`/http-monitors` for `/monitors`, the
+    /// original clients' path): the path is rewritten before matching, so the alias answers
+    /// exactly as the routes it stands for, and the document lists them once.
+    pub fn alias(mut self, alias: &'static str, prefix: &'static str) -> Router {
+        self.aliases.push((alias, prefix));
+        self
     }
 
-    /// Every route whose template fits `path`, whatever its method.
+    /// Every route at `path`, whatever its method.
     pub fn routes_at(&self, path: &str) -> impl Iterator<Item = &Route> {
-        let parts = path_parts(path);
-        self.routes
-            .iter()
-            .filter(move |r| r.matches(&parts).is_some())
+        let found = self.lookup(path).map(|(slot, _)| slot);
+        found
+            .into_iter()
+            .flat_map(|slot| &self.templates[slot].routes)
+            .map(|&i| &self.routes[i])
     }
 
     /// Finds the route for `method` and `path`. Literal segments win over parameters, so
-    /// `/tasks/preview` is not taken for a task id. HEAD falls back to GET.
+    /// `/incidents/ongoing-count` is not taken for an incident id. HEAD falls back to GET.
     pub fn find(&self, method: &Method, path: &str) -> Match<'_> {
-        let parts = path_parts(path);
-        let parts: &[&str] = &parts;
-        let mut candidates: Vec<(&Route, Vec<(&'static str, String)>)> = self
-            .routes
-            .iter()
-            .filter_map(|r| r.matches(parts).map(|p| (r, p)))
-            .collect();
-        // Most specific first: more literal segments, then no catch-all.
-        candidates.sort_by_key(|(r, _)| {
-            let literals = r
-                .segments
-                .iter()
-                .filter(|s| matches!(s, Segment::Literal(_)))
-                .count();
-            let rest = r.segments.iter().any(|s| matches!(s, Segment::Rest(_)));
-            (std::cmp::Reverse(literals), rest)
-        });
-        let wanted = |m: &Method| m == method || (method == Method::HEAD && m == Method::GET);
-        if let Some(i) = candidates
-            .iter()
-            .position(|(r, _)| r.method == method)
-            .or_else(|| candidates.iter().position(|(r, _)| wanted(&r.method)))
-        {
-            let (route, params) = candidates.swap_remove(i);
-            return Match::Found(route, params);
-        }
-        if candidates.is_empty() {
+        let Some((slot, params)) = self.lookup(path) else {
             return Match::NotFound;
+        };
+        let routes = || self.templates[slot].routes.iter().map(|&i| &self.routes[i]);
+        let route = routes().find(|r| r.method == method).or_else(|| {
+            let head = method == Method::HEAD;
+            head.then(|| routes().find(|r| r.method == Method::GET))
+                .flatten()
+        });
+        match route {
+            Some(route) => Match::Found(route, params),
+            None => Match::MethodNotAllowed(routes().map(|r| r.method.clone()).collect()),
         }
-        let mut allowed: Vec<Method> = candidates
-            .into_iter()
-            .map(|(r, _)| r.method.clone())
-            .collect();
-        allowed.dedup();
-        Match::MethodNotAllowed(allowed)
     }
+
+    /// The template at `path` and its parameters, percent-decoded (`{*rest}` is left as sent).
+    fn lookup(&self, path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
+        let path = self.unalias(normalize(path));
+        let found = self.matcher.at(&path).ok()?;
+        let slot = *found.value;
+        let template = &self.templates[slot];
+        let route = &self.routes[template.routes[0]];
+        let params = route
+            .param_names()
+            .map(|name| {
+                let raw = found.params.get(name).unwrap_or("");
+                let value = if template.rest == Some(name) {
+                    raw.to_owned()
+                } else {
+                    decode(raw)?
+                };
+                Some((name, value))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((slot, params))
+    }
+
+    fn unalias<'p>(&self, path: &'p str) -> std::borrow::Cow<'p, str> {
+        for (alias, prefix) in &self.aliases {
+            if let Some(rest) = path.strip_prefix(alias)
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                return format!("{prefix}{rest}").into();
+            }
+        }
+        path.into()
+    }
+}
+
+/// One leading slash, no trailing one: `//tasks/` is `/tasks`.
+fn normalize(path: &str) -> &str {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let bare = path.trim_start_matches('/');
+    match path.len() - bare.len() {
+        _ if bare.is_empty() => "/",
+        0 => path,
+        slashes => &path[slashes - 1..],
+    }
+}
+
+fn decode(part: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(part)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 #[cfg(test)]
@@ -389,6 +410,59 @@ mod tests {
             });
             assert_eq!(found(r.find(&method, path)), expected, "{method} {path}");
         }
+    }
+
+    #[test]
+    fn odd_paths() {
+        let r = router();
+        assert_eq!(
+            found(r.find(&Method::GET, "//tasks/x/")),
+            Some(("/tasks/{id}", vec![("id", "x".to_owned())]))
+        );
+        // The matcher's own syntax in a request is plain text.
+        for id in ["{x}", "{*x}", "*", ":x"] {
+            assert_eq!(
+                found(r.find(&Method::GET, &format!("/tasks/{id}"))),
+                Some(("/tasks/{id}", vec![("id", id.to_owned())])),
+            );
+        }
+        // An empty id, or one that is not UTF-8 once decoded, names no task.
+        for path in ["/tasks//start", "/tasks/%FF", "/tasks/x/y", "tasks"] {
+            assert!(
+                matches!(r.find(&Method::POST, path), Match::NotFound),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_alias_answers_as_its_prefix() {
+        let r = router().alias("/jobs", "/tasks");
+        assert_eq!(
+            found(r.find(&Method::POST, "/jobs/x/start")),
+            Some(("/tasks/{id}/start", vec![("id", "x".to_owned())]))
+        );
+        assert_eq!(
+            found(r.find(&Method::GET, "/jobs")),
+            Some(("/tasks", vec![]))
+        );
+        assert!(matches!(r.find(&Method::GET, "/jobsx"), Match::NotFound));
+        assert_eq!(r.routes_at("/jobs/x").count(), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "conflicts")]
+    fn ambiguous_templates_panic() {
+        Router::new(vec![
+            Route::get("/tasks/{id}", ok),
+            Route::post("/tasks/{name}", ok),
+        ]);
+    }
+
+    #[test]
+    #[should_panic(expected = "declared twice")]
+    fn a_route_declared_twice_panics() {
+        Router::new(vec![Route::get("/tasks", ok), Route::get("/tasks/", ok)]);
     }
 
     #[test]

@@ -12,26 +12,25 @@ use super::router::Route;
 use crate::error::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
-    vec![
+    Route::tagged(
+"System",
+vec![
         Route::get("/", root)
             .public()
-            .summary(
-                "System",
-                "Build information (a browser is sent to the dashboard)",
+            .summary("Build information (a browser is sent to the dashboard)",
             )
             .returns::<BuildInfo>(200, "Version, commit and build time"),
         Route::get("/metrics", metrics)
             .public()
-            .summary(
-                "System",
-                "Check scheduler figures, tasks and notifications by status, in the Prometheus text format; with --metrics-token, needs Authorization: Bearer <token>",
+            .summary("Check scheduler figures, tasks and notifications by status, in the Prometheus text format; with --metrics-token, needs Authorization: Bearer <token>",
             )
             .returns_empty(200, "text/plain; version=0.0.4"),
         Route::get("/openapi.json", openapi)
             .public()
-            .summary("System", "This OpenAPI 3.1 document")
+            .summary("This OpenAPI 3.1 document")
             .returns_empty(200, "The OpenAPI document"),
-    ]
+    ],
+)
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -117,8 +116,6 @@ async fn metrics(req: Request) -> Result<Response> {
         f64::from(lateness[i]) / 1000.0
     };
     let counts = req
-        .app
-        .store
         .read(|c| {
             let by_status = |sql: &str| -> Result<Vec<(String, i64)>> {
                 Ok(c.prepare_cached(sql)?

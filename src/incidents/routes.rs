@@ -16,54 +16,48 @@ use crate::error::{Error, Result};
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
-use crate::ids::{IncidentId, MonitorId, OrgId};
+use crate::ids::{IncidentId, MonitorId};
 use crate::limits;
 use crate::monitors::redact;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/incidents", list)
-            .summary("Incidents", "List incidents, filtered and ordered")
-            .query::<ListQuery>()
-            .returns::<ListPage<Incident>>(200, "A page of incidents"),
-        Route::post("/incidents", declare)
-            .summary("Incidents", "Declare an incident by hand")
-            .body::<Declare>()
-            .returns::<Incident>(201, "The new incident, ongoing"),
-        Route::get("/incidents/ongoing-count", ongoing_count)
-            .summary(
-                "Incidents",
-                "How many incidents are ongoing (the navigation badge)",
-            )
-            .returns::<OngoingCount>(200, "The count"),
-        Route::get("/incidents/{id}", get)
-            .summary("Incidents", "An incident with its source's name and URL")
-            .returns::<IncidentDetail>(200, "The incident"),
-        Route::patch("/incidents/{id}", update)
-            .summary("Incidents", "Change an incident's priority")
-            .body::<Update>()
-            .returns::<Incident>(200, "The incident"),
-        Route::get("/incidents/{id}/events", events)
-            .summary("Incidents", "The incident's timeline, oldest first")
-            .query::<Page>()
-            .returns::<Timeline>(200, "Events"),
-        Route::post("/incidents/{id}/acknowledge", acknowledge)
-            .summary(
-                "Incidents",
-                "Say you are handling it (stops re-notification)",
-            )
-            .returns::<Incident>(200, "The incident"),
-        Route::post("/incidents/{id}/comment", comment)
-            .summary(
-                "Incidents",
-                "Add a comment (plain text or markdown) to the timeline",
-            )
-            .body::<Comment>()
-            .returns::<TimelineEvent>(201, "The comment event"),
-        Route::post("/incidents/{id}/resolve", resolve)
-            .summary("Incidents", "Resolve an incident by hand")
-            .returns::<Incident>(200, "The incident"),
-    ]
+    Route::tagged(
+        "Incidents",
+        vec![
+            Route::get("/incidents", list)
+                .summary("List incidents, filtered and ordered")
+                .query::<ListQuery>()
+                .returns::<ListPage<Incident>>(200, "A page of incidents"),
+            Route::post("/incidents", declare)
+                .summary("Declare an incident by hand")
+                .body::<Declare>()
+                .returns::<Incident>(201, "The new incident, ongoing"),
+            Route::get("/incidents/ongoing-count", ongoing_count)
+                .summary("How many incidents are ongoing (the navigation badge)")
+                .returns::<OngoingCount>(200, "The count"),
+            Route::get("/incidents/{id}", get)
+                .summary("An incident with its source's name and URL")
+                .returns::<IncidentDetail>(200, "The incident"),
+            Route::patch("/incidents/{id}", update)
+                .summary("Change an incident's priority")
+                .body::<Update>()
+                .returns::<Incident>(200, "The incident"),
+            Route::get("/incidents/{id}/events", events)
+                .summary("The incident's timeline, oldest first")
+                .query::<Page>()
+                .returns::<Timeline>(200, "Events"),
+            Route::post("/incidents/{id}/acknowledge", acknowledge)
+                .summary("Say you are handling it (stops re-notification)")
+                .returns::<Incident>(200, "The incident"),
+            Route::post("/incidents/{id}/comment", comment)
+                .summary("Add a comment (plain text or markdown) to the timeline")
+                .body::<Comment>()
+                .returns::<TimelineEvent>(201, "The comment event"),
+            Route::post("/incidents/{id}/resolve", resolve)
+                .summary("Resolve an incident by hand")
+                .returns::<Incident>(200, "The incident"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<IncidentId>("id"))
     .collect()
@@ -212,46 +206,35 @@ async fn list(req: Request) -> Result<Response> {
 /// A page of the caller's incidents, as they may see them (also `/monitors/{id}/incidents`).
 pub async fn list_page(req: &Request, me: &Principal, filter: Filter) -> Result<Response> {
     let org = me.org_id;
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, org, &filter))
-        .await?;
-    Ok(ListPage::reply((
-        redact::incidents_for(me, items),
-        total,
-        filtered,
-    )))
+    let mut page = req.read(move |c| store::list(c, org, &filter)).await?;
+    page.items = redact::incidents_for(me, page.items);
+    Ok(ListPage::reply(page))
 }
 
 async fn ongoing_count(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let ongoing = req
-        .app
-        .store
         .read(move |c| store::count_ongoing(c, me.org_id))
         .await?;
     Ok(reply::ok(&OngoingCount { ongoing }))
 }
 
-async fn find(req: &Request, org: OrgId) -> Result<Incident> {
+/// The incident named by the path, in the caller's organization.
+async fn find(req: &Request, me: &Principal) -> Result<Incident> {
     let id: IncidentId = req.param_id("id")?;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, id))
+    let org = me.org_id;
+    req.read(move |c| store::get(c, org, id))
         .await?
         .ok_or_else(|| Error::not_found("incident"))
 }
 
 async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
-    let incident = find(&req, me.org_id).await?;
+    let incident = find(&req, &me).await?;
     let source_id = incident.incident_source_id.clone();
     let source_type = incident.incident_source_type;
     let org = me.org_id;
     let source = req
-        .app
-        .store
         .read(move |c| {
             Ok(match (source_type, source_id) {
                 (SourceType::HttpMonitor | SourceType::TlsCertificate, Some(id)) => {
@@ -298,8 +281,6 @@ async fn declare(req: Request) -> Result<Response> {
         .map(|d| json!({"causeType": "Manual", "description": d}));
     let (org, user, now) = (me.org_id, me.user_id, req.now());
     let incident = req
-        .app
-        .store
         .write(move |c| {
             let new = NewIncident {
                 org_id: org,
@@ -335,12 +316,10 @@ async fn update(req: Request) -> Result<Response> {
 
 async fn events(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     // A timeline is read whole: larger pages than lists.
     let (offset, limit) = req.query::<Page>()?.window_up_to(200, 500);
     let items = req
-        .app
-        .store
         .read(move |c| store::events(c, id, 0, offset, limit))
         .await?;
     Ok(reply::ok(&Timeline { items }))
@@ -372,8 +351,6 @@ where
     let id: IncidentId = req.param_id("id")?;
     let org = me.org_id;
     let incident = req
-        .app
-        .store
         .write(move |c| {
             let incident = store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;
             f(c, &incident)?;
@@ -385,7 +362,7 @@ where
 
 async fn comment(req: Request) -> Result<Response> {
     let me = req.require(CommentIncidents).await?;
-    let incident = find(&req, me.org_id).await?;
+    let incident = find(&req, &me).await?;
     let body: Comment = req.json()?;
     let payload = match (body.text, body.payload) {
         (Some(text), _) => {
@@ -405,8 +382,6 @@ async fn comment(req: Request) -> Result<Response> {
     };
     let (user, now, id, org) = (me.user_id, req.now(), incident.id, me.org_id);
     let event = req
-        .app
-        .store
         .write(move |c| {
             // It may have been discarded (an unconfirmed blip) since it was read.
             store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;

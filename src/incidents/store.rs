@@ -277,7 +277,7 @@ pub struct Filter {
 }
 
 /// One page of incidents, the organization's total, and the number matching the filter.
-pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Incident>, i64, i64)> {
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<crate::store::Page<Incident>> {
     let mut w = Where::default();
     w.and("i.organization_id = ?", [SqlValue::Text(org.to_string())]);
     w.any_of("i.status", f.statuses.iter().map(|s| s.as_str()));
@@ -323,7 +323,11 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Incident>,
         .into_iter()
         .map(|i| with_acknowledgements(conn, i))
         .collect::<Result<Vec<_>>>()?;
-    Ok((incidents, total, filtered))
+    Ok(crate::store::Page {
+        items: incidents,
+        total,
+        filtered,
+    })
 }
 
 pub fn count_ongoing(conn: &Connection, org: OrgId) -> Result<i64> {

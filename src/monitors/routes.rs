@@ -1,4 +1,4 @@
-//! `/monitors` (and `/http-monitors`, the original clients' path, answering the same way).
+//! `/monitors` (and `/http-monitors`, the original clients' path, an alias answering the same way).
 
 use std::collections::BTreeMap;
 
@@ -14,96 +14,65 @@ use super::redact;
 use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::store::{self, Filter};
+use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
 use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
-use crate::ids::{MonitorId, OrgId};
+use crate::ids::MonitorId;
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::store as incidents;
 use crate::notify::routing::{self, Routing};
 use rusqlite::Connection;
 
-macro_rules! monitor_routes {
-    ($prefix:literal, $hidden:expr) => {{
-        let routes = vec![
-            Route::get($prefix, list)
-                .summary(
-                    "Monitors",
-                    "List monitors, filtered and paginated (also at /http-monitors)",
-                )
+pub fn routes() -> Vec<Route> {
+    // Also served at `/http-monitors` (an alias in `crate::routes`), left out of the document.
+    Route::tagged(
+        "Monitors",
+        vec![
+            Route::get("/monitors", list)
+                .summary("List monitors, filtered and paginated (also at /http-monitors)")
                 .query::<ListQuery>()
                 .returns::<ListPage<Monitor>>(200, "A page of monitors, ordered by name"),
-            Route::post($prefix, create)
-                .summary("Monitors", "Create an HTTP monitor")
+            Route::post("/monitors", create)
+                .summary("Create an HTTP monitor")
                 .body::<Create<MonitorInput>>()
                 .returns::<Monitor>(201, "The new monitor; its first check comes within 5 s"),
-            Route::get(concat!($prefix, "/filterable-metadata"), facets)
-                .summary("Monitors", "Metadata keys and values in use, for filters")
+            Route::get("/monitors/filterable-metadata", facets)
+                .summary("Metadata keys and values in use, for filters")
                 .returns::<Facets>(200, "key → value → number of monitors"),
-            Route::get(concat!($prefix, "/{id}"), get)
-                .summary(
-                    "Monitors",
-                    "A monitor with its ongoing incident, uptime and last response time",
-                )
+            Route::get("/monitors/{id}", get)
+                .summary("A monitor with its ongoing incident, uptime and last response time")
                 .returns::<MonitorDetail>(200, "The monitor"),
-            Route::patch(concat!($prefix, "/{id}"), update)
-                .summary(
-                    "Monitors",
-                    "Change a monitor; absent fields keep their value",
-                )
+            Route::patch("/monitors/{id}", update)
+                .summary("Change a monitor; absent fields keep their value")
                 .body::<MonitorInput>()
                 .returns::<Monitor>(200, "The updated monitor"),
-            Route::delete(concat!($prefix, "/{id}"), delete)
-                .summary(
-                    "Monitors",
-                    "Delete a monitor with its check history and incidents",
-                )
+            Route::delete("/monitors/{id}", delete)
+                .summary("Delete a monitor with its check history and incidents")
                 .returns_empty(204, "Deleted"),
-            Route::post(concat!($prefix, "/{id}/toggle"), toggle)
-                .summary(
-                    "Monitors",
-                    "Pause an active monitor, or resume a paused one",
-                )
+            Route::post("/monitors/{id}/toggle", toggle)
+                .summary("Pause an active monitor, or resume a paused one")
                 .returns::<Monitor>(200, "The monitor"),
-            Route::post(concat!($prefix, "/{id}/archive"), archive)
-                .summary(
-                    "Monitors",
-                    "Archive a monitor: no more checks, history kept",
-                )
+            Route::post("/monitors/{id}/archive", archive)
+                .summary("Archive a monitor: no more checks, history kept")
                 .returns::<Monitor>(200, "The monitor"),
-            Route::get(concat!($prefix, "/{id}/checks"), checks)
-                .summary("Monitors", "Recent checks, newest first")
+            Route::get("/monitors/{id}/checks", checks)
+                .summary("Recent checks, newest first")
                 .query::<Page>()
                 .returns::<CheckList>(200, "A page of checks (kept for the raw retention period)"),
-            Route::get(concat!($prefix, "/{id}/stats"), stats)
-                .summary(
-                    "Monitors",
-                    "Uptime and response times over a range, from hourly or daily rollups",
-                )
+            Route::get("/monitors/{id}/stats", stats)
+                .summary("Uptime and response times over a range, from hourly or daily rollups")
                 .query::<StatsQuery>()
                 .returns::<Stats>(200, "Buckets, oldest first"),
-            Route::get(concat!($prefix, "/{id}/incidents"), monitor_incidents)
-                .summary("Monitors", "The monitor's incidents, newest first")
+            Route::get("/monitors/{id}/incidents", monitor_incidents)
+                .summary("The monitor's incidents, newest first")
                 .query::<Page>()
                 .returns::<ListPage<Incident>>(200, "A page of incidents"),
-        ];
-        if $hidden {
-            routes.into_iter().map(Route::hidden).collect::<Vec<_>>()
-        } else {
-            routes
-        }
-    }};
-}
-
-pub fn routes() -> Vec<Route> {
-    [
-        monitor_routes!("/monitors", false),
-        monitor_routes!("/http-monitors", true),
-    ]
-    .concat()
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<MonitorId>("id"))
     .collect()
@@ -190,24 +159,14 @@ async fn list(req: Request) -> Result<Response> {
         limit,
     };
     let org = me.org_id;
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, org, &filter))
-        .await?;
-    let items = items
-        .into_iter()
-        .map(|m| redact::monitor_for(&me, m))
-        .collect();
-    Ok(ListPage::reply((items, total, filtered)))
+    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    Ok(ListPage::reply(page.map(|m| redact::monitor_for(&me, m))))
 }
 
 async fn facets(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     Ok(reply::ok(&Facets(
-        req.app
-            .store
-            .read(move |c| store::metadata_facets(c, me.org_id))
+        req.read(move |c| store::metadata_facets(c, me.org_id))
             .await?,
     )))
 }
@@ -248,11 +207,12 @@ async fn create(req: Request) -> Result<Response> {
 /// concurrent changes (an edit racing an archive) cannot act on a stale copy; it returns the
 /// monitor after the change (None once deleted). The scheduler is told after the commit, in a
 /// task detached from the request: a client hanging up cannot leave the two disagreeing.
-async fn change<F>(req: &Request, org: OrgId, f: F) -> Result<Option<Monitor>>
+async fn change<F>(req: &Request, me: &Principal, f: F) -> Result<Option<Monitor>>
 where
     F: FnOnce(&Connection, Monitor) -> Result<Option<Monitor>> + Send + 'static,
 {
     let id: MonitorId = req.param_id("id")?;
+    let org = me.org_id;
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
     tokio::spawn(async move {
         let (before, after) = store
@@ -292,23 +252,20 @@ fn changed(monitor: Option<Monitor>) -> Result<Response> {
 }
 
 /// The monitor named by the path, in the caller's organization.
-async fn find(req: &Request, org: crate::ids::OrgId) -> Result<Monitor> {
+async fn find(req: &Request, me: &Principal) -> Result<Monitor> {
     let id: MonitorId = req.param_id("id")?;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, id))
+    let org = me.org_id;
+    req.read(move |c| store::get(c, org, id))
         .await?
         .ok_or_else(|| Error::not_found("monitor"))
 }
 
 async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let monitor = find(&req, me.org_id).await?;
+    let monitor = find(&req, &me).await?;
     let now = req.now();
     let (id, org) = (monitor.id, me.org_id);
     let detail = req
-        .app
-        .store
         .read(move |c| {
             let source = id.to_string();
             let open = |t| -> Result<Option<Incident>> {
@@ -346,7 +303,7 @@ async fn update(req: Request) -> Result<Response> {
     let routing_input = std::mem::take(&mut input.routing);
     let now = req.now();
     changed(
-        change(&req, me.org_id, move |c, current| {
+        change(&req, &me, move |c, current| {
             refuse_archived(&current, "changed")?;
             let settings = current.settings.clone().apply(input)?;
             let source = routing::Source::Monitor(current.id);
@@ -359,7 +316,7 @@ async fn update(req: Request) -> Result<Response> {
 
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    change(&req, me.org_id, |c, current| {
+    change(&req, &me, |c, current| {
         store::delete(c, current.id).map(|_| None)
     })
     .await?;
@@ -370,7 +327,7 @@ async fn toggle(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let now = req.now();
     changed(
-        change(&req, me.org_id, move |c, current| {
+        change(&req, &me, move |c, current| {
             refuse_archived(&current, "paused or resumed")?;
             let activate = current.status == MonitorStatus::Inactive;
             store::set_active(c, &current, activate, now)?;
@@ -387,7 +344,7 @@ async fn archive(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let now = req.now();
     changed(
-        change(&req, me.org_id, move |c, current| {
+        change(&req, &me, move |c, current| {
             if current.status == MonitorStatus::Archived {
                 return Err(Error::conflict(
                     "monitor_archived",
@@ -404,11 +361,9 @@ async fn archive(req: Request) -> Result<Response> {
 
 async fn checks(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     let (offset, limit) = req.query::<Page>()?.window(20);
     let (items, total) = req
-        .app
-        .store
         .read(move |c| history::recent(c, id, offset, limit))
         .await?;
     Ok(reply::ok(&CheckList {
@@ -419,7 +374,7 @@ async fn checks(req: Request) -> Result<Response> {
 
 async fn stats(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     let range = req
         .query::<StatsQuery>()?
         .range
@@ -439,8 +394,6 @@ async fn stats(req: Request) -> Result<Response> {
     };
     let since = req.now() - span;
     let (buckets, uptime) = req
-        .app
-        .store
         .read(move |c| {
             Ok((
                 history::buckets(c, id, resolution, since)?,
@@ -459,7 +412,7 @@ async fn stats(req: Request) -> Result<Response> {
 async fn monitor_incidents(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     me.require(crate::accounts::roles::Permission::ReadIncidents)?;
-    let id = find(&req, me.org_id).await?.id;
+    let id = find(&req, &me).await?.id;
     let (offset, limit) = req.query::<Page>()?.window(10);
     let filter = incidents::Filter {
         source_id: Some(id.to_string()),

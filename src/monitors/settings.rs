@@ -36,18 +36,12 @@ pub enum Assertion {
 impl Assertion {
     pub fn validate(&self) -> Result<()> {
         let field = "assertion";
+        let (Assertion::BodyContains { value }
+        | Assertion::BodyNotContains { value }
+        | Assertion::Regex { value }
+        | Assertion::JsonPointer { pointer: value, .. }) = self;
+        limits::length(field, value, limits::SHORT)?;
         match self {
-            Assertion::BodyContains { value }
-            | Assertion::BodyNotContains { value }
-            | Assertion::Regex { value }
-            | Assertion::JsonPointer { pointer: value, .. }
-                if value.chars().count() > limits::SHORT =>
-            {
-                Err(Error::invalid_field(
-                    field,
-                    format!("must be at most {} characters", limits::SHORT),
-                ))
-            }
             Assertion::BodyContains { value } | Assertion::BodyNotContains { value }
                 if value.is_empty() =>
             {
@@ -137,7 +131,7 @@ pub struct MonitorInput {
     #[schemars(schema_with = "limits::headers_schema")]
     pub request_headers: Option<BTreeMap<String, String>>,
     /// At most 65,536 characters.
-    #[serde(default, deserialize_with = "crate::http::request::present")]
+    #[serde(default, deserialize_with = "crate::serde_util::present")]
     #[schemars(length(max = MAX_REQUEST_BODY), regex(pattern = limits::MULTILINE))]
     pub request_body: Option<Option<String>>,
     /// 1 to 60000 ms; default 10000.
@@ -158,10 +152,10 @@ pub struct MonitorInput {
     pub follow_redirects: Option<bool>,
     pub verify_tls: Option<bool>,
     /// null removes the assertion.
-    #[serde(default, deserialize_with = "crate::http::request::present")]
+    #[serde(default, deserialize_with = "crate::serde_util::present")]
     pub assertion: Option<Option<Assertion>>,
     /// A slower response counts as a failure (1 to 60000 ms); null: no threshold.
-    #[serde(default, deserialize_with = "crate::http::request::present")]
+    #[serde(default, deserialize_with = "crate::serde_util::present")]
     #[schemars(range(min = 1, max = MAX_TIMEOUT_MS))]
     pub response_time_threshold_ms: Option<Option<u32>>,
     /// Open a warning incident this many days (0 to 365) before the certificate expires;
@@ -284,12 +278,7 @@ impl Settings {
             limits::HEADERS,
         )?;
         for (name, value) in &self.request_headers {
-            let valid = warp::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
-                && warp::http::HeaderValue::from_str(value).is_ok();
-            if !valid
-                || name.len() > limits::HEADER_NAME
-                || value.chars().count() > limits::HEADER_VALUE
-            {
+            if !limits::is_header(name, value) {
                 return Err(Error::invalid_field(
                     "requestHeaders",
                     format!(
@@ -303,44 +292,43 @@ impl Settings {
         if let Some(body) = &self.request_body {
             limits::multiline("requestBody", body, MAX_REQUEST_BODY)?;
         }
-        let in_range = limits::range;
         limits::line(
             "acceptedStatusCodes",
             &self.accepted_status_codes,
             limits::SHORT,
         )?;
-        in_range(
+        limits::range(
             "requestTimeoutMs",
             self.request_timeout_ms,
             1,
             MAX_TIMEOUT_MS,
         )?;
-        in_range(
+        limits::range(
             "intervalSeconds",
             self.interval_seconds,
             MIN_INTERVAL,
             MAX_INTERVAL,
         )?;
-        in_range(
+        limits::range(
             "downtimeConfirmationThreshold",
             self.downtime_confirmation_threshold,
             1,
             MAX_CONFIRMATIONS,
         )?;
-        in_range(
+        limits::range(
             "recoveryConfirmationThreshold",
             self.recovery_confirmation_threshold,
             1,
             MAX_CONFIRMATIONS,
         )?;
-        in_range(
+        limits::range(
             "tlsExpiryWarningDays",
             self.tls_expiry_warning_days,
             0,
             MAX_TLS_WARNING_DAYS,
         )?;
         if let Some(ms) = self.response_time_threshold_ms {
-            in_range("responseTimeThresholdMs", ms, 1, MAX_TIMEOUT_MS)?;
+            limits::range("responseTimeThresholdMs", ms, 1, MAX_TIMEOUT_MS)?;
         }
         StatusRanges::parse(&self.accepted_status_codes)?;
         if let Some(assertion) = &self.assertion {

@@ -12,6 +12,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};
 use crate::notify::routing::Routing;
+use crate::store::Page;
 use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
@@ -269,7 +270,7 @@ pub struct Filter {
 }
 
 /// One page (ordered by name), the organization's total, and the number matching the filter.
-pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Monitor>, i64, i64)> {
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> {
     let mut w = Where::default();
     w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
     if f.statuses.is_empty() {
@@ -299,7 +300,11 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Monitor>, 
         rusqlite::params_from_iter(w.args_with_page(f.limit, f.offset)),
         monitor_from_row,
     )?;
-    Ok((rows.collect::<rusqlite::Result<_>>()?, total, filtered))
+    Ok(Page {
+        items: rows.collect::<rusqlite::Result<_>>()?,
+        total,
+        filtered,
+    })
 }
 
 /// Distinct metadata keys and values of the organization's live monitors, for filter facets.

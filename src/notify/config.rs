@@ -192,12 +192,7 @@ impl ChannelConfig {
                 check_url("config.url", &c.url)?;
                 limits::count("config.headers", c.headers.len(), limits::HEADERS)?;
                 for (name, value) in &c.headers {
-                    let valid = warp::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
-                        && warp::http::HeaderValue::from_str(value).is_ok();
-                    if !valid
-                        || name.len() > limits::HEADER_NAME
-                        || value.chars().count() > limits::HEADER_VALUE
-                    {
+                    if !limits::is_header(name, value) {
                         return Err(Error::invalid_field(
                             &format!("config.headers.{name}"),
                             "is not a valid HTTP header",

@@ -21,57 +21,44 @@ use crate::http::router::Route;
 use crate::ids::ChannelId;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/notification-channels", list)
-            .summary("Notifications", "The organization's notification channels")
-            .returns::<ChannelList>(200, "Channels, by name"),
-        Route::post("/notification-channels", create)
-            .summary(
-                "Notifications",
-                "Add a channel: email, webhook, slack, discord or ntfy",
-            )
-            .body::<Create<ChannelInput>>()
-            .returns::<Channel>(201, "The new channel"),
-        Route::get("/notification-channels/{id}", get)
-            .summary("Notifications", "A channel")
-            .returns::<Channel>(200, "The channel"),
-        Route::patch("/notification-channels/{id}", update)
-            .summary(
-                "Notifications",
-                "Change a channel; absent fields keep their value, masked secrets are kept",
-            )
-            .body::<ChannelInput>()
-            .returns::<Channel>(200, "The channel"),
-        Route::delete("/notification-channels/{id}", delete)
-            .summary(
-                "Notifications",
-                "Delete a channel and its pending deliveries",
-            )
-            .returns_empty(204, "Deleted"),
-        Route::post("/notification-channels/{id}/test", test)
-            .summary(
-                "Notifications",
-                "Send a real test message now and answer with the outcome",
-            )
-            .returns::<TestOutcome>(200, "Sent, or the error"),
-        Route::get("/notification-channels/{id}/deliveries", deliveries)
-            .summary("Notifications", "The channel's deliveries, newest first")
-            .query::<Page>()
-            .returns::<DeliveryList>(200, "A page of deliveries"),
-        Route::get("/notification-settings", get_settings)
-            .summary(
-                "Notifications",
-                "The organization's language and re-notification default",
-            )
-            .returns::<Settings>(200, "Settings"),
-        Route::put("/notification-settings", put_settings)
-            .summary(
-                "Notifications",
-                "Change the organization's language and re-notification default",
-            )
-            .body::<Settings>()
-            .returns::<Settings>(200, "Settings"),
-    ]
+    Route::tagged(
+        "Notifications",
+        vec![
+            Route::get("/notification-channels", list)
+                .summary("The organization's notification channels")
+                .returns::<ChannelList>(200, "Channels, by name"),
+            Route::post("/notification-channels", create)
+                .summary("Add a channel: email, webhook, slack, discord or ntfy")
+                .body::<Create<ChannelInput>>()
+                .returns::<Channel>(201, "The new channel"),
+            Route::get("/notification-channels/{id}", get)
+                .summary("A channel")
+                .returns::<Channel>(200, "The channel"),
+            Route::patch("/notification-channels/{id}", update)
+                .summary(
+                    "Change a channel; absent fields keep their value, masked secrets are kept",
+                )
+                .body::<ChannelInput>()
+                .returns::<Channel>(200, "The channel"),
+            Route::delete("/notification-channels/{id}", delete)
+                .summary("Delete a channel and its pending deliveries")
+                .returns_empty(204, "Deleted"),
+            Route::post("/notification-channels/{id}/test", test)
+                .summary("Send a real test message now and answer with the outcome")
+                .returns::<TestOutcome>(200, "Sent, or the error"),
+            Route::get("/notification-channels/{id}/deliveries", deliveries)
+                .summary("The channel's deliveries, newest first")
+                .query::<Page>()
+                .returns::<DeliveryList>(200, "A page of deliveries"),
+            Route::get("/notification-settings", get_settings)
+                .summary("The organization's language and re-notification default")
+                .returns::<Settings>(200, "Settings"),
+            Route::put("/notification-settings", put_settings)
+                .summary("Change the organization's language and re-notification default")
+                .body::<Settings>()
+                .returns::<Settings>(200, "Settings"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<ChannelId>("id"))
     .collect()
@@ -156,7 +143,7 @@ fn shown(me: &Principal, c: StoredChannel) -> Channel {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadNotificationChannels).await?;
     let org = me.org_id;
-    let channels = req.app.store.read(move |c| store::list(c, org)).await?;
+    let channels = req.read(move |c| store::list(c, org)).await?;
     let items = channels.into_iter().map(|c| shown(&me, c)).collect();
     Ok(reply::ok(&ChannelList {
         items,
@@ -178,8 +165,6 @@ async fn create(req: Request) -> Result<Response> {
     config.validate()?;
     let (org, now, enabled) = (me.org_id, req.now(), input.enabled.unwrap_or(true));
     let channel = req
-        .app
-        .store
         .write(move |c| {
             let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
             store::get(c, org, id)
@@ -189,12 +174,11 @@ async fn create(req: Request) -> Result<Response> {
     Ok(reply::created(&shown(&me, channel)))
 }
 
+/// The channel named by the path, in the caller's organization.
 async fn find(req: &Request, me: &Principal) -> Result<StoredChannel> {
     let id: ChannelId = req.param_id("id")?;
     let org = me.org_id;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, id))
+    req.read(move |c| store::get(c, org, id))
         .await?
         .ok_or_else(|| Error::not_found("channel"))
 }
@@ -211,8 +195,6 @@ async fn update(req: Request) -> Result<Response> {
     let id: ChannelId = req.param_id("id")?;
     let (org, now) = (me.org_id, req.now());
     let channel = req
-        .app
-        .store
         .write(move |c| {
             let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))?;
             let kind = current.channel.kind;
@@ -248,10 +230,7 @@ async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteNotificationChannels).await?;
     let channel = find(&req, &me).await?;
     let (org, id) = (me.org_id, channel.channel.id);
-    req.app
-        .store
-        .write(move |c| store::delete(c, org, id))
-        .await?;
+    req.write(move |c| store::delete(c, org, id)).await?;
     Ok(reply::no_content())
 }
 
@@ -261,8 +240,6 @@ async fn test(req: Request) -> Result<Response> {
     let (org, id, now) = (me.org_id, channel.channel.id, req.now());
     // Queued past the worker's reach (a lease), then sent here, once.
     let delivery = req
-        .app
-        .store
         .write(move |c| outbox::insert(c, org, id, None, NotificationEvent::Test, now + LEASE, now))
         .await?;
     let app = req.app.clone();
@@ -289,8 +266,6 @@ async fn deliveries(req: Request) -> Result<Response> {
     let (offset, limit) = req.query::<Page>()?.window(20);
     let id = channel.channel.id;
     let (items, total_number_of_results) = req
-        .app
-        .store
         .read(move |c| outbox::list_for_channel(c, id, offset, limit))
         .await?;
     Ok(reply::ok(&DeliveryList {
@@ -303,7 +278,7 @@ async fn get_settings(req: Request) -> Result<Response> {
     let me = req.require(ReadNotificationChannels).await?;
     let org = me.org_id;
     Ok(reply::ok(
-        &req.app.store.read(move |c| store::settings(c, org)).await?,
+        &req.read(move |c| store::settings(c, org)).await?,
     ))
 }
 
@@ -316,8 +291,6 @@ async fn put_settings(req: Request) -> Result<Response> {
     settings.renotify_minutes = check_renotify("renotifyMinutes", settings.renotify_minutes)?;
     let (org, now) = (me.org_id, req.now());
     let stored = req
-        .app
-        .store
         .write(move |c| {
             let before = store::settings(c, org)?;
             store::set_settings(c, org, &settings)?;

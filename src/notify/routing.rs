@@ -7,9 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::http::request::present;
 use crate::ids::{ChannelId, IncidentId, OrgId};
 use crate::incidents::model::SourceType;
+use crate::serde_util::present;
 
 /// Where a source's notifications go, as stored and shown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]

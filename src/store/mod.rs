@@ -24,6 +24,25 @@ pub use connection::{
 
 use crate::error::{Error, Result};
 
+/// One page of a list: the items, the organization's total, and the number matching the filter.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub filtered: i64,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item changed (what the caller may see of it).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            filtered: self.filtered,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store(Arc<Inner>);
 

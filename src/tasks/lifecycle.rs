@@ -117,25 +117,49 @@ pub fn delete(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
     store::delete(conn, task.organization_id, &task.id).map(drop)
 }
 
-/// Starts a run: 404 for an unknown task unless `new_task` creates it, 409 while another run is
-/// going on unless `abort_previous`. A run started by a ping expects no heartbeats: it has the
-/// task's heartbeat timeout or `PING_RUN_TIMEOUT`, whichever is longer, to finish.
+/// How a run starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Start<'a> {
+    /// Creates the task when it does not exist yet; without it, an unknown task is a 404.
+    pub new_task: Option<&'a TaskSettings>,
+    pub if_running: IfRunning,
+    pub via: Via,
+}
+
+/// What a start does while another run of the task is going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfRunning {
+    /// 409: the caller must ask for the replacement.
+    Refuse,
+    /// The running run is aborted ("replaced by a new run") and a new one starts.
+    Replace,
+}
+
+/// Who starts the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The API (`POST /tasks/{id}/start`, the wrapper): it sends heartbeats.
+    Api,
+    /// A ping URL, which cannot send heartbeats: the run has the task's heartbeat timeout or
+    /// `PING_RUN_TIMEOUT`, whichever is longer, to finish.
+    Ping,
+}
+
+/// Starts a run as `how` says.
 pub fn start(
     conn: &Connection,
     org: OrgId,
     id: &str,
-    new_task: Option<&TaskSettings>,
-    abort_previous: bool,
-    via_ping: bool,
+    how: &Start,
     now: Timestamp,
 ) -> Result<TaskRun> {
-    let task = match (store::get(conn, org, id)?, new_task) {
+    let task = match (store::get(conn, org, id)?, how.new_task) {
         (Some(task), _) => task,
         (None, Some(settings)) => create(conn, org, id, settings, now)?,
         (None, None) => return Err(not_found()),
     };
     if let Some(previous) = run_store::running_run(conn, org, id)? {
-        if !abort_previous {
+        if how.if_running == IfRunning::Refuse {
             return Err(Error::conflict(
                 "task_running",
                 format!(
@@ -163,10 +187,9 @@ pub fn start(
         )?;
     }
     let started_at = run_store::next_start_time(conn, org, id, now)?;
-    let timeout = if via_ping {
-        task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT)
-    } else {
-        task.heartbeat_timeout_seconds
+    let timeout = match how.via {
+        Via::Ping => task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT),
+        Via::Api => task.heartbeat_timeout_seconds,
     };
     run_store::insert_run(conn, org, id, started_at, timeout)?;
     let state = TaskState {
@@ -320,7 +343,12 @@ pub fn ping(
     now: Timestamp,
 ) -> Result<()> {
     if ping == Ping::Start {
-        start(conn, org, id, None, true, true, now)?;
+        let how = Start {
+            new_task: None,
+            if_running: IfRunning::Replace,
+            via: Via::Ping,
+        };
+        start(conn, org, id, &how, now)?;
         if let Some(body) = body {
             run_store::append_output(conn, org, id, body, now)?;
         }
@@ -333,7 +361,12 @@ pub fn ping(
         Ping::Start => unreachable!("handled above"),
     };
     if run_store::running_run(conn, org, id)?.is_none() {
-        start(conn, org, id, None, false, true, now)?;
+        let how = Start {
+            new_task: None,
+            if_running: IfRunning::Refuse,
+            via: Via::Ping,
+        };
+        start(conn, org, id, &how, now)?;
     }
     let finish_report = Finish {
         run: None,

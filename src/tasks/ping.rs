@@ -43,16 +43,17 @@ where
     F: Fn(Request) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Response>> + Send + 'static,
 {
-    vec![
+    let routes = vec![
         Route::get(path, handler.clone())
-            .summary("Ping URLs", summary)
+            .summary(summary)
             .public()
             .returns_empty(200, "OK (text/plain)"),
         Route::post(path, handler)
-            .summary("Ping URLs", summary)
+            .summary(summary)
             .public()
             .returns_empty(200, "OK (text/plain); the body is kept as the run's output"),
-    ]
+    ];
+    Route::tagged("Ping URLs", routes)
 }
 
 enum Action {
@@ -99,18 +100,14 @@ async fn ping(req: Request, action: Action) -> Result<Response> {
     let key = req.param("key").to_owned();
     let body = (!req.body.is_empty()).then(|| output_tail(&String::from_utf8_lossy(&req.body)));
     let now = req.now();
-    req.app
-        .store
-        .write(move |c| {
-            let (org, id) =
-                store::find_by_ping_key(c, &key)?.ok_or_else(|| Error::not_found("ping key"))?;
-            match action {
-                Action::Log => {
-                    run_store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now)
-                }
-                Action::Report(p) => lifecycle::ping(c, org, &id, p, body.as_deref(), now),
-            }
-        })
-        .await?;
+    req.write(move |c| {
+        let (org, id) =
+            store::find_by_ping_key(c, &key)?.ok_or_else(|| Error::not_found("ping key"))?;
+        match action {
+            Action::Log => run_store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now),
+            Action::Report(p) => lifecycle::ping(c, org, &id, p, body.as_deref(), now),
+        }
+    })
+    .await?;
     Ok(reply::text(StatusCode::OK, "OK"))
 }

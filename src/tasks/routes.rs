@@ -24,55 +24,42 @@ use crate::notify::routing::{self, Routing};
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/tasks", list)
-            .summary(
-                "Tasks",
-                "List tasks, filtered and paginated, ordered by name",
-            )
-            .query::<ListQuery>()
-            .returns::<ListPage<Task>>(200, "A page of tasks"),
-        Route::post("/tasks", create)
-            .summary("Tasks", "Create a task (scheduled with cron, or ad hoc)")
-            .body::<Create<TaskInput>>()
-            .returns::<Task>(201, "The new task"),
-        Route::get("/tasks/{id}", get)
-            .summary(
-                "Tasks",
-                "A task with its next occurrences (HEAD: 404 if the id is free)",
-            )
-            .returns::<TaskDetail>(200, "The task"),
-        Route::patch("/tasks/{id}", update)
-            .summary(
-                "Tasks",
-                "Change a task; absent fields keep their value, null resets",
-            )
-            .body::<TaskInput>()
-            .returns::<Task>(200, "The updated task"),
-        Route::delete("/tasks/{id}", delete)
-            .summary(
-                "Tasks",
-                "Delete a task with its runs; its open incident is resolved, history stays",
-            )
-            .returns_empty(204, "Deleted"),
-        Route::post("/tasks/{id}/ping-key", regenerate_ping_key)
-            .summary(
-                "Tasks",
-                "Replace the task's ping key (the old ping URLs stop working)",
-            )
-            .returns::<Task>(200, "The task with its new ping key"),
-        Route::get("/tasks/{id}/logs", logs)
-            .summary("Tasks", "Messages sent to /ping/{key}/log, newest first")
-            .query::<Page>()
-            .returns::<LogList>(200, "The latest messages"),
-        Route::get("/cron-preview", preview)
-            .summary(
-                "Tasks",
-                "Check a cron schedule: its description and next occurrences",
-            )
-            .query::<PreviewQuery>()
-            .returns::<Preview>(200, "Description and occurrences"),
-    ]
+    Route::tagged(
+        "Tasks",
+        vec![
+            Route::get("/tasks", list)
+                .summary("List tasks, filtered and paginated, ordered by name")
+                .query::<ListQuery>()
+                .returns::<ListPage<Task>>(200, "A page of tasks"),
+            Route::post("/tasks", create)
+                .summary("Create a task (scheduled with cron, or ad hoc)")
+                .body::<Create<TaskInput>>()
+                .returns::<Task>(201, "The new task"),
+            Route::get("/tasks/{id}", get)
+                .summary("A task with its next occurrences (HEAD: 404 if the id is free)")
+                .returns::<TaskDetail>(200, "The task"),
+            Route::patch("/tasks/{id}", update)
+                .summary("Change a task; absent fields keep their value, null resets")
+                .body::<TaskInput>()
+                .returns::<Task>(200, "The updated task"),
+            Route::delete("/tasks/{id}", delete)
+                .summary(
+                    "Delete a task with its runs; its open incident is resolved, history stays",
+                )
+                .returns_empty(204, "Deleted"),
+            Route::post("/tasks/{id}/ping-key", regenerate_ping_key)
+                .summary("Replace the task's ping key (the old ping URLs stop working)")
+                .returns::<Task>(200, "The task with its new ping key"),
+            Route::get("/tasks/{id}/logs", logs)
+                .summary("Messages sent to /ping/{key}/log, newest first")
+                .query::<Page>()
+                .returns::<LogList>(200, "The latest messages"),
+            Route::get("/cron-preview", preview)
+                .summary("Check a cron schedule: its description and next occurrences")
+                .query::<PreviewQuery>()
+                .returns::<Preview>(200, "Description and occurrences"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<super::settings::TaskIdParam>("id"))
     .collect()
@@ -147,13 +134,8 @@ async fn list(req: Request) -> Result<Response> {
         limit,
     };
     let org = me.org_id;
-    let (items, total, filtered) = req
-        .app
-        .store
-        .read(move |c| store::list(c, org, &filter))
-        .await?;
-    let items = items.into_iter().map(|t| shown_to(&me, t)).collect();
-    Ok(ListPage::reply((items, total, filtered)))
+    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    Ok(ListPage::reply(page.map(|t| shown_to(&me, t))))
 }
 
 async fn create(req: Request) -> Result<Response> {
@@ -170,8 +152,6 @@ async fn create(req: Request) -> Result<Response> {
     let now = req.now();
     let org = me.org_id;
     let task = req
-        .app
-        .store
         .write(move |c| {
             lifecycle::create(c, org, &id, &settings, now)?;
             let source = routing::Source::Task(org, &id);
@@ -186,9 +166,7 @@ async fn create(req: Request) -> Result<Response> {
 pub async fn find(req: &Request, me: &Principal) -> Result<Task> {
     let id = req.param("id").to_owned();
     let org = me.org_id;
-    req.app
-        .store
-        .read(move |c| store::get(c, org, &id))
+    req.read(move |c| store::get(c, org, &id))
         .await?
         .ok_or_else(|| Error::not_found("task"))
 }
@@ -211,13 +189,11 @@ where
 {
     let id = req.param("id").to_owned();
     let org = me.org_id;
-    req.app
-        .store
-        .write(move |c| {
-            let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
-            f(c, task)
-        })
-        .await
+    req.write(move |c| {
+        let task = store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
+        f(c, task)
+    })
+    .await
 }
 
 async fn update(req: Request) -> Result<Response> {
@@ -269,8 +245,6 @@ async fn logs(req: Request) -> Result<Response> {
     let task = find(&req, &me).await?;
     let (_, limit) = req.query::<Page>()?.window(50);
     let items = req
-        .app
-        .store
         .read(move |c| run_store::logs(c, task.organization_id, &task.id, limit))
         .await?;
     Ok(reply::ok(&LogList { items }))

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::lifecycle::{self, Finish};
+use super::lifecycle::{self, Finish, IfRunning, Start, Via};
 use super::model::{TaskRun, output_tail};
 use super::routes::find;
 use super::run_store;
@@ -22,36 +22,33 @@ use crate::http::router::Route;
 use crate::notify::routing::{self, Routing, RoutingInput};
 
 pub fn routes() -> Vec<Route> {
-    vec![
+    Route::tagged(
+"Task runs",
+vec![
         Route::post("/tasks/{id}/start", start)
-            .summary("Task runs", "Start a run (201; 404 unknown task; 409 already running)")
+            .summary("Start a run (201; 404 unknown task; 409 already running)")
             .body::<StartBody>()
             .returns::<TaskRun>(201, "The new run"),
         Route::post("/tasks/{id}/heartbeat", heartbeat)
             .body::<HeartbeatBody>()
-            .summary(
-                "Task runs",
-                "Say the running run is alive (400 exactly when none is running)",
+            .summary("Say the running run is alive (400 exactly when none is running)",
             )
             .returns::<HeartbeatReply>(200, "Recorded"),
         Route::post("/tasks/{id}/finish", finish)
-            .summary(
-                "Task runs",
-                "End the running run (400 when none is running; 422 when the status contradicts the exit code)",
+            .summary("End the running run (400 when none is running; 422 when the status contradicts the exit code)",
             )
             .body::<FinishBody>()
             .returns::<TaskRun>(200, "The finished run"),
         Route::get("/tasks/{id}/runs", runs)
-            .summary("Task runs", "A task's runs, newest first")
+            .summary("A task's runs, newest first")
             .query::<RunsQuery>()
             .returns::<RunList>(200, "A page of runs (15 by default, at most 50)"),
         Route::get("/tasks/{id}/runs/{startedAt}", run)
-            .summary(
-                "Task runs",
-                "One run, named by its exact startedAt (RFC 3339, URL-encode '+')",
+            .summary("One run, named by its exact startedAt (RFC 3339, URL-encode '+')",
             )
             .returns::<RunDetail>(200, "The run"),
-    ]
+    ],
+)
     .into_iter()
     .map(|r| r.param::<super::settings::TaskIdParam>("id").param::<DateTime<FixedOffset>>("startedAt"))
     .collect()
@@ -145,14 +142,20 @@ async fn start(req: Request) -> Result<Response> {
         }
         None => None,
     };
-    let abort = body.abort_previous_running_task.unwrap_or(false);
+    let if_running = match body.abort_previous_running_task {
+        Some(true) => IfRunning::Replace,
+        _ => IfRunning::Refuse,
+    };
     let (org, now) = (me.org_id, req.now());
     let run = req
-        .app
-        .store
         .write(move |c| {
             let created = new_task.is_some() && !store::exists(c, org, &id)?;
-            let run = lifecycle::start(c, org, &id, new_task.as_ref(), abort, false, now)?;
+            let how = Start {
+                new_task: new_task.as_ref(),
+                if_running,
+                via: Via::Api,
+            };
+            let run = lifecycle::start(c, org, &id, &how, now)?;
             if created {
                 // A task created on start takes its notification settings from `newTask` too.
                 let source = routing::Source::Task(org, &id);
@@ -175,9 +178,7 @@ async fn heartbeat(req: Request) -> Result<Response> {
     let run = body.started_at.map(|t| t.to_utc());
     let id = req.param("id").to_owned();
     let (org, now) = (me.org_id, req.now());
-    req.app
-        .store
-        .write(move |c| lifecycle::heartbeat(c, org, &id, run, now))
+    req.write(move |c| lifecycle::heartbeat(c, org, &id, run, now))
         .await?;
     Ok(reply::json(
         StatusCode::OK,
@@ -195,8 +196,6 @@ async fn finish(req: Request) -> Result<Response> {
     let error_message = body.error_message.as_deref().map(output_tail);
     let output = body.output.as_deref().map(output_tail);
     let run = req
-        .app
-        .store
         .write(move |c| {
             let f = Finish {
                 run: body.started_at.map(|t| t.to_utc()),
@@ -223,9 +222,7 @@ async fn runs(req: Request) -> Result<Response> {
     let task = find(&req, &me).await?;
     let q: RunsQuery = req.query()?;
     let (offset, limit) = q.page.window(15);
-    let (runs, total_runs, total_filtered_runs) = req
-        .app
-        .store
+    let page = req
         .read(move |c| {
             run_store::list_runs(
                 c,
@@ -238,9 +235,9 @@ async fn runs(req: Request) -> Result<Response> {
         })
         .await?;
     Ok(reply::ok(&RunList {
-        runs,
-        total_runs,
-        total_filtered_runs,
+        runs: page.items,
+        total_runs: page.total,
+        total_filtered_runs: page.filtered,
     }))
 }
 
@@ -257,8 +254,6 @@ async fn run(req: Request) -> Result<Response> {
         .to_utc();
     let task = find(&req, &me).await?;
     let task_run = req
-        .app
-        .store
         .read(move |c| run_store::get_run(c, task.organization_id, &task.id, started_at))
         .await?
         .ok_or_else(|| Error::not_found("run"))?;

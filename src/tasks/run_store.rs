@@ -9,6 +9,7 @@ use super::status::RunStatus;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::OrgId;
+use crate::store::Page;
 use crate::store::filter::Where;
 use crate::store::signals::{self, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
@@ -249,7 +250,7 @@ pub fn list_runs(
     statuses: &[RunStatus],
     offset: u32,
     limit: u32,
-) -> Result<(Vec<TaskRun>, i64, i64)> {
+) -> Result<Page<TaskRun>> {
     let mut w = Where::default();
     w.and(
         "organization_id = ? AND task_id = ?",
@@ -271,7 +272,11 @@ pub fn list_runs(
             run_from_row,
         )?
         .collect::<rusqlite::Result<_>>()?;
-    Ok((runs, total, filtered))
+    Ok(Page {
+        items: runs,
+        total,
+        filtered,
+    })
 }
 
 pub fn insert_log(
@@ -337,7 +342,7 @@ mod tests {
         insert_log(&conn, org, "job", "new", day(100)).unwrap();
 
         assert_eq!(purge(&conn, day(10), 100).unwrap(), 2);
-        let (runs, _, _) = list_runs(&conn, org, "job", &[], 0, 10).unwrap();
+        let runs = list_runs(&conn, org, "job", &[], 0, 10).unwrap().items;
         let kept: Vec<_> = runs.iter().map(|r| (r.started_at, r.status)).collect();
         assert_eq!(
             kept,

@@ -9,7 +9,7 @@ use croner::Cron;
 use croner::parser::{CronParser, Seconds};
 
 use crate::clock::Timestamp;
-use crate::error::{Error, Result};
+use crate::error::Error;
 
 /// How early a run may start and still count for the coming occurrence.
 pub const EARLY_START: chrono::Duration = chrono::Duration::seconds(5);
@@ -26,43 +26,70 @@ pub struct Schedule {
 pub const CRON_PATTERN: &str =
     "^(@(yearly|monthly|weekly|daily|hourly)|(\\*|[1-5]?[0-9]) (\\*|1?[0-9]|2[0-3]) \\* \\* \\*)$";
 
+/// Why a schedule is refused, by the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleError {
+    /// `cronSchedule`: not 5 fields, bad syntax, or a pattern that never matches a date.
+    Cron(String),
+    /// `timezone`: not an IANA time zone.
+    Zone(String),
+}
+
+impl ScheduleError {
+    /// The request field at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ScheduleError::Cron(_) => "cronSchedule",
+            ScheduleError::Zone(_) => "timezone",
+        }
+    }
+
+    /// What is wrong, without the field name.
+    pub fn problem(&self) -> &str {
+        match self {
+            ScheduleError::Cron(p) | ScheduleError::Zone(p) => p,
+        }
+    }
+}
+
+/// A 422 naming the field.
+impl From<ScheduleError> for Error {
+    fn from(e: ScheduleError) -> Error {
+        Error::invalid_field(e.field(), e.problem())
+    }
+}
+
 /// The IANA time zones `Schedule::parse` knows.
 pub fn zone_names() -> Vec<&'static str> {
     chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect()
 }
 
 impl Schedule {
-    /// Parses a cron expression in a time zone; errors name the field (`cronSchedule`,
-    /// `timezone`) and say what is wrong.
-    pub fn parse(expression: &str, zone: &str) -> Result<Schedule> {
+    /// Parses a cron expression in a time zone; errors say which of the two is wrong and how.
+    pub fn parse(expression: &str, zone: &str) -> Result<Schedule, ScheduleError> {
         let zone: Tz = zone.trim().parse().map_err(|_| {
-            Error::invalid_field(
-                "timezone",
-                format!("{zone:?} is not an IANA time zone such as Europe/Paris"),
-            )
+            ScheduleError::Zone(format!(
+                "{zone:?} is not an IANA time zone such as Europe/Paris"
+            ))
         })?;
         let expression = expression.trim();
         let fields = expression.split_whitespace().count();
         if !expression.starts_with('@') && fields != 5 {
-            return Err(Error::invalid_field(
-                "cronSchedule",
-                format!(
-                    "expected 5 fields (minute hour day-of-month month day-of-week), got {fields}"
-                ),
-            ));
+            return Err(ScheduleError::Cron(format!(
+                "expected 5 fields (minute hour day-of-month month day-of-week), got {fields}"
+            )));
         }
         let cron = CronParser::builder()
             .seconds(Seconds::Disallowed)
             .build()
             .parse(expression)
-            .map_err(|e| Error::invalid_field("cronSchedule", format!("{expression:?}: {e}")))?;
+            .map_err(|e| ScheduleError::Cron(format!("{expression:?}: {e}")))?;
         let schedule = Schedule { cron, zone };
         // A pattern that can never match ("0 0 30 2 *") is refused rather than silently idle.
         if schedule.next_after(Utc::now()).is_none() {
-            return Err(Error::invalid_field(
-                "cronSchedule",
-                format!("{expression:?} never matches any date"),
-            ));
+            return Err(ScheduleError::Cron(format!(
+                "{expression:?} never matches any date"
+            )));
         }
         Ok(schedule)
     }
@@ -246,9 +273,12 @@ mod tests {
         ];
         for (expr, zone, field, fragment) in cases {
             let e = Schedule::parse(expr, zone).unwrap_err();
+            assert_eq!(e.field(), field, "{expr} {zone}");
+            assert!(e.problem().contains(fragment), "{expr} {zone}: {e:?}");
+            let e = Error::from(e);
             assert!(
-                e.message.starts_with(field) && e.message.contains(fragment),
-                "{expr} {zone}: {}",
+                e.message.starts_with(&format!("{field}: ")),
+                "{}",
                 e.message
             );
         }

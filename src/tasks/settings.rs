@@ -4,11 +4,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::schedule::Schedule;
+use super::schedule::{Schedule, ScheduleError};
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
 use crate::error::{Error, Result};
-use crate::http::request::present;
 use crate::limits;
+use crate::serde_util::present;
 
 /// Task fields. On create every field but `id` is optional (null or absent = default); on PATCH
 /// an absent field keeps its value and null resets it (clears the schedule or description,
@@ -109,19 +109,6 @@ pub fn check_id(id: &str) -> Result<String> {
     Ok(id.to_owned())
 }
 
-/// Trimmed; empty is none.
-fn text(field: &str, value: Option<String>, max: usize, multiline: bool) -> Result<Option<String>> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if let Some(v) = &value {
-        if multiline {
-            limits::multiline(field, v, max)?;
-        } else {
-            limits::line(field, v, max)?;
-        }
-    }
-    Ok(value)
-}
-
 impl TaskSettings {
     pub fn defaults(id: &str) -> TaskSettings {
         TaskSettings {
@@ -139,16 +126,23 @@ impl TaskSettings {
     /// against the current schedule and the other way round).
     pub fn apply(mut self, id: &str, input: TaskInput) -> Result<TaskSettings> {
         if let Some(name) = input.name {
-            self.name = text("name", name, limits::NAME, false)?.unwrap_or_else(|| id.to_owned());
+            self.name = limits::optional("name", name, limits::NAME, limits::line)?
+                .unwrap_or_else(|| id.to_owned());
         }
         if let Some(description) = input.description {
-            self.description = text("description", description, limits::DESCRIPTION, true)?;
+            self.description = limits::optional(
+                "description",
+                description,
+                limits::DESCRIPTION,
+                limits::multiline,
+            )?;
         }
         if let Some(cron) = input.cron_schedule {
-            self.cron_schedule = text("cronSchedule", cron, limits::CRON, false)?;
+            self.cron_schedule =
+                limits::optional("cronSchedule", cron, limits::CRON, limits::line)?;
         }
         if let Some(zone) = input.timezone {
-            self.timezone = text("timezone", zone, limits::TIME_ZONE, false)?
+            self.timezone = limits::optional("timezone", zone, limits::TIME_ZONE, limits::line)?
                 .unwrap_or_else(|| "UTC".to_owned());
         }
         if let Some(v) = input.start_window_seconds {
@@ -179,12 +173,13 @@ impl TaskSettings {
 /// Parses a schedule; a bad cron expression is a 400, as the original clients expect (reference
 /// §11 item 10), a bad time zone a 422.
 pub fn parse_schedule(cron: &str, zone: &str) -> Result<Schedule> {
-    Schedule::parse(cron, zone).map_err(|e| {
-        if e.message.starts_with("cronSchedule") {
-            Error::bad_request("invalid_cron_schedule", e.message)
-        } else {
-            e
-        }
+    Schedule::parse(cron, zone).map_err(|e| match e {
+        ScheduleError::Cron(_) => Error::bad_request(
+            "invalid_cron_schedule",
+            format!("{}: {}", e.field(), e.problem()),
+        )
+        .in_field(e.field()),
+        ScheduleError::Zone(_) => e.into(),
     })
 }
 
@@ -254,7 +249,7 @@ mod tests {
             let e = TaskSettings::defaults("t")
                 .apply("t", input(json))
                 .unwrap_err();
-            assert!(e.message.starts_with(field), "{json}: {}", e.message);
+            assert_eq!(e.field.as_deref(), Some(field), "{json}: {}", e.message);
         }
     }
 

@@ -160,10 +160,9 @@ mod tests {
         for (status, code, expected) in rows {
             let got = finished_run(status, code).map_err(|e| {
                 assert_eq!(e.kind, crate::error::Kind::Unprocessable);
-                if e.message.starts_with("exitCode") {
-                    "exitCode"
-                } else {
-                    "other"
+                match e.field.as_deref() {
+                    Some("exitCode") => "exitCode",
+                    _ => "other",
                 }
             });
             assert_eq!(got, expected, "{status:?} {code:?}");

@@ -10,6 +10,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::OrgId;
 use crate::notify::routing::Routing;
+use crate::store::Page;
 use crate::store::filter::Where;
 use crate::store::signals::{self, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
@@ -159,7 +160,7 @@ pub struct Filter {
 }
 
 /// A page of tasks ordered by name, with the organization's count and the filtered count.
-pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Task>, i64, i64)> {
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Task>> {
     let mut w = Where::default();
     w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
     let total = w.count(conn, "tasks")?;
@@ -180,7 +181,11 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<(Vec<Task>, i64
         .into_iter()
         .map(|t| with_recent_runs(conn, t))
         .collect::<Result<_>>()?;
-    Ok((tasks, total, filtered))
+    Ok(Page {
+        items: tasks,
+        total,
+        filtered,
+    })
 }
 
 pub fn update_settings(conn: &Connection, org: OrgId, id: &str, s: &TaskSettings) -> Result<()> {

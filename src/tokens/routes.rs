@@ -16,27 +16,24 @@ use crate::ids::TokenId;
 use warp::reply::Response;
 
 pub fn routes() -> Vec<Route> {
-    vec![
-        Route::get("/api-tokens", list)
-            .summary("API tokens", "List your API tokens (never their secrets)")
-            .returns::<TokenList>(
-                200,
-                "Your tokens in the current organization, expired ones included",
-            ),
-        Route::post("/api-tokens", create)
-            .summary(
-                "API tokens",
-                "Create an API token; the secret key is in this response only",
-            )
-            .body::<CreateToken>()
-            .returns::<Issued>(201, "The new token with its secret key"),
-        Route::delete("/api-tokens/{id}", delete)
-            .summary(
-                "API tokens",
-                "Delete one of your API tokens; it stops working at once",
-            )
-            .returns_empty(204, "Deleted"),
-    ]
+    Route::tagged(
+        "API tokens",
+        vec![
+            Route::get("/api-tokens", list)
+                .summary("List your API tokens (never their secrets)")
+                .returns::<TokenList>(
+                    200,
+                    "Your tokens in the current organization, expired ones included",
+                ),
+            Route::post("/api-tokens", create)
+                .summary("Create an API token; the secret key is in this response only")
+                .body::<CreateToken>()
+                .returns::<Issued>(201, "The new token with its secret key"),
+            Route::delete("/api-tokens/{id}", delete)
+                .summary("Delete one of your API tokens; it stops working at once")
+                .returns_empty(204, "Deleted"),
+        ],
+    )
     .into_iter()
     .map(|r| r.param::<TokenId>("id"))
     .collect()
@@ -65,8 +62,6 @@ pub struct CreateToken {
 async fn list(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     let mut tokens = req
-        .app
-        .store
         .read(move |conn| store::list_for_user(conn, me.user_id, me.org_id))
         .await?;
     for token in &mut tokens {
@@ -85,8 +80,6 @@ async fn create(req: Request) -> Result<Response> {
     let expires_at = check_expiry("expiresAt", now, body.expires_at)?;
     let scopes = grantable_scopes(body.scopes.as_deref().unwrap_or_default(), &me)?;
     let issued = req
-        .app
-        .store
         .write(move |conn| {
             store::issue(
                 conn, me.org_id, me.user_id, &label, &scopes, expires_at, now,
@@ -104,8 +97,6 @@ async fn delete(req: Request) -> Result<Response> {
         me.require_unscoped("delete other tokens")?;
     }
     let deleted = req
-        .app
-        .store
         .write(move |conn| store::delete_own(conn, id, me.user_id))
         .await?;
     if deleted {

@@ -1,0 +1,91 @@
+//! The whole API on one screen: every route of the server, feature by feature. Each feature
+//! declares its own paths literally in its `routes.rs` (`grep '"/monitors/{id}/stats"' src`
+//! finds the declaration, next to its handler); this list is where they meet, and the one
+//! table that answers requests and generates `/openapi.json`.
+
+use crate::http::router::{Route, Router};
+
+/// Every route, as `/openapi.json` documents them (hidden ones left out there).
+pub fn all() -> Vec<Route> {
+    [
+        crate::http::system_routes(),       // /, /metrics, /openapi.json
+        crate::health::routes::routes(),    // /healthz
+        crate::backups::routes::routes(),   // /backups/status
+        crate::accounts::routes::routes(),  // /auth/*, /users/me
+        crate::accounts::setup::routes(),   // /setup
+        crate::tokens::routes::routes(),    // /api-tokens
+        crate::monitors::routes::routes(),  // /monitors
+        crate::incidents::routes::routes(), // /incidents
+        crate::tasks::routes::routes(),     // /tasks, /cron-preview
+        crate::tasks::run_routes::routes(), // /tasks/{id}/start, heartbeat, finish, runs
+        crate::tasks::ping::routes(),       // /ping/{key}
+        crate::notify::routes::routes(),    // /notification-channels, /notification-settings
+        crate::web::routes(),               // /dashboard, /docs
+    ]
+    .concat()
+}
+
+/// The table the server answers from.
+pub fn router() -> Router {
+    // The original product's clients call `/http-monitors`: the same routes, not in the document.
+    Router::new(all()).alias("/http-monitors", "/monitors")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::router::Match;
+    use warp::http::Method;
+
+    /// Builds the real table: a route declared twice, or two templates the matcher cannot tell
+    /// apart, panics here rather than at start-up.
+    #[test]
+    fn the_table_builds_and_literal_segments_win() {
+        let router = router();
+        let path_of = |method: Method, path: &str| match router.find(&method, path) {
+            Match::Found(route, _) => Some(route.path),
+            _ => None,
+        };
+        let cases = [
+            (Method::GET, "/monitors/{id}/stats", "/monitors/x/stats"),
+            (
+                Method::GET,
+                "/monitors/{id}/stats",
+                "/http-monitors/x/stats",
+            ),
+            (Method::GET, "/monitors", "/http-monitors"),
+            (
+                Method::GET,
+                "/monitors/filterable-metadata",
+                "/monitors/filterable-metadata",
+            ),
+            (
+                Method::GET,
+                "/incidents/ongoing-count",
+                "/incidents/ongoing-count",
+            ),
+            (Method::GET, "/incidents/{id}", "/incidents/x"),
+            (Method::POST, "/ping/{key}/start", "/ping/k/start"),
+            (Method::POST, "/ping/{key}/{exitCode}", "/ping/k/3"),
+            (Method::GET, "/dashboard/{*rest}", "/dashboard"),
+        ];
+        for (method, template, path) in cases {
+            assert_eq!(
+                path_of(method.clone(), path),
+                Some(template),
+                "{method} {path}"
+            );
+        }
+        assert_eq!(path_of(Method::GET, "/http-monitorsx"), None);
+        // A literal path is not also an id: no `PATCH /incidents/{id}` with the id "ongoing-count".
+        match router.find(&Method::PATCH, "/incidents/ongoing-count") {
+            Match::MethodNotAllowed(allowed) => assert_eq!(allowed, [Method::GET]),
+            _ => panic!("expected 405"),
+        }
+    }
+
+    #[test]
+    fn the_alias_is_not_documented() {
+        assert!(all().iter().all(|r| !r.path.starts_with("/http-monitors")));
+    }
+}

@@ -1,0 +1,29 @@
+//! Serde helpers shared by the bodies of several features.
+
+use serde::{Deserialize, Deserializer};
+
+/// For `Option<Option<T>>` body fields (with `#[serde(default)]`): tells an absent field
+/// (None: keep the value) from an explicit null (Some(None): reset it). Plain serde reads both as
+/// None.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default, deserialize_with = "super::present")]
+        name: Option<Option<String>>,
+    }
+
+    #[test]
+    fn absent_null_and_value_differ() {
+        let read = |json: &str| serde_json::from_str::<Body>(json).unwrap().name;
+        assert_eq!(read("{}"), None);
+        assert_eq!(read(r#"{"name": null}"#), Some(None));
+        assert_eq!(read(r#"{"name": "x"}"#), Some(Some("x".to_owned())));
+    }
+}
