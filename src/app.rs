@@ -44,6 +44,7 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, clock: Clock) -> App {
+        connect_features();
         App {
             store,
             clock,
@@ -61,4 +62,13 @@ impl App {
             openapi: crate::http::openapi::document(&crate::routes::all()),
         }
     }
+}
+
+/// Wires the features that must not know each other: monitors and tasks answer for their
+/// sources, and incident changes reach notifications. Every `App` goes through here (servers,
+/// tests); calling it again changes nothing.
+pub fn connect_features() {
+    crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
+    crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
+    crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
 }
