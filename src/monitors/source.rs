@@ -53,3 +53,63 @@ pub fn update_routing(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incidents::source as sources;
+    use crate::monitors::settings::Settings;
+
+    /// Incidents and notifications learn of a monitor through the registry: its name, its URL
+    /// as stored and as receivers may see it, its routing; any of its source types answers, and
+    /// a deleted one is gone.
+    #[test]
+    fn the_registry_describes_a_monitor() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO organizations (id, name, display_name, created_at, updated_at)
+             VALUES ('00000000-0000-7000-8000-000000000001', 'acme', 'Acme', 0, 0)",
+        )
+        .unwrap();
+        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let url = "https://user:pw@shop.example/health?token=t";
+        let mut settings = Settings::defaults(url.into());
+        settings.name = "Shop".into();
+        let m = store::insert(&conn, org, &settings, true, now).unwrap();
+        let routing = Routing {
+            notification_channels: Some(vec![]),
+            renotify_minutes: Some(30),
+        };
+        store::set_routing(&conn, m.id, &routing).unwrap();
+        sources::register(&REGISTRATION);
+
+        let id = m.id.to_string();
+        for source_type in TYPES {
+            let d = sources::describe(&conn, org, *source_type, Some(&id))
+                .unwrap()
+                .unwrap();
+            assert_eq!(d.name, "Shop");
+            assert_eq!(d.url.as_deref(), Some(url));
+            assert_eq!(
+                d.masked_url.as_deref(),
+                Some("https://(hidden)@shop.example/health?token=(hidden)")
+            );
+            assert_eq!(d.notification_channels, Some(vec![]));
+            assert_eq!(d.renotify_minutes, Some(30));
+        }
+        assert!(sources::url_has_credentials(SourceType::TlsCertificate));
+        let other: OrgId = "00000000-0000-7000-8000-000000000002".parse().unwrap();
+        let describe =
+            |org, id: &str| sources::describe(&conn, org, SourceType::HttpMonitor, Some(id));
+        assert_eq!(
+            describe(other, &id).unwrap(),
+            None,
+            "another organization's"
+        );
+        assert_eq!(describe(org, "not-an-id").unwrap(), None);
+        store::delete(&conn, m.id).unwrap();
+        assert_eq!(describe(org, &id).unwrap(), None, "deleted");
+    }
+}

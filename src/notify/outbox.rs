@@ -409,6 +409,49 @@ pub fn list_for_channel(
 mod tests {
     use super::*;
 
+    /// Who hears what of an incident's change, row by row: (before, after, acknowledged).
+    #[test]
+    fn notice_table() {
+        use IncidentStatus::*;
+        use NotificationEvent as E;
+        let rows = [
+            (None, Ongoing, false, Some(Notice::Opened)),
+            (None, ToBeConfirmed, false, None),
+            (Some(ToBeConfirmed), Ongoing, false, Some(Notice::Opened)),
+            (Some(ToBeConfirmed), Resolved, false, None),
+            (
+                Some(Ongoing),
+                Resolved,
+                false,
+                Some(Notice::Settled(E::Resolved)),
+            ),
+            (
+                Some(Ongoing),
+                Ongoing,
+                true,
+                Some(Notice::Settled(E::Acknowledged)),
+            ),
+            (Some(ToBeConfirmed), ToBeConfirmed, true, None),
+            (Some(Resolved), Resolved, true, None),
+            (Some(Resolved), Resolved, false, None),
+        ];
+        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
+        for (before, after, acknowledged, expected) in rows {
+            let change = Change {
+                incident: IncidentId::generate(),
+                org,
+                before,
+                after,
+                acknowledged,
+            };
+            assert_eq!(
+                notice(&change),
+                expected,
+                "{before:?} → {after:?} ack={acknowledged}"
+            );
+        }
+    }
+
     /// A database with one organization, two channels and `per_channel` due rows on each.
     fn outbox_with(per_channel: &[usize]) -> (Connection, Vec<ChannelId>) {
         let mut conn = Connection::open_in_memory().unwrap();
