@@ -67,13 +67,10 @@ mod tests {
     fn the_registry_describes_a_monitor() {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::store::migrate(&mut conn).unwrap();
-        conn.execute_batch(
-            "INSERT INTO organizations (id, name, display_name, created_at, updated_at)
-             VALUES ('00000000-0000-7000-8000-000000000001', 'acme', 'Acme', 0, 0)",
-        )
-        .unwrap();
-        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
         let now = chrono::DateTime::UNIX_EPOCH;
+        let org = crate::accounts::store::insert_organization(&conn, "Acme", now)
+            .unwrap()
+            .id;
         let url = "https://user:pw@shop.example/health?token=t";
         let mut settings = Settings::defaults(url.into());
         settings.name = "Shop".into();
@@ -100,7 +97,7 @@ mod tests {
             assert_eq!(d.renotify_minutes, Some(30));
         }
         assert!(sources::url_has_credentials(SourceType::TlsCertificate));
-        let other: OrgId = "00000000-0000-7000-8000-000000000002".parse().unwrap();
+        let other = OrgId::generate();
         let describe =
             |org, id: &str| sources::describe(&conn, org, SourceType::HttpMonitor, Some(id));
         assert_eq!(
