@@ -226,9 +226,7 @@ fn facts(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<Inciden
         source_name,
         // Receivers are outside: only the URL with its credentials masked goes out.
         source_url,
-        cause: i
-            .cause
-            .map(|c| serde_json::to_value(c).expect("causes serialize")),
+        cause: i.cause,
         created_at: i.created_at,
         resolved_at: i.resolved_at,
         acknowledged_by: i
