@@ -41,7 +41,7 @@ text_enum!(
 
 /// A field that must be present, even when null: without it, `{}` would read as any struct
 /// whose fields are all optional.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     Option::<T>::deserialize(d)
 }
 
@@ -75,9 +75,9 @@ pub enum Cause {
 #[serde(rename_all = "camelCase")]
 pub struct Ping {
     pub error_kind: ErrorKind,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub http_code: Option<u16>,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub error: Option<String>,
 }
 
@@ -102,16 +102,16 @@ pub enum TaskTrouble {
     #[serde(rename_all = "camelCase")]
     Failed {
         run_started_at: Timestamp,
-        #[serde(deserialize_with = "present")]
+        #[serde(deserialize_with = "nullable")]
         exit_code: Option<i32>,
-        #[serde(deserialize_with = "present")]
+        #[serde(deserialize_with = "nullable")]
         error_message: Option<String>,
     },
     /// A run stopped sending heartbeats.
     #[serde(rename_all = "camelCase")]
     Dead {
         run_started_at: Timestamp,
-        #[serde(deserialize_with = "present")]
+        #[serde(deserialize_with = "nullable")]
         last_heartbeat_at: Option<Timestamp>,
     },
 }
@@ -159,11 +159,11 @@ impl Cause {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckSummary {
     pub error_kind: ErrorKind,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub http_code: Option<u16>,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub response_time_ms: Option<u32>,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub error: Option<String>,
 }
 
@@ -181,9 +181,9 @@ pub struct NotificationAttempt {
     /// sent, failed (retried at `nextAttemptAt`) or gaveup.
     pub outcome: String,
     pub attempt: u32,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub error: Option<String>,
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub next_attempt_at: Option<Timestamp>,
 }
 
@@ -191,7 +191,7 @@ pub struct NotificationAttempt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TlsSeen {
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "nullable")]
     pub tls_expires_at: Option<Timestamp>,
 }
 
