@@ -106,6 +106,20 @@ mod tests {
             "another organization's"
         );
         assert_eq!(describe(org, "not-an-id").unwrap(), None);
+        // A deleted channel leaves the monitors that chose it (a list of all stays all).
+        let (kept, deleted) = (
+            crate::ids::ChannelId::generate(),
+            crate::ids::ChannelId::generate(),
+        );
+        let routing = Routing {
+            notification_channels: Some(vec![kept, deleted]),
+            renotify_minutes: None,
+        };
+        store::set_routing(&conn, m.id, &routing).unwrap();
+        sources::forget_channel(&conn, org, deleted).unwrap();
+        let d = describe(org, &id).unwrap().unwrap();
+        assert_eq!(d.notification_channels, Some(vec![kept]));
+
         store::delete(&conn, m.id).unwrap();
         assert_eq!(describe(org, &id).unwrap(), None, "deleted");
     }
