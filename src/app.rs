@@ -44,6 +44,7 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, clock: Clock) -> App {
+        connect_features();
         App {
             store,
             clock,
@@ -60,5 +61,54 @@ impl App {
             backups: Arc::default(),
             openapi: crate::http::openapi::document(&crate::routes::all()),
         }
+    }
+}
+
+/// Wires the features that must not know each other: monitors and tasks answer for their
+/// sources, and incident changes reach notifications. Every `App` goes through here (servers,
+/// tests); calling it again changes nothing.
+pub fn connect_features() {
+    crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
+    crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
+    crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Sources → incidents → notify, one way: the only paths between these four features
+    /// (`crate::<feature>` anywhere in a feature's files) are the allowed edges, so there is no
+    /// cycle among them.
+    #[test]
+    fn features_depend_one_way() {
+        const FEATURES: [&str; 4] = ["incidents", "monitors", "tasks", "notify"];
+        let allowed: BTreeSet<(&str, &str)> = [
+            ("monitors", "incidents"),
+            ("monitors", "notify"),
+            ("tasks", "incidents"),
+            ("tasks", "notify"),
+            ("notify", "incidents"),
+        ]
+        .into();
+        let mut edges = BTreeSet::new();
+        for from in FEATURES {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .join(from);
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for to in FEATURES {
+                    if to != from && text.contains(&format!("crate::{to}")) {
+                        edges.insert((from, to));
+                    }
+                }
+            }
+        }
+        let unexpected: Vec<_> = edges.difference(&allowed).collect();
+        assert!(
+            unexpected.is_empty(),
+            "edges that make a cycle: {unexpected:?}"
+        );
     }
 }

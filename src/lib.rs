@@ -25,4 +25,5 @@ pub mod store;
 pub mod tasks;
 pub mod text_enum;
 pub mod tokens;
+pub mod url_mask;
 pub mod web;

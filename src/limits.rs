@@ -74,6 +74,10 @@ pub const MULTILINE_REQUIRED: &str = concat!(
     "]*$"
 );
 
+/// The document's URL: a subset of what the server takes (any URL `url` parses as http(s) with
+/// a host), simple enough for clients to generate.
+pub const URL_PATTERN: &str = "^https?://[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~/?&=%-]*)?$";
+
 /// The document's e-mail address: a subset of what the server takes (RFC 5322 addresses).
 pub const EMAIL_PATTERN: &str = "^[a-z0-9]{1,20}([._-][a-z0-9]{1,20}){0,3}@[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}(\\.[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}){0,3}\\.[a-z]{2,10}$";
 

@@ -198,7 +198,9 @@ async fn restore_brings_an_older_backup_up_to_the_current_schema() {
     rusqlite::Connection::open(&older)
         .unwrap()
         .execute_batch(&format!(
-            "DROP TABLE instance_probe; DELETE FROM refinery_schema_history WHERE version = {latest}"
+            "DROP TABLE renotifications; ALTER TABLE incidents ADD COLUMN renotify_at INTEGER;
+             CREATE INDEX incidents_by_renotify_at ON incidents (renotify_at);
+             DELETE FROM refinery_schema_history WHERE version = {latest}"
         ))
         .unwrap();
 
@@ -213,7 +215,7 @@ async fn restore_brings_an_older_backup_up_to_the_current_schema() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'instance_probe'"
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'renotifications'"
         ),
         1
     );

@@ -12,15 +12,14 @@ use std::time::Instant;
 
 use chrono::{Duration, SecondsFormat};
 use rusqlite::Connection;
-use serde_json::json;
 use tokio::sync::watch;
 
 use super::{Problem, assess, observe};
 use crate::app::App;
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::incidents::model::{IncidentStatus, Priority, SourceType};
-use crate::incidents::store::{self as incidents, NewIncident};
+use crate::incidents::model::{Cause, IncidentStatus, Priority, SourceType};
+use crate::incidents::report::{self, Effect, Report};
 use crate::store::time::to_db;
 
 /// How often the watchdog looks.
@@ -208,31 +207,29 @@ fn describe(
 
 /// Opens and/or resolves the instance incident of every organization.
 fn record(conn: &Connection, action: Action, text: &str, now: Timestamp) -> Result<()> {
-    let cause = json!({"causeType": "Manual", "description": text});
+    let cause = Cause::Manual {
+        description: text.to_owned(),
+    };
+    let steps: &[Effect] = match action {
+        Action::Open => &[Effect::Open(IncidentStatus::Ongoing)],
+        Action::OpenAndResolve => &[Effect::Open(IncidentStatus::Ongoing), Effect::Resolve],
+        Action::Resolve | Action::None => &[Effect::Resolve],
+    };
     for org in crate::accounts::store::organization_ids(conn)? {
-        let open = incidents::open_for_source(conn, org, SourceType::Manual, SOURCE_ID)?;
-        let id = match (open, action) {
-            (Some((id, ..)), _) => id,
-            (None, Action::Resolve) => continue,
-            (None, _) => incidents::insert(
-                conn,
-                &NewIncident {
-                    org_id: org,
-                    source_type: SourceType::Manual,
-                    source_id: Some(SOURCE_ID),
-                    title: "dutyduck is not keeping watch",
-                    status: IncidentStatus::Ongoing,
-                    priority: Priority::Critical,
-                    cause: Some(&cause),
-                    metadata: &BTreeMap::new(),
-                    created_by: None,
-                },
-                now,
-            )?,
+        let report = Report {
+            title: "dutyduck is not keeping watch",
+            priority: Priority::Critical,
+            cause: Some(&cause),
+            ..Report::about(org, SourceType::Manual, SOURCE_ID)
         };
-        if matches!(action, Action::OpenAndResolve | Action::Resolve) {
-            incidents::set_status(conn, id, IncidentStatus::Resolved, None, now)?;
-        }
+        let open = report.open(conn)?;
+        // An episode already open stays the one incident: it is not opened twice.
+        let steps: Vec<Effect> = steps
+            .iter()
+            .copied()
+            .filter(|s| open.is_none() || !matches!(s, Effect::Open(_)))
+            .collect();
+        report::apply(conn, &report, open.as_ref(), &steps, now)?;
     }
     Ok(())
 }

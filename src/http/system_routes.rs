@@ -117,16 +117,9 @@ async fn metrics(req: Request) -> Result<Response> {
     };
     let counts = req
         .read(|c| {
-            let by_status = |sql: &str| -> Result<Vec<(String, i64)>> {
-                Ok(c.prepare_cached(sql)?
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?)
-            };
             Ok((
-                by_status("SELECT status, COUNT(*) FROM tasks GROUP BY status ORDER BY status")?,
-                by_status(
-                    "SELECT status, COUNT(*) FROM notification_outbox GROUP BY status ORDER BY status",
-                )?,
+                crate::tasks::store::count_by_status(c)?,
+                crate::notify::outbox::count_by_status(c)?,
             ))
         })
         .await?;

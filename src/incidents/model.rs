@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::ids::{IncidentId, OrgId, UserId};
@@ -69,15 +69,7 @@ text_enum!(
     }
 );
 
-/// The check behind a timeline event or a cause.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckSummary {
-    pub error_kind: crate::monitors::model::ErrorKind,
-    pub http_code: Option<u16>,
-    pub response_time_ms: Option<u32>,
-    pub error: Option<String>,
-}
+pub use super::cause::{Cause, CheckSummary, Payload};
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -97,8 +89,8 @@ pub struct Incident {
     pub priority: Priority,
     pub incident_source_type: SourceType,
     pub incident_source_id: Option<String>,
-    /// What opened it: for monitors `{causeType, lastPing, previousPings}`; free text for manual ones.
-    pub cause: Option<serde_json::Value>,
+    /// What opened it, by `causeType`.
+    pub cause: Option<Cause>,
     pub metadata: BTreeMap<String, String>,
     pub created_by: Option<UserName>,
     pub acknowledged_by: Vec<UserName>,
@@ -115,5 +107,5 @@ pub struct TimelineEvent {
     pub event_type: EventType,
     pub user: Option<UserName>,
     /// Depends on the type: a check for monitor events, `{text, format}` for comments…
-    pub payload: Option<serde_json::Value>,
+    pub payload: Option<Payload>,
 }

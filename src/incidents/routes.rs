@@ -5,20 +5,24 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use warp::reply::Response;
 
-use super::model::{EventType, Incident, IncidentStatus, Priority, SourceType, TimelineEvent};
+use super::cause::CommentText;
+use super::model::{
+    Cause, EventType, Incident, IncidentStatus, Payload, Priority, SourceType, TimelineEvent,
+};
 use super::store::{self, Filter, NewIncident};
+use super::{redact, source};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents, ReadIncidents};
 use crate::error::{Error, Result};
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
-use crate::ids::{IncidentId, MonitorId};
+use crate::ids::IncidentId;
 use crate::limits;
-use crate::monitors::redact;
+use crate::url_mask::sees_secrets;
 
 pub fn routes() -> Vec<Route> {
     Route::tagged(
@@ -234,32 +238,17 @@ async fn get(req: Request) -> Result<Response> {
     let source_id = incident.incident_source_id.clone();
     let source_type = incident.incident_source_type;
     let org = me.org_id;
-    let source = req
-        .read(move |c| {
-            Ok(match (source_type, source_id) {
-                (SourceType::HttpMonitor | SourceType::TlsCertificate, Some(id)) => {
-                    match id.parse::<MonitorId>() {
-                        Ok(id) => crate::monitors::store::get(c, org, id)?.map(|m| Source {
-                            name: m.settings.name,
-                            url: Some(m.settings.url),
-                        }),
-                        Err(_) => None,
-                    }
-                }
-                (SourceType::Task, Some(id)) => {
-                    crate::tasks::store::get(c, org, &id)?.map(|t| Source {
-                        name: t.name,
-                        url: None,
-                    })
-                }
-                _ => None,
-            })
-        })
-        .await?
-        .map(|s| Source {
-            url: s.url.map(|u| redact::url_for(&me, u)),
-            ..s
-        });
+    let described = req
+        .read(move |c| source::describe(c, org, source_type, source_id.as_deref()))
+        .await?;
+    let source = described.map(|d| Source {
+        name: d.name,
+        url: if sees_secrets(&me) {
+            d.url
+        } else {
+            d.masked_url
+        },
+    });
     Ok(reply::ok(&IncidentDetail {
         incident: redact::incident_for(&me, incident),
         source,
@@ -278,7 +267,7 @@ async fn declare(req: Request) -> Result<Response> {
     let cause = body
         .description
         .filter(|d| !d.trim().is_empty())
-        .map(|d| json!({"causeType": "Manual", "description": d}));
+        .map(|description| Cause::Manual { description });
     let (org, user, now) = (me.org_id, me.user_id, req.now());
     let incident = req
         .write(move |c| {
@@ -375,9 +364,9 @@ async fn comment(req: Request) -> Result<Response> {
             if !matches!(format.as_str(), "plain" | "markdown") {
                 return Err(Error::invalid_field("format", "must be plain or markdown"));
             }
-            json!({"text": text, "format": format})
+            Payload::Comment(CommentText { text, format })
         }
-        (None, Some(original)) => original,
+        (None, Some(original)) => Payload::Other(original),
         (None, None) => return Err(Error::invalid_field("text", "is required")),
     };
     let (user, now, id, org) = (me.user_id, req.now(), incident.id, me.org_id);

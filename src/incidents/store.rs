@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::Value;
 
+use super::cause::PriorityChange;
+use super::changes::{self, Change};
 use super::model::{
-    EventType, Incident, IncidentStatus, Priority, SourceType, TimelineEvent, UserName,
+    Cause, EventType, Incident, IncidentStatus, Payload, Priority, SourceType, TimelineEvent,
+    UserName,
 };
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{IncidentId, OrgId, UserId};
-use crate::notify::model::NotificationEvent;
-use crate::notify::outbox;
 use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
@@ -24,13 +24,9 @@ pub struct NewIncident<'a> {
     pub title: &'a str,
     pub status: IncidentStatus,
     pub priority: Priority,
-    pub cause: Option<&'a Value>,
+    pub cause: Option<&'a Cause>,
     pub metadata: &'a BTreeMap<String, String>,
     pub created_by: Option<UserId>,
-}
-
-fn json_text(v: &Value) -> String {
-    v.to_string()
 }
 
 /// Inserts an incident with its `creation` event. The unique index refuses a second open
@@ -51,7 +47,7 @@ pub fn insert(conn: &Connection, new: &NewIncident<'_>, now: Timestamp) -> Resul
         new.title,
         new.status,
         new.priority,
-        new.cause.map(json_text),
+        new.cause.map(Cause::to_json),
         metadata,
         new.created_by,
         to_db(now)
@@ -63,19 +59,31 @@ pub fn insert(conn: &Connection, new: &NewIncident<'_>, now: Timestamp) -> Resul
         _ => e.into(),
     })?;
     add_event(conn, id, now, new.created_by, EventType::Creation, None)?;
-    if new.status == IncidentStatus::Ongoing {
-        outbox::opened(conn, id, now)?;
-    }
+    let change = Change {
+        incident: id,
+        org: new.org_id,
+        before: None,
+        after: new.status,
+        acknowledged: false,
+    };
+    changes::emit(conn, &change, now)?;
     Ok(id)
 }
 
-/// The open (unresolved) incident of a source: id, status and cause.
+/// A source's open (unresolved) incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenIncident {
+    pub id: IncidentId,
+    pub status: IncidentStatus,
+    pub cause: Option<Cause>,
+}
+
 pub fn open_for_source(
     conn: &Connection,
     org: OrgId,
     source_type: SourceType,
     source_id: &str,
-) -> Result<Option<(IncidentId, IncidentStatus, Option<Value>)>> {
+) -> Result<Option<OpenIncident>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, status, cause FROM incidents
@@ -84,12 +92,78 @@ pub fn open_for_source(
         )?
         .query_row(params![org, source_type, source_id], |r| {
             let cause: Option<String> = r.get(2)?;
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                cause.and_then(|c| serde_json::from_str(&c).ok()),
-            ))
+            Ok(OpenIncident {
+                id: r.get(0)?,
+                status: r.get(1)?,
+                cause: cause.as_deref().and_then(Cause::from_json),
+            })
         })
+        .optional()?)
+}
+
+/// The ongoing incidents of a source, under any of the source types meaning it.
+pub fn ongoing_for_source(
+    conn: &Connection,
+    org: OrgId,
+    source_types: &[SourceType],
+    source_id: &str,
+) -> Result<Vec<IncidentId>> {
+    let mut found = Vec::new();
+    for source_type in source_types {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM incidents WHERE organization_id = ?1 AND source_type = ?2
+               AND source_id = ?3 AND status = 'ongoing'",
+        )?;
+        let ids = stmt.query_map(params![org, source_type, source_id], |r| r.get(0))?;
+        found.extend(ids.collect::<rusqlite::Result<Vec<IncidentId>>>()?);
+    }
+    Ok(found)
+}
+
+/// Deletes a source's incidents with their timelines (the source itself is deleted).
+pub fn delete_for_source(
+    conn: &Connection,
+    source_types: &[SourceType],
+    source_id: &str,
+) -> Result<()> {
+    for source_type in source_types {
+        conn.prepare_cached("DELETE FROM incidents WHERE source_type = ?1 AND source_id = ?2")?
+            .execute(params![source_type, source_id])?;
+    }
+    Ok(())
+}
+
+/// The organization's ongoing incidents.
+pub fn ongoing(conn: &Connection, org: OrgId) -> Result<Vec<IncidentId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM incidents WHERE organization_id = ?1 AND status = 'ongoing'",
+        )?
+        .query_map([org], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// An incident's status, and whether anyone acknowledged it.
+pub fn status_of(conn: &Connection, id: IncidentId) -> Result<Option<(IncidentStatus, bool)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT status, EXISTS (SELECT 1 FROM incident_acknowledgements WHERE incident_id = ?1)
+             FROM incidents WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// An incident's organization and source, whatever its organization.
+pub fn source_of(
+    conn: &Connection,
+    id: IncidentId,
+) -> Result<Option<(OrgId, SourceType, Option<String>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT organization_id, source_type, source_id FROM incidents WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?)
 }
 
@@ -101,20 +175,20 @@ pub fn set_status(
     user: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
-    let before: IncidentStatus = conn
-        .prepare_cached("SELECT status FROM incidents WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
+    let (org, before): (OrgId, IncidentStatus) = conn
+        .prepare_cached("SELECT organization_id, status FROM incidents WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let resolved_at = (status == IncidentStatus::Resolved).then(|| to_db(now));
     conn.prepare_cached("UPDATE incidents SET status = ?2, resolved_at = ?3 WHERE id = ?1")?
         .execute(params![id, status, resolved_at])?;
-    // People hear of an incident once it is confirmed, and of its end only if they heard of it.
-    match (before, status) {
-        (IncidentStatus::ToBeConfirmed, IncidentStatus::Ongoing) => outbox::opened(conn, id, now)?,
-        (IncidentStatus::Ongoing, IncidentStatus::Resolved) => {
-            outbox::settled(conn, id, NotificationEvent::Resolved, now)?
-        }
-        _ => {}
-    }
+    let change = Change {
+        incident: id,
+        org,
+        before: Some(before),
+        after: status,
+        acknowledged: false,
+    };
+    changes::emit(conn, &change, now)?;
     let event = match status {
         IncidentStatus::Resolved => EventType::Resolution,
         _ => EventType::Confirmation,
@@ -136,9 +210,9 @@ pub fn discard(conn: &Connection, id: IncidentId, now: Timestamp) -> Result<()> 
     Ok(())
 }
 
-pub fn update_cause(conn: &Connection, id: IncidentId, cause: &Value) -> Result<()> {
+pub fn update_cause(conn: &Connection, id: IncidentId, cause: &Cause) -> Result<()> {
     conn.prepare_cached("UPDATE incidents SET cause = ?2 WHERE id = ?1")?
-        .execute(params![id, json_text(cause)])?;
+        .execute(params![id, cause.to_json()])?;
     Ok(())
 }
 
@@ -148,12 +222,12 @@ pub fn add_event(
     now: Timestamp,
     user: Option<UserId>,
     event_type: EventType,
-    payload: Option<&Value>,
+    payload: Option<&Payload>,
 ) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO incident_events (incident_id, created_at, user_id, event_type, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![id, to_db(now), user, event_type.as_str(), payload.map(json_text)])?;
+    .execute(params![id, to_db(now), user, event_type.as_str(), payload.map(Payload::to_json)])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -170,12 +244,17 @@ pub fn acknowledge(
         == 1;
     if added {
         add_event(conn, id, now, Some(user), EventType::Acknowledged, None)?;
-        let status: IncidentStatus = conn
-            .prepare_cached("SELECT status FROM incidents WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        if status == IncidentStatus::Ongoing {
-            outbox::settled(conn, id, NotificationEvent::Acknowledged, now)?;
-        }
+        let (org, status): (OrgId, IncidentStatus) = conn
+            .prepare_cached("SELECT organization_id, status FROM incidents WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let change = Change {
+            incident: id,
+            org,
+            before: Some(status),
+            after: status,
+            acknowledged: true,
+        };
+        changes::emit(conn, &change, now)?;
     }
     Ok(added)
 }
@@ -195,7 +274,7 @@ pub fn set_priority(
         now,
         Some(user),
         EventType::PriorityChanged,
-        Some(&serde_json::json!({"priority": priority})),
+        Some(&Payload::PriorityChanged(PriorityChange { priority })),
     )
     .map(drop)
 }
@@ -217,7 +296,7 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
         priority: r.get(4)?,
         incident_source_type: r.get(5)?,
         incident_source_id: r.get(6)?,
-        cause: cause.and_then(|c| serde_json::from_str(&c).ok()),
+        cause: cause.as_deref().and_then(Cause::from_json),
         metadata: serde_json::from_str(&metadata).unwrap_or_default(),
         created_by: match created_by {
             Some(id) => Some(UserName {
@@ -368,7 +447,7 @@ pub fn events(
                 }),
                 None => None,
             },
-            payload: payload.and_then(|p| serde_json::from_str(&p).ok()),
+            payload: payload.as_deref().and_then(Payload::from_json),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod history;
+pub mod incident;
 pub mod model;
 pub mod record;
 pub mod redact;
@@ -11,5 +12,6 @@ pub mod routes;
 pub mod schedule;
 pub mod scheduler;
 pub mod settings;
+pub mod source;
 pub mod status;
 pub mod store;

@@ -26,32 +26,8 @@ text_enum!(
     }
 );
 
-text_enum!(
-    /// Why a check failed (reference §2.2, plus ours for assertions, TLS and slowness).
-    ErrorKind {
-        Unknown => "unknown",
-        None => "none",
-        /// The status code is not an accepted one (a redirect not followed included).
-        HttpCode => "httpcode",
-        /// Connection refused, reset, or the name did not resolve.
-        Connect => "connect",
-        /// The request could not be built (bad header value…).
-        Builder => "builder",
-        Request => "request",
-        /// Too many redirects.
-        Redirect => "redirect",
-        /// The body could not be read.
-        Body => "body",
-        Decode => "decode",
-        Timeout => "timeout",
-        /// The content assertion failed.
-        Assertion => "assertion",
-        /// The TLS handshake failed (certificate invalid, expired, wrong host…).
-        Tls => "tls",
-        /// The response came slower than the monitor's response-time threshold.
-        Slow => "slow",
-    }
-);
+/// Why a check failed: the vocabulary incidents remember too, so it lives with them.
+pub use crate::incidents::cause::ErrorKind;
 
 /// A monitor as stored and returned by the API.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

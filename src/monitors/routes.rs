@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
 use super::history::{self, Bucket, CheckRecord};
+use super::incident::close as close_incidents;
 use super::model::{Monitor, MonitorStatus};
-use super::record::close_incidents;
 use super::redact;
 use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
+use super::source;
 use super::store::{self, Filter};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
@@ -23,8 +24,9 @@ use crate::http::request::{Page, Request, metadata_filter};
 use crate::http::router::Route;
 use crate::ids::MonitorId;
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
+use crate::incidents::redact::incident_for;
 use crate::incidents::store as incidents;
-use crate::notify::routing::{self, Routing};
+use crate::notify::routing::Routing;
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -188,8 +190,8 @@ async fn create(req: Request) -> Result<Response> {
         let monitor = store
             .write(move |c| {
                 let monitor = store::insert(c, me.org_id, &settings, active, now)?;
-                let source = routing::Source::Monitor(monitor.id);
-                routing::update(c, source, &Routing::default(), &routing_input, now)?;
+                let (org, id) = (monitor.organization_id, monitor.id);
+                source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
                 store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
             })
             .await?;
@@ -270,7 +272,7 @@ async fn get(req: Request) -> Result<Response> {
             let source = id.to_string();
             let open = |t| -> Result<Option<Incident>> {
                 match incidents::open_for_source(c, org, t, &source)? {
-                    Some((incident, _, _)) => incidents::get(c, org, incident),
+                    Some(open) => incidents::get(c, org, open.id),
                     None => Ok(None),
                 }
             };
@@ -290,8 +292,8 @@ async fn get(req: Request) -> Result<Response> {
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
         monitor: redact::monitor_for(&me, monitor),
-        ongoing_incident: ongoing_incident.map(|i| redact::incident_for(&me, i)),
-        tls_incident: tls_incident.map(|i| redact::incident_for(&me, i)),
+        ongoing_incident: ongoing_incident.map(|i| incident_for(&me, i)),
+        tls_incident: tls_incident.map(|i| incident_for(&me, i)),
         uptime,
         last_response_time_ms,
     }))
@@ -306,8 +308,8 @@ async fn update(req: Request) -> Result<Response> {
         change(&req, &me, move |c, current| {
             refuse_archived(&current, "changed")?;
             let settings = current.settings.clone().apply(input)?;
-            let source = routing::Source::Monitor(current.id);
-            routing::update(c, source, &current.routing, &routing_input, now)?;
+            let (org, id) = (current.organization_id, current.id);
+            source::update_routing(c, org, id, &current.routing, &routing_input, now)?;
             store::update_settings(c, &current, &settings, now).map(Some)
         })
         .await?,

@@ -106,9 +106,7 @@ pub const MAX_TIMEOUT_MS: u32 = 60_000;
 pub const MAX_CONFIRMATIONS: u32 = 10;
 pub const MAX_TLS_WARNING_DAYS: u32 = 365;
 pub const MAX_REQUEST_BODY: usize = 65_536;
-/// The document's URL: a subset of what the server takes (any URL `url` parses as http(s) with
-/// a host), simple enough for clients to generate.
-pub const URL_PATTERN: &str = "^https?://[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~/?&=%-]*)?$";
+pub use crate::limits::URL_PATTERN;
 /// "200-299,301": the document's subset of what `StatusRanges::parse` takes (codes, and the
 /// ranges of whole classes; a pattern cannot say that a range's start is below its end).
 const STATUS_RANGES_PATTERN: &str = "^ *([1-5][0-9][0-9]|100-199|200-299|300-399|400-499|500-599|200-399|100-599) *(, *([1-5][0-9][0-9]|100-199|200-299|300-399|400-499|500-599|200-399|100-599) *)*$";

@@ -10,7 +10,7 @@ use super::schedule::{Cadence, first_due};
 use super::settings::Settings;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::ids::{MonitorId, OrgId};
+use crate::ids::{ChannelId, MonitorId, OrgId};
 use crate::notify::routing::Routing;
 use crate::store::Page;
 use crate::store::filter::Where;
@@ -233,9 +233,27 @@ pub fn archive(conn: &Connection, id: MonitorId, now: Timestamp) -> Result<()> {
 
 /// Deletes a monitor with its checks, rollups and incidents.
 pub fn delete(conn: &Connection, id: MonitorId) -> Result<()> {
-    let source = id.to_string();
-    conn.execute("DELETE FROM incidents WHERE source_type IN ('httpmonitor', 'tlscertificate') AND source_id = ?1", [&source])?;
+    crate::incidents::store::delete_for_source(conn, super::source::TYPES, &id.to_string())?;
     conn.execute("DELETE FROM monitors WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn set_routing(conn: &Connection, id: MonitorId, routing: &Routing) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE monitors SET notification_channels = ?2, renotify_minutes = ?3 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        routing.channels_column(),
+        routing.renotify_minutes
+    ])?;
+    Ok(())
+}
+
+/// Takes a deleted channel out of the monitors of `org` that chose it.
+pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<()> {
+    conn.prepare_cached(&crate::notify::routing::forget_channel_sql("monitors"))?
+        .execute(params![org, channel])?;
     Ok(())
 }
 

@@ -35,7 +35,7 @@ pub struct EmailConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookConfig {
-    #[schemars(length(max = limits::URL), regex(pattern = crate::monitors::settings::URL_PATTERN))]
+    #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
     pub url: String,
     /// Extra request headers (an `Authorization` for your receiver, say); not Content-Type,
     /// Content-Length, Host, Idempotency-Key, Transfer-Encoding nor X-Dutyduck-*.
@@ -52,7 +52,7 @@ pub struct WebhookConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatConfig {
-    #[schemars(length(max = limits::URL), regex(pattern = crate::monitors::settings::URL_PATTERN))]
+    #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
     pub webhook_url: String,
 }
 
@@ -60,7 +60,7 @@ pub struct ChatConfig {
 #[serde(rename_all = "camelCase")]
 pub struct NtfyConfig {
     #[serde(default = "default_ntfy_server")]
-    #[schemars(length(max = limits::URL), regex(pattern = crate::monitors::settings::URL_PATTERN))]
+    #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
     pub server_url: String,
     /// 1 to 64 letters, digits, '-' or '_'.
     #[schemars(regex(pattern = "^[A-Za-z0-9_-]{1,64}$"))]

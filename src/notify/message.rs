@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::model::NotificationEvent;
 use crate::clock::Timestamp;
+use crate::incidents::cause::{Cause, TaskTrouble};
 use crate::incidents::model::{IncidentStatus, Priority, SourceType};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +37,7 @@ pub struct IncidentFacts {
     pub source_name: Option<String>,
     /// A monitor's URL.
     pub source_url: Option<String>,
-    pub cause: Option<Value>,
+    pub cause: Option<Cause>,
     pub created_at: Timestamp,
     pub resolved_at: Option<Timestamp>,
     /// Names of those who acknowledged it.
@@ -57,12 +58,9 @@ fn time(t: Timestamp) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn text(cause: &Value, key: &str) -> Option<String> {
-    match cause.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Null => None,
-        other => Some(other.to_string()),
-    }
+/// A time as the cause's JSON writes it (what receivers saw before causes had types).
+fn stored_time(t: Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// One sentence on why the incident exists, from its cause.
@@ -70,13 +68,12 @@ pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
     let cause = i.cause.as_ref()?;
     let fr = lang == Lang::Fr;
     let what = i.source_url.clone().unwrap_or_else(|| i.title.clone());
-    let sentence = match (i.source_type, cause.get("kind").and_then(Value::as_str)) {
-        (SourceType::HttpMonitor, _) => {
-            let ping = cause.get("lastPing")?;
-            let reason = match (text(ping, "httpCode"), text(ping, "error")) {
+    let sentence = match (i.source_type, cause) {
+        (SourceType::HttpMonitor, Cause::HttpMonitorIncidentCause { last_ping, .. }) => {
+            let reason = match (last_ping.http_code, &last_ping.error) {
                 (Some(code), _) => format!("HTTP {code}"),
-                (None, Some(error)) => error,
-                (None, None) => text(ping, "errorKind").unwrap_or_default(),
+                (None, Some(error)) => error.clone(),
+                (None, None) => last_ping.error_kind.as_str().to_owned(),
             };
             if fr {
                 format!("{what} ne répond pas correctement ({reason}).")
@@ -84,56 +81,63 @@ pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
                 format!("{what} is not responding correctly ({reason}).")
             }
         }
-        (SourceType::TlsCertificate, _) => {
-            let days = text(cause, "daysLeft").unwrap_or_default();
+        (SourceType::TlsCertificate, Cause::TlsCertificateExpiry { days_left, .. }) => {
             if fr {
-                format!("Le certificat TLS de {what} expire dans {days} jours.")
+                format!("Le certificat TLS de {what} expire dans {days_left} jours.")
             } else {
-                format!("The TLS certificate of {what} expires in {days} days.")
+                format!("The TLS certificate of {what} expires in {days_left} days.")
             }
         }
-        (SourceType::Task, Some(kind @ ("late" | "absent"))) => {
-            let due = text(cause, "dueAt").unwrap_or_default();
-            match (fr, kind) {
-                (false, "late") => format!("{what} has not started; it was due at {due}."),
-                (false, _) => format!("{what} did not run; it was due at {due}."),
-                (true, "late") => format!("{what} n'a pas démarré ; exécution prévue à {due}."),
-                (true, _) => format!("{what} ne s'est pas exécutée ; exécution prévue à {due}."),
+        (SourceType::Task, Cause::TaskIncidentCause(trouble)) => match trouble {
+            TaskTrouble::Late { due_at } | TaskTrouble::Absent { due_at } => {
+                let due = stored_time(*due_at);
+                let late = matches!(trouble, TaskTrouble::Late { .. });
+                match (fr, late) {
+                    (false, true) => format!("{what} has not started; it was due at {due}."),
+                    (false, false) => format!("{what} did not run; it was due at {due}."),
+                    (true, true) => format!("{what} n'a pas démarré ; exécution prévue à {due}."),
+                    (true, false) => {
+                        format!("{what} ne s'est pas exécutée ; exécution prévue à {due}.")
+                    }
+                }
             }
-        }
-        (SourceType::Task, Some("failed")) => {
-            let code = text(cause, "exitCode");
-            let error = text(cause, "errorMessage");
-            let detail = [code.map(|c| format!("exit code {c}")), error]
+            TaskTrouble::Failed {
+                exit_code,
+                error_message,
+                ..
+            } => {
+                let detail = [
+                    exit_code.map(|c| format!("exit code {c}")),
+                    error_message.clone(),
+                ]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(": ");
-            match (fr, detail.is_empty()) {
-                (false, true) => format!("A run of {what} failed."),
-                (false, false) => format!("A run of {what} failed ({detail})."),
-                (true, true) => format!("Une exécution de {what} a échoué."),
-                (true, false) => format!("Une exécution de {what} a échoué ({detail})."),
+                match (fr, detail.is_empty()) {
+                    (false, true) => format!("A run of {what} failed."),
+                    (false, false) => format!("A run of {what} failed ({detail})."),
+                    (true, true) => format!("Une exécution de {what} a échoué."),
+                    (true, false) => format!("Une exécution de {what} a échoué ({detail})."),
+                }
             }
-        }
-        (SourceType::Task, Some("dead")) => {
-            let last = text(cause, "lastHeartbeatAt").unwrap_or_default();
-            if fr {
-                format!(
-                    "Une exécution de {what} ne donne plus signe de vie (dernier signal à {last})."
-                )
-            } else {
-                format!("A run of {what} stopped sending heartbeats (last at {last}).")
+            TaskTrouble::Dead {
+                last_heartbeat_at, ..
+            } => {
+                let last = last_heartbeat_at.map(stored_time).unwrap_or_default();
+                if fr {
+                    format!(
+                        "Une exécution de {what} ne donne plus signe de vie (dernier signal à {last})."
+                    )
+                } else {
+                    format!("A run of {what} stopped sending heartbeats (last at {last}).")
+                }
             }
-        }
-        // Declared by hand, or by dutyduck itself about the instance: the description says why.
-        (SourceType::Manual, _) if cause.get("description").is_some() => {
-            text(cause, "description")?
-        }
-        _ => match cause {
-            Value::String(s) => s.clone(),
-            _ => return None,
         },
+        // Declared by hand, or by dutyduck itself about the instance: the description says why.
+        (SourceType::Manual, Cause::Manual { description }) => description.clone(),
+        (_, Cause::Other(Value::String(s))) => s.clone(),
+        _ => return None,
     };
     Some(sentence)
 }
@@ -217,9 +221,9 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::incidents::cause::{ErrorKind, Ping};
 
-    fn incident(source_type: SourceType, cause: Value) -> IncidentFacts {
+    fn incident(source_type: SourceType, cause: Cause) -> IncidentFacts {
         IncidentFacts {
             id: "i1".into(),
             title: "Nightly backup".into(),
@@ -239,22 +243,36 @@ mod tests {
 
     #[test]
     fn sentences_in_both_languages() {
+        let t = "2026-11-30T02:00:00Z".parse().unwrap();
         let late = incident(
             SourceType::Task,
-            json!({"kind": "late", "dueAt": "2026-11-30T02:00:00Z"}),
+            Cause::TaskIncidentCause(TaskTrouble::Late { due_at: t }),
         );
         let failed = incident(
             SourceType::Task,
-            json!({"kind": "failed", "exitCode": 3, "errorMessage": "disk full"}),
+            Cause::TaskIncidentCause(TaskTrouble::Failed {
+                run_started_at: t,
+                exit_code: Some(3),
+                error_message: Some("disk full".into()),
+            }),
         );
         let mut down = incident(
             SourceType::HttpMonitor,
-            json!({"lastPing": {"errorKind": "httpcode", "httpCode": 503}}),
+            Cause::HttpMonitorIncidentCause {
+                last_ping: Ping {
+                    error_kind: ErrorKind::HttpCode,
+                    http_code: Some(503),
+                    error: None,
+                },
+                previous_pings: vec![],
+            },
         );
         down.source_url = Some("https://shop.example.com/".into());
         let declared = incident(
             SourceType::Manual,
-            json!({"causeType": "Manual", "description": "The database refuses writes."}),
+            Cause::Manual {
+                description: "The database refuses writes.".into(),
+            },
         );
         let rows = [
             (&declared, Lang::En, "The database refuses writes."),
@@ -299,7 +317,10 @@ mod tests {
     fn messages_carry_the_event_and_the_link() {
         let i = incident(
             SourceType::Task,
-            json!({"kind": "dead", "lastHeartbeatAt": "T"}),
+            Cause::TaskIncidentCause(TaskTrouble::Dead {
+                run_started_at: chrono::DateTime::UNIX_EPOCH,
+                last_heartbeat_at: None,
+            }),
         );
         let link = Some("https://duck.example.com/dashboard/incidents/i1".to_owned());
         let m = render(Lang::En, NotificationEvent::Opened, Some(&i), link.clone());

@@ -5,14 +5,15 @@
 
 use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::json;
 
 use super::model::{AttemptOutcome, Delivery, DeliveryStatus, NotificationEvent};
 use super::routing;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
-use crate::incidents::model::{EventType, IncidentStatus};
+use crate::incidents::cause::NotificationAttempt;
+use crate::incidents::changes::Change;
+use crate::incidents::model::{EventType, IncidentStatus, Payload};
 use crate::store::signals::{self, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
@@ -65,80 +66,118 @@ pub fn insert(
     Ok(id)
 }
 
-/// The incident was opened (created ongoing, or confirmed): notify, and plan re-notification.
-pub fn opened(conn: &Connection, incident: IncidentId, now: Timestamp) -> Result<()> {
-    enqueue(conn, incident, NotificationEvent::Opened, now)?;
-    let renotify = routing::renotify_minutes(conn, incident)?
-        .map(|m| to_db(now + Duration::minutes(m.into())));
-    conn.prepare_cached("UPDATE incidents SET renotify_at = ?2 WHERE id = ?1")?
-        .execute(params![incident, renotify])?;
+/// What people hear of an incident's change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// It is open for them now: notify, and plan re-notification.
+    Opened,
+    /// Someone has it in hand, or it is over: notify, and stop re-notifying.
+    Settled(NotificationEvent),
+}
+
+/// Who hears what: people hear of an incident once it is confirmed (created ongoing, or
+/// confirmed later), of its end only if they heard of it, and of an acknowledgement only while
+/// it is ongoing. Re-notification runs from the opening until the first of those.
+pub fn notice(change: &Change) -> Option<Notice> {
+    use IncidentStatus::*;
+    match (change.before, change.after, change.acknowledged) {
+        (_, Ongoing, true) => Some(Notice::Settled(NotificationEvent::Acknowledged)),
+        (_, _, true) => None,
+        (None | Some(ToBeConfirmed), Ongoing, false) => Some(Notice::Opened),
+        (Some(Ongoing), Resolved, false) => Some(Notice::Settled(NotificationEvent::Resolved)),
+        _ => None,
+    }
+}
+
+/// The listener of incident changes (installed at start-up): queues what `notice` says, in the
+/// write that made the change.
+pub fn incident_changed(conn: &Connection, change: &Change, now: Timestamp) -> Result<()> {
+    match notice(change) {
+        Some(Notice::Opened) => {
+            enqueue(conn, change.incident, NotificationEvent::Opened, now)?;
+            let next = routing::renotify_minutes(conn, change.incident)?
+                .map(|m| now + Duration::minutes(m.into()));
+            plan_renotification(conn, change.incident, next)
+        }
+        Some(Notice::Settled(event)) => {
+            enqueue(conn, change.incident, event, now)?;
+            plan_renotification(conn, change.incident, None)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Sets (or clears) when the incident is next re-notified.
+fn plan_renotification(
+    conn: &Connection,
+    incident: IncidentId,
+    at: Option<Timestamp>,
+) -> Result<()> {
+    match at {
+        Some(at) => conn
+            .prepare_cached(
+                "INSERT INTO renotifications (incident_id, due_at) VALUES (?1, ?2)
+                 ON CONFLICT (incident_id) DO UPDATE SET due_at = excluded.due_at",
+            )?
+            .execute(params![incident, to_db(at)])?,
+        None => conn
+            .prepare_cached("DELETE FROM renotifications WHERE incident_id = ?1")?
+            .execute([incident])?,
+    };
     Ok(())
 }
 
-/// Someone has it in hand, or it is over: notify, and stop re-notifying.
-pub fn settled(
+/// When the incident would be re-notified from `now` on: never once acknowledged.
+fn next_renotification(
     conn: &Connection,
     incident: IncidentId,
-    event: NotificationEvent,
+    acknowledged: bool,
     now: Timestamp,
-) -> Result<()> {
-    enqueue(conn, incident, event, now)?;
-    conn.prepare_cached("UPDATE incidents SET renotify_at = NULL WHERE id = ?1")?
-        .execute([incident])?;
-    Ok(())
+) -> Result<Option<Timestamp>> {
+    if acknowledged {
+        return Ok(None);
+    }
+    Ok(routing::renotify_minutes(conn, incident)?.map(|m| now + Duration::minutes(m.into())))
 }
 
 /// Re-plans the re-notification of these incidents after a settings change: from now, at the
-/// new interval, for those still open and unacknowledged.
+/// new interval, for those still ongoing and unacknowledged.
 pub fn replan_renotifications(
     conn: &Connection,
     incidents: &[IncidentId],
     now: Timestamp,
 ) -> Result<()> {
     for incident in incidents {
-        let acknowledged: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM incident_acknowledgements WHERE incident_id = ?1)",
-            )?
-            .query_row([incident], |r| r.get(0))?;
-        let next = match acknowledged {
-            true => None,
-            false => routing::renotify_minutes(conn, *incident)?
-                .map(|m| to_db(now + Duration::minutes(m.into()))),
+        let Some((IncidentStatus::Ongoing, acknowledged)) =
+            crate::incidents::store::status_of(conn, *incident)?
+        else {
+            continue;
         };
-        conn.prepare_cached(
-            "UPDATE incidents SET renotify_at = ?2 WHERE id = ?1 AND status = 'ongoing'",
-        )?
-        .execute(params![incident, next])?;
+        let next = next_renotification(conn, *incident, acknowledged, now)?;
+        plan_renotification(conn, *incident, next)?;
     }
     signals::mark(Topic::Outbox);
     Ok(())
 }
 
-/// Queues a re-notification for each open, unacknowledged incident whose time has come, and
+/// Queues a re-notification for each ongoing, unacknowledged incident whose time has come, and
 /// plans the next one. Returns how many incidents were handled.
 pub fn renotify_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
-    let due: Vec<(IncidentId, IncidentStatus)> = conn
+    let due: Vec<IncidentId> = conn
         .prepare_cached(
-            "SELECT id, status FROM incidents WHERE renotify_at <= ?1 ORDER BY renotify_at LIMIT ?2",
+            "SELECT incident_id FROM renotifications WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
         )?
-        .query_map(params![to_db(now), limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![to_db(now), limit], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for (incident, status) in &due {
-        let acknowledged: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM incident_acknowledgements WHERE incident_id = ?1)",
-            )?
-            .query_row([incident], |r| r.get(0))?;
-        let next = if *status == IncidentStatus::Ongoing && !acknowledged {
-            enqueue(conn, *incident, NotificationEvent::Renotification, now)?;
-            routing::renotify_minutes(conn, *incident)?
-                .map(|m| to_db(now + Duration::minutes(m.into())))
-        } else {
-            None
+    for incident in &due {
+        let next = match crate::incidents::store::status_of(conn, *incident)? {
+            Some((IncidentStatus::Ongoing, false)) => {
+                enqueue(conn, *incident, NotificationEvent::Renotification, now)?;
+                next_renotification(conn, *incident, false, now)?
+            }
+            _ => None,
         };
-        conn.prepare_cached("UPDATE incidents SET renotify_at = ?2 WHERE id = ?1")?
-            .execute(params![incident, next])?;
+        plan_renotification(conn, *incident, next)?;
     }
     Ok(due.len())
 }
@@ -196,7 +235,7 @@ pub fn earliest(conn: &Connection) -> Result<Option<Timestamp>> {
             "SELECT MIN(t) FROM (
                 SELECT MIN(next_attempt_at) AS t FROM notification_outbox WHERE status = 'pending'
                 UNION ALL
-                SELECT MIN(renotify_at) FROM incidents WHERE renotify_at IS NOT NULL)",
+                SELECT MIN(due_at) FROM renotifications)",
         )?
         .query_row([], |r| r.get(0))?;
     Ok(opt_from_db(ms))
@@ -271,10 +310,16 @@ pub fn record_attempt(
         let (name, kind): (String, String) = conn
             .prepare_cached("SELECT name, kind FROM notification_channels WHERE id = ?1")?
             .query_row([before.channel_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let payload = json!({
-            "deliveryId": id, "channelId": before.channel_id, "channelName": name,
-            "channelKind": kind, "event": before.event, "outcome": outcome,
-            "attempt": attempts, "error": attempt.error, "nextAttemptAt": next,
+        let payload = Payload::Notification(NotificationAttempt {
+            delivery_id: id,
+            channel_id: before.channel_id,
+            channel_name: name,
+            channel_kind: kind,
+            event: before.event.as_str().to_owned(),
+            outcome: outcome.as_str().to_owned(),
+            attempt: attempts,
+            error: attempt.error.clone(),
+            next_attempt_at: next,
         });
         crate::incidents::store::add_event(
             conn,
@@ -286,6 +331,16 @@ pub fn record_attempt(
         )?;
     }
     get(conn, id)
+}
+
+/// Notifications by status (`/metrics`).
+pub fn count_by_status(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT status, COUNT(*) FROM notification_outbox GROUP BY status ORDER BY status",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// How long sent and abandoned notifications stay listed (the timeline keeps its events).
@@ -353,6 +408,49 @@ pub fn list_for_channel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Who hears what of an incident's change, row by row: (before, after, acknowledged).
+    #[test]
+    fn notice_table() {
+        use IncidentStatus::*;
+        use NotificationEvent as E;
+        let rows = [
+            (None, Ongoing, false, Some(Notice::Opened)),
+            (None, ToBeConfirmed, false, None),
+            (Some(ToBeConfirmed), Ongoing, false, Some(Notice::Opened)),
+            (Some(ToBeConfirmed), Resolved, false, None),
+            (
+                Some(Ongoing),
+                Resolved,
+                false,
+                Some(Notice::Settled(E::Resolved)),
+            ),
+            (
+                Some(Ongoing),
+                Ongoing,
+                true,
+                Some(Notice::Settled(E::Acknowledged)),
+            ),
+            (Some(ToBeConfirmed), ToBeConfirmed, true, None),
+            (Some(Resolved), Resolved, true, None),
+            (Some(Resolved), Resolved, false, None),
+        ];
+        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
+        for (before, after, acknowledged, expected) in rows {
+            let change = Change {
+                incident: IncidentId::generate(),
+                org,
+                before,
+                after,
+                acknowledged,
+            };
+            assert_eq!(
+                notice(&change),
+                expected,
+                "{before:?} → {after:?} ack={acknowledged}"
+            );
+        }
+    }
 
     /// A database with one organization, two channels and `per_channel` due rows on each.
     fn outbox_with(per_channel: &[usize]) -> (Connection, Vec<ChannelId>) {

@@ -295,7 +295,8 @@ async fn put_settings(req: Request) -> Result<Response> {
             let before = store::settings(c, org)?;
             store::set_settings(c, org, &settings)?;
             if before.renotify_minutes != settings.renotify_minutes {
-                outbox::replan_renotifications(c, &store::open_incidents(c, org)?, now)?;
+                let ongoing = crate::incidents::store::ongoing(c, org)?;
+                outbox::replan_renotifications(c, &ongoing, now)?;
             }
             store::settings(c, org)
         })

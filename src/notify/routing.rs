@@ -6,9 +6,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{ChannelId, IncidentId, OrgId};
 use crate::incidents::model::SourceType;
+use crate::incidents::source;
+use crate::incidents::store as incidents;
 use crate::serde_util::present;
 
 /// Where a source's notifications go, as stored and shown.
@@ -94,94 +97,52 @@ impl Routing {
     }
 }
 
-/// A source whose routing is stored.
-pub enum Source<'a> {
-    Monitor(crate::ids::MonitorId),
-    Task(OrgId, &'a str),
-}
-
-/// Applies `input` to a source's routing `current`; when that changes anything, stores it and
-/// re-plans the re-notification of the source's open incidents.
-pub fn update(
+/// `current` with `input` applied, if that changes anything. The owner of the source stores it
+/// (only monitors and tasks write their rows) and then calls `replan`.
+pub fn changed(
     conn: &Connection,
-    source: Source<'_>,
+    org: OrgId,
     current: &Routing,
     input: &RoutingInput,
-    now: crate::clock::Timestamp,
-) -> Result<()> {
-    let org = match source {
-        Source::Monitor(id) => conn
-            .prepare_cached("SELECT organization_id FROM monitors WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?,
-        Source::Task(org, _) => org,
-    };
+) -> Result<Option<Routing>> {
     let routing = current.clone().apply(conn, org, input)?;
-    if routing == *current {
-        return Ok(());
-    }
-    let channels = routing.channels_column();
-    let (types, id): (&[&str], String) = match source {
-        Source::Monitor(id) => {
-            conn.prepare_cached(
-                "UPDATE monitors SET notification_channels = ?2, renotify_minutes = ?3 WHERE id = ?1",
-            )?
-            .execute(params![id, channels, routing.renotify_minutes])?;
-            (&["httpmonitor", "tlscertificate"], id.to_string())
-        }
-        Source::Task(org, id) => {
-            conn.prepare_cached(
-                "UPDATE tasks SET notification_channels = ?3, renotify_minutes = ?4
-                 WHERE organization_id = ?1 AND id = ?2",
-            )?
-            .execute(params![org, id, channels, routing.renotify_minutes])?;
-            (&["task"], id.to_owned())
-        }
-    };
-    let open: Vec<IncidentId> = conn
-        .prepare_cached(
-            "SELECT id FROM incidents WHERE organization_id = ?1 AND source_type IN (?2, ?3)
-               AND source_id = ?4 AND status = 'ongoing'",
-        )?
-        .query_map(
-            params![org, types[0], types.get(1).unwrap_or(&types[0]), id],
-            |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+    Ok((routing != *current).then_some(routing))
+}
+
+/// Re-plans the re-notification of a source's ongoing incidents after its routing changed.
+pub fn replan(
+    conn: &Connection,
+    org: OrgId,
+    source_types: &[SourceType],
+    source_id: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let open = incidents::ongoing_for_source(conn, org, source_types, source_id)?;
     super::outbox::replan_renotifications(conn, &open, now)
 }
 
-/// The routing stored for an incident's source, with the incident's organization.
+/// The statement a source's owner runs to take channel `?2` out of the `notification_channels`
+/// lists of its rows in `table` of organization `?1` (the column format is notify's).
+pub fn forget_channel_sql(table: &str) -> String {
+    format!(
+        "UPDATE {table} SET notification_channels =
+            (SELECT json_group_array(value) FROM json_each(notification_channels) WHERE value != ?2)
+         WHERE organization_id = ?1 AND notification_channels IS NOT NULL
+           AND EXISTS (SELECT 1 FROM json_each(notification_channels) WHERE value = ?2)"
+    )
+}
+
+/// The routing of an incident's source, as its owner describes it, with the incident's
+/// organization. Manual incidents and deleted sources notify every channel.
 fn source_routing(conn: &Connection, incident: IncidentId) -> Result<Option<(OrgId, Routing)>> {
-    let Some((org, source_type, source_id)) = conn
-        .prepare_cached(
-            "SELECT organization_id, source_type, source_id FROM incidents WHERE id = ?1",
-        )?
-        .query_row([incident], |r| {
-            Ok((
-                r.get::<_, OrgId>(0)?,
-                r.get::<_, SourceType>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })
-        .optional()?
-    else {
+    let Some((org, source_type, source_id)) = incidents::source_of(conn, incident)? else {
         return Ok(None);
     };
-    let sql = match source_type {
-        SourceType::HttpMonitor | SourceType::TlsCertificate => {
-            "SELECT notification_channels, renotify_minutes FROM monitors WHERE id = ?2 AND organization_id = ?1"
-        }
-        SourceType::Task => {
-            "SELECT notification_channels, renotify_minutes FROM tasks WHERE id = ?2 AND organization_id = ?1"
-        }
-        SourceType::Manual => return Ok(Some((org, Routing::default()))),
-    };
-    let routing = conn
-        .prepare_cached(sql)?
-        .query_row(params![org, source_id], |r| {
-            Ok(Routing::from_columns(r.get(0)?, r.get(1)?))
+    let routing = source::describe(conn, org, source_type, source_id.as_deref())?
+        .map(|d| Routing {
+            notification_channels: d.notification_channels,
+            renotify_minutes: d.renotify_minutes,
         })
-        .optional()?
         .unwrap_or_default();
     Ok(Some((org, routing)))
 }

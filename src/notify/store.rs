@@ -9,6 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
 use crate::incidents::model::SourceType;
+use crate::incidents::source;
 use crate::store::time::{from_db, to_db};
 
 /// A stored channel with its parsed config.
@@ -87,21 +88,12 @@ pub fn update(
     Ok(())
 }
 
-/// Deletes a channel (its pending deliveries go with it) and takes it out of the monitors and
-/// tasks that chose it.
+/// Deletes a channel (its pending deliveries go with it) and has the owners of the sources
+/// that chose it (monitors, tasks) take it out.
 pub fn delete(conn: &Connection, org: OrgId, id: ChannelId) -> Result<()> {
     conn.prepare_cached("DELETE FROM notification_channels WHERE id = ?1")?
         .execute([id])?;
-    for table in ["monitors", "tasks"] {
-        conn.prepare_cached(&format!(
-            "UPDATE {table} SET notification_channels =
-                (SELECT json_group_array(value) FROM json_each(notification_channels) WHERE value != ?2)
-             WHERE organization_id = ?1 AND notification_channels IS NOT NULL
-               AND EXISTS (SELECT 1 FROM json_each(notification_channels) WHERE value = ?2)"
-        ))?
-        .execute(params![org, id])?;
-    }
-    Ok(())
+    source::forget_channel(conn, org, id)
 }
 
 pub fn get(conn: &Connection, org: OrgId, id: ChannelId) -> Result<Option<StoredChannel>> {
@@ -140,16 +132,6 @@ pub fn set_settings(conn: &Connection, org: OrgId, s: &Settings) -> Result<()> {
     )?
     .execute(params![org, s.language, s.renotify_minutes])?;
     Ok(())
-}
-
-/// The organization's ongoing incidents.
-pub fn open_incidents(conn: &Connection, org: OrgId) -> Result<Vec<IncidentId>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM incidents WHERE organization_id = ?1 AND status = 'ongoing'",
-        )?
-        .query_map([org], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Everything one delivery needs, read in one snapshot.
@@ -221,22 +203,18 @@ fn facts(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<Inciden
     let Some(i) = crate::incidents::store::get(conn, org, id)? else {
         return Ok(None);
     };
-    let (source_name, source_url) = match (i.incident_source_type, i.incident_source_id.as_deref())
-    {
-        (SourceType::HttpMonitor | SourceType::TlsCertificate, Some(source)) => conn
-            .prepare_cached("SELECT name, url FROM monitors WHERE id = ?1")?
-            .query_row([source], |r| Ok((Some(r.get(0)?), Some(r.get(1)?))))
-            .optional()?
-            .unwrap_or((None, None)),
-        (SourceType::Task, Some(source)) => conn
-            .prepare_cached("SELECT name FROM tasks WHERE organization_id = ?1 AND id = ?2")?
-            .query_row(params![org, source], |r| Ok((Some(r.get(0)?), None)))
-            .optional()?
-            .unwrap_or((None, None)),
-        _ => (None, None),
-    };
+    let described = source::describe(
+        conn,
+        org,
+        i.incident_source_type,
+        i.incident_source_id.as_deref(),
+    )?;
     // A monitor or task found no more was deleted; a manual incident never had one.
-    let source_exists = i.incident_source_type == SourceType::Manual || source_name.is_some();
+    let source_exists = i.incident_source_type == SourceType::Manual || described.is_some();
+    let (source_name, source_url) = match described {
+        Some(d) => (Some(d.name), d.masked_url),
+        None => (None, None),
+    };
     Ok(Some(IncidentFacts {
         source_exists,
         id: i.id.to_string(),
@@ -246,8 +224,8 @@ fn facts(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<Inciden
         source_type: i.incident_source_type,
         source_id: i.incident_source_id,
         source_name,
-        // Receivers are outside: credentials in the monitor's URL never go out.
-        source_url: source_url.map(|u: String| crate::monitors::redact::mask_url(&u)),
+        // Receivers are outside: only the URL with its credentials masked goes out.
+        source_url,
         cause: i.cause,
         created_at: i.created_at,
         resolved_at: i.resolved_at,

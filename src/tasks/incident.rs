@@ -1,15 +1,15 @@
 //! Task incidents: what each step of a task does to its incident (a pure table, tested row by
-//! row), and applying it inside the write that made the step. One open incident per task; the
-//! next successful run resolves it.
+//! row), and applying it through `incidents::report` inside the write that made the step. One
+//! open incident per task; the next successful run resolves it.
 
 use rusqlite::Connection;
-use serde_json::{Value, json};
 
 use super::model::Task;
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::incidents::model::{EventType, IncidentStatus, Priority, SourceType};
-use crate::incidents::store::{self as incidents, NewIncident};
+use crate::incidents::cause::{Cause, RunFacts, TaskDeleted, TaskTrouble};
+use crate::incidents::model::{EventType, IncidentStatus, Payload, Priority, SourceType};
+use crate::incidents::report::{self, Effect as Step, Report};
 
 /// Something that happened to a task.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,15 +43,29 @@ pub enum TaskEvent {
 }
 
 impl TaskEvent {
-    /// The cause's `kind`, for trouble; None for ordinary steps.
-    fn trouble_kind(&self) -> Option<&'static str> {
-        match self {
-            TaskEvent::Late { .. } => Some("late"),
-            TaskEvent::Absent { .. } => Some("absent"),
-            TaskEvent::Failed { .. } => Some("failed"),
-            TaskEvent::Dead { .. } => Some("dead"),
-            _ => None,
-        }
+    /// The trouble it is, as an incident's cause; None for ordinary steps.
+    fn trouble(&self) -> Option<TaskTrouble> {
+        Some(match self.clone() {
+            TaskEvent::Late { due_at } => TaskTrouble::Late { due_at },
+            TaskEvent::Absent { due_at } => TaskTrouble::Absent { due_at },
+            TaskEvent::Failed {
+                started_at,
+                exit_code,
+                error,
+            } => TaskTrouble::Failed {
+                run_started_at: started_at,
+                exit_code,
+                error_message: error,
+            },
+            TaskEvent::Dead {
+                started_at,
+                last_heartbeat_at,
+            } => TaskTrouble::Dead {
+                run_started_at: started_at,
+                last_heartbeat_at,
+            },
+            _ => return None,
+        })
     }
 
     fn event_type(&self) -> EventType {
@@ -66,31 +80,20 @@ impl TaskEvent {
         }
     }
 
-    /// What happened, as stored in the cause and on the timeline.
-    fn payload(&self) -> Value {
-        let kind = self.trouble_kind();
+    /// What happened, as stored on the timeline: the cause it makes, for trouble.
+    fn payload(&self) -> Payload {
         match self {
-            TaskEvent::Late { due_at } | TaskEvent::Absent { due_at } => {
-                json!({"causeType": "TaskIncidentCause", "kind": kind, "dueAt": due_at})
-            }
-            TaskEvent::Failed {
-                started_at,
-                exit_code,
-                error,
-            } => json!({
-                "causeType": "TaskIncidentCause", "kind": kind, "runStartedAt": started_at,
-                "exitCode": exit_code, "errorMessage": error,
-            }),
-            TaskEvent::Dead {
-                started_at,
-                last_heartbeat_at,
-            } => json!({
-                "causeType": "TaskIncidentCause", "kind": kind, "runStartedAt": started_at,
-                "lastHeartbeatAt": last_heartbeat_at,
-            }),
             TaskEvent::Started { started_at }
             | TaskEvent::Succeeded { started_at }
-            | TaskEvent::Aborted { started_at } => json!({"runStartedAt": started_at}),
+            | TaskEvent::Aborted { started_at } => Payload::Run(RunFacts {
+                run_started_at: *started_at,
+            }),
+            TaskEvent::Late { .. }
+            | TaskEvent::Absent { .. }
+            | TaskEvent::Failed { .. }
+            | TaskEvent::Dead { .. } => Payload::Cause(Cause::TaskIncidentCause(
+                self.trouble().expect("trouble events are trouble"),
+            )),
         }
     }
 }
@@ -114,7 +117,7 @@ pub enum Effect {
 pub fn effect(event: &TaskEvent, open: Option<&str>) -> Effect {
     use TaskEvent::*;
     match (event, open) {
-        (e, None) if e.trouble_kind().is_some() => Effect::Open,
+        (e, None) if e.trouble().is_some() => Effect::Open,
         (_, None) => Effect::Nothing,
         (Late { .. }, Some("late" | "absent")) => Effect::Nothing,
         (Absent { .. }, Some("absent")) => Effect::Nothing,
@@ -124,70 +127,54 @@ pub fn effect(event: &TaskEvent, open: Option<&str>) -> Effect {
     }
 }
 
+impl Effect {
+    /// What it does to the incident, recording an event of type `event`.
+    fn steps(self, event: EventType) -> Vec<Step> {
+        match self {
+            Effect::Open => vec![Step::Open(IncidentStatus::Ongoing), Step::Event(event)],
+            Effect::Escalate => vec![Step::UpdateCause, Step::Event(event)],
+            Effect::Note => vec![Step::Event(event)],
+            Effect::Resolve => vec![Step::Event(event), Step::Resolve],
+            Effect::Nothing => vec![],
+        }
+    }
+}
+
 /// Applies `event`'s effect on the task's incident.
 pub fn record(conn: &Connection, task: &Task, event: &TaskEvent, now: Timestamp) -> Result<()> {
-    let open = incidents::open_for_source(conn, task.organization_id, SourceType::Task, &task.id)?;
-    let open_kind = open.as_ref().map(|(_, _, cause)| {
-        cause
-            .as_ref()
-            .and_then(|c| c.get("kind"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    });
+    let metadata = [("task".to_owned(), task.id.clone())].into_iter().collect();
+    let cause = event.trouble().map(Cause::TaskIncidentCause);
     let payload = event.payload();
-    match (effect(event, open_kind.as_deref()), open) {
-        (Effect::Open, _) => {
-            let metadata = [("task".to_owned(), task.id.clone())].into_iter().collect();
-            let id = incidents::insert(
-                conn,
-                &NewIncident {
-                    org_id: task.organization_id,
-                    source_type: SourceType::Task,
-                    source_id: Some(&task.id),
-                    title: &task.name,
-                    status: IncidentStatus::Ongoing,
-                    priority: Priority::Major,
-                    cause: Some(&payload),
-                    metadata: &metadata,
-                    created_by: None,
-                },
-                now,
-            )?;
-            incidents::add_event(conn, id, now, None, event.event_type(), Some(&payload))?;
-        }
-        (Effect::Escalate, Some((id, _, _))) => {
-            incidents::update_cause(conn, id, &payload)?;
-            incidents::add_event(conn, id, now, None, event.event_type(), Some(&payload))?;
-        }
-        (Effect::Note, Some((id, _, _))) => {
-            incidents::add_event(conn, id, now, None, event.event_type(), Some(&payload))?;
-        }
-        (Effect::Resolve, Some((id, _, _))) => {
-            incidents::add_event(conn, id, now, None, event.event_type(), Some(&payload))?;
-            incidents::set_status(conn, id, IncidentStatus::Resolved, None, now)?;
-        }
-        _ => {}
-    }
-    Ok(())
+    let report = Report {
+        title: &task.name,
+        priority: Priority::Major,
+        metadata: &metadata,
+        cause: cause.as_ref(),
+        payload: Some(&payload),
+        ..Report::about(task.organization_id, SourceType::Task, &task.id)
+    };
+    let open = report.open(conn)?;
+    let open_kind = open.as_ref().map(|o| {
+        o.cause
+            .as_ref()
+            .and_then(Cause::task_kind)
+            .unwrap_or_default()
+    });
+    let steps = effect(event, open_kind).steps(event.event_type());
+    report::apply(conn, &report, open.as_ref(), &steps, now).map(drop)
 }
 
 /// Closes the task's open incident, if any, saying the task is going away.
 pub fn close(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
-    let open = incidents::open_for_source(conn, task.organization_id, SourceType::Task, &task.id)?;
-    if let Some((id, _, _)) = open {
-        let payload = json!({"taskId": task.id, "name": task.name});
-        incidents::add_event(
-            conn,
-            id,
-            now,
-            None,
-            EventType::SourceDeleted,
-            Some(&payload),
-        )?;
-        incidents::set_status(conn, id, IncidentStatus::Resolved, None, now)?;
-    }
-    Ok(())
+    let payload = Payload::TaskDeleted(TaskDeleted {
+        task_id: task.id.clone(),
+        name: task.name.clone(),
+    });
+    let report = Report {
+        payload: Some(&payload),
+        ..Report::about(task.organization_id, SourceType::Task, &task.id)
+    };
+    report::close(conn, &report, Some(EventType::SourceDeleted), now)
 }
 
 #[cfg(test)]

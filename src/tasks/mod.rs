@@ -13,6 +13,7 @@ pub mod run_routes;
 pub mod run_store;
 pub mod schedule;
 pub mod settings;
+pub mod source;
 pub mod status;
 pub mod store;
 pub mod timer;

@@ -9,6 +9,7 @@ use super::lifecycle;
 use super::model::{Task, TaskLog};
 use super::run_store;
 use super::settings::{TaskInput, TaskSettings, check_id};
+use super::source;
 use super::status::TaskStatus;
 use super::store::{self, Filter};
 use crate::accounts::principal::Principal;
@@ -20,7 +21,7 @@ use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
 use crate::limits;
-use crate::notify::routing::{self, Routing};
+use crate::notify::routing::Routing;
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -154,8 +155,7 @@ async fn create(req: Request) -> Result<Response> {
     let task = req
         .write(move |c| {
             lifecycle::create(c, org, &id, &settings, now)?;
-            let source = routing::Source::Task(org, &id);
-            routing::update(c, source, &Routing::default(), &routing_input, now)?;
+            source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
             store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
         })
         .await?;
@@ -204,8 +204,8 @@ async fn update(req: Request) -> Result<Response> {
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
         let settings = store::settings_of(&task).apply(&task.id, input)?;
-        let source = routing::Source::Task(task.organization_id, &task.id);
-        routing::update(c, source, &task.routing, &routing_input, now)?;
+        let org = task.organization_id;
+        source::update_routing(c, org, &task.id, &task.routing, &routing_input, now)?;
         lifecycle::update(c, &task, &settings, now).map(Some)
     })
     .await?

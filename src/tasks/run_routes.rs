@@ -12,6 +12,7 @@ use super::model::{TaskRun, output_tail};
 use super::routes::find;
 use super::run_store;
 use super::settings::{TaskInput, TaskSettings};
+use super::source;
 use super::status::{FinishStatus, RunStatus};
 use super::store;
 use crate::accounts::roles::Permission::{ReadTaskRuns, WriteTaskRuns};
@@ -19,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::http::reply;
 use crate::http::request::{Page, Request, parse_json};
 use crate::http::router::Route;
-use crate::notify::routing::{self, Routing, RoutingInput};
+use crate::notify::routing::{Routing, RoutingInput};
 
 pub fn routes() -> Vec<Route> {
     Route::tagged(
@@ -158,8 +159,7 @@ async fn start(req: Request) -> Result<Response> {
             let run = lifecycle::start(c, org, &id, &how, now)?;
             if created {
                 // A task created on start takes its notification settings from `newTask` too.
-                let source = routing::Source::Task(org, &id);
-                routing::update(c, source, &Routing::default(), &routing_input, now)?;
+                source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
             }
             Ok(run)
         })

@@ -8,7 +8,7 @@ use super::settings::TaskSettings;
 use super::status::TaskStatus;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::ids::OrgId;
+use crate::ids::{ChannelId, OrgId};
 use crate::notify::routing::Routing;
 use crate::store::Page;
 use crate::store::filter::Where;
@@ -234,6 +234,35 @@ pub fn set_ping_key(conn: &Connection, org: OrgId, id: &str, key: &str) -> Resul
     conn.prepare_cached("UPDATE tasks SET ping_key = ?3 WHERE organization_id = ?1 AND id = ?2")?
         .execute(params![org, id, key])?;
     Ok(())
+}
+
+pub fn set_routing(conn: &Connection, org: OrgId, id: &str, routing: &Routing) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tasks SET notification_channels = ?3, renotify_minutes = ?4
+         WHERE organization_id = ?1 AND id = ?2",
+    )?
+    .execute(params![
+        org,
+        id,
+        routing.channels_column(),
+        routing.renotify_minutes
+    ])?;
+    Ok(())
+}
+
+/// Takes a deleted channel out of the tasks of `org` that chose it.
+pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<()> {
+    conn.prepare_cached(&crate::notify::routing::forget_channel_sql("tasks"))?
+        .execute(params![org, channel])?;
+    Ok(())
+}
+
+/// Tasks by status, over all organizations (`/metrics`).
+pub fn count_by_status(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    Ok(conn
+        .prepare_cached("SELECT status, COUNT(*) FROM tasks GROUP BY status ORDER BY status")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Deletes a task with its runs and logs; false if there was none.

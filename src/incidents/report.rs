@@ -1,0 +1,135 @@
+//! The one way a source changes its incident: it decides, from its own rules, the effects of
+//! what it observed (`Effect`s), and `apply` carries them out on its open incident, inside the
+//! source's write. Monitors (`monitors::incident`), tasks (`tasks::incident`) and the watchdog
+//! all go through here.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+
+use super::model::{Cause, EventType, IncidentStatus, Payload, Priority, SourceType};
+use super::store::{self, NewIncident, OpenIncident};
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::{IncidentId, OrgId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Open an incident with this status (and a `creation` event).
+    Open(IncidentStatus),
+    /// tobeconfirmed → ongoing (and a `confirmation` event).
+    Confirm,
+    /// → resolved (and a `resolution` event).
+    Resolve,
+    /// Remove an unconfirmed incident: the blip never became an outage (one people already
+    /// acknowledged or commented on is resolved instead, see `store::discard`).
+    Discard,
+    /// Make the report's cause the incident's cause.
+    UpdateCause,
+    /// A timeline event carrying the report's payload.
+    Event(EventType),
+}
+
+/// Which source, and what an incident it opens looks like.
+pub struct Report<'a> {
+    pub org: OrgId,
+    pub source_type: SourceType,
+    pub source_id: &'a str,
+    /// The incident's title, if one is opened.
+    pub title: &'a str,
+    pub priority: Priority,
+    pub metadata: &'a BTreeMap<String, String>,
+    /// The cause of an incident opened, or the new one of `UpdateCause`.
+    pub cause: Option<&'a Cause>,
+    /// What `Event` effects carry.
+    pub payload: Option<&'a Payload>,
+}
+
+impl<'a> Report<'a> {
+    /// A report that only moves or notes an existing incident (opens none).
+    pub fn about(org: OrgId, source_type: SourceType, source_id: &'a str) -> Report<'a> {
+        static NONE: BTreeMap<String, String> = BTreeMap::new();
+        Report {
+            org,
+            source_type,
+            source_id,
+            title: "",
+            priority: Priority::Major,
+            metadata: &NONE,
+            cause: None,
+            payload: None,
+        }
+    }
+
+    /// The source's open incident, if any.
+    pub fn open(&self, conn: &Connection) -> Result<Option<OpenIncident>> {
+        store::open_for_source(conn, self.org, self.source_type, self.source_id)
+    }
+}
+
+/// Carries out `effects` in order on `open` (the source's open incident, as read in this
+/// write). Effects other than `Open` need an incident and do nothing without one. Returns the
+/// incident, if one is open (or was just opened).
+pub fn apply(
+    conn: &Connection,
+    report: &Report<'_>,
+    open: Option<&OpenIncident>,
+    effects: &[Effect],
+    now: Timestamp,
+) -> Result<Option<IncidentId>> {
+    let mut incident = open.map(|o| o.id);
+    for effect in effects {
+        match (*effect, incident) {
+            (Effect::Open(status), _) => {
+                let new = NewIncident {
+                    org_id: report.org,
+                    source_type: report.source_type,
+                    source_id: Some(report.source_id),
+                    title: report.title,
+                    status,
+                    priority: report.priority,
+                    cause: report.cause,
+                    metadata: report.metadata,
+                    created_by: None,
+                };
+                incident = Some(store::insert(conn, &new, now)?);
+            }
+            (Effect::Confirm, Some(id)) => {
+                store::set_status(conn, id, IncidentStatus::Ongoing, None, now)?
+            }
+            (Effect::Resolve, Some(id)) => {
+                store::set_status(conn, id, IncidentStatus::Resolved, None, now)?
+            }
+            (Effect::Discard, Some(id)) => store::discard(conn, id, now)?,
+            (Effect::UpdateCause, Some(id)) => {
+                if let Some(cause) = report.cause {
+                    store::update_cause(conn, id, cause)?
+                }
+            }
+            (Effect::Event(event), Some(id)) => {
+                store::add_event(conn, id, now, None, event, report.payload)?;
+            }
+            (_, None) => {}
+        }
+    }
+    Ok(incident)
+}
+
+/// The source stops being watched (paused, archived, deleted): its open incident ends, with
+/// `event` on its timeline first if given. An unconfirmed one is discarded.
+pub fn close(
+    conn: &Connection,
+    report: &Report<'_>,
+    event: Option<EventType>,
+    now: Timestamp,
+) -> Result<()> {
+    let Some(open) = report.open(conn)? else {
+        return Ok(());
+    };
+    let mut effects: Vec<Effect> = event.into_iter().map(Effect::Event).collect();
+    effects.push(match open.status {
+        IncidentStatus::ToBeConfirmed => Effect::Discard,
+        _ => Effect::Resolve,
+    });
+    apply(conn, report, Some(&open), &effects, now).map(drop)
+}

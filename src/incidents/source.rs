@@ -1,0 +1,91 @@
+//! What incidents know of their sources, asked of the feature that owns them: each feature
+//! registers, at start-up, the source types it answers for and how to describe one (its name,
+//! the URL receivers may see, its routing), so incidents and notifications never read another
+//! feature's tables. Manual incidents have no registered source.
+
+use std::sync::RwLock;
+
+use rusqlite::Connection;
+
+use super::model::SourceType;
+use crate::error::Result;
+use crate::ids::{ChannelId, OrgId};
+
+/// A source as incidents and notifications describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    pub name: String,
+    /// The URL with its credentials masked: what anyone outside may see.
+    pub masked_url: Option<String>,
+    /// The URL as stored, for those who may edit the source.
+    pub url: Option<String>,
+    /// Channels its incidents notify; None: every channel of the organization.
+    pub notification_channels: Option<Vec<ChannelId>>,
+    /// Re-notification interval; None: the organization's.
+    pub renotify_minutes: Option<u32>,
+}
+
+/// A feature's answers about its sources.
+pub struct Registration {
+    /// The source types that mean this feature's rows (a monitor: `httpmonitor` and
+    /// `tlscertificate`).
+    pub types: &'static [SourceType],
+    /// The source `id` of `org`, None if it does not exist (any more).
+    pub describe: fn(&Connection, OrgId, &str) -> Result<Option<Described>>,
+    /// Takes a deleted channel out of every source of `org` that chose it.
+    pub forget_channel: fn(&Connection, OrgId, ChannelId) -> Result<()>,
+    /// Whether the URL its incidents keep in their metadata may carry credentials.
+    pub url_has_credentials: bool,
+}
+
+static REGISTRY: RwLock<Vec<&'static Registration>> = RwLock::new(Vec::new());
+
+/// Registers a feature's sources; registering the same one again changes nothing.
+pub fn register(registration: &'static Registration) {
+    let mut all = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    if !all.iter().any(|r| std::ptr::eq(*r, registration)) {
+        all.push(registration);
+    }
+}
+
+fn registration(source_type: SourceType) -> Option<&'static Registration> {
+    REGISTRY
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|r| r.types.contains(&source_type))
+        .copied()
+}
+
+/// The source types that mean the same rows as `source_type` (itself included).
+pub fn same_source(source_type: SourceType) -> &'static [SourceType] {
+    registration(source_type).map_or(&[], |r| r.types)
+}
+
+/// The source behind an incident; None for a manual one or a source that no longer exists.
+pub fn describe(
+    conn: &Connection,
+    org: OrgId,
+    source_type: SourceType,
+    source_id: Option<&str>,
+) -> Result<Option<Described>> {
+    match (registration(source_type), source_id) {
+        (Some(r), Some(id)) => (r.describe)(conn, org, id),
+        _ => Ok(None),
+    }
+}
+
+/// Whether incidents of this source type keep a URL that may carry credentials.
+pub fn url_has_credentials(source_type: SourceType) -> bool {
+    registration(source_type).is_some_and(|r| r.url_has_credentials)
+}
+
+/// Takes a deleted channel out of every source that chose it.
+pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<()> {
+    let all: Vec<&'static Registration> =
+        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    for r in all {
+        (r.forget_channel)(conn, org, channel)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! A task as a source of incidents: what incidents and notifications may know of it, and its
+//! routing, written here only.
+
+use rusqlite::Connection;
+
+use super::store;
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::OrgId;
+use crate::incidents::model::SourceType;
+use crate::incidents::source::{Described, Registration};
+use crate::notify::routing::{self, Routing, RoutingInput};
+
+pub const TYPES: &[SourceType] = &[SourceType::Task];
+
+pub static REGISTRATION: Registration = Registration {
+    types: TYPES,
+    describe,
+    forget_channel: store::forget_channel,
+    url_has_credentials: false,
+};
+
+fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
+    Ok(store::get(conn, org, id)?.map(|t| Described {
+        name: t.name,
+        masked_url: None,
+        url: None,
+        notification_channels: t.routing.notification_channels,
+        renotify_minutes: t.routing.renotify_minutes,
+    }))
+}
+
+/// Applies `input` to the task's routing `current`; when that changes anything, stores it and
+/// re-plans the re-notification of its open incident.
+pub fn update_routing(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    current: &Routing,
+    input: &RoutingInput,
+    now: Timestamp,
+) -> Result<()> {
+    if let Some(routing) = routing::changed(conn, org, current, input)? {
+        store::set_routing(conn, org, id, &routing)?;
+        routing::replan(conn, org, TYPES, id, now)?;
+    }
+    Ok(())
+}

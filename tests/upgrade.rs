@@ -1,0 +1,167 @@
+//! Upgrading keeps everything: the server started on a database made by the previous release
+//! (`tests/fixtures/release-v8.sqlite`, see `release-v8.md` beside it) shows the same monitors,
+//! tasks, channels, routing, incidents and timelines as that release did
+//! (`release-v8.sqlite.json`), and the re-notifications it had planned still happen on time.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{TestServer, Token, eventually};
+use dutyduck::clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// Just after the fixture's last write: nothing it planned is due yet.
+fn fixture_time() -> DateTime<Utc> {
+    "2026-12-04T17:19:50.015Z".parse().unwrap()
+}
+
+fn fixture() -> Value {
+    serde_json::from_str(include_str!("fixtures/release-v8.sqlite.json")).unwrap()
+}
+
+async fn start() -> (TestServer, tempfile::TempDir, Token) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    std::fs::copy(
+        "tests/fixtures/release-v8.sqlite",
+        data_dir.join("dutyduck.db"),
+    )
+    .unwrap();
+    let server = TestServer::start_in(data_dir, Clock::manual(fixture_time())).await;
+    let token = server.create_token("admin@example.com", &[]);
+    (server, tmp, token)
+}
+
+async fn get(server: &TestServer, token: &Token, path: &str) -> Value {
+    let (status, body) = server.call(Method::GET, path, Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+#[tokio::test]
+async fn what_the_previous_release_stored_reads_the_same() {
+    let (server, _tmp, token) = start().await;
+    let before = fixture();
+
+    for expected in before["incidents"]["items"].as_array().unwrap() {
+        let id = expected["id"].as_str().unwrap();
+        let mut incident = expected.clone();
+        let events = incident.as_object_mut().unwrap().remove("events").unwrap();
+        let detail = get(&server, &token, &format!("/incidents/{id}")).await;
+        assert_eq!(detail["incident"], incident, "incident {id}");
+        let timeline = get(&server, &token, &format!("/incidents/{id}/events")).await;
+        assert_eq!(timeline["items"], events, "timeline of {id}");
+    }
+
+    let monitors = get(&server, &token, "/monitors?itemsPerPage=100").await;
+    assert_eq!(monitors["items"], before["monitorsList"]["items"]);
+    let tasks = get(&server, &token, "/tasks?itemsPerPage=100").await;
+    assert_eq!(tasks["items"], before["tasksList"]["items"]);
+
+    let hook = before["channels"]["hook"].as_str().unwrap();
+    let channels = get(&server, &token, "/notification-channels").await;
+    let names: Vec<(&str, bool)> = channels["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["enabled"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(names, [("ops webhook", true), ("spare", false)]);
+    let deliveries = get(
+        &server,
+        &token,
+        &format!("/notification-channels/{hook}/deliveries"),
+    )
+    .await;
+    assert_eq!(deliveries["items"], before["deliveries"]["items"]);
+    let settings = get(&server, &token, "/notification-settings").await;
+    assert_eq!(settings["renotifyMinutes"], 60);
+}
+
+/// The incidents the hook channel was re-notified about so far.
+async fn renotified(server: &TestServer, token: &Token, hook: &str) -> Vec<String> {
+    let path = format!("/notification-channels/{hook}/deliveries?itemsPerPage=100");
+    let deliveries = get(server, token, &path).await;
+    let mut ids: Vec<String> = deliveries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["event"] == "renotification")
+        .map(|d| d["incidentId"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[tokio::test]
+async fn planned_renotifications_survive_the_upgrade() {
+    let (server, _tmp, token) = start().await;
+    let before = fixture();
+    let hook = before["channels"]["hook"].as_str().unwrap();
+    let incident = |title: &str| -> String {
+        before["incidents"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["title"] == title)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (billing, payment, backup) = (
+        incident("Billing API"),
+        incident("Payment provider degraded"),
+        incident("Nightly backup"),
+    );
+
+    // The monitor's incident repeats every 30 minutes (its own setting), planned at 17:49:50.008.
+    server
+        .clock
+        .set("2026-12-04T17:49:50.000Z".parse().unwrap());
+    // The worker has run at this time once the deliveries the fixture left pending are retried.
+    let pending: Vec<&Value> = before["deliveries"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    eventually("the retries of the pending deliveries", || async {
+        let path = format!("/notification-channels/{hook}/deliveries?itemsPerPage=100");
+        let deliveries = get(&server, &token, &path).await;
+        let items = deliveries["items"].as_array().unwrap();
+        pending
+            .iter()
+            .all(|p| {
+                items
+                    .iter()
+                    .any(|d| d["id"] == p["id"] && d["attempts"].as_u64() >= Some(2))
+            })
+            .then_some(())
+    })
+    .await;
+    assert!(renotified(&server, &token, hook).await.is_empty());
+
+    server.clock.advance(Duration::milliseconds(10));
+    let first = eventually("the monitor incident's re-notification", || async {
+        let ids = renotified(&server, &token, hook).await;
+        (!ids.is_empty()).then_some(ids)
+    })
+    .await;
+    assert_eq!(first, std::slice::from_ref(&billing));
+
+    // The manual one (the organization's 60 minutes) and the task's (its 120 minutes) follow.
+    server
+        .clock
+        .set("2026-12-04T19:19:49.000Z".parse().unwrap());
+    let expected = [billing, payment, backup];
+    let all = eventually("every planned re-notification", || async {
+        let ids = renotified(&server, &token, hook).await;
+        expected.iter().all(|e| ids.contains(e)).then_some(ids)
+    })
+    .await;
+    // Not the one resolved before the upgrade.
+    assert!(!all.contains(&incident("Short blip")), "{all:?}");
+}
