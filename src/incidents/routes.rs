@@ -240,8 +240,8 @@ async fn get(req: Request) -> Result<Response> {
                 (SourceType::HttpMonitor | SourceType::TlsCertificate, Some(id)) => {
                     match id.parse::<MonitorId>() {
                         Ok(id) => crate::monitors::store::get(c, org, id)?.map(|m| Source {
+                            url: Some(m.settings.target()),
                             name: m.settings.name,
-                            url: Some(m.settings.url),
                         }),
                         Err(_) => None,
                     }

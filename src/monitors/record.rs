@@ -67,7 +67,7 @@ pub fn record_check(
     apply_incident_effects(conn, &m, status, counter, outcome, now)?;
     // A certificate seen, or a plain-http URL (no certificate any more: a warning left over from
     // an earlier https URL ends).
-    if outcome.tls_expires_at.is_some() || m.settings.url.starts_with("http://") {
+    if outcome.tls_expires_at.is_some() || m.settings.target().starts_with("http://") {
         apply_tls_warning(conn, &m, outcome, now)?;
     }
     Ok(Some(next))
@@ -137,8 +137,8 @@ fn apply_incident_effects(
         match (effect, incident) {
             (Effect::Open(incident_status), _) => {
                 let mut metadata = m.settings.metadata.clone();
-                metadata.insert("url".into(), m.settings.url.clone());
-                if let Some(host) = url::Url::parse(&m.settings.url)
+                metadata.insert("url".into(), m.settings.target());
+                if let Some(host) = url::Url::parse(&m.settings.target())
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_owned))
                 {
@@ -204,7 +204,7 @@ fn apply_tls_warning(
                 "expiresAt": expires_at,
                 "daysLeft": (expires_at - now).num_days(),
             });
-            let metadata = [("url".to_owned(), m.settings.url.clone())]
+            let metadata = [("url".to_owned(), m.settings.target())]
                 .into_iter()
                 .collect();
             let new = NewIncident {
