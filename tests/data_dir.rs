@@ -193,19 +193,30 @@ async fn restore_brings_an_older_backup_up_to_the_current_schema() {
     let older = tmp.path().join("older.db");
     backup(&server, &older);
     server.stop().await;
-    // As a dutyduck before the last migration wrote it.
+    // As a dutyduck before the last migration (monitor kinds) wrote it: with no monitor in it,
+    // the HTTP columns come back empty.
     let latest = count(&older, "SELECT MAX(version) FROM refinery_schema_history");
     rusqlite::Connection::open(&older)
         .unwrap()
         .execute_batch(&format!(
-            "DROP TABLE instance_probe; DELETE FROM refinery_schema_history WHERE version = {latest}"
+            "ALTER TABLE monitors DROP COLUMN kind; ALTER TABLE monitors DROP COLUMN kind_settings;
+             ALTER TABLE monitors ADD COLUMN method TEXT NOT NULL DEFAULT 'GET';
+             ALTER TABLE monitors ADD COLUMN request_headers TEXT NOT NULL DEFAULT '{{}}';
+             ALTER TABLE monitors ADD COLUMN request_body TEXT;
+             ALTER TABLE monitors ADD COLUMN accepted_status_codes TEXT NOT NULL DEFAULT '200-399';
+             ALTER TABLE monitors ADD COLUMN follow_redirects INTEGER NOT NULL DEFAULT 1;
+             ALTER TABLE monitors ADD COLUMN verify_tls INTEGER NOT NULL DEFAULT 1;
+             ALTER TABLE monitors ADD COLUMN assertion TEXT;
+             ALTER TABLE monitors ADD COLUMN response_time_threshold_ms INTEGER;
+             DELETE FROM refinery_schema_history WHERE version = {latest}"
         ))
         .unwrap();
+    let previous = count(&older, "SELECT MAX(version) FROM refinery_schema_history");
 
     let out = restore(&server.data_dir, &older);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains(&format!("from version {} to {latest}", latest - 1)),
+        stdout(&out).contains(&format!("from version {previous} to {latest}")),
         "{}",
         stdout(&out)
     );
@@ -213,7 +224,7 @@ async fn restore_brings_an_older_backup_up_to_the_current_schema() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'instance_probe'"
+            "SELECT COUNT(*) FROM pragma_table_info('monitors') WHERE name = 'kind_settings'"
         ),
         1
     );
