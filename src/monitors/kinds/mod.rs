@@ -177,6 +177,21 @@ mod tests {
         assert_eq!(settings.target(), "https://example.com/x");
     }
 
+    /// What refuses a field of another kind: the first field an input sets, by its API name.
+    #[test]
+    fn first_sent_names_the_first_field_set() {
+        let input = |json: &str| serde_json::from_str::<http::HttpInput>(json).unwrap();
+        assert_eq!(first_sent(&input("{}")), None);
+        assert_eq!(
+            first_sent(&input(r#"{"verifyTls": false}"#)).as_deref(),
+            Some("verifyTls")
+        );
+        assert_eq!(
+            first_sent(&input(r#"{"requestHeaders": {}}"#)).as_deref(),
+            Some("requestHeaders")
+        );
+    }
+
     #[test]
     fn the_kind_is_a_tag_beside_the_fields() {
         let settings = KindSettings::create(
