@@ -96,11 +96,20 @@ mod tests {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("src")
                 .join(from);
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for to in FEATURES {
-                    if to != from && text.contains(&format!("crate::{to}")) {
-                        edges.insert((from, to));
+            // Every file of the feature, sub-folders included (`monitors/kinds/http/…`).
+            let mut folders = vec![dir];
+            while let Some(folder) = folders.pop() {
+                for entry in std::fs::read_dir(&folder).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        folders.push(path);
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for to in FEATURES {
+                        if to != from && text.contains(&format!("crate::{to}")) {
+                            edges.insert((from, to));
+                        }
                     }
                 }
             }

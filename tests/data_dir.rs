@@ -189,36 +189,44 @@ async fn restore_refuses_newer_schemas_and_foreign_files_and_changes_nothing() {
 async fn restore_brings_an_older_backup_up_to_the_current_schema() {
     let mut server = TestServer::start().await;
     server.create_user("ada@example.com", "Acme", None);
+    server.stop().await;
+    // A backup the previous release wrote (schema version 8; see tests/fixtures/release-v8.md).
     let tmp = tempfile::tempdir().unwrap();
     let older = tmp.path().join("older.db");
-    backup(&server, &older);
-    server.stop().await;
-    // As a dutyduck before the last migration wrote it.
-    let latest = count(&older, "SELECT MAX(version) FROM refinery_schema_history");
-    rusqlite::Connection::open(&older)
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-v8.sqlite"),
+        &older,
+    )
+    .unwrap();
+    // The newest migration this build carries: `migrations/V<n>__….sql`.
+    let latest = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"))
         .unwrap()
-        .execute_batch(&format!(
-            "DROP TABLE renotifications; ALTER TABLE incidents ADD COLUMN renotify_at INTEGER;
-             CREATE INDEX incidents_by_renotify_at ON incidents (renotify_at);
-             DELETE FROM refinery_schema_history WHERE version = {latest}"
-        ))
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_prefix('V')?
+                .split("__")
+                .next()?
+                .parse::<i64>()
+                .ok()
+        })
+        .max()
         .unwrap();
 
     let out = restore(&server.data_dir, &older);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains(&format!("from version {} to {latest}", latest - 1)),
+        stdout(&out).contains(&format!("from version 8 to {latest}")),
         "{}",
         stdout(&out)
     );
     let db = server.data_dir.join("dutyduck.db");
     assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'renotifications'"
-        ),
-        1
+        count(&db, "SELECT MAX(version) FROM refinery_schema_history"),
+        latest
     );
+    // What the release stored is there, in the current shape.
+    assert!(user_list(&server.data_dir).contains("admin@example.com"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM monitors"), 3);
 }
 
 /// A read-only view of a directory (a bind mount remounted read-only), which even root cannot

@@ -234,9 +234,8 @@ mod tests {
             crate::store::open_migrated(dir.path(), crate::store::Create::IfMissing).unwrap();
         let now = Utc::now();
         let org = crate::accounts::store::insert_organization(&conn, "Acme", now).unwrap();
-        let settings = Settings::defaults("http://example.com".into())
-            .apply(Default::default())
-            .unwrap();
+        let input = serde_json::from_str(r#"{"url": "http://example.com"}"#).unwrap();
+        let settings = Settings::create(input).unwrap();
         let m = crate::monitors::store::insert(&conn, org.id, &settings, false, now).unwrap();
         (dir, conn, m.id)
     }

@@ -100,8 +100,8 @@ fn next_cause(previous: Option<&Cause>, outcome: &CheckOutcome) -> Cause {
 /// The metadata of a monitor's incidents: its URL, its host, and its own.
 fn metadata(m: &Monitor) -> std::collections::BTreeMap<String, String> {
     let mut metadata = m.settings.metadata.clone();
-    metadata.insert("url".into(), m.settings.url.clone());
-    if let Some(host) = url::Url::parse(&m.settings.url)
+    metadata.insert("url".into(), m.settings.target());
+    if let Some(host) = url::Url::parse(&m.settings.target())
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
     {
@@ -160,7 +160,7 @@ pub fn record_tls(
     now: Timestamp,
 ) -> Result<()> {
     let source = m.id.to_string();
-    let metadata = [("url".to_owned(), m.settings.url.clone())]
+    let metadata = [("url".to_owned(), m.settings.target())]
         .into_iter()
         .collect();
     let mut report = Report {

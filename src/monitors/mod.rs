@@ -1,10 +1,12 @@
-//! HTTP monitors: what to check (model), how a check goes (check), what its result does to the
+//! Monitors: what to check (model, settings, and per kind in kinds), what a check ends with
+//! (check), what its result does to the
 //! monitor's status (status) and incidents (record), when checks run (schedule, scheduler), what
 //! is stored (store, history) and the `/monitors` API (routes).
 
 pub mod check;
 pub mod history;
 pub mod incident;
+pub mod kinds;
 pub mod model;
 pub mod record;
 pub mod redact;

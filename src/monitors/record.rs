@@ -62,7 +62,7 @@ pub fn record_check(
     incident::record_check(conn, &m, status, counter, outcome, now)?;
     // A certificate seen, or a plain-http URL (no certificate any more: a warning left over from
     // an earlier https URL ends).
-    if outcome.tls_expires_at.is_some() || m.settings.url.starts_with("http://") {
+    if outcome.tls_expires_at.is_some() || m.settings.target().starts_with("http://") {
         incident::record_tls(conn, &m, outcome, now)?;
     }
     Ok(Some(next))

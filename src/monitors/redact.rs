@@ -1,7 +1,6 @@
-//! What of a monitor only those who may change it see. Request headers and bodies often carry
-//! credentials (`Authorization: Bearer …`), and so does the URL (`https://user:pass@host/`,
-//! `?token=…`). Readers see header names and the URL with its credentials replaced by
-//! `(hidden)`; notifications, which leave the server, always carry the masked URL. Editors get
+//! What of a monitor only those who may change it see. Each kind says which of its settings are
+//! secrets (`kinds::CheckKind::mask`: an HTTP monitor's header values and body); URLs carry
+//! credentials too (`https://user:pass@host/`, `?token=…`), replaced here by `(hidden)`; notifications, which leave the server, always carry the masked URL. Editors get
 //! the real values, so what they send back when saving is never a mask.
 
 use crate::accounts::principal::Principal;
@@ -11,14 +10,7 @@ pub use crate::url_mask::{HIDDEN, mask_url, sees_secrets, url_for};
 
 pub fn monitor_for(me: &Principal, mut monitor: Monitor) -> Monitor {
     if !sees_secrets(me) {
-        let settings = &mut monitor.settings;
-        for value in settings.request_headers.values_mut() {
-            *value = HIDDEN.into();
-        }
-        if settings.request_body.is_some() {
-            settings.request_body = Some(HIDDEN.into());
-        }
-        settings.url = mask_url(&settings.url);
+        monitor.settings.kind.mask();
     }
     monitor
 }

@@ -39,7 +39,7 @@ pub fn routes() -> Vec<Route> {
                 .query::<ListQuery>()
                 .returns::<ListPage<Monitor>>(200, "A page of monitors, ordered by name"),
             Route::post("/monitors", create)
-                .summary("Create an HTTP monitor")
+                .summary("Create a monitor (an HTTP one when `kind` is absent)")
                 .body::<Create<MonitorInput>>()
                 .returns::<Monitor>(201, "The new monitor; its first check comes within 5 s"),
             Route::get("/monitors/filterable-metadata", facets)
@@ -177,12 +177,8 @@ async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let mut input: MonitorInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
-    let url = input
-        .url
-        .clone()
-        .ok_or_else(|| Error::invalid_field("url", "is required"))?;
     let active = input.is_active.unwrap_or(true);
-    let settings = Settings::defaults(url).apply(input)?;
+    let settings = Settings::create(input)?;
     let now = req.now();
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
     // Detached from the request, like `change`: the scheduler must hear of every committed monitor.

@@ -19,7 +19,7 @@ use chrono::Duration;
 use futures_util::FutureExt;
 use tokio::sync::{Notify, Semaphore, watch};
 
-use super::check::{CheckSpec, Checker};
+use super::kinds::Checker;
 use super::record::record_check;
 use super::schedule::{Cadence, next_due};
 use super::store;
@@ -114,7 +114,7 @@ impl Scheduler {
             queue: Mutex::default(),
             changed: Notify::new(),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            checker: Checker::new(),
+            checker: Checker::default(),
             stats: Mutex::default(),
             loaded: Default::default(),
             load_failures: Default::default(),
@@ -375,10 +375,8 @@ impl Scheduler {
         if monitor.next_check_at != Some(due) {
             return Ok(None);
         }
-        let outcome = self
-            .checker
-            .check(&CheckSpec::from_settings(&monitor.settings))
-            .await;
+        let settings = &monitor.settings;
+        let outcome = settings.kind.check(&self.checker, settings.timeout()).await;
         let now = clock.now();
         store
             .write(move |c| record_check(c, id, due, &outcome, now))

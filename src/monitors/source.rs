@@ -27,13 +27,16 @@ fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>
     let Ok(id) = id.parse::<MonitorId>() else {
         return Ok(None);
     };
-    Ok(store::get(conn, org, id)?.map(|m| Described {
-        name: m.settings.name,
-        // Receivers are outside: credentials in the monitor's URL never go out.
-        masked_url: Some(mask_url(&m.settings.url)),
-        url: Some(m.settings.url),
-        notification_channels: m.routing.notification_channels,
-        renotify_minutes: m.routing.renotify_minutes,
+    Ok(store::get(conn, org, id)?.map(|m| {
+        let target = m.settings.target();
+        Described {
+            name: m.settings.name,
+            // Receivers are outside: credentials in the monitor's URL never go out.
+            masked_url: Some(mask_url(&target)),
+            url: Some(target),
+            notification_channels: m.routing.notification_channels,
+            renotify_minutes: m.routing.renotify_minutes,
+        }
     }))
 }
 
@@ -72,8 +75,8 @@ mod tests {
             .unwrap()
             .id;
         let url = "https://user:pw@shop.example/health?token=t";
-        let mut settings = Settings::defaults(url.into());
-        settings.name = "Shop".into();
+        let input = serde_json::json!({"url": url, "name": "Shop"});
+        let settings = Settings::create(serde_json::from_value(input).unwrap()).unwrap();
         let m = store::insert(&conn, org, &settings, true, now).unwrap();
         let routing = Routing {
             notification_channels: Some(vec![]),

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Type, Value as SqlValue};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::kinds::{Kind, KindSettings};
 use super::model::{ErrorKind, Monitor, MonitorStatus};
 use super::schedule::{Cadence, first_due};
 use super::settings::Settings;
@@ -16,9 +17,8 @@ use crate::store::Page;
 use crate::store::filter::Where;
 use crate::store::time::{from_db, opt_from_db, to_db};
 
-const COLUMNS: &str = "id, organization_id, name, url, method, request_headers, request_body, request_timeout_ms,
-    interval_seconds, downtime_threshold, recovery_threshold, accepted_status_codes, follow_redirects, verify_tls,
-    assertion, response_time_threshold_ms, tls_expiry_warning_days, metadata, status, status_counter, error_kind,
+const COLUMNS: &str = "id, organization_id, name, kind, kind_settings, request_timeout_ms, interval_seconds,
+    downtime_threshold, recovery_threshold, tls_expiry_warning_days, metadata, status, status_counter, error_kind,
     last_http_code, last_response_time_ms, last_error, tls_expires_at, first_check_at, last_check_at, next_check_at,
     last_status_change_at, archived_at, created_at, updated_at, notification_channels, renotify_minutes";
 
@@ -28,52 +28,74 @@ fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
 }
 
 fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
-    let status: String = r.get(18)?;
-    let error_kind: String = r.get(20)?;
+    let kind: Kind = r.get(3)?;
+    let kind_settings: String = r.get(4)?;
+    let kind = KindSettings::from_stored(kind, &kind_settings)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?;
+    let status: String = r.get(11)?;
+    let error_kind: String = r.get(13)?;
     Ok(Monitor {
         id: r.get(0)?,
         organization_id: r.get(1)?,
         settings: Settings {
             name: r.get(2)?,
-            url: r.get(3)?,
-            method: r.get(4)?,
-            request_headers: json(r.get(5)?),
-            request_body: r.get(6)?,
-            request_timeout_ms: r.get(7)?,
-            interval_seconds: r.get(8)?,
-            downtime_confirmation_threshold: r.get(9)?,
-            recovery_confirmation_threshold: r.get(10)?,
-            accepted_status_codes: r.get(11)?,
-            follow_redirects: r.get(12)?,
-            verify_tls: r.get(13)?,
-            assertion: r
-                .get::<_, Option<String>>(14)?
-                .and_then(|a| serde_json::from_str(&a).ok()),
-            response_time_threshold_ms: r.get(15)?,
-            tls_expiry_warning_days: r.get(16)?,
-            metadata: json(r.get(17)?),
+            kind,
+            request_timeout_ms: r.get(5)?,
+            interval_seconds: r.get(6)?,
+            downtime_confirmation_threshold: r.get(7)?,
+            recovery_confirmation_threshold: r.get(8)?,
+            tls_expiry_warning_days: r.get(9)?,
+            metadata: json(r.get(10)?),
         },
         status: MonitorStatus::parse(&status).unwrap_or(MonitorStatus::Unknown),
-        status_counter: r.get(19)?,
+        status_counter: r.get(12)?,
         error_kind: ErrorKind::parse(&error_kind).unwrap_or(ErrorKind::Unknown),
-        last_http_code: r.get(21)?,
-        last_response_time_ms: r.get(22)?,
-        last_error: r.get(23)?,
-        tls_expires_at: opt_from_db(r.get(24)?),
-        first_check_at: opt_from_db(r.get(25)?),
-        last_check_at: opt_from_db(r.get(26)?),
-        next_check_at: opt_from_db(r.get(27)?),
-        last_status_change_at: from_db(r.get(28)?),
-        archived_at: opt_from_db(r.get(29)?),
-        created_at: from_db(r.get(30)?),
-        updated_at: from_db(r.get(31)?),
-        routing: Routing::from_columns(r.get(32)?, r.get(33)?),
+        last_http_code: r.get(14)?,
+        last_response_time_ms: r.get(15)?,
+        last_error: r.get(16)?,
+        tls_expires_at: opt_from_db(r.get(17)?),
+        first_check_at: opt_from_db(r.get(18)?),
+        last_check_at: opt_from_db(r.get(19)?),
+        next_check_at: opt_from_db(r.get(20)?),
+        last_status_change_at: from_db(r.get(21)?),
+        archived_at: opt_from_db(r.get(22)?),
+        created_at: from_db(r.get(23)?),
+        updated_at: from_db(r.get(24)?),
+        routing: Routing::from_columns(r.get(25)?, r.get(26)?),
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("monitor settings serialize")
+/// The settings' columns, in the order of [`SETTINGS_SQL`]: what insert and update both write.
+fn settings_params(s: &Settings) -> [SqlValue; 10] {
+    let int = |n: u32| SqlValue::Integer(n.into());
+    [
+        SqlValue::Text(s.name.clone()),
+        SqlValue::Text(s.target()),
+        SqlValue::Text(s.kind.kind().as_str().into()),
+        SqlValue::Text(s.kind.to_stored()),
+        int(s.request_timeout_ms),
+        int(s.interval_seconds),
+        int(s.downtime_confirmation_threshold),
+        int(s.recovery_confirmation_threshold),
+        int(s.tls_expiry_warning_days),
+        SqlValue::Text(serde_json::to_string(&s.metadata).expect("metadata serializes")),
+    ]
 }
+
+/// The columns [`settings_params`] fills. `url` holds the target, for search and for other
+/// features that show a monitor's source.
+const SETTINGS_SQL: [&str; 10] = [
+    "name",
+    "url",
+    "kind",
+    "kind_settings",
+    "request_timeout_ms",
+    "interval_seconds",
+    "downtime_threshold",
+    "recovery_threshold",
+    "tls_expiry_warning_days",
+    "metadata",
+];
 
 pub fn insert(
     conn: &Connection,
@@ -91,35 +113,24 @@ pub fn insert(
     } else {
         (MonitorStatus::Inactive, None)
     };
+    let sql = format!(
+        "INSERT INTO monitors (id, organization_id, status, next_check_at, last_status_change_at, created_at,
+            updated_at, {}) VALUES ({})",
+        SETTINGS_SQL.join(", "),
+        ["?"; 7 + SETTINGS_SQL.len()].join(", ")
+    );
+    let head = [
+        SqlValue::Text(id.to_string()),
+        SqlValue::Text(org.to_string()),
+        SqlValue::Text(status.as_str().into()),
+        next.map_or(SqlValue::Null, SqlValue::Integer),
+        SqlValue::Integer(to_db(now)),
+        SqlValue::Integer(to_db(now)),
+        SqlValue::Integer(to_db(now)),
+    ];
     conn.execute(
-        "INSERT INTO monitors (id, organization_id, name, url, method, request_headers, request_body, request_timeout_ms,
-            interval_seconds, downtime_threshold, recovery_threshold, accepted_status_codes, follow_redirects, verify_tls,
-            assertion, response_time_threshold_ms, tls_expiry_warning_days, metadata, status, next_check_at,
-            last_status_change_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?21)",
-        params![
-            id,
-            org,
-            s.name,
-            s.url,
-            s.method,
-            to_json(&s.request_headers),
-            s.request_body,
-            s.request_timeout_ms,
-            s.interval_seconds,
-            s.downtime_confirmation_threshold,
-            s.recovery_confirmation_threshold,
-            s.accepted_status_codes,
-            s.follow_redirects,
-            s.verify_tls,
-            s.assertion.as_ref().map(to_json),
-            s.response_time_threshold_ms,
-            s.tls_expiry_warning_days,
-            to_json(&s.metadata),
-            status.as_str(),
-            next,
-            to_db(now)
-        ],
+        &sql,
+        rusqlite::params_from_iter(head.into_iter().chain(settings_params(s))),
     )?;
     get_any(conn, id)?.ok_or_else(|| Error::internal("monitor vanished after insert"))
 }
@@ -160,33 +171,14 @@ pub fn update_settings(
         current.status,
         MonitorStatus::Inactive | MonitorStatus::Archived
     );
-    conn.execute(
-        "UPDATE monitors SET name = ?2, url = ?3, method = ?4, request_headers = ?5, request_body = ?6,
-            request_timeout_ms = ?7, interval_seconds = ?8, downtime_threshold = ?9, recovery_threshold = ?10,
-            accepted_status_codes = ?11, follow_redirects = ?12, verify_tls = ?13, assertion = ?14,
-            response_time_threshold_ms = ?15, tls_expiry_warning_days = ?16, metadata = ?17, updated_at = ?18
-         WHERE id = ?1",
-        params![
-            current.id,
-            s.name,
-            s.url,
-            s.method,
-            to_json(&s.request_headers),
-            s.request_body,
-            s.request_timeout_ms,
-            s.interval_seconds,
-            s.downtime_confirmation_threshold,
-            s.recovery_confirmation_threshold,
-            s.accepted_status_codes,
-            s.follow_redirects,
-            s.verify_tls,
-            s.assertion.as_ref().map(to_json),
-            s.response_time_threshold_ms,
-            s.tls_expiry_warning_days,
-            to_json(&s.metadata),
-            to_db(now)
-        ],
-    )?;
+    let sql = format!(
+        "UPDATE monitors SET updated_at = ?, {} WHERE id = ?",
+        SETTINGS_SQL.map(|c| format!("{c} = ?")).join(", ")
+    );
+    let args = std::iter::once(SqlValue::Integer(to_db(now)))
+        .chain(settings_params(s))
+        .chain([SqlValue::Text(current.id.to_string())]);
+    conn.execute(&sql, rusqlite::params_from_iter(args))?;
     if check_changed && active {
         conn.execute(
             "UPDATE monitors SET status = 'unknown', status_counter = 0, next_check_at = ?2, last_status_change_at = ?3
@@ -194,7 +186,7 @@ pub fn update_settings(
             params![current.id, to_db(first_due(current.id, s.interval_seconds, now)), to_db(now)],
         )?;
     }
-    if s.url != before.url {
+    if s.target() != before.target() {
         // The old site's certificate says nothing about the new one.
         conn.execute(
             "UPDATE monitors SET tls_expires_at = NULL WHERE id = ?1",
@@ -347,4 +339,98 @@ pub fn metadata_facets(
         facets.entry(key).or_default().insert(value, count);
     }
     Ok(facets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{migrate, migrate_to};
+
+    /// V10 moves the HTTP columns into `kind_settings`: a monitor made before it, with every
+    /// setting away from its default, reads back the same.
+    #[test]
+    fn the_kinds_migration_keeps_every_http_setting() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 8).unwrap();
+        conn.execute_batch(
+            "INSERT INTO organizations (id, name, display_name, created_at, updated_at) VALUES ('6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e00', 'acme', 'Acme', 0, 0);
+             INSERT INTO monitors (id, organization_id, name, url, method, request_headers, request_body,
+                request_timeout_ms, interval_seconds, downtime_threshold, recovery_threshold,
+                accepted_status_codes, follow_redirects, verify_tls, assertion, response_time_threshold_ms,
+                tls_expiry_warning_days, metadata, status, last_status_change_at, created_at, updated_at)
+             VALUES ('6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e01', '6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e00', 'Billing', 'https://u:p@a.example/h?x=1',
+                'POST', '{\"Authorization\":\"Bearer t\",\"X-A\":\"1\"}', '{\"ping\":true}', 2500, 30, 3, 4,
+                '200-299,418', 0, 0, '{\"kind\":\"jsonPointer\",\"pointer\":\"/n\",\"value\":42}', 900, 7,
+                '{\"team\":\"billing\"}', 'down', 1, 1, 1);
+             INSERT INTO monitors (id, organization_id, name, url, request_timeout_ms, interval_seconds,
+                downtime_threshold, recovery_threshold, status, last_status_change_at, created_at, updated_at)
+             VALUES ('6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e02', '6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e00', 'Plain', 'http://b.example/', 10000, 60,
+                2, 2, 'up', 1, 1, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+
+        let rich = get_any(
+            &conn,
+            "6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e01".parse().unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+        let json = serde_json::to_value(&rich.settings).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "name": "Billing", "kind": "http", "url": "https://u:p@a.example/h?x=1", "method": "POST",
+                "requestHeaders": {"Authorization": "Bearer t", "X-A": "1"}, "requestBody": "{\"ping\":true}",
+                "requestTimeoutMs": 2500, "intervalSeconds": 30, "downtimeConfirmationThreshold": 3,
+                "recoveryConfirmationThreshold": 4, "acceptedStatusCodes": "200-299,418",
+                "followRedirects": false, "verifyTls": false,
+                "assertion": {"kind": "jsonPointer", "pointer": "/n", "value": 42},
+                "responseTimeThresholdMs": 900, "tlsExpiryWarningDays": 7, "metadata": {"team": "billing"}
+            })
+        );
+        assert_eq!(rich.status, MonitorStatus::Down);
+
+        let plain = get_any(
+            &conn,
+            "6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e02".parse().unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+        let json = serde_json::to_value(&plain.settings).unwrap();
+        let expected = serde_json::json!({
+            "method": "GET", "requestHeaders": {}, "requestBody": null, "acceptedStatusCodes": "200-399",
+            "followRedirects": true, "verifyTls": true, "assertion": null, "responseTimeThresholdMs": null
+        });
+        for (field, value) in expected.as_object().unwrap() {
+            assert_eq!(&json[field], value, "{field}");
+        }
+    }
+
+    /// Insert and update write the same columns: what was saved is what is read back.
+    #[test]
+    fn update_writes_what_insert_wrote() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let now = chrono::Utc::now();
+        let org = crate::accounts::store::insert_organization(&conn, "Acme", now).unwrap();
+        let input = |json: &str| serde_json::from_str(json).unwrap();
+        let first =
+            Settings::create(input(r#"{"url": "https://a.example", "name": "A"}"#)).unwrap();
+        let m = insert(&conn, org.id, &first, true, now).unwrap();
+        assert_eq!(m.settings, first);
+        let second = first
+            .apply(input(
+                r#"{"url": "https://b.example", "method": "HEAD", "intervalSeconds": 300}"#,
+            ))
+            .unwrap();
+        let updated = update_settings(&conn, &m, &second, now).unwrap();
+        assert_eq!(updated.settings, second);
+        let url: String = conn
+            .query_row("SELECT url FROM monitors WHERE id = ?1", [m.id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(url, "https://b.example/");
+    }
 }

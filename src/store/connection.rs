@@ -224,6 +224,16 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// The schema as it was at `version`: for tests of what a later migration does to old data.
+#[cfg(test)]
+pub(crate) fn migrate_to(conn: &mut Connection, version: i32) -> Result<()> {
+    embedded::migrations::runner()
+        .set_target(refinery::Target::Version(version))
+        .run(conn)
+        .map_err(|e| Error::internal(format!("migration failed: {e}")))?;
+    Ok(())
+}
+
 fn applied_version(conn: &Connection) -> Result<i64> {
     let has_history: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",

@@ -31,7 +31,19 @@ impl DataDirLock {
             .write(true)
             .open(&path)
             .map_err(|e| unusable(&path, e))?;
-        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+        // A lock released a moment ago may still be held for a few milliseconds: a process
+        // that was starting a child (a backup, a CLI command) when the lock was taken shares the
+        // descriptor until the child's exec closes it. So a busy lock is retried for a second
+        // before the data dir is said to be in use.
+        let mut result = flock(&file, FlockOperation::NonBlockingLockExclusive);
+        for _ in 0..20 {
+            if result != Err(rustix::io::Errno::WOULDBLOCK) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            result = flock(&file, FlockOperation::NonBlockingLockExclusive);
+        }
+        match result {
             Ok(()) => Ok(DataDirLock { _file: file }),
             Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::conflict(
                 "data_dir_in_use",

@@ -18,6 +18,8 @@ use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
+#[cfg(test)]
+pub(crate) use connection::migrate_to;
 pub use connection::{
     Create, DB_FILE, db_path, migrate, open_for_reading, open_migrated, open_read_only,
 };

@@ -7,17 +7,16 @@ import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, Field, errorText, useLoad } from '../components.js';
 import { useForm } from '../forms.js';
 import { can } from '../monitoring.js';
-import { KeyValueRows, IntervalField, fromMonitor, toBody, validate, DEFAULTS } from './monitor-form-parts.js';
+import { KeyValueRows, IntervalField, fromMonitor, toBody, validate, defaults } from './monitor-form-parts.js';
+import { KINDS, kindLabel } from './monitor-kinds.js';
 import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const ASSERTIONS = ['none', 'bodyContains', 'bodyNotContains', 'regex', 'jsonPointer'];
 
 export function MonitorFormPage({ params, profile }) {
   // Those who may not see the channels keep the monitor's routing as it is (absent fields).
   const notify = can(profile, 'readNotificationChannels');
   if (params.id) return html`<${EditMonitor} id=${params.id} notify=${notify} />`;
-  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...DEFAULTS, routing: routingForm() }} notify=${notify} /></main>`;
+  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...defaults(), routing: routingForm() }} notify=${notify} /></main>`;
 }
 
 function EditMonitor({ id, notify }) {
@@ -48,6 +47,16 @@ function serverFieldError(error) {
   return [field, error.message.slice(field.length).replace(/^[.:\s\[\]\d]*/, '') || error.message];
 }
 
+/** The errors with the first control of the page first, so that one gets the focus. */
+function inFormOrder(errors) {
+  const controls = [...document.querySelectorAll('[id^="mf-"], [data-field]')];
+  const at = (field) => {
+    const i = controls.findIndex((el) => el.id === fieldId(field) || el.dataset.field === field);
+    return i < 0 ? controls.length : i;
+  };
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => at(a) - at(b)));
+}
+
 function focusField(field) {
   const el = document.getElementById(fieldId(field)) || document.querySelector(`[data-field="${field}"] input`);
   if (el) el.focus();
@@ -60,28 +69,28 @@ function MonitorForm({ id, initial, notify }) {
     navigate(`${BASE}/monitors/${saved.id}`);
   };
   const { form, set, update, errors, err, state, submit } = useForm(initial, {
-    validate: (f) => ({ ...validate(f), ...(notify ? routingErrors(f.routing) : {}) }), save, fieldError: serverFieldError, focus: focusField,
+    validate: (f) => inFormOrder({ ...validate(f), ...(notify ? routingErrors(f.routing) : {}) }), save, fieldError: serverFieldError, focus: focusField,
   });
-  const hasBody = ['POST', 'PUT', 'PATCH'].includes(form.method);
-  const kind = form.assertionKind;
+  // The kind's controls in their places (see monitor-kinds.js); the kind is picked on create only.
+  const Fields = KINDS[form.kind].Fields;
+  const kindFields = (place) => html`<${Fields} place=${place} form=${form} set=${set} update=${update} err=${err} fieldId=${fieldId} />`;
+  const kinds = Object.keys(KINDS);
   return html`
     <form class="monitor-form" onSubmit=${submit} novalidate>
       <fieldset class="card">
         <legend>${t('form.what')}</legend>
-        <${Field} id=${fieldId('url')} label=${t('form.url')} type="url" value=${form.url} onInput=${set('url')} required
-          placeholder="https://example.com/health" hint=${t('form.urlHint')} error=${err('url')} autocomplete="off" />
+        ${!id && kinds.length > 1 && html`<${Field} as="select" id=${fieldId('kind')} label=${t('form.kind')} value=${form.kind}
+          onChange=${set('kind')} error=${err('kind')}>
+          ${kinds.map((k) => html`<option value=${k}>${kindLabel(k)}</option>`)}
+        <//>`}
+        ${kindFields('target')}
         <${Field} id=${fieldId('name')} label=${t('form.name')} value=${form.name} onInput=${set('name')} maxlength="200"
           hint=${t('form.nameHint')} error=${err('name')} />
         <div class="row">
-          <${Field} as="select" id=${fieldId('method')} label=${t('form.method')} value=${form.method} onChange=${set('method')} error=${err('method')}>
-            ${METHODS.map((m) => html`<option value=${m}>${m}</option>`)}
-          <//>
+          ${kindFields('withInterval')}
           <${IntervalField} id=${fieldId('intervalSeconds')} form=${form} update=${update} error=${err('intervalSeconds')} />
         </div>
-        ${hasBody && html`<${Field} as="textarea" id=${fieldId('requestBody')} label=${t('form.body')} value=${form.body}
-          onInput=${set('body')} rows="4" class="mono" error=${err('requestBody')} />`}
-        <${KeyValueRows} field="requestHeaders" legend=${t('form.headers')} rows=${form.headers} onChange=${(rows) => update('headers', rows)}
-          keyLabel=${t('form.headerName')} valueLabel=${t('form.headerValue')} addLabel=${t('form.addHeader')} error=${err('requestHeaders')} />
+        ${kindFields('details')}
       </fieldset>
 
       <fieldset class="card">
@@ -89,8 +98,7 @@ function MonitorForm({ id, initial, notify }) {
         <div class="row">
           <${Field} id=${fieldId('requestTimeoutMs')} label=${t('form.timeout')} type="number" min="0.5" max="60" step="0.5" inputmode="decimal"
             value=${form.timeout} onInput=${set('timeout')} error=${err('requestTimeoutMs')} hint=${t('form.timeoutHint')} />
-          <${Field} id=${fieldId('responseTimeThresholdMs')} label=${t('form.slow')} type="number" min="1" max="60000" step="1"
-            value=${form.slow} onInput=${set('slow')} error=${err('responseTimeThresholdMs')} hint=${t('form.slowHint')} />
+          ${kindFields('withTimeout')}
         </div>
         <div class="row">
           <${Field} id=${fieldId('downtimeConfirmationThreshold')} label=${t('form.downThreshold')} type="number" min="1" max="10" step="1"
@@ -102,22 +110,7 @@ function MonitorForm({ id, initial, notify }) {
 
       <fieldset class="card">
         <legend>${t('form.success')}</legend>
-        <${Field} id=${fieldId('acceptedStatusCodes')} label=${t('form.codes')} value=${form.codes} onInput=${set('codes')}
-          hint=${t('form.codesHint')} error=${err('acceptedStatusCodes')} />
-        <label class="check"><input type="checkbox" id=${fieldId('followRedirects')} checked=${form.followRedirects} onChange=${set('followRedirects')} />
-          ${t('form.followRedirects')}</label>
-        <label class="check"><input type="checkbox" id=${fieldId('verifyTls')} checked=${form.verifyTls} onChange=${set('verifyTls')} />
-          ${t('form.verifyTls')}</label>
-        <div class="row">
-          <${Field} as="select" id=${fieldId('assertion')} label=${t('form.assertion')} value=${kind} onChange=${set('assertionKind')} error=${err('assertion')}>
-            ${ASSERTIONS.map((a) => html`<option value=${a}>${t('form.assertion.' + a)}</option>`)}
-          <//>
-          ${kind === 'jsonPointer' && html`<${Field} id="mf-assertionPointer" label=${t('form.pointer')} value=${form.assertionPointer}
-            onInput=${set('assertionPointer')} placeholder="/status" class="mono" />`}
-        </div>
-        ${kind !== 'none' && html`<${Field} id="mf-assertionValue" label=${t(kind === 'jsonPointer' ? 'form.expected' : kind === 'regex' ? 'form.pattern' : 'form.text')}
-          value=${form.assertionValue} onInput=${set('assertionValue')} class="mono"
-          hint=${kind === 'jsonPointer' ? t('form.expectedHint') : kind === 'regex' ? t('form.patternHint') : null} />`}
+        ${kindFields('success')}
         <${Field} id=${fieldId('tlsExpiryWarningDays')} label=${t('form.tlsDays')} type="number" min="0" max="365" step="1"
           value=${form.tlsDays} onInput=${set('tlsDays')} error=${err('tlsExpiryWarningDays')} hint=${t('form.tlsDaysHint')} />
       </fieldset>

@@ -8,6 +8,7 @@ import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, ConfirmDialog, Time, errorText, incidentsChanged, useIncidentsSignal, useLoad } from '../components.js';
 import { PriorityBadge, StatusPill, can, checkText } from '../monitoring.js';
 import { ChecksPanel, HistoryPanel, MonitorIncidentsPanel, UptimeStripPanel } from './monitor-panels.js';
+import { kindOf } from './monitor-kinds.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -44,7 +45,7 @@ function MonitorView({ detail, profile, reload }) {
     <div class="page-head">
       <div class="title-block">
         <h1>${m.name}</h1>
-        <a class="url" href=${m.url} rel="noopener noreferrer" target="_blank">${m.method} ${m.url}</a>
+        <a class="url" href=${kindOf(m).detail(m).href} rel="noopener noreferrer" target="_blank">${kindOf(m).detail(m).text}</a>
       </div>
       ${can(profile, 'writeHttpMonitors') && html`<${Actions} monitor=${m} reload=${reload} />`}
     </div>

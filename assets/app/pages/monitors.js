@@ -7,6 +7,7 @@ import { BASE, linkClick } from '../router.js';
 import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { StatusPill, addPage, can } from '../monitoring.js';
 import { Sparkline } from '../charts.js';
+import { kindOf } from './monitor-kinds.js';
 
 const PAGE_SIZE = 10;
 const DAY = 86400000;
@@ -99,7 +100,7 @@ function MonitorRow({ monitor }) {
       <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /></td>
       <td data-label=${t('monitors.col.monitor')} class="main-cell">
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
-        <div class="muted small url">${monitor.method !== 'GET' ? monitor.method + ' ' : ''}${monitor.url}</div>
+        <div class="muted small url">${kindOf(monitor).summary(monitor)}</div>
         ${monitor.lastCheckAt && html`<div class="muted small">${t('monitors.lastCheck')} <${Time} iso=${monitor.lastCheckAt} /></div>`}
       </td>
       <td data-label=${t('monitors.col.uptime')} class="num">

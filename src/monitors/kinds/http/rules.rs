@@ -1,0 +1,121 @@
+//! How an HTTP answer is judged: the accepted status codes and the body assertion.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::limits;
+
+/// What the response body must satisfy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Assertion {
+    BodyContains {
+        #[schemars(length(min = 1, max = limits::SHORT))]
+        value: String,
+    },
+    BodyNotContains {
+        #[schemars(length(min = 1, max = limits::SHORT))]
+        value: String,
+    },
+    /// The body matches this regular expression (Rust `regex` syntax).
+    Regex {
+        #[schemars(length(max = limits::SHORT), extend("format" = "regex"))]
+        value: String,
+    },
+    /// The JSON value at this RFC 6901 pointer equals `value`.
+    JsonPointer {
+        #[schemars(length(max = limits::SHORT), pattern("^(/.*)?$"))]
+        pointer: String,
+        value: serde_json::Value,
+    },
+}
+
+impl Assertion {
+    pub fn validate(&self) -> Result<()> {
+        let field = "assertion";
+        let (Assertion::BodyContains { value }
+        | Assertion::BodyNotContains { value }
+        | Assertion::Regex { value }
+        | Assertion::JsonPointer { pointer: value, .. }) = self;
+        limits::length(field, value, limits::SHORT)?;
+        match self {
+            Assertion::BodyContains { value } | Assertion::BodyNotContains { value }
+                if value.is_empty() =>
+            {
+                Err(Error::invalid_field(field, "value must not be empty"))
+            }
+            Assertion::Regex { value } => regex::Regex::new(value).map(|_| ()).map_err(|e| {
+                Error::invalid_field(field, format!("invalid regular expression: {e}"))
+            }),
+            Assertion::JsonPointer { pointer, .. }
+                if !(pointer.is_empty() || pointer.starts_with('/')) =>
+            {
+                Err(Error::invalid_field(
+                    field,
+                    "pointer must be empty or start with '/' (RFC 6901)",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Accepted status codes: a list of codes and inclusive ranges, e.g. "200-299,301,418".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRanges(Vec<(u16, u16)>);
+
+impl StatusRanges {
+    pub const DEFAULT: &'static str = "200-399";
+
+    pub fn parse(text: &str) -> Result<StatusRanges> {
+        let bad = |why: String| Error::invalid_field("acceptedStatusCodes", why);
+        let mut ranges = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (low, high) = match part.split_once('-') {
+                Some((a, b)) => (a.trim(), b.trim()),
+                None => (part, part),
+            };
+            let code = |s: &str| s.parse::<u16>().ok().filter(|c| (100..=599).contains(c));
+            match (code(low), code(high)) {
+                (Some(l), Some(h)) if l <= h => ranges.push((l, h)),
+                _ => {
+                    return Err(bad(format!(
+                        "{part:?} is not a status code (100–599) or a range like 200-299"
+                    )));
+                }
+            }
+        }
+        if ranges.is_empty() {
+            return Err(bad("list at least one status code or range".into()));
+        }
+        Ok(StatusRanges(ranges))
+    }
+
+    pub fn accepts(&self, code: u16) -> bool {
+        self.0.iter().any(|(l, h)| (*l..=*h).contains(&code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_ranges() {
+        let r = StatusRanges::parse("200-299, 301,418").unwrap();
+        for (code, ok) in [
+            (200, true),
+            (299, true),
+            (300, false),
+            (301, true),
+            (418, true),
+            (500, false),
+        ] {
+            assert_eq!(r.accepts(code), ok, "{code}");
+        }
+        for bad in ["", "abc", "300-200", "99", "200-600", "2xx"] {
+            assert!(StatusRanges::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}
