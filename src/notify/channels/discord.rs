@@ -5,24 +5,11 @@ use serde_json::{Value, json};
 
 use super::shared::{good_news, truncate};
 use super::{ChatConfig, Envelope, HttpRequest, Kind, Outgoing};
-use crate::error::Result;
 
 pub struct Discord;
 
 impl Kind for Discord {
     type Config = ChatConfig;
-
-    fn validate(c: &ChatConfig) -> Result<()> {
-        c.validate()
-    }
-
-    fn mask(c: &mut ChatConfig) {
-        c.mask()
-    }
-
-    fn keep_secrets(new: &mut ChatConfig, old: &ChatConfig) {
-        new.keep_secrets(old)
-    }
 
     fn outgoing(c: &ChatConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
         Outgoing::Http(HttpRequest::post_json(&c.webhook_url, &payload(e)))

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Envelope, Kind, Outgoing};
+use super::{Envelope, KindConfig, Kind, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
 
@@ -26,18 +26,16 @@ pub struct EmailConfig {
     pub all_members: bool,
 }
 
-impl Kind for Email {
-    type Config = EmailConfig;
-
-    fn validate(c: &EmailConfig) -> Result<()> {
-        limits::count("config.recipients", c.recipients.len(), limits::LIST)?;
-        if c.recipients.is_empty() && !c.all_members {
+impl KindConfig for EmailConfig {
+    fn validate(&self) -> Result<()> {
+        limits::count("config.recipients", self.recipients.len(), limits::LIST)?;
+        if self.recipients.is_empty() && !self.all_members {
             return Err(Error::invalid_field(
                 "config.recipients",
                 "list at least one address, or set allMembers",
             ));
         }
-        for (i, r) in c.recipients.iter().enumerate() {
+        for (i, r) in self.recipients.iter().enumerate() {
             r.trim().parse::<lettre::Address>().map_err(|e| {
                 Error::invalid_field(
                     &format!("config.recipients[{i}]"),
@@ -49,9 +47,13 @@ impl Kind for Email {
     }
 
     /// Addresses are shown to every reader of the channel.
-    fn mask(_: &mut EmailConfig) {}
+    fn mask(&mut self) {}
 
-    fn keep_secrets(_: &mut EmailConfig, _: &EmailConfig) {}
+    fn keep_secrets(&mut self, _: &Self) {}
+}
+
+impl Kind for Email {
+    type Config = EmailConfig;
 
     /// The recipients and, with `allMembers`, the members, each once (case aside), sorted.
     fn outgoing(c: &EmailConfig, _: &Envelope<'_>, members: &[String]) -> Outgoing {

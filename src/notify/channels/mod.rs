@@ -23,21 +23,25 @@ use crate::ids::DeliveryId;
 pub(super) use shared::truncate;
 pub use shared::{ChatConfig, MASK};
 
-/// One kind of channel. Implemented by a unit struct in the kind's own file.
-pub trait Kind {
-    /// The channel's `config` as the API takes and shows it (camelCase; its doc comments are
-    /// the OpenAPI descriptions). Fields it does not declare are refused.
-    type Config: Serialize + DeserializeOwned + JsonSchema + Clone + PartialEq + std::fmt::Debug;
-
+/// A kind's `config` as the API takes and shows it (camelCase; its doc comments are the
+/// OpenAPI descriptions). Fields it does not declare are refused.
+pub trait KindConfig:
+    Serialize + DeserializeOwned + JsonSchema + Clone + PartialEq + std::fmt::Debug
+{
     /// Checks the values serde accepted; a refusal names the field (`config.url: …`). Runs after
     /// `keep_secrets`, so a kept secret is checked too.
-    fn validate(config: &Self::Config) -> Result<()>;
+    fn validate(&self) -> Result<()>;
 
     /// Hides every secret (with `MASK`) from those who may not change the channel.
-    fn mask(config: &mut Self::Config);
+    fn mask(&mut self);
 
     /// A config sent back with masked secrets keeps the stored ones (`shared::keep`).
-    fn keep_secrets(new: &mut Self::Config, old: &Self::Config);
+    fn keep_secrets(&mut self, old: &Self);
+}
+
+/// One kind of channel. Implemented by a unit struct in the kind's own file.
+pub trait Kind {
+    type Config: KindConfig;
 
     /// What to send for one notification; `members` are the organization's addresses.
     fn outgoing(config: &Self::Config, e: &Envelope<'_>, members: &[String]) -> Outgoing;
@@ -123,16 +127,14 @@ macro_rules! channels {
             /// Checks the values; run after `keep_secrets_from`, so a kept secret is checked too.
             pub fn validate(&self) -> Result<()> {
                 match self {
-                    $(ChannelConfig::$kind(c) => $module::$kind::validate(c),)*
+                    $(ChannelConfig::$kind(c) => c.validate(),)*
                 }
             }
 
             /// A config sent back with masked secrets keeps the stored ones.
             pub fn keep_secrets_from(&mut self, old: &ChannelConfig) {
                 match (self, old) {
-                    $((ChannelConfig::$kind(new), ChannelConfig::$kind(old)) => {
-                        $module::$kind::keep_secrets(new, old)
-                    })*
+                    $((ChannelConfig::$kind(new), ChannelConfig::$kind(old)) => new.keep_secrets(old),)*
                     #[allow(unreachable_patterns)]
                     _ => {}
                 }
@@ -149,7 +151,7 @@ macro_rules! channels {
             pub fn masked(&self) -> Value {
                 let mut masked = self.clone();
                 match &mut masked {
-                    $(ChannelConfig::$kind(c) => $module::$kind::mask(c),)*
+                    $(ChannelConfig::$kind(c) => c.mask(),)*
                 }
                 masked.to_value()
             }

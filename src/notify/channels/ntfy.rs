@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::shared::{check_url, good_news, keep_optional, mask_optional, truncate};
-use super::{Envelope, HttpRequest, Kind, Outgoing};
+use super::{Envelope, KindConfig, HttpRequest, Kind, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
 
@@ -30,22 +30,20 @@ fn default_ntfy_server() -> String {
     "https://ntfy.sh".to_owned()
 }
 
-impl Kind for Ntfy {
-    type Config = NtfyConfig;
-
-    fn validate(c: &NtfyConfig) -> Result<()> {
-        check_url("config.serverUrl", &c.server_url)?;
-        if let Some(token) = &c.token {
+impl KindConfig for NtfyConfig {
+    fn validate(&self) -> Result<()> {
+        check_url("config.serverUrl", &self.server_url)?;
+        if let Some(token) = &self.token {
             limits::line("config.token", token, limits::SHORT)?;
         }
-        let bearer = c.token.as_ref().map(|t| format!("Bearer {t}"));
+        let bearer = self.token.as_ref().map(|t| format!("Bearer {t}"));
         if bearer.is_some_and(|b| warp::http::HeaderValue::from_str(&b).is_err()) {
             return Err(Error::invalid_field(
                 "config.token",
                 "must be printable characters without line breaks",
             ));
         }
-        let topic = c.topic.trim();
+        let topic = self.topic.trim();
         if topic.is_empty()
             || topic.len() > 64
             || !topic
@@ -60,13 +58,17 @@ impl Kind for Ntfy {
         Ok(())
     }
 
-    fn mask(c: &mut NtfyConfig) {
-        mask_optional(&mut c.token);
+    fn mask(&mut self) {
+        mask_optional(&mut self.token);
     }
 
-    fn keep_secrets(new: &mut NtfyConfig, old: &NtfyConfig) {
-        keep_optional(&mut new.token, &old.token);
+    fn keep_secrets(&mut self, old: &Self) {
+        keep_optional(&mut self.token, &old.token);
     }
+}
+
+impl Kind for Ntfy {
+    type Config = NtfyConfig;
 
     fn outgoing(c: &NtfyConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
         let url = c.server_url.trim_end_matches('/');

@@ -22,17 +22,17 @@ pub struct ChatConfig {
     pub webhook_url: String,
 }
 
-impl ChatConfig {
-    pub fn validate(&self) -> Result<()> {
+impl super::KindConfig for ChatConfig {
+    fn validate(&self) -> Result<()> {
         check_url("config.webhookUrl", &self.webhook_url)
     }
 
     /// The webhook URL carries its secret in the path.
-    pub fn mask(&mut self) {
+    fn mask(&mut self) {
         self.webhook_url = mask_url(&self.webhook_url);
     }
 
-    pub fn keep_secrets(&mut self, old: &ChatConfig) {
+    fn keep_secrets(&mut self, old: &ChatConfig) {
         keep(&mut self.webhook_url, &old.webhook_url);
     }
 }

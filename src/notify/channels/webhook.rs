@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::shared::{check_url, keep, keep_optional, mask_optional};
-use super::{Envelope, HttpRequest, Kind, MASK, Outgoing};
+use super::{Envelope, KindConfig, HttpRequest, Kind, MASK, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::notify::model::NotificationEvent;
@@ -55,13 +55,11 @@ fn webhook_headers_schema(generator: &mut schemars::SchemaGenerator) -> schemars
     schema
 }
 
-impl Kind for Webhook {
-    type Config = WebhookConfig;
-
-    fn validate(c: &WebhookConfig) -> Result<()> {
-        check_url("config.url", &c.url)?;
-        limits::count("config.headers", c.headers.len(), limits::HEADERS)?;
-        for (name, value) in &c.headers {
+impl KindConfig for WebhookConfig {
+    fn validate(&self) -> Result<()> {
+        check_url("config.url", &self.url)?;
+        limits::count("config.headers", self.headers.len(), limits::HEADERS)?;
+        for (name, value) in &self.headers {
             if !limits::is_header(name, value) {
                 return Err(Error::invalid_field(
                     &format!("config.headers.{name}"),
@@ -76,7 +74,7 @@ impl Kind for Webhook {
                 ));
             }
         }
-        if let Some(secret) = &c.secret {
+        if let Some(secret) = &self.secret {
             if secret.len() < 16 {
                 return Err(Error::invalid_field(
                     "config.secret",
@@ -89,19 +87,23 @@ impl Kind for Webhook {
     }
 
     /// The signing secret and every header value (an `Authorization`, say).
-    fn mask(c: &mut WebhookConfig) {
-        mask_optional(&mut c.secret);
-        c.headers.values_mut().for_each(|v| *v = MASK.to_owned());
+    fn mask(&mut self) {
+        mask_optional(&mut self.secret);
+        self.headers.values_mut().for_each(|v| *v = MASK.to_owned());
     }
 
-    fn keep_secrets(new: &mut WebhookConfig, old: &WebhookConfig) {
-        keep_optional(&mut new.secret, &old.secret);
-        for (name, value) in new.headers.iter_mut() {
+    fn keep_secrets(&mut self, old: &Self) {
+        keep_optional(&mut self.secret, &old.secret);
+        for (name, value) in self.headers.iter_mut() {
             if let Some(o) = old.headers.get(name) {
                 keep(value, o);
             }
         }
     }
+}
+
+impl Kind for Webhook {
+    type Config = WebhookConfig;
 
     fn outgoing(c: &WebhookConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
         let mut request = HttpRequest::post_json(&c.url, &payload(e));
