@@ -262,6 +262,37 @@ mod tests {
         assert!(check(Ntfy, json!({"topic": "ops-alerts"})).is_ok());
     }
 
+    /// A kind added to the list needs no migration: the column takes any word, and a stored
+    /// row whose kind this binary does not know is refused when read (`ChannelKind`'s `FromSql`).
+    #[test]
+    fn the_database_takes_a_kind_it_has_never_heard_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("test.db");
+        let insert = "INSERT INTO notification_channels
+                      (id, organization_id, name, kind, config, created_at, updated_at)
+                      VALUES (?1, 'o1', 'x', 'carrierpigeon', '{}', 0, 0)";
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            crate::store::migrate(&mut conn).unwrap();
+            // No organization row: the constraint under test is the kind's.
+            conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+            conn.execute(insert, ["c1"]).unwrap();
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute(insert, ["c2"]).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let read = conn.query_row(
+            "SELECT kind FROM notification_channels WHERE id = 'c1'",
+            [],
+            |r| r.get::<_, ChannelKind>(0),
+        );
+        assert!(read.is_err(), "an unknown kind is not read as a known one");
+    }
+
     #[test]
     fn a_config_of_another_kind_keeps_nothing() {
         let slack = check(Slack, json!({"webhookUrl": "https://a.example/x"})).unwrap();
