@@ -1,7 +1,8 @@
 // English and French texts, the language choice, and locale-aware dates.
 // Both dictionaries must have the same keys (checked by the browser tests). The monitors,
 // incidents, tasks and notifications pages keep their texts in messages-monitors.js,
-// messages-form.js, messages-incidents.js, messages-tasks.js and messages-notifications.js.
+// messages-form.js, messages-incidents.js, messages-tasks.js and messages-notifications.js;
+// each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
@@ -183,10 +184,13 @@ export const messages = {
   },
 };
 
-for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages]) {
+/** Adds texts kept elsewhere (`{en: {...}, fr: {...}}`), such as each channel kind's words. */
+export function addMessages(extra) {
   Object.assign(messages.en, extra.en);
   Object.assign(messages.fr, extra.fr);
 }
+
+for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages]) addMessages(extra);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

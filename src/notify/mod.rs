@@ -1,13 +1,12 @@
-//! Notifications: channels per organization (config, store, routes), which channels a source
-//! notifies (routing), the words sent in en/fr (message), the payloads (payload) and transports (send),
+//! Notifications: channels per organization (their kinds in channels, store, routes), which
+//! channels a source notifies (routing), the words sent in en/fr (message), the transports (send),
 //! the durable outbox written with the incident change that causes it (outbox), and the worker
 //! that delivers it with retries (worker).
 
-pub mod config;
+pub mod channels;
 pub mod message;
 pub mod model;
 pub mod outbox;
-pub mod payload;
 pub mod routes;
 pub mod routing;
 pub mod send;

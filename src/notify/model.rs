@@ -8,17 +8,8 @@ use crate::clock::Timestamp;
 use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
 use crate::text_enum::text_enum;
 
-text_enum!(
-    ChannelKind {
-        /// SMTP, to listed addresses or to every member of the organization.
-        Email => "email",
-        /// A signed JSON POST.
-        Webhook => "webhook",
-        Slack => "slack",
-        Discord => "discord",
-        Ntfy => "ntfy",
-    }
-);
+/// The kinds are listed in `channels`, each with its own file.
+pub use super::channels::ChannelKind;
 
 text_enum!(
     /// What a notification is about.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use warp::reply::Response;
 
-use super::config::{ChannelConfig, ChatConfig, EmailConfig, NtfyConfig, WebhookConfig};
+use super::channels::{self, ADD_CHANNEL_SUMMARY, ChannelConfig};
 use super::model::{Channel, ChannelKind, Delivery, DeliveryStatus, NotificationEvent, Settings};
 use super::outbox::{self, LEASE};
 use super::routing::check_renotify;
@@ -28,7 +28,7 @@ pub fn routes() -> Vec<Route> {
                 .summary("The organization's notification channels")
                 .returns::<ChannelList>(200, "Channels, by name"),
             Route::post("/notification-channels", create)
-                .summary("Add a channel: email, webhook, slack, discord or ntfy")
+                .summary(&ADD_CHANNEL_SUMMARY)
                 .body::<Create<ChannelInput>>()
                 .returns::<Channel>(201, "The new channel"),
             Route::get("/notification-channels/{id}", get)
@@ -80,14 +80,16 @@ pub struct ChannelInput {
     pub config: Option<Value>,
 }
 
+/// Any kind's config (each once), or null.
 fn any_config(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({"anyOf": [
-        generator.subschema_for::<EmailConfig>(),
-        generator.subschema_for::<WebhookConfig>(),
-        generator.subschema_for::<ChatConfig>(),
-        generator.subschema_for::<NtfyConfig>(),
-        {"type": "null"},
-    ]})
+    let mut configs: Vec<schemars::Schema> = Vec::new();
+    for (_, schema) in channels::config_schemas(generator) {
+        if !configs.contains(&schema) {
+            configs.push(schema);
+        }
+    }
+    configs.push(schemars::json_schema!({"type": "null"}));
+    schemars::json_schema!({ "anyOf": configs })
 }
 
 /// On create, the config is the one of the kind.
@@ -95,14 +97,11 @@ impl crate::http::openapi::OnCreate for ChannelInput {
     const REQUIRED: &'static [&'static str] = &["name", "kind", "config"];
 
     fn more_rules(schema: &mut schemars::Schema, generator: &mut schemars::SchemaGenerator) {
-        let of_kind = |kind: &str, config: schemars::Schema| serde_json::json!({"properties": {"kind": {"const": kind}, "config": config}});
-        let kinds = vec![
-            of_kind("email", generator.subschema_for::<EmailConfig>()),
-            of_kind("webhook", generator.subschema_for::<WebhookConfig>()),
-            of_kind("slack", generator.subschema_for::<ChatConfig>()),
-            of_kind("discord", generator.subschema_for::<ChatConfig>()),
-            of_kind("ntfy", generator.subschema_for::<NtfyConfig>()),
-        ];
+        let of_kind = |(kind, config): (&str, schemars::Schema)| serde_json::json!({"properties": {"kind": {"const": kind}, "config": config}});
+        let kinds: Vec<_> = channels::config_schemas(generator)
+            .into_iter()
+            .map(of_kind)
+            .collect();
         schema.insert("oneOf".into(), kinds.into());
     }
 }
@@ -158,7 +157,7 @@ async fn create(req: Request) -> Result<Response> {
     let kind = input.kind.ok_or_else(|| {
         Error::invalid_field(
             "kind",
-            "is required: email, webhook, slack, discord or ntfy",
+            format!("is required: {}", ChannelKind::names_in_words()),
         )
     })?;
     let config = ChannelConfig::parse(kind, input.config.as_ref().unwrap_or(&Value::Null))?;

@@ -1,16 +1,12 @@
-//! Sending one notification on one channel: HTTP for webhooks, Slack, Discord and ntfy, SMTP
-//! for e-mail. Each send has its own timeout, so a slow receiver costs only its own delivery.
+//! Sending one notification on one channel: what its kind says to send (`channels`), over HTTP
+//! or through the SMTP relay. Each send has its own timeout, so a slow receiver costs only its own delivery.
 
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use serde_json::Value;
 
-use super::config::{ChannelConfig, WebhookConfig};
-use super::payload::{
-    Envelope, discord_payload, ntfy_payload, signature, slack_payload, truncate, webhook_payload,
-};
+use super::channels::{ChannelConfig, Envelope, HttpRequest, Outgoing, truncate};
 
 /// How long one delivery may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -70,71 +66,19 @@ impl Sender {
         e: &Envelope<'_>,
         members: &[String],
     ) -> Result<(), String> {
-        match channel {
-            ChannelConfig::Webhook(c) => self.webhook(c, e).await,
-            ChannelConfig::Slack(c) => self.post_json(&c.webhook_url, &slack_payload(e), &[]).await,
-            ChannelConfig::Discord(c) => {
-                self.post_json(&c.webhook_url, &discord_payload(e), &[])
-                    .await
-            }
-            ChannelConfig::Ntfy(c) => {
-                let auth = c
-                    .token
-                    .as_ref()
-                    .map(|t| ("Authorization".to_owned(), format!("Bearer {t}")));
-                let url = c.server_url.trim_end_matches('/');
-                let headers: Vec<(String, String)> = auth.into_iter().collect();
-                self.post_json(url, &ntfy_payload(c.topic.trim(), e), &headers)
-                    .await
-            }
-            ChannelConfig::Email(c) => {
-                let mut to: Vec<String> =
-                    c.recipients.iter().map(|r| r.trim().to_owned()).collect();
-                if c.all_members {
-                    to.extend(members.iter().cloned());
-                }
-                to.sort_by_key(|a| a.to_lowercase());
-                to.dedup_by_key(|a| a.to_lowercase());
-                self.email(&to, e).await
-            }
+        match channel.outgoing(e, members) {
+            Outgoing::Http(request) => self.http(request).await,
+            Outgoing::Email { to } => self.email(&to, e).await,
         }
     }
 
-    async fn webhook(&self, c: &WebhookConfig, e: &Envelope<'_>) -> Result<(), String> {
-        let body = serde_json::to_vec(&webhook_payload(e)).expect("payload serializes");
-        let mut headers: Vec<(String, String)> = c.headers.clone().into_iter().collect();
-        headers.push(("X-Dutyduck-Event".into(), e.event.as_str().into()));
-        headers.push(("X-Dutyduck-Delivery".into(), e.delivery.to_string()));
-        headers.push(("Idempotency-Key".into(), e.delivery.to_string()));
-        if let Some(secret) = &c.secret {
-            let now = chrono::Utc::now().timestamp();
-            headers.push(("X-Dutyduck-Signature".into(), signature(secret, now, &body)));
-        }
-        self.post(&c.url, body, &headers).await
-    }
-
-    async fn post_json(
-        &self,
-        url: &str,
-        body: &Value,
-        headers: &[(String, String)],
-    ) -> Result<(), String> {
-        let body = serde_json::to_vec(body).expect("payload serializes");
-        self.post(url, body, headers).await
-    }
-
-    async fn post(
-        &self,
-        url: &str,
-        body: Vec<u8>,
-        headers: &[(String, String)],
-    ) -> Result<(), String> {
+    async fn http(&self, r: HttpRequest) -> Result<(), String> {
         let mut request = self
             .http
-            .post(url)
-            .header("Content-Type", "application/json")
-            .body(body);
-        for (name, value) in headers {
+            .request(r.method, &r.url)
+            .header("Content-Type", r.content_type)
+            .body(r.body);
+        for (name, value) in &r.headers {
             request = request.header(name, value);
         }
         let mut response = request.send().await.map_err(describe_http_error)?;

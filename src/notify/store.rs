@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::config::ChannelConfig;
+use super::channels::ChannelConfig;
 use super::message::{IncidentFacts, Lang};
 use super::model::{Channel, ChannelKind, NotificationEvent, Settings};
 use crate::clock::Timestamp;

@@ -10,10 +10,10 @@ use std::time::Instant;
 use futures_util::future::Either;
 use tokio::sync::{Notify, Semaphore, watch};
 
+use super::channels::Envelope;
 use super::message::render;
 use super::model::{Delivery, NotificationEvent};
 use super::outbox::{self, Attempt};
-use super::payload::Envelope;
 use super::send::{Sender, SmtpSettings};
 use super::store::{self, Prepared};
 use crate::clock::Clock;

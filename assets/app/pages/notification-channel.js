@@ -8,6 +8,7 @@ import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, ConfirmDialog, Pagination, Time, errorText, useId, useLoad, useReloadOn } from '../components.js';
 import { addPage, can } from '../monitoring.js';
 import { DeliveryPill, EnabledPill, KindBadge } from './notification-parts.js';
+import { CHANNEL_KINDS } from './channel-kinds.js';
 
 export const channelPath = (id) => `/notification-channels/${encodeURIComponent(id)}`;
 
@@ -82,24 +83,7 @@ function ChannelDetails({ channel }) {
   const c = channel.config || {};
   const fact = (label, value, wide) => html`<div class=${wide ? 'span-all' : ''}><dt>${label}</dt><dd>${value}</dd></div>`;
   const yesNo = (value) => t(value ? 'notif.yes' : 'notif.no');
-  let facts;
-  switch (channel.kind) {
-    case 'email': facts = [
-      fact(t('notif.recipients'), c.recipients && c.recipients.length ? c.recipients.join(', ') : t('notif.nobodyListed'), true),
-      fact(t('notif.allMembersShort'), yesNo(c.allMembers)),
-    ]; break;
-    case 'webhook': facts = [
-      fact(t('notif.url'), html`<code>${c.url}</code>`, true),
-      fact(t('notif.headers'), Object.keys(c.headers || {}).length ? Object.keys(c.headers).join(', ') : t('notif.none')),
-      fact(t('notif.signature'), c.secret ? t('notif.signed') : t('notif.unsigned')),
-    ]; break;
-    case 'ntfy': facts = [
-      fact(t('notif.serverUrl'), html`<code>${c.serverUrl}</code>`),
-      fact(t('notif.topic'), html`<code>${c.topic}</code>`),
-      fact(t('notif.token'), c.token ? t('notif.set') : t('notif.none')),
-    ]; break;
-    default: facts = [fact(t('notif.webhookUrl'), html`<code>${c.webhookUrl}</code>`, true)];
-  }
+  const facts = CHANNEL_KINDS[channel.kind]?.facts(c, { fact, yesNo }) || [];
   return html`
     <dl class="facts card" data-testid="channel-details">
       ${facts}

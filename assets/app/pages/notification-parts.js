@@ -1,24 +1,16 @@
 // Shared pieces of the notifications pages and of the monitor and task forms: channel kinds with
-// their icons, where a channel sends in one line, delivery statuses in words and colours, and the
+// their icons and where a channel sends in one line (from channel-kinds.js), delivery statuses in words and colours, and the
 // re-notification interval picker.
 import { html } from '../lib.js';
 import { formatDuration, t } from '../i18n.js';
 import { Field } from '../components.js';
+import { CHANNEL_KINDS } from './channel-kinds.js';
 
-export const KINDS = ['email', 'webhook', 'slack', 'discord', 'ntfy'];
-
-/** Line icons (24 × 24, stroked): an envelope, code brackets, a hash, a speech bubble, a bell. */
-const ICONS = {
-  email: ['M5 5h14a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z', 'm3 7 9 6 9-6'],
-  webhook: ['m8 7-5 5 5 5', 'm16 7 5 5-5 5', 'm13.5 4-3 16'],
-  slack: ['M4 9h16', 'M4 15h16', 'M10 3 8 21', 'M16 3l-2 18'],
-  discord: ['M21 11.5a8.5 8.5 0 0 1-12.3 7.6L3 20.5l1.4-5.2A8.5 8.5 0 1 1 21 11.5z'],
-  ntfy: ['M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9', 'M10.3 21a1.94 1.94 0 0 0 3.4 0'],
-};
+export { KINDS } from './channel-kinds.js';
 
 export function KindIcon({ kind }) {
   return html`<svg class="kind-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-    ${(ICONS[kind] || []).map((d) => html`<path d=${d} />`)}</svg>`;
+    ${(CHANNEL_KINDS[kind]?.icon || []).map((d) => html`<path d=${d} />`)}</svg>`;
 }
 
 /** The kind with its icon, always in words too. */
@@ -26,33 +18,9 @@ export function KindBadge({ kind }) {
   return html`<span class=${'kind-badge kind-' + kind} data-kind=${kind}><${KindIcon} kind=${kind} />${t('notif.kind.' + kind)}</span>`;
 }
 
-function host(url) {
-  try { return new URL(url).host; } catch { return url || ''; }
-}
-
-/** "host/path" of a URL, without scheme or query (where a webhook posts). */
-function hostPath(url) {
-  try {
-    const u = new URL(url);
-    return u.host + (u.pathname === '/' ? '' : u.pathname);
-  } catch { return url || ''; }
-}
-
 /** Where a channel sends, in one line: "ops@example.com, +2 more", "POST hooks.example.com/in · signed". */
 export function channelSummary({ kind, config }) {
-  const c = config || {};
-  switch (kind) {
-    case 'email': {
-      const list = c.recipients || [];
-      const shown = list.slice(0, 2).join(', ') + (list.length > 2 ? ' ' + t('notif.summary.more', { n: list.length - 2 }) : '');
-      if (!c.allMembers) return shown;
-      return list.length ? t('notif.summary.plusMembers', { list: shown }) : t('notif.summary.allMembers');
-    }
-    case 'webhook': return `POST ${hostPath(c.url)}` + (c.secret ? ' · ' + t('notif.summary.signed') : '');
-    case 'slack': case 'discord': return t('notif.summary.chat', { host: host(c.webhookUrl) });
-    case 'ntfy': return t('notif.summary.ntfy', { topic: c.topic, server: host(c.serverUrl) });
-    default: return '';
-  }
+  return CHANNEL_KINDS[kind]?.summary(config || {}) ?? '';
 }
 
 const TONE_ICON = { ok: '●', warn: '▲', bad: '■', neutral: '○', info: '◆' };

@@ -1,0 +1,90 @@
+//! E-mail through the instance's SMTP relay (`--smtp-url`), to listed addresses and/or every
+//! member of the organization.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Envelope, KindConfig, Kind, Outgoing};
+use crate::error::{Error, Result};
+use crate::limits;
+
+pub struct Email;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("anyOf" = [
+    {"required": ["recipients"], "properties": {"recipients": {"minItems": 1}}},
+    {"required": ["allMembers"], "properties": {"allMembers": {"const": true}}},
+]))]
+pub struct EmailConfig {
+    /// Addresses to write to (at least one unless `allMembers`).
+    #[serde(default)]
+    #[schemars(length(max = limits::LIST), inner(regex(pattern = limits::EMAIL_PATTERN)))]
+    pub recipients: Vec<String>,
+    /// Also write to every member of the organization.
+    #[serde(default)]
+    pub all_members: bool,
+}
+
+impl KindConfig for EmailConfig {
+    fn validate(&self) -> Result<()> {
+        limits::count("config.recipients", self.recipients.len(), limits::LIST)?;
+        if self.recipients.is_empty() && !self.all_members {
+            return Err(Error::invalid_field(
+                "config.recipients",
+                "list at least one address, or set allMembers",
+            ));
+        }
+        for (i, r) in self.recipients.iter().enumerate() {
+            r.trim().parse::<lettre::Address>().map_err(|e| {
+                Error::invalid_field(
+                    &format!("config.recipients[{i}]"),
+                    format!("{r:?} is not an e-mail address: {e}"),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Addresses are shown to every reader of the channel.
+    fn mask(&mut self) {}
+
+    fn keep_secrets(&mut self, _: &Self) {}
+}
+
+impl Kind for Email {
+    type Config = EmailConfig;
+
+    /// The recipients and, with `allMembers`, the members, each once (case aside), sorted.
+    fn outgoing(c: &EmailConfig, _: &Envelope<'_>, members: &[String]) -> Outgoing {
+        let mut to: Vec<String> = c.recipients.iter().map(|r| r.trim().to_owned()).collect();
+        if c.all_members {
+            to.extend(members.iter().cloned());
+        }
+        to.sort_by_key(|a| a.to_lowercase());
+        to.dedup_by_key(|a| a.to_lowercase());
+        Outgoing::Email { to }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::channels::shared::fixtures::{envelope, message};
+
+    #[test]
+    fn recipients_and_members_are_written_to_once() {
+        let c = EmailConfig {
+            recipients: vec![" Ops@example.com ".into()],
+            all_members: true,
+        };
+        let m = message();
+        let members = ["ann@example.com".to_owned(), "ops@example.com".to_owned()];
+        assert_eq!(
+            Email::outgoing(&c, &envelope(&m, None), &members),
+            Outgoing::Email {
+                to: vec!["ann@example.com".into(), "Ops@example.com".into()]
+            }
+        );
+    }
+}
