@@ -1,8 +1,8 @@
 //! Dashboard sessions, login throttling and profile changes against the real server.
 
-mod common;
+use crate::common;
 
-use common::{PASSWORD, TestServer, code};
+use crate::common::{PASSWORD, TestServer, code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

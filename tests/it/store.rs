@@ -1,9 +1,7 @@
 //! The SQLite store: restarts, migrations, databases from the future, online backups.
 
-mod common;
-
+use crate::common::{TestServer, cli};
 use chrono::Utc;
-use common::{TestServer, cli};
 use dutyduck::store::{Create, open_migrated};
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -1,11 +1,9 @@
 //! Scheduled backups (`serve --backup-every`) driven by the manual clock.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::{TestServer, eventually};
 use chrono::{DateTime, Duration, Utc};
-use common::{TestServer, eventually};
 use dutyduck::backups::Schedule;
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};

@@ -1,9 +1,7 @@
 //! API access tokens end to end: through the API and the CLI, against the real server.
 
-mod common;
-
+use crate::common::{TestServer, Token, code};
 use chrono::{Months, Utc};
-use common::{TestServer, Token, code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -2,12 +2,12 @@
 //! their timeout, heads over the limits get JSON 414/431, slow bodies 408, and the connection
 //! caps (per address and overall) never lock a normal client out.
 
-mod common;
+use crate::common;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use common::{TestServer, code};
+use crate::common::{TestServer, code};
 use dutyduck::clock::Clock;
 use dutyduck::http::limits::Limits;
 use reqwest::{Method, StatusCode};

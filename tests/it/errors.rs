@@ -1,8 +1,8 @@
 //! Bad input of every kind gets a 4xx with {"error": {"code", "message"}} and changes nothing.
 
-mod common;
+use crate::common;
 
-use common::{TestServer, code};
+use crate::common::{TestServer, code};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 

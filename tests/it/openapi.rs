@@ -1,8 +1,6 @@
 //! `/openapi.json` stays true: every route is in it, and everything in it is a real route.
 
-mod common;
-
-use common::{TestServer, code};
+use crate::common::{TestServer, code};
 use reqwest::Method;
 use serde_json::Value;
 

@@ -2,14 +2,14 @@
 //! process holds the database past the busy timeout) is checked again, `/healthz` says what is
 //! wrong while it lasts, and an instance incident tells every organization afterwards.
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use crate::common::target::Target;
+use crate::common::{TestServer, Token};
 use chrono::Utc;
-use common::target::Target;
-use common::{TestServer, Token};
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -4,14 +4,14 @@
 //! one idempotency key, re-notifications, and the incident timeline. Time is the manual clock,
 //! except where real elapsed time is the point (a hanging receiver).
 
-mod common;
-
 use std::time::{Duration as StdDuration, Instant};
 
+use crate::common::receivers::{
+    Behaviour, HttpReceiver, Mail, Received, SmtpReceiver, verify_signature,
+};
+use crate::common::target::{Mode, Target};
+use crate::common::{TestServer, Token, eventually};
 use chrono::{DateTime, Duration, Utc};
-use common::receivers::{Behaviour, HttpReceiver, Mail, Received, SmtpReceiver, verify_signature};
-use common::target::{Mode, Target};
-use common::{TestServer, Token, eventually};
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

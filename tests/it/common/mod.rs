@@ -1,8 +1,6 @@
 //! Test harness: the real server on 127.0.0.1:0 over a temp data dir, driven with real HTTP,
 //! and the real `dutyduck` binary for the admin CLI.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

@@ -1,10 +1,8 @@
 //! Tasks end to end: the real server with a manual clock walks scheduled tasks through their
 //! deadlines; runs, incidents, ping URLs and the status codes the original CLI relies on.
 
-mod common;
-
+use crate::common::{TestServer, Token, code, eventually};
 use chrono::{DateTime, Duration, Utc};
-use common::{TestServer, Token, code, eventually};
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,13 +1,11 @@
 //! Monitors end to end: real local targets going up and down, the real scheduler driven by a
 //! manual clock, and the incidents that follow.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
+use crate::common::target::{Mode, Target, https_server};
+use crate::common::{TestServer, Token, code, eventually};
 use chrono::Utc;
-use common::target::{Mode, Target, https_server};
-use common::{TestServer, Token, code, eventually};
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -2,12 +2,10 @@
 //! proxy, credentials in monitor URLs hidden from readers and from notification receivers,
 //! logout refusing foreign pages, and the optional /metrics token.
 
-mod common;
-
+use crate::common::receivers::{Behaviour, HttpReceiver};
+use crate::common::target::{Mode, Target};
+use crate::common::{PASSWORD, TestServer, Token, code};
 use chrono::{DateTime, Duration};
-use common::receivers::{Behaviour, HttpReceiver};
-use common::target::{Mode, Target};
-use common::{PASSWORD, TestServer, Token, code};
 use dutyduck::clock::Clock;
 use dutyduck::http::client_addr::TrustedProxies;
 use reqwest::{Method, StatusCode};

@@ -1,12 +1,10 @@
 //! The data dir is safe to handle: a stopped server leaves one complete file, backups restore,
 //! and the read-only admin commands work on a read-only copy.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{TestServer, Token, cli};
+use crate::common::{TestServer, Token, cli};
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,9 +1,7 @@
 //! CORS against the real server: pages on other origins call the API with token headers, never
 //! with the dashboard's session cookie; the dashboard and login stay same-origin.
 
-mod common;
-
-use common::{PASSWORD, TestServer, code};
+use crate::common::{PASSWORD, TestServer, code};
 use dutyduck::clock::Clock;
 use dutyduck::http::cors::CorsOrigins;
 use reqwest::header::HeaderMap;

@@ -2,13 +2,11 @@
 //! server, and each test checks what a user would notice: the command's output and exit code,
 //! the warnings on stderr, and the run as `GET /tasks/{id}/runs` shows it.
 
-mod common;
-
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::common::{TestServer, Token, eventually};
 use chrono::{DateTime, Utc};
-use common::{TestServer, Token, eventually};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use rustix::process::{Pid, Signal, kill_process};
