@@ -235,9 +235,7 @@ async fn profile_updates_are_validated() {
         ),
     ];
     for (body, expected, field) in cases {
-        let (status, reply) = server
-            .call(Method::PUT, "/users/me", Some(&ada), Some(body.clone()))
-            .await;
+        let (status, reply) = server.as_(&ada).put("/users/me", body.clone()).await;
         assert_eq!(status.as_u16(), expected, "{body}: {reply}");
         if !field.is_empty() {
             assert!(
@@ -249,9 +247,7 @@ async fn profile_updates_are_validated() {
             );
         }
     }
-    let (_, me) = server
-        .call(Method::GET, "/users/me", Some(&ada), None)
-        .await;
+    let (_, me) = server.as_(&ada).get("/users/me").await;
     assert_eq!(
         (
             me["user"]["lastName"].as_str(),
@@ -389,9 +385,9 @@ async fn cli_user_commands() {
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_setup_succeeds_once_even_when_raced() {
     let server = TestServer::start().await;
-    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    let (_, status) = server.anonymous().get("/setup").await;
     assert_eq!(status, json!({"needed": true}));
-    let (_, session) = server.call(Method::GET, "/auth/session", None, None).await;
+    let (_, session) = server.anonymous().get("/auth/session").await;
     assert_eq!(session, json!({"profile": null}));
 
     let attempt = |email: &'static str| {
@@ -407,7 +403,7 @@ async fn first_run_setup_succeeds_once_even_when_raced() {
     let winner = if a.status() == 200 { a } else { b };
     let cookie = cookie_pair(winner.headers()["set-cookie"].to_str().unwrap());
 
-    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    let (_, status) = server.anonymous().get("/setup").await;
     assert_eq!(status, json!({"needed": false}));
     let users = server.cli(&["user", "list", "--json"]);
     let users: Value = serde_json::from_slice(&users.stdout).unwrap();
@@ -438,7 +434,7 @@ async fn setup_validates_its_fields() {
     ] {
         let mut body = base.clone();
         body[field] = value;
-        let (status, reply) = server.call(Method::POST, "/setup", None, Some(body)).await;
+        let (status, reply) = server.anonymous().post("/setup", body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             reply["error"]["message"]
@@ -448,6 +444,6 @@ async fn setup_validates_its_fields() {
             "{reply}"
         );
     }
-    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    let (_, status) = server.anonymous().get("/setup").await;
     assert_eq!(status, json!({"needed": true}), "nothing was created");
 }

@@ -6,7 +6,7 @@ use crate::common::{TestServer, eventually};
 use chrono::{DateTime, Duration, Utc};
 use dutyduck::backups::Schedule;
 use dutyduck::clock::Clock;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 fn backups_in(dir: &Path) -> Vec<String> {
@@ -106,9 +106,7 @@ async fn a_failing_backup_is_counted_shown_to_administrators_and_retried() {
             .await,
         0.0
     );
-    let (status, body) = server
-        .call(Method::GET, "/backups/status", Some(&admin), None)
-        .await;
+    let (status, body) = server.as_(&admin).get("/backups/status").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["enabled"], true);
     assert_eq!(body["failuresTotal"], 1);
@@ -117,12 +115,10 @@ async fn a_failing_backup_is_counted_shown_to_administrators_and_retried() {
         body["lastError"].as_str().unwrap().contains("backups"),
         "{body}"
     );
-    let (status, _) = server
-        .call(Method::GET, "/backups/status", Some(&reporter), None)
-        .await;
+    let (status, _) = server.as_(&reporter).get("/backups/status").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // /healthz, hence the watchdog, systemd and outside checkers, hear of it too.
-    let (status, health) = server.call(Method::GET, "/healthz", None, None).await;
+    let (status, health) = server.anonymous().get("/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
     assert_eq!(health["problems"][0]["code"], "backups_failing", "{health}");
 
@@ -130,14 +126,12 @@ async fn a_failing_backup_is_counted_shown_to_administrators_and_retried() {
     std::fs::remove_file(&dir).unwrap();
     server.clock.advance(Duration::minutes(10));
     let body: Value = eventually("a backup after the retry", || async {
-        let (_, body) = server
-            .call(Method::GET, "/backups/status", Some(&admin), None)
-            .await;
+        let (_, body) = server.as_(&admin).get("/backups/status").await;
         body["lastBackupAt"].is_string().then_some(body)
     })
     .await;
     assert!(body["lastError"].is_null(), "{body}");
     assert_eq!(backups_in(&dir).len(), 1);
-    let (status, health) = server.call(Method::GET, "/healthz", None, None).await;
+    let (status, health) = server.anonymous().get("/healthz").await;
     assert_eq!(status, StatusCode::OK, "{health}");
 }

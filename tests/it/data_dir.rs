@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::common::{TestServer, Token, cli};
-use reqwest::Method;
 use serde_json::json;
 
 fn stdout(out: &Output) -> String {
@@ -23,12 +22,8 @@ fn count(db: &Path, sql: &str) -> i64 {
 
 async fn open_incident(server: &TestServer, token: &Token, title: &str) {
     let (status, body) = server
-        .call(
-            Method::POST,
-            "/incidents",
-            Some(token),
-            Some(json!({"title": title})),
-        )
+        .as_(token)
+        .post("/incidents", json!({"title": title}))
         .await;
     assert!(status.is_success(), "{status} {body}");
 }

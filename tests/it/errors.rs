@@ -139,9 +139,7 @@ async fn bad_requests_get_precise_json_errors() {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(fragment), "{method} {path}: {message}");
     }
-    let (_, list) = server
-        .call(Method::GET, "/api-tokens", Some(&token), None)
-        .await;
+    let (_, list) = server.as_(&token).get("/api-tokens").await;
     assert_eq!(
         list["apiTokens"].as_array().unwrap().len(),
         1,
@@ -270,9 +268,7 @@ async fn trailing_bytes_and_unknown_fields_are_refused() {
         let got = body["error"]["message"].as_str().unwrap();
         assert!(got.starts_with(message), "{path}: {got}");
     }
-    let (_, monitors) = server
-        .call(Method::GET, "/monitors", Some(&token), None)
-        .await;
+    let (_, monitors) = server.as_(&token).get("/monitors").await;
     assert_eq!(
         monitors["items"],
         serde_json::json!([]),
@@ -392,9 +388,7 @@ async fn names_refuse_control_and_bidi_characters_and_every_size_has_a_limit() {
         ),
     ];
     for (path, body, field) in cases {
-        let (status, reply) = server
-            .call(Method::POST, path, Some(&token), Some(body.clone()))
-            .await;
+        let (status, reply) = server.as_(&token).post(path, body.clone()).await;
         assert_eq!(status, 422, "{path} {body}: {reply}");
         let message = reply["error"]["message"].as_str().unwrap();
         assert!(
@@ -404,16 +398,15 @@ async fn names_refuse_control_and_bidi_characters_and_every_size_has_a_limit() {
     }
     // Multi-line text keeps its line breaks and tabs.
     let (status, reply) = server
-        .call(
-            Method::POST,
+        .as_(&token)
+        .post(
             "/incidents",
-            Some(&token),
-            Some(serde_json::json!({"title": "db down", "description": "line 1\n\tline 2"})),
+            serde_json::json!({"title": "db down", "description": "line 1\n\tline 2"}),
         )
         .await;
     assert_eq!(status, 201, "{reply}");
     for path in ["/monitors", "/tasks"] {
-        let (_, list) = server.call(Method::GET, path, Some(&token), None).await;
+        let (_, list) = server.as_(&token).get(path).await;
         assert_eq!(
             list["items"],
             serde_json::json!([]),
