@@ -149,15 +149,7 @@ async fn the_dashboard_and_login_are_never_cross_origin() {
             .get("access-control-allow-credentials")
             .is_none()
     );
-    let tokens: Value = server
-        .request(Method::GET, "/api-tokens")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, tokens) = server.session(&cookie).get("/api-tokens").await;
     assert!(!tokens.to_string().contains("stolen"), "{tokens}");
 }
 

@@ -123,11 +123,7 @@ async fn bad_requests_get_precise_json_errors() {
         ),
     ];
     for (method, path, content_type, body, status, expected_code, fragment) in cases {
-        let mut req = server
-            .request(method.clone(), path)
-            .header("X-Api-Token-Id", &token.id)
-            .header("X-Api-Token-Secret-Key", &token.secret)
-            .body(body);
+        let mut req = server.as_(&token).request(method.clone(), path).body(body);
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
@@ -177,13 +173,11 @@ async fn non_utf8_and_odd_headers_do_not_break_anything() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", "dd_session=zz; other=1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = server
+        .session("dd_session=zz; other=1")
+        .get("/users/me")
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let resp = server
         .request(Method::GET, "/healthz")
         .send()
@@ -201,9 +195,8 @@ async fn send_raw(
     body: &str,
 ) -> (StatusCode, Value) {
     let resp = server
+        .as_(token)
         .request(method, path)
-        .header("X-Api-Token-Id", &token.id)
-        .header("X-Api-Token-Secret-Key", &token.secret)
         .header("content-type", "application/json")
         .body(body.to_owned())
         .send()

@@ -260,13 +260,7 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
 }
 
 async fn me_status(server: &TestServer, cookie: &str) -> StatusCode {
-    server
-        .request(Method::GET, "/users/me")
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    server.session(cookie).get("/users/me").await.0
 }
 
 #[tokio::test(flavor = "multi_thread")]

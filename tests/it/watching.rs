@@ -11,7 +11,7 @@ use crate::common::target::Target;
 use crate::common::{TestServer, Token};
 use chrono::Utc;
 use dutyduck::clock::Clock;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Polls `probe` for up to 30 s: longer than `common::eventually`, because each write attempt
@@ -228,13 +228,8 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
 
     // Logging in still works, and so does the session it opens.
     let cookie = server.session_cookie("ada@example.com").await;
-    let me = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
+    let (me, _) = server.session(&cookie).get("/users/me").await;
+    assert_eq!(me, StatusCode::OK);
 
     // Checks that cannot be recorded are retried; once space is freed they are recorded again.
     let checked = last_check(&server, &token, &id).await;

@@ -163,7 +163,16 @@ impl TestServer {
     pub fn as_<'a>(&'a self, token: &'a Token) -> Api<'a> {
         Api {
             server: self,
-            token: Some(token),
+            credential: Credential::Token(token),
+        }
+    }
+
+    /// The API as the dashboard calls it, with a session cookie ("dd_session=…", as
+    /// `session_cookie` returns it). Writes by cookie need an Origin: build those with `request`.
+    pub fn session<'a>(&'a self, cookie: &'a str) -> Api<'a> {
+        Api {
+            server: self,
+            credential: Credential::Cookie(cookie),
         }
     }
 
@@ -171,7 +180,7 @@ impl TestServer {
     pub fn anonymous(&self) -> Api<'_> {
         Api {
             server: self,
-            token: None,
+            credential: Credential::None,
         }
     }
 }
@@ -181,7 +190,14 @@ impl TestServer {
 #[derive(Clone, Copy)]
 pub struct Api<'a> {
     server: &'a TestServer,
-    token: Option<&'a Token>,
+    credential: Credential<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Credential<'a> {
+    None,
+    Token(&'a Token),
+    Cookie(&'a str),
 }
 
 impl Api<'_> {
@@ -217,12 +233,7 @@ impl Api<'_> {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.server.request(method, path);
-        if let Some(t) = self.token {
-            req = req
-                .header("X-Api-Token-Id", &t.id)
-                .header("X-Api-Token-Secret-Key", &t.secret);
-        }
+        let mut req = self.request(method, path);
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -233,6 +244,19 @@ impl Api<'_> {
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
+    }
+
+    /// A request with this caller's credentials, for what the shorthands do not send (raw
+    /// bodies, other content types, headers to inspect).
+    pub fn request(self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.server.request(method, path);
+        match self.credential {
+            Credential::None => req,
+            Credential::Token(t) => req
+                .header("X-Api-Token-Id", &t.id)
+                .header("X-Api-Token-Secret-Key", &t.secret),
+            Credential::Cookie(cookie) => req.header("cookie", cookie),
+        }
     }
 
     /// GET that must answer 200; returns the body.
