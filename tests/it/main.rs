@@ -25,3 +25,20 @@ mod store;
 mod tasks;
 mod tokens;
 mod watching;
+
+/// Cargo makes a crate of every `tests/*.rs` and `tests/*/main.rs`, each linking the library
+/// again: new integration tests go in a module here instead.
+#[test]
+fn the_integration_tests_are_one_crate() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut crates: Vec<String> = std::fs::read_dir(&tests)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "rs") || path.join("main.rs").is_file()
+        })
+        .map(|path| path.strip_prefix(&tests).unwrap().display().to_string())
+        .collect();
+    crates.sort();
+    assert_eq!(crates, ["it"], "test crates under tests/");
+}
