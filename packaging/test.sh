@@ -39,7 +39,7 @@ else
 fi
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || lacks "python3 with venv (schemathesis): apt-get install python3 python3-venv"
 command -v unshare >/dev/null 2>&1 || lacks "unshare (schemathesis' network namespace): apt-get install util-linux"
-[ "$(id -u)" = 0 ] || lacks "root: tests/watching.rs mounts a small tmpfs to fill it up (run as root, as CI does)"
+[ "$(id -u)" = 0 ] || lacks "root: tests/it/watching.rs mounts a small tmpfs to fill it up, tests/it/data_dir.rs a read-only view (run as root, as CI does)"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "packaging/test.sh: missing prerequisites:" >&2
   printf '  - %s\n' "${missing[@]}" >&2
@@ -56,4 +56,4 @@ packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /ope
 # Last, being the slowest: a full release build of the static binary (11 minutes on the busy
 # 2-core development VM, about 4 when idle), then ldd and a run in an empty root.
 packaging/build-static.sh
-cargo test --locked --test packaging -- --ignored
+cargo test --locked --test it -- --ignored packaging::

@@ -4,14 +4,14 @@
 //! one idempotency key, re-notifications, and the incident timeline. Time is the manual clock,
 //! except where real elapsed time is the point (a hanging receiver).
 
-mod common;
-
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
-use common::receivers::{Behaviour, HttpReceiver, Mail, Received, SmtpReceiver, verify_signature};
-use common::target::{Mode, Target};
-use common::{TestServer, Token, eventually};
+use crate::common::receivers::{
+    Behaviour, HttpReceiver, Mail, Received, SmtpReceiver, verify_signature,
+};
+use crate::common::target::{Mode, Target};
+use crate::common::{TestServer, Token, at, eventually};
+use chrono::{Duration, Utc};
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -19,10 +19,6 @@ use serde_json::{Value, json};
 /// Links in notifications start here (configured with a trailing slash, which must not double).
 const PUBLIC_URL: &str = "https://duck.example.com";
 const SECRET: &str = "whsec_0123456789abcdef";
-
-fn at(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
-}
 
 /// A server on a manual clock at 09:00, with a public URL and optionally an SMTP relay, and
 /// its first user, Ada (Owner of Acme).
@@ -40,27 +36,12 @@ fn nine_o_clock() -> Clock {
     Clock::manual(at("2026-11-30T09:00:00Z"))
 }
 
-async fn call(
-    server: &TestServer,
-    token: &Token,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    server.call(method, path, Some(token), body).await
-}
-
 /// Creates a channel; returns its id.
 async fn channel(server: &TestServer, token: &Token, body: Value) -> String {
-    let (status, created) = call(
-        server,
-        token,
-        Method::POST,
-        "/notification-channels",
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let created = server
+        .as_(token)
+        .create("/notification-channels", body)
+        .await;
     created["id"].as_str().unwrap().to_owned()
 }
 
@@ -75,36 +56,31 @@ async fn webhook(server: &TestServer, token: &Token, name: &str, url: String) ->
 
 /// Creates an ad-hoc task (no schedule: only its runs change it).
 async fn task(server: &TestServer, token: &Token, body: Value) {
-    let (status, created) = call(server, token, Method::POST, "/tasks", Some(body)).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    server.as_(token).create("/tasks", body).await;
 }
 
 /// One run of the task, ending with `status`: "failure" opens the task's incident (ongoing at
 /// once), "success" resolves it. Returns the task's newest incident id.
 async fn run(server: &TestServer, token: &Token, id: &str, status: &str) -> String {
-    let (code, body) = call(
-        server,
-        token,
-        Method::POST,
-        &format!("/tasks/{id}/start"),
-        Some(Value::Null),
-    )
-    .await;
+    let (code, body) = server
+        .as_(token)
+        .post(&format!("/tasks/{id}/start"), Value::Null)
+        .await;
     assert_eq!(code, StatusCode::CREATED, "{body}");
     let exit_code = if status == "success" { 0 } else { 1 };
-    let (code, body) = call(
-        server,
-        token,
-        Method::POST,
-        &format!("/tasks/{id}/finish"),
-        Some(json!({"status": status, "exitCode": exit_code})),
-    )
-    .await;
+    let (code, body) = server
+        .as_(token)
+        .post(
+            &format!("/tasks/{id}/finish"),
+            json!({"status": status, "exitCode": exit_code}),
+        )
+        .await;
     assert_eq!(code, StatusCode::OK, "{body}");
-    let path = format!("/incidents?sourceType=task&sourceId={id}&status=ongoing&status=resolved");
-    let (code, body) = call(server, token, Method::GET, &path, None).await;
-    assert_eq!(code, StatusCode::OK, "{body}");
-    body["items"][0]["id"].as_str().unwrap().to_owned()
+    let incidents = server
+        .as_(token)
+        .incidents(id, &["ongoing", "resolved"])
+        .await;
+    incidents[0]["id"].as_str().unwrap().to_owned()
 }
 
 /// Creates the task "Nightly backup" (id `nightly-backup`) and reports a failed run of it:
@@ -121,18 +97,17 @@ async fn nightly_backup_fails(server: &TestServer, token: &Token) -> String {
 
 async fn acknowledge(server: &TestServer, token: &Token, incident: &str) {
     let path = format!("/incidents/{incident}/acknowledge");
-    let (status, body) = call(server, token, Method::POST, &path, None).await;
+    let (status, body) = server.as_(token).post_empty(&path).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 /// The payloads of the incident's `notification` timeline events, oldest first.
 async fn notifications(server: &TestServer, token: &Token, incident: &str) -> Vec<Value> {
     let path = format!("/incidents/{incident}/events?itemsPerPage=200");
-    let (status, body) = call(server, token, Method::GET, &path, None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .unwrap()
+    server
+        .as_(token)
+        .items(&path)
+        .await
         .iter()
         .filter(|e| e["eventType"] == "notification")
         .map(|e| e["payload"].clone())
@@ -160,8 +135,7 @@ async fn wait_notifications(
 /// A channel's deliveries, newest first.
 async fn deliveries(server: &TestServer, token: &Token, channel: &str) -> Vec<Value> {
     let path = format!("/notification-channels/{channel}/deliveries?itemsPerPage=50");
-    let (status, body) = call(server, token, Method::GET, &path, None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = server.as_(token).get_ok(&path).await;
     let items = body["items"].as_array().unwrap().clone();
     assert_eq!(body["totalNumberOfResults"], items.len());
     items
@@ -217,7 +191,7 @@ async fn incidents_are_e_mailed_to_listed_addresses_and_all_members_in_the_org_l
     )
     .await;
 
-    let (_, listed) = call(&server, &ada, Method::GET, "/notification-channels", None).await;
+    let (_, listed) = server.as_(&ada).get("/notification-channels").await;
     assert_eq!(listed["emailConfigured"], true, "{listed}");
 
     let incident = nightly_backup_fails(&server, &ada).await;
@@ -265,14 +239,13 @@ async fn incidents_are_e_mailed_to_listed_addresses_and_all_members_in_the_org_l
     wait_notifications(&server, &ada, &incident, 4).await;
 
     // In French once the organization says so; accents survive the transfer encoding.
-    let (status, settings) = call(
-        &server,
-        &ada,
-        Method::PUT,
-        "/notification-settings",
-        Some(json!({"language": "fr", "renotifyMinutes": null})),
-    )
-    .await;
+    let (status, settings) = server
+        .as_(&ada)
+        .put(
+            "/notification-settings",
+            json!({"language": "fr", "renotifyMinutes": null}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{settings}");
     assert_eq!(settings, json!({"language": "fr", "renotifyMinutes": null}));
     clock.advance(Duration::minutes(10));
@@ -564,14 +537,13 @@ async fn an_unacknowledged_incident_is_re_notified_until_someone_acknowledges_it
     let hook = HttpReceiver::start(Behaviour::Accept).await;
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let (status, settings) = call(
-        &server,
-        &ada,
-        Method::PUT,
-        "/notification-settings",
-        Some(json!({"language": "en", "renotifyMinutes": 10})),
-    )
-    .await;
+    let (status, settings) = server
+        .as_(&ada)
+        .put(
+            "/notification-settings",
+            json!({"language": "en", "renotifyMinutes": 10}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{settings}");
     let ops = webhook(&server, &ada, "Ops", hook.url("/in")).await;
     let incident = nightly_backup_fails(&server, &ada).await;
@@ -792,7 +764,7 @@ async fn a_task_notifies_only_its_channels_and_disabled_channels_get_nothing() {
     )
     .await;
     task(&server, &ada, json!({"id": "everyone"})).await;
-    let (_, shown) = call(&server, &ada, Method::GET, "/tasks/only-b", None).await;
+    let (_, shown) = server.as_(&ada).get("/tasks/only-b").await;
     assert_eq!(shown["task"]["notificationChannels"], json!([b]));
 
     // Deliveries are queued in the same write as the incident: once the run is reported, who
@@ -822,18 +794,14 @@ async fn a_task_notifies_only_its_channels_and_disabled_channels_get_nothing() {
     assert_eq!(hook.received().len(), 3);
 
     // A deleted channel leaves the tasks that chose it.
-    let (status, _) = call(
-        &server,
-        &ada,
-        Method::DELETE,
-        &format!("/notification-channels/{b}"),
-        None,
-    )
-    .await;
+    let (status, _) = server
+        .as_(&ada)
+        .delete(&format!("/notification-channels/{b}"))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, shown) = call(&server, &ada, Method::GET, "/tasks/only-b", None).await;
+    let (_, shown) = server.as_(&ada).get("/tasks/only-b").await;
     assert_eq!(shown["task"]["notificationChannels"], json!([]));
-    let (_, shown) = call(&server, &ada, Method::GET, "/tasks/everyone", None).await;
+    let (_, shown) = server.as_(&ada).get("/tasks/everyone").await;
     assert_eq!(
         shown["task"]["notificationChannels"],
         Value::Null,
@@ -859,7 +827,7 @@ async fn sending_a_test_answers_with_the_outcome_and_is_not_retried() {
         let (server, ada) = (&server, &ada);
         async move {
             let path = format!("/notification-channels/{id}/test");
-            let (status, body) = call(server, ada, Method::POST, &path, None).await;
+            let (status, body) = server.as_(ada).post_empty(&path).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             body
         }
@@ -899,7 +867,7 @@ async fn sending_a_test_answers_with_the_outcome_and_is_not_retried() {
     assert_eq!(broken.received().len(), 1);
 
     // This server has no SMTP relay: the list tells the dashboard, the test says so too.
-    let (_, listed) = call(&server, &ada, Method::GET, "/notification-channels", None).await;
+    let (_, listed) = server.as_(&ada).get("/notification-channels").await;
     assert_eq!(listed["emailConfigured"], false, "{listed}");
     let no_smtp = test(mail).await;
     assert_eq!(no_smtp["outcome"], "failed");
@@ -947,14 +915,10 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
         ),
     ];
     for (body, field) in cases {
-        let (status, error) = call(
-            &server,
-            &ada,
-            Method::POST,
-            "/notification-channels",
-            Some(body.clone()),
-        )
-        .await;
+        let (status, error) = server
+            .as_(&ada)
+            .post("/notification-channels", body.clone())
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
         let message = error["error"]["message"].as_str().unwrap();
         assert!(
@@ -991,7 +955,10 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
         ),
     ];
     for (method, path, body, field) in others {
-        let (status, error) = call(&server, &ada, method, &path, Some(body.clone())).await;
+        let (status, error) = server
+            .as_(&ada)
+            .send(method, &path, Some(body.clone()))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
         let message = error["error"]["message"].as_str().unwrap();
         assert!(
@@ -1000,13 +967,7 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
         );
     }
     // A channel that does not exist is not found, like an unknown id in a path.
-    let (status, error) = call(
-        &server,
-        &ada,
-        Method::POST,
-        "/tasks",
-        Some(json!({"id": "t", "notificationChannels": [id, "01930000-0000-7000-8000-000000000000"]})),
-    )
+    let (status, error) = server.as_(&ada).post("/tasks", json!({"id": "t", "notificationChannels": [id, "01930000-0000-7000-8000-000000000000"]}))
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
     assert!(
@@ -1018,23 +979,15 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
 
     // Another organization's channel is as unknown as a made-up one.
     let other = server.user_with_token("zoe@example.com", "Globex");
-    let (status, error) = call(
-        &server,
-        &other,
-        Method::POST,
-        "/tasks",
-        Some(json!({"id": "t", "notificationChannels": [id]})),
-    )
-    .await;
+    let (status, error) = server
+        .as_(&other)
+        .post("/tasks", json!({"id": "t", "notificationChannels": [id]}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
-    let (status, _) = call(
-        &server,
-        &other,
-        Method::GET,
-        &format!("/notification-channels/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = server
+        .as_(&other)
+        .get(&format!("/notification-channels/{id}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -1057,21 +1010,14 @@ async fn editors_see_channels_with_secrets_masked_and_reporters_do_not_see_them(
 
     // The owner reads the secrets; an editor sees that they exist, not what they are.
     let path = format!("/notification-channels/{id}");
-    let (_, mine) = call(&server, &ada, Method::GET, &path, None).await;
+    let (_, mine) = server.as_(&ada).get(&path).await;
     assert_eq!(mine["config"], config);
     let masked = json!({"url": "https://hooks.example.com/in", "secret": "********",
                         "headers": {"Authorization": "********"}});
-    let (status, listed) = call(
-        &server,
-        &editor,
-        Method::GET,
-        "/notification-channels",
-        None,
-    )
-    .await;
+    let (status, listed) = server.as_(&editor).get("/notification-channels").await;
     assert_eq!(status, StatusCode::OK, "{listed}");
     assert_eq!(listed["items"][0]["config"], masked);
-    let (_, one) = call(&server, &editor, Method::GET, &path, None).await;
+    let (_, one) = server.as_(&editor).get(&path).await;
     assert_eq!(one["config"], masked);
 
     // Only those who may manage channels change them.
@@ -1097,7 +1043,7 @@ async fn editors_see_channels_with_secrets_masked_and_reporters_do_not_see_them(
         ),
     ];
     for (method, path, body) in writes {
-        let (status, error) = call(&server, &editor, method.clone(), &path, body).await;
+        let (status, error) = server.as_(&editor).send(method.clone(), &path, body).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {error}");
     }
     for path in [
@@ -1106,19 +1052,15 @@ async fn editors_see_channels_with_secrets_masked_and_reporters_do_not_see_them(
         format!("{path}/deliveries"),
         "/notification-settings".into(),
     ] {
-        let (status, error) = call(&server, &reporter, Method::GET, &path, None).await;
+        let (status, error) = server.as_(&reporter).get(&path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {error}");
     }
 
     // What the dashboard sends back masked keeps the stored secrets.
-    let (status, patched) = call(
-        &server,
-        &ada,
-        Method::PATCH,
-        &path,
-        Some(json!({"name": "Ops (EU)", "config": masked})),
-    )
-    .await;
+    let (status, patched) = server
+        .as_(&ada)
+        .patch(&path, json!({"name": "Ops (EU)", "config": masked}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!(patched["name"], "Ops (EU)");
     assert_eq!(patched["config"], config);
@@ -1172,7 +1114,7 @@ async fn a_receiver_down_for_a_day_is_given_up_on_and_the_timeline_says_so() {
 async fn check_until(server: &TestServer, token: &Token, id: &str, seconds: i64, status: &str) {
     server.clock.advance(Duration::seconds(seconds));
     eventually(&format!("monitor {status}"), || async {
-        let (_, body) = call(server, token, Method::GET, &format!("/monitors/{id}"), None).await;
+        let (_, body) = server.as_(token).get(&format!("/monitors/{id}")).await;
         (body["monitor"]["status"] == status).then_some(())
     })
     .await;
@@ -1185,18 +1127,15 @@ async fn a_monitor_notifies_once_its_outage_is_confirmed_and_when_it_recovers() 
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
     let ops = webhook(&server, &ada, "Ops", hook.url("/in")).await;
-    let (status, created) = call(
-        &server,
-        &ada,
-        Method::POST,
-        "/monitors",
-        Some(
+    let (status, created) = server
+        .as_(&ada)
+        .post(
+            "/monitors",
             json!({"name": "Shop", "url": target.url(), "intervalSeconds": 60,
                     "downtimeConfirmationThreshold": 2, "recoveryConfirmationThreshold": 1,
                     "notificationChannels": [ops]}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_owned();
     check_until(&server, &ada, &id, 5, "up").await;
@@ -1251,14 +1190,10 @@ async fn disabling_a_channel_stops_its_pending_retries() {
     assert_eq!(first["nextAttemptAt"], "2026-11-30T09:00:30Z");
 
     let path = format!("/notification-channels/{ops}");
-    let (status, body) = call(
-        &server,
-        &ada,
-        Method::PATCH,
-        &path,
-        Some(json!({"enabled": false})),
-    )
-    .await;
+    let (status, body) = server
+        .as_(&ada)
+        .patch(&path, json!({"enabled": false}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     clock.advance(Duration::seconds(30));
     let last = &wait_notifications(&server, &ada, &incident, 2).await[1];
@@ -1283,14 +1218,7 @@ async fn turning_re_notification_on_applies_to_incidents_already_open() {
     // Opened while re-notification was off; switching it on starts the clock from now.
     clock.advance(Duration::minutes(3));
     let body = json!({"language": "en", "renotifyMinutes": 10});
-    let (status, _) = call(
-        &server,
-        &ada,
-        Method::PUT,
-        "/notification-settings",
-        Some(body),
-    )
-    .await;
+    let (status, _) = server.as_(&ada).put("/notification-settings", body).await;
     assert_eq!(status, StatusCode::OK);
     clock.advance(Duration::minutes(10));
     let again = &hook.wait_for(2).await[1];

@@ -1,11 +1,9 @@
 //! The SQLite store: restarts, migrations, databases from the future, online backups.
 
-mod common;
-
+use crate::common::{TestServer, cli};
 use chrono::Utc;
-use common::{TestServer, cli};
 use dutyduck::store::{Create, open_migrated};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 fn schema(conn: &rusqlite::Connection) -> Vec<String> {
@@ -108,19 +106,16 @@ async fn data_survives_a_restart() {
     let token = server.user_with_token("ada@example.com", "Acme");
     let expires = (Utc::now() + chrono::Duration::days(1)).to_rfc3339();
     let (status, created) = server
-        .call(
-            Method::POST,
+        .as_(&token)
+        .post(
             "/api-tokens",
-            Some(&token),
-            Some(json!({"label": "kept", "expiresAt": expires})),
+            json!({"label": "kept", "expiresAt": expires}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
 
     server.restart().await;
-    let (status, list) = server
-        .call(Method::GET, "/api-tokens", Some(&token), None)
-        .await;
+    let (status, list) = server.as_(&token).get("/api-tokens").await;
     assert_eq!(status, StatusCode::OK);
     let labels: Vec<&str> = list["apiTokens"]
         .as_array()

@@ -1,9 +1,7 @@
 //! API access tokens end to end: through the API and the CLI, against the real server.
 
-mod common;
-
+use crate::common::{TestServer, Token, code};
 use chrono::{Months, Utc};
-use common::{TestServer, Token, code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -14,11 +12,10 @@ async fn token_lifecycle_through_the_api() {
 
     let expires = (Utc::now() + chrono::Duration::days(90)).to_rfc3339();
     let (status, created) = server
-        .call(
-            Method::POST,
+        .as_(&admin)
+        .post(
             "/api-tokens",
-            Some(&admin),
-            Some(json!({"label": "deploys", "expiresAt": expires})),
+            json!({"label": "deploys", "expiresAt": expires}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -37,16 +34,12 @@ async fn token_lifecycle_through_the_api() {
     };
 
     // The new token works on behalf of the same user.
-    let (status, me) = server
-        .call(Method::GET, "/users/me", Some(&new), None)
-        .await;
+    let (status, me) = server.as_(&new).get("/users/me").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["user"]["email"], "ada@example.com");
 
     // Listed without any secret, with lastUsedAt set by that request.
-    let (status, list) = server
-        .call(Method::GET, "/api-tokens", Some(&admin), None)
-        .await;
+    let (status, list) = server.as_(&admin).get("/api-tokens").await;
     assert_eq!(status, StatusCode::OK);
     let listed: Vec<&Value> = list["apiTokens"].as_array().unwrap().iter().collect();
     assert_eq!(listed.len(), 2);
@@ -56,28 +49,18 @@ async fn token_lifecycle_through_the_api() {
 
     // Delete: 204, then the token is refused and a second delete is 404.
     let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/api-tokens/{}", new.id),
-            Some(&admin),
-            None,
-        )
+        .as_(&admin)
+        .delete(&format!("/api-tokens/{}", new.id))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = server
-        .call(Method::GET, "/users/me", Some(&new), None)
-        .await;
+    let (status, body) = server.as_(&new).get("/users/me").await;
     assert_eq!(
         (status, code(&body)),
         (StatusCode::UNAUTHORIZED, "invalid_token")
     );
     let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/api-tokens/{}", new.id),
-            Some(&admin),
-            None,
-        )
+        .as_(&admin)
+        .delete(&format!("/api-tokens/{}", new.id))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -103,11 +86,10 @@ async fn expiry_is_at_most_the_same_day_next_year() {
     ];
     for (expires_at, expected) in cases {
         let (status, body) = server
-            .call(
-                Method::POST,
+            .as_(&admin)
+            .post(
                 "/api-tokens",
-                Some(&admin),
-                Some(json!({"label": "x", "expiresAt": expires_at})),
+                json!({"label": "x", "expiresAt": expires_at}),
             )
             .await;
         assert_eq!(status, expected, "{expires_at}: {body}");
@@ -135,12 +117,8 @@ async fn labels_are_validated() {
         (&"x".repeat(101), 422),
     ] {
         let (status, body) = server
-            .call(
-                Method::POST,
-                "/api-tokens",
-                Some(&admin),
-                Some(json!({"label": label, "expiresAt": expires})),
-            )
+            .as_(&admin)
+            .post("/api-tokens", json!({"label": label, "expiresAt": expires}))
             .await;
         assert_eq!(
             status.as_u16(),
@@ -274,18 +252,14 @@ async fn each_authentication_failure_has_its_status() {
 async fn cli_revoke_applies_to_the_very_next_request() {
     let server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    let (status, _) = server
-        .call(Method::GET, "/users/me", Some(&token), None)
-        .await;
+    let (status, _) = server.as_(&token).get("/users/me").await;
     assert_eq!(status, StatusCode::OK);
 
     let out = server.cli(&["token", "revoke", &token.id]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Revoked"));
 
-    let (status, body) = server
-        .call(Method::GET, "/users/me", Some(&token), None)
-        .await;
+    let (status, body) = server.as_(&token).get("/users/me").await;
     assert_eq!(
         (status, code(&body)),
         (StatusCode::UNAUTHORIZED, "invalid_token")
@@ -307,9 +281,7 @@ async fn cli_token_create_and_list() {
         .checked_add_months(Months::new(12))
         .unwrap();
     let token = server.create_token("ada@example.com", &["--expires-at", &next_year.to_string()]);
-    let (status, _) = server
-        .call(Method::GET, "/users/me", Some(&token), None)
-        .await;
+    let (status, _) = server.as_(&token).get("/users/me").await;
     assert_eq!(status, StatusCode::OK);
 
     let too_far = next_year.succ_opt().unwrap().to_string();
@@ -368,9 +340,7 @@ async fn scopes_restrict_a_token() {
     let scoped = server.create_token("ada@example.com", &["--scope", "readTasks"]);
     let reporter = server.create_token("rita@example.com", &[]);
 
-    let (_, me) = server
-        .call(Method::GET, "/users/me", Some(&scoped), None)
-        .await;
+    let (_, me) = server.as_(&scoped).get("/users/me").await;
     assert_eq!(me["permissions"], json!(["readTasks"]));
     assert_eq!(me["organization_roles"], json!(["Owner"]));
 
@@ -378,40 +348,24 @@ async fn scopes_restrict_a_token() {
     let create = |scopes: Value| json!({"label": "x", "expiresAt": expires, "scopes": scopes});
     // A reporter cannot grant what they do not hold; a scoped token cannot widen itself.
     let (status, _) = server
-        .call(
-            Method::POST,
-            "/api-tokens",
-            Some(&reporter),
-            Some(create(json!(["writeTasks"]))),
-        )
+        .as_(&reporter)
+        .post("/api-tokens", create(json!(["writeTasks"])))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = server
-        .call(
-            Method::POST,
-            "/api-tokens",
-            Some(&scoped),
-            Some(create(json!(["writeTasks"]))),
-        )
+        .as_(&scoped)
+        .post("/api-tokens", create(json!(["writeTasks"])))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, minted) = server
-        .call(
-            Method::POST,
-            "/api-tokens",
-            Some(&scoped),
-            Some(create(json!([]))),
-        )
+        .as_(&scoped)
+        .post("/api-tokens", create(json!([])))
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(minted["scopes"], json!(["readTasks"]));
     let (status, body) = server
-        .call(
-            Method::POST,
-            "/api-tokens",
-            Some(&owner),
-            Some(create(json!(["nonsense"]))),
-        )
+        .as_(&owner)
+        .post("/api-tokens", create(json!(["nonsense"])))
         .await;
     assert_eq!(
         (status, code(&body)),
@@ -420,35 +374,21 @@ async fn scopes_restrict_a_token() {
 
     // A scoped token cannot touch the account or the user's other tokens, but can revoke itself.
     let (status, _) = server
-        .call(
-            Method::PUT,
-            "/users/me",
-            Some(&scoped),
-            Some(json!({"email": "evil@example.com"})),
-        )
+        .as_(&scoped)
+        .put("/users/me", json!({"email": "evil@example.com"}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/api-tokens/{}", owner.id),
-            Some(&scoped),
-            None,
-        )
+        .as_(&scoped)
+        .delete(&format!("/api-tokens/{}", owner.id))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/api-tokens/{}", scoped.id),
-            Some(&scoped),
-            None,
-        )
+        .as_(&scoped)
+        .delete(&format!("/api-tokens/{}", scoped.id))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = server
-        .call(Method::GET, "/users/me", Some(&owner), None)
-        .await;
+    let (status, _) = server.as_(&owner).get("/users/me").await;
     assert_eq!(status, StatusCode::OK);
 
     // CLI: a scope the user lacks is refused.
@@ -473,21 +413,15 @@ async fn a_token_of_one_organization_cannot_see_another_s_tokens() {
     let a = server.user_with_token("ada@example.com", "Org A");
     let b = server.user_with_token("bob@example.com", "Org B");
     let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/api-tokens/{}", b.id),
-            Some(&a),
-            None,
-        )
+        .as_(&a)
+        .delete(&format!("/api-tokens/{}", b.id))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, list) = server
-        .call(Method::GET, "/api-tokens", Some(&a), None)
-        .await;
+    let (_, list) = server.as_(&a).get("/api-tokens").await;
     assert!(!list.to_string().contains(&b.id));
-    let (status, _) = server.call(Method::GET, "/users/me", Some(&b), None).await;
+    let (status, _) = server.as_(&b).get("/users/me").await;
     assert_eq!(status, StatusCode::OK, "B's token still works");
-    let (_, me) = server.call(Method::GET, "/users/me", Some(&b), None).await;
+    let (_, me) = server.as_(&b).get("/users/me").await;
     assert_eq!(me["active_organization"]["displayName"], "Org B");
 }
 
@@ -497,12 +431,8 @@ async fn the_database_never_holds_a_secret() {
     let cli_token = server.user_with_token("ada@example.com", "Acme");
     let expires = (Utc::now() + chrono::Duration::days(1)).to_rfc3339();
     let (_, api_token) = server
-        .call(
-            Method::POST,
-            "/api-tokens",
-            Some(&cli_token),
-            Some(json!({"label": "x", "expiresAt": expires})),
-        )
+        .as_(&cli_token)
+        .post("/api-tokens", json!({"label": "x", "expiresAt": expires}))
         .await;
     let api_secret = api_token["secretKey"].as_str().unwrap().to_owned();
     server.stop().await;

@@ -3,12 +3,9 @@
 //! tasks, channels, routing, incidents and timelines as that release did
 //! (`release-v8.sqlite.json`), and the re-notifications it had planned still happen on time.
 
-mod common;
-
+use crate::common::{TestServer, Token, eventually};
 use chrono::{DateTime, Duration, Utc};
-use common::{TestServer, Token, eventually};
 use dutyduck::clock::Clock;
-use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Just after the fixture's last write: nothing it planned is due yet.
@@ -17,7 +14,7 @@ fn fixture_time() -> DateTime<Utc> {
 }
 
 fn fixture() -> Value {
-    serde_json::from_str(include_str!("fixtures/release-v8.sqlite.json")).unwrap()
+    serde_json::from_str(include_str!("../fixtures/release-v8.sqlite.json")).unwrap()
 }
 
 async fn start() -> (TestServer, tempfile::TempDir, Token) {
@@ -34,12 +31,6 @@ async fn start() -> (TestServer, tempfile::TempDir, Token) {
     (server, tmp, token)
 }
 
-async fn get(server: &TestServer, token: &Token, path: &str) -> Value {
-    let (status, body) = server.call(Method::GET, path, Some(token), None).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
-
 #[tokio::test]
 async fn what_the_previous_release_stored_reads_the_same() {
     let (server, _tmp, token) = start().await;
@@ -49,24 +40,30 @@ async fn what_the_previous_release_stored_reads_the_same() {
         let id = expected["id"].as_str().unwrap();
         let mut incident = expected.clone();
         let events = incident.as_object_mut().unwrap().remove("events").unwrap();
-        let detail = get(&server, &token, &format!("/incidents/{id}")).await;
+        let detail = server.as_(&token).get_ok(&format!("/incidents/{id}")).await;
         assert_eq!(detail["incident"], incident, "incident {id}");
-        let timeline = get(&server, &token, &format!("/incidents/{id}/events")).await;
+        let timeline = server
+            .as_(&token)
+            .get_ok(&format!("/incidents/{id}/events"))
+            .await;
         assert_eq!(timeline["items"], events, "timeline of {id}");
     }
 
     // Monitors read the same, plus the kind every monitor of that release was: "http".
-    let monitors = get(&server, &token, "/monitors?itemsPerPage=100").await;
+    let monitors = server
+        .as_(&token)
+        .get_ok("/monitors?itemsPerPage=100")
+        .await;
     let mut expected = before["monitorsList"]["items"].clone();
     for m in expected.as_array_mut().unwrap() {
         m["kind"] = "http".into();
     }
     assert_eq!(monitors["items"], expected);
-    let tasks = get(&server, &token, "/tasks?itemsPerPage=100").await;
+    let tasks = server.as_(&token).get_ok("/tasks?itemsPerPage=100").await;
     assert_eq!(tasks["items"], before["tasksList"]["items"]);
 
     let hook = before["channels"]["hook"].as_str().unwrap();
-    let channels = get(&server, &token, "/notification-channels").await;
+    let channels = server.as_(&token).get_ok("/notification-channels").await;
     let names: Vec<(&str, bool)> = channels["items"]
         .as_array()
         .unwrap()
@@ -74,21 +71,19 @@ async fn what_the_previous_release_stored_reads_the_same() {
         .map(|c| (c["name"].as_str().unwrap(), c["enabled"].as_bool().unwrap()))
         .collect();
     assert_eq!(names, [("ops webhook", true), ("spare", false)]);
-    let deliveries = get(
-        &server,
-        &token,
-        &format!("/notification-channels/{hook}/deliveries"),
-    )
-    .await;
+    let deliveries = server
+        .as_(&token)
+        .get_ok(&format!("/notification-channels/{hook}/deliveries"))
+        .await;
     assert_eq!(deliveries["items"], before["deliveries"]["items"]);
-    let settings = get(&server, &token, "/notification-settings").await;
+    let settings = server.as_(&token).get_ok("/notification-settings").await;
     assert_eq!(settings["renotifyMinutes"], 60);
 }
 
 /// The incidents the hook channel was re-notified about so far.
 async fn renotified(server: &TestServer, token: &Token, hook: &str) -> Vec<String> {
     let path = format!("/notification-channels/{hook}/deliveries?itemsPerPage=100");
-    let deliveries = get(server, token, &path).await;
+    let deliveries = server.as_(token).get_ok(&path).await;
     let mut ids: Vec<String> = deliveries["items"]
         .as_array()
         .unwrap()
@@ -135,7 +130,7 @@ async fn planned_renotifications_survive_the_upgrade() {
         .collect();
     eventually("the retries of the pending deliveries", || async {
         let path = format!("/notification-channels/{hook}/deliveries?itemsPerPage=100");
-        let deliveries = get(&server, &token, &path).await;
+        let deliveries = server.as_(&token).get_ok(&path).await;
         let items = deliveries["items"].as_array().unwrap();
         pending
             .iter()

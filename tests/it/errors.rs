@@ -1,8 +1,8 @@
 //! Bad input of every kind gets a 4xx with {"error": {"code", "message"}} and changes nothing.
 
-mod common;
+use crate::common;
 
-use common::{TestServer, code};
+use crate::common::{TestServer, code};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -123,11 +123,7 @@ async fn bad_requests_get_precise_json_errors() {
         ),
     ];
     for (method, path, content_type, body, status, expected_code, fragment) in cases {
-        let mut req = server
-            .request(method.clone(), path)
-            .header("X-Api-Token-Id", &token.id)
-            .header("X-Api-Token-Secret-Key", &token.secret)
-            .body(body);
+        let mut req = server.as_(&token).request(method.clone(), path).body(body);
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
@@ -139,9 +135,7 @@ async fn bad_requests_get_precise_json_errors() {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(fragment), "{method} {path}: {message}");
     }
-    let (_, list) = server
-        .call(Method::GET, "/api-tokens", Some(&token), None)
-        .await;
+    let (_, list) = server.as_(&token).get("/api-tokens").await;
     assert_eq!(
         list["apiTokens"].as_array().unwrap().len(),
         1,
@@ -179,13 +173,11 @@ async fn non_utf8_and_odd_headers_do_not_break_anything() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", "dd_session=zz; other=1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = server
+        .session("dd_session=zz; other=1")
+        .get("/users/me")
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let resp = server
         .request(Method::GET, "/healthz")
         .send()
@@ -203,9 +195,8 @@ async fn send_raw(
     body: &str,
 ) -> (StatusCode, Value) {
     let resp = server
+        .as_(token)
         .request(method, path)
-        .header("X-Api-Token-Id", &token.id)
-        .header("X-Api-Token-Secret-Key", &token.secret)
         .header("content-type", "application/json")
         .body(body.to_owned())
         .send()
@@ -270,9 +261,7 @@ async fn trailing_bytes_and_unknown_fields_are_refused() {
         let got = body["error"]["message"].as_str().unwrap();
         assert!(got.starts_with(message), "{path}: {got}");
     }
-    let (_, monitors) = server
-        .call(Method::GET, "/monitors", Some(&token), None)
-        .await;
+    let (_, monitors) = server.as_(&token).get("/monitors").await;
     assert_eq!(
         monitors["items"],
         serde_json::json!([]),
@@ -392,9 +381,7 @@ async fn names_refuse_control_and_bidi_characters_and_every_size_has_a_limit() {
         ),
     ];
     for (path, body, field) in cases {
-        let (status, reply) = server
-            .call(Method::POST, path, Some(&token), Some(body.clone()))
-            .await;
+        let (status, reply) = server.as_(&token).post(path, body.clone()).await;
         assert_eq!(status, 422, "{path} {body}: {reply}");
         let message = reply["error"]["message"].as_str().unwrap();
         assert!(
@@ -404,16 +391,15 @@ async fn names_refuse_control_and_bidi_characters_and_every_size_has_a_limit() {
     }
     // Multi-line text keeps its line breaks and tabs.
     let (status, reply) = server
-        .call(
-            Method::POST,
+        .as_(&token)
+        .post(
             "/incidents",
-            Some(&token),
-            Some(serde_json::json!({"title": "db down", "description": "line 1\n\tline 2"})),
+            serde_json::json!({"title": "db down", "description": "line 1\n\tline 2"}),
         )
         .await;
     assert_eq!(status, 201, "{reply}");
     for path in ["/monitors", "/tasks"] {
-        let (_, list) = server.call(Method::GET, path, Some(&token), None).await;
+        let (_, list) = server.as_(&token).get(path).await;
         assert_eq!(
             list["items"],
             serde_json::json!([]),

@@ -2,12 +2,12 @@
 //! their timeout, heads over the limits get JSON 414/431, slow bodies 408, and the connection
 //! caps (per address and overall) never lock a normal client out.
 
-mod common;
+use crate::common;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use common::{TestServer, code};
+use crate::common::{TestServer, code};
 use dutyduck::clock::Clock;
 use dutyduck::http::limits::Limits;
 use reqwest::{Method, StatusCode};
@@ -215,7 +215,7 @@ async fn an_over_long_url_or_too_many_query_parameters_get_414_with_json() {
     let long = format!("/monitors?q={}", "a".repeat(10 * 1024));
     let many = format!("/monitors?{}", vec!["include=up"; 300].join("&"));
     for path in [long, many] {
-        let (status, body) = server.call(Method::GET, &path, None, None).await;
+        let (status, body) = server.anonymous().get(&path).await;
         assert_eq!(status, StatusCode::URI_TOO_LONG);
         assert_eq!(code(&body), "uri_too_long", "{body}");
     }
@@ -256,7 +256,7 @@ async fn one_address_cannot_hold_more_than_its_share_of_connections() {
         "a third connection from 127.0.0.2"
     );
     // Another address is served, and so are the two held connections.
-    let (status, _) = server.call(Method::GET, "/healthz", None, None).await;
+    let (status, _) = server.anonymous().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
     for stream in &mut held {
         stream.write_all(HEALTHZ).await.unwrap();
@@ -315,7 +315,7 @@ async fn at_the_connection_cap_a_normal_client_still_gets_an_answer() {
         held.push(stream);
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let (status, _) = server.call(Method::GET, "/healthz", None, None).await;
+    let (status, _) = server.anonymous().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
     // The connection idle the longest made room for it.
     assert!(
@@ -362,9 +362,7 @@ async fn slow_bodies_cannot_hold_more_memory_than_the_body_budget() {
     // A 2 KB body does not fit next to the 3 KB the slow one holds…
     let login = serde_json::json!({"email": "a@example.com", "password": "x".repeat(2000)});
     let busy = common::eventually("the slow body to be held", || async {
-        let (status, body) = server
-            .call(Method::POST, "/auth/login", None, Some(login.clone()))
-            .await;
+        let (status, body) = server.anonymous().post("/auth/login", login.clone()).await;
         (status == StatusCode::SERVICE_UNAVAILABLE).then_some(body)
     })
     .await;
@@ -372,9 +370,7 @@ async fn slow_bodies_cannot_hold_more_memory_than_the_body_budget() {
     // …and fits again once the slow client is gone.
     drop(slow);
     common::eventually("room for bodies again", || async {
-        let (status, _) = server
-            .call(Method::POST, "/auth/login", None, Some(login.clone()))
-            .await;
+        let (status, _) = server.anonymous().post("/auth/login", login.clone()).await;
         (status != StatusCode::SERVICE_UNAVAILABLE).then_some(())
     })
     .await;

@@ -2,16 +2,16 @@
 //! process holds the database past the busy timeout) is checked again, `/healthz` says what is
 //! wrong while it lasts, and an instance incident tells every organization afterwards.
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use crate::common::target::Target;
+use crate::common::{TestServer, Token};
 use chrono::Utc;
-use common::target::Target;
-use common::{TestServer, Token};
 use dutyduck::clock::Clock;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Polls `probe` for up to 30 s: longer than `common::eventually`, because each write attempt
@@ -32,7 +32,7 @@ where
 }
 
 async fn health(server: &TestServer) -> (StatusCode, Vec<String>) {
-    let (status, body) = server.call(Method::GET, "/healthz", None, None).await;
+    let (status, body) = server.anonymous().get("/healthz").await;
     let codes = body["problems"]
         .as_array()
         .unwrap_or_else(|| panic!("no problems list in {body}"))
@@ -43,20 +43,17 @@ async fn health(server: &TestServer) -> (StatusCode, Vec<String>) {
 }
 
 async fn last_check(server: &TestServer, token: &Token, id: &str) -> Value {
-    let (_, body) = server
-        .call(Method::GET, &format!("/monitors/{id}"), Some(token), None)
-        .await;
+    let (_, body) = server.as_(token).get(&format!("/monitors/{id}")).await;
     body["monitor"]["lastCheckAt"].clone()
 }
 
 /// A monitor of `target`, every minute, checked once: its id.
 async fn checked_monitor(server: &TestServer, token: &Token, target: &Target) -> String {
     let (status, created) = server
-        .call(
-            Method::POST,
+        .as_(token)
+        .post(
             "/monitors",
-            Some(token),
-            Some(json!({"name": "api", "url": target.url(), "intervalSeconds": 60})),
+            json!({"name": "api", "url": target.url(), "intervalSeconds": 60}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -130,14 +127,7 @@ async fn a_monitor_keeps_being_checked_after_its_result_could_not_be_written() {
 
     // Once the database stores changes again, the episode is written down and closed.
     watchdog_looks(&server, 5).await;
-    let (status, list) = server
-        .call(
-            Method::GET,
-            "/incidents?status=resolved",
-            Some(&token),
-            None,
-        )
-        .await;
+    let (status, list) = server.as_(&token).get("/incidents?status=resolved").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let instance: Vec<&Value> = list["items"]
         .as_array()
@@ -221,11 +211,10 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
     disk.fill();
     // A write says what is wrong, in the JSON error body.
     let (status, body) = server
-        .call(
-            Method::POST,
+        .as_(&token)
+        .post(
             "/incidents",
-            Some(&token),
-            Some(json!({"title": "Payments degraded", "description": "x".repeat(9_000)})),
+            json!({"title": "Payments degraded", "description": "x".repeat(9_000)}),
         )
         .await;
     assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
@@ -239,13 +228,8 @@ async fn a_full_disk_is_507_storage_full_and_logging_in_checking_and_restarting_
 
     // Logging in still works, and so does the session it opens.
     let cookie = server.session_cookie("ada@example.com").await;
-    let me = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
+    let (me, _) = server.session(&cookie).get("/users/me").await;
+    assert_eq!(me, StatusCode::OK);
 
     // Checks that cannot be recorded are retried; once space is freed they are recorded again.
     let checked = last_check(&server, &token, &id).await;

@@ -1,15 +1,13 @@
 //! `/openapi.json` stays true: every route is in it, and everything in it is a real route.
 
-mod common;
-
-use common::{TestServer, code};
+use crate::common::{TestServer, code};
 use reqwest::Method;
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_document_and_the_router_describe_the_same_routes() {
     let server = TestServer::start().await;
-    let (status, doc) = server.call(Method::GET, "/openapi.json", None, None).await;
+    let (status, doc) = server.anonymous().get("/openapi.json").await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
 
@@ -94,7 +92,7 @@ fn parameter<'a>(doc: &'a Value, path: &str, method: &str, name: &str) -> &'a Va
 #[tokio::test(flavor = "multi_thread")]
 async fn the_document_states_the_constraints_the_server_checks() {
     let server = TestServer::start().await;
-    let (_, doc) = server.call(Method::GET, "/openapi.json", None, None).await;
+    let (_, doc) = server.anonymous().get("/openapi.json").await;
     let schemas = &doc["components"]["schemas"];
 
     // Path ids: UUIDs where the server parses UUIDs; task ids are the user's own strings.

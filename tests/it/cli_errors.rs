@@ -1,13 +1,13 @@
 //! The real binary facing ordinary mistakes: each one gets a message naming the thing and the
 //! fix, and a non-zero exit code; never a panic, never "internal error".
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::cli;
+use crate::common::cli;
 use dutyduck::accounts::store as accounts;
 use dutyduck::store::Create;
 

@@ -1,7 +1,7 @@
 //! What a packager relies on: `dutyduck healthcheck`, `--version`, and a systemd unit and a
 //! Dockerfile that only use flags and variables the binary has.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,13 +1,10 @@
 //! The data dir is safe to handle: a stopped server leaves one complete file, backups restore,
 //! and the read-only admin commands work on a read-only copy.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{TestServer, Token, cli};
-use reqwest::Method;
+use crate::common::{TestServer, Token, cli};
 use serde_json::json;
 
 fn stdout(out: &Output) -> String {
@@ -25,12 +22,8 @@ fn count(db: &Path, sql: &str) -> i64 {
 
 async fn open_incident(server: &TestServer, token: &Token, title: &str) {
     let (status, body) = server
-        .call(
-            Method::POST,
-            "/incidents",
-            Some(token),
-            Some(json!({"title": title})),
-        )
+        .as_(token)
+        .post("/incidents", json!({"title": title}))
         .await;
     assert!(status.is_success(), "{status} {body}");
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-mod common;
+use crate::common;
 
 use dutyduck::monitors::check::{CheckOutcome, CheckSpec, Checker};
 use dutyduck::monitors::model::ErrorKind;

@@ -1,6 +1,6 @@
 //! The real binary as a self-hoster runs it: first start, log lines, signals, restart.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,11 +1,10 @@
 //! Test harness: the real server on 127.0.0.1:0 over a temp data dir, driven with real HTTP,
 //! and the real `dutyduck` binary for the admin CLI.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use chrono::{DateTime, Utc};
 use dutyduck::clock::Clock;
 use dutyduck::server::{self, Running};
 use reqwest::{Method, StatusCode};
@@ -160,20 +159,81 @@ impl TestServer {
             .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
     }
 
-    /// Sends a request with a token and returns (status, JSON body or Null).
-    pub async fn call(
-        &self,
+    /// The API as the holder of `token`: `server.as_(&token).post("/tasks", json!(..))`.
+    pub fn as_<'a>(&'a self, token: &'a Token) -> Api<'a> {
+        Api {
+            server: self,
+            credential: Credential::Token(token),
+        }
+    }
+
+    /// The API as the dashboard calls it, with a session cookie ("dd_session=…", as
+    /// `session_cookie` returns it). Writes by cookie need an Origin: build those with `request`.
+    pub fn session<'a>(&'a self, cookie: &'a str) -> Api<'a> {
+        Api {
+            server: self,
+            credential: Credential::Cookie(cookie),
+        }
+    }
+
+    /// The API without credentials.
+    pub fn anonymous(&self) -> Api<'_> {
+        Api {
+            server: self,
+            credential: Credential::None,
+        }
+    }
+}
+
+/// Requests to the JSON API as one caller. Each returns the status and the JSON body (Null
+/// when the body is empty or not JSON), so a test asserts on both.
+#[derive(Clone, Copy)]
+pub struct Api<'a> {
+    server: &'a TestServer,
+    credential: Credential<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Credential<'a> {
+    None,
+    Token(&'a Token),
+    Cookie(&'a str),
+}
+
+impl Api<'_> {
+    pub async fn get(self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// A POST with no body at all, as the actions (`/acknowledge`, `/toggle`…) are sent.
+    pub async fn post_empty(self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::POST, path, None).await
+    }
+
+    pub async fn put(self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn patch(self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Any method, with `body` sent as JSON when given.
+    pub async fn send(
+        self,
         method: Method,
         path: &str,
-        token: Option<&Token>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let mut req = self.request(method, path);
-        if let Some(t) = token {
-            req = req
-                .header("X-Api-Token-Id", &t.id)
-                .header("X-Api-Token-Secret-Key", &t.secret);
-        }
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -184,6 +244,48 @@ impl TestServer {
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
+    }
+
+    /// A request with this caller's credentials, for what the shorthands do not send (raw
+    /// bodies, other content types, headers to inspect).
+    pub fn request(self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.server.request(method, path);
+        match self.credential {
+            Credential::None => req,
+            Credential::Token(t) => req
+                .header("X-Api-Token-Id", &t.id)
+                .header("X-Api-Token-Secret-Key", &t.secret),
+            Credential::Cookie(cookie) => req.header("cookie", cookie),
+        }
+    }
+
+    /// GET that must answer 200; returns the body.
+    pub async fn get_ok(self, path: &str) -> Value {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// The `items` of a list that must answer 200.
+    pub async fn items(self, path: &str) -> Vec<Value> {
+        self.get_ok(path).await["items"].as_array().unwrap().clone()
+    }
+
+    /// POST to a collection that must answer 201 Created; returns what was created.
+    pub async fn create(self, path: &str, body: Value) -> Value {
+        let (status, created) = self.post(path, body).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {created}");
+        created
+    }
+
+    /// The incidents of one source (a monitor or task id), newest first, in any of `statuses`
+    /// (the list's default statuses when empty).
+    pub async fn incidents(self, source_id: &str, statuses: &[&str]) -> Vec<Value> {
+        let mut path = format!("/incidents?sourceId={source_id}");
+        for status in statuses {
+            path.push_str(&format!("&status={status}"));
+        }
+        self.items(&path).await
     }
 }
 
@@ -262,6 +364,11 @@ where
         );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+}
+
+/// An instant written as RFC 3339, for the manual clock and for comparing timestamps.
+pub fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
 }
 
 /// The error code of an error body.

@@ -1,24 +1,19 @@
 //! Tasks end to end: the real server with a manual clock walks scheduled tasks through their
 //! deadlines; runs, incidents, ping URLs and the status codes the original CLI relies on.
 
-mod common;
-
-use chrono::{DateTime, Duration, Utc};
-use common::{TestServer, Token, code, eventually};
+use crate::common::{TestServer, Token, at, code, eventually};
+use chrono::Duration;
 use dutyduck::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-fn at(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
-}
+mod the_status_codes_the_original_cli_relies_on;
+
+/// The statuses a task's incidents can be in once confirmed: a failed run opens them ongoing.
+const ANY_STATUS: &[&str] = &["ongoing", "resolved"];
 
 async fn task(server: &TestServer, token: &Token, id: &str) -> Value {
-    let (status, body) = server
-        .call(Method::GET, &format!("/tasks/{id}"), Some(token), None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["task"].clone()
+    server.as_(token).get_ok(&format!("/tasks/{id}")).await["task"].clone()
 }
 
 /// Waits for the deadline timer (real time) to bring the task to `status`.
@@ -30,29 +25,9 @@ async fn wait_status(server: &TestServer, token: &Token, id: &str, status: &str)
     .await
 }
 
-async fn post(
-    server: &TestServer,
-    token: &Token,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    server.call(Method::POST, path, Some(token), body).await
-}
-
 async fn runs(server: &TestServer, token: &Token, id: &str) -> Vec<Value> {
-    let (status, body) = server
-        .call(Method::GET, &format!("/tasks/{id}/runs"), Some(token), None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = server.as_(token).get_ok(&format!("/tasks/{id}/runs")).await;
     body["runs"].as_array().unwrap().clone()
-}
-
-/// The task's incidents, newest first, any status.
-async fn incidents(server: &TestServer, token: &Token, id: &str) -> Vec<Value> {
-    let path = format!("/incidents?sourceType=task&sourceId={id}&status=ongoing&status=resolved");
-    let (status, body) = server.call(Method::GET, &path, Some(token), None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"].as_array().unwrap().clone()
 }
 
 async fn timeline(server: &TestServer, token: &Token, incident: &Value) -> Vec<String> {
@@ -60,20 +35,13 @@ async fn timeline(server: &TestServer, token: &Token, incident: &Value) -> Vec<S
         "/incidents/{}/events?itemsPerPage=50",
         incident["id"].as_str().unwrap()
     );
-    let (status, body) = server.call(Method::GET, &path, Some(token), None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .unwrap()
+    server
+        .as_(token)
+        .items(&path)
+        .await
         .iter()
         .map(|e| e["eventType"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn create(server: &TestServer, token: &Token, body: Value) -> Value {
-    let (status, created) = post(server, token, "/tasks", Some(body)).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    created
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,19 +49,20 @@ async fn a_missed_occurrence_goes_due_late_absent_then_a_successful_run_resolves
     let clock = Clock::manual(at("2026-11-30T01:58:00Z"));
     let server = TestServer::start_with_clock(clock.clone()).await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    let created = create(
-        &server,
-        &token,
-        json!({"id": "nightly-backup", "name": "Nightly backup", "cronSchedule": "0 2 * * *",
+    let created = server
+        .as_(&token)
+        .create(
+            "/tasks",
+            json!({"id": "nightly-backup", "name": "Nightly backup", "cronSchedule": "0 2 * * *",
             "heartbeatTimeoutSeconds": 120}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(created["status"], "healthy");
     assert_eq!(created["nextDueAt"], "2026-11-30T02:00:00Z");
 
     // A second before the occurrence nothing has changed; at the occurrence it is due.
     clock.set(at("2026-11-30T01:59:59Z"));
-    let (status, _) = server.call(Method::GET, "/healthz", None, None).await;
+    let (status, _) = server.anonymous().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         task(&server, &token, "nightly-backup").await["status"],
@@ -104,7 +73,9 @@ async fn a_missed_occurrence_goes_due_late_absent_then_a_successful_run_resolves
     assert_eq!(t["previousStatus"], "healthy");
     assert_eq!(t["lastStatusChangeAt"], "2026-11-30T02:00:00Z");
     assert!(
-        incidents(&server, &token, "nightly-backup")
+        server
+            .as_(&token)
+            .incidents("nightly-backup", ANY_STATUS)
             .await
             .is_empty()
     );
@@ -112,7 +83,10 @@ async fn a_missed_occurrence_goes_due_late_absent_then_a_successful_run_resolves
     // After the start window (120 s): late, and an incident says which occurrence was missed.
     clock.set(at("2026-11-30T02:02:00Z"));
     wait_status(&server, &token, "nightly-backup", "late").await;
-    let open = incidents(&server, &token, "nightly-backup").await;
+    let open = server
+        .as_(&token)
+        .incidents("nightly-backup", ANY_STATUS)
+        .await;
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["status"], "ongoing");
     assert_eq!(open[0]["title"], "Nightly backup");
@@ -122,32 +96,32 @@ async fn a_missed_occurrence_goes_due_late_absent_then_a_successful_run_resolves
     // After the lateness window (240 s more): absent, same incident.
     clock.set(at("2026-11-30T02:06:00Z"));
     wait_status(&server, &token, "nightly-backup", "absent").await;
-    let open = incidents(&server, &token, "nightly-backup").await;
+    let open = server
+        .as_(&token)
+        .incidents("nightly-backup", ANY_STATUS)
+        .await;
     assert_eq!(open.len(), 1, "the same incident is reused");
     assert_eq!(open[0]["cause"]["kind"], "absent");
 
     // The job finally runs and succeeds: healthy, next occurrence tomorrow, incident resolved.
     clock.set(at("2026-11-30T02:30:00Z"));
-    let (status, run) = post(
-        &server,
-        &token,
-        "/tasks/nightly-backup/start",
-        Some(Value::Null),
-    )
-    .await;
+    let (status, run) = server
+        .as_(&token)
+        .post("/tasks/nightly-backup/start", Value::Null)
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{run}");
     assert_eq!(
         task(&server, &token, "nightly-backup").await["status"],
         "running"
     );
     clock.set(at("2026-11-30T02:31:00Z"));
-    let (status, finished) = post(
-        &server,
-        &token,
-        "/tasks/nightly-backup/finish",
-        Some(json!({"status": "success", "exitCode": 0, "output": "4 GB copied"})),
-    )
-    .await;
+    let (status, finished) = server
+        .as_(&token)
+        .post(
+            "/tasks/nightly-backup/finish",
+            json!({"status": "success", "exitCode": 0, "output": "4 GB copied"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{finished}");
     assert_eq!(finished["status"], "finished");
     assert_eq!(finished["durationMs"], 60_000);
@@ -155,7 +129,10 @@ async fn a_missed_occurrence_goes_due_late_absent_then_a_successful_run_resolves
     let t = task(&server, &token, "nightly-backup").await;
     assert_eq!(t["status"], "healthy");
     assert_eq!(t["nextDueAt"], "2026-12-01T02:00:00Z");
-    let all = incidents(&server, &token, "nightly-backup").await;
+    let all = server
+        .as_(&token)
+        .incidents("nightly-backup", ANY_STATUS)
+        .await;
     assert_eq!(all[0]["status"], "resolved");
     assert_eq!(all[0]["resolvedAt"], "2026-11-30T02:31:00Z");
     assert_eq!(
@@ -176,11 +153,7 @@ async fn an_absent_task_is_due_again_at_its_next_occurrence_and_deadlines_surviv
     let clock = Clock::manual(at("2026-11-30T09:59:30Z"));
     let mut server = TestServer::start_with_clock(clock.clone()).await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    create(
-        &server,
-        &token,
-        json!({"id": "hourly", "cronSchedule": "0 * * * *", "startWindowSeconds": 60, "latenessWindowSeconds": 60}),
-    )
+    server.as_(&token).create("/tasks", json!({"id": "hourly", "cronSchedule": "0 * * * *", "startWindowSeconds": 60, "latenessWindowSeconds": 60}))
     .await;
     // Down across the occurrence and both windows: at restart the task is absent at once.
     server.stop().await;
@@ -194,7 +167,7 @@ async fn an_absent_task_is_due_again_at_its_next_occurrence_and_deadlines_surviv
     assert_eq!(t["nextDueAt"], "2026-11-30T11:00:00Z");
     clock.set(at("2026-11-30T11:01:00Z"));
     wait_status(&server, &token, "hourly", "late").await;
-    let open = incidents(&server, &token, "hourly").await;
+    let open = server.as_(&token).incidents("hourly", ANY_STATUS).await;
     assert_eq!(open.len(), 1, "still the one incident");
     assert_eq!(
         timeline(&server, &token, &open[0]).await,
@@ -210,14 +183,26 @@ async fn a_restart_does_not_kill_the_runs_going_on() {
     let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
     let mut server = TestServer::start_with_clock(clock.clone()).await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    create(&server, &token, json!({"id": "upgrade"})).await;
-    post(&server, &token, "/tasks/upgrade/start", None).await;
+    server
+        .as_(&token)
+        .create("/tasks", json!({"id": "upgrade"}))
+        .await;
+    server.as_(&token).post_empty("/tasks/upgrade/start").await;
     server.stop().await;
     clock.advance(Duration::seconds(45));
     server.restart().await;
-    let (status, _) = post(&server, &token, "/tasks/upgrade/heartbeat", None).await;
+    let (status, _) = server
+        .as_(&token)
+        .post_empty("/tasks/upgrade/heartbeat")
+        .await;
     assert_eq!(status, StatusCode::OK, "still running after the restart");
-    assert!(incidents(&server, &token, "upgrade").await.is_empty());
+    assert!(
+        server
+            .as_(&token)
+            .incidents("upgrade", ANY_STATUS)
+            .await
+            .is_empty()
+    );
     // Silent for a full timeout after that: dead after all.
     clock.advance(Duration::seconds(31));
     wait_status(&server, &token, "upgrade", "failing").await;
@@ -230,8 +215,11 @@ async fn a_crash_loop_still_declares_dead_runs() {
     let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
     let mut server = TestServer::start_with_clock(clock.clone()).await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    create(&server, &token, json!({"id": "gone"})).await;
-    post(&server, &token, "/tasks/gone/start", None).await;
+    server
+        .as_(&token)
+        .create("/tasks", json!({"id": "gone"}))
+        .await;
+    server.as_(&token).post_empty("/tasks/gone/start").await;
     // Restarts every 20 s: the first one moves the deadline to 20 + 30 s, later ones do not.
     for _ in 0..3 {
         server.stop().await;
@@ -241,7 +229,7 @@ async fn a_crash_loop_still_declares_dead_runs() {
     // 60 s after the start, 40 s after the grace began: dead, although the last restart was
     // only now.
     wait_status(&server, &token, "gone", "failing").await;
-    let open = incidents(&server, &token, "gone").await;
+    let open = server.as_(&token).incidents("gone", ANY_STATUS).await;
     assert_eq!(open.len(), 1, "the dead run opened an incident");
 }
 
@@ -250,44 +238,50 @@ async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
     let clock = Clock::manual(at("2026-11-30T12:00:00Z"));
     let server = TestServer::start_with_clock(clock.clone()).await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    create(&server, &token, json!({"id": "report"})).await;
+    server
+        .as_(&token)
+        .create("/tasks", json!({"id": "report"}))
+        .await;
 
-    post(&server, &token, "/tasks/report/start", None).await;
+    server.as_(&token).post_empty("/tasks/report/start").await;
     clock.advance(Duration::seconds(5));
-    let (status, run) = post(
-        &server,
-        &token,
-        "/tasks/report/finish",
-        Some(json!({"status": "failure", "exitCode": 3, "errorMessage": "disk full"})),
-    )
-    .await;
+    let (status, run) = server
+        .as_(&token)
+        .post(
+            "/tasks/report/finish",
+            json!({"status": "failure", "exitCode": 3, "errorMessage": "disk full"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{run}");
     assert_eq!(run["status"], "failed");
     assert_eq!(task(&server, &token, "report").await["status"], "failing");
-    let open = incidents(&server, &token, "report").await;
+    let open = server.as_(&token).incidents("report", ANY_STATUS).await;
     assert_eq!(open[0]["cause"]["kind"], "failed");
     assert_eq!(open[0]["cause"]["exitCode"], 3);
     assert_eq!(open[0]["cause"]["errorMessage"], "disk full");
-    post(&server, &token, "/tasks/report/start", None).await;
-    post(
-        &server,
-        &token,
-        "/tasks/report/finish",
-        Some(json!({"status": "success"})),
-    )
-    .await;
+    server.as_(&token).post_empty("/tasks/report/start").await;
+    server
+        .as_(&token)
+        .post("/tasks/report/finish", json!({"status": "success"}))
+        .await;
     assert_eq!(
-        incidents(&server, &token, "report").await[0]["status"],
+        server.as_(&token).incidents("report", ANY_STATUS).await[0]["status"],
         "resolved"
     );
 
     // A run that heartbeats stays alive past the timeout (30 s); one that stops is declared dead.
-    let (_, run) = post(&server, &token, "/tasks/report/start", None).await;
+    let (_, run) = server.as_(&token).post_empty("/tasks/report/start").await;
     clock.advance(Duration::seconds(20));
-    let (status, _) = post(&server, &token, "/tasks/report/heartbeat", None).await;
+    let (status, _) = server
+        .as_(&token)
+        .post_empty("/tasks/report/heartbeat")
+        .await;
     assert_eq!(status, StatusCode::OK);
     clock.advance(Duration::seconds(20));
-    let (status, _) = post(&server, &token, "/tasks/report/heartbeat", None).await;
+    let (status, _) = server
+        .as_(&token)
+        .post_empty("/tasks/report/heartbeat")
+        .await;
     assert_eq!(
         status,
         StatusCode::OK,
@@ -297,12 +291,8 @@ async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
     wait_status(&server, &token, "report", "failing").await;
     let started = run["startedAt"].as_str().unwrap().replace('+', "%2B");
     let (status, detail) = server
-        .call(
-            Method::GET,
-            &format!("/tasks/report/runs/{started}"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get(&format!("/tasks/report/runs/{started}"))
         .await;
     assert_eq!(status, StatusCode::OK, "{detail}");
     assert_eq!(detail["taskRun"]["status"], "dead");
@@ -312,248 +302,37 @@ async fn a_failed_run_and_a_dead_run_each_open_an_incident() {
             .unwrap()
             .contains("no heartbeat")
     );
-    let open = incidents(&server, &token, "report").await;
+    let open = server.as_(&token).incidents("report", ANY_STATUS).await;
     assert_eq!(open.len(), 2, "a new incident after the resolved one");
     assert_eq!(open[0]["status"], "ongoing");
     assert_eq!(open[0]["cause"]["kind"], "dead");
     assert_eq!(open[0]["cause"]["lastHeartbeatAt"], "2026-11-30T12:00:45Z");
     // The wrapper learns its run is over from exactly 400.
-    let (status, body) = post(&server, &token, "/tasks/report/heartbeat", None).await;
+    let (status, body) = server
+        .as_(&token)
+        .post_empty("/tasks/report/heartbeat")
+        .await;
     assert_eq!(
         (status, code(&body)),
         (StatusCode::BAD_REQUEST, "task_not_running")
     );
     // Deleting the task resolves its open incident rather than leaving it open for ever.
-    let (status, _) = server
-        .call(Method::DELETE, "/tasks/report", Some(&token), None)
-        .await;
+    let (status, _) = server.as_(&token).delete("/tasks/report").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let all = incidents(&server, &token, "report").await;
+    let all = server.as_(&token).incidents("report", ANY_STATUS).await;
     assert!(all.iter().all(|i| i["status"] == "resolved"), "{all:?}");
     let steps = timeline(&server, &token, &all[0]).await;
     assert_eq!(steps[steps.len() - 2..], ["sourcedeleted", "resolution"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_status_codes_the_original_cli_relies_on() {
-    let server = TestServer::start().await;
-    let token = server.user_with_token("ada@example.com", "Acme");
-    let t = Some(&token);
-    let start = |body: Value| post(&server, &token, "/tasks/job/start", Some(body));
-
-    // start: 404 unknown; created by newTask with the CLI's explicit nulls; 409 while running.
-    assert_eq!(start(Value::Null).await.0, StatusCode::NOT_FOUND);
-    let cli_start = json!({"newTask": {"name": "job", "description": null, "cronSchedule": null,
-        "startWindowSeconds": null, "latenessWindowSeconds": null, "heartbeatTimeoutSeconds": null},
-        "abortPreviousRunningTask": false});
-    let (status, first) = start(cli_start.clone()).await;
-    assert_eq!(status, StatusCode::CREATED, "{first}");
-    let (status, body) = start(cli_start).await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::CONFLICT, "task_running")
-    );
-    let (status, _) = start(json!({"newTask": null, "abortPreviousRunningTask": true})).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let listed = runs(&server, &token, "job").await;
-    assert_eq!(listed.len(), 2);
-    assert_eq!(
-        (&listed[0]["status"], &listed[1]["status"]),
-        (&json!("running"), &json!("aborted"))
-    );
-    // Ours: a heartbeat or finish naming its run counts for that run only. The replaced run's
-    // wrapper gets 400 saying why, and cannot keep alive or end the replacement.
-    let (old, new) = (&listed[1]["startedAt"], &listed[0]["startedAt"]);
-    let (status, body) = post(
-        &server,
-        &token,
-        "/tasks/job/heartbeat",
-        Some(json!({"startedAt": old})),
-    )
-    .await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "task_not_running")
-    );
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("ended as aborted (replaced by a new run)"),
-        "{body}"
-    );
-    let finish_old = json!({"startedAt": old, "status": "success"});
-    assert_eq!(
-        post(&server, &token, "/tasks/job/finish", Some(finish_old))
-            .await
-            .0,
-        StatusCode::BAD_REQUEST
-    );
-    let (status, _) = post(
-        &server,
-        &token,
-        "/tasks/job/heartbeat",
-        Some(json!({"startedAt": new})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(runs(&server, &token, "job").await[0]["status"], "running");
-
-    // heartbeat: 200 running; finish: 422 on contradictions (never 500), 200, then 400.
-    assert_eq!(
-        post(&server, &token, "/tasks/job/heartbeat", None).await.0,
-        StatusCode::OK
-    );
-    for bad in [
-        json!({"status": "success", "exitCode": 1}),
-        json!({"status": "failure", "exitCode": 0}),
-    ] {
-        let (status, body) = post(&server, &token, "/tasks/job/finish", Some(bad)).await;
-        assert_eq!(
-            (status, code(&body)),
-            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field")
-        );
-    }
-    let (status, body) = post(
-        &server,
-        &token,
-        "/tasks/job/finish",
-        Some(json!({"status": "unknown"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let aborted = json!({"status": "aborted", "exitCode": null, "errorMessage": null});
-    assert_eq!(
-        post(&server, &token, "/tasks/job/finish", Some(aborted.clone()))
-            .await
-            .0,
-        StatusCode::OK
-    );
-    let (status, body) = post(&server, &token, "/tasks/job/finish", Some(aborted)).await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "task_not_running")
-    );
-    assert_eq!(
-        post(&server, &token, "/tasks/job/heartbeat", None).await.0,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        post(&server, &token, "/tasks/nope/heartbeat", None).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        post(
-            &server,
-            &token,
-            "/tasks/nope/finish",
-            Some(json!({"status": "success"}))
-        )
-        .await
-        .0,
-        StatusCode::NOT_FOUND
-    );
-
-    // A task created on start takes all of newTask, notification settings included.
-    let body = json!({"newTask": {"renotifyMinutes": 1}});
-    let (status, _) = post(&server, &token, "/tasks/routed/start", Some(body)).await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "1 minute is under the minimum"
-    );
-    let body = json!({"newTask": {"renotifyMinutes": 7}});
-    let (status, _) = post(&server, &token, "/tasks/routed/start", Some(body)).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let (_, routed) = server.call(Method::GET, "/tasks/routed", t, None).await;
-    assert_eq!(routed["task"]["renotifyMinutes"], 7);
-
-    // POST /tasks: 201, 409 duplicate, 400 bad cron, 422 bad id or window.
-    let (status, body) = post(&server, &token, "/tasks", Some(json!({"id": "job"}))).await;
-    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "task_exists"));
-    let (status, body) = post(
-        &server,
-        &token,
-        "/tasks",
-        Some(json!({"id": "x", "cronSchedule": "0 25 * * *"})),
-    )
-    .await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "invalid_cron_schedule")
-    );
-    for bad in [
-        json!({"id": "two words"}),
-        json!({"id": ".."}),
-        json!({"id": ""}),
-        json!({"id": "x", "startWindowSeconds": 1}),
-    ] {
-        let (status, body) = post(&server, &token, "/tasks", Some(bad.clone())).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {body}");
-    }
-    // HEAD: 404 for a free id, 200 for a taken one; ids with odd characters work percent-encoded.
-    let head = |path: String| {
-        server
-            .request(Method::HEAD, &path)
-            .header("X-Api-Token-Id", &token.id)
-            .header("X-Api-Token-Secret-Key", &token.secret)
-            .send()
-    };
-    assert_eq!(
-        head("/tasks/free".into()).await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        head("/tasks/job".into()).await.unwrap().status(),
-        StatusCode::OK
-    );
-    create(&server, &token, json!({"id": "db/backup+éte"})).await;
-    assert_eq!(
-        head("/tasks/db%2Fbackup%2B%C3%A9te".into())
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
-    // Runs by startedAt: 400 malformed, 404 unknown.
-    let (status, _) = server
-        .call(Method::GET, "/tasks/job/runs/yesterday", t, None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = server
-        .call(Method::GET, "/tasks/job/runs/2020-01-01T00:00:00Z", t, None)
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    // PATCH and DELETE.
-    let (status, patched) = server
-        .call(
-            Method::PATCH,
-            "/tasks/job",
-            t,
-            Some(json!({"cronSchedule": "@daily", "timezone": "Europe/Paris"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{patched}");
-    assert!(
-        patched["nextDueAt"]
-            .as_str()
-            .unwrap()
-            .ends_with("T23:00:00Z"),
-        "{patched}"
-    );
-    let (status, _) = server.call(Method::DELETE, "/tasks/job", t, None).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        head("/tasks/job".into()).await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn ping_urls_work_like_a_crontab_curl_line() {
     let server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    let key = create(&server, &token, json!({"id": "cron-job"})).await["pingKey"]
+    let key = server
+        .as_(&token)
+        .create("/tasks", json!({"id": "cron-job"}))
+        .await["pingKey"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -597,7 +376,7 @@ async fn ping_urls_work_like_a_crontab_curl_line() {
     );
     assert_eq!(task(&server, &token, "cron-job").await["status"], "failing");
     assert_eq!(
-        incidents(&server, &token, "cron-job").await[0]["status"],
+        server.as_(&token).incidents("cron-job", ANY_STATUS).await[0]["status"],
         "ongoing"
     );
 
@@ -607,7 +386,7 @@ async fn ping_urls_work_like_a_crontab_curl_line() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(task(&server, &token, "cron-job").await["status"], "healthy");
     assert_eq!(
-        incidents(&server, &token, "cron-job").await[0]["status"],
+        server.as_(&token).incidents("cron-job", ANY_STATUS).await[0]["status"],
         "resolved"
     );
 
@@ -620,9 +399,7 @@ async fn ping_urls_work_like_a_crontab_curl_line() {
     )
     .await;
     assert_eq!(runs(&server, &token, "cron-job").await.len(), before);
-    let (_, logs) = server
-        .call(Method::GET, "/tasks/cron-job/logs", Some(&token), None)
-        .await;
+    let (_, logs) = server.as_(&token).get("/tasks/cron-job/logs").await;
     assert_eq!(logs["items"][0]["body"], "rotated 3 files");
 
     // Bad pings are 4xx; a regenerated key retires the old URLs.
@@ -636,7 +413,10 @@ async fn ping_urls_work_like_a_crontab_curl_line() {
         ping(Method::GET, "/ping/nokey".into(), None).await.0,
         StatusCode::NOT_FOUND
     );
-    let (_, t) = post(&server, &token, "/tasks/cron-job/ping-key", None).await;
+    let (_, t) = server
+        .as_(&token)
+        .post_empty("/tasks/cron-job/ping-key")
+        .await;
     assert_ne!(t["pingKey"].as_str().unwrap(), key);
     assert_eq!(
         ping(Method::GET, format!("/ping/{key}"), None).await.0,
@@ -661,7 +441,10 @@ async fn shell(line: String) -> std::process::Output {
 async fn the_suggested_crontab_curl_lines_work_as_written() {
     let server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
-    let key = create(&server, &token, json!({"id": "curl-job"})).await["pingKey"]
+    let key = server
+        .as_(&token)
+        .create("/tasks", json!({"id": "curl-job"}))
+        .await["pingKey"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -703,16 +486,19 @@ async fn spiky_cron_traffic_keeps_every_start_and_finish_in_order() {
         let (server, token) = (&server, &token);
         async move {
             let id = format!("job-{i}");
-            let (s1, _) = post(
-                server,
-                token,
-                &format!("/tasks/{id}/start"),
-                Some(json!({"newTask": {}})),
-            )
-            .await;
-            let (s2, _) = post(server, token, &format!("/tasks/{id}/heartbeat"), None).await;
+            let (s1, _) = server
+                .as_(token)
+                .post(&format!("/tasks/{id}/start"), json!({"newTask": {}}))
+                .await;
+            let (s2, _) = server
+                .as_(token)
+                .post_empty(&format!("/tasks/{id}/heartbeat"))
+                .await;
             let body = json!({"status": "failure", "exitCode": i % 7 + 1});
-            let (s3, _) = post(server, token, &format!("/tasks/{id}/finish"), Some(body)).await;
+            let (s3, _) = server
+                .as_(token)
+                .post(&format!("/tasks/{id}/finish"), body)
+                .await;
             (s1, s2, s3)
         }
     });
@@ -731,12 +517,8 @@ async fn spiky_cron_traffic_keeps_every_start_and_finish_in_order() {
         );
     }
     let (_, list) = server
-        .call(
-            Method::GET,
-            "/tasks?include=failing&itemsPerPage=1",
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get("/tasks?include=failing&itemsPerPage=1")
         .await;
     assert_eq!(list["totalNumberOfFilteredResults"], 200);
     let metrics = server
@@ -760,28 +542,33 @@ async fn organizations_and_roles_keep_tasks_apart() {
     let rita = server.create_token("rita@example.com", &[]);
     // The same id in two organizations, each failing with its own incident.
     for token in [&ada, &bob] {
-        create(&server, token, json!({"id": "backup"})).await;
-        post(&server, token, "/tasks/backup/start", None).await;
-        let (status, _) = post(
-            &server,
-            token,
-            "/tasks/backup/finish",
-            Some(json!({"status": "failure"})),
-        )
-        .await;
+        server
+            .as_(token)
+            .create("/tasks", json!({"id": "backup"}))
+            .await;
+        server.as_(token).post_empty("/tasks/backup/start").await;
+        let (status, _) = server
+            .as_(token)
+            .post("/tasks/backup/finish", json!({"status": "failure"}))
+            .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(incidents(&server, token, "backup").await.len(), 1);
+        assert_eq!(
+            server
+                .as_(token)
+                .incidents("backup", ANY_STATUS)
+                .await
+                .len(),
+            1
+        );
     }
     // A reporter reads tasks but cannot report runs nor see the ping key.
     let t = task(&server, &rita, "backup").await;
     assert!(t.get("pingKey").is_none(), "{t}");
     assert_eq!(
-        post(&server, &rita, "/tasks/backup/start", None).await.0,
+        server.as_(&rita).post_empty("/tasks/backup/start").await.0,
         StatusCode::FORBIDDEN
     );
-    let (status, _) = server
-        .call(Method::DELETE, "/tasks/backup", Some(&rita), None)
-        .await;
+    let (status, _) = server.as_(&rita).delete("/tasks/backup").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -796,7 +583,7 @@ async fn the_schedule_preview_follows_daylight_saving_time() {
             cron.replace(' ', "%20")
         );
         let (server, token) = (&server, &token);
-        async move { server.call(Method::GET, &path, Some(token), None).await }
+        async move { server.as_(token).get(&path).await }
     };
     let (status, body) = preview("30 2 * * *", "Europe/Paris").await;
     assert_eq!(status, StatusCode::OK, "{body}");

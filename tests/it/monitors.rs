@@ -1,23 +1,19 @@
 //! Monitors end to end: real local targets going up and down, the real scheduler driven by a
 //! manual clock, and the incidents that follow.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
+use crate::common::target::{Mode, Target, https_server};
+use crate::common::{TestServer, Token, eventually};
 use chrono::Utc;
-use common::target::{Mode, Target, https_server};
-use common::{TestServer, Token, code, eventually};
 use dutyduck::clock::Clock;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+mod monitor_crud_validation_and_organizations;
+
 async fn monitor(server: &TestServer, token: &Token, id: &str) -> Value {
-    let (status, body) = server
-        .call(Method::GET, &format!("/monitors/{id}"), Some(token), None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
+    server.as_(token).get_ok(&format!("/monitors/{id}")).await
 }
 
 /// Moves the clock by `seconds` and waits until every monitor in `ids` has recorded a new check.
@@ -37,18 +33,8 @@ async fn tick(server: &TestServer, token: &Token, ids: &[&str], seconds: i64) {
 }
 
 async fn create(server: &TestServer, token: &Token, body: Value) -> String {
-    let (status, created) = server
-        .call(Method::POST, "/monitors", Some(token), Some(body))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let created = server.as_(token).create("/monitors", body).await;
     created["id"].as_str().unwrap().to_owned()
-}
-
-async fn incidents(server: &TestServer, token: &Token, id: &str, statuses: &str) -> Vec<Value> {
-    let path = format!("/incidents?sourceId={id}&{statuses}");
-    let (status, body) = server.call(Method::GET, &path, Some(token), None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"].as_array().unwrap().clone()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,10 +72,10 @@ async fn a_target_goes_down_and_recovers_through_the_incident_lifecycle() {
         (Some("suspicious"), Some("connect"))
     );
     assert!(
-        incidents(&server, &token, &id, "").await.is_empty(),
+        server.as_(&token).incidents(&id, &[]).await.is_empty(),
         "unconfirmed incidents stay out of default lists"
     );
-    let pending = incidents(&server, &token, &id, "status=tobeconfirmed").await;
+    let pending = server.as_(&token).incidents(&id, &["tobeconfirmed"]).await;
     assert_eq!(pending.len(), 1);
 
     tick(&server, &token, &[&id], 60).await;
@@ -103,28 +89,21 @@ async fn a_target_goes_down_and_recovers_through_the_incident_lifecycle() {
     );
     assert_eq!(incident["cause"]["lastPing"]["errorKind"], "connect");
     let incident_id = incident["id"].as_str().unwrap().to_owned();
-    let (_, count) = server
-        .call(Method::GET, "/incidents/ongoing-count", Some(&token), None)
-        .await;
+    let (_, count) = server.as_(&token).get("/incidents/ongoing-count").await;
     assert_eq!(count, json!({"ongoing": 1}));
 
     // Someone acknowledges and comments.
     let (status, acked) = server
-        .call(
-            Method::POST,
-            &format!("/incidents/{incident_id}/acknowledge"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .post_empty(&format!("/incidents/{incident_id}/acknowledge"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(acked["acknowledgedBy"][0]["firstName"], "Ada");
     let (status, _) = server
-        .call(
-            Method::POST,
+        .as_(&token)
+        .post(
             &format!("/incidents/{incident_id}/comment"),
-            Some(&token),
-            Some(json!({"text": "Restarting the shop", "format": "markdown"})),
+            json!({"text": "Restarting the shop", "format": "markdown"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -156,22 +135,14 @@ async fn a_target_goes_down_and_recovers_through_the_incident_lifecycle() {
     assert!(m["ongoingIncident"].is_null());
 
     let (_, detail) = server
-        .call(
-            Method::GET,
-            &format!("/incidents/{incident_id}"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get(&format!("/incidents/{incident_id}"))
         .await;
     assert_eq!(detail["incident"]["status"], "resolved");
     assert_eq!(detail["source"]["name"], "Shop");
     let (_, timeline) = server
-        .call(
-            Method::GET,
-            &format!("/incidents/{incident_id}/events"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get(&format!("/incidents/{incident_id}/events"))
         .await;
     let types: Vec<&str> = timeline["items"]
         .as_array()
@@ -202,22 +173,14 @@ async fn a_target_goes_down_and_recovers_through_the_incident_lifecycle() {
 
     // History: every check is kept, uptime comes from rollups.
     let (_, checks) = server
-        .call(
-            Method::GET,
-            &format!("/monitors/{id}/checks"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get(&format!("/monitors/{id}/checks"))
         .await;
     // up, connection refused ×2, 500, recovering, up.
     assert_eq!(checks["totalNumberOfResults"], 6);
     let (_, stats) = server
-        .call(
-            Method::GET,
-            &format!("/monitors/{id}/stats?range=24h"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get(&format!("/monitors/{id}/stats?range=24h"))
         .await;
     let checked: i64 = stats["buckets"]
         .as_array()
@@ -309,218 +272,11 @@ async fn a_certificate_close_to_expiry_opens_a_warning_incident() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn monitor_crud_validation_and_organizations() {
-    let server = TestServer::start().await;
-    let token = server.user_with_token("ada@example.com", "Acme");
-    let other = server.user_with_token("bob@example.com", "Other");
-    server.create_user("rita@example.com", "Acme", Some("Reporter"));
-    let reporter = server.create_token("rita@example.com", &[]);
-
-    for (body, field) in [
-        (json!({}), "url"),
-        (json!({"url": "ftp://x"}), "url"),
-        (
-            json!({"url": "http://x", "intervalSeconds": 1}),
-            "intervalSeconds",
-        ),
-        (
-            json!({"url": "http://x", "requestTimeoutMs": 120000}),
-            "requestTimeoutMs",
-        ),
-        (
-            json!({"url": "http://x", "acceptedStatusCodes": "200-"}),
-            "acceptedStatusCodes",
-        ),
-        (
-            json!({"url": "http://x", "assertion": {"kind": "jsonPointer", "pointer": "a", "value": 1}}),
-            "assertion",
-        ),
-        (
-            json!({"url": "http://x", "intervalSeconds": "60"}),
-            "intervalSeconds",
-        ),
-    ] {
-        let (status, reply) = server
-            .call(Method::POST, "/monitors", Some(&token), Some(body.clone()))
-            .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert!(
-            reply["error"]["message"]
-                .as_str()
-                .unwrap()
-                .starts_with(field),
-            "{body}: {reply}"
-        );
-    }
-
-    let id = create(
-        &server,
-        &token,
-        json!({"url": "https://example.com/health", "metadata": {"env": "prod"}, "isActive": false,
-               "requestHeaders": {"Authorization": "Bearer s3cret"}}),
-    )
-    .await;
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/monitors",
-            Some(&reporter),
-            Some(json!({"url": "http://x"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, seen) = server
-        .call(
-            Method::GET,
-            &format!("/monitors/{id}"),
-            Some(&reporter),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        seen["monitor"]["requestHeaders"],
-        json!({"Authorization": "(hidden)"}),
-        "credentials stay with editors"
-    );
-    let (_, own) = server
-        .call(Method::GET, &format!("/monitors/{id}"), Some(&token), None)
-        .await;
-    assert_eq!(
-        own["monitor"]["requestHeaders"],
-        json!({"Authorization": "Bearer s3cret"})
-    );
-    let (status, body) = server
-        .call(Method::GET, &format!("/monitors/{id}"), Some(&other), None)
-        .await;
-    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
-
-    // The original clients' path answers the same way.
-    let (status, via_original) = server
-        .call(
-            Method::GET,
-            &format!("/http-monitors/{id}"),
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(via_original["monitor"]["id"], id.as_str());
-
-    let (_, patched) = server
-        .call(
-            Method::PATCH,
-            &format!("/monitors/{id}"),
-            Some(&token),
-            Some(json!({"name": "Home page"})),
-        )
-        .await;
-    assert_eq!(
-        (patched["name"].as_str(), patched["status"].as_str()),
-        (Some("Home page"), Some("inactive"))
-    );
-    let (_, list) = server.call(Method::GET, "/monitors?query=home&metadataFilter=%7B%22items%22%3A%7B%22env%22%3A%5B%22prod%22%5D%7D%7D", Some(&token), None).await;
-    assert_eq!(list["totalNumberOfFilteredResults"], 1, "{list}");
-    for n in 0..11 {
-        let body = json!({"url": format!("https://example.com/{n}"), "name": format!("item {n:02}"), "isActive": false});
-        create(&server, &token, body).await;
-    }
-    let (status, page2) = server
-        .call(
-            Method::GET,
-            "/monitors?pageNumber=2&itemsPerPage=5&query=item",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{page2}");
-    let names: Vec<&str> = page2["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        ["item 05", "item 06", "item 07", "item 08", "item 09"]
-    );
-    assert_eq!(page2["totalNumberOfFilteredResults"], 11);
-    let (status, _) = server
-        .call(
-            Method::GET,
-            "/incidents?pageNumber=2&itemsPerPage=5",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, bad) = server
-        .call(Method::GET, "/monitors?pageNumber=two", Some(&token), None)
-        .await;
-    assert_eq!(
-        (status, code(&bad)),
-        (StatusCode::BAD_REQUEST, "invalid_query")
-    );
-    let (_, list) = server
-        .call(
-            Method::GET,
-            "/monitors?include=up&include=down",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(list["totalNumberOfFilteredResults"], 0);
-
-    let (_, toggled) = server
-        .call(
-            Method::POST,
-            &format!("/monitors/{id}/toggle"),
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(toggled["status"], "unknown");
-    assert!(toggled["nextCheckAt"].is_string());
-    let (_, archived) = server
-        .call(
-            Method::POST,
-            &format!("/monitors/{id}/archive"),
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(archived["status"], "archived");
-    assert!(archived["nextCheckAt"].is_null());
-    let (status, _) = server
-        .call(
-            Method::PATCH,
-            &format!("/monitors/{id}"),
-            Some(&token),
-            Some(json!({"name": "x"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/monitors/{id}"),
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = server
-        .call(Method::GET, &format!("/monitors/{id}"), Some(&token), None)
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn incidents_by_hand() {
     let server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let (status, incident) = server
-        .call(Method::POST, "/incidents", Some(&token), Some(json!({"title": "Payments degraded", "priority": "critical", "description": "Card payments time out"})))
+        .as_(&token).post("/incidents", json!({"title": "Payments degraded", "priority": "critical", "description": "Card payments time out"}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{incident}");
     let id = incident["id"].as_str().unwrap();
@@ -532,30 +288,18 @@ async fn incidents_by_hand() {
         (Some("ongoing"), Some("Ada"))
     );
     let (_, patched) = server
-        .call(
-            Method::PATCH,
-            &format!("/incidents/{id}"),
-            Some(&token),
-            Some(json!({"priority": "minor"})),
-        )
+        .as_(&token)
+        .patch(&format!("/incidents/{id}"), json!({"priority": "minor"}))
         .await;
     assert_eq!(patched["priority"], "minor");
     let (status, _) = server
-        .call(
-            Method::PATCH,
-            &format!("/incidents/{id}"),
-            Some(&token),
-            Some(json!({"priority": "whenever"})),
-        )
+        .as_(&token)
+        .patch(&format!("/incidents/{id}"), json!({"priority": "whenever"}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, resolved) = server
-        .call(
-            Method::POST,
-            &format!("/incidents/{id}/resolve"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .post_empty(&format!("/incidents/{id}/resolve"))
         .await;
     assert_eq!(
         (status, resolved["status"].as_str()),
@@ -563,26 +307,16 @@ async fn incidents_by_hand() {
     );
     assert!(resolved["resolvedAt"].is_string());
     let (status, _) = server
-        .call(
-            Method::POST,
-            &format!("/incidents/{id}/resolve"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .post_empty(&format!("/incidents/{id}/resolve"))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, list) = server
-        .call(
-            Method::GET,
-            "/incidents?priority=minor&orderBy=priority",
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get("/incidents?priority=minor&orderBy=priority")
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let (status, _) = server
-        .call(Method::GET, "/incidents?orderBy=chaos", Some(&token), None)
-        .await;
+    let (status, _) = server.as_(&token).get("/incidents?orderBy=chaos").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -596,13 +330,11 @@ async fn an_unconfirmed_incident_someone_commented_on_is_kept_and_resolved() {
     tick(&server, &token, &[&id], 5).await;
     target.set(Mode::Status(503));
     tick(&server, &token, &[&id], 60).await;
-    let pending = incidents(&server, &token, &id, "status=tobeconfirmed").await;
+    let pending = server.as_(&token).incidents(&id, &["tobeconfirmed"]).await;
     let incident = pending[0]["id"].as_str().unwrap().to_owned();
     let comment = json!({"text": "probably the deploy"});
     let path = format!("/incidents/{incident}/comment");
-    let (status, _) = server
-        .call(Method::POST, &path, Some(&token), Some(comment))
-        .await;
+    let (status, _) = server.as_(&token).post(&path, comment).await;
     assert_eq!(status, StatusCode::CREATED);
 
     // Suspicious → recovering → up (reference §2.3), then the incident ends.
@@ -614,12 +346,8 @@ async fn an_unconfirmed_incident_someone_commented_on_is_kept_and_resolved() {
         "up"
     );
     let (status, detail) = server
-        .call(
-            Method::GET,
-            &format!("/incidents/{incident}"),
-            Some(&token),
-            None,
-        )
+        .as_(&token)
+        .get(&format!("/incidents/{incident}"))
         .await;
     assert_eq!(
         (status, detail["incident"]["status"].as_str()),
@@ -632,7 +360,7 @@ async fn an_unconfirmed_incident_someone_commented_on_is_kept_and_resolved() {
         let server = &server;
         let token = &token;
         async move {
-            server.call(Method::GET, &path, Some(token), None).await.1["items"]
+            server.as_(token).get(&path).await.1["items"]
                 .as_array()
                 .unwrap()
                 .clone()

@@ -1,8 +1,8 @@
 //! Dashboard sessions, login throttling and profile changes against the real server.
 
-mod common;
+use crate::common;
 
-use common::{PASSWORD, TestServer, code};
+use crate::common::{PASSWORD, TestServer, code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -48,14 +48,8 @@ async fn login_me_logout() {
     assert_eq!(profile["user"]["email"], "ada@example.com");
 
     let cookie = cookie_pair(&set_cookie);
-    let me = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
-    let me: Value = me.json().await.unwrap();
+    let (status, me) = server.session(&cookie).get("/users/me").await;
+    assert_eq!(status, StatusCode::OK);
     // The original CLI parses these snake_case keys.
     for key in [
         "user",
@@ -82,14 +76,8 @@ async fn login_me_logout() {
             .unwrap()
             .contains("Max-Age=0")
     );
-    let after = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = after.json().await.unwrap();
+    let (status, body) = server.session(&cookie).get("/users/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "session_expired");
 }
 
@@ -192,28 +180,14 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["newUser"]["firstName"], "Augusta");
 
-    let still = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", &first)
-        .send()
-        .await
-        .unwrap();
+    let (still, _) = server.session(&first).get("/users/me").await;
     assert_eq!(
-        still.status(),
+        still,
         StatusCode::OK,
         "the session that changed the password stays"
     );
-    let ended = server
-        .request(Method::GET, "/users/me")
-        .header("cookie", &second)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        ended.status(),
-        StatusCode::UNAUTHORIZED,
-        "other sessions end"
-    );
+    let (ended, _) = server.session(&second).get("/users/me").await;
+    assert_eq!(ended, StatusCode::UNAUTHORIZED, "other sessions end");
     let (status, _, _) = login(&server, "ada@example.com", "une autre tarte aux pommes").await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -235,9 +209,7 @@ async fn profile_updates_are_validated() {
         ),
     ];
     for (body, expected, field) in cases {
-        let (status, reply) = server
-            .call(Method::PUT, "/users/me", Some(&ada), Some(body.clone()))
-            .await;
+        let (status, reply) = server.as_(&ada).put("/users/me", body.clone()).await;
         assert_eq!(status.as_u16(), expected, "{body}: {reply}");
         if !field.is_empty() {
             assert!(
@@ -249,9 +221,7 @@ async fn profile_updates_are_validated() {
             );
         }
     }
-    let (_, me) = server
-        .call(Method::GET, "/users/me", Some(&ada), None)
-        .await;
+    let (_, me) = server.as_(&ada).get("/users/me").await;
     assert_eq!(
         (
             me["user"]["lastName"].as_str(),
@@ -296,13 +266,8 @@ async fn cookie_writes_must_come_from_the_same_origin() {
         );
     }
     // Reads by cookie need no origin.
-    let read = server
-        .request(Method::GET, "/api-tokens")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(read.status(), StatusCode::OK);
+    let (read, _) = server.session(&cookie).get("/api-tokens").await;
+    assert_eq!(read, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -389,9 +354,9 @@ async fn cli_user_commands() {
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_setup_succeeds_once_even_when_raced() {
     let server = TestServer::start().await;
-    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    let (_, status) = server.anonymous().get("/setup").await;
     assert_eq!(status, json!({"needed": true}));
-    let (_, session) = server.call(Method::GET, "/auth/session", None, None).await;
+    let (_, session) = server.anonymous().get("/auth/session").await;
     assert_eq!(session, json!({"profile": null}));
 
     let attempt = |email: &'static str| {
@@ -407,7 +372,7 @@ async fn first_run_setup_succeeds_once_even_when_raced() {
     let winner = if a.status() == 200 { a } else { b };
     let cookie = cookie_pair(winner.headers()["set-cookie"].to_str().unwrap());
 
-    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    let (_, status) = server.anonymous().get("/setup").await;
     assert_eq!(status, json!({"needed": false}));
     let users = server.cli(&["user", "list", "--json"]);
     let users: Value = serde_json::from_slice(&users.stdout).unwrap();
@@ -415,15 +380,7 @@ async fn first_run_setup_succeeds_once_even_when_raced() {
     assert_eq!(users[0]["role"], "Owner");
 
     // The winner is logged in.
-    let session: Value = server
-        .request(Method::GET, "/auth/session")
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, session) = server.session(&cookie).get("/auth/session").await;
     assert_eq!(session["profile"]["organization_roles"], json!(["Owner"]));
 }
 
@@ -438,7 +395,7 @@ async fn setup_validates_its_fields() {
     ] {
         let mut body = base.clone();
         body[field] = value;
-        let (status, reply) = server.call(Method::POST, "/setup", None, Some(body)).await;
+        let (status, reply) = server.anonymous().post("/setup", body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             reply["error"]["message"]
@@ -448,6 +405,6 @@ async fn setup_validates_its_fields() {
             "{reply}"
         );
     }
-    let (_, status) = server.call(Method::GET, "/setup", None, None).await;
+    let (_, status) = server.anonymous().get("/setup").await;
     assert_eq!(status, json!({"needed": true}), "nothing was created");
 }

@@ -2,12 +2,10 @@
 //! proxy, credentials in monitor URLs hidden from readers and from notification receivers,
 //! logout refusing foreign pages, and the optional /metrics token.
 
-mod common;
-
+use crate::common::receivers::{Behaviour, HttpReceiver};
+use crate::common::target::{Mode, Target};
+use crate::common::{PASSWORD, TestServer, code};
 use chrono::{DateTime, Duration};
-use common::receivers::{Behaviour, HttpReceiver};
-use common::target::{Mode, Target};
-use common::{PASSWORD, TestServer, Token, code};
 use dutyduck::clock::Clock;
 use dutyduck::http::client_addr::TrustedProxies;
 use reqwest::{Method, StatusCode};
@@ -132,12 +130,6 @@ const USER: &str = "admin";
 const PASS: &str = "hunter2pass";
 const QUERY_SECRET: &str = "QSECRETVALUE";
 
-async fn call(server: &TestServer, token: &Token, method: Method, path: &str) -> Value {
-    let (status, body) = server.call(method, path, Some(token), None).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
-
 fn assert_hidden(what: &str, body: &Value) {
     let text = body.to_string();
     for secret in [PASS, QUERY_SECRET] {
@@ -156,11 +148,10 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
     let rex = server.create_token("rex@example.com", &[]);
 
     let (status, channel) = server
-        .call(
-            Method::POST,
+        .as_(&ada)
+        .post(
             "/notification-channels",
-            Some(&ada),
-            Some(json!({"name": "Ops", "kind": "webhook", "config": {"url": hook.url("/in")}})),
+            json!({"name": "Ops", "kind": "webhook", "config": {"url": hook.url("/in")}}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{channel}");
@@ -173,13 +164,12 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
         target.addr
     );
     let (status, created) = server
-        .call(
-            Method::POST,
+        .as_(&ada)
+        .post(
             "/monitors",
-            Some(&ada),
-            Some(json!({"name": "Shop", "url": url, "intervalSeconds": 60,
+            json!({"name": "Shop", "url": url, "intervalSeconds": 60,
                         "downtimeConfirmationThreshold": 1,
-                        "notificationChannels": [channel["id"]]})),
+                        "notificationChannels": [channel["id"]]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -193,7 +183,7 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
     let incident = opened["incident"]["id"].as_str().unwrap().to_owned();
 
     // Every view a reporter has.
-    let monitors = call(&server, &rex, Method::GET, "/monitors").await;
+    let monitors = server.as_(&rex).get_ok("/monitors").await;
     assert_eq!(monitors["items"][0]["url"], masked.as_str());
     let views = [
         "/monitors".to_owned(),
@@ -204,19 +194,16 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
         format!("/incidents/{incident}/events"),
     ];
     for path in &views {
-        let body = call(&server, &rex, Method::GET, path).await;
+        let body = server.as_(&rex).get_ok(path).await;
         assert_hidden(path, &body);
     }
-    let detail = call(
-        &server,
-        &rex,
-        Method::GET,
-        &format!("/incidents/{incident}"),
-    )
-    .await;
+    let detail = server
+        .as_(&rex)
+        .get_ok(&format!("/incidents/{incident}"))
+        .await;
     assert_eq!(detail["source"]["url"], masked.as_str());
     assert_eq!(detail["incident"]["metadata"]["url"], masked.as_str());
-    let one = call(&server, &rex, Method::GET, &format!("/monitors/{id}")).await;
+    let one = server.as_(&rex).get_ok(&format!("/monitors/{id}")).await;
     assert_eq!(one["monitor"]["url"], masked.as_str());
     assert_eq!(one["ongoingIncident"]["metadata"]["url"], masked.as_str());
 
@@ -227,13 +214,10 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
         (&PASS[..4], 0),
         (&QUERY_SECRET[..4], 0),
     ] {
-        let body = call(
-            &server,
-            &rex,
-            Method::GET,
-            &format!("/monitors?query={query}"),
-        )
-        .await;
+        let body = server
+            .as_(&rex)
+            .get_ok(&format!("/monitors?query={query}"))
+            .await;
         assert_eq!(body["items"].as_array().unwrap().len(), found, "{query}");
     }
 
@@ -246,42 +230,29 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
         )
     };
     let found = |body: Value| body["items"].as_array().unwrap().len();
-    assert_eq!(
-        found(call(&server, &rex, Method::GET, &filter(&url)).await),
-        0
-    );
-    assert_eq!(
-        found(call(&server, &ada, Method::GET, &filter(&url)).await),
-        1
-    );
+    assert_eq!(found(server.as_(&rex).get_ok(&filter(&url)).await), 0);
+    assert_eq!(found(server.as_(&ada).get_ok(&filter(&url)).await), 1);
 
     // The editor sees the real URL, searches it and keeps it when saving other changes.
-    let mine = call(&server, &ada, Method::GET, &format!("/monitors/{id}")).await;
+    let mine = server.as_(&ada).get_ok(&format!("/monitors/{id}")).await;
     assert_eq!(mine["monitor"]["url"], url.as_str());
-    let body = call(
-        &server,
-        &ada,
-        Method::GET,
-        &format!("/monitors?query={PASS}"),
-    )
-    .await;
+    let body = server
+        .as_(&ada)
+        .get_ok(&format!("/monitors?query={PASS}"))
+        .await;
     assert_eq!(body["items"].as_array().unwrap().len(), 1);
-    let detail = call(
-        &server,
-        &ada,
-        Method::GET,
-        &format!("/incidents/{incident}"),
-    )
-    .await;
+    let detail = server
+        .as_(&ada)
+        .get_ok(&format!("/incidents/{incident}"))
+        .await;
     assert_eq!(detail["source"]["url"], url.as_str());
     let mut edited = mine["monitor"].clone();
     edited["name"] = json!("Shop (edited)");
     let (status, saved) = server
-        .call(
-            Method::PATCH,
+        .as_(&ada)
+        .patch(
             &format!("/monitors/{id}"),
-            Some(&ada),
-            Some(json!({"name": edited["name"], "url": edited["url"]})),
+            json!({"name": edited["name"], "url": edited["url"]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
@@ -289,13 +260,7 @@ async fn credentials_in_a_monitor_url_are_hidden_from_readers_and_receivers() {
 }
 
 async fn me_status(server: &TestServer, cookie: &str) -> StatusCode {
-    server
-        .request(Method::GET, "/users/me")
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    server.session(cookie).get("/users/me").await.0
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,9 +1,7 @@
 //! CORS against the real server: pages on other origins call the API with token headers, never
 //! with the dashboard's session cookie; the dashboard and login stay same-origin.
 
-mod common;
-
-use common::{PASSWORD, TestServer, code};
+use crate::common::{PASSWORD, TestServer, code};
 use dutyduck::clock::Clock;
 use dutyduck::http::cors::CorsOrigins;
 use reqwest::header::HeaderMap;
@@ -57,7 +55,7 @@ async fn every_api_route_answers_a_preflight_with_its_methods() {
     assert!(header(&headers, "access-control-allow-credentials").is_none());
 
     // Every path of the OpenAPI document, with its documented methods.
-    let (_, doc) = server.call(Method::GET, "/openapi.json", None, None).await;
+    let (_, doc) = server.anonymous().get("/openapi.json").await;
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() > 20);
     for (template, operations) in paths {
@@ -151,15 +149,7 @@ async fn the_dashboard_and_login_are_never_cross_origin() {
             .get("access-control-allow-credentials")
             .is_none()
     );
-    let tokens: Value = server
-        .request(Method::GET, "/api-tokens")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, tokens) = server.session(&cookie).get("/api-tokens").await;
     assert!(!tokens.to_string().contains("stolen"), "{tokens}");
 }
 

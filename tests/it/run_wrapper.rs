@@ -2,15 +2,13 @@
 //! server, and each test checks what a user would notice: the command's output and exit code,
 //! the warnings on stderr, and the run as `GET /tasks/{id}/runs` shows it.
 
-mod common;
-
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::common::{Api, TestServer, Token, at, eventually};
 use chrono::{DateTime, Utc};
-use common::{TestServer, Token, eventually};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -33,26 +31,19 @@ impl Setup {
     }
 
     async fn create_task(&self, id: &str) {
-        let (status, body) = self.post("/tasks", json!({ "id": id })).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+        self.api().create("/tasks", json!({ "id": id })).await;
     }
 
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.server
-            .call(Method::POST, path, Some(&self.token), Some(body))
-            .await
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.server
-            .call(Method::GET, path, Some(&self.token), None)
-            .await
+    fn api(&self) -> Api<'_> {
+        self.server.as_(&self.token)
     }
 
     /// The task's runs, newest first.
     async fn runs(&self, task: &str) -> Vec<Value> {
-        let (status, body) = self.get(&format!("/tasks/{}/runs", enc(task))).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = self
+            .api()
+            .get_ok(&format!("/tasks/{}/runs", enc(task)))
+            .await;
         body["runs"].as_array().unwrap().clone()
     }
 
@@ -80,6 +71,7 @@ impl Setup {
     async fn replace_run(&self, task: &str) -> Value {
         let body = json!({ "abortPreviousRunningTask": true });
         let (status, run) = self
+            .api()
             .post(&format!("/tasks/{}/start", enc(task)), body)
             .await;
         assert_eq!(status, StatusCode::CREATED, "{run}");
@@ -92,9 +84,7 @@ fn enc(id: &str) -> String {
 }
 
 fn time(value: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(value.as_str().unwrap())
-        .unwrap()
-        .to_utc()
+    at(value.as_str().unwrap())
 }
 
 /// A running wrapper: its stdin to release a waiting command, and what it has printed so far.
@@ -403,7 +393,7 @@ async fn the_command_runs_whatever_the_server_does() {
     assert_eq!(unknown.status.code(), Some(2));
     assert_eq!(unknown.stdout, "ran\n");
     unknown.warning(&["--create"]);
-    let (status, _) = s.get("/tasks/nightly").await;
+    let (status, _) = s.api().get("/tasks/nightly").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was created");
 }
 
@@ -424,7 +414,7 @@ async fn create_makes_the_task_with_the_given_settings() {
     let ended = s.wrap("backup", &flags, "echo saved").end().await;
     assert_eq!(ended.status.code(), Some(0));
     ended.no_warning();
-    let (status, body) = s.get("/tasks/backup").await;
+    let (status, body) = s.api().get("/tasks/backup").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let task = &body["task"];
     assert_eq!(task["name"], "Nightly backup");
@@ -436,7 +426,7 @@ async fn create_makes_the_task_with_the_given_settings() {
     // Without --name, the task is named after the command line; a second run reuses the task.
     s.wrap("ad-hoc", &["--create"], "exit 0").end().await;
     s.wrap("ad-hoc", &["--create"], "exit 0").end().await;
-    let (_, body) = s.get("/tasks/ad-hoc").await;
+    let (_, body) = s.api().get("/tasks/ad-hoc").await;
     assert_eq!(body["task"]["name"], "sh -c exit 0");
     assert_eq!(s.runs("ad-hoc").await.len(), 2);
 }
@@ -445,7 +435,7 @@ async fn create_makes_the_task_with_the_given_settings() {
 async fn a_run_already_going_on_is_left_alone_unless_abort_previous() {
     let s = Setup::new().await;
     s.create_task("sync").await;
-    let (status, body) = s.post("/tasks/sync/start", Value::Null).await;
+    let (status, body) = s.api().post("/tasks/sync/start", Value::Null).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
     let ended = s.wrap("sync", &[], "echo synced; exit 0").end().await;
@@ -516,7 +506,7 @@ async fn a_heartbeat_answered_400_stops_heartbeats() {
     s.replace_run("etl").await;
     let done =
         json!({ "status": "success", "exitCode": 0, "errorMessage": null, "output": "by hand" });
-    let (status, body) = s.post("/tasks/etl/finish", done).await;
+    let (status, body) = s.api().post("/tasks/etl/finish", done).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     wrapped.wait_stderr("heartbeats stopped").await;
     wrapped.release().await;

@@ -1,0 +1,45 @@
+//! The integration tests, as one crate: the real server on loopback over a temp data dir, real
+//! SQLite, real HTTP, and the real `dutyduck` binary for the CLI. One crate links the library
+//! once, instead of once per file.
+//!
+//! Run one feature's tests with a module filter: `cargo test --test it tasks::`.
+
+mod common;
+
+mod accounts;
+mod backups;
+mod binary;
+mod checks;
+mod cli_errors;
+mod connections;
+mod cors;
+mod data_dir;
+mod errors;
+mod monitors;
+mod notifications;
+mod openapi;
+mod packaging;
+mod run_wrapper;
+mod security;
+mod store;
+mod tasks;
+mod tokens;
+mod upgrade;
+mod watching;
+
+/// Cargo makes a crate of every `tests/*.rs` and `tests/*/main.rs`, each linking the library
+/// again: new integration tests go in a module here instead.
+#[test]
+fn the_integration_tests_are_one_crate() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut crates: Vec<String> = std::fs::read_dir(&tests)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "rs") || path.join("main.rs").is_file()
+        })
+        .map(|path| path.strip_prefix(&tests).unwrap().display().to_string())
+        .collect();
+    crates.sort();
+    assert_eq!(crates, ["it"], "test crates under tests/");
+}
