@@ -2,7 +2,7 @@
 //! and task (`notificationChannels`: a list of channel ids, or null for all of the
 //! organization's channels; `renotifyMinutes`: null for the organization's default).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -176,9 +176,5 @@ pub fn renotify_minutes(conn: &Connection, incident: IncidentId) -> Result<Optio
     if routing.renotify_minutes.is_some() {
         return Ok(routing.renotify_minutes);
     }
-    Ok(conn
-        .prepare_cached("SELECT renotify_minutes FROM organizations WHERE id = ?1")?
-        .query_row([org], |r| r.get(0))
-        .optional()?
-        .flatten())
+    Ok(super::store::settings(conn, org)?.renotify_minutes)
 }

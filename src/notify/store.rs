@@ -115,20 +115,31 @@ pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<StoredChannel>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The organization's notification settings; an organization that never set them has the
+/// defaults (English, no re-notification).
 pub fn settings(conn: &Connection, org: OrgId) -> Result<Settings> {
     Ok(conn
-        .prepare_cached("SELECT language, renotify_minutes FROM organizations WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT language, renotify_minutes FROM notification_settings WHERE organization_id = ?1",
+        )?
         .query_row([org], |r| {
             Ok(Settings {
                 language: r.get(0)?,
                 renotify_minutes: r.get(1)?,
             })
-        })?)
+        })
+        .optional()?
+        .unwrap_or(Settings {
+            language: "en".to_owned(),
+            renotify_minutes: None,
+        }))
 }
 
 pub fn set_settings(conn: &Connection, org: OrgId, s: &Settings) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE organizations SET language = ?2, renotify_minutes = ?3 WHERE id = ?1",
+        "INSERT INTO notification_settings (organization_id, language, renotify_minutes)
+         VALUES (?1, ?2, ?3)
+         ON CONFLICT (organization_id) DO UPDATE SET language = ?2, renotify_minutes = ?3",
     )?
     .execute(params![org, s.language, s.renotify_minutes])?;
     Ok(())
@@ -171,9 +182,10 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
     let Some(channel) = get(conn, org, channel_id)? else {
         return Ok(None);
     };
-    let (organization, language): (String, String) = conn
-        .prepare_cached("SELECT display_name, language FROM organizations WHERE id = ?1")?
-        .query_row([org], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let organization: String = conn
+        .prepare_cached("SELECT display_name FROM organizations WHERE id = ?1")?
+        .query_row([org], |r| r.get(0))?;
+    let language = settings(conn, org)?.language;
     let members = conn
         .prepare_cached(
             "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
