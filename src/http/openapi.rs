@@ -21,14 +21,28 @@ pub fn generator() -> SchemaGenerator {
 /// Limits the server applies to every type, written into the schema: an object with declared
 /// fields takes no others (`known_fields` refuses them), and a fixed-size integer fits its type
 /// (schemars says `format: uint32` but not the maximum, which clients then exceed).
+///
+/// An object whose fields are partly declared by subschemas (a monitor: its common fields, plus
+/// its kind's in a `oneOf` branch) is closed with `unevaluatedProperties`, which counts the
+/// branch's fields as declared; `additionalProperties` would refuse them. The branch itself
+/// (a `$ref` to the kind's settings beside its `kind` tag) is left open, and so are the
+/// settings it refers to (they say `additionalProperties: true`): the whole object closes it.
 fn state_limits(schema: &mut Schema) {
     if let Some(object) = schema.as_object_mut() {
         // Only struct schemas (typed "object"); not the partial ones inside if/then or anyOf.
+        let composed = ["oneOf", "anyOf", "allOf"]
+            .iter()
+            .any(|k| object.contains_key(*k));
         if object.contains_key("properties")
             && !object.contains_key("additionalProperties")
+            && !object.contains_key("$ref")
             && schema_types(object).any(|t| t == "object")
         {
-            object.insert("additionalProperties".into(), Value::Bool(false));
+            let closed = match composed {
+                true => "unevaluatedProperties",
+                false => "additionalProperties",
+            };
+            object.insert(closed.into(), Value::Bool(false));
         }
         let bounds: Option<(i64, i64)> = match object.get("format").and_then(Value::as_str) {
             Some("uint8") => Some((0, u8::MAX.into())),

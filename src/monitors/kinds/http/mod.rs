@@ -60,6 +60,8 @@ pub struct HttpInput {
 /// An HTTP monitor's settings, validated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+// Shown flat beside the monitor's common fields: the monitor's schema closes the whole object.
+#[schemars(extend("additionalProperties" = true))]
 pub struct HttpSettings {
     pub url: String,
     pub method: String,
