@@ -1,6 +1,6 @@
 //! Outbound HTTPS, one way for every client the binary builds (checks, notifications, the
 //! `run` wrapper): reqwest is compiled without a crypto provider, so ring is installed here, and
-//! the CA roots are bundled (a scratch container has no system trust store, rust-stack §3.4).
+//! the CA roots are bundled (a scratch container has no system trust store).
 
 /// The User-Agent of every outbound request.
 pub const USER_AGENT: &str = concat!("dutyduck/", env!("CARGO_PKG_VERSION"));

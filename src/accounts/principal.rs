@@ -25,7 +25,7 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// `can(role, permission)` narrowed by the token's scopes (reference §5.3).
+    /// `can(role, permission)` narrowed by the token's scopes (a token never does more than its user).
     pub fn can(&self, permission: Permission) -> bool {
         can(self.role, permission) && (self.scopes.is_empty() || self.scopes.contains(&permission))
     }

@@ -1,4 +1,4 @@
-//! Roles and permissions (reference §5.2, §5.3). `can` is the one place that decides whether a
+//! Roles and permissions (the original product's roles and their permissions). `can` is the one place that decides whether a
 //! role grants a permission; everything else asks it.
 
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ impl Permission {
     }
 }
 
-/// Whether `role` grants `permission` (reference §5.3, with the §5.2 hierarchy folded in).
+/// Whether `role` grants `permission` (each role's permissions, with the roles below it folded in).
 pub fn can(role: Role, permission: Permission) -> bool {
     use Permission::*;
     use Role::*;
@@ -190,7 +190,7 @@ pub fn can(role: Role, permission: Permission) -> bool {
 mod tests {
     use super::*;
 
-    /// Reference §5.3, row by row: the roles that satisfy each permission (plus our two
+    /// The permission table, row by row: the roles that satisfy each permission (plus our two
     /// notification-channel permissions).
     #[test]
     fn permission_table_matches_the_reference() {

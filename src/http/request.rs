@@ -177,7 +177,7 @@ impl Page {
 pub const METADATA_FILTER_PATTERN: &str =
     "^\\{\"items\": ?\\{(\"[a-z]{1,20}\": ?\\[(\"[a-z]{0,20}\")?\\])?\\}\\}$";
 
-/// `metadataFilter`: a JSON string `{"items": {"key": ["v1", "v2"]}}` (reference §1).
+/// `metadataFilter`: a JSON string `{"items": {"key": ["v1", "v2"]}}`, as the original product's clients send it.
 pub fn metadata_filter(
     raw: Option<&str>,
 ) -> Result<std::collections::BTreeMap<String, Vec<String>>> {

@@ -13,7 +13,7 @@ use crate::ids::{ChannelId, DeliveryId};
 use crate::text_enum::text_enum;
 
 text_enum!(
-    /// Why a check failed (reference §2.2, plus ours for assertions, TLS and slowness).
+    /// Why a check failed (the original product's kinds, plus ours for assertions, TLS and slowness).
     ErrorKind {
         Unknown => "unknown",
         None => "none",

@@ -1,4 +1,4 @@
-//! Incidents as the API shows them (reference §3), and their timeline events.
+//! Incidents as the API shows them (the original product's shape), and their timeline events.
 
 use std::collections::BTreeMap;
 

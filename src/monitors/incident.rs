@@ -1,8 +1,8 @@
-//! What a check does to its monitor's incidents (reference §2.4), and when a TLS certificate
+//! What a check does to its monitor's incidents , and when a TLS certificate
 //! opens or closes a warning: pure rules (tested row by row), then applying them through
 //! `incidents::report` inside the write that records the check.
 //!
-//! Where this differs from §2.4, on purpose: every status switch records the check that caused
+//! Where this differs from the original product, on purpose: every status switch records the check that caused
 //! it on the switch event itself, so a separate `monitorpinged` event is written only when the
 //! failure changes (another error kind or HTTP code) or when an incident opens or resolves; and
 //! an unconfirmed incident that people already acknowledged or commented on is resolved rather
@@ -213,7 +213,7 @@ mod tests {
     use IncidentStatus::*;
     use MonitorStatus as M;
 
-    /// Reference §2.4 as applied here (see the module comment), row by row.
+    /// The rules as applied here (see the module comment), row by row.
     #[test]
     fn the_reference_table() {
         let rows: [(

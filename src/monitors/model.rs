@@ -10,7 +10,7 @@ use crate::ids::{MonitorId, OrgId};
 use crate::text_enum::text_enum;
 
 text_enum!(
-    /// Reference §2.2.
+    /// Up, suspicious (failing, not confirmed yet), down, recovering (passing, not confirmed yet).
     MonitorStatus {
         /// Active, not checked since (re)activation ("Pending").
         Unknown => "unknown",

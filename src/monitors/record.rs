@@ -1,5 +1,5 @@
-//! Recording a check: the monitor's new status (§2.3), its history, and what happens to its
-//! incidents (§2.4), all in one write job so they never disagree.
+//! Recording a check: the monitor's new status, its history, and what happens to its
+//! incidents, all in one write job so they never disagree.
 
 use rusqlite::{Connection, params};
 

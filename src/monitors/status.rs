@@ -1,4 +1,4 @@
-//! The monitor status machine of reference §2.3, as a pure function.
+//! The monitor status machine (up, suspicious, down, recovering with confirmation thresholds), as a pure function.
 
 use super::model::MonitorStatus;
 
@@ -35,7 +35,7 @@ mod tests {
     use super::*;
     use MonitorStatus::*;
 
-    /// Reference §2.3, row by row: (D, R, status, counter, ok) → (status, counter).
+    /// The status table, row by row: (D, R, status, counter, ok) → (status, counter).
     #[test]
     fn the_reference_table() {
         let rows: [(u32, u32, MonitorStatus, u32, bool, MonitorStatus, u32); 22] = [

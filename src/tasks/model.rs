@@ -1,4 +1,4 @@
-//! Tasks and runs as the API shows them (reference §1.4 `Task`, `TaskRun`, plus ours: time zone,
+//! Tasks and runs as the API shows them (the original product's `Task` and `TaskRun`, plus ours: time zone,
 //! ping key, output, duration, recent runs).
 
 use schemars::JsonSchema;

@@ -1,5 +1,5 @@
-//! `/tasks/{id}/start`, `/heartbeat`, `/finish` (the status codes the original CLI relies on,
-//! reference §11 items 7–9) and `/tasks/{id}/runs`.
+//! `/tasks/{id}/start`, `/heartbeat`, `/finish` (with the status codes the original
+//! product's CLI relies on: 404 unknown task, 409 already running, 400 no running run) and `/tasks/{id}/runs`.
 
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;

@@ -88,7 +88,7 @@ impl schemars::JsonSchema for TaskIdParam {
 }
 
 /// A task id as given in a body or path: non-empty, no whitespace or control characters
-/// (reference §4.1; they are used verbatim in URLs and crontabs).
+/// (as the original product; they are used verbatim in URLs and crontabs).
 pub fn check_id(id: &str) -> Result<String> {
     if id.is_empty() {
         return Err(Error::invalid_field("id", "must not be empty"));
@@ -170,8 +170,8 @@ impl TaskSettings {
     }
 }
 
-/// Parses a schedule; a bad cron expression is a 400, as the original clients expect (reference
-/// §11 item 10), a bad time zone a 422.
+/// Parses a schedule; a bad cron expression is a 400, as the original product's clients
+/// expect, a bad time zone a 422.
 pub fn parse_schedule(cron: &str, zone: &str) -> Result<Schedule> {
     Schedule::parse(cron, zone).map_err(|e| match e {
         ScheduleError::Cron(_) => Error::bad_request(

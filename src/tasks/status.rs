@@ -1,5 +1,5 @@
-//! Task and run statuses (reference §4.2, §4.3) as pure functions: where a scheduled task stands
-//! at a given time, and which run transitions are allowed. The original's bugs (§10 items 2–7)
+//! Task and run statuses (healthy → due → late → absent; running → finished/failed/dead/aborted) as pure functions: where a scheduled task stands
+//! at a given time, and which run transitions are allowed. The original product's bugs
 //! are not reproduced: an absent task becomes due again at its next occurrence, and a finish
 //! whose status contradicts its exit code is a 422, not a 500.
 
@@ -44,7 +44,7 @@ text_enum!(
     }
 );
 
-/// Reference §4.1 defaults and limits, in seconds.
+/// Defaults and limits (the original product's), in seconds.
 pub const START_WINDOW: (u32, u32, u32) = (120, 5, 3600);
 pub const LATENESS_WINDOW: (u32, u32, u32) = (240, 5, 3600);
 pub const HEARTBEAT_TIMEOUT: (u32, u32, u32) = (30, 10, 3600);
@@ -116,7 +116,7 @@ mod tests {
     use super::*;
     use TaskStatus::*;
 
-    /// Reference §4.2's timeline: due at the occurrence, late after the start window, absent after
+    /// The waiting timeline: due at the occurrence, late after the start window, absent after
     /// the lateness window.
     #[test]
     fn the_timeline_of_an_occurrence() {

@@ -2,7 +2,7 @@
 // its words in English and French, the fields of its form (how each is shown, read from and
 // written to the API's `config`, and checked in the browser), the line that sums it up in the
 // list, and the facts its page shows. The form, the list and the channel's page render from it;
-// adding a kind is adding an entry (docs/how-to-add-a-notification-channel.md).
+// adding a kind is adding an entry (src/notify/channels/how-to-add-a-channel.md).
 //
 // A field: { name (its key in `config`), type ('text', 'url', 'list', 'checkbox', 'headers',
 // 'generatedSecret'), label and hint (message keys), placeholder, row (side by side with the

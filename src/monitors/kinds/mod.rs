@@ -2,7 +2,7 @@
 //! behind [`CheckKind`]; the rest of `monitors` (scheduler, thresholds, status machine, history,
 //! incidents, API) sees a monitor's kind only through [`KindSettings`]. The one list of kinds is
 //! the `kinds!` call below: adding a kind adds one line there (see
-//! docs/how-to-add-a-check-kind.md).
+//! src/monitors/kinds/how-to-add-a-kind.md).
 
 pub mod http;
 

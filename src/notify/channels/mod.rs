@@ -5,7 +5,7 @@
 //!
 //! `channels!` below is the one list of kinds: `ChannelKind`, `ChannelConfig`, the OpenAPI
 //! `oneOf` and the "kind is required: …" message all come from it. Adding a kind is a file here
-//! and a line there (see docs/how-to-add-a-notification-channel.md).
+//! and a line there (see src/notify/channels/how-to-add-a-channel.md).
 
 mod shared;
 
