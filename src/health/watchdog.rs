@@ -213,7 +213,8 @@ fn record(conn: &Connection, action: Action, text: &str, now: Timestamp) -> Resu
     let steps: &[Effect] = match action {
         Action::Open => &[Effect::Open(IncidentStatus::Ongoing)],
         Action::OpenAndResolve => &[Effect::Open(IncidentStatus::Ongoing), Effect::Resolve],
-        Action::Resolve | Action::None => &[Effect::Resolve],
+        Action::Resolve => &[Effect::Resolve],
+        Action::None => &[],
     };
     for org in crate::accounts::store::organization_ids(conn)? {
         let report = Report {

@@ -57,11 +57,6 @@ fn registration(source_type: SourceType) -> Option<&'static Registration> {
         .copied()
 }
 
-/// The source types that mean the same rows as `source_type` (itself included).
-pub fn same_source(source_type: SourceType) -> &'static [SourceType] {
-    registration(source_type).map_or(&[], |r| r.types)
-}
-
 /// The source behind an incident; None for a manual one or a source that no longer exists.
 pub fn describe(
     conn: &Connection,
@@ -75,9 +70,11 @@ pub fn describe(
     }
 }
 
-/// Whether incidents of this source type keep a URL that may carry credentials.
+/// Whether incidents of this source type keep a URL that may carry credentials. A type nobody
+/// registered (manual incidents; any other would be a wiring mistake) is masked all the same:
+/// hiding a harmless URL costs less than showing a password.
 pub fn url_has_credentials(source_type: SourceType) -> bool {
-    registration(source_type).is_some_and(|r| r.url_has_credentials)
+    registration(source_type).is_none_or(|r| r.url_has_credentials)
 }
 
 /// Takes a deleted channel out of every source that chose it.

@@ -26,6 +26,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "notification_outbox",
             "notification_attempts",
             "renotifications",
+            "notification_settings",
         ],
     ),
     ("health", &["instance_probe"]),

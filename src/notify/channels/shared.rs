@@ -29,7 +29,7 @@ impl super::KindConfig for ChatConfig {
 
     /// The webhook URL carries its secret in the path.
     fn mask(&mut self) {
-        self.webhook_url = mask_url(&self.webhook_url);
+        self.webhook_url = mask_path(&self.webhook_url);
     }
 
     fn keep_secrets(&mut self, old: &ChatConfig) {
@@ -69,7 +69,7 @@ pub fn check_url(field: &str, raw: &str) -> Result<()> {
 }
 
 /// `scheme://host/********`: for URLs that carry their secret in the path.
-pub fn mask_url(raw: &str) -> String {
+pub fn mask_path(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(u) => match u.port() {
             Some(port) => format!(
