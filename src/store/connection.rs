@@ -60,6 +60,13 @@ pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
         };
         unusable(data_dir, problem)
     })?;
+    let _one_at_a_time = super::lock::MigrationLock::acquire(data_dir).map_err(|e| {
+        if e.read_only {
+            unusable(data_dir, READ_ONLY_DIR)
+        } else {
+            e.error
+        }
+    })?;
     let mut conn = Connection::open(&path).map_err(|e| {
         unusable(
             &path,
@@ -69,16 +76,17 @@ pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
     configure(&conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => unusable(
-                data_dir,
-                "is read-only for the user running dutyduck: it needs write access to the \
-                 directory and to the dutyduck.db* files in it",
-            ),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+                unusable(data_dir, READ_ONLY_DIR)
+            }
             _ => e.into(),
         })?;
     migrate(&mut conn)?;
     Ok(conn)
 }
+
+const READ_ONLY_DIR: &str = "is read-only for the user running dutyduck: it needs write access \
+                             to the directory and to the dutyduck.db* files in it";
 
 const READ_ONLY: OpenFlags =
     OpenFlags::SQLITE_OPEN_READ_ONLY.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
@@ -248,4 +256,30 @@ fn applied_version(conn: &Connection) -> Result<i64> {
         [],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `serve` and `user create` started together on a fresh VM: neither may fail because the
+    /// other created a table first. Several rounds, as the race needs both to look at once.
+    #[test]
+    fn processes_opening_a_fresh_data_dir_at_once_both_succeed() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let dir = dir.path().to_owned();
+                    std::thread::spawn(move || open_migrated(&dir, Create::IfMissing).map(drop))
+                })
+                .collect();
+            for opener in openers {
+                opener
+                    .join()
+                    .unwrap()
+                    .expect("opening a fresh data dir at once");
+            }
+        }
+    }
 }

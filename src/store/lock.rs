@@ -15,6 +15,8 @@ use rustix::fs::{FlockOperation, flock};
 use crate::error::{Error, Result};
 
 pub const LOCK_FILE: &str = "dutyduck.lock";
+/// Taken, blocking, by whoever brings the schema up to date (see `MigrationLock`).
+pub const MIGRATION_LOCK_FILE: &str = "dutyduck.migration.lock";
 
 /// Held while it lives; dropping it releases the lock.
 pub struct DataDirLock {
@@ -55,6 +57,43 @@ impl DataDirLock {
             )),
             Err(e) => Err(unusable(&path, e)),
         }
+    }
+}
+
+/// Held while one process migrates the database. A first start is often two processes at once
+/// (`serve` started by systemd while the admin runs `user create`): both find the schema empty,
+/// and the second to apply a migration would fail on a table the first just created. Whoever
+/// comes second waits here, then finds nothing left to apply.
+pub struct MigrationLock {
+    _file: File,
+}
+
+/// Why the migration lock could not be taken; `read_only` lets the caller say so plainly.
+pub struct MigrationLockError {
+    pub error: Error,
+    pub read_only: bool,
+}
+
+impl MigrationLock {
+    pub fn acquire(data_dir: &Path) -> std::result::Result<MigrationLock, MigrationLockError> {
+        let path = data_dir.join(MIGRATION_LOCK_FILE);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| MigrationLockError {
+                read_only: matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ),
+                error: unusable(&path, e),
+            })?;
+        flock(&file, FlockOperation::LockExclusive).map_err(|e| MigrationLockError {
+            error: unusable(&path, e),
+            read_only: false,
+        })?;
+        Ok(MigrationLock { _file: file })
     }
 }
 
