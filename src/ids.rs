@@ -1,13 +1,19 @@
 //! Newtype ids, one per entity, so a token id cannot be passed where a user id is expected.
 //! Stored as hyphenated text (readable with the `sqlite3` shell), serialized as UUID strings.
 
+/// A hyphenated UUID, as ids are written.
+pub const UUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
 macro_rules! uuid_id {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(transparent)]
-        pub struct $name(pub uuid::Uuid);
+        // The pattern, not only `format: uuid` (an annotation validators may skip), so that the
+        // published schema refuses what `FromStr` refuses, e.g. "None" in a path.
+        pub struct $name(#[schemars(regex(pattern = crate::ids::UUID_PATTERN))] pub uuid::Uuid);
 
         impl $name {
             /// A new time-ordered id (UUIDv7), which keeps SQLite's b-trees append-mostly.
