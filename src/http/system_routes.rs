@@ -146,6 +146,16 @@ async fn metrics(req: Request) -> Result<Response> {
         quantile(0.99),
         lateness.len(),
     );
+    text.push_str(
+        "# HELP dutyduck_check_results_total Monitor checks since start, by kind and result.\n\
+         # TYPE dutyduck_check_results_total counter\n",
+    );
+    for ((kind, passed), n) in &stats.results {
+        let result = if *passed { "ok" } else { "failed" };
+        text.push_str(&format!(
+            "dutyduck_check_results_total{{kind=\"{kind}\",result=\"{result}\"}} {n}\n"
+        ));
+    }
     let now = req.now();
     let observed = crate::health::observe(&req.app, now).await;
     let problems = crate::health::assess(&observed, now);

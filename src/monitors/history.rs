@@ -24,8 +24,9 @@ pub fn record(
 ) -> Result<()> {
     let ok = outcome.ok();
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO check_results (monitor_id, checked_at, ok, error_kind, http_code, response_time_ms, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO check_results (monitor_id, checked_at, ok, error_kind, http_code, response_time_ms, error,
+                                               details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         id,
@@ -34,12 +35,11 @@ pub fn record(
         outcome.error_kind.as_str(),
         outcome.http_code,
         outcome.response_time_ms,
-        outcome.error
+        outcome.error,
+        outcome.details.as_ref().map(|d| d.to_string())
     ])?;
     // A response time is meaningful only when a response came back.
-    let response = outcome
-        .http_code
-        .map(|_| i64::from(outcome.response_time_ms));
+    let response = outcome.answered_in_ms().map(i64::from);
     let mut upsert = conn.prepare_cached(
         "INSERT INTO check_rollups (monitor_id, resolution, bucket_start, checks, failures, response_count, response_ms_sum,
                                     response_ms_min, response_ms_max)
@@ -75,6 +75,9 @@ pub struct CheckRecord {
     pub http_code: Option<u16>,
     pub response_time_ms: Option<u32>,
     pub error: Option<String>,
+    /// What the check saw beyond pass or fail (a DNS answer, ping round trips, a
+    /// certificate), as its kind describes it; null for HTTP.
+    pub details: Option<serde_json::Value>,
 }
 
 /// The latest checks, newest first.
@@ -88,7 +91,7 @@ pub fn recent(
         .prepare_cached("SELECT COUNT(*) FROM check_results WHERE monitor_id = ?1")?
         .query_row([id], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT checked_at, ok, error_kind, http_code, response_time_ms, error FROM check_results
+        "SELECT checked_at, ok, error_kind, http_code, response_time_ms, error, details FROM check_results
          WHERE monitor_id = ?1 ORDER BY checked_at DESC LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt.query_map(params![id, limit, offset], |r| {
@@ -100,6 +103,9 @@ pub fn recent(
             http_code: r.get(3)?,
             response_time_ms: r.get(4)?,
             error: r.get(5)?,
+            details: r
+                .get::<_, Option<String>>(6)?
+                .and_then(|d| serde_json::from_str(&d).ok()),
         })
     })?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total))
@@ -225,6 +231,8 @@ mod tests {
             response_time_ms: ms,
             error: None,
             tls_expires_at: None,
+            answered: true,
+            details: None,
         }
     }
 

@@ -143,7 +143,7 @@ pub fn record_check(
     let check = Payload::Check(CheckSummary {
         error_kind: outcome.error_kind,
         http_code: outcome.http_code,
-        response_time_ms: outcome.http_code.map(|_| outcome.response_time_ms),
+        response_time_ms: outcome.answered_in_ms(),
         error: outcome.error.clone(),
     });
     report.cause = Some(&cause);

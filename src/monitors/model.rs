@@ -38,12 +38,18 @@ pub struct Monitor {
     /// What the user set; flattened into the monitor's JSON.
     #[serde(flatten)]
     pub settings: Settings,
+    /// What is checked, written as a URL whatever the kind (`https://…`, `tcp://host:port`):
+    /// what incidents and notifications name. Credentials in it are hidden from readers.
+    pub target: String,
     pub status: MonitorStatus,
     pub status_counter: u32,
     pub error_kind: ErrorKind,
     pub last_http_code: Option<u16>,
     pub last_response_time_ms: Option<u32>,
     pub last_error: Option<String>,
+    /// What the last check saw beyond pass or fail (a DNS answer, ping round trips, a
+    /// certificate), as its kind describes it; null for HTTP.
+    pub last_check_details: Option<serde_json::Value>,
     pub tls_expires_at: Option<Timestamp>,
     pub first_check_at: Option<Timestamp>,
     pub last_check_at: Option<Timestamp>,

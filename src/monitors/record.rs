@@ -42,7 +42,8 @@ pub fn record_check(
         "UPDATE monitors SET status = ?2, status_counter = ?3, error_kind = ?4, last_http_code = ?5,
             last_response_time_ms = ?6, last_error = ?7, tls_expires_at = COALESCE(?8, tls_expires_at),
             first_check_at = COALESCE(first_check_at, ?9), last_check_at = ?9, next_check_at = ?10,
-            last_status_change_at = CASE WHEN ?11 THEN ?9 ELSE last_status_change_at END
+            last_status_change_at = CASE WHEN ?11 THEN ?9 ELSE last_status_change_at END,
+            last_check_details = ?12
          WHERE id = ?1",
     )?
     .execute(params![
@@ -51,12 +52,13 @@ pub fn record_check(
         counter,
         outcome.error_kind.as_str(),
         outcome.http_code,
-        outcome.http_code.map(|_| outcome.response_time_ms),
+        outcome.answered_in_ms(),
         outcome.error,
         outcome.tls_expires_at.map(to_db),
         to_db(now),
         to_db(next),
-        changed
+        changed,
+        outcome.details.as_ref().map(|d| d.to_string())
     ])?;
     history::record(conn, id, now, outcome)?;
     incident::record_check(conn, &m, status, counter, outcome, now)?;

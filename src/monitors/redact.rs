@@ -11,6 +11,7 @@ pub use crate::url_mask::{HIDDEN, mask_url, sees_secrets, url_for};
 pub fn monitor_for(me: &Principal, mut monitor: Monitor) -> Monitor {
     if !sees_secrets(me) {
         monitor.settings.kind.mask();
+        monitor.target = monitor.settings.target();
     }
     monitor
 }

@@ -9,6 +9,7 @@ use warp::reply::Response;
 
 use super::history::{self, Bucket, CheckRecord};
 use super::incident::close as close_incidents;
+use super::kinds::Kind;
 use super::model::{Monitor, MonitorStatus};
 use super::redact;
 use super::schedule::Cadence;
@@ -88,6 +89,9 @@ pub struct ListQuery {
     /// Statuses to include (repeat the key); default: all but archived.
     #[serde(default)]
     pub include: Vec<MonitorStatus>,
+    /// Kinds to include (repeat the key, e.g. `kind=tcp&kind=dns`); default: every kind.
+    #[serde(default)]
+    pub kind: Vec<Kind>,
     /// Text found in the name or URL.
     #[schemars(length(max = crate::limits::SHORT))]
     pub query: Option<String>,
@@ -154,6 +158,7 @@ async fn list(req: Request) -> Result<Response> {
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
         statuses: q.include,
+        kinds: q.kind,
         query: q.query,
         search_masked_url: !redact::sees_secrets(&me),
         metadata: metadata_filter(q.metadata_filter.as_deref())?,

@@ -10,7 +10,7 @@
 //! silently stops watching is worse than one that is down.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -85,6 +85,8 @@ pub struct Stats {
     pub lateness_ms: VecDeque<u32>,
     /// Check results that could not be recorded (and were retried), since start.
     pub record_failures: u64,
+    /// Checks since start by kind and result: (kind word, passed) → count.
+    pub results: BTreeMap<(&'static str, bool), u64>,
 }
 
 /// Whether the scheduler keeps up, for the watchdog.
@@ -377,6 +379,10 @@ impl Scheduler {
         }
         let settings = &monitor.settings;
         let outcome = settings.kind.check(&self.checker, settings.timeout()).await;
+        let kind = settings.kind.kind().as_str();
+        *(self.stats.lock().expect("stats lock").results)
+            .entry((kind, outcome.ok()))
+            .or_default() += 1;
         let now = clock.now();
         store
             .write(move |c| record_check(c, id, due, &outcome, now))

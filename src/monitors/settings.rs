@@ -234,8 +234,12 @@ mod tests {
         assert_eq!(s.kind.kind(), Kind::Http);
         let same = s.clone().apply(input(r#"{"kind": "http"}"#));
         assert!(same.is_ok(), "{same:?}");
-        // With one kind there is no other to change to; an unknown one is refused by serde.
-        assert!(serde_json::from_str::<MonitorInput>(r#"{"kind": "tcp"}"#).is_err());
+        let other = s.apply(input(r#"{"kind": "tcp"}"#)).unwrap_err();
+        assert!(
+            other.message.starts_with("kind: cannot change"),
+            "{other:?}"
+        );
+        assert!(serde_json::from_str::<MonitorInput>(r#"{"kind": "gopher"}"#).is_err());
     }
 
     #[test]

@@ -20,7 +20,8 @@ use crate::store::time::{from_db, opt_from_db, to_db};
 const COLUMNS: &str = "id, organization_id, name, kind, kind_settings, request_timeout_ms, interval_seconds,
     downtime_threshold, recovery_threshold, tls_expiry_warning_days, metadata, status, status_counter, error_kind,
     last_http_code, last_response_time_ms, last_error, tls_expires_at, first_check_at, last_check_at, next_check_at,
-    last_status_change_at, archived_at, created_at, updated_at, notification_channels, renotify_minutes";
+    last_status_change_at, archived_at, created_at, updated_at, notification_channels, renotify_minutes,
+    last_check_details";
 
 fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -34,7 +35,9 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?;
     let status: String = r.get(11)?;
     let error_kind: String = r.get(13)?;
+    let target = kind.target();
     Ok(Monitor {
+        target,
         id: r.get(0)?,
         organization_id: r.get(1)?,
         settings: Settings {
@@ -62,6 +65,7 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         created_at: from_db(r.get(23)?),
         updated_at: from_db(r.get(24)?),
         routing: Routing::from_columns(r.get(25)?, r.get(26)?),
+        last_check_details: json(r.get(27)?),
     })
 }
 
@@ -269,6 +273,8 @@ pub fn schedule(conn: &Connection) -> Result<Vec<(MonitorId, Timestamp, Cadence)
 pub struct Filter {
     /// Statuses to include; empty: all but archived.
     pub statuses: Vec<MonitorStatus>,
+    /// Kinds to include; empty: every kind.
+    pub kinds: Vec<Kind>,
     /// Case-insensitive substring of the name or URL.
     pub query: Option<String>,
     /// For callers who may not see the URL's credentials: `query` then searches only the part
@@ -287,6 +293,9 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> 
         w.and("status <> 'archived'", []);
     } else {
         w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
+    }
+    if !f.kinds.is_empty() {
+        w.any_of("kind", f.kinds.iter().map(|k| k.as_str()));
     }
     let url = if f.search_masked_url {
         super::redact::SEARCHABLE_URL_SQL

@@ -441,3 +441,6 @@ async fn https_with_a_self_signed_certificate() {
         "{got} vs {expected}"
     );
 }
+
+mod lifecycle;
+mod tcp;

@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 
 mod monitor_crud_validation_and_organizations;
 
-async fn monitor(server: &TestServer, token: &Token, id: &str) -> Value {
+pub(crate) async fn monitor(server: &TestServer, token: &Token, id: &str) -> Value {
     server.as_(token).get_ok(&format!("/monitors/{id}")).await
 }
 
 /// Moves the clock by `seconds` and waits until every monitor in `ids` has recorded a new check.
-async fn tick(server: &TestServer, token: &Token, ids: &[&str], seconds: i64) {
+pub(crate) async fn tick(server: &TestServer, token: &Token, ids: &[&str], seconds: i64) {
     let mut before = Vec::new();
     for id in ids {
         before.push(monitor(server, token, id).await["monitor"]["lastCheckAt"].clone());
@@ -32,7 +32,7 @@ async fn tick(server: &TestServer, token: &Token, ids: &[&str], seconds: i64) {
     }
 }
 
-async fn create(server: &TestServer, token: &Token, body: Value) -> String {
+pub(crate) async fn create(server: &TestServer, token: &Token, body: Value) -> String {
     let created = server.as_(token).create("/monitors", body).await;
     created["id"].as_str().unwrap().to_owned()
 }

@@ -49,7 +49,8 @@ async fn what_the_previous_release_stored_reads_the_same() {
         assert_eq!(timeline["items"], events, "timeline of {id}");
     }
 
-    // Monitors read the same, plus the kind every monitor of that release was: "http".
+    // Monitors read the same, plus the kind every monitor of that release was ("http"), what
+    // it checks (its URL) and the details of its last check (none for HTTP).
     let monitors = server
         .as_(&token)
         .get_ok("/monitors?itemsPerPage=100")
@@ -57,6 +58,8 @@ async fn what_the_previous_release_stored_reads_the_same() {
     let mut expected = before["monitorsList"]["items"].clone();
     for m in expected.as_array_mut().unwrap() {
         m["kind"] = "http".into();
+        m["target"] = m["url"].clone();
+        m["lastCheckDetails"] = Value::Null;
     }
     assert_eq!(monitors["items"], expected);
     let tasks = server.as_(&token).get_ok("/tasks?itemsPerPage=100").await;

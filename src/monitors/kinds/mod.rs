@@ -4,7 +4,9 @@
 //! the `kinds!` call below: adding a kind adds one line there (see
 //! src/monitors/kinds/how-to-add-a-kind.md).
 
+pub mod endpoint;
 pub mod http;
+pub mod tcp;
 
 use std::future::Future;
 use std::time::Duration;
@@ -49,10 +51,9 @@ pub trait CheckKind:
     ) -> impl Future<Output = CheckOutcome> + Send;
 }
 
-/// Fields a create request must send whatever its kind: while HTTP is the only kind (and the
-/// default), its URL. Once there are two kinds this is empty and each kind's `create` names what
-/// it misses.
-pub const REQUIRED_ON_CREATE: &[&str] = &["url"];
+/// Fields a create request must send whatever its kind: none, each kind's `create` names what
+/// it misses (an HTTP monitor its `url`, a TCP one its `host` and `port`).
+pub const REQUIRED_ON_CREATE: &[&str] = &[];
 
 /// Declares the kinds: `Variant(field: SettingsType) => "word"`. Gives the [`Kind`] enum (the
 /// word is the API's `kind` and the stored one), the [`KindSettings`] tagged union, the
@@ -141,6 +142,8 @@ macro_rules! kinds {
 kinds! {
     /// An HTTP(S) request, judged by its status code, body and response time.
     Http(http: http::HttpSettings) => "http",
+    /// A TCP connection, optionally sending a line and expecting a reply (banner checks).
+    Tcp(tcp: tcp::TcpSettings) => "tcp",
 }
 
 /// The kind of a monitor created without `kind` (the original product's clients send none).

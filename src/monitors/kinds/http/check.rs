@@ -104,6 +104,8 @@ impl Checker {
             response_time_ms: 0,
             error: None,
             tls_expires_at: None,
+            answered: false,
+            details: None,
         };
         let fail = |mut o: CheckOutcome, kind: ErrorKind, message: String| {
             o.response_time_ms = elapsed_ms(started);
@@ -136,6 +138,7 @@ impl Checker {
         };
         let status = response.status().as_u16();
         outcome.http_code = Some(status);
+        outcome.answered = true;
         outcome.tls_expires_at = response
             .extensions()
             .get::<reqwest::tls::TlsInfo>()
