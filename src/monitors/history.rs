@@ -34,7 +34,8 @@ pub fn record(
         ok,
         outcome.error_kind.as_str(),
         outcome.http_code,
-        outcome.response_time_ms,
+        // Null when nothing answered: a timeout's duration is not a response time.
+        outcome.answered_in_ms(),
         outcome.error,
         outcome.details.as_ref().map(|d| d.to_string())
     ])?;
@@ -154,6 +155,35 @@ pub fn buckets(
             })
         },
     )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Buckets of `size_ms` from the raw results since `since`, oldest first: the short ranges'
+/// charts at the checks' own resolution (raw results are kept for days, rollups for long
+/// ranges). Failed checks that got no answer count as checks without a response time.
+pub fn raw_buckets(
+    conn: &Connection,
+    id: MonitorId,
+    since: Timestamp,
+    size_ms: i64,
+) -> Result<Vec<Bucket>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT checked_at - checked_at % ?3 AS start, COUNT(*), SUM(NOT ok), COUNT(response_time_ms),
+                AVG(response_time_ms), MIN(response_time_ms), MAX(response_time_ms)
+         FROM check_results WHERE monitor_id = ?1 AND checked_at >= ?2 GROUP BY start ORDER BY start",
+    )?;
+    let rows = stmt.query_map(params![id, to_db(since), size_ms.max(1)], |r| {
+        let (checks, failures, count): (i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+        Ok(Bucket {
+            start: from_db(r.get(0)?),
+            checks,
+            failures,
+            uptime: (checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64),
+            response_ms_avg: if count > 0 { r.get(4)? } else { None },
+            response_ms_min: r.get(5)?,
+            response_ms_max: r.get(6)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

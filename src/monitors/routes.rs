@@ -132,17 +132,23 @@ pub struct CheckList {
 
 #[derive(Deserialize, JsonSchema)]
 pub struct StatsQuery {
-    /// 24h (hourly buckets), 7d (hourly), 30d, 90d or 365d (daily). Default 24h.
+    /// 24h (buckets of the monitor's interval, at least a minute, from the raw results), 7d
+    /// (hourly), 30d, 90d or 365d (daily). Default 24h.
     #[schemars(extend("enum" = ["24h", "7d", "30d", "90d", "365d"]))]
     pub range: Option<String>,
+    /// "hour" asks for hourly rollups over 24h too (a list's sparkline needs no more).
+    #[schemars(extend("enum" = ["hour"]))]
+    pub resolution: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     pub range: String,
-    /// "hour" or "day".
+    /// "raw" (the checks themselves, grouped by `bucketSeconds`), "hour" or "day".
     pub resolution: String,
+    /// The width of one bucket.
+    pub bucket_seconds: i64,
     pub uptime: Option<f64>,
     pub buckets: Vec<Bucket>,
 }
@@ -377,13 +383,23 @@ async fn checks(req: Request) -> Result<Response> {
 
 async fn stats(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
-    let id = find(&req, &me).await?.id;
-    let range = req
-        .query::<StatsQuery>()?
-        .range
-        .unwrap_or_else(|| "24h".into());
+    let monitor = find(&req, &me).await?;
+    let id = monitor.id;
+    let query = req.query::<StatsQuery>()?;
+    let range = query.range.unwrap_or_else(|| "24h".into());
+    let hourly = match query.resolution.as_deref() {
+        None => false,
+        Some("hour") => true,
+        Some(other) => {
+            return Err(Error::bad_request(
+                "invalid_query",
+                format!("resolution: {other:?} is not \"hour\""),
+            ));
+        }
+    };
     let (span, resolution) = match range.as_str() {
-        "24h" => (Duration::hours(24), "hour"),
+        "24h" if hourly => (Duration::hours(24), "hour"),
+        "24h" => (Duration::hours(24), "raw"),
         "7d" => (Duration::days(7), "hour"),
         "30d" => (Duration::days(30), "day"),
         "90d" => (Duration::days(90), "day"),
@@ -396,17 +412,24 @@ async fn stats(req: Request) -> Result<Response> {
         }
     };
     let since = req.now() - span;
+    let bucket_seconds = match resolution {
+        "raw" => i64::from(monitor.settings.interval_seconds.max(60)),
+        "hour" => 3600,
+        _ => 86_400,
+    };
     let (buckets, uptime) = req
         .read(move |c| {
-            Ok((
-                history::buckets(c, id, resolution, since)?,
-                history::uptime(c, id, since)?,
-            ))
+            let buckets = match resolution {
+                "raw" => history::raw_buckets(c, id, since, bucket_seconds * 1000)?,
+                _ => history::buckets(c, id, resolution, since)?,
+            };
+            Ok((buckets, history::uptime(c, id, since)?))
         })
         .await?;
     Ok(reply::ok(&Stats {
         range,
         resolution: resolution.into(),
+        bucket_seconds,
         uptime,
         buckets,
     }))

@@ -191,6 +191,25 @@ async fn a_target_goes_down_and_recovers_through_the_incident_lifecycle() {
     assert_eq!(checked, 6);
     let uptime = stats["uptime"].as_f64().unwrap();
     assert!((uptime - 50.0).abs() < 0.01, "{uptime}");
+    // 24 h at the checks' own resolution: one bucket per minute-long check interval, the
+    // refused ones without a response time.
+    assert_eq!(
+        (
+            stats["resolution"].as_str(),
+            stats["bucketSeconds"].as_i64()
+        ),
+        (Some("raw"), Some(60))
+    );
+    let buckets = stats["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 6, "{stats}");
+    assert!(buckets[1]["responseMsAvg"].is_null() && buckets[2]["responseMsAvg"].is_null());
+    assert!(buckets[0]["responseMsAvg"].is_number() && buckets[3]["responseMsAvg"].is_number());
+    let (_, hourly) = server
+        .as_(&token)
+        .get(&format!("/monitors/{id}/stats?range=24h&resolution=hour"))
+        .await;
+    assert_eq!(hourly["resolution"], "hour");
+    assert!(hourly["buckets"].as_array().unwrap().len() <= 2, "{hourly}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -111,8 +111,8 @@ function MonitorForm({ id, initial, notify }) {
       <fieldset class="card">
         <legend>${t('form.success')}</legend>
         ${kindFields('success')}
-        <${Field} id=${fieldId('tlsExpiryWarningDays')} label=${t('form.tlsDays')} type="number" min="0" max="365" step="1"
-          value=${form.tlsDays} onInput=${set('tlsDays')} error=${err('tlsExpiryWarningDays')} hint=${t('form.tlsDaysHint')} />
+        ${KINDS[form.kind].certificate && html`<${Field} id=${fieldId('tlsExpiryWarningDays')} label=${t('form.tlsDays')} type="number" min="0" max="365" step="1"
+          value=${form.tlsDays} onInput=${set('tlsDays')} error=${err('tlsExpiryWarningDays')} hint=${t('form.tlsDaysHint')} />`}
       </fieldset>
 
       <fieldset class="card">

@@ -68,7 +68,7 @@ export function MonitorIncidentsPanel({ id, tick }) {
     </section>`;
 }
 
-export function ChecksPanel({ id, tick, active }) {
+export function ChecksPanel({ id, tick, active, http = true }) {
   const [page, setPage] = useState(1);
   const size = 10;
   const checks = useLoad(() => api('GET', `/monitors/${id}/checks?pageNumber=${page}&itemsPerPage=${size}`), [id, page]);
@@ -85,7 +85,7 @@ export function ChecksPanel({ id, tick, active }) {
               <thead><tr>
                 <th scope="col">${t('checks.time')}</th>
                 <th scope="col">${t('checks.result')}</th>
-                <th scope="col" class="num">${t('checks.code')}</th>
+                ${http && html`<th scope="col" class="num">${t('checks.code')}</th>`}
                 <th scope="col" class="num">${t('checks.responseTime')}</th>
                 <th scope="col">${t('checks.error')}</th>
               </tr></thead>
@@ -96,8 +96,8 @@ export function ChecksPanel({ id, tick, active }) {
                     <span class=${'pill pill-' + (c.ok ? 'ok' : 'bad')}><span aria-hidden="true" class="pill-icon">${c.ok ? '●' : '■'}</span>
                       ${c.ok ? t('checks.ok') : t('checks.failed')}</span>
                     ${!c.ok && html`<span class="small">${checkText(c)}</span>`}</span></td>
-                  <td data-label=${t('checks.code')} class="num">${c.httpCode ?? '—'}</td>
-                  <td data-label=${t('checks.responseTime')} class="num">${c.httpCode ? formatMs(c.responseTimeMs) : '—'}</td>
+                  ${http && html`<td data-label=${t('checks.code')} class="num">${c.httpCode ?? '—'}</td>`}
+                  <td data-label=${t('checks.responseTime')} class="num">${(http ? c.httpCode : c.responseTimeMs != null) ? formatMs(c.responseTimeMs) : '—'}</td>
                   <td data-label=${t('checks.error')} class="error-cell">${c.error ? html`<code>${c.error}</code>` : '—'}</td>
                 </tr>`)}</tbody>
             </table>`}

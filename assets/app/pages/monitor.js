@@ -45,7 +45,7 @@ function MonitorView({ detail, profile, reload }) {
     <div class="page-head">
       <div class="title-block">
         <h1>${m.name}</h1>
-        <a class="url" href=${kindOf(m).detail(m).href} rel="noopener noreferrer" target="_blank">${kindOf(m).detail(m).text}</a>
+        <${Target} monitor=${m} />
       </div>
       ${can(profile, 'writeHttpMonitors') && html`<${Actions} monitor=${m} reload=${reload} />`}
     </div>
@@ -56,10 +56,11 @@ function MonitorView({ detail, profile, reload }) {
     </p>
     <${OpenIncidents} detail=${detail} />
     <${Facts} detail=${detail} />
+    <${KindDetails} monitor=${m} />
     <${HistoryPanel} id=${m.id} tick=${tick} />
     <${UptimeStripPanel} id=${m.id} tick=${tick} />
     ${can(profile, 'readIncidents') && html`<${MonitorIncidentsPanel} id=${m.id} tick=${detail.ongoingIncident?.id + ':' + detail.ongoingIncident?.status} />`}
-    <${ChecksPanel} id=${m.id} tick=${tick} active=${m.status !== 'inactive' && m.status !== 'archived'} />`;
+    <${ChecksPanel} id=${m.id} tick=${tick} active=${m.status !== 'inactive' && m.status !== 'archived'} http=${(m.kind || 'http') === 'http'} />`;
 }
 
 function OpenIncidents({ detail }) {
@@ -78,6 +79,24 @@ function OpenIncidents({ detail }) {
         ${t('monitor.tlsWarning', { date: formatDateTime(tls.cause?.expiresAt || monitor.tlsExpiresAt) })}
         ${' '}<a href=${`${BASE}/incidents/${tls.id}`} onClick=${linkClick}>${t('monitor.viewIncident')}</a>
       <//>`}`;
+}
+
+/** What is checked, under the monitor's name: a link when it has an address to open. */
+function Target({ monitor }) {
+  const { text, href } = kindOf(monitor).detail(monitor);
+  return href
+    ? html`<a class="url" href=${href} rel="noopener noreferrer" target="_blank">${text}</a>`
+    : html`<span class="url" data-testid="monitor-target">${text}</span>`;
+}
+
+/** What the last check saw, as its kind shows it (a reply, a DNS answer, a certificate). */
+function KindDetails({ monitor }) {
+  const { Details } = kindOf(monitor);
+  if (!Details || !monitor.lastCheckDetails) return null;
+  return html`<section class="card" data-testid="kind-details">
+    <h2>${t('monitor.lastCheckSaw')}</h2>
+    <${Details} details=${monitor.lastCheckDetails} monitor=${monitor} />
+  </section>`;
 }
 
 function Facts({ detail }) {

@@ -7,7 +7,7 @@ import { BASE, linkClick } from '../router.js';
 import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { StatusPill, addPage, can } from '../monitoring.js';
 import { Sparkline } from '../charts.js';
-import { kindOf } from './monitor-kinds.js';
+import { KindIcon, kindOf } from './monitor-kinds.js';
 
 const PAGE_SIZE = 10;
 const DAY = 86400000;
@@ -92,7 +92,7 @@ function Results({ data, writer, filtered, onClear }) {
 
 function MonitorRow({ monitor }) {
   // Per visible row only (at most one page), reloaded when the status changes or every minute.
-  const stats = useLoad(() => api('GET', `/monitors/${monitor.id}/stats?range=24h`), [monitor.id, monitor.status], { every: 60000 });
+  const stats = useLoad(() => api('GET', `/monitors/${monitor.id}/stats?range=24h&resolution=hour`), [monitor.id, monitor.status], { every: 60000 });
   const to = Date.now();
   const href = `${BASE}/monitors/${monitor.id}`;
   return html`
@@ -100,7 +100,7 @@ function MonitorRow({ monitor }) {
       <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /></td>
       <td data-label=${t('monitors.col.monitor')} class="main-cell">
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
-        <div class="muted small url">${kindOf(monitor).summary(monitor)}</div>
+        <div class="muted small url"><${KindIcon} monitor=${monitor} /> ${kindOf(monitor).summary(monitor)}</div>
         ${monitor.lastCheckAt && html`<div class="muted small">${t('monitors.lastCheck')} <${Time} iso=${monitor.lastCheckAt} /></div>`}
       </td>
       <td data-label=${t('monitors.col.uptime')} class="num">
