@@ -395,7 +395,9 @@ mod tests {
                 "recoveryConfirmationThreshold": 4, "acceptedStatusCodes": "200-299,418",
                 "followRedirects": false, "verifyTls": false,
                 "assertion": {"kind": "jsonPointer", "pointer": "/n", "value": 42},
-                "responseTimeThresholdMs": 900, "tlsExpiryWarningDays": 7, "metadata": {"team": "billing"}
+                "responseTimeThresholdMs": 900, "tlsExpiryWarningDays": 7, "metadata": {"team": "billing"},
+                // Added after the kinds migration: absent from the stored JSON, read as defaults.
+                "auth": null, "upsideDown": false
             })
         );
         assert_eq!(rich.status, MonitorStatus::Down);

@@ -107,4 +107,36 @@ describe('check kinds in the dashboard', () => {
       await page.context().close();
     });
   }
+
+  test('an upside-down HTTP monitor with Basic credentials (en, phone)', async () => {
+    const page = await newPage(browser, { viewport: PHONE });
+    await page.goto(server.base + '/dashboard/monitors/new');
+    await loginInBrowser(page);
+    await page.getByRole('heading', { name: 'New monitor' }).waitFor(WAIT);
+    // Nothing listens on port 1 of loopback: the check fails, so the monitor is up.
+    await page.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:1/admin');
+    await page.getByLabel('Authentication').selectOption('basic');
+    await page.getByRole('button', { name: 'Create the monitor' }).click();
+    await page.locator('#mf-auth-error').filter({ hasText: 'Enter a user name without a colon.' }).waitFor(WAIT);
+    await page.getByLabel('User name').fill('ops');
+    await page.getByLabel('Password', { exact: true }).fill('s3cret');
+    await page.getByLabel(/Upside down/).check();
+    await common(page, 'Admin stays closed', false);
+    await screenshot(page, 'en-phone-kind-http-upside-down-form');
+    await page.getByRole('button', { name: 'Create the monitor' }).click();
+
+    await page.locator('[data-testid=monitor-status] [data-status=up]').waitFor(WAIT);
+    const details = page.getByTestId('kind-details');
+    await details.getByText('Up because the check failed').waitFor(WAIT);
+    await details.getByText('connection refused').waitFor(WAIT);
+    assert.equal(await overflowsHorizontally(page), false);
+    await screenshot(page, 'en-phone-kind-http-upside-down-monitor');
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    assert.equal(await page.getByLabel('Authentication').inputValue(), 'basic');
+    assert.equal(await page.getByLabel('User name').inputValue(), 'ops');
+    assert.equal(await page.getByLabel(/Upside down/).isChecked(), true);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
 });

@@ -113,6 +113,7 @@ fn spec(url: String) -> CheckSpec {
         accepted: StatusRanges::parse(StatusRanges::DEFAULT).unwrap(),
         assertion: None,
         response_time_threshold: None,
+        auth: None,
     }
 }
 
@@ -442,5 +443,6 @@ async fn https_with_a_self_signed_certificate() {
     );
 }
 
+mod http_extras;
 mod lifecycle;
 mod tcp;

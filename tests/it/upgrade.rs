@@ -50,7 +50,8 @@ async fn what_the_previous_release_stored_reads_the_same() {
     }
 
     // Monitors read the same, plus the kind every monitor of that release was ("http"), what
-    // it checks (its URL) and the details of its last check (none for HTTP).
+    // it checks (its URL), the details of its last check (none for HTTP), and the HTTP settings
+    // added since (no credentials, not upside down).
     let monitors = server
         .as_(&token)
         .get_ok("/monitors?itemsPerPage=100")
@@ -60,6 +61,8 @@ async fn what_the_previous_release_stored_reads_the_same() {
         m["kind"] = "http".into();
         m["target"] = m["url"].clone();
         m["lastCheckDetails"] = Value::Null;
+        m["auth"] = Value::Null;
+        m["upsideDown"] = false.into();
     }
     assert_eq!(monitors["items"], expected);
     let tasks = server.as_(&token).get_ok("/tasks?itemsPerPage=100").await;

@@ -4,7 +4,30 @@ import { html } from '../../lib.js';
 import { t } from '../../i18n.js';
 import { Field } from '../../components.js';
 import { KeyValueRows, rows, object } from '../monitor-form-parts.js';
-import { whole } from './fields.js';
+import { whole, words } from './fields.js';
+
+const AUTH_KINDS = ['none', 'basic', 'bearer'];
+const w = words({
+  en: {
+    auth: 'Authentication', 'auth.none': 'None', 'auth.basic': 'Basic (user and password)', 'auth.bearer': 'Bearer token',
+    user: 'User name', password: 'Password', token: 'Token', userError: 'Enter a user name without a colon.', tokenError: 'Enter the token.',
+    upsideDown: 'Upside down: up while the check fails (e.g. a page that must stay unreachable)',
+    upsideDownFailure: 'Up because the check failed', headerClash: 'Remove the Authorization header, or choose no authentication here.',
+  },
+  fr: {
+    auth: 'Authentification', 'auth.none': 'Aucune', 'auth.basic': 'Basic (utilisateur et mot de passe)', 'auth.bearer': 'Jeton Bearer',
+    user: 'Nom d’utilisateur', password: 'Mot de passe', token: 'Jeton', userError: 'Saisissez un nom d’utilisateur sans deux-points.', tokenError: 'Saisissez le jeton.',
+    upsideDown: 'À l’envers : disponible tant que la vérification échoue (ex. une page qui doit rester injoignable)',
+    upsideDownFailure: 'Disponible car la vérification a échoué', headerClash: 'Retirez l’en-tête Authorization, ou ne choisissez pas d’authentification ici.',
+  },
+});
+
+/** The form's credentials as the API's `auth` (null: none). */
+function authBody(f) {
+  if (f.authKind === 'basic') return { kind: 'basic', username: f.authUser.trim(), password: f.authPassword };
+  if (f.authKind === 'bearer') return { kind: 'bearer', token: f.authToken.trim() };
+  return null;
+}
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ASSERTIONS = ['none', 'bodyContains', 'bodyNotContains', 'regex', 'jsonPointer'];
@@ -24,6 +47,7 @@ export const http = {
   defaults: {
     url: '', method: 'GET', slow: '', codes: '200-399', followRedirects: true, verifyTls: true,
     assertionKind: 'none', assertionValue: '', assertionPointer: '', headers: [], body: '',
+    authKind: 'none', authUser: '', authPassword: '', authToken: '', upsideDown: false,
   },
   fromMonitor(m) {
     const a = m.assertion;
@@ -34,6 +58,8 @@ export const http = {
       assertionValue: !a ? '' : a.kind === 'jsonPointer' ? (typeof a.value === 'string' ? a.value : JSON.stringify(a.value)) : a.value,
       assertionPointer: a && a.kind === 'jsonPointer' ? a.pointer : '',
       headers: rows(m.requestHeaders), body: m.requestBody || '',
+      authKind: m.auth ? m.auth.kind : 'none', authUser: m.auth?.username || '', authPassword: m.auth?.password || '',
+      authToken: m.auth?.token || '', upsideDown: Boolean(m.upsideDown),
     };
   },
   toBody(f) {
@@ -47,6 +73,7 @@ export const http = {
       acceptedStatusCodes: f.codes.trim(), followRedirects: f.followRedirects, verifyTls: f.verifyTls, assertion,
       requestHeaders: object(f.headers),
       requestBody: hasBody(f.method) && f.body ? f.body : null,
+      auth: authBody(f), upsideDown: f.upsideDown,
     };
   },
   /** Errors found without asking the server, by API field name. */
@@ -56,6 +83,9 @@ export const http = {
     try { url = new URL(f.url.trim()); } catch { /* reported below */ }
     if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) e.url = t('form.error.url');
     if (f.headers.some((r) => !r.k.trim() && r.v.trim())) e.requestHeaders = t('form.error.rowKey');
+    if (f.authKind === 'basic' && (!f.authUser.trim() || f.authUser.includes(':'))) e.auth = w('userError');
+    if (f.authKind === 'bearer' && !f.authToken.trim()) e.auth = w('tokenError');
+    if (f.authKind !== 'none' && f.headers.some((r) => r.k.trim().toLowerCase() === 'authorization')) e.auth = w('headerClash');
     if (f.slow !== '' && !whole(f.slow, 1, 60000)) e.responseTimeThresholdMs = t('form.error.slow');
     if (!CODES.test(f.codes)) e.acceptedStatusCodes = t('form.error.codes');
     if (['bodyContains', 'bodyNotContains', 'regex'].includes(f.assertionKind) && !f.assertionValue) e.assertion = t('form.error.assertionValue');
@@ -77,7 +107,17 @@ export const http = {
         ${hasBody(form.method) && html`<${Field} as="textarea" id=${fieldId('requestBody')} label=${t('form.body')} value=${form.body}
           onInput=${set('body')} rows="4" class="mono" error=${err('requestBody')} />`}
         <${KeyValueRows} field="requestHeaders" legend=${t('form.headers')} rows=${form.headers} onChange=${(list) => update('headers', list)}
-          keyLabel=${t('form.headerName')} valueLabel=${t('form.headerValue')} addLabel=${t('form.addHeader')} error=${err('requestHeaders')} />`;
+          keyLabel=${t('form.headerName')} valueLabel=${t('form.headerValue')} addLabel=${t('form.addHeader')} error=${err('requestHeaders')} />
+        <div class="row">
+          <${Field} as="select" id=${fieldId('auth')} label=${w('auth')} value=${form.authKind} onChange=${set('authKind')} error=${err('auth')}>
+            ${AUTH_KINDS.map((k) => html`<option value=${k}>${w('auth.' + k)}</option>`)}
+          <//>
+          ${form.authKind === 'basic' && html`
+            <${Field} id="mf-authUser" label=${w('user')} value=${form.authUser} onInput=${set('authUser')} autocomplete="off" />
+            <${Field} id="mf-authPassword" label=${w('password')} type="password" value=${form.authPassword} onInput=${set('authPassword')} autocomplete="new-password" />`}
+          ${form.authKind === 'bearer' && html`<${Field} id="mf-authToken" label=${w('token')} type="password" value=${form.authToken}
+            onInput=${set('authToken')} autocomplete="off" class="mono" />`}
+        </div>`;
       case 'withTimeout': return html`<${Field} id=${fieldId('responseTimeThresholdMs')} label=${t('form.slow')} type="number" min="1" max="60000" step="1"
             value=${form.slow} onInput=${set('slow')} error=${err('responseTimeThresholdMs')} hint=${t('form.slowHint')} />`;
       case 'success': return html`
@@ -87,6 +127,8 @@ export const http = {
           ${t('form.followRedirects')}</label>
         <label class="check"><input type="checkbox" id=${fieldId('verifyTls')} checked=${form.verifyTls} onChange=${set('verifyTls')} />
           ${t('form.verifyTls')}</label>
+        <label class="check"><input type="checkbox" id=${fieldId('upsideDown')} checked=${form.upsideDown} onChange=${set('upsideDown')} />
+          ${w('upsideDown')}</label>
         <div class="row">
           <${Field} as="select" id=${fieldId('assertion')} label=${t('form.assertion')} value=${kind} onChange=${set('assertionKind')} error=${err('assertion')}>
             ${ASSERTIONS.map((a) => html`<option value=${a}>${t('form.assertion.' + a)}</option>`)}
@@ -104,5 +146,9 @@ export const http = {
   summary: (m) => (m.method !== 'GET' ? m.method + ' ' : '') + m.url,
   /** On the monitor's page: the text, and a link when what is checked has an address to open. */
   detail: (m) => ({ text: `${m.method} ${m.url}`, href: m.url }),
+  /** An upside-down monitor that is up says which failure keeps it up. */
+  Details: ({ details }) => details && details.upsideDown
+    ? html`<dl class="kind-details"><div><dt>${w('upsideDownFailure')}</dt><dd><code>${details.failure}</code></dd></div></dl>`
+    : null,
 };
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::HttpSettings;
+use super::auth::HttpAuth;
 use super::rules::{Assertion, StatusRanges};
 use crate::monitors::check::CheckOutcome;
 use crate::monitors::model::ErrorKind;
@@ -31,6 +32,7 @@ pub struct CheckSpec {
     pub accepted: StatusRanges,
     pub assertion: Option<Assertion>,
     pub response_time_threshold: Option<Duration>,
+    pub auth: Option<super::auth::HttpAuth>,
 }
 
 impl CheckSpec {
@@ -51,6 +53,7 @@ impl CheckSpec {
             response_time_threshold: s
                 .response_time_threshold_ms
                 .map(|ms| Duration::from_millis(ms.into())),
+            auth: s.auth.clone(),
         }
     }
 }
@@ -129,6 +132,13 @@ impl Checker {
         if let Some(body) = &spec.body {
             request = request.body(body.clone());
         }
+        request = match &spec.auth {
+            Some(HttpAuth::Basic { username, password }) => {
+                request.basic_auth(username, Some(password))
+            }
+            Some(HttpAuth::Bearer { token }) => request.bearer_auth(token),
+            None => request,
+        };
         let mut response = match request.send().await {
             Ok(response) => response,
             Err(e) => {

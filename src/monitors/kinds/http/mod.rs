@@ -2,6 +2,7 @@
 //! optional body assertion and an optional response-time threshold. Settings and their
 //! validation here, the request itself in `check`, the judging rules in `rules`.
 
+pub mod auth;
 pub mod check;
 pub mod rules;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use self::auth::HttpAuth;
 use self::rules::{Assertion, StatusRanges};
 use super::CheckKind;
 use crate::error::{Error, Result};
@@ -55,6 +57,12 @@ pub struct HttpInput {
     #[serde(default, deserialize_with = "crate::serde_util::present")]
     #[schemars(range(min = 1, max = MAX_TIMEOUT_MS))]
     pub response_time_threshold_ms: Option<Option<u32>>,
+    /// Basic or Bearer credentials; null sends none. Hidden from those who may not edit.
+    #[serde(default, deserialize_with = "crate::serde_util::present")]
+    pub auth: Option<Option<HttpAuth>>,
+    /// Up when the check fails (a page that must stay unreachable, an endpoint that must
+    /// answer an error); default false.
+    pub upside_down: Option<bool>,
 }
 
 /// An HTTP monitor's settings, validated.
@@ -72,6 +80,11 @@ pub struct HttpSettings {
     pub verify_tls: bool,
     pub assertion: Option<Assertion>,
     pub response_time_threshold_ms: Option<u32>,
+    // Both added after the first release: rows stored before them read as none and false.
+    #[serde(default)]
+    pub auth: Option<HttpAuth>,
+    #[serde(default)]
+    pub upside_down: bool,
 }
 
 impl HttpSettings {
@@ -86,6 +99,8 @@ impl HttpSettings {
             verify_tls: true,
             assertion: None,
             response_time_threshold_ms: None,
+            auth: None,
+            upside_down: false,
         }
     }
 
@@ -142,6 +157,19 @@ impl HttpSettings {
         if let Some(assertion) = &self.assertion {
             assertion.validate()?;
         }
+        if let Some(auth) = &self.auth {
+            auth.validate()?;
+            if self
+                .request_headers
+                .keys()
+                .any(|name| name.eq_ignore_ascii_case("authorization"))
+            {
+                return Err(Error::invalid_field(
+                    "auth",
+                    "cannot be set beside an Authorization request header: keep one of them",
+                ));
+            }
+        }
         Ok(self)
     }
 }
@@ -171,7 +199,9 @@ impl CheckKind for HttpSettings {
             follow_redirects,
             verify_tls,
             assertion,
-            response_time_threshold_ms
+            response_time_threshold_ms,
+            auth,
+            upside_down
         );
         self.validate()
     }
@@ -189,13 +219,21 @@ impl CheckKind for HttpSettings {
         if self.request_body.is_some() {
             self.request_body = Some(HIDDEN.into());
         }
+        if let Some(auth) = &mut self.auth {
+            auth.mask();
+        }
         self.url = mask_url(&self.url);
     }
 
     async fn check(&self, checker: &check::Checker, timeout: Duration) -> CheckOutcome {
-        checker
+        let outcome = checker
             .check(&check::CheckSpec::from_settings(self, timeout))
-            .await
+            .await;
+        if self.upside_down {
+            rules::upside_down(outcome)
+        } else {
+            outcome
+        }
     }
 }
 

@@ -5,6 +5,45 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::limits;
+use crate::monitors::check::CheckOutcome;
+use crate::monitors::model::ErrorKind;
+
+/// What an upside-down monitor makes of a check: a failure passes (its reason kept in the
+/// details, so the page says why the monitor is up) and a success fails.
+pub fn upside_down(outcome: CheckOutcome) -> CheckOutcome {
+    if outcome.ok() {
+        let what = match outcome.http_code {
+            Some(code) => format!("answered HTTP {code}"),
+            None => "the check succeeded".to_owned(),
+        };
+        return CheckOutcome {
+            error_kind: ErrorKind::Assertion,
+            error: Some(format!(
+                "{what}, but this monitor is upside down: it is up only while the check fails"
+            )),
+            ..outcome
+        };
+    }
+    let failure = outcome.error.clone().unwrap_or_default();
+    CheckOutcome {
+        error_kind: ErrorKind::None,
+        error: None,
+        ..outcome
+    }
+    .with_details(UpsideDown {
+        upside_down: true,
+        failure,
+    })
+}
+
+/// The details of an upside-down check that passed because the check failed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UpsideDown {
+    upside_down: bool,
+    /// Why the check failed, which is why the monitor is up.
+    failure: String,
+}
 
 /// What the response body must satisfy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
