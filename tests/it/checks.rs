@@ -442,5 +442,6 @@ async fn https_with_a_self_signed_certificate() {
     );
 }
 
+mod dns;
 mod lifecycle;
 mod tcp;
