@@ -443,6 +443,7 @@ async fn https_with_a_self_signed_certificate() {
     );
 }
 
+mod dns;
 mod http_extras;
 mod lifecycle;
 mod tcp;

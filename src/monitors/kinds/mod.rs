@@ -4,6 +4,7 @@
 //! the `kinds!` call below: adding a kind adds one line there (see
 //! src/monitors/kinds/how-to-add-a-kind.md).
 
+pub mod dns;
 pub mod endpoint;
 pub mod http;
 pub mod tcp;
@@ -144,6 +145,8 @@ kinds! {
     Http(http: http::HttpSettings) => "http",
     /// A TCP connection, optionally sending a line and expecting a reply (banner checks).
     Tcp(tcp: tcp::TcpSettings) => "tcp",
+    /// A DNS query, judged by the answer's response code and records.
+    Dns(dns: dns::DnsSettings) => "dns",
 }
 
 /// The kind of a monitor created without `kind` (the original product's clients send none).
