@@ -444,3 +444,4 @@ async fn https_with_a_self_signed_certificate() {
 
 mod lifecycle;
 mod tcp;
+mod tls;

@@ -7,6 +7,7 @@
 pub mod endpoint;
 pub mod http;
 pub mod tcp;
+pub mod tls;
 
 use std::future::Future;
 use std::time::Duration;
@@ -144,6 +145,8 @@ kinds! {
     Http(http: http::HttpSettings) => "http",
     /// A TCP connection, optionally sending a line and expecting a reply (banner checks).
     Tcp(tcp: tcp::TcpSettings) => "tcp",
+    /// A TLS handshake (optionally after STARTTLS): certificate, expiry and protocol version.
+    Tls(tls: tls::TlsSettings) => "tls",
 }
 
 /// The kind of a monitor created without `kind` (the original product's clients send none).
