@@ -447,3 +447,4 @@ mod dns;
 mod http_extras;
 mod lifecycle;
 mod tcp;
+mod tls;

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod endpoint;
 pub mod http;
 pub mod tcp;
+pub mod tls;
 
 use std::future::Future;
 use std::time::Duration;
@@ -147,6 +148,8 @@ kinds! {
     Tcp(tcp: tcp::TcpSettings) => "tcp",
     /// A DNS query, judged by the answer's response code and records.
     Dns(dns: dns::DnsSettings) => "dns",
+    /// A TLS handshake (optionally after STARTTLS): certificate, expiry and protocol version.
+    Tls(tls: tls::TlsSettings) => "tls",
 }
 
 /// The kind of a monitor created without `kind` (the original product's clients send none).
