@@ -43,7 +43,19 @@ export function PriorityBadge({ priority }) {
   return html`<span class=${'prio prio-' + priority}>${t('priority.' + priority)}</span>`;
 }
 
-/** A check result in words: "HTTP 500", "Connection refused", "Timed out"… */
+// What a kind's message says, for the words of a failure more precise than its error kind: the
+// first pattern found in the check's (English) message names the text to show.
+const ASSERTION_WORDS = [
+  [/answered NXDOMAIN/, 'nxdomain'], [/^answered [A-Z]+, expected/, 'dnsRcode'], [/^no [A-Z]+ records for|^expected (one|all) of/, 'wrongAnswer'],
+  [/in the reply/, 'unexpectedReply'], [/STARTTLS|STLS/, 'starttls'], [/upside down/, 'upsideDown'],
+];
+const TLS_WORDS = [
+  [/expired/, 'tlsExpired'], [/not valid for name/, 'tlsName'], [/not trusted/, 'tlsUntrusted'], [/^negotiated TLS/, 'tlsVersion'],
+  [/handshake failed/, 'tlsHandshake'],
+];
+const refine = (error, table, fallback) => (table.find(([pattern]) => pattern.test(error || '')) || [null, fallback])[1];
+
+/** A check result in words: "HTTP 500", "Connection refused", "Timed out", "Certificate expired"… */
 export function checkText({ errorKind, httpCode, error } = {}) {
   switch (errorKind) {
     case 'none': return httpCode ? t('check.okCode', { code: httpCode }) : t('check.ok');
@@ -55,7 +67,9 @@ export function checkText({ errorKind, httpCode, error } = {}) {
       if (detail.includes('dns')) return t('check.connectDns');
       return t('check.connect');
     }
-    case 'timeout': case 'assertion': case 'tls': case 'slow': case 'redirect': case 'request':
+    case 'assertion': return t('check.' + refine(error, ASSERTION_WORDS, 'assertion'));
+    case 'tls': return t('check.' + refine(error, TLS_WORDS, 'tls'));
+    case 'timeout': case 'slow': case 'redirect': case 'request':
     case 'builder': case 'body': case 'decode':
       return t('check.' + errorKind);
     default: return t('check.unknown');

@@ -61,6 +61,11 @@ pub struct MonitorInput {
 
 impl crate::http::openapi::OnCreate for MonitorInput {
     const REQUIRED: &'static [&'static str] = super::kinds::REQUIRED_ON_CREATE;
+
+    /// Each kind's required fields, and no field of another kind.
+    fn more_rules(schema: &mut schemars::Schema, _: &mut schemars::SchemaGenerator) {
+        schema.insert("oneOf".into(), super::kinds::create_alternatives().into());
+    }
 }
 
 /// The settings of a monitor, validated: the common ones and its kind's, flat in its JSON.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::model::NotificationEvent;
 use crate::clock::Timestamp;
-use crate::incidents::cause::{Cause, TaskTrouble};
+use crate::incidents::cause::{Cause, ErrorKind, TaskTrouble};
 use crate::incidents::model::{IncidentStatus, Priority, SourceType};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,6 +63,22 @@ fn stored_time(t: Timestamp) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// Why a check failed, in French words (the check's own message says the details in English).
+fn error_kind_fr(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Connect => "échec de la connexion",
+        ErrorKind::Timeout => "délai dépassé",
+        ErrorKind::Assertion => "réponse inattendue",
+        ErrorKind::Tls => "problème TLS",
+        ErrorKind::Slow => "trop lent",
+        ErrorKind::HttpCode => "statut HTTP inattendu",
+        ErrorKind::Redirect => "problème de redirection",
+        ErrorKind::Request | ErrorKind::Builder => "requête impossible",
+        ErrorKind::Body | ErrorKind::Decode => "réponse illisible",
+        ErrorKind::None | ErrorKind::Unknown => "erreur",
+    }
+}
+
 /// One sentence on why the incident exists, from its cause.
 pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
     let cause = i.cause.as_ref()?;
@@ -72,6 +88,10 @@ pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
         (SourceType::HttpMonitor, Cause::HttpMonitorIncidentCause { last_ping, .. }) => {
             let reason = match (last_ping.http_code, &last_ping.error) {
                 (Some(code), _) => format!("HTTP {code}"),
+                // The checks' messages are English: French readers get the kind in words first.
+                (None, Some(error)) if fr => {
+                    format!("{} : {error}", error_kind_fr(last_ping.error_kind))
+                }
                 (None, Some(error)) => error.clone(),
                 (None, None) => last_ping.error_kind.as_str().to_owned(),
             };
@@ -268,6 +288,18 @@ mod tests {
             },
         );
         down.source_url = Some("https://shop.example.com/".into());
+        let mut refused = incident(
+            SourceType::HttpMonitor,
+            Cause::HttpMonitorIncidentCause {
+                last_ping: Ping {
+                    error_kind: ErrorKind::Connect,
+                    http_code: None,
+                    error: Some("connection refused".into()),
+                },
+                previous_pings: vec![],
+            },
+        );
+        refused.source_url = Some("tcp://db.internal:5432".into());
         let declared = incident(
             SourceType::Manual,
             Cause::Manual {
@@ -306,6 +338,16 @@ mod tests {
                 &down,
                 Lang::Fr,
                 "https://shop.example.com/ ne répond pas correctement (HTTP 503).",
+            ),
+            (
+                &refused,
+                Lang::En,
+                "tcp://db.internal:5432 is not responding correctly (connection refused).",
+            ),
+            (
+                &refused,
+                Lang::Fr,
+                "tcp://db.internal:5432 ne répond pas correctement (échec de la connexion : connection refused).",
             ),
         ];
         for (i, lang, expected) in rows {

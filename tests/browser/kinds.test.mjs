@@ -3,7 +3,13 @@
 // Targets are real local servers started here; checks run on the real clock every 5 s.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
 import {
   launchBrowser, loginInBrowser, newPage, overflowsHorizontally, screenshot, setupAdmin, startServer,
 } from './harness.mjs';
@@ -13,6 +19,8 @@ const PHONE = { width: 375, height: 740 };
 let server;
 let browser;
 let mail;
+let dns;
+let tlsServer;
 
 /** A TCP server greeting like a mail relay. */
 function startMailRelay() {
@@ -31,8 +39,37 @@ function startMailRelay() {
   });
 }
 
+/** A DNS server on UDP answering every A question with 192.0.2.10 (a hand-made answer). */
+function startDns() {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.on('message', (query, peer) => {
+      let end = 12;
+      while (end < query.length && query[end] !== 0) end += query[end] + 1;
+      const question = query.subarray(12, end + 5);
+      const header = Buffer.from([query[0], query[1], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
+      const answer = Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 10]);
+      socket.send(Buffer.concat([header, question, answer]), peer.port, peer.address);
+    });
+    socket.bind(0, '127.0.0.1', () => resolve({ port: socket.address().port, close: () => socket.close() }));
+  });
+}
+
+/** A TLS server with a self-signed certificate for "status.test", made by openssl. */
+function startTls() {
+  const dir = mkdtempSync(join(tmpdir(), 'dd-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '90',
+    '-subj', '/CN=status.test', '-addext', 'subjectAltName=DNS:status.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+  { stdio: 'ignore' });
+  const srv = tls.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (s) => s.end());
+  srv.on('tlsClientError', () => {});
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
+    port: srv.address().port, close: () => new Promise((done) => srv.close(done)),
+  })));
+}
+
 before(async () => {
-  [server, browser, mail] = await Promise.all([startServer(), launchBrowser(), startMailRelay()]);
+  [server, browser, mail, dns, tlsServer] = await Promise.all([startServer(), launchBrowser(), startMailRelay(), startDns(), startTls()]);
   await setupAdmin(server.base);
 });
 
@@ -40,6 +77,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   await mail?.close();
+  dns?.close();
+  await tlsServer?.close();
 });
 
 /** Fills the common part of the form: a name, checked every 5 s, down and up at once. */
@@ -139,4 +178,73 @@ describe('check kinds in the dashboard', () => {
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
+
+  for (const [lang, locale] of [['en', 'en-US'], ['fr', 'fr-FR']]) {
+    const fr = lang === 'fr';
+    test(`a DNS and a TLS monitor (${lang}, phone): their fields and what their checks saw`, async () => {
+      const page = await newPage(browser, { locale, viewport: PHONE });
+      const create = fr ? 'Créer le moniteur' : 'Create the monitor';
+      await page.goto(server.base + '/dashboard/monitors/new');
+      await loginInBrowser(page, { lang });
+      await page.getByLabel(fr ? 'Type de contrôle' : 'Kind of check').selectOption('dns');
+      await page.getByLabel(fr ? 'Nom à résoudre' : 'Name to resolve').fill('www.status.test');
+      await page.getByLabel(fr ? 'Type d’enregistrement' : 'Record type').selectOption('A');
+      await page.getByLabel(fr ? 'Résolveur (facultatif)' : 'Resolver (optional)').fill(`127.0.0.1:${dns.port}`);
+      await page.getByLabel(fr ? 'Valeurs attendues (facultatif)' : 'Expected values (optional)').fill('192.0.2.10');
+      await common(page, `Website DNS ${lang}`, fr);
+      assert.equal(await overflowsHorizontally(page), false, 'DNS form at 375 px');
+      await screenshot(page, `${lang}-phone-kind-dns-form`);
+      await page.getByRole('button', { name: create }).click();
+      await page.locator('[data-testid=monitor-status] [data-status=up]').waitFor(WAIT);
+      assert.equal(await page.getByTestId('monitor-target').innerText(), `DNS A www.status.test @ 127.0.0.1:${dns.port}`);
+      const dnsDetails = page.getByTestId('kind-details');
+      await dnsDetails.getByText('192.0.2.10').waitFor(WAIT);
+      await dnsDetails.getByText('NOERROR').waitFor(WAIT);
+      assert.equal(await overflowsHorizontally(page), false, 'DNS monitor at 375 px');
+      await screenshot(page, `${lang}-phone-kind-dns-monitor`);
+
+      await page.goto(server.base + '/dashboard/monitors/new');
+      await page.getByLabel(fr ? 'Type de contrôle' : 'Kind of check').selectOption('tls');
+      await page.getByLabel(fr ? 'Hôte' : 'Host', { exact: true }).fill('127.0.0.1');
+      await page.getByLabel('Port', { exact: true }).fill(String(tlsServer.port));
+      await page.getByLabel(fr ? 'Nom sur le certificat (facultatif)' : 'Name on the certificate (optional)').fill('status.test');
+      // Self-signed: not verified, but its certificate is shown and its expiry watched.
+      await page.getByLabel(fr ? /Vérifier le certificat/ : /Verify the certificate/).uncheck();
+      await common(page, `Status TLS ${lang}`, fr);
+      assert.equal(await overflowsHorizontally(page), false, 'TLS form at 375 px');
+      await screenshot(page, `${lang}-phone-kind-tls-form`);
+      await page.getByRole('button', { name: create }).click();
+      await page.locator('[data-testid=monitor-status] [data-status=up]').waitFor(WAIT);
+      const tlsDetails = page.getByTestId('kind-details');
+      await tlsDetails.getByText('CN=status.test').first().waitFor(WAIT);
+      await tlsDetails.getByText('TLS 1.3', { exact: false }).waitFor(WAIT);
+      assert.equal(await overflowsHorizontally(page), false, 'TLS monitor at 375 px');
+      await screenshot(page, `${lang}-phone-kind-tls-monitor`);
+
+      // Each kind's failures in words, as the monitor page, its checks and incidents show them.
+      const words = await page.evaluate(async (failures) => {
+        const { checkText } = await import('/dashboard/app/monitoring.js');
+        return failures.map(([errorKind, error]) => checkText({ errorKind, error }));
+      }, [
+        ['assertion', 'answered NXDOMAIN, expected NOERROR'],
+        ['assertion', 'expected one of ["192.0.2.10"], got ["198.51.100.7"]'],
+        ['assertion', 'expected "220" in the reply, got "554 go away"'],
+        ['tls', 'certificate expired on 2026-12-04 14:41 UTC'],
+        ['tls', 'certificate not valid for name a.test (valid for b.test)'],
+        ['connect', 'connection refused'],
+      ]);
+      assert.deepEqual(words, fr
+        ? ['Le nom n’existe pas (NXDOMAIN)', 'Mauvaise réponse', 'Réponse inattendue', 'Certificat expiré', 'Certificat pour un autre nom', 'Connexion refusée']
+        : ['Name does not exist (NXDOMAIN)', 'Wrong answer', 'Unexpected reply', 'Certificate expired', 'Certificate for another name', 'Connection refused']);
+
+      await page.goto(server.base + '/dashboard/monitors');
+      for (const [name, icon] of [[`Website DNS ${lang}`, 'DNS'], [`Status TLS ${lang}`, 'TLS']]) {
+        const row = page.getByTestId('monitor-row').filter({ hasText: name });
+        await row.waitFor(WAIT);
+        assert.equal(await row.locator('.kind-icon').innerText(), icon);
+      }
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+  }
 });

@@ -159,3 +159,37 @@ async fn the_document_states_the_constraints_the_server_checks() {
         "labels refuse bidi controls"
     );
 }
+
+/// A create body is one kind's: the document's alternatives say which fields each kind needs
+/// and that another kind's fields are absent (or null), so a generated body that mixes kinds
+/// is not "valid" there while the server refuses it.
+#[tokio::test]
+async fn a_new_monitor_is_one_kind_s_in_the_document() {
+    let server = TestServer::start().await;
+    let (_, doc) = server.anonymous().get("/openapi.json").await;
+    let alternatives = doc["components"]["schemas"]["NewMonitorInput"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let tag = |a: &Value| a["properties"]["kind"].clone();
+    assert_eq!(
+        alternatives.iter().map(tag).collect::<Vec<_>>(),
+        [
+            serde_json::json!({"enum": ["http", null]}),
+            serde_json::json!({"const": "tcp"}),
+            serde_json::json!({"const": "dns"}),
+            serde_json::json!({"const": "tls"}),
+        ]
+    );
+    let tcp = &alternatives[1];
+    assert_eq!(tcp["required"], serde_json::json!(["kind", "host", "port"]));
+    assert_eq!(
+        tcp["properties"]["url"],
+        serde_json::json!({"type": "null"})
+    );
+    assert_eq!(alternatives[0]["required"], serde_json::json!(["url"]));
+    assert_eq!(
+        alternatives[0]["properties"]["host"],
+        serde_json::json!({"type": "null"})
+    );
+}

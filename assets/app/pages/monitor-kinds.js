@@ -17,10 +17,12 @@
 //   Details({ details })   optional: what the last check saw (`lastCheckDetails`), on its page
 import { html } from '../lib.js';
 import { getLang } from '../i18n.js';
+import { dns } from './kinds/dns.js';
 import { http } from './kinds/http.js';
 import { tcp } from './kinds/tcp.js';
+import { tls } from './kinds/tls.js';
 
-export const KINDS = { http, tcp };
+export const KINDS = { http, tcp, dns, tls };
 
 /** A monitor's kind entry (monitors from before kinds existed are HTTP ones). */
 export const kindOf = (m) => KINDS[m.kind || 'http'] || http;

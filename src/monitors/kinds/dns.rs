@@ -51,10 +51,6 @@ const RCODE_NAMES: [&str; 11] = [
 ];
 const MATCHES: [&str; 2] = ["any", "all"];
 /// A DNS name (not an IP address), as the OpenAPI document states it.
-const NAME_PATTERN: &str = "^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?$";
-/// An IPv4 address with an optional port, or an IPv6 one (in brackets when a port follows).
-const RESOLVER_PATTERN: &str =
-    "^([0-9.]+(:[0-9]{1,5})?|[0-9A-Fa-f:.]+|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?)?$";
 /// "[ffff:…:ffff]:65535".
 const MAX_RESOLVER: usize = 60;
 const DEFAULT_PORT: u16 = 53;
@@ -76,7 +72,7 @@ const RECORD_TEXT: usize = 500;
 #[serde(rename_all = "camelCase")]
 pub struct DnsInput {
     /// The name to query (e.g. "www.example.com", "_sip._tcp.example.com"); required on create.
-    #[schemars(length(min = 1, max = MAX_HOST), regex(pattern = NAME_PATTERN))]
+    #[schemars(length(min = 1, max = MAX_HOST), regex(pattern = endpoint::DNS_NAME_PATTERN))]
     pub dns_name: Option<String>,
     /// A (default), AAAA, CNAME, MX, TXT, NS, SOA, CAA or SRV.
     #[schemars(extend("enum" = RECORD_TYPES))]
@@ -84,7 +80,7 @@ pub struct DnsInput {
     /// The resolver to ask, "ip" or "ip:port" (port 53 by default; "[ipv6]:port"); null or
     /// blank: the system's (the first nameserver of /etc/resolv.conf).
     #[serde(default, deserialize_with = "crate::serde_util::present")]
-    #[schemars(length(max = MAX_RESOLVER), regex(pattern = RESOLVER_PATTERN))]
+    #[schemars(length(max = MAX_RESOLVER), regex(pattern = endpoint::ADDRESS_PORT_PATTERN))]
     pub resolver: Option<Option<String>>,
     /// Values the answer must hold, written as the records are shown ("192.0.2.1",
     /// "10 mail.example.com", "v=spf1 -all"); an MX or SRV record also matches its target name.
@@ -145,6 +141,7 @@ struct DnsDetails {
 impl CheckKind for DnsSettings {
     type Input = DnsInput;
     type Checker = ();
+    const REQUIRED: &'static [&'static str] = &["dnsName"];
 
     fn create(input: DnsInput) -> Result<DnsSettings> {
         let name = input

@@ -11,8 +11,67 @@ use crate::monitors::model::ErrorKind;
 
 /// The longest DNS name (RFC 1035).
 pub const MAX_HOST: usize = 253;
-/// A host name or an IP address, as the OpenAPI document states it.
-pub const HOST_PATTERN: &str = "^(\\[?[0-9A-Fa-f:.]+\\]?|[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?)$";
+
+// Building blocks of the patterns the OpenAPI document states. Each is a subset of what the
+// server accepts (a generated value that fits must be accepted), as close as a pattern gets.
+macro_rules! ipv4 {
+    () => {
+        r"((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+    };
+}
+macro_rules! ipv6 {
+    () => {
+        concat!(
+            r"(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:",
+            r"|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}",
+            r"|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}",
+            r"|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}",
+            r"|:((:[0-9a-fA-F]{1,4}){1,7}|:))"
+        )
+    };
+}
+/// A DNS name whose last label starts with a letter (so it is never an IPv4 address), labels
+/// of 1 to 63 characters, an optional final dot.
+macro_rules! dns_name {
+    () => {
+        r"([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?"
+    };
+}
+macro_rules! port {
+    () => {
+        r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+    };
+}
+
+/// A host name or an IP address (IPv6 with or without brackets), as `host` accepts it.
+pub const HOST_PATTERN: &str = concat!(
+    "^(",
+    ipv4!(),
+    "|",
+    ipv6!(),
+    r"|\[",
+    ipv6!(),
+    r"\]|",
+    dns_name!(),
+    ")$"
+);
+/// A DNS name that is not an IP address.
+pub const DNS_NAME_PATTERN: &str = concat!("^", dns_name!(), "$");
+/// An IP address with an optional port: `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53`,
+/// `[2001:db8::53]:53`.
+pub const ADDRESS_PORT_PATTERN: &str = concat!(
+    "^(",
+    ipv4!(),
+    "(:",
+    port!(),
+    ")?|",
+    ipv6!(),
+    r"|\[",
+    ipv6!(),
+    r"\](:",
+    port!(),
+    ")?)$"
+);
 
 /// `value` as a host to reach: an IP address (IPv6 with or without brackets) or a DNS name.
 /// Returns it trimmed, without brackets; the error names `field`.
@@ -110,6 +169,77 @@ mod tests {
             }
         }
         assert!(host("host", &"a.".repeat(130)).is_err());
+    }
+
+    /// What the document's patterns allow, the server accepts (and the other way round for
+    /// the usual values): a fuzzer's generated host must never be refused.
+    #[test]
+    fn the_patterns_allow_only_what_the_server_accepts() {
+        let matches =
+            |pattern: &str, value: &str| regex::Regex::new(pattern).unwrap().is_match(value);
+        let hosts = [
+            "example.com",
+            "db-1.internal.",
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            "2001:db8::53",
+            "_srv.example",
+            "localhost",
+            "a",
+            "0",
+            "1.2.3",
+            "[24aA54E",
+            "999.1.1.1",
+            "01.2.3.4",
+            "a..b",
+            "-a.example",
+            "::::",
+            "[::1",
+            "1:2:3:4:5:6:7:8:9",
+            "exa mple",
+            "a.b-",
+        ];
+        for value in hosts {
+            if matches(HOST_PATTERN, value) {
+                assert!(
+                    host("host", value).is_ok(),
+                    "{value:?} fits the pattern but is refused"
+                );
+            }
+        }
+        for value in [
+            "example.com",
+            "127.0.0.1",
+            "::1",
+            "[2001:db8::1]",
+            "db-1.internal.",
+        ] {
+            assert!(matches(HOST_PATTERN, value), "{value:?}");
+        }
+        assert!(
+            !matches(DNS_NAME_PATTERN, "192.0.2.1")
+                && matches(DNS_NAME_PATTERN, "www.example.com.")
+        );
+        let resolvers = [
+            "1.1.1.1",
+            "1.1.1.1:53",
+            "[::1]:5353",
+            "::1",
+            "1.2",
+            "1.1.1.1:0",
+            "1.1.1.1:65536",
+            "[::1]",
+        ];
+        for value in resolvers {
+            let parses = value
+                .parse::<std::net::SocketAddr>()
+                .is_ok_and(|a| a.port() != 0)
+                || value.trim_matches(['[', ']']).parse::<IpAddr>().is_ok();
+            if matches(ADDRESS_PORT_PATTERN, value) {
+                assert!(parses, "{value:?} fits the pattern but is refused");
+            }
+        }
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub trait CheckKind:
     /// What checks of this kind share (clients, connection pools), built once by the scheduler.
     type Checker: Default + Send + Sync;
 
+    /// The input fields a create request must send (not null); the OpenAPI document states
+    /// them per kind. `create` refuses their absence itself.
+    const REQUIRED: &'static [&'static str];
+
     /// Settings from a create request; a missing required field is a 422 naming it.
     fn create(input: Self::Input) -> Result<Self>;
     /// These settings with the fields of `input` applied, validated; errors name the field.
@@ -128,6 +132,44 @@ macro_rules! kinds {
             }
         }
 
+        /// The document's rules for a create request, one `oneOf` alternative per kind: its
+        /// `kind` (absent or null meaning the default kind), its required fields, and the
+        /// other kinds' fields absent or null (as `refuse_other_kinds` accepts them).
+        pub fn create_alternatives() -> Vec<serde_json::Value> {
+            let kinds: Vec<(Kind, &[&str], Vec<String>)> = vec![$((
+                Kind::$variant,
+                <$settings as CheckKind>::REQUIRED,
+                field_names(&<$settings as CheckKind>::Input::default()),
+            )),*];
+            kinds
+                .iter()
+                .map(|(kind, required, _)| {
+                    let mut properties = serde_json::Map::new();
+                    let tag = if *kind == DEFAULT_KIND {
+                        serde_json::json!({"enum": [kind.as_str(), null]})
+                    } else {
+                        serde_json::json!({"const": kind.as_str()})
+                    };
+                    properties.insert("kind".into(), tag);
+                    for (other, _, fields) in &kinds {
+                        if other != kind {
+                            for field in fields {
+                                properties.insert(field.clone(), serde_json::json!({"type": "null"}));
+                            }
+                        }
+                    }
+                    for field in required.iter() {
+                        properties.insert((*field).into(), serde_json::json!({"not": {"type": "null"}}));
+                    }
+                    let mut needed: Vec<&str> = required.to_vec();
+                    if *kind != DEFAULT_KIND {
+                        needed.insert(0, "kind");
+                    }
+                    serde_json::json!({"properties": properties, "required": needed})
+                })
+                .collect()
+        }
+
         /// A 422 naming a field that belongs to another kind than `kind`.
         fn refuse_other_kinds(kind: Kind, input: &KindInput) -> Result<()> {
             $(if kind != Kind::$variant && let Some(field) = first_sent(&input.$field) {
@@ -154,6 +196,14 @@ kinds! {
 
 /// The kind of a monitor created without `kind` (the original product's clients send none).
 pub const DEFAULT_KIND: Kind = Kind::Http;
+
+/// The names of an input's fields (an input serializes every field, null when unset).
+fn field_names<T: Serialize>(input: &T) -> Vec<String> {
+    match serde_json::to_value(input) {
+        Ok(serde_json::Value::Object(fields)) => fields.into_iter().map(|(k, _)| k).collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// The name of the first field `input` sets (not null), if any.
 fn first_sent<T: Serialize>(input: &T) -> Option<String> {

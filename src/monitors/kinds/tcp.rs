@@ -66,6 +66,7 @@ struct TcpDetails {
 impl CheckKind for TcpSettings {
     type Input = TcpInput;
     type Checker = ();
+    const REQUIRED: &'static [&'static str] = &["host", "port"];
 
     fn create(input: TcpInput) -> Result<TcpSettings> {
         let host = input.host.clone().unwrap_or_default();

@@ -177,6 +177,7 @@ impl HttpSettings {
 impl CheckKind for HttpSettings {
     type Input = HttpInput;
     type Checker = check::Checker;
+    const REQUIRED: &'static [&'static str] = &["url"];
 
     fn create(input: HttpInput) -> Result<HttpSettings> {
         let url = input

@@ -137,6 +137,7 @@ impl TlsSettings {
 impl CheckKind for TlsSettings {
     type Input = TlsInput;
     type Checker = TlsChecker;
+    const REQUIRED: &'static [&'static str] = &["tlsHost"];
 
     fn create(input: TlsInput) -> Result<TlsSettings> {
         let host = input.tls_host.clone().unwrap_or_default();
