@@ -154,22 +154,25 @@ export function Time({ iso, absolute = false, seconds = false }) {
  * A list page's filters, kept in the query string (back/forward keep them): `status`, a key of
  * `filters` ('all' when absent), the search text `q` (applied once typing pauses) and `page`.
  */
-export function useListFilters(filters) {
+export function useListFilters(filters, extraKeys = []) {
   const params = queryParams();
   const page = Math.max(1, Number(params.get('page')) || 1);
   const status = filters[params.get('status')] ? params.get('status') : 'all';
   const query = params.get('q') || '';
+  // A page's own filters (the monitors' kind), kept in the address like the others.
+  const extra = Object.fromEntries(extraKeys.map((key) => [key, params.get(key) || '']));
   const [text, setText] = useState(query);
   const settled = useDebounced(text.trim(), 300);
-  const go = (changes) => setQueryParams({ status: status === 'all' ? '' : status, q: query, page: page > 1 ? page : '', ...changes });
+  const go = (changes) => setQueryParams({ status: status === 'all' ? '' : status, q: query, page: page > 1 ? page : '', ...extra, ...changes });
   useEffect(() => { if (settled !== query) go({ q: settled, page: '' }); }, [settled]);
   useEffect(() => { if (query !== settled) setText(query); }, [query]); // back/forward
   const clear = () => { setText(''); setQueryParams({}); };
-  return { page, status, query, text, setText, go, clear };
+  return { page, status, query, extra, text, setText, go, clear };
 }
 
-/** The search box and status filter above a list, driving useListFilters' `list`. */
-export function ListToolbar({ list, filters, searchLabel, searchHint, filterLabel, optionLabel }) {
+/** The search box and status filter above a list, driving useListFilters' `list`; `children`
+ * are a page's own filters, after them. */
+export function ListToolbar({ list, filters, searchLabel, searchHint, filterLabel, optionLabel, children }) {
   return html`
     <form class="toolbar" role="search" onSubmit=${(e) => { e.preventDefault(); list.go({ q: list.text.trim(), page: '' }); }}>
       <${Field} label=${searchLabel} type="search" value=${list.text} placeholder=${searchHint}
@@ -178,6 +181,7 @@ export function ListToolbar({ list, filters, searchLabel, searchHint, filterLabe
         onChange=${(e) => list.go({ status: e.currentTarget.value === 'all' ? '' : e.currentTarget.value, page: '' })}>
         ${Object.keys(filters).map((key) => html`<option value=${key}>${optionLabel(key)}</option>`)}
       <//>
+      ${children}
     </form>`;
 }
 

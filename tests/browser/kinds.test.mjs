@@ -243,6 +243,14 @@ describe('check kinds in the dashboard', () => {
         await row.waitFor(WAIT);
         assert.equal(await row.locator('.kind-icon').innerText(), icon);
       }
+      // The kind filter: only DNS monitors, kept in the address.
+      await page.getByLabel(fr ? 'Type' : 'Kind', { exact: true }).selectOption('dns');
+      await page.waitForURL(/kind=dns/);
+      await page.getByTestId('monitor-row').filter({ hasText: 'Website DNS' }).first().waitFor(WAIT);
+      await page.getByTestId('monitor-row').filter({ hasText: 'Status TLS' }).first().waitFor({ state: 'detached', ...WAIT });
+      assert.ok((await page.locator('.kind-icon').allInnerTexts()).every((text) => text === 'DNS'));
+      assert.equal(await overflowsHorizontally(page), false, 'filtered list at 375 px');
+      await screenshot(page, `${lang}-phone-kind-filter`);
       assert.deepEqual(page.problems, []);
       await page.context().close();
     });

@@ -4,10 +4,10 @@ import { html } from '../lib.js';
 import { api } from '../api.js';
 import { formatMs, formatNumber, formatPercent, t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
-import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
+import { Async, Field, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { StatusPill, addPage, can } from '../monitoring.js';
 import { Sparkline } from '../charts.js';
-import { KindIcon, kindOf } from './monitor-kinds.js';
+import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
 
 const PAGE_SIZE = 10;
 const DAY = 86400000;
@@ -23,14 +23,16 @@ const FILTERS = {
 };
 
 export function MonitorsPage({ profile }) {
-  const filters = useListFilters(FILTERS);
+  const filters = useListFilters(FILTERS, ['kind']);
   const { page, status, query } = filters;
+  const kind = KINDS[filters.extra.kind] ? filters.extra.kind : '';
   const list = useLoad(() => {
     const qs = addPage(new URLSearchParams(), page, PAGE_SIZE);
     FILTERS[status].forEach((s) => qs.append('include', s));
     if (query) qs.set('query', query);
+    if (kind) qs.set('kind', kind);
     return api('GET', '/monitors?' + qs);
-  }, [page, status, query], { every: 15000 });
+  }, [page, status, query, kind], { every: 15000 });
 
   // A status change seen here may have opened or closed an incident: refresh the badge.
   const statuses = list.data ? list.data.items.map((m) => m.id + m.status).join() : null;
@@ -43,12 +45,17 @@ export function MonitorsPage({ profile }) {
         <h1>${t('monitors.title')}</h1>
         ${writer && html`<a class="button" href=${BASE + '/monitors/new'} onClick=${linkClick}>${t('monitors.new')}</a>`}
       </div>
-      ${!(list.data && list.data.totalNumberOfResults === 0 && status === 'all' && !query) && html`<${ListToolbar} list=${filters}
+      ${!(list.data && list.data.totalNumberOfResults === 0 && status === 'all' && !query && !kind) && html`<${ListToolbar} list=${filters}
         filters=${FILTERS} searchLabel=${t('monitors.search')} searchHint=${t('monitors.searchHint')} filterLabel=${t('monitors.filter')}
-        optionLabel=${(key) => t('monitors.filter.' + key)} />`}
+        optionLabel=${(key) => t('monitors.filter.' + key)}>
+        <${Field} as="select" label=${t('monitors.kind')} value=${kind} onChange=${(e) => filters.go({ kind: e.currentTarget.value, page: '' })}>
+          <option value="">${t('monitors.kind.all')}</option>
+          ${Object.keys(KINDS).map((k) => html`<option value=${k}>${kindLabel(k)}</option>`)}
+        <//>
+      <//>`}
       <${Async} state=${list} retry=${list.reload}>
         ${(data) => html`
-          <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query}
+          <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query || kind}
             onClear=${filters.clear} />
           <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults}
             onPage=${(p) => filters.go({ page: p > 1 ? p : '' })} label=${t('monitors.pages')} />`}
