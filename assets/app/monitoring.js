@@ -69,7 +69,7 @@ export function checkText({ errorKind, httpCode, error } = {}) {
     }
     case 'assertion': return t('check.' + refine(error, ASSERTION_WORDS, 'assertion'));
     case 'tls': return t('check.' + refine(error, TLS_WORDS, 'tls'));
-    case 'timeout': case 'slow': case 'redirect': case 'request':
+    case 'timeout': case 'slow': case 'loss': case 'redirect': case 'request':
     case 'builder': case 'body': case 'decode':
       return t('check.' + errorKind);
     default: return t('check.unknown');

@@ -13,7 +13,7 @@ use crate::ids::{ChannelId, DeliveryId};
 use crate::text_enum::text_enum;
 
 text_enum!(
-    /// Why a check failed (the original product's kinds, plus ours for assertions, TLS and slowness).
+    /// Why a check failed (the original product's kinds, plus ours for assertions, TLS, slowness and packet loss).
     ErrorKind {
         Unknown => "unknown",
         None => "none",
@@ -34,8 +34,11 @@ text_enum!(
         Assertion => "assertion",
         /// The TLS handshake failed (certificate invalid, expired, wrong host…).
         Tls => "tls",
-        /// The response came slower than the monitor's response-time threshold.
+        /// The response came slower than the monitor's response-time threshold (for a ping,
+        /// the average round trip).
         Slow => "slow",
+        /// More ping packets lost than the monitor allows (some replies came; none is a timeout).
+        Loss => "loss",
     }
 );
 

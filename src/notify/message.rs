@@ -71,6 +71,7 @@ fn error_kind_fr(kind: ErrorKind) -> &'static str {
         ErrorKind::Assertion => "réponse inattendue",
         ErrorKind::Tls => "problème TLS",
         ErrorKind::Slow => "trop lent",
+        ErrorKind::Loss => "perte de paquets",
         ErrorKind::HttpCode => "statut HTTP inattendu",
         ErrorKind::Redirect => "problème de redirection",
         ErrorKind::Request | ErrorKind::Builder => "requête impossible",

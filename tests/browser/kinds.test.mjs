@@ -181,7 +181,7 @@ describe('check kinds in the dashboard', () => {
 
   for (const [lang, locale] of [['en', 'en-US'], ['fr', 'fr-FR']]) {
     const fr = lang === 'fr';
-    test(`a DNS and a TLS monitor (${lang}, phone): their fields and what their checks saw`, async () => {
+    test(`a DNS, a TLS and a ping monitor (${lang}, phone): their fields and what their checks saw`, async () => {
       const page = await newPage(browser, { locale, viewport: PHONE });
       const create = fr ? 'Créer le moniteur' : 'Create the monitor';
       await page.goto(server.base + '/dashboard/monitors/new');
@@ -221,6 +221,25 @@ describe('check kinds in the dashboard', () => {
       assert.equal(await overflowsHorizontally(page), false, 'TLS monitor at 375 px');
       await screenshot(page, `${lang}-phone-kind-tls-monitor`);
 
+      // A ping to loopback: the replies and round trips, or, where the machine allows no ICMP
+      // socket, the reason and the sysctl or capability to grant.
+      await page.goto(server.base + '/dashboard/monitors/new');
+      await page.getByLabel(fr ? 'Type de contrôle' : 'Kind of check').selectOption('icmp');
+      await page.getByLabel(fr ? 'Hôte' : 'Host', { exact: true }).fill('127.0.0.1');
+      await page.getByLabel(fr ? 'Pings par vérification' : 'Pings per check').fill('2');
+      await common(page, `Loopback ping ${lang}`, fr);
+      assert.equal(await overflowsHorizontally(page), false, 'ping form at 375 px');
+      await screenshot(page, `${lang}-phone-kind-icmp-form`);
+      await page.getByRole('button', { name: create }).click();
+      await page.locator('[data-testid=monitor-status] [data-status=up], [data-testid=monitor-status] [data-status=down]').first().waitFor(WAIT);
+      if (await page.locator('[data-testid=monitor-status] [data-status=up]').count()) {
+        await page.getByTestId('kind-details').getByText(fr ? '2 sur 2 (0 % perdus)' : '2 of 2 (0 % lost)').waitFor(WAIT);
+      } else {
+        await page.getByText('ping_group_range').first().waitFor(WAIT);
+      }
+      assert.equal(await overflowsHorizontally(page), false, 'ping monitor at 375 px');
+      await screenshot(page, `${lang}-phone-kind-icmp-monitor`);
+
       // Each kind's failures in words, as the monitor page, its checks and incidents show them.
       const words = await page.evaluate(async (failures) => {
         const { checkText } = await import('/dashboard/app/monitoring.js');
@@ -232,10 +251,11 @@ describe('check kinds in the dashboard', () => {
         ['tls', 'certificate expired on 2026-12-04 14:41 UTC'],
         ['tls', 'certificate not valid for name a.test (valid for b.test)'],
         ['connect', 'connection refused'],
+        ['loss', '2 of 3 pings lost (66.7%), over the 50% allowed'],
       ]);
       assert.deepEqual(words, fr
-        ? ['Le nom n’existe pas (NXDOMAIN)', 'Mauvaise réponse', 'Réponse inattendue', 'Certificat expiré', 'Certificat pour un autre nom', 'Connexion refusée']
-        : ['Name does not exist (NXDOMAIN)', 'Wrong answer', 'Unexpected reply', 'Certificate expired', 'Certificate for another name', 'Connection refused']);
+        ? ['Le nom n’existe pas (NXDOMAIN)', 'Mauvaise réponse', 'Réponse inattendue', 'Certificat expiré', 'Certificat pour un autre nom', 'Connexion refusée', 'Paquets perdus']
+        : ['Name does not exist (NXDOMAIN)', 'Wrong answer', 'Unexpected reply', 'Certificate expired', 'Certificate for another name', 'Connection refused', 'Packets lost']);
 
       await page.goto(server.base + '/dashboard/monitors');
       for (const [name, icon] of [[`Website DNS ${lang}`, 'DNS'], [`Status TLS ${lang}`, 'TLS']]) {

@@ -445,6 +445,7 @@ async fn https_with_a_self_signed_certificate() {
 
 mod dns;
 mod http_extras;
+mod icmp;
 mod lifecycle;
 mod tcp;
 mod tls;

@@ -179,6 +179,7 @@ async fn a_new_monitor_is_one_kind_s_in_the_document() {
             serde_json::json!({"const": "tcp"}),
             serde_json::json!({"const": "dns"}),
             serde_json::json!({"const": "tls"}),
+            serde_json::json!({"const": "icmp"}),
         ]
     );
     let tcp = &alternatives[1];

@@ -19,10 +19,11 @@ import { html } from '../lib.js';
 import { getLang } from '../i18n.js';
 import { dns } from './kinds/dns.js';
 import { http } from './kinds/http.js';
+import { icmp } from './kinds/icmp.js';
 import { tcp } from './kinds/tcp.js';
 import { tls } from './kinds/tls.js';
 
-export const KINDS = { http, tcp, dns, tls };
+export const KINDS = { http, tcp, dns, tls, icmp };
 
 /** A monitor's kind entry (monitors from before kinds existed are HTTP ones). */
 export const kindOf = (m) => KINDS[m.kind || 'http'] || http;

@@ -7,6 +7,7 @@
 pub mod dns;
 pub mod endpoint;
 pub mod http;
+pub mod icmp;
 pub mod tcp;
 pub mod tls;
 
@@ -192,6 +193,8 @@ kinds! {
     Dns(dns: dns::DnsSettings) => "dns",
     /// A TLS handshake (optionally after STARTTLS): certificate, expiry and protocol version.
     Tls(tls: tls::TlsSettings) => "tls",
+    /// A ping: echo requests to a host, judged by packet loss and round trip.
+    Icmp(icmp: icmp::IcmpSettings) => "icmp",
 }
 
 /// The kind of a monitor created without `kind` (the original product's clients send none).
