@@ -15,6 +15,7 @@ apt_install() {
 }
 command -v chromium >/dev/null 2>&1 || apt_install chromium             # browser tests
 command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd       # verifies packaging/dutyduck.service
+command -v ip >/dev/null 2>&1 || apt_install iproute2                   # ping tests: a network namespace as a host
 
 missing=()
 lacks() { missing+=("$1"); }
