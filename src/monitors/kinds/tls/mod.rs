@@ -4,10 +4,14 @@
 //! notAfter drives the certificate-expiry warning incident; the certificate and the session
 //! (subject, issuer, dates, names, version, cipher suite) are kept as the result's details.
 //! Settings and their validation here, the handshake in `check`, the plain-text prelude in
-//! `starttls`.
+//! `starttls`, the trust anchors and the recording verifier in `verifier`, the leaf's fields and
+//! the words for a refused one in `certificate`, what a check keeps in `details`.
 
+mod certificate;
 mod check;
+mod details;
 mod starttls;
+mod verifier;
 
 use std::time::Duration;
 
@@ -128,7 +132,7 @@ impl TlsSettings {
             ));
         }
         if let Some(pem) = &self.ca_certificate {
-            check::roots_from_pem(pem).map_err(|e| Error::invalid_field("caCertificate", e))?;
+            verifier::roots_from_pem(pem).map_err(|e| Error::invalid_field("caCertificate", e))?;
         }
         Ok(self)
     }
