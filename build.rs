@@ -10,18 +10,19 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=assets");
-    println!("cargo:rerun-if-changed=.git/HEAD");
-    println!("cargo:rerun-if-changed=.git/refs/heads");
+    // The commit changes with HEAD and the branch it points to. Git says where those live: in a
+    // worktree `.git` is a file, and a path that does not exist would make cargo rerun this
+    // script, and rebuild the crate, on every build. Outside a checkout there is nothing to watch.
+    for file in ["HEAD", "refs/heads", "packed-refs"] {
+        if let Some(path) = git(&["rev-parse", "--git-path", file])
+            && Path::new(&path).exists()
+        {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
 
-    let commit = Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
+    let commit = git(&["rev-parse", "HEAD"]).unwrap_or_default();
     println!("cargo:rustc-env=DUTYDUCK_GIT_COMMIT={commit}");
     // What `dutyduck --version` prints after the name: which code a bug report is about.
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
@@ -68,4 +69,15 @@ fn gzip_tree(from: &Path, to: &Path) {
                 .expect("writing a compressed asset");
         }
     }
+}
+
+/// What `git args` prints, trimmed; None without git or outside a checkout.
+fn git(args: &[&str]) -> Option<String> {
+    Command::new("git")
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
 }

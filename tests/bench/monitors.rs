@@ -19,7 +19,7 @@
 //!   (queries);
 //! - tls: a tokio-rustls listener with a self-signed rcgen certificate for 127.0.0.1, checked
 //!   with `verifyChain: false` (completed handshakes);
-//! - icmp: not yet (see `ICMP_MONITORS`).
+//! - icmp: pings to 127.0.0.1, answered by the kernel (no target counts them).
 //!
 //! For each row: a fresh data dir, a user and an API token made with the CLI, `dutyduck serve` on
 //! a free loopback port, then the monitors through `POST /monitors` (32 in flight). After a 10 s
@@ -67,11 +67,9 @@ const INTERVAL: u64 = 60;
 const IN_FLIGHT: usize = 32;
 const SETTLE: Duration = Duration::from_secs(10);
 
-/// ICMP monitors in the default mix: none yet. ICMP monitors are being added on another
-/// branch; once they land, set this count, write their body in `body` (pings to 127.0.0.1) and
-/// accept "icmp" in BENCH_MIX (`parse_mix`). The kernel answers the echo requests, so no target
-/// counts them: their line will show the server's ok/s and failed/s only.
-const ICMP_MONITORS: usize = 0;
+/// ICMP monitors in the default mix, pinging 127.0.0.1 (2 pings each). The kernel answers the
+/// echo requests, so no target counts them: their line shows the server's ok/s and failed/s.
+const ICMP_MONITORS: usize = 500;
 
 /// The mix of `-- mix` without BENCH_MIX.
 const DEFAULT_MIX: [(Kind, usize); 5] = [
@@ -162,8 +160,10 @@ impl Targets {
                 "kind": "tls", "name": name, "intervalSeconds": interval,
                 "tlsHost": "127.0.0.1", "tlsPort": self.tls, "verifyChain": false,
             }),
-            // ICMP (see ICMP_MONITORS): the body of a monitor pinging 127.0.0.1 goes here.
-            Kind::Icmp => panic!("ICMP monitors are not in this benchmark yet"),
+            Kind::Icmp => serde_json::json!({
+                "kind": "icmp", "name": name, "intervalSeconds": interval,
+                "pingHost": "127.0.0.1", "packetCount": 2,
+            }),
         }
     }
 }
@@ -490,7 +490,15 @@ async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targe
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     let end = sample(&base, pid, dir.path(), received, tick).await;
     let window = (end.at - start.at).as_secs_f64();
-    let hits = |kind: Kind| end.received[kind as usize] - start.received[kind as usize];
+    // What each kind's target received; pings are answered by the kernel, so for ICMP the
+    // server's own count of results stands in.
+    let hits = |kind: Kind| match kind {
+        Kind::Icmp => {
+            let done = |s: &Sample| s.count(kind, true) + s.count(kind, false);
+            done(&end) - done(&start)
+        }
+        _ => end.received[kind as usize] - start.received[kind as usize],
+    };
     let all_hits: u64 = Kind::ALL.into_iter().map(hits).sum();
     let scheduled = n as f64 / INTERVAL as f64;
     let achieved = all_hits as f64 / window;
@@ -553,7 +561,7 @@ async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targe
 
 /// BENCH_MIX: "kind=count,…", e.g. "http=10000,tcp=5000,dns=2000,tls=500".
 fn parse_mix(text: &str) -> Vec<(Kind, usize)> {
-    let usage = "BENCH_MIX: e.g. http=10000,tcp=5000,dns=2000,tls=500";
+    let usage = "BENCH_MIX: e.g. http=10000,tcp=5000,dns=2000,tls=500,icmp=500";
     let mix: Vec<(Kind, usize)> = text
         .split(',')
         .filter(|part| !part.trim().is_empty())
@@ -561,10 +569,8 @@ fn parse_mix(text: &str) -> Vec<(Kind, usize)> {
             let (word, count) = part.split_once('=').expect(usage);
             let kind = Kind::ALL
                 .into_iter()
-                // ICMP (see ICMP_MONITORS): accept it here once its body is written.
-                .filter(|&k| k != Kind::Icmp)
                 .find(|k| k.word() == word.trim())
-                .unwrap_or_else(|| panic!("{usage}: no kind {word:?} (http, tcp, dns, tls)"));
+                .unwrap_or_else(|| panic!("{usage}: no kind {word:?} (http, tcp, dns, tls, icmp)"));
             (kind, count.trim().parse().expect(usage))
         })
         .filter(|&(_, count)| count > 0)
