@@ -1,6 +1,7 @@
 //! One monitor of any kind watched through the API on a manual clock, with a webhook channel
 //! that receives its notifications: what every kind's up → down → up test shares.
 
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::receivers::{Behaviour, HttpReceiver, Received};
@@ -82,6 +83,31 @@ impl Watched {
         assert!(m["ongoingIncident"].is_null(), "{m}");
         self.heard("resolved").await;
         m
+    }
+
+    /// `POST /monitors` with `body` is a 422 whose message starts with `field`.
+    pub async fn create_refused(&self, body: Value, field: &str) {
+        let (status, error) = self
+            .server
+            .as_(&self.token)
+            .post("/monitors", body.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(field), "{body}: {message}");
+    }
+
+    /// `PATCH` of this monitor with `body` is a 422 whose message starts with `field`.
+    pub async fn patch_refused(&self, body: Value, field: &str) {
+        let path = format!("/monitors/{}", self.id);
+        let (status, error) = self
+            .server
+            .as_(&self.token)
+            .patch(&path, body.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(field), "{body}: {message}");
     }
 
     async fn heard(&mut self, event: &str) -> Value {

@@ -777,15 +777,11 @@ async fn tls_settings_are_checked_field_by_field() {
         ),
     ];
     for (body, field) in cases {
-        let (status, error) = api().post("/monitors", body.clone()).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
-        let message = error["error"]["message"].as_str().unwrap();
-        assert!(message.starts_with(field), "{body}: {message}");
+        watched.create_refused(body, field).await;
     }
 
     let path = format!("/monitors/{}", watched.id);
-    let (status, error) = api().patch(&path, json!({"kind": "tcp"})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    watched.patch_refused(json!({"kind": "tcp"}), "kind").await;
     let (status, patched) = api()
         .patch(
             &path,
