@@ -2,6 +2,9 @@
 // checks in the browser first, then saves, and shows a server refusal next to the field it names.
 import { useEffect, useState } from './lib.js';
 
+/** A whole number between lo and hi, typed as text (a form's browser-side check). */
+export const whole = (v, lo, hi) => v !== '' && Number.isInteger(Number(v)) && Number(v) >= lo && Number(v) <= hi;
+
 /**
  * `validate(form)` gives the browser's complaints by API field (in form order); `save(form)` sends
  * and moves on (the form stays busy); `fieldError(error)` places a refusal on a field as

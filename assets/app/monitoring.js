@@ -44,10 +44,13 @@ export function PriorityBadge({ priority }) {
 }
 
 // What a kind's message says, for the words of a failure more precise than its error kind: the
-// first pattern found in the check's (English) message names the text to show.
+// first pattern found in the check's (English) message names the text to show. Assertion
+// patterns are anchored at the start: an HTTP assertion's message quotes the user's own text.
 const ASSERTION_WORDS = [
-  [/answered NXDOMAIN/, 'nxdomain'], [/^answered [A-Z]+, expected/, 'dnsRcode'], [/^no [A-Z]+ records for|^expected (one|all) of/, 'wrongAnswer'],
-  [/in the reply/, 'unexpectedReply'], [/STARTTLS|STLS/, 'starttls'], [/upside down/, 'upsideDown'],
+  [/^answered NXDOMAIN,/, 'nxdomain'], [/^answered [A-Z]+, expected/, 'dnsRcode'], [/^no [A-Z]+ records for |^expected (one|all) of \[/, 'wrongAnswer'],
+  [/^expected ".*" in the reply, got /s, 'unexpectedReply'],
+  [/^(STARTTLS refused|STLS refused|the server does not offer STARTTLS|unexpected (SMTP|IMAP|POP3) greeting)/, 'starttls'],
+  [/^(answered HTTP \d+|the check succeeded), but this monitor is upside down/, 'upsideDown'],
 ];
 const TLS_WORDS = [
   [/expired/, 'tlsExpired'], [/not valid for name/, 'tlsName'], [/not trusted/, 'tlsUntrusted'], [/^negotiated TLS/, 'tlsVersion'],

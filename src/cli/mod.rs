@@ -55,7 +55,8 @@ pub enum Command {
         listen: String,
         /// How long every single check result is kept; hourly and daily rollups (uptime,
         /// charts) are kept 400 and 800 days.
-        #[arg(long, env = "DUTYDUCK_RAW_RETENTION", default_value = "7d", value_parser = humantime::parse_duration)]
+        /// At least a day: the 24 h chart reads raw results.
+        #[arg(long, env = "DUTYDUCK_RAW_RETENTION", default_value = "7d", value_parser = parse_raw_retention)]
         raw_retention: std::time::Duration,
         /// How long task runs (with their output excerpts) and ping log messages are kept.
         #[arg(long, env = "DUTYDUCK_RUN_RETENTION", default_value = "90d", value_parser = humantime::parse_duration)]
@@ -183,6 +184,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// `host:port`, checked before anything starts: `8080` or `:8090` would otherwise fail later
 /// with a resolver's message that does not say what form is expected.
+/// `--raw-retention`: a duration of a day or more (the 24 h chart reads raw results; a shorter
+/// retention would cut it without saying so).
+fn parse_raw_retention(raw: &str) -> std::result::Result<std::time::Duration, String> {
+    let duration = humantime::parse_duration(raw).map_err(|e| format!("{raw:?}: {e}"))?;
+    if duration < std::time::Duration::from_secs(86_400) {
+        return Err(format!(
+            "{raw:?} is shorter than a day: the 24 h chart reads raw results (e.g. 1d, 7d, 30d)"
+        ));
+    }
+    Ok(duration)
+}
+
 fn parse_listen(raw: &str) -> std::result::Result<String, String> {
     let expected = "expected HOST:PORT, e.g. 127.0.0.1:8080 (this machine only), \
                     0.0.0.0:8080 (all IPv4 interfaces) or [::]:8080";

@@ -190,8 +190,9 @@ pub fn update_settings(
             params![current.id, to_db(first_due(current.id, s.interval_seconds, now)), to_db(now)],
         )?;
     }
-    if s.target() != before.target() {
-        // The old site's certificate says nothing about the new one.
+    if s.kind != before.kind {
+        // The certificate seen with the old settings says nothing of the new ones (another
+        // site, or another name asked of the same address); the next check records it again.
         conn.execute(
             "UPDATE monitors SET tls_expires_at = NULL WHERE id = ?1",
             [current.id],

@@ -87,14 +87,20 @@ pub fn cause_sentence(lang: Lang, i: &IncidentFacts) -> Option<String> {
     let what = i.source_url.clone().unwrap_or_else(|| i.title.clone());
     let sentence = match (i.source_type, cause) {
         (SourceType::HttpMonitor, Cause::HttpMonitorIncidentCause { last_ping, .. }) => {
+            // The status code says it all when it is the failure; an answer that failed another
+            // way (its content, an upside-down monitor answering) is told by its message.
             let reason = match (last_ping.http_code, &last_ping.error) {
-                (Some(code), _) => format!("HTTP {code}"),
+                (Some(code), error)
+                    if last_ping.error_kind == ErrorKind::HttpCode || error.is_none() =>
+                {
+                    format!("HTTP {code}")
+                }
                 // The checks' messages are English: French readers get the kind in words first.
-                (None, Some(error)) if fr => {
+                (_, Some(error)) if fr => {
                     format!("{} : {error}", error_kind_fr(last_ping.error_kind))
                 }
-                (None, Some(error)) => error.clone(),
-                (None, None) => last_ping.error_kind.as_str().to_owned(),
+                (_, Some(error)) => error.clone(),
+                (_, None) => last_ping.error_kind.as_str().to_owned(),
             };
             if fr {
                 format!("{what} ne répond pas correctement ({reason}).")
@@ -301,6 +307,18 @@ mod tests {
             },
         );
         refused.source_url = Some("tcp://db.internal:5432".into());
+        let mut answered = incident(
+            SourceType::HttpMonitor,
+            Cause::HttpMonitorIncidentCause {
+                last_ping: Ping {
+                    error_kind: ErrorKind::Assertion,
+                    http_code: Some(200),
+                    error: Some("body does not contain \"ok\"".into()),
+                },
+                previous_pings: vec![],
+            },
+        );
+        answered.source_url = Some("https://shop.example.com/".into());
         let declared = incident(
             SourceType::Manual,
             Cause::Manual {
@@ -339,6 +357,11 @@ mod tests {
                 &down,
                 Lang::Fr,
                 "https://shop.example.com/ ne répond pas correctement (HTTP 503).",
+            ),
+            (
+                &answered,
+                Lang::En,
+                "https://shop.example.com/ is not responding correctly (body does not contain \"ok\").",
             ),
             (
                 &refused,

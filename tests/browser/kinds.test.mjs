@@ -252,10 +252,12 @@ describe('check kinds in the dashboard', () => {
         ['tls', 'certificate not valid for name a.test (valid for b.test)'],
         ['connect', 'connection refused'],
         ['loss', '2 of 3 pings lost (66.7%), over the 50% allowed'],
+        // An HTTP assertion quoting the user's text is not mistaken for another kind's failure.
+        ['assertion', 'body does not contain "STARTTLS refused in the reply, got "'],
       ]);
       assert.deepEqual(words, fr
-        ? ['Le nom n’existe pas (NXDOMAIN)', 'Mauvaise réponse', 'Réponse inattendue', 'Certificat expiré', 'Certificat pour un autre nom', 'Connexion refusée', 'Paquets perdus']
-        : ['Name does not exist (NXDOMAIN)', 'Wrong answer', 'Unexpected reply', 'Certificate expired', 'Certificate for another name', 'Connection refused', 'Packets lost']);
+        ? ['Le nom n’existe pas (NXDOMAIN)', 'Mauvaise réponse', 'Réponse inattendue', 'Certificat expiré', 'Certificat pour un autre nom', 'Connexion refusée', 'Paquets perdus', 'Contrôle du contenu en échec']
+        : ['Name does not exist (NXDOMAIN)', 'Wrong answer', 'Unexpected reply', 'Certificate expired', 'Certificate for another name', 'Connection refused', 'Packets lost', 'Content check failed']);
 
       await page.goto(server.base + '/dashboard/monitors');
       for (const [name, icon] of [[`Website DNS ${lang}`, 'DNS'], [`Status TLS ${lang}`, 'TLS']]) {

@@ -67,6 +67,14 @@ fn listen_values_without_host_or_port_are_refused_with_the_expected_form() {
 }
 
 #[test]
+fn a_raw_retention_shorter_than_the_24_h_chart_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = cli(tmp.path(), &["serve", "--raw-retention", "1h"], None);
+    assert_refused(&out, 2, &["\"1h\" is shorter than a day", "e.g. 1d, 7d"]);
+    assert!(!tmp.path().join("dutyduck.db").exists());
+}
+
+#[test]
 fn an_unknown_log_level_is_refused_with_the_valid_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let out = cli(tmp.path(), &["--log-level", "loud", "user", "list"], None);

@@ -5,6 +5,7 @@ import { html } from '../lib.js';
 import { formatDuration, t } from '../i18n.js';
 import { Field, useId } from '../components.js';
 import { KINDS, kindOf } from './monitor-kinds.js';
+import { whole } from '../forms.js';
 
 export const INTERVALS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 43200, 86400];
 
@@ -45,7 +46,6 @@ export function toBody(f) {
   };
 }
 
-const whole = (v, lo, hi) => v !== '' && Number.isInteger(Number(v)) && Number(v) >= lo && Number(v) <= hi;
 
 /** Errors found without asking the server, by API field name: the kind's, then the common ones. */
 export function validate(f) {

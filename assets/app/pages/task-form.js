@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { formatDuration, formatNumber, t } from '../i18n.js';
 import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, Field, errorText, useDebounced, useLoad } from '../components.js';
-import { useForm } from '../forms.js';
+import { useForm, whole } from '../forms.js';
 import { cronToWords } from '../cron-words.js';
 import { can } from '../monitoring.js';
 import { Occurrences, browserZone } from './task-parts.js';
@@ -62,7 +62,6 @@ function Back({ id }) {
   return html`<p class="back"><a href=${href} onClick=${linkClick}><span aria-hidden="true">← </span>${id ? t('form.task.back') : t('tasks.title')}</a></p>`;
 }
 
-const whole = (v, lo, hi) => v !== '' && Number.isInteger(Number(v)) && Number(v) >= lo && Number(v) <= hi;
 
 /** Errors found without asking the server, by API field name (in form order). */
 function validate(form, creating) {

@@ -105,13 +105,24 @@ pub fn host(field: &str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
-/// `host:port` as written in a URL: an IPv6 address in brackets.
-pub fn authority(host: &str, port: u16) -> String {
+/// A host as written in a URL: an IPv6 address in brackets.
+pub fn url_host(host: &str) -> String {
     if host.contains(':') {
-        format!("[{host}]:{port}")
+        format!("[{host}]")
     } else {
-        format!("{host}:{port}")
+        host.to_owned()
     }
+}
+
+/// `host:port` as written in a URL.
+pub fn authority(host: &str, port: u16) -> String {
+    format!("{}:{port}", url_host(host))
+}
+
+/// A port from 1 to 65535 (the API takes a wider number so that 65536 is a 422 naming `field`).
+pub fn port(field: &str, port: u32) -> Result<u16> {
+    crate::limits::range(field, port, 1, 65535)?;
+    Ok(u16::try_from(port).expect("checked range"))
 }
 
 /// Milliseconds since `started`, saturating.

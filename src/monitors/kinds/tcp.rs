@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::limits;
 use crate::monitors::check::CheckOutcome;
 use crate::monitors::model::ErrorKind;
+use crate::monitors::redact::HIDDEN;
 
 /// How much of the reply is read while looking for `expect`.
 const MAX_REPLY: usize = 1024;
@@ -75,7 +76,7 @@ impl CheckKind for TcpSettings {
             .ok_or_else(|| Error::invalid_field("port", "is required"))?;
         let settings = TcpSettings {
             host: endpoint::host("host", &host)?,
-            port: port_number(port)?,
+            port: endpoint::port("port", port)?,
             send: None,
             expect: None,
         };
@@ -87,7 +88,7 @@ impl CheckKind for TcpSettings {
             self.host = endpoint::host("host", &host)?;
         }
         if let Some(port) = input.port {
-            self.port = port_number(port)?;
+            self.port = endpoint::port("port", port)?;
         }
         if let Some(send) = input.send {
             self.send = limits::optional("send", send, limits::SHORT, limits::line)?;
@@ -102,8 +103,13 @@ impl CheckKind for TcpSettings {
         format!("tcp://{}", endpoint::authority(&self.host, self.port))
     }
 
-    /// Nothing secret: a banner check sends no credentials.
-    fn mask(&mut self) {}
+    /// The line sent may carry credentials (`AUTH <password>` to Redis): readers see that
+    /// there is one, not what it is, as with an HTTP request body.
+    fn mask(&mut self) {
+        if self.send.is_some() {
+            self.send = Some(HIDDEN.into());
+        }
+    }
 
     async fn check(&self, _: &(), timeout: Duration) -> CheckOutcome {
         let started = Instant::now();
@@ -162,11 +168,6 @@ impl CheckKind for TcpSettings {
         };
         outcome.with_details(details)
     }
-}
-
-fn port_number(port: u32) -> Result<u16> {
-    limits::range("port", port, 1, 65535)?;
-    Ok(u16::try_from(port).expect("checked range"))
 }
 
 enum ReadEnd {
@@ -251,5 +252,15 @@ mod tests {
         assert_eq!(s.target(), "tcp://[::1]:25");
         let cleared = s.apply(input(r#"{"expect": " "}"#)).unwrap();
         assert_eq!(cleared.expect, None);
+    }
+
+    #[test]
+    fn readers_do_not_see_the_line_sent() {
+        let mut s = TcpSettings::create(input(
+            r#"{"host": "cache", "port": 6379, "send": "AUTH s3cret"}"#,
+        ))
+        .unwrap();
+        s.mask();
+        assert_eq!(s.send.as_deref(), Some(HIDDEN));
     }
 }

@@ -5,7 +5,7 @@ import { Field } from '../../components.js';
 import { hostLike, words } from './fields.js';
 
 const TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'CAA', 'SRV'];
-const RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED'];
+const RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const w = words({
   en: {
     name: 'Name to resolve', nameHint: 'e.g. www.example.com', type: 'Record type',

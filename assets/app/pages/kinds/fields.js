@@ -2,8 +2,7 @@
 // kind keeps to itself (a kind's labels live in its own file, in both languages).
 import { getLang } from '../../i18n.js';
 
-/** A whole number between lo and hi, typed as text. */
-export const whole = (v, lo, hi) => v !== '' && Number.isInteger(Number(v)) && Number(v) >= lo && Number(v) <= hi;
+export { whole } from '../../forms.js';
 
 /** A host name or IP address as the server takes it (it says more when it refuses one). */
 export const hostLike = (v) => /^\[?[0-9A-Za-z_.:-]+\]?$/.test(v.trim()) && v.trim().length <= 253;

@@ -37,8 +37,8 @@ const MATCHES: [&str; 2] = ["any", "all"];
 const MAX_RESOLVER: usize = 60;
 /// The resolver's port when its address names none (and the system's, always).
 const DEFAULT_PORT: u16 = 53;
-/// How many records a result keeps.
-const KEPT_RECORDS: usize = 50;
+/// How many records a result keeps: details are stored with every raw result (7 days).
+const KEPT_RECORDS: usize = 20;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

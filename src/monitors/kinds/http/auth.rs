@@ -9,20 +9,25 @@ use crate::error::{Error, Result};
 use crate::limits;
 use crate::monitors::redact::HIDDEN;
 
+// What the document states: subsets of what `validate` accepts (a user name without a colon
+// or spaces at its ends; a token of visible ASCII, as tokens are).
+const USERNAME_PATTERN: &str = "^[!-9;-~]([ !-9;-~]*[!-9;-~])?$";
+const TOKEN_PATTERN: &str = "^[!-~]+$";
+
 /// How the request authenticates, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum HttpAuth {
     /// `Authorization: Basic …` from a user name (no colon) and a password.
     Basic {
-        #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = limits::LINE))]
+        #[schemars(length(min = 1, max = limits::LABEL), regex(pattern = USERNAME_PATTERN))]
         username: String,
-        #[schemars(length(max = limits::SHORT))]
+        #[schemars(length(max = limits::SHORT), regex(pattern = limits::LINE_OR_EMPTY))]
         password: String,
     },
     /// `Authorization: Bearer <token>`.
     Bearer {
-        #[schemars(length(min = 1, max = limits::HEADER_VALUE))]
+        #[schemars(length(min = 1, max = limits::HEADER_VALUE), regex(pattern = TOKEN_PATTERN))]
         token: String,
     },
 }
@@ -68,6 +73,29 @@ impl HttpAuth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values the document's patterns allow are accepted.
+    #[test]
+    fn the_patterns_allow_only_what_validation_accepts() {
+        let fits = |pattern: &str, v: &str| regex::Regex::new(pattern).unwrap().is_match(v);
+        for name in ["ops", "a b", "x@y.z", ":", " a", "a:b", "é"] {
+            let basic = HttpAuth::Basic {
+                username: name.into(),
+                password: "p".into(),
+            };
+            if fits(USERNAME_PATTERN, name) {
+                assert!(basic.validate().is_ok(), "{name:?}");
+            }
+        }
+        for token in ["abc.def", "a b", " ", "é", "x\n"] {
+            let bearer = HttpAuth::Bearer {
+                token: token.into(),
+            };
+            if fits(TOKEN_PATTERN, token) {
+                assert!(bearer.validate().is_ok(), "{token:?}");
+            }
+        }
+    }
 
     #[test]
     fn validation_table() {

@@ -12,6 +12,7 @@ use super::HttpSettings;
 use super::auth::HttpAuth;
 use super::rules::{Assertion, StatusRanges};
 use crate::monitors::check::CheckOutcome;
+use crate::monitors::kinds::endpoint::elapsed_ms;
 use crate::monitors::model::ErrorKind;
 
 /// Bodies are read up to this size; assertions see only this prefix.
@@ -215,10 +216,6 @@ impl Checker {
         }
         outcome
     }
-}
-
-fn elapsed_ms(started: Instant) -> u32 {
-    u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX)
 }
 
 /// Every error of the source chain, looking inside `io::Error`s too: their `source()` skips the

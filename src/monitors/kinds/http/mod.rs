@@ -159,6 +159,13 @@ impl HttpSettings {
         }
         if let Some(auth) = &self.auth {
             auth.validate()?;
+            // The client would send the URL's credentials as a second Authorization header.
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                return Err(Error::invalid_field(
+                    "auth",
+                    "cannot be set beside credentials in the URL (user:password@): keep one of them",
+                ));
+            }
             if self
                 .request_headers
                 .keys()

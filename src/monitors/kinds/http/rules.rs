@@ -141,6 +141,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn upside_down_turns_each_outcome_over() {
+        let answered = CheckOutcome {
+            http_code: Some(200),
+            ..CheckOutcome::passed(12)
+        };
+        let refused = CheckOutcome::failed(ErrorKind::Connect, "connection refused", 3);
+        let rows = [
+            (
+                answered,
+                ErrorKind::Assertion,
+                Some(
+                    "answered HTTP 200, but this monitor is upside down: it is up only while the check fails",
+                ),
+                None,
+            ),
+            (
+                CheckOutcome::passed(5),
+                ErrorKind::Assertion,
+                Some(
+                    "the check succeeded, but this monitor is upside down: it is up only while the check fails",
+                ),
+                None,
+            ),
+            (
+                refused,
+                ErrorKind::None,
+                None,
+                Some(serde_json::json!({"upsideDown": true, "failure": "connection refused"})),
+            ),
+        ];
+        for (outcome, kind, error, details) in rows {
+            let turned = upside_down(outcome.clone());
+            assert_eq!(
+                (turned.error_kind, turned.error.as_deref(), turned.details),
+                (kind, error, details),
+                "{outcome:?}"
+            );
+            assert_eq!(turned.response_time_ms, outcome.response_time_ms);
+        }
+    }
+
+    #[test]
     fn status_ranges() {
         let r = StatusRanges::parse("200-299, 301,418").unwrap();
         for (code, ok) in [

@@ -189,11 +189,7 @@ impl CheckKind for IcmpSettings {
 
     /// `icmp://host` (an IPv6 address in brackets).
     fn target(&self) -> String {
-        if self.ping_host.contains(':') {
-            format!("icmp://[{}]", self.ping_host)
-        } else {
-            format!("icmp://{}", self.ping_host)
-        }
+        format!("icmp://{}", endpoint::url_host(&self.ping_host))
     }
 
     /// Nothing secret: a ping carries no credentials.

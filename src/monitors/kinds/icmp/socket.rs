@@ -25,8 +25,9 @@ use super::echo::{self, Family};
 
 /// What a check says when neither kind of ICMP socket may be opened.
 pub const NOT_PERMITTED: &str = "cannot open an ICMP socket: allow unprivileged ping with \
-     `sysctl -w net.ipv4.ping_group_range='0 2147483647'` or give the binary CAP_NET_RAW \
-     (`setcap cap_net_raw+ep dutyduck`)";
+     `sysctl -w net.ipv4.ping_group_range='0 2147483647'` or give the server CAP_NET_RAW \
+     (`AmbientCapabilities=CAP_NET_RAW` in its systemd unit, or `setcap cap_net_raw+ep` on \
+     the binary)";
 
 /// The most a received datagram is read of: an echo reply to our requests is far smaller.
 const MAX_DATAGRAM: usize = 1024;

@@ -162,8 +162,7 @@ impl CheckKind for TlsSettings {
             self.tls_host = endpoint::host("tlsHost", &host)?;
         }
         if let Some(port) = input.tls_port {
-            limits::range("tlsPort", port, 1, 65535)?;
-            self.tls_port = u16::try_from(port).expect("checked range");
+            self.tls_port = endpoint::port("tlsPort", port)?;
         }
         if let Some(name) = input.server_name {
             self.server_name = match name.filter(|n| !n.trim().is_empty()) {
@@ -326,6 +325,21 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.ca_certificate.as_deref(), Some(pem.trim()));
+        // A file pasted whole, key included, is refused: readers would see the key.
+        let with_key = format!("{pem}{}", key.serialize_pem());
+        let error = s
+            .clone()
+            .apply(TlsInput {
+                ca_certificate: Some(Some(with_key)),
+                ..TlsInput::default()
+            })
+            .unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("caCertificate: must hold only certificates"),
+            "{error:?}"
+        );
         let cleared = s.apply(input(r#"{"caCertificate": "  "}"#)).unwrap();
         assert_eq!(cleared.ca_certificate, None);
     }

@@ -7,12 +7,24 @@ use std::sync::{Arc, Mutex};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::pem::{PemObject, SectionKind};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 /// The trust anchors of a `caCertificate`: every PEM certificate in it.
 pub(super) fn roots_from_pem(pem: &str) -> Result<RootCertStore, String> {
+    // Only certificates: the field is shown to everyone who may read the monitor, and a file
+    // pasted whole may carry the CA's private key (a section the certificate reader would
+    // silently skip).
+    let other_section = <(SectionKind, Vec<u8>)>::pem_slice_iter(pem.as_bytes())
+        .filter_map(Result::ok)
+        .any(|(kind, _)| kind != SectionKind::Certificate);
+    if other_section || pem.contains("PRIVATE KEY") {
+        return Err(
+            "must hold only certificates (-----BEGIN CERTIFICATE-----): remove the private key or any other section"
+                .to_owned(),
+        );
+    }
     let mut roots = RootCertStore::empty();
     for (i, cert) in CertificateDer::pem_slice_iter(pem.as_bytes()).enumerate() {
         let cert = cert.map_err(|e| format!("is not valid PEM: {e}"))?;
