@@ -61,6 +61,9 @@ pub struct Channel {
 pub struct Delivery {
     pub id: DeliveryId,
     pub channel_id: ChannelId,
+    /// The incident notified of; absent for a test message. Left out rather than null, so that
+    /// a client following ids from a list (a fuzzer's inferred links) never reads a null one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<IncidentId>,
     pub event: NotificationEvent,
     pub status: DeliveryStatus,

@@ -839,6 +839,10 @@ async fn sending_a_test_answers_with_the_outcome_and_is_not_retried() {
         (&json!("sent"), &Value::Null)
     );
     assert_eq!(sent["delivery"]["event"], "test");
+    assert!(
+        sent["delivery"].get("incidentId").is_none(),
+        "a test message has no incident, and says so by leaving the field out: {sent}"
+    );
     assert_eq!(sent["delivery"]["status"], "sent");
     let got = &working.received()[0];
     assert_eq!(got.header("x-dutyduck-event"), Some("test"));
