@@ -164,7 +164,12 @@ async fn list(req: Request) -> Result<Response> {
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
         statuses: q.include,
-        kinds: q.kind,
+        // The original product's clients, at their path, know HTTP monitors only.
+        kinds: if req.path.starts_with("/http-monitors") {
+            vec![Kind::Http]
+        } else {
+            q.kind
+        },
         query: q.query,
         search_masked_url: !redact::sees_secrets(&me),
         metadata: metadata_filter(q.metadata_filter.as_deref())?,

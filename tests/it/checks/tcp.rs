@@ -212,6 +212,8 @@ async fn a_tcp_monitor_goes_down_and_recovers_with_its_incident_and_notification
         names(api().items("/monitors?kind=http&kind=tcp").await).len(),
         2
     );
+    // The original clients' path lists what they know: HTTP monitors.
+    assert_eq!(names(api().items("/http-monitors").await), ["http"]);
     let (status, error) = api().get("/monitors?kind=gopher").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
 }
