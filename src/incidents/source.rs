@@ -3,6 +3,7 @@
 //! the URL receivers may see, its routing), so incidents and notifications never read another
 //! feature's tables. Manual incidents have no registered source.
 
+use std::collections::BTreeMap;
 use std::sync::RwLock;
 
 use rusqlite::Connection;
@@ -23,6 +24,10 @@ pub struct Described {
     pub notification_channels: Option<Vec<ChannelId>>,
     /// Re-notification interval; None: the organization's.
     pub renotify_minutes: Option<u32>,
+    /// Its kind: a monitor's (`http`, `tcp`, …) or `task`, for selections and matchers.
+    pub kind: String,
+    /// Its own metadata tags (none for a task), for selections and matchers.
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// A feature's answers about its sources.

@@ -30,6 +30,8 @@ fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>
     Ok(store::get(conn, org, id)?.map(|m| {
         let target = m.settings.target();
         Described {
+            kind: m.settings.kind.kind().as_str().to_owned(),
+            metadata: m.settings.metadata.clone(),
             name: m.settings.name,
             // Receivers are outside: credentials in the monitor's URL never go out.
             masked_url: Some(mask_url(&target)),

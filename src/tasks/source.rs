@@ -27,6 +27,8 @@ fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>
         url: None,
         notification_channels: t.routing.notification_channels,
         renotify_minutes: t.routing.renotify_minutes,
+        kind: "task".to_owned(),
+        metadata: Default::default(),
     }))
 }
 
