@@ -65,12 +65,13 @@ impl App {
 }
 
 /// Wires the features that must not know each other: monitors and tasks answer for their
-/// sources, and incident changes reach notifications. Every `App` goes through here (servers,
+/// sources, incident changes reach notifications, and so does a silence ended early. Every `App` goes through here (servers,
 /// tests); calling it again changes nothing.
 pub fn connect_features() {
     crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
     crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
     crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
+    crate::silences::on_end(crate::notify::hold::silence_ended);
 }
 
 #[cfg(test)]
@@ -82,13 +83,15 @@ mod tests {
     /// cycle among them.
     #[test]
     fn features_depend_one_way() {
-        const FEATURES: [&str; 4] = ["incidents", "monitors", "tasks", "notify"];
+        const FEATURES: [&str; 5] = ["incidents", "monitors", "tasks", "notify", "silences"];
         let allowed: BTreeSet<(&str, &str)> = [
             ("monitors", "incidents"),
             ("monitors", "notify"),
             ("tasks", "incidents"),
             ("tasks", "notify"),
             ("notify", "incidents"),
+            ("notify", "silences"),
+            ("silences", "incidents"),
         ]
         .into();
         let mut edges = BTreeSet::new();

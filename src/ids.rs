@@ -65,4 +65,6 @@ uuid_id!(
     ChannelId,
     /// One notification in the outbox; receivers see it as the idempotency key.
     DeliveryId,
+    /// A silence: notifications of the sources it covers are held until it ends.
+    SilenceId,
 );

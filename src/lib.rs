@@ -21,6 +21,7 @@ pub mod routes;
 pub mod secret;
 pub mod serde_util;
 pub mod server;
+pub mod silences;
 pub mod store;
 pub mod tasks;
 pub mod text_enum;

@@ -20,6 +20,7 @@ pub fn all() -> Vec<Route> {
         crate::tasks::run_routes::routes(), // /tasks/{id}/start, heartbeat, finish, runs
         crate::tasks::ping::routes(),       // /ping/{key}
         crate::notify::routes::routes(),    // /notification-channels, /notification-settings
+        crate::silences::routes::routes(),  // /silences
         crate::web::routes(),               // /dashboard, /docs
     ]
     .concat()

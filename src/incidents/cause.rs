@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::model::Priority;
 use crate::clock::Timestamp;
-use crate::ids::{ChannelId, DeliveryId};
+use crate::ids::{ChannelId, DeliveryId, SilenceId};
 use crate::text_enum::text_enum;
 
 text_enum!(
@@ -190,6 +190,16 @@ pub struct NotificationAttempt {
     pub next_attempt_at: Option<Timestamp>,
 }
 
+/// `notificationssilenced`: a silence holds the incident's notifications until `until`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SilencedNotifications {
+    pub silence_id: SilenceId,
+    pub until: Timestamp,
+    /// The silence's reason (may be empty).
+    pub reason: String,
+}
+
 /// A monitor event about its TLS certificate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -252,6 +262,8 @@ pub enum Payload {
     Comment(CommentText),
     PriorityChanged(PriorityChange),
     Notification(NotificationAttempt),
+    /// `notificationssilenced`.
+    Silenced(SilencedNotifications),
     /// `sourcedeleted`.
     TaskDeleted(TaskDeleted),
     /// Anything else, kept as given (a comment in the original dashboard's `{"editorjsData": …}`).

@@ -66,6 +66,8 @@ text_enum!(
         SourceDeleted => "sourcedeleted",
         /// A delivery attempt on a notification channel: sent, failed (retried) or given up.
         Notification => "notification",
+        /// A silence holds its notifications until a time (payload `{silenceId, until, reason}`).
+        NotificationsSilenced => "notificationssilenced",
     }
 );
 

@@ -6,6 +6,7 @@
 use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::hold;
 use super::model::{AttemptOutcome, Delivery, DeliveryStatus, NotificationEvent};
 use super::routing;
 use crate::clock::Timestamp;
@@ -39,10 +40,28 @@ pub fn enqueue(
     let Some((org, channels)) = routing::channels_for_incident(conn, incident)? else {
         return Ok(0);
     };
+    if held_back(conn, org, incident, now)? {
+        return Ok(0);
+    }
     for channel in &channels {
         insert(conn, org, *channel, Some(incident), event, now, now)?;
     }
     Ok(channels.len())
+}
+
+/// Whether what would now go out about `incident` must wait: a silence covers its source.
+fn held_back(conn: &Connection, org: OrgId, incident: IncidentId, now: Timestamp) -> Result<bool> {
+    hold::held(conn, org, incident, now)
+}
+
+/// Queues one notification per channel for each incident whose held notifications a silence's
+/// end released (its current state). Returns how many incidents.
+pub fn release_held(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
+    let released = hold::due(conn, now, limit)?;
+    for (incident, event) in &released {
+        enqueue(conn, *incident, *event, now)?;
+    }
+    Ok(released.len())
 }
 
 /// Inserts a pending notification, first due at `due`.
@@ -228,14 +247,17 @@ pub fn claim_due(
     })
 }
 
-/// The next instant the worker has something to do: a due notification or a re-notification.
+/// The next instant the worker has something to do: a due notification, a re-notification or
+/// a hold to decide.
 pub fn earliest(conn: &Connection) -> Result<Option<Timestamp>> {
     let ms: Option<i64> = conn
         .prepare_cached(
             "SELECT MIN(t) FROM (
                 SELECT MIN(next_attempt_at) AS t FROM notification_outbox WHERE status = 'pending'
                 UNION ALL
-                SELECT MIN(due_at) FROM renotifications)",
+                SELECT MIN(due_at) FROM renotifications
+                UNION ALL
+                SELECT MIN(until) FROM notification_holds)",
         )?
         .query_row([], |r| r.get(0))?;
     Ok(opt_from_db(ms))

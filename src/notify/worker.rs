@@ -74,6 +74,7 @@ impl Notifier {
             let pass = store
                 .write(move |c| {
                     outbox::renotify_due(c, now, 500)?;
+                    outbox::release_held(c, now, 500)?;
                     outbox::claim_due(c, now, room, PER_CHANNEL, &in_flight)
                 })
                 .await;

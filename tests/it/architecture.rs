@@ -27,9 +27,11 @@ const OWNERS: &[(&str, &[&str])] = &[
             "notification_attempts",
             "renotifications",
             "notification_settings",
+            "notification_holds",
         ],
     ),
     ("health", &["instance_probe"]),
+    ("silences", &["silences"]),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where
@@ -43,6 +45,7 @@ const ACCEPTED_READS: &[(&str, &str)] = &[
     ("notify", "users"),
     ("notify", "organizations"),
     ("notify", "memberships"),
+    ("silences", "users"),
 ];
 
 fn src() -> PathBuf {

@@ -22,6 +22,7 @@ mod openapi;
 mod packaging;
 mod run_wrapper;
 mod security;
+mod silences;
 mod store;
 mod tasks;
 mod tokens;

@@ -17,12 +17,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Links in notifications start here (configured with a trailing slash, which must not double).
-const PUBLIC_URL: &str = "https://duck.example.com";
+pub(crate) const PUBLIC_URL: &str = "https://duck.example.com";
 const SECRET: &str = "whsec_0123456789abcdef";
 
 /// A server on a manual clock at 09:00, with a public URL and optionally an SMTP relay, and
 /// its first user, Ada (Owner of Acme).
-async fn setup(clock: &Clock, smtp: Option<&SmtpReceiver>) -> (TestServer, Token) {
+pub(crate) async fn setup(clock: &Clock, smtp: Option<&SmtpReceiver>) -> (TestServer, Token) {
     let server = TestServer::start_configured(clock.clone(), |config| {
         config.public_url = Some(format!("{PUBLIC_URL}/"));
         config.smtp = smtp.map(SmtpReceiver::settings);
@@ -32,12 +32,12 @@ async fn setup(clock: &Clock, smtp: Option<&SmtpReceiver>) -> (TestServer, Token
     (server, token)
 }
 
-fn nine_o_clock() -> Clock {
+pub(crate) fn nine_o_clock() -> Clock {
     Clock::manual(at("2026-11-30T09:00:00Z"))
 }
 
 /// Creates a channel; returns its id.
-async fn channel(server: &TestServer, token: &Token, body: Value) -> String {
+pub(crate) async fn channel(server: &TestServer, token: &Token, body: Value) -> String {
     let created = server
         .as_(token)
         .create("/notification-channels", body)
@@ -45,7 +45,7 @@ async fn channel(server: &TestServer, token: &Token, body: Value) -> String {
     created["id"].as_str().unwrap().to_owned()
 }
 
-async fn webhook(server: &TestServer, token: &Token, name: &str, url: String) -> String {
+pub(crate) async fn webhook(server: &TestServer, token: &Token, name: &str, url: String) -> String {
     channel(
         server,
         token,
@@ -55,13 +55,13 @@ async fn webhook(server: &TestServer, token: &Token, name: &str, url: String) ->
 }
 
 /// Creates an ad-hoc task (no schedule: only its runs change it).
-async fn task(server: &TestServer, token: &Token, body: Value) {
+pub(crate) async fn task(server: &TestServer, token: &Token, body: Value) {
     server.as_(token).create("/tasks", body).await;
 }
 
 /// One run of the task, ending with `status`: "failure" opens the task's incident (ongoing at
 /// once), "success" resolves it. Returns the task's newest incident id.
-async fn run(server: &TestServer, token: &Token, id: &str, status: &str) -> String {
+pub(crate) async fn run(server: &TestServer, token: &Token, id: &str, status: &str) -> String {
     let (code, body) = server
         .as_(token)
         .post(&format!("/tasks/{id}/start"), Value::Null)
@@ -133,7 +133,7 @@ async fn wait_notifications(
 }
 
 /// A channel's deliveries, newest first.
-async fn deliveries(server: &TestServer, token: &Token, channel: &str) -> Vec<Value> {
+pub(crate) async fn deliveries(server: &TestServer, token: &Token, channel: &str) -> Vec<Value> {
     let path = format!("/notification-channels/{channel}/deliveries?itemsPerPage=50");
     let body = server.as_(token).get_ok(&path).await;
     let items = body["items"].as_array().unwrap().clone();

@@ -1,0 +1,27 @@
+-- Silences: ad-hoc mutes of notifications (not of checks) over a selection of sources, until a
+-- required end. `ends_at` is the end as planned, or the moment someone ended it early
+-- (`ended_early` = 1). Silences owns this table.
+CREATE TABLE silences (
+    id               TEXT    PRIMARY KEY,
+    organization_id  TEXT    NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    matchers         TEXT    NOT NULL,  -- JSON: {all, sourceIds, kinds, tags}
+    reason           TEXT    NOT NULL DEFAULT '',
+    ends_at          INTEGER NOT NULL,
+    ended_early      INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    created_by_user  TEXT    REFERENCES users (id) ON DELETE SET NULL,
+    created_by_token TEXT    -- the API token used, if any (kept after the token is deleted)
+);
+CREATE INDEX silences_by_org_end ON silences (organization_id, ends_at);
+
+-- Notifications held while a silence covers an incident's source: one row per incident, due
+-- for a decision at `until` (the silence's end, or sooner when a silence is ended early).
+-- Notify owns this table.
+CREATE TABLE notification_holds (
+    incident_id     TEXT    PRIMARY KEY REFERENCES incidents (id) ON DELETE CASCADE,
+    organization_id TEXT    NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    until           INTEGER NOT NULL,
+    held_at         INTEGER NOT NULL
+);
+CREATE INDEX notification_holds_by_until ON notification_holds (until);
+CREATE INDEX notification_holds_by_org ON notification_holds (organization_id);
