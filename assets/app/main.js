@@ -22,6 +22,7 @@ import { IncidentPage } from './pages/incident.js';
 import { NotificationsPage } from './pages/notifications.js';
 import { ChannelPage } from './pages/notification-channel.js';
 import { ChannelFormPage } from './pages/notification-form.js';
+import { SilencesPage } from './pages/silences.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -39,6 +40,7 @@ const PAGES = [
   { path: BASE + '/tasks/:id/edit', need: 'writeTasks', view: TaskFormPage, section: BASE + '/tasks' },
   { path: BASE + '/incidents', nav: 'nav.incidents', need: 'readIncidents', view: IncidentsPage, badge: true },
   { path: BASE + '/incidents/:id', need: 'readIncidents', view: IncidentPage, section: BASE + '/incidents' },
+  { path: BASE + '/silences', nav: 'nav.silences', need: 'readIncidents', view: SilencesPage },
   { path: BASE + '/notifications', nav: 'nav.notifications', need: 'readNotificationChannels', view: NotificationsPage },
   { path: BASE + '/notifications/new', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },

@@ -12,7 +12,7 @@ const TONE = {
   monitorpinged: 'neutral', monitorswitchedtorecovering: 'warn', monitorswitchedtosuspicious: 'warn', monitorswitchedtodown: 'bad',
   tasklate: 'warn', taskabsent: 'bad', taskrunstarted: 'info', taskrunsucceeded: 'ok', taskrunfailed: 'bad', taskrundead: 'bad',
   taskrunaborted: 'warn',
-  sourcedeleted: 'neutral',
+  sourcedeleted: 'neutral', notificationssilenced: 'info',
 };
 /** A notification's tone by its outcome. */
 const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
@@ -47,6 +47,12 @@ function Details({ event }) {
   }
   if (event.eventType === 'prioritychanged' && p.priority) {
     return html`<div class="small">${t('event.newPriority')} <${PriorityBadge} priority=${p.priority} /></div>`;
+  }
+  if (event.eventType === 'notificationssilenced') {
+    return html`<div class="tl-check small" data-testid="silenced-event">
+      <span>${t('event.silencedUntil', { date: formatDateTime(p.until) })}</span>
+      ${p.reason && html`<span class="muted">${p.reason}</span>`}
+    </div>`;
   }
   if (event.eventType.startsWith('task')) return html`<${TaskDetails} payload=${p} />`;
   if (isNotification(event)) return html`<${NotificationDetails} payload=${p} />`;

@@ -7,6 +7,7 @@ import { BASE, linkClick } from '../router.js';
 import { Alert, Async, Field, Time, errorText, incidentsChanged, useId, useIncidentsSignal, useLoad } from '../components.js';
 import { IncidentStatusPill, PRIORITIES, PriorityBadge, can, checkText, sourceText, userName } from '../monitoring.js';
 import { Timeline } from './incident-timeline.js';
+import { SilencePanel } from './silence-parts.js';
 import { taskCauseText } from './task-parts.js';
 
 export function IncidentPage({ profile, params }) {
@@ -45,6 +46,8 @@ function IncidentView({ detail, events, profile, reload }) {
       <${IncidentStatusPill} status=${i.status} /> <${PriorityBadge} priority=${i.priority} />
       <span class="muted">${t('incident.openedAgo')} <${Time} iso=${i.createdAt} /></span>
     </p>
+    ${!resolved && i.incidentSourceId && html`
+      <${SilencePanel} profile=${profile} sourceType=${i.incidentSourceType} sourceId=${i.incidentSourceId} />`}
     <dl class="facts card">
       <div class="span-2"><dt>${t('incident.source')}</dt><dd><${SourceText} incident=${i} source=${source} /></dd></div>
       <div class="span-2"><dt>${t('incident.cause')}</dt><dd data-testid="incident-cause"><${Cause} incident=${i} events=${events.data?.items} /></dd></div>

@@ -9,6 +9,7 @@ import { Alert, Async, ConfirmDialog, Time, errorText, incidentsChanged, useInci
 import { PriorityBadge, StatusPill, can, checkText } from '../monitoring.js';
 import { ChecksPanel, HistoryPanel, MonitorIncidentsPanel, UptimeStripPanel } from './monitor-panels.js';
 import { kindOf } from './monitor-kinds.js';
+import { SilencePanel } from './silence-parts.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -55,6 +56,7 @@ function MonitorView({ detail, profile, reload }) {
       <time class="muted" datetime=${m.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(m.lastStatusChangeAt) })}</time>
     </p>
     <${OpenIncidents} detail=${detail} />
+    ${can(profile, 'readIncidents') && html`<${SilencePanel} profile=${profile} sourceType="httpmonitor" sourceId=${m.id} />`}
     <${Facts} detail=${detail} />
     <${KindDetails} monitor=${m} />
     <${HistoryPanel} id=${m.id} tick=${tick} />

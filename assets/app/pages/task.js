@@ -11,6 +11,7 @@ import { can } from '../monitoring.js';
 import { Occurrences, ScheduleText, TaskStatusPill, runSummary } from './task-parts.js';
 import { LogsPanel, OpenIncident, ReportPanel, RunsPanel, TaskIncidentsPanel } from './task-panels.js';
 import { NextDue } from './tasks.js';
+import { SilencePanel } from './silence-parts.js';
 
 export function TaskPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/tasks/${encodeURIComponent(params.id)}`), [params.id], { every: 5000 });
@@ -59,6 +60,7 @@ function TaskView({ detail, profile, tick }) {
         <time class="muted" datetime=${task.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(task.lastStatusChangeAt) })}</time>`}
     </p>
     ${can(profile, 'readIncidents') && html`<${OpenIncident} id=${task.id} tick=${tick} />`}
+    ${can(profile, 'readIncidents') && html`<${SilencePanel} profile=${profile} sourceType="task" sourceId=${task.id} />`}
     ${task.description && html`<p class="pre task-description">${task.description}</p>`}
     <dl class="facts card">
       <div class="span-2"><dt>${t('task.schedule')}</dt><dd data-testid="task-schedule"><${ScheduleText} task=${task} /></dd></div>
