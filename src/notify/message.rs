@@ -245,6 +245,87 @@ pub fn render(
     }
 }
 
+/// How a digest names an incident: its source's name, else its title.
+fn digest_name(i: &IncidentFacts) -> &str {
+    i.source_name.as_deref().unwrap_or(&i.title)
+}
+
+/// The headline of a digest of `items` about `event`: "12 monitors down", "3 tasks back to
+/// normal", "7 incidents opened" when sources are mixed.
+pub fn digest_headline(lang: Lang, event: NotificationEvent, items: &[IncidentFacts]) -> String {
+    let n = items.len();
+    let monitor = |i: &IncidentFacts| {
+        matches!(
+            i.source_type,
+            SourceType::HttpMonitor | SourceType::TlsCertificate
+        )
+    };
+    let all = |f: &dyn Fn(&IncidentFacts) -> bool| !items.is_empty() && items.iter().all(f);
+    let what = if all(&monitor) {
+        "monitors"
+    } else if all(&|i| i.source_type == SourceType::Task) {
+        "tasks"
+    } else {
+        "incidents"
+    };
+    let resolved = event == NotificationEvent::Resolved;
+    match (lang, what, resolved) {
+        (Lang::En, "monitors", false) => format!("{n} monitors down"),
+        (Lang::En, "monitors", true) => format!("{n} monitors back up"),
+        (Lang::En, "tasks", false) => format!("{n} tasks failing"),
+        (Lang::En, "tasks", true) => format!("{n} tasks back to normal"),
+        (Lang::En, _, false) => format!("{n} incidents opened"),
+        (Lang::En, _, true) => format!("{n} incidents resolved"),
+        (Lang::Fr, "monitors", false) => format!("{n} moniteurs en panne"),
+        (Lang::Fr, "monitors", true) => format!("{n} moniteurs rétablis"),
+        (Lang::Fr, "tasks", false) => format!("{n} tâches en échec"),
+        (Lang::Fr, "tasks", true) => format!("{n} tâches revenues à la normale"),
+        (Lang::Fr, _, false) => format!("{n} incidents ouverts"),
+        (Lang::Fr, _, true) => format!("{n} incidents résolus"),
+    }
+}
+
+/// The message of a digest: the headline with the first names in the subject, then one line
+/// per incident (at most `max_names`, then how many more), then the link to the incident list.
+pub fn render_digest(
+    lang: Lang,
+    event: NotificationEvent,
+    items: &[IncidentFacts],
+    max_names: usize,
+    link: Option<String>,
+) -> Message {
+    let headline = digest_headline(lang, event, items);
+    let first: Vec<&str> = items.iter().take(3).map(digest_name).collect();
+    let ellipsis = if items.len() > first.len() {
+        ", …"
+    } else {
+        ""
+    };
+    let subject = format!("[dutyduck] {headline}: {}{ellipsis}", first.join(", "));
+    let mut lines = vec![format!("{headline}:")];
+    lines.extend(
+        items
+            .iter()
+            .take(max_names)
+            .map(|i| format!("- {}", digest_name(i))),
+    );
+    let more = items.len().saturating_sub(max_names);
+    if more > 0 {
+        lines.push(match lang {
+            Lang::En => format!("… and {more} more."),
+            Lang::Fr => format!("… et {more} de plus."),
+        });
+    }
+    if let Some(link) = &link {
+        lines.push(link.clone());
+    }
+    Message {
+        subject,
+        text: lines.join("\n"),
+        link,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +494,84 @@ mod tests {
         );
         let m = render(Lang::Fr, NotificationEvent::Test, None, None);
         assert_eq!(m.subject, "[dutyduck] Message de test");
+    }
+
+    #[test]
+    fn digests_name_their_incidents_and_say_how_many_more() {
+        let named = |name: &str, source_type| IncidentFacts {
+            source_name: Some(name.into()),
+            source_type,
+            ..incident(SourceType::Task, Cause::Other(Value::Null))
+        };
+        let monitors: Vec<_> = (1..=4)
+            .map(|n| named(&format!("shop-{n}"), SourceType::HttpMonitor))
+            .collect();
+        let link = Some("https://duck.example.com/dashboard/incidents?status=ongoing".to_owned());
+        let m = render_digest(
+            Lang::En,
+            NotificationEvent::Opened,
+            &monitors,
+            2,
+            link.clone(),
+        );
+        assert_eq!(
+            m.subject,
+            "[dutyduck] 4 monitors down: shop-1, shop-2, shop-3, …"
+        );
+        assert_eq!(
+            m.text,
+            "4 monitors down:\n- shop-1\n- shop-2\n… and 2 more.\nhttps://duck.example.com/dashboard/incidents?status=ongoing"
+        );
+        let m = render_digest(
+            Lang::Fr,
+            NotificationEvent::Resolved,
+            &monitors[..2],
+            100,
+            None,
+        );
+        assert_eq!(m.subject, "[dutyduck] 2 moniteurs rétablis: shop-1, shop-2");
+        assert_eq!(m.text, "2 moniteurs rétablis:\n- shop-1\n- shop-2");
+        let mixed = [monitors[0].clone(), named("backup", SourceType::Task)];
+        let rows = [
+            (
+                Lang::En,
+                NotificationEvent::Opened,
+                &mixed[..],
+                "2 incidents opened",
+            ),
+            (
+                Lang::Fr,
+                NotificationEvent::Resolved,
+                &mixed[..],
+                "2 incidents résolus",
+            ),
+            (
+                Lang::En,
+                NotificationEvent::Opened,
+                &mixed[1..],
+                "1 tasks failing",
+            ),
+            (
+                Lang::Fr,
+                NotificationEvent::Opened,
+                &mixed[1..],
+                "1 tâches en échec",
+            ),
+            (
+                Lang::En,
+                NotificationEvent::Resolved,
+                &mixed[1..],
+                "1 tasks back to normal",
+            ),
+            (
+                Lang::En,
+                NotificationEvent::Resolved,
+                &mixed[..1],
+                "1 monitors back up",
+            ),
+        ];
+        for (lang, event, items, expected) in rows {
+            assert_eq!(digest_headline(lang, event, items), expected);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Notifications: channels per organization (their kinds in channels, store, routes), which
 //! channels a source notifies (routing), the words sent in en/fr (message), the transports (send),
 //! the durable outbox written with the incident change that causes it (outbox), and the worker
-//! that delivers it with retries (worker); what a silence holds back until it ends (hold).
+//! that delivers it with retries (worker); what a silence holds back until it ends (hold); digests in a storm (storm).
 
 pub mod channels;
 pub mod hold;
@@ -12,4 +12,5 @@ pub mod routes;
 pub mod routing;
 pub mod send;
 pub mod store;
+pub mod storm;
 pub mod worker;

@@ -72,6 +72,10 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: Timestamp,
     pub sent_at: Option<Timestamp>,
+    /// Told in a storm's digest: the delivery that leads it (its id is the digest's
+    /// idempotency key); absent for a message of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_id: Option<DeliveryId>,
 }
 
 /// The organization's notification settings.
@@ -85,4 +89,14 @@ pub struct Settings {
     /// null: never.
     #[schemars(range(min = *super::routing::RENOTIFY_RANGE.start(), max = *super::routing::RENOTIFY_RANGE.end()))]
     pub renotify_minutes: Option<u32>,
+    /// Storm grouping: when more than this many incidents open (or resolve) within
+    /// `stormWindowSeconds`, each channel gets digests instead of one message each. 1 to 1000;
+    /// default 5.
+    #[serde(default = "super::storm::default_threshold")]
+    #[schemars(range(min = *super::storm::THRESHOLD_RANGE.start(), max = *super::storm::THRESHOLD_RANGE.end()))]
+    pub storm_threshold: u32,
+    /// The storm window, 10 to 3600 seconds; default 60.
+    #[serde(default = "super::storm::default_window")]
+    #[schemars(range(min = *super::storm::WINDOW_RANGE.start(), max = *super::storm::WINDOW_RANGE.end()))]
+    pub storm_window_seconds: u32,
 }

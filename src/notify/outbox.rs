@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::hold;
 use super::model::{AttemptOutcome, Delivery, DeliveryStatus, NotificationEvent};
 use super::routing;
+use super::storm;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{ChannelId, DeliveryId, IncidentId, OrgId};
@@ -44,7 +45,11 @@ pub fn enqueue(
         return Ok(0);
     }
     for channel in &channels {
-        insert(conn, org, *channel, Some(incident), event, now, now)?;
+        if storm::groups(event) {
+            storm::queue(conn, org, *channel, incident, event, now)?;
+        } else {
+            insert(conn, org, *channel, Some(incident), event, now, now)?;
+        }
     }
     Ok(channels.len())
 }
@@ -236,8 +241,10 @@ pub fn claim_due(
             rows.push((*id, *channel));
         }
     }
-    let mut lease =
-        conn.prepare_cached("UPDATE notification_outbox SET next_attempt_at = ?2 WHERE id = ?1")?;
+    // A digest claimed for sending takes no more members.
+    let mut lease = conn.prepare_cached(
+        "UPDATE notification_outbox SET next_attempt_at = ?2, gathering = 0 WHERE id = ?1",
+    )?;
     for (id, _) in &rows {
         lease.execute(params![id, to_db(now + LEASE)])?;
     }
@@ -328,12 +335,22 @@ pub fn record_attempt(
         attempt.error,
         attempt.duration_ms
     ])?;
-    if let Some(incident) = before.incident_id {
+    // A digest's rows take its outcome, and each incident it tells hears of the attempt.
+    let members = storm::members(conn, id)?;
+    if !members.is_empty() {
+        storm::share_outcome(conn, id)?;
+    }
+    let told = match (members.is_empty(), before.incident_id) {
+        (false, _) => members,
+        (true, Some(incident)) => vec![(id, incident)],
+        (true, None) => vec![],
+    };
+    for (delivery, incident) in told {
         let (name, kind): (String, String) = conn
             .prepare_cached("SELECT name, kind FROM notification_channels WHERE id = ?1")?
             .query_row([before.channel_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let payload = Payload::Notification(NotificationAttempt {
-            delivery_id: id,
+            delivery_id: delivery,
             channel_id: before.channel_id,
             channel_name: name,
             channel_kind: kind,
@@ -381,7 +398,7 @@ pub fn purge(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
 
 const COLUMNS: &str =
     "id, channel_id, incident_id, event, status, attempts, next_attempt_at, last_error,
-    created_at, sent_at";
+    created_at, sent_at, digest_id";
 
 fn delivery_from_row(r: &Row<'_>) -> rusqlite::Result<Delivery> {
     Ok(Delivery {
@@ -395,6 +412,7 @@ fn delivery_from_row(r: &Row<'_>) -> rusqlite::Result<Delivery> {
         last_error: r.get(7)?,
         created_at: from_db(r.get(8)?),
         sent_at: opt_from_db(r.get(9)?),
+        digest_id: r.get(10)?,
     })
 }
 

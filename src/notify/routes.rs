@@ -1,5 +1,6 @@
 //! `/notification-channels` (list, create, read, change, delete, send a test, deliveries) and
-//! `/notification-settings` (the organization's language and re-notification default).
+//! `/notification-settings` (the organization's language, re-notification default and storm
+//! grouping).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -288,6 +289,7 @@ async fn put_settings(req: Request) -> Result<Response> {
         return Err(Error::invalid_field("language", "\"en\" or \"fr\""));
     }
     settings.renotify_minutes = check_renotify("renotifyMinutes", settings.renotify_minutes)?;
+    super::storm::check_settings(settings.storm_threshold, settings.storm_window_seconds)?;
     let (org, now) = (me.org_id, req.now());
     let stored = req
         .write(move |c| {

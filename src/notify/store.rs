@@ -120,28 +120,41 @@ pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<StoredChannel>> {
 pub fn settings(conn: &Connection, org: OrgId) -> Result<Settings> {
     Ok(conn
         .prepare_cached(
-            "SELECT language, renotify_minutes FROM notification_settings WHERE organization_id = ?1",
+            "SELECT language, renotify_minutes, storm_threshold, storm_window_seconds
+             FROM notification_settings WHERE organization_id = ?1",
         )?
         .query_row([org], |r| {
             Ok(Settings {
                 language: r.get(0)?,
                 renotify_minutes: r.get(1)?,
+                storm_threshold: r.get(2)?,
+                storm_window_seconds: r.get(3)?,
             })
         })
         .optional()?
         .unwrap_or(Settings {
             language: "en".to_owned(),
             renotify_minutes: None,
+            storm_threshold: super::storm::default_threshold(),
+            storm_window_seconds: super::storm::default_window(),
         }))
 }
 
 pub fn set_settings(conn: &Connection, org: OrgId, s: &Settings) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO notification_settings (organization_id, language, renotify_minutes)
-         VALUES (?1, ?2, ?3)
-         ON CONFLICT (organization_id) DO UPDATE SET language = ?2, renotify_minutes = ?3",
+        "INSERT INTO notification_settings (organization_id, language, renotify_minutes,
+            storm_threshold, storm_window_seconds)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (organization_id) DO UPDATE SET language = ?2, renotify_minutes = ?3,
+            storm_threshold = ?4, storm_window_seconds = ?5",
     )?
-    .execute(params![org, s.language, s.renotify_minutes])?;
+    .execute(params![
+        org,
+        s.language,
+        s.renotify_minutes,
+        s.storm_threshold,
+        s.storm_window_seconds
+    ])?;
     Ok(())
 }
 
@@ -156,6 +169,8 @@ pub struct Prepared {
     /// A disabled channel sends only test messages.
     pub enabled: bool,
     pub incident: Option<IncidentFacts>,
+    /// A storm's digest: the incidents it tells (empty for one incident or a test).
+    pub digest: Vec<IncidentFacts>,
     /// The organization's members' addresses (for e-mail channels to all members).
     pub members: Vec<String>,
 }
@@ -197,6 +212,10 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         Some(i) => facts(conn, org, i)?,
         None => None,
     };
+    let mut digest = Vec::new();
+    for (_, member) in super::storm::members(conn, id)? {
+        digest.extend(facts(conn, org, member)?);
+    }
     Ok(Some(Prepared {
         delivery: id,
         event,
@@ -206,6 +225,7 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         enabled: channel.channel.enabled,
         channel: channel.config,
         incident,
+        digest,
         members,
     }))
 }

@@ -10,8 +10,9 @@ use std::time::Instant;
 use futures_util::future::Either;
 use tokio::sync::{Notify, Semaphore, watch};
 
+use super::channels::ChannelConfig;
 use super::channels::Envelope;
-use super::message::render;
+use super::message::{Message, render, render_digest};
 use super::model::{Delivery, NotificationEvent};
 use super::outbox::{self, Attempt};
 use super::send::{Sender, SmtpSettings};
@@ -26,6 +27,16 @@ use crate::store::signals::Topic;
 const CONCURRENCY: usize = 32;
 /// Deliveries in flight at once on one channel.
 const PER_CHANNEL: usize = 4;
+
+/// How many incidents a digest names on a channel: all of them (at most a digest's 100) where
+/// length is no matter (e-mail, webhooks), fewer in chats and push notifications, whose texts
+/// are cut at a few thousand characters (the rest is "… and N more").
+fn digest_names(channel: &ChannelConfig) -> usize {
+    match channel {
+        ChannelConfig::Email(_) | ChannelConfig::Webhook(_) => super::storm::MAX_MEMBERS as usize,
+        _ => 25,
+    }
+}
 
 pub struct Notifier {
     sender: Sender,
@@ -170,20 +181,38 @@ impl Notifier {
     }
 
     async fn send(&self, p: &Prepared) -> std::result::Result<(), String> {
-        let link = match (&self.public_url, &p.incident) {
-            (Some(base), Some(i)) => Some(format!("{base}/dashboard/incidents/{}", i.id)),
-            (Some(base), None) => Some(format!("{base}/dashboard")),
-            (None, _) => None,
-        };
-        let message = render(p.lang, p.event, p.incident.as_ref(), link);
+        let message = self.words(p);
         let envelope = Envelope {
             delivery: p.delivery,
             event: p.event,
             occurred_at: p.created_at,
             organization: &p.organization,
             message: &message,
-            incident: p.incident.as_ref(),
+            // A digest is about its incidents, not about the one whose row leads it.
+            incident: p.incident.as_ref().filter(|_| p.digest.is_empty()),
+            digest: &p.digest,
         };
         self.sender.send(&p.channel, &envelope, &p.members).await
+    }
+
+    /// The message of one notification, or of a storm's digest (linking to the incident list
+    /// it is about, and naming as many incidents as the channel's kind can show).
+    fn words(&self, p: &Prepared) -> Message {
+        let base = self.public_url.as_deref();
+        if !p.digest.is_empty() {
+            let status = match p.event {
+                NotificationEvent::Resolved => "resolved",
+                _ => "ongoing",
+            };
+            let link = base.map(|b| format!("{b}/dashboard/incidents?status={status}"));
+            let names = digest_names(&p.channel);
+            return render_digest(p.lang, p.event, &p.digest, names, link);
+        }
+        let link = match (base, &p.incident) {
+            (Some(base), Some(i)) => Some(format!("{base}/dashboard/incidents/{}", i.id)),
+            (Some(base), None) => Some(format!("{base}/dashboard")),
+            (None, _) => None,
+        };
+        render(p.lang, p.event, p.incident.as_ref(), link)
     }
 }

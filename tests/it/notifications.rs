@@ -247,7 +247,11 @@ async fn incidents_are_e_mailed_to_listed_addresses_and_all_members_in_the_org_l
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{settings}");
-    assert_eq!(settings, json!({"language": "fr", "renotifyMinutes": null}));
+    assert_eq!(
+        settings,
+        json!({"language": "fr", "renotifyMinutes": null,
+               "stormThreshold": 5, "stormWindowSeconds": 60})
+    );
     clock.advance(Duration::minutes(10));
     let second = run(&server, &ada, "nightly-backup", "failure").await;
     let mails = smtp.wait_for(6).await;
@@ -956,6 +960,18 @@ async fn invalid_channels_settings_and_routing_are_refused_naming_the_field() {
             "/tasks".into(),
             json!({"id": "t", "renotifyMinutes": 1}),
             "renotifyMinutes",
+        ),
+        (
+            Method::PUT,
+            "/notification-settings".into(),
+            json!({"language": "en", "renotifyMinutes": null, "stormThreshold": 0}),
+            "stormThreshold",
+        ),
+        (
+            Method::PUT,
+            "/notification-settings".into(),
+            json!({"language": "en", "renotifyMinutes": null, "stormWindowSeconds": 5}),
+            "stormWindowSeconds",
         ),
     ];
     for (method, path, body, field) in others {

@@ -56,6 +56,8 @@ pub struct Envelope<'a> {
     pub organization: &'a str,
     pub message: &'a Message,
     pub incident: Option<&'a IncidentFacts>,
+    /// A storm's digest: the incidents it tells (empty for one incident or a test).
+    pub digest: &'a [IncidentFacts],
 }
 
 /// What a kind sends for one notification.

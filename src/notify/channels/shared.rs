@@ -160,6 +160,7 @@ pub mod fixtures {
             organization: "Acme",
             message,
             incident,
+            digest: &[],
         }
     }
 }

@@ -14,6 +14,7 @@ use super::shared::{check_url, keep, keep_optional, mask_optional};
 use super::{Envelope, KindConfig, HttpRequest, Kind, MASK, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
+use crate::notify::message::IncidentFacts;
 use crate::notify::model::NotificationEvent;
 
 pub struct Webhook;
@@ -109,7 +110,7 @@ impl Kind for Webhook {
         let mut request = HttpRequest::post_json(&c.url, &payload(e));
         request.headers = c.headers.clone().into_iter().collect();
         request = request
-            .header("X-Dutyduck-Event", e.event.as_str())
+            .header("X-Dutyduck-Event", event_name(e).trim_start_matches("incident."))
             .header("X-Dutyduck-Delivery", e.delivery.to_string())
             .header("Idempotency-Key", e.delivery.to_string());
         if let Some(secret) = &c.secret {
@@ -122,7 +123,25 @@ impl Kind for Webhook {
     }
 }
 
-/// The webhook body (documented in the README).
+/// `incident.opened`, …, `test`; a storm's digest is `digest.opened` or `digest.resolved`.
+fn event_name(e: &Envelope<'_>) -> String {
+    match e.event {
+        NotificationEvent::Test => "test".to_owned(),
+        other if !e.digest.is_empty() => format!("digest.{}", other.as_str()),
+        other => format!("incident.{}", other.as_str()),
+    }
+}
+
+/// One incident of a digest.
+fn digest_item(i: &IncidentFacts) -> Value {
+    json!({
+        "id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
+        "createdAt": i.created_at, "resolvedAt": i.resolved_at,
+        "source": {"type": i.source_type, "id": i.source_id, "name": i.source_name, "url": i.source_url},
+    })
+}
+
+/// The webhook body (documented in the README and the how-to of channels).
 pub fn payload(e: &Envelope<'_>) -> Value {
     let incident = e.incident.map(|i| {
         json!({
@@ -134,19 +153,27 @@ pub fn payload(e: &Envelope<'_>) -> Value {
     let source = e.incident.map(|i| {
         json!({"type": i.source_type, "id": i.source_id, "name": i.source_name, "url": i.source_url})
     });
-    json!({
+    let digest = (!e.digest.is_empty()).then(|| {
+        json!({
+            "count": e.digest.len(),
+            "incidents": e.digest.iter().map(digest_item).collect::<Vec<_>>(),
+            "url": e.message.link,
+        })
+    });
+    let mut body = json!({
         "id": e.delivery,
-        "event": match e.event {
-            NotificationEvent::Test => "test".to_owned(),
-            other => format!("incident.{}", other.as_str()),
-        },
+        "event": event_name(e),
         "occurredAt": e.occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         "organization": {"name": e.organization},
         "subject": e.message.subject,
         "text": e.message.text,
         "incident": incident,
         "source": source,
-    })
+    });
+    if let Some(digest) = digest {
+        body["digest"] = digest;
+    }
+    body
 }
 
 /// `X-Dutyduck-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: receivers
