@@ -24,6 +24,7 @@ mod run_wrapper;
 mod security;
 mod silences;
 mod store;
+mod storms;
 mod tasks;
 mod tokens;
 mod upgrade;
