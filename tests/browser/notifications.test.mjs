@@ -83,15 +83,20 @@ describe('notifications', () => {
     await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor(WAIT);
     await page.getByTestId('channels-empty').getByText('No channel yet').waitFor(WAIT);
 
-    // The organization's settings: French messages, a reminder every 30 minutes.
+    // The organization's settings: French messages, a reminder every 30 minutes, digests after
+    // 10 incidents in 2 minutes.
     const settings = page.getByTestId('notification-settings');
     await settings.getByLabel('Language of the messages').selectOption('fr');
     const remind = settings.getByLabel('Remind while unacknowledged');
     assert.equal(await remind.inputValue(), '');
     await remind.selectOption({ label: 'Every 30 minutes' });
+    assert.equal(await settings.getByLabel('Digests after (incidents)').inputValue(), '5');
+    await settings.getByLabel('Digests after (incidents)').fill('10');
+    await settings.getByLabel('Within (seconds)').fill('120');
     await settings.getByRole('button', { name: 'Save the settings' }).click();
     await settings.getByText('Settings saved.').waitFor(WAIT);
-    assert.deepEqual(await apiGet(page, '/notification-settings'), { language: 'fr', renotifyMinutes: 30 });
+    assert.deepEqual(await apiGet(page, '/notification-settings'),
+      { language: 'fr', renotifyMinutes: 30, stormThreshold: 10, stormWindowSeconds: 120 });
     await screenshot(page, 'en-desktop-notifications-empty');
 
     // A webhook channel: URL, an extra header, a generated secret.

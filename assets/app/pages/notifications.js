@@ -75,7 +75,8 @@ function LastDelivery({ id, tick }) {
     </div>`;
 }
 
-/** The language of the messages sent and the organization's re-notification interval. */
+/** The language of the messages sent, the organization's re-notification interval and when a
+ * storm of incidents is told in digests. */
 function SettingsCard({ writer }) {
   const settings = useLoad(() => api('GET', '/notification-settings'));
   return html`
@@ -86,6 +87,7 @@ function SettingsCard({ writer }) {
           <dl class="facts settings-facts">
             <div><dt>${t('notif.language')}</dt><dd>${t('notif.lang.' + s.language)}</dd></div>
             <div><dt>${t('notif.renotifyOrg')}</dt><dd>${renotifyLabel(s.renotifyMinutes)}</dd></div>
+            <div class="span-2"><dt>${t('notif.storm')}</dt><dd>${t('notif.stormRule', { n: s.stormThreshold, s: s.stormWindowSeconds })}</dd></div>
           </dl>`)}
       <//>
     </section>`;
@@ -94,6 +96,7 @@ function SettingsCard({ writer }) {
 function SettingsForm({ initial }) {
   const [language, setLanguage] = useState(initial.language);
   const [renotify, setRenotify] = useState(renotifyForm(initial.renotifyMinutes));
+  const [storm, setStorm] = useState({ threshold: String(initial.stormThreshold), window: String(initial.stormWindowSeconds) });
   const [state, setState] = useState({ busy: false, error: null, saved: false, invalid: null });
   // A change hides "Saved" until the next save.
   const edit = (setter) => (value) => { setter(value); setState((st) => ({ ...st, saved: false })); };
@@ -107,7 +110,10 @@ function SettingsForm({ initial }) {
     }
     setState({ busy: true, error: null, saved: false, invalid: null });
     try {
-      await api('PUT', '/notification-settings', { language, renotifyMinutes: renotifyValue(renotify) });
+      await api('PUT', '/notification-settings', {
+        language, renotifyMinutes: renotifyValue(renotify),
+        stormThreshold: Number(storm.threshold), stormWindowSeconds: Number(storm.window),
+      });
       setState({ busy: false, error: null, saved: true, invalid: null });
     } catch (error) {
       setState({ busy: false, error, saved: false, invalid: null });
@@ -123,6 +129,14 @@ function SettingsForm({ initial }) {
         <//>
         <${RenotifyField} id="ns-renotify" label=${t('notif.renotifyOrg')} value=${renotify} firstLabel=${renotifyLabel(null)}
           onChange=${edit(setRenotify)} error=${state.invalid} hint=${t('notif.renotifyOrgHint')} />
+      </div>
+      <div class="row">
+        <${Field} id="ns-storm-threshold" type="number" min="1" max="1000" required label=${t('notif.stormThreshold')}
+          value=${storm.threshold} hint=${t('notif.stormThresholdHint')}
+          onInput=${(e) => edit(setStorm)({ ...storm, threshold: e.currentTarget.value })} />
+        <${Field} id="ns-storm-window" type="number" min="10" max="3600" required label=${t('notif.stormWindow')}
+          value=${storm.window} hint=${t('notif.stormWindowHint')}
+          onInput=${(e) => edit(setStorm)({ ...storm, window: e.currentTarget.value })} />
       </div>
       ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}
       <div class="actions">
