@@ -28,16 +28,17 @@ pub fn covering(
     source_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<Silence>> {
-    Ok(all_covering(conn, org, source_type, source_id, now)?
+    Ok(all_covering(conn, org, Some(source_type), source_id, now)?
         .into_iter()
         .next())
 }
 
-/// Every silence in force now that covers a source, the latest end first.
+/// Every silence in force now that covers a source, the latest end first. Without its type,
+/// the source is known by its id alone (silences naming it, or covering all).
 pub fn all_covering(
     conn: &Connection,
     org: OrgId,
-    source_type: SourceType,
+    source_type: Option<SourceType>,
     source_id: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<Silence>> {
@@ -45,10 +46,13 @@ pub fn all_covering(
     if active.is_empty() {
         return Ok(active);
     }
-    let described = source::describe(conn, org, source_type, source_id)?;
+    let described = match source_type {
+        Some(t) => source::describe(conn, org, t, source_id)?,
+        None => None,
+    };
     let subject = Subject {
         // A deleted source still has its id: a silence naming it keeps covering it.
-        source_id: source_id.filter(|_| source_type != SourceType::Manual),
+        source_id: source_id.filter(|_| source_type != Some(SourceType::Manual)),
         kind: described.as_ref().map(|d| d.kind.as_str()),
         metadata: described.as_ref().map(|d| &d.metadata),
     };

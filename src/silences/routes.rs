@@ -55,9 +55,10 @@ pub struct ListQuery {
     /// "true": only those in force now.
     #[schemars(extend("enum" = ["true", "false"]))]
     pub active: Option<String>,
-    /// With `sourceId`: only the silences in force that cover this source (one page).
+    /// With `sourceType` and/or `sourceId`: only the silences in force that cover this source
+    /// (one page, every one of them); without its type, a source is known by its id alone.
     pub source_type: Option<SourceType>,
-    #[schemars(length(min = 1, max = limits::TASK_ID))]
+    #[schemars(length(min = 1, max = limits::TASK_ID), regex(pattern = limits::LINE))]
     pub source_id: Option<String>,
 }
 
@@ -87,33 +88,25 @@ async fn list(req: Request) -> Result<Response> {
         }
     };
     let (org, now) = (me.org_id, req.now());
-    let page = match (q.source_type, q.source_id) {
-        (Some(source_type), source_id) => {
-            if let Some(id) = &source_id {
-                limits::line("sourceId", id, limits::TASK_ID)?;
-            }
-            req.read(move |c| {
-                let total = store::count_active(c, org, now)?;
-                let items = super::all_covering(c, org, source_type, source_id.as_deref(), now)?;
-                Ok(crate::store::Page {
-                    filtered: items.len() as i64,
-                    items,
-                    total,
-                })
+    let page = if q.source_type.is_some() || q.source_id.is_some() {
+        let (source_type, source_id) = (q.source_type, q.source_id);
+        if let Some(id) = &source_id {
+            limits::line("sourceId", id, limits::TASK_ID)?;
+        }
+        req.read(move |c| {
+            let total = store::count_active(c, org, now)?;
+            let items = super::all_covering(c, org, source_type, source_id.as_deref(), now)?;
+            Ok(crate::store::Page {
+                filtered: items.len() as i64,
+                items,
+                total,
             })
+        })
+        .await?
+    } else {
+        let (offset, limit) = q.page.window(20);
+        req.read(move |c| store::list(c, org, active_only, now, offset, limit))
             .await?
-        }
-        (None, Some(_)) => {
-            return Err(Error::invalid_field(
-                "sourceType",
-                "is required with sourceId",
-            ));
-        }
-        (None, None) => {
-            let (offset, limit) = q.page.window(20);
-            req.read(move |c| store::list(c, org, active_only, now, offset, limit))
-                .await?
-        }
     };
     Ok(ListPage::reply(page))
 }

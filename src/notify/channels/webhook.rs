@@ -214,6 +214,43 @@ mod tests {
             "https://duck.example.com/dashboard/incidents/i1"
         );
         assert_eq!(w["source"]["type"], "httpmonitor");
+        assert!(w.get("digest").is_none(), "a digest only in a storm");
+    }
+
+    /// A storm's digest: its own event, no single incident, the incidents listed.
+    #[test]
+    fn a_digest_lists_its_incidents() {
+        let (m, f) = (message(), facts());
+        let other = IncidentFacts {
+            id: "i2".into(),
+            source_name: Some("Api".into()),
+            ..f.clone()
+        };
+        let items = [f, other];
+        let mut e = envelope(&m, None);
+        e.digest = &items;
+        let w = payload(&e);
+        assert_eq!(w["event"], "digest.opened");
+        assert_eq!((&w["incident"], &w["source"]), (&Value::Null, &Value::Null));
+        assert_eq!(w["digest"]["count"], 2);
+        assert_eq!(w["digest"]["url"], m.link.clone().unwrap());
+        let names: Vec<&str> = w["digest"]["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["source"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Shop", "Api"]);
+        let c = WebhookConfig {
+            url: "https://hooks.example.com/in".into(),
+            headers: Default::default(),
+            secret: None,
+        };
+        let Outgoing::Http(r) = Webhook::outgoing(&c, &e, &[]) else {
+            panic!("an HTTP request");
+        };
+        let event = r.headers.iter().find(|(n, _)| n == "X-Dutyduck-Event");
+        assert_eq!(event.map(|(_, v)| v.as_str()), Some("digest.opened"));
     }
 
     #[test]
