@@ -195,6 +195,35 @@ pub fn share_outcome(conn: &Connection, leader: DeliveryId) -> Result<()> {
     Ok(())
 }
 
+/// A digest whose leading row is gone (its incident deleted with its monitor or task) would
+/// leave its other rows waiting forever: the oldest of them leads them instead, due now.
+/// Returns how many digests were taken over.
+pub fn adopt_orphans(conn: &Connection, now: Timestamp) -> Result<usize> {
+    let orphaned: Vec<DeliveryId> = conn
+        .prepare_cached(
+            "SELECT DISTINCT o.digest_id FROM notification_outbox o
+             WHERE o.status = 'pending' AND o.next_attempt_at IS NULL AND o.digest_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM notification_outbox l WHERE l.id = o.digest_id)
+             LIMIT 100",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for gone in &orphaned {
+        let heir: DeliveryId = conn
+            .prepare_cached(
+                "SELECT id FROM notification_outbox WHERE digest_id = ?1 ORDER BY created_at, id LIMIT 1",
+            )?
+            .query_row([gone], |r| r.get(0))?;
+        conn.prepare_cached("UPDATE notification_outbox SET digest_id = ?2 WHERE digest_id = ?1")?
+            .execute(params![gone, heir])?;
+        conn.prepare_cached(
+            "UPDATE notification_outbox SET next_attempt_at = ?2, gathering = 0 WHERE id = ?1",
+        )?
+        .execute(params![heir, to_db(now)])?;
+    }
+    Ok(orphaned.len())
+}
+
 /// Refuses a digest that lost its rows (a deleted channel takes them all; a deleted incident
 /// only its own): nothing to tell.
 pub fn check_members(members: &[(DeliveryId, IncidentId)]) -> Result<()> {
@@ -369,5 +398,27 @@ mod tests {
         expected.push((8, "opened", None, Some(300), false, "pending"));
         assert_eq!(rows(&conn, &ids), expected);
         assert_eq!(members(&conn, leader).unwrap().len(), 7);
+    }
+
+    /// The incident leading a gathering digest is deleted (with its task): the oldest other row
+    /// leads the digest, due at once, so none of them waits forever.
+    #[test]
+    fn a_digest_whose_leader_is_gone_is_led_by_its_oldest_row() {
+        let (conn, org, channel, ids) = world(8);
+        let t = |s: i64| chrono::DateTime::UNIX_EPOCH + Duration::seconds(s);
+        for id in &ids {
+            queue(&conn, org, channel, *id, NotificationEvent::Opened, t(100)).unwrap();
+        }
+        assert_eq!(adopt_orphans(&conn, t(101)).unwrap(), 0);
+        conn.execute("DELETE FROM incidents WHERE id = ?1", [ids[5]])
+            .unwrap();
+        assert_eq!(adopt_orphans(&conn, t(101)).unwrap(), 1);
+        let mut expected: Vec<Row> = (0..8)
+            .filter(|i| *i != 5)
+            .map(|i| (i, "opened", Some(0), None, false, "pending"))
+            .collect();
+        expected[0].3 = Some(101);
+        assert_eq!(rows(&conn, &ids), expected);
+        assert_eq!(adopt_orphans(&conn, t(102)).unwrap(), 0);
     }
 }

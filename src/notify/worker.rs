@@ -86,6 +86,7 @@ impl Notifier {
                 .write(move |c| {
                     outbox::renotify_due(c, now, 500)?;
                     outbox::release_held(c, now, 500)?;
+                    super::storm::adopt_orphans(c, now)?;
                     outbox::claim_due(c, now, room, PER_CHANNEL, &in_flight)
                 })
                 .await;
