@@ -1,6 +1,7 @@
 // Silencing an incident from its page for 1 h, in English and French on a 375 px phone: the
 // quick buttons, the silence in force with its end and "End now", the same silence on the
-// task's page and in the Silences list (reached from the navigation).
+// task's page and in the Silences list (reached from the navigation), and a silence of every
+// task made and ended from the list.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -75,6 +76,20 @@ describe('silences', () => {
       await row.waitFor(WAIT);
       assert.equal(await overflowsHorizontally(page), false, 'silences page at 375 px');
       await shot('list');
+
+      // A silence of every task, for 4 h, from the list.
+      await page.getByRole('button', { name: fr ? 'Nouveau silence' : 'New silence' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(fr ? 'Quoi mettre en silence' : 'What to silence').selectOption('kind');
+      await dialog.getByLabel(fr ? 'Type' : 'Kind', { exact: true }).selectOption('task');
+      await dialog.getByLabel(fr ? 'Jusqu’à' : 'Until', { exact: true }).selectOption('for4h');
+      await dialog.getByLabel(fr ? 'Raison' : 'Reason').fill(`Scheduler move ${lang}`);
+      await shot('new');
+      await dialog.getByRole('button', { name: fr ? 'Mettre en silence' : 'Silence', exact: true }).click();
+      const kindRow = page.getByTestId('silence-row').filter({ hasText: `Scheduler move ${lang}` });
+      await kindRow.getByText(fr ? 'Types : task' : 'Kinds: task').waitFor(WAIT);
+      await kindRow.getByRole('button', { name: fr ? 'Terminer maintenant' : 'End now' }).click();
+      await kindRow.waitFor({ state: 'detached', ...WAIT });
 
       // Ended now from the incident: the quick buttons are back.
       await page.goto(`${server.base}/dashboard/incidents/${incident}`);

@@ -1,11 +1,12 @@
 // The Silences page: those in force (or all, newest first), what each covers, until when, why
-// and who made it, with "End now".
+// and who made it, with "End now"; "New silence" for a kind, a tag or everything.
 import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { formatNumber, t } from '../i18n.js';
 import { Alert, Async, Pagination, Time, errorText, useLoad } from '../components.js';
 import { addPage, can } from '../monitoring.js';
 import { coverText, endSilence } from './silence-parts.js';
+import { NewSilenceDialog } from './silence-form.js';
 
 const PAGE_SIZE = 20;
 
@@ -15,6 +16,8 @@ export function SilencesPage({ profile }) {
   const qs = addPage(new URLSearchParams(activeOnly ? 'active=true' : ''), page, PAGE_SIZE).toString();
   const list = useLoad(() => api('GET', `/silences?${qs}`), [qs], { every: 30000 });
   const [error, setError] = useState(null);
+  const [creating, setCreating] = useState(false);
+  const editor = can(profile, 'editIncidents');
   const end = async (id) => {
     setError(null);
     try {
@@ -26,7 +29,11 @@ export function SilencesPage({ profile }) {
   };
   return html`
     <main class="wide">
-      <div class="page-head"><h1>${t('silences.title')}</h1></div>
+      <div class="page-head">
+        <h1>${t('silences.title')}</h1>
+        ${editor && html`<button type="button" onClick=${() => setCreating(true)}>${t('silences.new')}</button>`}
+      </div>
+      ${creating && html`<${NewSilenceDialog} onClose=${(made) => { setCreating(false); if (made) list.reload(); }} />`}
       <p class="muted">${t('silences.intro')}</p>
       <label class="check"><input type="checkbox" checked=${activeOnly}
         onChange=${(e) => { setActiveOnly(e.currentTarget.checked); setPage(1); }} /> ${t('silences.activeOnly')}</label>
@@ -36,7 +43,7 @@ export function SilencesPage({ profile }) {
           ${(data) => html`
             <h2 class="visually-hidden">${t('silences.title')} (${formatNumber(data.totalNumberOfFilteredResults)})</h2>
             ${data.items.length
-              ? html`<${SilenceTable} items=${data.items} editor=${can(profile, 'editIncidents')} onEnd=${end} />`
+              ? html`<${SilenceTable} items=${data.items} editor=${editor} onEnd=${end} />`
               : html`<p class="muted empty-line">${t(activeOnly ? 'silences.noneActive' : 'silences.none')}</p>`}
             <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults} onPage=${setPage} label=${t('silences.title')} />`}
         <//>
