@@ -23,7 +23,8 @@ CREATE TABLE notification_holds (
     incident_id     TEXT    PRIMARY KEY REFERENCES incidents (id) ON DELETE CASCADE,
     organization_id TEXT    NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     until           INTEGER NOT NULL,
-    held_at         INTEGER NOT NULL
+    held_at         INTEGER NOT NULL,
+    told_until      INTEGER NOT NULL  -- the end the timeline was told ("silenced until …")
 );
 CREATE INDEX notification_holds_by_until ON notification_holds (until);
 CREATE INDEX notification_holds_by_org ON notification_holds (organization_id);

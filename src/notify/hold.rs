@@ -13,7 +13,7 @@ use crate::ids::{IncidentId, OrgId, SilenceId};
 use crate::incidents::cause::SilencedNotifications;
 use crate::incidents::model::{EventType, IncidentStatus, Payload};
 use crate::store::signals::{self, Topic};
-use crate::store::time::{opt_from_db, to_db};
+use crate::store::time::{from_db, to_db};
 
 /// Whether a silence holds what would now go out about `incident` (test messages have no
 /// incident and are never held). Holding records it; the caller then sends nothing.
@@ -39,8 +39,9 @@ pub fn held(conn: &Connection, org: OrgId, incident: IncidentId, now: Timestamp)
     Ok(true)
 }
 
-/// Holds the incident's notifications until `until`; the timeline hears of it when the hold
-/// starts or moves to a later end (not at each notification it swallows).
+/// Holds the incident's notifications until `until` (or later, if already held longer); the
+/// timeline hears of it when the hold starts or its end changes from what it was told (not at
+/// each notification it swallows, nor when a hold is decided again under the same silence).
 fn hold(
     conn: &Connection,
     org: OrgId,
@@ -50,17 +51,24 @@ fn hold(
     until: Timestamp,
     now: Timestamp,
 ) -> Result<()> {
-    let before = until_of(conn, incident)?;
+    let stored: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT until, told_until FROM notification_holds WHERE incident_id = ?1")?
+        .query_row([incident], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let end = match stored {
+        Some((held_until, _)) => until.max(from_db(held_until)),
+        None => until,
+    };
     conn.prepare_cached(
-        "INSERT INTO notification_holds (incident_id, organization_id, until, held_at)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (incident_id) DO UPDATE SET until = MAX(until, excluded.until)",
+        "INSERT INTO notification_holds (incident_id, organization_id, until, held_at, told_until)
+         VALUES (?1, ?2, ?3, ?4, ?3)
+         ON CONFLICT (incident_id) DO UPDATE SET until = ?3, told_until = ?3",
     )?
-    .execute(params![incident, org, to_db(until), to_db(now)])?;
-    if before.is_none_or(|b| b < until) {
+    .execute(params![incident, org, to_db(end), to_db(now)])?;
+    if stored.is_none_or(|(_, told)| told != to_db(end)) {
         let payload = Payload::Silenced(SilencedNotifications {
             silence_id: silence,
-            until,
+            until: end,
             reason: reason.to_owned(),
         });
         crate::incidents::store::add_event(
@@ -74,14 +82,6 @@ fn hold(
     }
     signals::mark(Topic::Outbox);
     Ok(())
-}
-
-fn until_of(conn: &Connection, incident: IncidentId) -> Result<Option<Timestamp>> {
-    let ms: Option<i64> = conn
-        .prepare_cached("SELECT until FROM notification_holds WHERE incident_id = ?1")?
-        .query_row([incident], |r| r.get(0))
-        .optional()?;
-    Ok(opt_from_db(ms))
 }
 
 /// What a hold ends in once no silence covers the incident: its current state, or nothing.
@@ -111,16 +111,16 @@ pub fn due(
         .collect::<rusqlite::Result<_>>()?;
     let mut release = Vec::new();
     for (incident, org) in due {
+        let status = crate::incidents::store::status_of(conn, incident)?;
+        match on_release(status) {
+            // Resolved meanwhile: nothing of what was held.
+            None => {}
+            // Still covered (by another silence): held on, told again only of a later end.
+            Some(_) if held(conn, org, incident, now)? => continue,
+            Some(event) => release.push((incident, event)),
+        }
         conn.prepare_cached("DELETE FROM notification_holds WHERE incident_id = ?1")?
             .execute([incident])?;
-        let status = crate::incidents::store::status_of(conn, incident)?;
-        let Some(event) = on_release(status) else {
-            continue;
-        };
-        if held(conn, org, incident, now)? {
-            continue;
-        }
-        release.push((incident, event));
     }
     Ok(release)
 }

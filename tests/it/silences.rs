@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::receivers::{Behaviour, HttpReceiver};
-use crate::common::{TestServer, Token, code};
+use crate::common::{TestServer, Token, code, eventually};
 use crate::notifications::{deliveries, nine_o_clock, run, setup, task, webhook};
 
 async fn silence(server: &TestServer, token: &Token, body: Value) -> Value {
@@ -219,4 +219,53 @@ async fn a_silence_says_what_it_covers_and_always_ends() {
         made["matchers"],
         json!({"all": true, "sourceIds": [], "kinds": [], "tags": []})
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ending_one_of_two_silences_keeps_the_other_holding_and_the_timeline_says_its_end() {
+    let hook = HttpReceiver::start(Behaviour::Accept).await;
+    let clock = nine_o_clock();
+    let (server, ada) = setup(&clock, None).await;
+    let ops = webhook(&server, &ada, "Ops", hook.url("/in")).await;
+    task(&server, &ada, json!({"id": "backup"})).await;
+    let short = silence(
+        &server,
+        &ada,
+        json!({"matchers": {"sourceIds": ["backup"]}, "endsAt": "2026-11-30T10:00:00Z"}),
+    )
+    .await;
+    let long = silence(
+        &server,
+        &ada,
+        json!({"matchers": {"kinds": ["task"]}, "endsAt": "2026-11-30T11:00:00Z"}),
+    )
+    .await;
+    let incident = run(&server, &ada, "backup", "failure").await;
+    let until =
+        |events: &[Value]| -> Vec<Value> { events.iter().map(|e| e["until"].clone()).collect() };
+    assert_eq!(
+        until(&silenced_events(&server, &ada, &incident).await),
+        ["2026-11-30T11:00:00Z"]
+    );
+
+    // The longer one ended now: still held by the shorter one, and the timeline says until 10:00.
+    let path = format!("/silences/{}/expire", long["id"].as_str().unwrap());
+    let (status, _) = server.as_(&ada).post_empty(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    let events = eventually("the new end on the timeline", || async {
+        let events = silenced_events(&server, &ada, &incident).await;
+        (events.len() == 2).then_some(events)
+    })
+    .await;
+    assert_eq!(
+        until(&events),
+        ["2026-11-30T11:00:00Z", "2026-11-30T10:00:00Z"]
+    );
+    assert_eq!(events[1]["silenceId"], short["id"]);
+    assert!(deliveries(&server, &ada, &ops).await.is_empty());
+
+    // At 10:00, it notifies once.
+    clock.set(crate::common::at("2026-11-30T10:00:00Z"));
+    assert_eq!(hook.wait_for(1).await[0].json()["incident"]["id"], incident);
+    assert_eq!(silenced_events(&server, &ada, &incident).await.len(), 2);
 }
