@@ -173,6 +173,38 @@ impl Page {
     }
 }
 
+/// `sort`: one of the list's `fields` (a 422 naming `sort` and the fields otherwise), `default`
+/// when absent.
+pub fn sort_field<T: Copy>(given: Option<&str>, fields: &[(&str, T)], default: T) -> Result<T> {
+    let Some(given) = given.filter(|g| !g.is_empty()) else {
+        return Ok(default);
+    };
+    fields
+        .iter()
+        .find(|(name, _)| *name == given)
+        .map(|(_, field)| *field)
+        .ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+            Error::invalid_field(
+                "sort",
+                format!("{given:?} is not a sort field; one of {}", names.join(", ")),
+            )
+        })
+}
+
+/// `order`: asc or desc (a 422 naming `order` otherwise); `default_ascending` when absent.
+pub fn ascending(given: Option<&str>, default_ascending: bool) -> Result<bool> {
+    match given.filter(|g| !g.is_empty()) {
+        None => Ok(default_ascending),
+        Some("asc") => Ok(true),
+        Some("desc") => Ok(false),
+        Some(other) => Err(Error::invalid_field(
+            "order",
+            format!("{other:?} is not asc or desc"),
+        )),
+    }
+}
+
 /// The document's `metadataFilter`: a subset of the JSON that `metadata_filter` reads.
 pub const METADATA_FILTER_PATTERN: &str =
     "^\\{\"items\": ?\\{(\"[a-z]{1,20}\": ?\\[(\"[a-z]{0,20}\")?\\])?\\}\\}$";

@@ -351,6 +351,14 @@ pub fn metadata_facets(
     Ok(facets)
 }
 
+/// Ids of `org`'s monitors whose name holds `text` (incident search).
+pub fn ids_named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<String>> {
+    let limit = crate::incidents::source::NAMED;
+    Ok(crate::store::filter::ids_named(
+        conn, "monitors", org, text, limit,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

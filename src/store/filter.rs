@@ -46,20 +46,22 @@ impl Where {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return self;
         };
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = Value::Text(format!("%{escaped}%"));
-        let clause = columns
-            .iter()
-            .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        self.and(
-            format!("({clause})"),
-            columns.iter().map(|_| pattern.clone()),
-        )
+        let (clause, args) = like(columns, text);
+        self.and(format!("({clause})"), args)
+    }
+
+    /// `contains`, or else the condition `other` with its one argument (a match found elsewhere,
+    /// such as a source whose name holds the text).
+    pub fn contains_or(
+        &mut self,
+        columns: &[&str],
+        text: &str,
+        other: &str,
+        arg: Value,
+    ) -> &mut Self {
+        let (clause, mut args) = like(columns, text.trim());
+        args.push(arg);
+        self.and(format!("({clause} OR {other})"), args)
     }
 
     /// Every listed key must be in the JSON object `column` with one of its listed values (AND
@@ -104,6 +106,42 @@ impl Where {
         args.extend([Value::Integer(limit.into()), Value::Integer(offset.into())]);
         args
     }
+}
+
+/// The ids of at most `limit` rows of `table` (its `id`, `organization_id` and `name` columns)
+/// of `org` whose name holds `text`.
+pub fn ids_named(
+    conn: &rusqlite::Connection,
+    table: &str,
+    org: crate::ids::OrgId,
+    text: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<String>> {
+    let mut w = Where::default();
+    w.and("organization_id = ?", [Value::Text(org.to_string())]);
+    w.contains(&["name"], Some(text));
+    let sql = format!("SELECT id FROM {table} WHERE {} LIMIT ? OFFSET ?", w.sql());
+    let mut stmt = conn.prepare(&sql)?;
+    let ids = stmt.query_map(
+        rusqlite::params_from_iter(w.args_with_page(limit, 0)),
+        |r| r.get(0),
+    )?;
+    ids.collect()
+}
+
+/// `column LIKE ? OR …` for each column, with the pattern finding `text` anywhere.
+fn like(columns: &[&str], text: &str) -> (String, Vec<Value>) {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = Value::Text(format!("%{escaped}%"));
+    let clause = columns
+        .iter()
+        .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    (clause, columns.iter().map(|_| pattern.clone()).collect())
 }
 
 #[cfg(test)]

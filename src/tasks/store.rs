@@ -295,3 +295,11 @@ pub fn earliest_deadline(conn: &Connection) -> Result<Option<Timestamp>> {
         .query_row([], |r| r.get(0))?;
     Ok(opt_from_db(ms))
 }
+
+/// Ids of `org`'s tasks whose name holds `text` (incident search).
+pub fn ids_named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<String>> {
+    let limit = crate::incidents::source::NAMED;
+    Ok(crate::store::filter::ids_named(
+        conn, "tasks", org, text, limit,
+    )?)
+}
