@@ -15,9 +15,11 @@ pub fn all() -> Vec<Route> {
         crate::accounts::setup::routes(),        // /setup
         crate::tokens::routes::routes(),         // /api-tokens
         crate::monitors::routes::routes(),       // /monitors
+        crate::monitors::bulk_routes::routes(),  // /monitors/bulk
         crate::incidents::routes::routes(),      // /incidents
         crate::incidents::bulk_routes::routes(), // /incidents/bulk
         crate::tasks::routes::routes(),          // /tasks, /cron-preview
+        crate::tasks::bulk_routes::routes(),     // /tasks/bulk
         crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
         crate::tasks::ping::routes(),            // /ping/{key}
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings

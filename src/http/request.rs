@@ -15,6 +15,7 @@ use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission;
 use crate::app::App;
 use crate::error::{Error, Kind, Result};
+use crate::store::filter::{Order, SortFields};
 
 pub struct Request {
     pub app: Arc<App>,
@@ -173,36 +174,42 @@ impl Page {
     }
 }
 
-/// `sort`: one of the list's `fields` (a 422 naming `sort` and the fields otherwise), `default`
-/// when absent.
-pub fn sort_field<T: Copy>(given: Option<&str>, fields: &[(&str, T)], default: T) -> Result<T> {
-    let Some(given) = given.filter(|g| !g.is_empty()) else {
-        return Ok(default);
+/// A list's `sort` and `order` query parameters: `sort` one of the list's `fields` (a 422 naming
+/// `sort` and the fields otherwise; absent: the list's default order), `order` asc or desc (a 422
+/// naming `order` otherwise; absent: desc for the fields named in `descending`, asc for others).
+pub fn order(
+    sort: Option<&str>,
+    order: Option<&str>,
+    fields: &SortFields,
+    descending: &[&str],
+) -> Result<Order> {
+    let sort = sort.filter(|s| !s.is_empty());
+    let key = match sort {
+        None => "",
+        Some(given) => fields
+            .iter()
+            .find(|(name, _)| *name == given)
+            .map(|(_, key)| *key)
+            .ok_or_else(|| {
+                let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                Error::invalid_field(
+                    "sort",
+                    format!("{given:?} is not a sort field; one of {}", names.join(", ")),
+                )
+            })?,
     };
-    fields
-        .iter()
-        .find(|(name, _)| *name == given)
-        .map(|(_, field)| *field)
-        .ok_or_else(|| {
-            let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
-            Error::invalid_field(
-                "sort",
-                format!("{given:?} is not a sort field; one of {}", names.join(", ")),
-            )
-        })
-}
-
-/// `order`: asc or desc (a 422 naming `order` otherwise); `default_ascending` when absent.
-pub fn ascending(given: Option<&str>, default_ascending: bool) -> Result<bool> {
-    match given.filter(|g| !g.is_empty()) {
-        None => Ok(default_ascending),
-        Some("asc") => Ok(true),
-        Some("desc") => Ok(false),
-        Some(other) => Err(Error::invalid_field(
-            "order",
-            format!("{other:?} is not asc or desc"),
-        )),
-    }
+    let ascending = match order.filter(|o| !o.is_empty()) {
+        None => !sort.is_some_and(|s| descending.contains(&s)),
+        Some("asc") => true,
+        Some("desc") => false,
+        Some(other) => {
+            return Err(Error::invalid_field(
+                "order",
+                format!("{other:?} is not asc or desc"),
+            ));
+        }
+    };
+    Ok(Order { key, ascending })
 }
 
 /// The document's `metadataFilter`: a subset of the JSON that `metadata_filter` reads.

@@ -10,16 +10,17 @@ use warp::reply::Response;
 use super::actions::{self, Action, CommentInput, Skip};
 use super::matching::Matching;
 use super::model::{Cause, Incident, IncidentStatus, Priority, SourceType, TimelineEvent};
-use super::store::{self, Filter, NewIncident, Sort};
+use super::store::{self, Filter, NewIncident};
 use super::{redact, source};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents, ReadIncidents};
 use crate::error::{Error, Result};
 use crate::http::reply::{self, ListPage};
-use crate::http::request::{Page, Request, ascending, sort_field};
+use crate::http::request::{Page, Request, order};
 use crate::http::router::Route;
 use crate::ids::IncidentId;
 use crate::limits;
+use crate::store::filter::Order;
 use crate::url_mask::sees_secrets;
 
 pub fn routes() -> Vec<Route> {
@@ -80,20 +81,15 @@ pub struct ListQuery {
     pub order_direction: Option<String>,
     /// What to order by (ties by id): createdAt, priority (by urgency), title, status
     /// (to be confirmed, ongoing, resolved) or resolvedAt.
-    #[schemars(extend("enum" = SORTS.map(|(name, _)| name)))]
+    #[schemars(extend("enum" = store::SORTS.map(|(name, _)| name)))]
     pub sort: Option<String>,
     /// asc or desc; default desc (asc for title).
     #[schemars(extend("enum" = ["asc", "desc"]))]
     pub order: Option<String>,
 }
 
-const SORTS: [(&str, Sort); 5] = [
-    ("createdAt", Sort::CreatedAt),
-    ("priority", Sort::Priority),
-    ("title", Sort::Title),
-    ("status", Sort::Status),
-    ("resolvedAt", Sort::ResolvedAt),
-];
+/// Sort fields newest or most urgent first unless `order` says otherwise.
+const DESCENDING: [&str; 4] = ["createdAt", "priority", "status", "resolvedAt"];
 
 #[derive(Serialize, JsonSchema)]
 pub struct OngoingCount {
@@ -154,16 +150,17 @@ async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let q: ListQuery = req.query()?;
     let (offset, limit) = q.page.window(10);
-    let (sort, ascending) = match q.sort.as_deref() {
-        Some(_) => {
-            let sort = sort_field(q.sort.as_deref(), &SORTS, Sort::CreatedAt)?;
-            (sort, ascending(q.order.as_deref(), sort == Sort::Title)?)
-        }
+    let order = match q.sort.as_deref() {
+        Some(_) => order(
+            q.sort.as_deref(),
+            q.order.as_deref(),
+            &store::SORTS,
+            &DESCENDING,
+        )?,
         None => original_order(q.order_by.as_deref(), q.order_direction.as_deref())?,
     };
     let filter = Filter {
-        sort,
-        ascending,
+        order,
         offset,
         limit,
         ..q.matching.filter(&me)?
@@ -172,7 +169,7 @@ async fn list(req: Request) -> Result<Response> {
 }
 
 /// `orderBy` and `orderDirection`, as the original clients send them (400 otherwise, as ever).
-fn original_order(by: Option<&str>, direction: Option<&str>) -> Result<(Sort, bool)> {
+fn original_order(by: Option<&str>, direction: Option<&str>) -> Result<Order> {
     let ascending = match direction {
         None | Some("desc") => false,
         Some("asc") => true,
@@ -183,9 +180,9 @@ fn original_order(by: Option<&str>, direction: Option<&str>) -> Result<(Sort, bo
             ));
         }
     };
-    let sort = match by {
-        None | Some("createdAt") => Sort::CreatedAt,
-        Some("priority") => Sort::Priority,
+    let key = match by {
+        None | Some("createdAt") => "",
+        Some("priority") => store::SORTS[1].1,
         Some(other) => {
             return Err(Error::bad_request(
                 "invalid_query",
@@ -193,7 +190,7 @@ fn original_order(by: Option<&str>, direction: Option<&str>) -> Result<(Sort, bo
             ));
         }
     };
-    Ok((sort, ascending))
+    Ok(Order { key, ascending })
 }
 
 /// A page of the caller's incidents, as they may see them (also `/monitors/{id}/incidents`).

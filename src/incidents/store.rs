@@ -14,7 +14,7 @@ use super::model::{
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{IncidentId, OrgId, UserId};
-use crate::store::filter::Where;
+use crate::store::filter::{Order, Where};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 pub struct NewIncident<'a> {
@@ -351,43 +351,29 @@ pub struct Filter {
     pub metadata: BTreeMap<String, Vec<String>>,
     /// Text found (case-insensitively) in the title or the source's current name.
     pub search: Option<String>,
-    pub sort: Sort,
-    pub ascending: bool,
+    /// One of [`SORTS`]; default newest first.
+    pub order: Order,
     pub offset: u32,
     pub limit: u32,
 }
 
-/// What a list of incidents is ordered by; ties are broken by id, in the same direction.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    #[default]
-    CreatedAt,
-    /// By urgency: emergency first when descending.
-    Priority,
-    Title,
-    Status,
-    ResolvedAt,
-}
-
-impl Sort {
-    fn sql(self, direction: &str) -> String {
-        let key = match self {
-            Sort::CreatedAt => "i.created_at".to_owned(),
-            Sort::Priority => format!(
-                "CASE i.priority WHEN 'emergency' THEN 6 WHEN 'critical' THEN 5 WHEN 'major' THEN 4 WHEN 'minor' THEN 3 \
-                 WHEN 'warning' THEN 2 ELSE 1 END {direction}, i.created_at"
-            ),
-            Sort::Title => "i.title COLLATE NOCASE".to_owned(),
-            // The life of an incident: to be confirmed, ongoing, resolved.
-            Sort::Status => {
-                "CASE i.status WHEN 'tobeconfirmed' THEN 1 WHEN 'ongoing' THEN 2 ELSE 3 END"
-                    .to_owned()
-            }
-            Sort::ResolvedAt => "i.resolved_at".to_owned(),
-        };
-        format!("{key} {direction}, i.id {direction}")
-    }
-}
+/// What a list of incidents may be ordered by.
+pub const SORTS: [(&str, &str); 5] = [
+    ("createdAt", "i.created_at"),
+    // By urgency: emergency first when descending.
+    (
+        "priority",
+        "CASE i.priority WHEN 'emergency' THEN 6 WHEN 'critical' THEN 5 WHEN 'major' THEN 4 \
+         WHEN 'minor' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END",
+    ),
+    ("title", "i.title COLLATE NOCASE"),
+    // The life of an incident: to be confirmed, ongoing, resolved.
+    (
+        "status",
+        "CASE i.status WHEN 'tobeconfirmed' THEN 1 WHEN 'ongoing' THEN 2 ELSE 3 END",
+    ),
+    ("resolvedAt", "i.resolved_at"),
+];
 
 fn matching(conn: &Connection, org: OrgId, f: &Filter) -> Result<Where> {
     let mut w = Where::default();
@@ -429,7 +415,7 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<crate::store::P
         [org],
         |r| r.get(0),
     )?;
-    let order = f.sort.sql(if f.ascending { "ASC" } else { "DESC" });
+    let order = f.order.sql("i.created_at", "i.id");
     let sql = format!(
         "SELECT {COLUMNS} {FROM} WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
         w.sql()
@@ -459,18 +445,7 @@ pub fn matching_ids(
     f: &Filter,
     limit: usize,
 ) -> Result<Vec<IncidentId>> {
-    let w = matching(conn, org, f)?;
-    let sql = format!(
-        "SELECT i.id FROM incidents i WHERE {} ORDER BY i.id LIMIT ? OFFSET ?",
-        w.sql()
-    );
-    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-    let mut stmt = conn.prepare(&sql)?;
-    let ids = stmt.query_map(
-        rusqlite::params_from_iter(w.args_with_page(limit, 0)),
-        |r| r.get(0),
-    )?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
+    Ok(matching(conn, org, f)?.ids(conn, "incidents i", "i.id", limit)?)
 }
 
 pub fn count_ongoing(conn: &Connection, org: OrgId) -> Result<i64> {

@@ -5,6 +5,30 @@ use std::collections::BTreeMap;
 
 use rusqlite::types::Value;
 
+/// A list's sort fields: (name in the API, SQL expression).
+pub type SortFields = [(&'static str, &'static str)];
+
+/// A list's order: the SQL of one of its sort fields (empty: the list's default) and the
+/// direction. Ties are broken by id in the same direction, so pages never repeat or skip a row.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub key: &'static str,
+    pub ascending: bool,
+}
+
+impl Order {
+    /// `ORDER BY` terms: the key (or `default_key`), then `id`.
+    pub fn sql(&self, default_key: &str, id: &str) -> String {
+        let key = if self.key.is_empty() {
+            default_key
+        } else {
+            self.key
+        };
+        let direction = if self.ascending { "ASC" } else { "DESC" };
+        format!("{key} {direction}, {id} {direction}")
+    }
+}
+
 #[derive(Default)]
 pub struct Where {
     clauses: Vec<String>,
@@ -98,6 +122,28 @@ impl Where {
 
     pub fn args(&self) -> &[Value] {
         &self.args
+    }
+
+    /// The ids (column `id`) of at most `limit` matching rows of `from`, in id order: what a
+    /// bulk action selects.
+    pub fn ids<T: rusqlite::types::FromSql>(
+        &self,
+        conn: &rusqlite::Connection,
+        from: &str,
+        id: &str,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<T>> {
+        let sql = format!(
+            "SELECT {id} FROM {from} WHERE {} ORDER BY {id} LIMIT ? OFFSET ?",
+            self.sql()
+        );
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        let mut stmt = conn.prepare(&sql)?;
+        let ids = stmt.query_map(
+            rusqlite::params_from_iter(self.args_with_page(limit, 0)),
+            |r| r.get(0),
+        )?;
+        ids.collect()
     }
 
     /// The arguments followed by LIMIT and OFFSET values.

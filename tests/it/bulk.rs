@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 use crate::common::{TestServer, Token, code};
 
+mod monitors_and_tasks;
+
 /// Declares `n` incidents titled `{prefix} {i}`; returns their ids in order.
 pub(crate) async fn declare(
     server: &TestServer,
@@ -29,7 +31,43 @@ async fn incident(server: &TestServer, token: &Token, id: &str) -> Value {
     server.as_(token).get_ok(&format!("/incidents/{id}")).await["incident"].clone()
 }
 
-fn counts(report: &Value) -> (u64, u64, u64) {
+/// Each body is refused at `path` with a 422 whose message starts with the field named.
+pub(crate) async fn refused(
+    server: &TestServer,
+    token: &Token,
+    path: &str,
+    cases: Vec<(Value, &str)>,
+) {
+    for (body, field) in cases {
+        let (status, answer) = server.as_(token).post(path, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(field), "{body}: {message}");
+    }
+}
+
+/// An owner and a reporter of Acme, and the owner of Rival.
+pub(crate) fn people(server: &TestServer) -> (Token, Token, Token) {
+    let owner = server.user_with_token("ann@example.com", "Acme");
+    server.create_user("rita@example.com", "Acme", Some("Reporter"));
+    let reporter = server.create_token("rita@example.com", &[]);
+    (
+        owner,
+        reporter,
+        server.user_with_token("bob@example.com", "Rival"),
+    )
+}
+
+/// `field` of each item of a list page, in order.
+pub(crate) fn field_of_items(page: &Value, field: &str) -> Vec<String> {
+    let items = page["items"].as_array().unwrap();
+    items
+        .iter()
+        .map(|i| i[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+pub(crate) fn counts(report: &Value) -> (u64, u64, u64) {
     let n = |k: &str| report[k].as_u64().unwrap();
     (n("matched"), n("changed"), n("skipped"))
 }
@@ -122,10 +160,7 @@ async fn a_filter_selects_all_matching_incidents_and_comments_on_each() {
 #[tokio::test]
 async fn readers_are_refused_and_other_organizations_incidents_are_not_touched() {
     let server = TestServer::start().await;
-    let token = server.user_with_token("ann@example.com", "Acme");
-    server.create_user("rita@example.com", "Acme", Some("Reporter"));
-    let reporter = server.create_token("rita@example.com", &[]);
-    let rival = server.user_with_token("bob@example.com", "Rival");
+    let (token, reporter, rival) = people(&server);
     let ours = declare(&server, &token, "Ours", 2).await;
     let theirs = declare(&server, &rival, "Theirs", 2).await;
 
@@ -176,7 +211,7 @@ async fn bad_selections_and_actions_are_refused_naming_the_field() {
     let token = server.user_with_token("ann@example.com", "Acme");
     let ids = declare(&server, &token, "One", 1).await;
     let too_many: Vec<String> = (0..1001).map(|_| ids[0].clone()).collect();
-    let cases = [
+    let cases = vec![
         (json!({"ids": ids, "action": "snooze"}), "action"),
         (json!({"action": "resolve"}), "ids"),
         (json!({"ids": [], "action": "resolve"}), "ids"),
@@ -204,15 +239,7 @@ async fn bad_selections_and_actions_are_refused_naming_the_field() {
             "q",
         ),
     ];
-    for (body, field) in cases {
-        let (status, answer) = server
-            .as_(&token)
-            .post("/incidents/bulk", body.clone())
-            .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
-        let message = answer["error"]["message"].as_str().unwrap();
-        assert!(message.starts_with(field), "{body}: {message}");
-    }
+    refused(&server, &token, "/incidents/bulk", cases).await;
     assert_eq!(
         incident(&server, &token, &ids[0]).await["status"],
         "ongoing"
@@ -227,14 +254,7 @@ async fn incidents_sort_by_a_chosen_field_with_ties_by_id_and_search_title_and_s
     for title in ["beta", "Alpha", "gamma"] {
         api().create("/incidents", json!({"title": title})).await;
     }
-    let titles = |page: Value| -> Vec<String> {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["title"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let titles = |page: Value| field_of_items(&page, "title");
     let page = api().get_ok("/incidents?sort=title").await;
     assert_eq!(titles(page), ["Alpha", "beta", "gamma"]);
     let page = api()
