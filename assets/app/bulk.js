@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { formatNumber, t } from './i18n.js';
 import { Alert, Field, Modal, errorText } from './components.js';
 
-export const PAGE_SIZES = [10, 25, 50];
+export const PAGE_SIZES = [10, 20, 50];
 
 /** Which rows are selected: `ids` (this page's picks) or `all` (every row the filter matches). */
 export function useSelection() {
@@ -146,8 +146,22 @@ export function ListControls({ fields, sort, order, size, onChange }) {
     <//>`;
 }
 
-/** The page size in the query string (`size`), one of PAGE_SIZES. */
-export function pageSize(params) {
-  const size = Number(params.get('size'));
-  return PAGE_SIZES.includes(size) ? size : PAGE_SIZES[0];
+/** The page size the query string's `size` asks for, one of PAGE_SIZES (else `fallback`). */
+export function pageSize(value, fallback = PAGE_SIZES[0]) {
+  const size = Number(value);
+  return PAGE_SIZES.includes(size) ? size : fallback;
+}
+
+/**
+ * A list page's sort, order and size from useListFilters' `extra` (keys `sort`, `order`,
+ * `size`), with the fallbacks when absent, and the query parameters asking the server for them.
+ */
+export function listOrder(extra, sorts, fallbackSize) {
+  const sort = sorts.includes(extra.sort) ? extra.sort : sorts[0];
+  const order = ['asc', 'desc'].includes(extra.order) ? extra.order : '';
+  const size = pageSize(extra.size, fallbackSize);
+  const query = { sort, ...(order ? { order } : {}) };
+  // A monitor's or task's createdAt is when it was created (an incident's, when it opened).
+  const fields = sorts.map((f) => [f, t('bulk.sort.' + (f === 'createdAt' ? 'created' : f))]);
+  return { sort, order, size, query, fields };
 }

@@ -65,8 +65,8 @@ describe('bulk actions', () => {
     await screenshot(page, 'en-desktop-bulk-acknowledged');
 
     // Every row, on this page and the next, says who acknowledged it.
-    await page.getByLabel('Per page').selectOption('25');
-    await page.waitForURL(/size=25/, WAIT);
+    await page.getByLabel('Per page').selectOption('20');
+    await page.waitForURL(/size=20/, WAIT);
     await ongoing.getByTestId('incident-row').nth(19).waitFor(WAIT);
     const acknowledged = await ongoing.getByTestId('incident-row').filter({ hasText: 'Ada Lovelace' }).count();
     assert.equal(acknowledged, 20);
@@ -105,6 +105,49 @@ describe('bulk actions', () => {
     await ongoing.getByText('(19)').waitFor(WAIT);
     await screenshot(page, 'fr-phone-bulk-resolved');
     assert.equal(await overflowsHorizontally(page), false, 'no horizontal scrolling at 375 px');
+    assert.deepEqual(page.problems, []);
+  });
+
+  test('tag and archive monitors, delete a task, sorted lists', async () => {
+    for (const name of ['web', 'api', 'db']) {
+      await call('POST', '/monitors', { name, url: 'http://127.0.0.1:9/', isActive: false });
+    }
+    for (const id of ['backup', 'report']) await call('POST', '/tasks', { id });
+    const page = await newPage(browser);
+    await page.goto(server.base + '/dashboard/login');
+    await loginInBrowser(page);
+    await page.getByRole('heading', { name: 'Hello Ada' }).waitFor();
+    await page.goto(server.base + '/dashboard/monitors?sort=name&order=desc');
+    const rows = page.getByTestId('monitor-row');
+    await rows.nth(2).waitFor(WAIT);
+    assert.equal(await rows.first().getByRole('link').textContent(), 'web');
+    await page.getByLabel('Select every row of this page').check();
+    const bar = page.getByTestId('bulk-bar');
+    await bar.getByText('3 monitors selected').waitFor();
+    await bar.getByRole('button', { name: 'Tag' }).click();
+    const dialog = page.getByTestId('bulk-dialog');
+    await dialog.getByLabel('Tag key').fill('team');
+    await dialog.getByLabel('Value').fill('core');
+    await dialog.getByRole('button', { name: 'Apply to 3 monitors' }).click();
+    await page.getByTestId('bulk-result').getByText('3 of 3 monitors changed.').waitFor(WAIT);
+    const tagged = await call('GET', '/monitors');
+    assert.deepEqual(tagged.items.map((m) => m.metadata.team), ['core', 'core', 'core']);
+
+    await rows.first().getByLabel('Select web').check();
+    await bar.getByRole('button', { name: 'Archive' }).click();
+    await dialog.getByRole('button', { name: 'Apply to 1 monitor' }).click();
+    await page.getByTestId('bulk-result').getByText('1 of 1 monitor changed.').waitFor(WAIT);
+    await page.getByTestId('monitor-row').nth(1).waitFor(WAIT);
+    assert.equal(await page.getByTestId('monitor-row').count(), 2);
+    await screenshot(page, 'en-desktop-bulk-monitors');
+
+    await page.goto(server.base + '/dashboard/tasks');
+    await page.getByTestId('task-row').nth(1).waitFor(WAIT);
+    await page.getByLabel('Select backup').check();
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('bulk-dialog').getByRole('button', { name: 'Apply to 1 task' }).click();
+    await page.getByTestId('bulk-result').getByText('1 of 1 task changed.').waitFor(WAIT);
+    await page.getByTestId('task-row').filter({ hasText: 'backup' }).waitFor({ state: 'detached', ...WAIT });
     assert.deepEqual(page.problems, []);
   });
 });

@@ -18,7 +18,7 @@ export function IncidentsPage({ profile }) {
   const priority = PRIORITIES.includes(params.get('priority')) ? params.get('priority') : '';
   const sort = SORTS.includes(params.get('sort')) ? params.get('sort') : 'createdAt';
   const order = ['asc', 'desc'].includes(params.get('order')) ? params.get('order') : '';
-  const size = pageSize(params);
+  const size = pageSize(params.get('size'));
   const q = params.get('q') || '';
   const [text, setText] = useState(q);
   const settled = useDebounced(text.trim(), 300);
