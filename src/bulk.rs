@@ -82,6 +82,7 @@ pub enum Outcome {
 
 #[derive(Debug, Serialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "BulkSkipped")]
 pub struct Skipped {
     /// Why, e.g. `alreadyResolved`, `alreadyAcknowledged`, `alreadyPaused`, `archived`.
     pub reason: String,
@@ -93,6 +94,7 @@ pub struct Skipped {
 /// What a bulk action did: `matched` = `changed` + `skipped`.
 #[derive(Debug, Default, Serialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "BulkReport")]
 pub struct Report {
     /// Items selected and found in the organization.
     pub matched: u64,
@@ -185,6 +187,21 @@ mod tests {
         }
         let too_many: Vec<usize> = (0..=MAX_IDS).collect();
         assert!(selection::<_, ()>(Some(too_many), None).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_selection_is_applied_in_batches_one_after_the_other() {
+        let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = sizes.clone();
+        let ids: Vec<u32> = (0..450).collect();
+        let report = run(ids, move |batch| {
+            seen.lock().unwrap().push(batch.len());
+            async move { Ok(batch.into_iter().map(|id| (id, Outcome::Changed)).collect()) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(*sizes.lock().unwrap(), [BATCH, BATCH, 50]);
+        assert_eq!((report.matched, report.changed), (450, 450));
     }
 
     #[test]

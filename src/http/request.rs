@@ -174,6 +174,41 @@ impl Page {
     }
 }
 
+/// A list that may be sorted: its sort fields and those ordered newest (or most urgent) first
+/// unless `order` says otherwise. A unit type per list, naming its `Sorting` in the document.
+pub trait Sortable {
+    const FIELDS: &'static SortFields;
+    const DESCENDING: &'static [&'static str];
+}
+
+/// `sort` and `order`, flattened into a list's query.
+#[derive(Deserialize, JsonSchema)]
+#[serde(bound = "")]
+#[schemars(bound = "S: Sortable + JsonSchema")]
+pub struct Sorting<S> {
+    /// What to order by; ties by id.
+    #[schemars(extend("enum" = S::FIELDS.iter().map(|(name, _)| *name).collect::<Vec<_>>()))]
+    pub sort: Option<String>,
+    /// asc or desc; by default dates are newest first, other fields ascending.
+    #[schemars(extend("enum" = ["asc", "desc"]))]
+    pub order: Option<String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    list: std::marker::PhantomData<S>,
+}
+
+impl<S: Sortable> Sorting<S> {
+    /// The order asked for (see [`order`]).
+    pub fn order(&self) -> Result<Order> {
+        order(
+            self.sort.as_deref(),
+            self.order.as_deref(),
+            S::FIELDS,
+            S::DESCENDING,
+        )
+    }
+}
+
 /// A list's `sort` and `order` query parameters: `sort` one of the list's `fields` (a 422 naming
 /// `sort` and the fields otherwise; absent: the list's default order), `order` asc or desc (a 422
 /// naming `order` otherwise; absent: desc for the fields named in `descending`, asc for others).

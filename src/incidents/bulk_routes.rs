@@ -32,14 +32,14 @@ pub fn routes() -> Vec<Route> {
         vec![
             Route::post("/incidents/bulk", apply)
                 .summary("Acknowledge, resolve or comment on incidents by id or by filter")
-                .body::<BulkBody>()
+                .body::<IncidentBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
         ],
     )
 }
 
 text_enum!(
-    BulkAction {
+    IncidentBulkAction {
         /// As `POST /incidents/{id}/acknowledge`; resolved ones are skipped.
         Acknowledge => "acknowledge",
         /// As `POST /incidents/{id}/resolve`; resolved ones are skipped.
@@ -57,14 +57,15 @@ text_enum!(
      "then": {"required": ["text"]},
      "else": {"properties": {"text": false, "format": false}}},
 ]))]
-pub struct BulkBody {
+pub struct IncidentBulk {
     /// The incidents (1 to 1,000); or `filter`.
     #[serde(default)]
     #[schemars(with = "Vec<IncidentId>", length(min = 1, max = bulk::MAX_IDS))]
     pub ids: Option<Vec<IncidentId>>,
     /// Every incident these filters of `GET /incidents` match (at most 100,000); or `ids`.
+    #[schemars(extend("not" = {"type": "null"}))]
     pub filter: Option<Matching>,
-    pub action: BulkAction,
+    pub action: IncidentBulkAction,
     /// `text` (and `format`): action `comment` only.
     #[serde(flatten)]
     pub comment: CommentInput,
@@ -72,9 +73,9 @@ pub struct BulkBody {
 
 async fn apply(req: Request) -> Result<Response> {
     let me = req.principal().await?;
-    let body: BulkBody = req.json()?;
+    let body: IncidentBulk = req.json()?;
     let action = match body.action {
-        BulkAction::Acknowledge | BulkAction::Resolve => {
+        IncidentBulkAction::Acknowledge | IncidentBulkAction::Resolve => {
             me.require(EditIncidents)?;
             if body.comment.text.is_some() || body.comment.format.is_some() {
                 return Err(crate::error::Error::invalid_field(
@@ -83,11 +84,11 @@ async fn apply(req: Request) -> Result<Response> {
                 ));
             }
             match body.action {
-                BulkAction::Acknowledge => Action::Acknowledge,
+                IncidentBulkAction::Acknowledge => Action::Acknowledge,
                 _ => Action::Resolve,
             }
         }
-        BulkAction::Comment => {
+        IncidentBulkAction::Comment => {
             me.require(CommentIncidents)?;
             Action::Comment(actions::comment_payload(body.comment, None)?)
         }

@@ -21,6 +21,7 @@ pub const SEARCH: usize = limits::NAME;
 /// Read from `GET /incidents`'s query (flattened there) and from a bulk body's `filter`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "IncidentFilter")]
 pub struct Matching {
     /// Repeat the key; default: ongoing and resolved.
     #[serde(default, deserialize_with = "one_or_many")]

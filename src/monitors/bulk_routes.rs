@@ -35,14 +35,14 @@ pub fn routes() -> Vec<Route> {
         vec![
             Route::post("/monitors/bulk", apply)
                 .summary("Pause, resume, archive, delete or tag monitors by id or by filter")
-                .body::<BulkBody>()
+                .body::<MonitorBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
         ],
     )
 }
 
 text_enum!(
-    BulkAction {
+    MonitorBulkAction {
         /// As `POST /monitors/{id}/toggle` on an active monitor; paused and archived ones are skipped.
         Pause => "pause",
         /// As `POST /monitors/{id}/toggle` on a paused monitor; active and archived ones are skipped.
@@ -59,6 +59,7 @@ text_enum!(
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "MonitorTag")]
 pub struct Tag {
     #[schemars(length(min = 1, max = limits::METADATA_KEY), regex(pattern = limits::LINE))]
     pub key: String,
@@ -75,14 +76,15 @@ pub struct Tag {
      "then": {"required": ["tag"]},
      "else": {"properties": {"tag": false}}},
 ]))]
-pub struct BulkBody {
+pub struct MonitorBulk {
     /// The monitors (1 to 1,000); or `filter`.
     #[serde(default)]
     #[schemars(with = "Vec<MonitorId>", length(min = 1, max = bulk::MAX_IDS))]
     pub ids: Option<Vec<MonitorId>>,
     /// Every monitor these filters of `GET /monitors` match (at most 100,000); or `ids`.
+    #[schemars(extend("not" = {"type": "null"}))]
     pub filter: Option<Matching>,
-    pub action: BulkAction,
+    pub action: MonitorBulkAction,
     /// The tag to set or remove (action `tag` only).
     #[schemars(extend("not" = {"type": "null"}))]
     pub tag: Option<Tag>,
@@ -90,15 +92,15 @@ pub struct BulkBody {
 
 async fn apply(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let body: BulkBody = req.json()?;
+    let body: MonitorBulk = req.json()?;
     let action = match (body.action, body.tag) {
-        (BulkAction::Tag, Some(tag)) => actions::tag(tag.key, tag.value)?,
-        (BulkAction::Tag, None) => return Err(Error::invalid_field("tag", "is required")),
+        (MonitorBulkAction::Tag, Some(tag)) => actions::tag(tag.key, tag.value)?,
+        (MonitorBulkAction::Tag, None) => return Err(Error::invalid_field("tag", "is required")),
         (_, Some(_)) => return Err(Error::invalid_field("tag", "only for action tag")),
-        (BulkAction::Pause, None) => Action::Pause,
-        (BulkAction::Resume, None) => Action::Resume,
-        (BulkAction::Archive, None) => Action::Archive,
-        (BulkAction::Delete, None) => Action::Delete,
+        (MonitorBulkAction::Pause, None) => Action::Pause,
+        (MonitorBulkAction::Resume, None) => Action::Resume,
+        (MonitorBulkAction::Archive, None) => Action::Archive,
+        (MonitorBulkAction::Delete, None) => Action::Delete,
     };
     let ids = selected(&req, &me, bulk::selection(body.ids, body.filter)?).await?;
     let (db, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());

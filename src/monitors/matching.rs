@@ -16,6 +16,7 @@ use crate::serde_util::one_or_many;
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "MonitorFilter")]
 pub struct Matching {
     /// Statuses to include (repeat the key); default: all but archived.
     #[serde(default, deserialize_with = "one_or_many")]

@@ -21,13 +21,14 @@ use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
 use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
-use crate::http::request::{Page, Request, order};
+use crate::http::request::{Page, Request, Sortable, Sorting};
 use crate::http::router::Route;
 use crate::ids::MonitorId;
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::redact::incident_for;
 use crate::incidents::store as incidents;
 use crate::notify::routing::Routing;
+use crate::store::filter::SortFields;
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -88,12 +89,17 @@ pub struct ListQuery {
     pub page: Page,
     #[serde(flatten)]
     pub matching: Matching,
-    /// What to order by (ties by id): name, status, kind, createdAt or lastCheckAt.
-    #[schemars(extend("enum" = store::SORTS.map(|(name, _)| name)))]
-    pub sort: Option<String>,
-    /// asc or desc; default asc (desc for createdAt and lastCheckAt).
-    #[schemars(extend("enum" = ["asc", "desc"]))]
-    pub order: Option<String>,
+    #[serde(flatten)]
+    pub sorting: Sorting<MonitorSorts>,
+}
+
+/// How a list of monitors may be sorted (`store::SORTS`).
+#[derive(JsonSchema)]
+pub struct MonitorSorts;
+
+impl Sortable for MonitorSorts {
+    const FIELDS: &'static SortFields = &store::SORTS;
+    const DESCENDING: &'static [&'static str] = &["createdAt", "lastCheckAt"];
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -154,12 +160,7 @@ async fn list(req: Request) -> Result<Response> {
     let q: ListQuery = req.query()?;
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
-        order: order(
-            q.sort.as_deref(),
-            q.order.as_deref(),
-            &store::SORTS,
-            &["createdAt", "lastCheckAt"],
-        )?,
+        order: q.sorting.order()?,
         offset,
         limit,
         ..q.matching

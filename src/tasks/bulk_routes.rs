@@ -3,7 +3,7 @@
 //! write each (`crate::bulk`).
 //!
 //! Tasks have no pause, archive or tags yet (no single route does that to a task), so neither
-//! does the bulk action: a new action is a `BulkAction` value here calling the rule its single
+//! does the bulk action: a new action is a `TaskBulkAction` value here calling the rule its single
 //! route calls. Putting a selection into maintenance belongs to the maintenance feature, which
 //! would select with [`selected`].
 
@@ -32,14 +32,14 @@ pub fn routes() -> Vec<Route> {
         vec![
             Route::post("/tasks/bulk", apply)
                 .summary("Delete tasks by id or by filter")
-                .body::<BulkBody>()
+                .body::<TaskBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
         ],
     )
 }
 
 text_enum!(
-    BulkAction {
+    TaskBulkAction {
         /// As `DELETE /tasks/{id}`: with its runs; its open incident is resolved.
         Delete => "delete",
     }
@@ -48,25 +48,27 @@ text_enum!(
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(extend("oneOf" = [{"required": ["ids"]}, {"required": ["filter"]}]))]
-pub struct BulkBody {
+pub struct TaskBulk {
     /// The tasks' ids (1 to 1,000); or `filter`.
     #[serde(default)]
     #[schemars(with = "Vec<TaskId>", length(min = 1, max = bulk::MAX_IDS))]
     pub ids: Option<Vec<String>>,
     /// Every task these filters of `GET /tasks` match (at most 100,000); or `ids`.
+    #[schemars(extend("not" = {"type": "null"}))]
     pub filter: Option<Matching>,
-    pub action: BulkAction,
+    pub action: TaskBulkAction,
 }
 
 /// A task id in a bulk body.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
+#[schemars(rename = "TaskIdInBulk")]
 struct TaskId(#[schemars(length(min = 1, max = limits::TASK_ID))] String);
 
 async fn apply(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
-    let body: BulkBody = req.json()?;
-    let BulkAction::Delete = body.action;
+    let body: TaskBulk = req.json()?;
+    let TaskBulkAction::Delete = body.action;
     for (i, id) in body.ids.iter().flatten().enumerate() {
         limits::length(&format!("ids[{i}]"), id, limits::TASK_ID)?;
     }

@@ -18,10 +18,11 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
-use crate::http::request::{Page, Request, order};
+use crate::http::request::{Page, Request, Sortable, Sorting};
 use crate::http::router::Route;
 use crate::limits;
 use crate::notify::routing::Routing;
+use crate::store::filter::SortFields;
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -73,12 +74,17 @@ pub struct ListQuery {
     pub page: Page,
     #[serde(flatten)]
     pub matching: Matching,
-    /// What to order by (ties by id): name, id, status, createdAt or nextDueAt.
-    #[schemars(extend("enum" = store::SORTS.map(|(name, _)| name)))]
-    pub sort: Option<String>,
-    /// asc or desc; default asc (desc for createdAt).
-    #[schemars(extend("enum" = ["asc", "desc"]))]
-    pub order: Option<String>,
+    #[serde(flatten)]
+    pub sorting: Sorting<TaskSorts>,
+}
+
+/// How a list of tasks may be sorted (`store::SORTS`).
+#[derive(JsonSchema)]
+pub struct TaskSorts;
+
+impl Sortable for TaskSorts {
+    const FIELDS: &'static SortFields = &store::SORTS;
+    const DESCENDING: &'static [&'static str] = &["createdAt"];
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -126,12 +132,7 @@ async fn list(req: Request) -> Result<Response> {
     let q: ListQuery = req.query()?;
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
-        order: order(
-            q.sort.as_deref(),
-            q.order.as_deref(),
-            &store::SORTS,
-            &["createdAt"],
-        )?,
+        order: q.sorting.order()?,
         offset,
         limit,
         ..q.matching.filter()?

@@ -181,14 +181,17 @@ async fn monitors_and_tasks_sort_by_a_chosen_field() {
         names(api().get_ok("/tasks?include=healthy&include=due").await).len(),
         3
     );
-    for path in ["/monitors?sort=url", "/tasks?sort=owner"] {
+    // An unknown sort field is a 422 naming `sort` and the field, on each list.
+    for (path, field) in [
+        ("/incidents?sort=colour", "colour"),
+        ("/monitors?sort=url", "url"),
+        ("/tasks?sort=owner", "owner"),
+    ] {
         let (status, body) = api().get(path).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let message = body["error"]["message"].as_str().unwrap();
         assert!(
-            body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .starts_with("sort"),
+            message.starts_with("sort") && message.contains(field),
             "{body}"
         );
     }
