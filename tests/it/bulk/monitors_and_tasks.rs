@@ -200,8 +200,7 @@ async fn monitors_and_tasks_sort_by_a_chosen_field() {
 #[tokio::test]
 async fn tasks_are_deleted_in_bulk_by_ids_or_filter() {
     let server = TestServer::start().await;
-    let token = server.user_with_token("ada@example.com", "Acme");
-    let rival = server.user_with_token("bob@example.com", "Rival");
+    let (token, reporter, rival) = people(&server);
     let api = || server.as_(&token);
     for id in ["backup-a", "backup-b", "report"] {
         api().create("/tasks", json!({"id": id})).await;
