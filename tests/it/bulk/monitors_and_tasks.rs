@@ -209,6 +209,14 @@ async fn tasks_are_deleted_in_bulk_by_ids_or_filter() {
         .as_(&rival)
         .create("/tasks", json!({"id": "backup-c"}))
         .await;
+    let (status, _) = server
+        .as_(&reporter)
+        .post(
+            "/tasks/bulk",
+            json!({"ids": ["report"], "action": "delete"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, report) = api()
         .post(
             "/tasks/bulk",
