@@ -157,6 +157,32 @@ async fn a_filter_selects_all_matching_incidents_and_comments_on_each() {
     assert_eq!((status, counts(&report)), (StatusCode::OK, (0, 0, 0)));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_selection_larger_than_a_batch_is_applied_whole_beside_other_writes() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ann@example.com", "Acme");
+    declare(&server, &token, "Node down", 450).await;
+    let body = json!({"filter": {"q": "node down"}, "action": "resolve"});
+    // A write made meanwhile succeeds, and is not swept in (its title does not match).
+    let (bulk, other) = tokio::join!(
+        server.as_(&token).post("/incidents/bulk", body),
+        server
+            .as_(&token)
+            .create("/incidents", json!({"title": "Unrelated"})),
+    );
+    assert_eq!(bulk.0, StatusCode::OK, "{}", bulk.1);
+    assert_eq!(counts(&bulk.1), (450, 450, 0));
+    assert_eq!(
+        incident(&server, &token, other["id"].as_str().unwrap()).await["status"],
+        "ongoing"
+    );
+    let page = server
+        .as_(&token)
+        .get_ok("/incidents?status=resolved")
+        .await;
+    assert_eq!(page["totalNumberOfFilteredResults"], 450);
+}
+
 #[tokio::test]
 async fn readers_are_refused_and_other_organizations_incidents_are_not_touched() {
     let server = TestServer::start().await;
