@@ -8,20 +8,23 @@ use crate::http::router::{Route, Router};
 /// Every route, as `/openapi.json` documents them (hidden ones left out there).
 pub fn all() -> Vec<Route> {
     [
-        crate::http::system_routes(),       // /, /metrics, /openapi.json
-        crate::health::routes::routes(),    // /healthz
-        crate::backups::routes::routes(),   // /backups/status
-        crate::accounts::routes::routes(),  // /auth/*, /users/me
-        crate::accounts::setup::routes(),   // /setup
-        crate::tokens::routes::routes(),    // /api-tokens
-        crate::monitors::routes::routes(),  // /monitors
-        crate::incidents::routes::routes(), // /incidents
-        crate::tasks::routes::routes(),     // /tasks, /cron-preview
-        crate::tasks::run_routes::routes(), // /tasks/{id}/start, heartbeat, finish, runs
-        crate::tasks::ping::routes(),       // /ping/{key}
-        crate::notify::routes::routes(),    // /notification-channels, /notification-settings
-        crate::silences::routes::routes(),  // /silences
-        crate::web::routes(),               // /dashboard, /docs
+        crate::http::system_routes(),            // /, /metrics, /openapi.json
+        crate::health::routes::routes(),         // /healthz
+        crate::backups::routes::routes(),        // /backups/status
+        crate::accounts::routes::routes(),       // /auth/*, /users/me
+        crate::accounts::setup::routes(),        // /setup
+        crate::tokens::routes::routes(),         // /api-tokens
+        crate::monitors::routes::routes(),       // /monitors
+        crate::monitors::bulk_routes::routes(),  // /monitors/bulk
+        crate::incidents::routes::routes(),      // /incidents
+        crate::incidents::bulk_routes::routes(), // /incidents/bulk
+        crate::tasks::routes::routes(),          // /tasks, /cron-preview
+        crate::tasks::bulk_routes::routes(),     // /tasks/bulk
+        crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
+        crate::tasks::ping::routes(),            // /ping/{key}
+        crate::notify::routes::routes(),         // /notification-channels, /notification-settings
+        crate::silences::routes::routes(),       // /silences
+        crate::web::routes(),                    // /dashboard, /docs
     ]
     .concat()
 }

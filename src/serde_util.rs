@@ -11,6 +11,24 @@ pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// For list fields (with `#[serde(default)]`) of a struct read from a JSON body and, through
+/// `#[serde(flatten)]`, from a query string: a flattened query hands over a key given once as
+/// one value and a repeated key as a list.
+pub fn one_or_many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        Many(Vec<T>),
+        One(T),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::Many(all) => all,
+        OneOrMany::One(one) => vec![one],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize)]

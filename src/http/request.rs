@@ -15,6 +15,7 @@ use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission;
 use crate::app::App;
 use crate::error::{Error, Kind, Result};
+use crate::store::filter::{Order, SortFields};
 
 pub struct Request {
     pub app: Arc<App>,
@@ -171,6 +172,79 @@ impl Page {
         let page = self.page_number.unwrap_or(1).max(1);
         ((page - 1).saturating_mul(size), size)
     }
+}
+
+/// A list that may be sorted: its sort fields and those ordered newest (or most urgent) first
+/// unless `order` says otherwise. A unit type per list, naming its `Sorting` in the document.
+pub trait Sortable {
+    const FIELDS: &'static SortFields;
+    const DESCENDING: &'static [&'static str];
+}
+
+/// `sort` and `order`, flattened into a list's query.
+#[derive(Deserialize, JsonSchema)]
+#[serde(bound = "")]
+#[schemars(bound = "S: Sortable + JsonSchema")]
+pub struct Sorting<S> {
+    /// What to order by; ties by id.
+    #[schemars(extend("enum" = S::FIELDS.iter().map(|(name, _)| *name).collect::<Vec<_>>()))]
+    pub sort: Option<String>,
+    /// asc or desc; by default dates are newest first, other fields ascending.
+    #[schemars(extend("enum" = ["asc", "desc"]))]
+    pub order: Option<String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    list: std::marker::PhantomData<S>,
+}
+
+impl<S: Sortable> Sorting<S> {
+    /// The order asked for (see [`order`]).
+    pub fn order(&self) -> Result<Order> {
+        order(
+            self.sort.as_deref(),
+            self.order.as_deref(),
+            S::FIELDS,
+            S::DESCENDING,
+        )
+    }
+}
+
+/// A list's `sort` and `order` query parameters: `sort` one of the list's `fields` (a 422 naming
+/// `sort` and the fields otherwise; absent: the list's default order), `order` asc or desc (a 422
+/// naming `order` otherwise; absent: desc for the fields named in `descending`, asc for others).
+pub fn order(
+    sort: Option<&str>,
+    order: Option<&str>,
+    fields: &SortFields,
+    descending: &[&str],
+) -> Result<Order> {
+    let sort = sort.filter(|s| !s.is_empty());
+    let key = match sort {
+        None => "",
+        Some(given) => fields
+            .iter()
+            .find(|(name, _)| *name == given)
+            .map(|(_, key)| *key)
+            .ok_or_else(|| {
+                let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                Error::invalid_field(
+                    "sort",
+                    format!("{given:?} is not a sort field; one of {}", names.join(", ")),
+                )
+            })?,
+    };
+    let ascending = match order.filter(|o| !o.is_empty()) {
+        None => !sort.is_some_and(|s| descending.contains(&s)),
+        Some("asc") => true,
+        Some("desc") => false,
+        Some(other) => {
+            return Err(Error::invalid_field(
+                "order",
+                format!("{other:?} is not asc or desc"),
+            ));
+        }
+    };
+    Ok(Order { key, ascending })
 }
 
 /// The document's `metadataFilter`: a subset of the JSON that `metadata_filter` reads.

@@ -5,8 +5,11 @@
 //! know of a source (name, URL, routing) is asked of its owner through `source`. Declared by
 //! hand too, with acknowledgements, comments and a priority.
 
+pub mod actions;
+pub mod bulk_routes;
 pub mod cause;
 pub mod changes;
+pub mod matching;
 pub mod model;
 pub mod redact;
 pub mod report;

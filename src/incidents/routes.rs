@@ -2,26 +2,25 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use warp::reply::Response;
 
-use super::cause::CommentText;
-use super::model::{
-    Cause, EventType, Incident, IncidentStatus, Payload, Priority, SourceType, TimelineEvent,
-};
+use super::actions::{self, Action, CommentInput, Skip};
+use super::matching::Matching;
+use super::model::{Cause, Incident, IncidentStatus, Priority, SourceType, TimelineEvent};
 use super::store::{self, Filter, NewIncident};
 use super::{redact, source};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents, ReadIncidents};
 use crate::error::{Error, Result};
 use crate::http::reply::{self, ListPage};
-use crate::http::request::{Page, Request, metadata_filter};
+use crate::http::request::{Page, Request, order};
 use crate::http::router::Route;
 use crate::ids::IncidentId;
 use crate::limits;
+use crate::store::filter::Order;
 use crate::url_mask::sees_secrets;
 
 pub fn routes() -> Vec<Route> {
@@ -72,27 +71,25 @@ pub fn routes() -> Vec<Route> {
 pub struct ListQuery {
     #[serde(flatten)]
     pub page: Page,
-    /// Repeat the key; default: ongoing and resolved.
-    #[serde(default)]
-    pub status: Vec<IncidentStatus>,
-    #[serde(default)]
-    pub priority: Vec<Priority>,
-    pub source_type: Option<SourceType>,
-    #[schemars(length(max = limits::TASK_ID))]
-    pub source_id: Option<String>,
-    /// RFC 3339.
-    pub from_date: Option<DateTime<FixedOffset>>,
-    pub to_date: Option<DateTime<FixedOffset>>,
-    /// createdAt (default) or priority.
+    #[serde(flatten)]
+    pub matching: Matching,
+    /// The original clients' order: createdAt (default) or priority; `sort` wins when given.
     #[schemars(extend("enum" = ["createdAt", "priority"]))]
     pub order_by: Option<String>,
-    /// asc or desc (default).
+    /// asc or desc (default), with `orderBy`.
     #[schemars(extend("enum" = ["asc", "desc"]))]
     pub order_direction: Option<String>,
-    /// JSON: {"items": {"key": ["value", ...]}}.
-    #[schemars(length(max = limits::SHORT), regex(pattern = crate::http::request::METADATA_FILTER_PATTERN))]
-    pub metadata_filter: Option<String>,
+    /// What to order by (ties by id): createdAt, priority (by urgency), title, status
+    /// (to be confirmed, ongoing, resolved) or resolvedAt.
+    #[schemars(extend("enum" = store::SORTS.map(|(name, _)| name)))]
+    pub sort: Option<String>,
+    /// asc or desc; default desc (asc for title).
+    #[schemars(extend("enum" = ["asc", "desc"]))]
+    pub order: Option<String>,
 }
+
+/// Sort fields newest or most urgent first unless `order` says otherwise.
+const DESCENDING: [&str; 4] = ["createdAt", "priority", "status", "resolvedAt"];
 
 #[derive(Serialize, JsonSchema)]
 pub struct OngoingCount {
@@ -142,16 +139,8 @@ pub struct Update {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(extend("anyOf" = [{"required": ["text"]}, {"required": ["payload"]}]))]
 pub struct Comment {
-    /// 1 to 10,000 characters; required unless `payload` is given.
-    #[schemars(
-        length(min = 1, max = limits::TEXT),
-        regex(pattern = limits::MULTILINE_REQUIRED),
-        extend("type" = "string")
-    )]
-    pub text: Option<String>,
-    /// "plain" (default) or "markdown".
-    #[schemars(extend("enum" = ["plain", "markdown"]))]
-    pub format: Option<String>,
+    #[serde(flatten)]
+    pub comment: CommentInput,
     /// The original dashboard's shape: {"editorjsData": …}; stored as given.
     #[schemars(extend("not" = {"type": "null"}))]
     pub payload: Option<Value>,
@@ -160,13 +149,28 @@ pub struct Comment {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadIncidents).await?;
     let q: ListQuery = req.query()?;
-    limits::length(
-        "sourceId",
-        q.source_id.as_deref().unwrap_or(""),
-        limits::TASK_ID,
-    )?;
     let (offset, limit) = q.page.window(10);
-    let ascending = match q.order_direction.as_deref() {
+    let order = match q.sort.as_deref() {
+        Some(_) => order(
+            q.sort.as_deref(),
+            q.order.as_deref(),
+            &store::SORTS,
+            &DESCENDING,
+        )?,
+        None => original_order(q.order_by.as_deref(), q.order_direction.as_deref())?,
+    };
+    let filter = Filter {
+        order,
+        offset,
+        limit,
+        ..q.matching.filter(&me)?
+    };
+    list_page(&req, &me, filter).await
+}
+
+/// `orderBy` and `orderDirection`, as the original clients send them (400 otherwise, as ever).
+fn original_order(by: Option<&str>, direction: Option<&str>) -> Result<Order> {
+    let ascending = match direction {
         None | Some("desc") => false,
         Some("asc") => true,
         Some(other) => {
@@ -176,9 +180,9 @@ async fn list(req: Request) -> Result<Response> {
             ));
         }
     };
-    let order_by_priority = match q.order_by.as_deref() {
-        None | Some("createdAt") => false,
-        Some("priority") => true,
+    let key = match by {
+        None | Some("createdAt") => "",
+        Some("priority") => store::SORTS[1].1,
         Some(other) => {
             return Err(Error::bad_request(
                 "invalid_query",
@@ -186,25 +190,7 @@ async fn list(req: Request) -> Result<Response> {
             ));
         }
     };
-    let statuses = if q.status.is_empty() {
-        vec![IncidentStatus::Ongoing, IncidentStatus::Resolved]
-    } else {
-        q.status
-    };
-    let filter = Filter {
-        statuses,
-        priorities: q.priority,
-        source_type: q.source_type,
-        source_id: q.source_id,
-        from: q.from_date.map(|d| d.to_utc()),
-        to: q.to_date.map(|d| d.to_utc()),
-        metadata: redact::metadata_filter_for(&me, metadata_filter(q.metadata_filter.as_deref())?),
-        order_by_priority,
-        ascending,
-        offset,
-        limit,
-    };
-    list_page(&req, &me, filter).await
+    Ok(Order { key, ascending })
 }
 
 /// A page of the caller's incidents, as they may see them (also `/monitors/{id}/incidents`).
@@ -318,13 +304,14 @@ async fn acknowledge(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
     let (user, now) = (me.user_id, req.now());
     let updated = change(&req, &me, move |c, incident| {
-        if incident.status == IncidentStatus::Resolved {
-            return Err(Error::conflict(
+        match actions::perform(c, incident, &Action::Acknowledge, user, now)? {
+            Err(Skip::AlreadyResolved) => Err(Error::conflict(
                 "incident_resolved",
                 "a resolved incident needs no acknowledgement",
-            ));
+            )),
+            // Acknowledging twice is harmless: the incident is as the caller wants it.
+            Ok(_) | Err(Skip::AlreadyAcknowledged) => Ok(()),
         }
-        store::acknowledge(c, incident.id, user, now).map(drop)
     })
     .await?;
     Ok(reply::ok(&updated))
@@ -353,29 +340,16 @@ async fn comment(req: Request) -> Result<Response> {
     let me = req.require(CommentIncidents).await?;
     let incident = find(&req, &me).await?;
     let body: Comment = req.json()?;
-    let payload = match (body.text, body.payload) {
-        (Some(text), _) => {
-            let text = text.trim().to_owned();
-            if text.is_empty() {
-                return Err(Error::invalid_field("text", "is required"));
-            }
-            limits::multiline("text", &text, limits::TEXT)?;
-            let format = body.format.unwrap_or_else(|| "plain".into());
-            if !matches!(format.as_str(), "plain" | "markdown") {
-                return Err(Error::invalid_field("format", "must be plain or markdown"));
-            }
-            Payload::Comment(CommentText { text, format })
-        }
-        (None, Some(original)) => Payload::Other(original),
-        (None, None) => return Err(Error::invalid_field("text", "is required")),
-    };
+    let action = Action::Comment(actions::comment_payload(body.comment, body.payload)?);
     let (user, now, id, org) = (me.user_id, req.now(), incident.id, me.org_id);
     let event = req
         .write(move |c| {
             // It may have been discarded (an unconfirmed blip) since it was read.
-            store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;
-            let event =
-                store::add_event(c, id, now, Some(user), EventType::Comment, Some(&payload))?;
+            let incident = store::get(c, org, id)?.ok_or_else(|| Error::not_found("incident"))?;
+            let event = actions::perform(c, &incident, &action, user, now)?
+                .ok()
+                .flatten()
+                .ok_or_else(|| Error::internal("a comment is never skipped"))?;
             store::events(c, id, event, 0, 1)?
                 .pop()
                 .ok_or_else(|| Error::internal("comment vanished"))
@@ -388,13 +362,13 @@ async fn resolve(req: Request) -> Result<Response> {
     let me = req.require(EditIncidents).await?;
     let (user, now) = (me.user_id, req.now());
     let updated = change(&req, &me, move |c, incident| {
-        if incident.status == IncidentStatus::Resolved {
-            return Err(Error::conflict(
+        match actions::perform(c, incident, &Action::Resolve, user, now)? {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Error::conflict(
                 "incident_resolved",
                 "the incident is already resolved",
-            ));
+            )),
         }
-        store::set_status(c, incident.id, IncidentStatus::Resolved, Some(user), now)
     })
     .await?;
     Ok(reply::ok(&updated))

@@ -41,7 +41,13 @@ pub struct Registration {
     pub forget_channel: fn(&Connection, OrgId, ChannelId) -> Result<()>,
     /// Whether the URL its incidents keep in their metadata may carry credentials.
     pub url_has_credentials: bool,
+    /// The ids of `org`'s sources whose name holds the text (case-insensitively), at most
+    /// [`NAMED`] of them: how an incident search finds a source renamed since.
+    pub named: fn(&Connection, OrgId, &str) -> Result<Vec<String>>,
 }
+
+/// Sources of one feature an incident search looks at by name.
+pub const NAMED: u32 = 1000;
 
 static REGISTRY: RwLock<Vec<&'static Registration>> = RwLock::new(Vec::new());
 
@@ -90,4 +96,18 @@ pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Resu
         (r.forget_channel)(conn, org, channel)?;
     }
     Ok(())
+}
+
+/// Sources of `org` whose name holds `text`, as (source type, id) pairs for every type meaning
+/// them.
+pub fn named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<(SourceType, String)>> {
+    let all: Vec<&'static Registration> =
+        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut found = Vec::new();
+    for r in all {
+        for id in (r.named)(conn, org, text)? {
+            found.extend(r.types.iter().map(|t| (*t, id.clone())));
+        }
+    }
+    Ok(found)
 }

@@ -14,7 +14,7 @@ use super::model::{
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{IncidentId, OrgId, UserId};
-use crate::store::filter::Where;
+use crate::store::filter::{Order, Where};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 pub struct NewIncident<'a> {
@@ -338,8 +338,8 @@ pub fn get(conn: &Connection, org: OrgId, id: IncidentId) -> Result<Option<Incid
     found.map(|i| with_acknowledgements(conn, i)).transpose()
 }
 
-/// Filters of `GET /incidents`.
-#[derive(Debug, Default)]
+/// Filters of `GET /incidents` (and of its bulk actions).
+#[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub statuses: Vec<IncidentStatus>,
     pub priorities: Vec<Priority>,
@@ -349,14 +349,33 @@ pub struct Filter {
     pub to: Option<Timestamp>,
     /// key → accepted values (AND across keys, OR within one).
     pub metadata: BTreeMap<String, Vec<String>>,
-    pub order_by_priority: bool,
-    pub ascending: bool,
+    /// Text found (case-insensitively) in the title or the source's current name.
+    pub search: Option<String>,
+    /// One of [`SORTS`]; default newest first.
+    pub order: Order,
     pub offset: u32,
     pub limit: u32,
 }
 
-/// One page of incidents, the organization's total, and the number matching the filter.
-pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<crate::store::Page<Incident>> {
+/// What a list of incidents may be ordered by.
+pub const SORTS: [(&str, &str); 5] = [
+    ("createdAt", "i.created_at"),
+    // By urgency: emergency first when descending.
+    (
+        "priority",
+        "CASE i.priority WHEN 'emergency' THEN 6 WHEN 'critical' THEN 5 WHEN 'major' THEN 4 \
+         WHEN 'minor' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END",
+    ),
+    ("title", "i.title COLLATE NOCASE"),
+    // The life of an incident: to be confirmed, ongoing, resolved.
+    (
+        "status",
+        "CASE i.status WHEN 'tobeconfirmed' THEN 1 WHEN 'ongoing' THEN 2 ELSE 3 END",
+    ),
+    ("resolvedAt", "i.resolved_at"),
+];
+
+fn matching(conn: &Connection, org: OrgId, f: &Filter) -> Result<Where> {
     let mut w = Where::default();
     w.and("i.organization_id = ?", [SqlValue::Text(org.to_string())]);
     w.any_of("i.status", f.statuses.iter().map(|s| s.as_str()));
@@ -372,22 +391,31 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<crate::store::P
         w.and("i.created_at <= ?", [SqlValue::Integer(to_db(to))]);
     }
     w.metadata("i.metadata", &f.metadata);
+    if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // Sources are named by their features; those whose name matches come back as ids.
+        let named = super::source::named(conn, org, text)?;
+        let named = serde_json::to_string(&named).expect("strings serialize");
+        w.contains_or(
+            &["i.title"],
+            text,
+            "EXISTS (SELECT 1 FROM json_each(?) s WHERE json_extract(s.value, '$[0]') = i.source_type
+                AND json_extract(s.value, '$[1]') = i.source_id)",
+            SqlValue::Text(named),
+        );
+    }
+    Ok(w)
+}
+
+/// One page of incidents, the organization's total, and the number matching the filter.
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<crate::store::Page<Incident>> {
+    let w = matching(conn, org, f)?;
     let filtered = w.count(conn, "incidents i")?;
     let total: i64 = conn.query_row(
         "SELECT COUNT(*) FROM incidents WHERE organization_id = ?1",
         [org],
         |r| r.get(0),
     )?;
-    let direction = if f.ascending { "ASC" } else { "DESC" };
-    // Priorities sort by urgency: emergency first when descending.
-    let order = if f.order_by_priority {
-        format!(
-            "CASE i.priority WHEN 'emergency' THEN 6 WHEN 'critical' THEN 5 WHEN 'major' THEN 4 WHEN 'minor' THEN 3 \
-             WHEN 'warning' THEN 2 ELSE 1 END {direction}, i.created_at DESC"
-        )
-    } else {
-        format!("i.created_at {direction}, i.id {direction}")
-    };
+    let order = f.order.sql("i.created_at", "i.id");
     let sql = format!(
         "SELECT {COLUMNS} {FROM} WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
         w.sql()
@@ -407,6 +435,17 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<crate::store::P
         total,
         filtered,
     })
+}
+
+/// The ids of at most `limit` incidents matching the filter (its order and page ignored), for
+/// bulk actions.
+pub fn matching_ids(
+    conn: &Connection,
+    org: OrgId,
+    f: &Filter,
+    limit: usize,
+) -> Result<Vec<IncidentId>> {
+    Ok(matching(conn, org, f)?.ids(conn, "incidents i", "i.id", limit)?)
 }
 
 pub fn count_ongoing(conn: &Connection, org: OrgId) -> Result<i64> {

@@ -3,10 +3,13 @@
 //! monitor's status (status) and incidents (record), when checks run (schedule, scheduler), what
 //! is stored (store, history) and the `/monitors` API (routes).
 
+pub mod actions;
+pub mod bulk_routes;
 pub mod check;
 pub mod history;
 pub mod incident;
 pub mod kinds;
+pub mod matching;
 pub mod model;
 pub mod record;
 pub mod redact;

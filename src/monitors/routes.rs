@@ -7,9 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
+use super::actions::{self, Action};
 use super::history::{self, Bucket, CheckRecord};
-use super::incident::close as close_incidents;
-use super::kinds::Kind;
+use super::matching::Matching;
 use super::model::{Monitor, MonitorStatus};
 use super::redact;
 use super::schedule::Cadence;
@@ -21,13 +21,14 @@ use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
 use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
-use crate::http::request::{Page, Request, metadata_filter};
+use crate::http::request::{Page, Request, Sortable, Sorting};
 use crate::http::router::Route;
 use crate::ids::MonitorId;
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::redact::incident_for;
 use crate::incidents::store as incidents;
 use crate::notify::routing::Routing;
+use crate::store::filter::SortFields;
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -86,18 +87,19 @@ pub fn routes() -> Vec<Route> {
 pub struct ListQuery {
     #[serde(flatten)]
     pub page: Page,
-    /// Statuses to include (repeat the key); default: all but archived.
-    #[serde(default)]
-    pub include: Vec<MonitorStatus>,
-    /// Kinds to include (repeat the key, e.g. `kind=tcp&kind=dns`); default: every kind.
-    #[serde(default)]
-    pub kind: Vec<Kind>,
-    /// Text found in the name or URL.
-    #[schemars(length(max = crate::limits::SHORT))]
-    pub query: Option<String>,
-    /// JSON: {"items": {"key": ["value", ...]}}.
-    #[schemars(length(max = crate::limits::SHORT), regex(pattern = crate::http::request::METADATA_FILTER_PATTERN))]
-    pub metadata_filter: Option<String>,
+    #[serde(flatten)]
+    pub matching: Matching,
+    #[serde(flatten)]
+    pub sorting: Sorting<MonitorSorts>,
+}
+
+/// How a list of monitors may be sorted (`store::SORTS`).
+#[derive(JsonSchema)]
+pub struct MonitorSorts;
+
+impl Sortable for MonitorSorts {
+    const FIELDS: &'static SortFields = &store::SORTS;
+    const DESCENDING: &'static [&'static str] = &["createdAt", "lastCheckAt"];
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -156,25 +158,13 @@ pub struct Stats {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     let q: ListQuery = req.query()?;
-    crate::limits::length(
-        "query",
-        q.query.as_deref().unwrap_or(""),
-        crate::limits::SHORT,
-    )?;
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
-        statuses: q.include,
-        // The original product's clients, at their path, know HTTP monitors only.
-        kinds: if req.path.starts_with("/http-monitors") {
-            vec![Kind::Http]
-        } else {
-            q.kind
-        },
-        query: q.query,
-        search_masked_url: !redact::sees_secrets(&me),
-        metadata: metadata_filter(q.metadata_filter.as_deref())?,
+        order: q.sorting.order()?,
         offset,
         limit,
+        ..q.matching
+            .filter(&me, req.path.starts_with("/http-monitors"))?
     };
     let org = me.org_id;
     let page = req.read(move |c| store::list(c, org, &filter)).await?;
@@ -236,14 +226,7 @@ where
                 Ok((before, f(c, current)?))
             })
             .await?;
-        // Re-adding an unchanged due time could repeat a check that is in flight.
-        let after_due = after.as_ref().and_then(|m| Some((m.next_check_at?, m)));
-        if after_due.map(|(due, _)| due) != before {
-            match after_due {
-                Some((due, m)) => scheduler.schedule(id, due, Cadence::of(&m.settings)),
-                None => scheduler.unschedule(id),
-            }
-        }
+        actions::reschedule(&scheduler, id, before, after.as_ref());
         Ok(after)
     })
     .await
@@ -330,8 +313,12 @@ async fn update(req: Request) -> Result<Response> {
 
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    change(&req, &me, |c, current| {
-        store::delete(c, current.id).map(|_| None)
+    let now = req.now();
+    // Deleting is never refused.
+    change(&req, &me, move |c, current| {
+        Ok(actions::perform(c, current, &Action::Delete, now)?
+            .ok()
+            .flatten())
     })
     .await?;
     Ok(reply::no_content())
@@ -342,13 +329,16 @@ async fn toggle(req: Request) -> Result<Response> {
     let now = req.now();
     changed(
         change(&req, &me, move |c, current| {
-            refuse_archived(&current, "paused or resumed")?;
-            let activate = current.status == MonitorStatus::Inactive;
-            store::set_active(c, &current, activate, now)?;
-            if !activate {
-                close_incidents(c, current.organization_id, current.id, now)?;
-            }
-            store::get_any(c, current.id)
+            let action = match current.status {
+                MonitorStatus::Inactive => Action::Resume,
+                _ => Action::Pause,
+            };
+            actions::perform(c, current, &action, now)?.map_err(|_| {
+                Error::conflict(
+                    "monitor_archived",
+                    "an archived monitor cannot be paused or resumed",
+                )
+            })
         })
         .await?,
     )
@@ -359,15 +349,8 @@ async fn archive(req: Request) -> Result<Response> {
     let now = req.now();
     changed(
         change(&req, &me, move |c, current| {
-            if current.status == MonitorStatus::Archived {
-                return Err(Error::conflict(
-                    "monitor_archived",
-                    "the monitor is already archived",
-                ));
-            }
-            store::archive(c, current.id, now)?;
-            close_incidents(c, current.organization_id, current.id, now)?;
-            store::get_any(c, current.id)
+            actions::perform(c, current, &Action::Archive, now)?
+                .map_err(|_| Error::conflict("monitor_archived", "the monitor is already archived"))
         })
         .await?,
     )

@@ -21,6 +21,7 @@ pub static REGISTRATION: Registration = Registration {
     describe,
     forget_channel: store::forget_channel,
     url_has_credentials: true,
+    named: store::ids_named,
 };
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {

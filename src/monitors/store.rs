@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ChannelId, MonitorId, OrgId};
 use crate::notify::routing::Routing;
 use crate::store::Page;
-use crate::store::filter::Where;
+use crate::store::filter::{Order, Where};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const COLUMNS: &str = "id, organization_id, name, kind, kind_settings, request_timeout_ms, interval_seconds,
@@ -282,12 +282,22 @@ pub struct Filter {
     /// of the URL they see.
     pub search_masked_url: bool,
     pub metadata: BTreeMap<String, Vec<String>>,
+    /// One of [`SORTS`]; default by name.
+    pub order: Order,
     pub offset: u32,
     pub limit: u32,
 }
 
-/// One page (ordered by name), the organization's total, and the number matching the filter.
-pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> {
+/// What a list of monitors may be ordered by.
+pub const SORTS: [(&str, &str); 5] = [
+    ("name", "name COLLATE NOCASE"),
+    ("status", "status"),
+    ("kind", "kind"),
+    ("createdAt", "created_at"),
+    ("lastCheckAt", "last_check_at"),
+];
+
+fn matching(org: OrgId, f: &Filter) -> Where {
     let mut w = Where::default();
     w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
     if f.statuses.is_empty() {
@@ -305,6 +315,13 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> 
     };
     w.contains(&["name", url], f.query.as_deref());
     w.metadata("monitors.metadata", &f.metadata);
+    w
+}
+
+/// One page (in the filter's order), the organization's total, and the number matching the
+/// filter.
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> {
+    let w = matching(org, f);
     let filtered = w.count(conn, "monitors")?;
     let total: i64 = conn.query_row(
         "SELECT COUNT(*) FROM monitors WHERE organization_id = ?1",
@@ -312,8 +329,9 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> 
         |r| r.get(0),
     )?;
     let sql = format!(
-        "SELECT {COLUMNS} FROM monitors WHERE {} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
-        w.sql()
+        "SELECT {COLUMNS} FROM monitors WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+        w.sql(),
+        f.order.sql("name COLLATE NOCASE", "id")
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(
@@ -325,6 +343,17 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Monitor>> 
         total,
         filtered,
     })
+}
+
+/// The ids of at most `limit` monitors matching the filter (its order and page ignored), for
+/// bulk actions.
+pub fn matching_ids(
+    conn: &Connection,
+    org: OrgId,
+    f: &Filter,
+    limit: usize,
+) -> Result<Vec<MonitorId>> {
+    Ok(matching(org, f).ids(conn, "monitors", "id", limit)?)
 }
 
 /// Distinct metadata keys and values of the organization's live monitors, for filter facets.
@@ -349,6 +378,14 @@ pub fn metadata_facets(
         facets.entry(key).or_default().insert(value, count);
     }
     Ok(facets)
+}
+
+/// Ids of `org`'s monitors whose name holds `text` (incident search).
+pub fn ids_named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<String>> {
+    let limit = crate::incidents::source::NAMED;
+    Ok(crate::store::filter::ids_named(
+        conn, "monitors", org, text, limit,
+    )?)
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 //! (store, run_store) and the routes: `/tasks…` (routes), start/heartbeat/finish and runs
 //! (run_routes), ping URLs (ping).
 
+pub mod bulk_routes;
 pub mod incident;
 pub mod lifecycle;
+pub mod matching;
 pub mod model;
 pub mod ping;
 pub mod routes;

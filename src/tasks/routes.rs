@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
 use super::lifecycle;
+use super::matching::Matching;
 use super::model::{Task, TaskLog};
 use super::run_store;
 use super::settings::{TaskInput, TaskSettings, check_id};
 use super::source;
-use super::status::TaskStatus;
 use super::store::{self, Filter};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadTasks, WriteTaskRuns, WriteTasks};
@@ -18,10 +18,11 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
-use crate::http::request::{Page, Request};
+use crate::http::request::{Page, Request, Sortable, Sorting};
 use crate::http::router::Route;
 use crate::limits;
 use crate::notify::routing::Routing;
+use crate::store::filter::SortFields;
 use rusqlite::Connection;
 
 pub fn routes() -> Vec<Route> {
@@ -71,12 +72,19 @@ pub fn routes() -> Vec<Route> {
 pub struct ListQuery {
     #[serde(flatten)]
     pub page: Page,
-    /// Statuses to include (repeat the key); default all.
-    #[serde(default)]
-    pub include: Vec<TaskStatus>,
-    /// Text found in the id, name or description.
-    #[schemars(length(max = limits::SHORT))]
-    pub search_query: Option<String>,
+    #[serde(flatten)]
+    pub matching: Matching,
+    #[serde(flatten)]
+    pub sorting: Sorting<TaskSorts>,
+}
+
+/// How a list of tasks may be sorted (`store::SORTS`).
+#[derive(JsonSchema)]
+pub struct TaskSorts;
+
+impl Sortable for TaskSorts {
+    const FIELDS: &'static SortFields = &store::SORTS;
+    const DESCENDING: &'static [&'static str] = &["createdAt"];
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -122,17 +130,12 @@ pub fn shown_to(me: &Principal, mut task: Task) -> Task {
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let q: ListQuery = req.query()?;
-    limits::length(
-        "searchQuery",
-        q.search_query.as_deref().unwrap_or(""),
-        limits::SHORT,
-    )?;
     let (offset, limit) = q.page.window(10);
     let filter = Filter {
-        statuses: q.include,
-        search: q.search_query,
+        order: q.sorting.order()?,
         offset,
         limit,
+        ..q.matching.filter()?
     };
     let org = me.org_id;
     let page = req.read(move |c| store::list(c, org, &filter)).await?;

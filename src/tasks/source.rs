@@ -18,6 +18,7 @@ pub static REGISTRATION: Registration = Registration {
     describe,
     forget_channel: store::forget_channel,
     url_has_credentials: false,
+    named: store::ids_named,
 };
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {

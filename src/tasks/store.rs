@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ChannelId, OrgId};
 use crate::notify::routing::Routing;
 use crate::store::Page;
-use crate::store::filter::Where;
+use crate::store::filter::{Order, Where};
 use crate::store::signals::{self, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
@@ -152,25 +152,43 @@ fn with_recent_runs(conn: &Connection, mut task: Task) -> Result<Task> {
     Ok(task)
 }
 
+#[derive(Debug, Default)]
 pub struct Filter {
     pub statuses: Vec<TaskStatus>,
     pub search: Option<String>,
+    /// One of [`SORTS`]; default by name.
+    pub order: Order,
     pub offset: u32,
     pub limit: u32,
 }
 
-/// A page of tasks ordered by name, with the organization's count and the filtered count.
-pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Task>> {
+/// What a list of tasks may be ordered by.
+pub const SORTS: [(&str, &str); 5] = [
+    ("name", "name COLLATE NOCASE"),
+    ("id", "id"),
+    ("status", "status"),
+    ("createdAt", "created_at"),
+    ("nextDueAt", "next_due_at"),
+];
+
+fn matching(org: OrgId, f: &Filter) -> Where {
     let mut w = Where::default();
     w.and("organization_id = ?", [SqlValue::Text(org.to_string())]);
-    let total = w.count(conn, "tasks")?;
     w.any_of("status", f.statuses.iter().map(|s| s.as_str()));
     w.contains(&["name", "description", "id"], f.search.as_deref());
+    w
+}
+
+/// A page of tasks in the filter's order, with the organization's count and the filtered count.
+pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Task>> {
+    let total = matching(org, &Filter::default()).count(conn, "tasks")?;
+    let w = matching(org, f);
     let filtered = w.count(conn, "tasks")?;
     let tasks = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM tasks WHERE {} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
-            w.sql()
+            "SELECT {COLUMNS} FROM tasks WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+            w.sql(),
+            f.order.sql("name COLLATE NOCASE", "id")
         ))?
         .query_map(
             rusqlite::params_from_iter(w.args_with_page(f.limit, f.offset)),
@@ -186,6 +204,17 @@ pub fn list(conn: &Connection, org: OrgId, f: &Filter) -> Result<Page<Task>> {
         total,
         filtered,
     })
+}
+
+/// The ids of at most `limit` tasks matching the filter (its order and page ignored), for bulk
+/// actions.
+pub fn matching_ids(
+    conn: &Connection,
+    org: OrgId,
+    f: &Filter,
+    limit: usize,
+) -> Result<Vec<String>> {
+    Ok(matching(org, f).ids(conn, "tasks", "id", limit)?)
 }
 
 pub fn update_settings(conn: &Connection, org: OrgId, id: &str, s: &TaskSettings) -> Result<()> {
@@ -294,4 +323,12 @@ pub fn earliest_deadline(conn: &Connection) -> Result<Option<Timestamp>> {
         )?
         .query_row([], |r| r.get(0))?;
     Ok(opt_from_db(ms))
+}
+
+/// Ids of `org`'s tasks whose name holds `text` (incident search).
+pub fn ids_named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<String>> {
+    let limit = crate::incidents::source::NAMED;
+    Ok(crate::store::filter::ids_named(
+        conn, "tasks", org, text, limit,
+    )?)
 }

@@ -10,6 +10,7 @@ mod accounts;
 mod architecture;
 mod backups;
 mod binary;
+mod bulk;
 mod checks;
 mod cli_errors;
 mod connections;

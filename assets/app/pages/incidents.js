@@ -1,28 +1,46 @@
 // The incidents list: ongoing ones on top, then resolved ones, each section paginated on the
-// server; filters by status and priority in the query string; "Declare an incident" by hand.
-import { html, useState } from '../lib.js';
+// server; filters by status and priority, a search of titles and source names, sorting and a
+// page size, all in the query string; rows picked (or all matching) for a bulk action;
+// "Declare an incident" by hand.
+import { html, useEffect, useState } from '../lib.js';
 import { api } from '../api.js';
 import { formatDuration, formatNumber, t } from '../i18n.js';
 import { BASE, linkClick, navigate, queryParams, setQueryParams } from '../router.js';
-import { Alert, Async, Field, Modal, Pagination, Time, errorText, incidentsChanged, useId, useLoad } from '../components.js';
+import { Alert, Async, Field, Modal, Pagination, Time, errorText, incidentsChanged, useDebounced, useId, useLoad } from '../components.js';
 import { INCIDENT_STATUSES, IncidentStatusPill, PRIORITIES, PriorityBadge, addPage, can, sourceText, userName } from '../monitoring.js';
+import { BulkBar, ListControls, SelectBox, pageSize, useSelection } from '../bulk.js';
 
-const PAGE_SIZE = 10;
+const SORTS = ['createdAt', 'priority', 'title', 'status', 'resolvedAt'];
 
 export function IncidentsPage({ profile }) {
   const params = queryParams();
   const status = INCIDENT_STATUSES.includes(params.get('status')) ? params.get('status') : 'default';
   const priority = PRIORITIES.includes(params.get('priority')) ? params.get('priority') : '';
+  const sort = SORTS.includes(params.get('sort')) ? params.get('sort') : 'createdAt';
+  const order = ['asc', 'desc'].includes(params.get('order')) ? params.get('order') : '';
+  const size = pageSize(params.get('size'));
+  const q = params.get('q') || '';
+  const [text, setText] = useState(q);
+  const settled = useDebounced(text.trim(), 300);
   const [declaring, setDeclaring] = useState(false);
-  const set = (changes) => setQueryParams({ status: status === 'default' ? '' : status, priority, ...changes });
-  const filterKey = status + priority;
+  const set = (changes) => setQueryParams({
+    status: status === 'default' ? '' : status, priority, q, sort: sort === 'createdAt' ? '' : sort, order,
+    size: size === 10 ? '' : size, ...changes,
+  });
+  useEffect(() => { if (settled !== q) set({ q: settled }); }, [settled]);
+  const list = { priority, q, sort, order, size };
+  const filterKey = [status, priority, q, sort, order, size].join('|');
+  const section = (key, title, statuses, empty) => html`<${Section} key=${key + filterKey} title=${title} statuses=${statuses}
+    list=${list} empty=${empty} profile=${profile} />`;
   return html`
     <main class="wide">
       <div class="page-head">
         <h1>${t('incidents.title')}</h1>
         ${can(profile, 'editIncidents') && html`<button type="button" onClick=${() => setDeclaring(true)}>${t('incidents.declare')}</button>`}
       </div>
-      <form class="toolbar" onSubmit=${(e) => e.preventDefault()}>
+      <form class="toolbar" role="search" onSubmit=${(e) => { e.preventDefault(); set({ q: text.trim() }); }}>
+        <${Field} label=${t('bulk.search')} type="search" value=${text} placeholder=${t('bulk.searchHint')} maxlength="200"
+          onInput=${(e) => setText(e.currentTarget.value)} class="grow" />
         <${Field} as="select" label=${t('incidents.filterStatus')} value=${status}
           onChange=${(e) => set({ status: e.currentTarget.value === 'default' ? '' : e.currentTarget.value })}>
           <option value="default">${t('incidents.filter.default')}</option>
@@ -33,45 +51,69 @@ export function IncidentsPage({ profile }) {
           <option value="">${t('incidents.filter.anyPriority')}</option>
           ${PRIORITIES.map((p) => html`<option value=${p}>${t('priority.' + p)}</option>`)}
         <//>
+        <${ListControls} fields=${SORTS.map((f) => [f, t('bulk.sort.' + f)])} sort=${sort} order=${order} size=${size} onChange=${set} />
       </form>
       ${status === 'default'
         ? html`
-          <${Section} key=${'o' + filterKey} title=${t('incidents.ongoing')} statuses=${['ongoing']} priority=${priority}
-            empty=${t('incidents.noneOngoing')} />
-          <${Section} key=${'r' + filterKey} title=${t('incidents.resolved')} statuses=${['resolved']} priority=${priority}
-            empty=${t('incidents.noneResolved')} />`
-        : html`<${Section} key=${filterKey} title=${t('incidentStatus.' + status)} statuses=${[status]} priority=${priority}
-            empty=${t('incidents.noneMatch')} />`}
+          ${section('o', t('incidents.ongoing'), ['ongoing'], t('incidents.noneOngoing'))}
+          ${section('r', t('incidents.resolved'), ['resolved'], t('incidents.noneResolved'))}`
+        : section('s', t('incidentStatus.' + status), [status], t('incidents.noneMatch'))}
       ${declaring && html`<${DeclareDialog} onClose=${() => setDeclaring(false)} />`}
     </main>`;
 }
 
-function Section({ title, statuses, priority, empty }) {
+/** The incidents actions `profile` may take on a selection. */
+function bulkActions(profile) {
+  const edit = can(profile, 'editIncidents');
+  return [
+    edit && { action: 'acknowledge', label: t('bulk.acknowledge') },
+    edit && { action: 'resolve', label: t('bulk.resolve') },
+    can(profile, 'commentIncidents') && { action: 'comment', label: t('bulk.commentAction'), ask: 'text' },
+    // "Silence for 1 h / 4 h / until tomorrow" joins here with /silences (a silence over the
+    // selected incidents' sources, made by the silences feature, not an incident change).
+  ].filter(Boolean);
+}
+
+function Section({ title, statuses, list, empty, profile }) {
   const [page, setPage] = useState(1);
-  const list = useLoad(() => {
-    const qs = addPage(new URLSearchParams({ orderBy: 'createdAt', orderDirection: 'desc' }), page, PAGE_SIZE);
+  const selection = useSelection();
+  // The list's filter, as the bulk body's `filter` (the same names as the query string).
+  const filter = { status: statuses, ...(list.priority ? { priority: [list.priority] } : {}), ...(list.q ? { q: list.q } : {}) };
+  const loaded = useLoad(() => {
+    const qs = addPage(new URLSearchParams({ sort: list.sort }), page, list.size);
+    if (list.order) qs.set('order', list.order);
     statuses.forEach((s) => qs.append('status', s));
-    if (priority) qs.append('priority', priority);
+    if (list.priority) qs.append('priority', list.priority);
+    if (list.q) qs.set('q', list.q);
     return api('GET', '/incidents?' + qs);
   }, [page], { every: 15000 });
   const titleId = useId('sec');
+  const actions = bulkActions(profile);
+  const noun = (count) => (count === 1 ? t('bulk.incident') : t('bulk.incidents', { count: formatNumber(count) }));
   return html`
     <section class="section" aria-labelledby=${titleId} data-testid=${'incidents-' + statuses.join('-')}>
-      <h2 id=${titleId}>${title}${list.data && html` <span class="count">(${formatNumber(list.data.totalNumberOfFilteredResults)})</span>`}</h2>
-      <${Async} state=${list} retry=${list.reload}>
+      <h2 id=${titleId}>${title}${loaded.data && html` <span class="count">(${formatNumber(loaded.data.totalNumberOfFilteredResults)})</span>`}</h2>
+      <${Async} state=${loaded} retry=${loaded.reload}>
         ${(data) => html`
-          ${data.items.length ? html`<${IncidentTable} items=${data.items} />` : html`<p class="muted empty-line">${empty}</p>`}
-          <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults} onPage=${setPage} label=${title} />`}
+          ${actions.length > 0 && html`<${BulkBar} selection=${selection} pageIds=${data.items.map((i) => i.id)}
+            total=${data.totalNumberOfFilteredResults} path="/incidents/bulk" filter=${filter} actions=${actions} noun=${noun}
+            onDone=${() => { loaded.reload(); incidentsChanged(); }} />`}
+          ${data.items.length ? html`<${IncidentTable} items=${data.items} selection=${actions.length ? selection : null} />`
+            : html`<p class="muted empty-line">${empty}</p>`}
+          <${Pagination} page=${page} size=${list.size} total=${data.totalNumberOfFilteredResults} onPage=${setPage} label=${title} />`}
       <//>
     </section>`;
 }
 
-/** Incidents as a table (cards on phones); `compact` leaves out the source type. */
-export function IncidentTable({ items, compact = false }) {
+/** Incidents as a table (cards on phones); `compact` leaves out the source type; `selection`
+ * (bulk.js) adds a checkbox to each row. */
+export function IncidentTable({ items, compact = false, selection = null }) {
   const now = Date.now();
+  const pageIds = items.map((i) => i.id);
   return html`
     <table class="table cards-on-phone incidents-table">
       <thead><tr>
+        ${selection && html`<th scope="col" class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} label=${t('bulk.selectPage')} /></th>`}
         <th scope="col">${t('incidents.col.title')}</th>
         <th scope="col">${t('incidents.col.priority')}</th>
         <th scope="col">${t('incidents.col.status')}</th>
@@ -81,6 +123,8 @@ export function IncidentTable({ items, compact = false }) {
       </tr></thead>
       <tbody>${items.map((i) => html`
         <tr key=${i.id} data-testid="incident-row">
+          ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${i.id}
+            label=${t('bulk.selectRow', { name: i.title })} /></td>`}
           <td data-label=${t('incidents.col.title')} class="main-cell">
             <a class="strong" href=${`${BASE}/incidents/${i.id}`} onClick=${linkClick}>${i.title}</a>
             ${!compact && html`<div class="muted small">${sourceText(i.incidentSourceType)}</div>`}</td>

@@ -1,6 +1,6 @@
 // The monitors list: status filter, debounced search, server-side pages, a 24 h sparkline per
 // visible monitor, refreshed every 15 s. Filters live in the query string (back/forward keep them).
-import { html } from '../lib.js';
+import { html, useEffect } from '../lib.js';
 import { api } from '../api.js';
 import { formatMs, formatNumber, formatPercent, t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
@@ -8,8 +8,9 @@ import { Async, Field, ListToolbar, Pagination, Time, useIncidentsSignal, useLis
 import { StatusPill, addPage, can } from '../monitoring.js';
 import { Sparkline } from '../charts.js';
 import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
+import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
 
-const PAGE_SIZE = 10;
+const SORTS = ['name', 'status', 'kind', 'createdAt', 'lastCheckAt'];
 const DAY = 86400000;
 /** Status filter → the statuses asked for (none: the server's default, all but archived). */
 const FILTERS = {
@@ -23,16 +24,21 @@ const FILTERS = {
 };
 
 export function MonitorsPage({ profile }) {
-  const filters = useListFilters(FILTERS, ['kind']);
+  const filters = useListFilters(FILTERS, ['kind', 'sort', 'order', 'size']);
   const { page, status, query } = filters;
   const kind = KINDS[filters.extra.kind] ? filters.extra.kind : '';
+  const sorting = listOrder(filters.extra, SORTS, 10);
   const list = useLoad(() => {
-    const qs = addPage(new URLSearchParams(), page, PAGE_SIZE);
+    const qs = addPage(new URLSearchParams(sorting.query), page, sorting.size);
     FILTERS[status].forEach((s) => qs.append('include', s));
     if (query) qs.set('query', query);
     if (kind) qs.set('kind', kind);
     return api('GET', '/monitors?' + qs);
-  }, [page, status, query, kind], { every: 15000 });
+  }, [page, status, query, kind, sorting.sort, sorting.order, sorting.size], { every: 15000 });
+  const selection = useSelection();
+  useEffect(selection.clear, [page, status, query, kind, sorting.size]);
+  // The list's filter, as the bulk body's `filter` (the same names as the query string).
+  const filter = { include: FILTERS[status], ...(kind ? { kind: [kind] } : {}), ...(query ? { query } : {}) };
 
   // A status change seen here may have opened or closed an incident: refresh the badge.
   const statuses = list.data ? list.data.items.map((m) => m.id + m.status).join() : null;
@@ -52,18 +58,32 @@ export function MonitorsPage({ profile }) {
           <option value="">${t('monitors.kind.all')}</option>
           ${Object.keys(KINDS).map((k) => html`<option value=${k}>${kindLabel(k)}</option>`)}
         <//>
+        <${ListControls} ...${sorting} onChange=${filters.go} />
       <//>`}
       <${Async} state=${list} retry=${list.reload}>
         ${(data) => html`
+          ${writer && html`<${BulkBar} selection=${selection} pageIds=${data.items.map((m) => m.id)}
+            total=${data.totalNumberOfFilteredResults} path="/monitors/bulk" filter=${filter} actions=${ACTIONS()}
+            noun=${(n) => (n === 1 ? t('bulk.monitor') : t('bulk.monitors', { count: formatNumber(n) }))} onDone=${list.reload} />`}
           <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query || kind}
-            onClear=${filters.clear} />
-          <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults}
+            onClear=${filters.clear} selection=${writer ? selection : null} />
+          <${Pagination} page=${page} size=${sorting.size} total=${data.totalNumberOfFilteredResults}
             onPage=${(p) => filters.go({ page: p > 1 ? p : '' })} label=${t('monitors.pages')} />`}
       <//>
     </main>`;
 }
 
-function Results({ data, writer, filtered, onClear }) {
+/** What may be done to a selection of monitors (by those who may change monitors). */
+const ACTIONS = () => [
+  { action: 'pause', label: t('bulk.pause') },
+  { action: 'resume', label: t('bulk.resume') },
+  { action: 'archive', label: t('bulk.archive') },
+  { action: 'delete', label: t('bulk.delete') },
+  { action: 'tag', label: t('bulk.tag'), ask: 'tag' },
+  // "Put into maintenance" joins here with the maintenance windows.
+];
+
+function Results({ data, writer, filtered, onClear, selection }) {
   if (data.totalNumberOfResults === 0 && !filtered) {
     return html`
       <div class="card empty">
@@ -86,6 +106,8 @@ function Results({ data, writer, filtered, onClear }) {
       <caption class="visually-hidden">${t('monitors.title')}</caption>
       <thead>
         <tr>
+          ${selection && html`<th scope="col" class="select-cell"><${SelectBox} selection=${selection}
+            pageIds=${data.items.map((m) => m.id)} label=${t('bulk.selectPage')} /></th>`}
           <th scope="col">${t('monitors.col.status')}</th>
           <th scope="col">${t('monitors.col.monitor')}</th>
           <th scope="col" class="num">${t('monitors.col.uptime')}</th>
@@ -93,17 +115,20 @@ function Results({ data, writer, filtered, onClear }) {
           <th scope="col">${t('monitors.col.trend')}</th>
         </tr>
       </thead>
-      <tbody>${data.items.map((m) => html`<${MonitorRow} key=${m.id} monitor=${m} />`)}</tbody>
+      <tbody>${data.items.map((m) => html`<${MonitorRow} key=${m.id} monitor=${m} selection=${selection}
+        pageIds=${data.items.map((i) => i.id)} />`)}</tbody>
     </table>`;
 }
 
-function MonitorRow({ monitor }) {
+function MonitorRow({ monitor, selection, pageIds }) {
   // Per visible row only (at most one page), reloaded when the status changes or every minute.
   const stats = useLoad(() => api('GET', `/monitors/${monitor.id}/stats?range=24h&resolution=hour`), [monitor.id, monitor.status], { every: 60000 });
   const to = Date.now();
   const href = `${BASE}/monitors/${monitor.id}`;
   return html`
     <tr data-testid="monitor-row">
+      ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${monitor.id}
+        label=${t('bulk.selectRow', { name: monitor.name })} /></td>`}
       <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /></td>
       <td data-label=${t('monitors.col.monitor')} class="main-cell">
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>

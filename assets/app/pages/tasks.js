@@ -2,15 +2,18 @@
 // words, next due time, last run and a strip of its recent runs; refreshed every 15 s. Filters
 // live in the query string (back/forward keep them). Without any task: what tasks are and how to
 // start.
-import { html } from '../lib.js';
+import { html, useEffect } from '../lib.js';
 import { api } from '../api.js';
 import { formatDuration, formatNumber, t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
 import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { addPage, can } from '../monitoring.js';
 import { RunStatusPill, RunStrip, ScheduleText, TASK_STATUSES, TaskStatusPill } from './task-parts.js';
+import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
 
-const PAGE_SIZE = 20;
+const SORTS = ['name', 'id', 'status', 'createdAt', 'nextDueAt'];
+/** What may be done to a selection of tasks: tasks have no pause, archive or tags yet. */
+const ACTIONS = () => [{ action: 'delete', label: t('bulk.delete') }];
 /** Status filter → the statuses asked for (none: all). */
 const FILTERS = {
   all: [],
@@ -19,14 +22,19 @@ const FILTERS = {
 };
 
 export function TasksPage({ profile }) {
-  const filters = useListFilters(FILTERS);
+  const filters = useListFilters(FILTERS, ['sort', 'order', 'size']);
   const { page, status, query } = filters;
+  const sorting = listOrder(filters.extra, SORTS, 20);
   const list = useLoad(() => {
-    const qs = addPage(new URLSearchParams(), page, PAGE_SIZE);
+    const qs = addPage(new URLSearchParams(sorting.query), page, sorting.size);
     FILTERS[status].forEach((s) => qs.append('include', s));
     if (query) qs.set('searchQuery', query);
     return api('GET', '/tasks?' + qs);
-  }, [page, status, query], { every: 15000 });
+  }, [page, status, query, sorting.sort, sorting.order, sorting.size], { every: 15000 });
+  const selection = useSelection();
+  useEffect(selection.clear, [page, status, query, sorting.size]);
+  // The list's filter, as the bulk body's `filter` (the same names as the query string).
+  const filter = { include: FILTERS[status], ...(query ? { searchQuery: query } : {}) };
   // A task going wrong (or right) opens or resolves an incident: refresh the badge.
   useIncidentsSignal(list.data ? list.data.items.map((task) => task.id + task.status).join() : null);
 
@@ -40,11 +48,16 @@ export function TasksPage({ profile }) {
       </div>
       ${!empty && html`<${ListToolbar} list=${filters} filters=${FILTERS} searchLabel=${t('tasks.search')}
         searchHint=${t('tasks.searchHint')} filterLabel=${t('tasks.filter')}
-        optionLabel=${(key) => t(FILTERS[key].length === 1 ? 'taskStatus.' + key : 'tasks.filter.' + key)} />`}
+        optionLabel=${(key) => t(FILTERS[key].length === 1 ? 'taskStatus.' + key : 'tasks.filter.' + key)}>
+        <${ListControls} ...${sorting} onChange=${filters.go} />
+      <//>`}
       <${Async} state=${list} retry=${list.reload}>
         ${(data) => (empty ? html`<${EmptyState} writer=${writer} />` : html`
-          <${Results} data=${data} onClear=${filters.clear} />
-          <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults}
+          ${writer && html`<${BulkBar} selection=${selection} pageIds=${data.items.map((task) => task.id)}
+            total=${data.totalNumberOfFilteredResults} path="/tasks/bulk" filter=${filter} actions=${ACTIONS()}
+            noun=${(n) => (n === 1 ? t('bulk.task') : t('bulk.tasks', { count: formatNumber(n) }))} onDone=${list.reload} />`}
+          <${Results} data=${data} onClear=${filters.clear} selection=${writer ? selection : null} />
+          <${Pagination} page=${page} size=${sorting.size} total=${data.totalNumberOfFilteredResults}
             onPage=${(p) => filters.go({ page: p > 1 ? p : '' })} label=${t('tasks.pages')} />`)}
       <//>
     </main>`;
@@ -67,7 +80,8 @@ function EmptyState({ writer }) {
     </div>`;
 }
 
-function Results({ data, onClear }) {
+function Results({ data, onClear, selection }) {
+  const pageIds = data.items.map((task) => task.id);
   if (data.items.length === 0) {
     return html`
       <div class="card empty">
@@ -82,6 +96,8 @@ function Results({ data, onClear }) {
       <caption class="visually-hidden">${t('tasks.title')}</caption>
       <thead>
         <tr>
+          ${selection && html`<th scope="col" class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds}
+            label=${t('bulk.selectPage')} /></th>`}
           <th scope="col">${t('tasks.col.status')}</th>
           <th scope="col">${t('tasks.col.task')}</th>
           <th scope="col">${t('tasks.col.schedule')}</th>
@@ -90,14 +106,16 @@ function Results({ data, onClear }) {
           <th scope="col">${t('tasks.col.runs')}</th>
         </tr>
       </thead>
-      <tbody>${data.items.map((task) => html`<${TaskRow} key=${task.id} task=${task} />`)}</tbody>
+      <tbody>${data.items.map((task) => html`<${TaskRow} key=${task.id} task=${task} selection=${selection} pageIds=${pageIds} />`)}</tbody>
     </table>`;
 }
 
-function TaskRow({ task }) {
+function TaskRow({ task, selection, pageIds }) {
   const last = task.recentRuns[0];
   return html`
     <tr data-testid="task-row">
+      ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${task.id}
+        label=${t('bulk.selectRow', { name: task.name })} /></td>`}
       <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /></td>
       <td data-label=${t('tasks.col.task')} class="main-cell">
         <a href=${`${BASE}/tasks/${encodeURIComponent(task.id)}`} onClick=${linkClick} class="strong">${task.name}</a>

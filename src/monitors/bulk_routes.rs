@@ -1,0 +1,170 @@
+//! `POST /monitors/bulk`: pause, resume, archive, delete or tag many monitors at once, named by
+//! id or by the filters of `GET /monitors` ("all matching"). Each monitor goes through
+//! `actions::perform`, the rules of the single-monitor routes, in batches of one write each
+//! (`crate::bulk`); after each commit the scheduler is told of every change, as the single
+//! routes tell it (`actions::reschedule`).
+//!
+//! Putting a selection into maintenance belongs to the maintenance feature (a window over
+//! sources, not a change of the monitors): its own route would select with [`selected`] and
+//! create the window, next to these actions in the dashboard's action bar.
+
+use rusqlite::Connection;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use warp::reply::Response;
+
+use super::actions::{self, Action};
+use super::matching::Matching;
+use super::model::Monitor;
+use super::store;
+use crate::accounts::principal::Principal;
+use crate::accounts::roles::Permission::WriteHttpMonitors;
+use crate::bulk::{self, Outcome, Selection};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::http::reply;
+use crate::http::request::Request;
+use crate::http::router::Route;
+use crate::ids::{MonitorId, OrgId};
+use crate::limits;
+use crate::text_enum::text_enum;
+
+pub fn routes() -> Vec<Route> {
+    Route::tagged(
+        "Monitors",
+        vec![
+            Route::post("/monitors/bulk", apply)
+                .summary("Pause, resume, archive, delete or tag monitors by id or by filter")
+                .body::<MonitorBulk>()
+                .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
+        ],
+    )
+}
+
+text_enum!(
+    MonitorBulkAction {
+        /// As `POST /monitors/{id}/toggle` on an active monitor; paused and archived ones are skipped.
+        Pause => "pause",
+        /// As `POST /monitors/{id}/toggle` on a paused monitor; active and archived ones are skipped.
+        Resume => "resume",
+        /// As `POST /monitors/{id}/archive`.
+        Archive => "archive",
+        /// As `DELETE /monitors/{id}`: with its history and incidents.
+        Delete => "delete",
+        /// Sets `tag.key` to `tag.value` in the metadata, or removes the key when `value` is
+        /// absent or null; archived monitors are skipped.
+        Tag => "tag",
+    }
+);
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "MonitorTag")]
+pub struct Tag {
+    #[schemars(length(min = 1, max = limits::METADATA_KEY), regex(pattern = limits::LINE))]
+    pub key: String,
+    /// Absent or null: remove the key.
+    #[schemars(length(max = limits::METADATA_VALUE), regex(pattern = limits::LINE_OR_EMPTY))]
+    pub value: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("allOf" = [
+    {"oneOf": [{"required": ["ids"]}, {"required": ["filter"]}]},
+    {"if": {"properties": {"action": {"const": "tag"}}},
+     "then": {"required": ["tag"]},
+     "else": {"properties": {"tag": false}}},
+]))]
+pub struct MonitorBulk {
+    /// The monitors (1 to 1,000); or `filter`.
+    #[serde(default)]
+    #[schemars(with = "Vec<MonitorId>", length(min = 1, max = bulk::MAX_IDS))]
+    pub ids: Option<Vec<MonitorId>>,
+    /// Every monitor these filters of `GET /monitors` match (at most 100,000); or `ids`.
+    #[schemars(extend("not" = {"type": "null"}))]
+    pub filter: Option<Matching>,
+    pub action: MonitorBulkAction,
+    /// The tag to set or remove (action `tag` only).
+    #[schemars(extend("not" = {"type": "null"}))]
+    pub tag: Option<Tag>,
+}
+
+async fn apply(req: Request) -> Result<Response> {
+    let me = req.require(WriteHttpMonitors).await?;
+    let body: MonitorBulk = req.json()?;
+    let action = match (body.action, body.tag) {
+        (MonitorBulkAction::Tag, Some(tag)) => actions::tag(tag.key, tag.value)?,
+        (MonitorBulkAction::Tag, None) => return Err(Error::invalid_field("tag", "is required")),
+        (_, Some(_)) => return Err(Error::invalid_field("tag", "only for action tag")),
+        (MonitorBulkAction::Pause, None) => Action::Pause,
+        (MonitorBulkAction::Resume, None) => Action::Resume,
+        (MonitorBulkAction::Archive, None) => Action::Archive,
+        (MonitorBulkAction::Delete, None) => Action::Delete,
+    };
+    let ids = selected(&req, &me, bulk::selection(body.ids, body.filter)?).await?;
+    let (db, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
+    let (org, now) = (me.org_id, req.now());
+    let report = bulk::run(ids, move |batch| {
+        let (db, scheduler, action) = (db.clone(), scheduler.clone(), action.clone());
+        async move {
+            let done = db
+                .write(move |c| perform_all(c, org, &batch, &action, now))
+                .await?;
+            let mut outcomes = Vec::with_capacity(done.len());
+            for (id, outcome, change) in done {
+                if let Some((before, after)) = change {
+                    actions::reschedule(&scheduler, id, before, after.as_ref());
+                }
+                outcomes.push((id, outcome));
+            }
+            Ok(outcomes)
+        }
+    })
+    .await?;
+    Ok(reply::ok(&report))
+}
+
+/// The ids a selection names: the given ones, or those the filter matches now (at most
+/// `bulk::MAX_MATCHING`, a 422 naming `filter` past it).
+pub async fn selected(
+    req: &Request,
+    me: &Principal,
+    selection: Selection<MonitorId, Matching>,
+) -> Result<Vec<MonitorId>> {
+    match selection {
+        Selection::Ids(ids) => Ok(ids),
+        Selection::Filter(matching) => {
+            let (filter, org) = (matching.filter(me, false)?, me.org_id);
+            let matched = req
+                .read(move |c| store::matching_ids(c, org, &filter, bulk::MAX_MATCHING + 1))
+                .await?;
+            bulk::within_bound(matched)
+        }
+    }
+}
+
+/// A changed monitor's due time before, and the monitor after (None once deleted).
+type Change = (Option<Timestamp>, Option<Monitor>);
+
+/// One batch, in one write: each monitor as stored now, through the single routes' rules.
+fn perform_all(
+    c: &Connection,
+    org: OrgId,
+    ids: &[MonitorId],
+    action: &Action,
+    now: Timestamp,
+) -> Result<Vec<(MonitorId, Outcome, Option<Change>)>> {
+    ids.iter()
+        .map(|&id| {
+            let Some(current) = store::get(c, org, id)? else {
+                return Ok((id, Outcome::NotFound, None));
+            };
+            let before = current.next_check_at;
+            Ok(match actions::perform(c, current, action, now)? {
+                Ok(after) => (id, Outcome::Changed, Some((before, after))),
+                Err(skip) => (id, Outcome::Skipped(skip), None),
+            })
+        })
+        .collect()
+}
