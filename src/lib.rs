@@ -8,6 +8,7 @@ pub mod app;
 pub mod backups;
 pub mod cli;
 pub mod clock;
+pub mod cron;
 pub mod error;
 pub mod health;
 pub mod http;

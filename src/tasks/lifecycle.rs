@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::incident::{self, TaskEvent};
 use super::model::{Task, TaskRun};
 use super::run_store::{self, Completion};
-use super::schedule::Schedule;
+use crate::cron::Schedule;
 use super::settings::{TaskSettings, parse_schedule};
 use super::status::{FinishStatus, RunStatus, TaskStatus, finished_run};
 use super::store::{self, TaskState};

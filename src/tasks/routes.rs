@@ -97,10 +97,10 @@ pub struct LogList {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewQuery {
-    #[schemars(length(min = 1, max = limits::CRON), regex(pattern = super::schedule::CRON_PATTERN))]
+    #[schemars(length(min = 1, max = limits::CRON), regex(pattern = crate::cron::CRON_PATTERN))]
     pub cron_schedule: String,
     /// IANA time zone, default UTC.
-    #[schemars(extend("enum" = super::schedule::zone_names()))]
+    #[schemars(extend("enum" = crate::cron::zone_names()))]
     pub timezone: Option<String>,
 }
 
