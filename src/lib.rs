@@ -15,6 +15,7 @@ pub mod http;
 pub mod ids;
 pub mod incidents;
 pub mod limits;
+pub mod maintenance;
 pub mod monitors;
 pub mod notify;
 pub mod outbound;

@@ -33,6 +33,8 @@ pub const HEADER_VALUE: usize = 4000;
 pub const METADATA: usize = 50;
 pub const METADATA_KEY: usize = 100;
 pub const METADATA_VALUE: usize = 200;
+/// A tag selection, `key` or `key=value`.
+pub const METADATA_TAG: usize = METADATA_KEY + 1 + METADATA_VALUE;
 /// Lists of ids, e-mail recipients, scopes.
 pub const LIST: usize = 100;
 

@@ -8,19 +8,20 @@ use crate::http::router::{Route, Router};
 /// Every route, as `/openapi.json` documents them (hidden ones left out there).
 pub fn all() -> Vec<Route> {
     [
-        crate::http::system_routes(),       // /, /metrics, /openapi.json
-        crate::health::routes::routes(),    // /healthz
-        crate::backups::routes::routes(),   // /backups/status
-        crate::accounts::routes::routes(),  // /auth/*, /users/me
-        crate::accounts::setup::routes(),   // /setup
-        crate::tokens::routes::routes(),    // /api-tokens
-        crate::monitors::routes::routes(),  // /monitors
-        crate::incidents::routes::routes(), // /incidents
-        crate::tasks::routes::routes(),     // /tasks, /cron-preview
-        crate::tasks::run_routes::routes(), // /tasks/{id}/start, heartbeat, finish, runs
-        crate::tasks::ping::routes(),       // /ping/{key}
-        crate::notify::routes::routes(),    // /notification-channels, /notification-settings
-        crate::web::routes(),               // /dashboard, /docs
+        crate::http::system_routes(),         // /, /metrics, /openapi.json
+        crate::health::routes::routes(),      // /healthz
+        crate::backups::routes::routes(),     // /backups/status
+        crate::accounts::routes::routes(),    // /auth/*, /users/me
+        crate::accounts::setup::routes(),     // /setup
+        crate::tokens::routes::routes(),      // /api-tokens
+        crate::monitors::routes::routes(),    // /monitors
+        crate::incidents::routes::routes(),   // /incidents
+        crate::tasks::routes::routes(),       // /tasks, /cron-preview
+        crate::maintenance::routes::routes(), // /maintenance-windows
+        crate::tasks::run_routes::routes(),   // /tasks/{id}/start, heartbeat, finish, runs
+        crate::tasks::ping::routes(),         // /ping/{key}
+        crate::notify::routes::routes(),      // /notification-channels, /notification-settings
+        crate::web::routes(),                 // /dashboard, /docs
     ]
     .concat()
 }

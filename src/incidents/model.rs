@@ -66,6 +66,8 @@ text_enum!(
         SourceDeleted => "sourcedeleted",
         /// A delivery attempt on a notification channel: sent, failed (retried) or given up.
         Notification => "notification",
+        /// Opened when a maintenance window covering its source ended, the source still failing.
+        MaintenanceEnded => "maintenanceended",
     }
 );
 

@@ -4,11 +4,13 @@
 
 use rusqlite::Connection;
 
+use super::model::Monitor;
 use super::store;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{MonitorId, OrgId};
 use crate::incidents::model::SourceType;
+use crate::incidents::quiet;
 use crate::incidents::source::{Described, Registration};
 use crate::notify::routing::{self, Routing, RoutingInput};
 use crate::url_mask::mask_url;
@@ -38,7 +40,7 @@ fn list(conn: &Connection, org: OrgId) -> Result<Vec<(String, Described)>> {
         .collect())
 }
 
-fn described(m: super::model::Monitor) -> Described {
+fn described(m: Monitor) -> Described {
     let target = m.settings.target();
     Described {
         kind: m.settings.kind.kind().as_str().to_owned(),
@@ -57,6 +59,13 @@ fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>
         return Ok(None);
     };
     Ok(store::get(conn, org, id)?.map(described))
+}
+
+/// The monitor with why it is quiet at `now`, if it is (`quiet` in its JSON).
+pub fn with_quiet(conn: &Connection, mut m: Monitor, now: Timestamp) -> Result<Monitor> {
+    let id = m.id.to_string();
+    m.quiet = quiet::of(conn, m.organization_id, SourceType::HttpMonitor, &id, now)?;
+    Ok(m)
 }
 
 /// Applies `input` to the monitor's routing `current`; when that changes anything, stores it

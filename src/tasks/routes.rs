@@ -20,7 +20,9 @@ use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
+use crate::incidents::model::SourceType;
 use crate::limits;
+use crate::maintenance::quieter::soonest;
 use crate::notify::routing::Routing;
 use rusqlite::Connection;
 
@@ -87,6 +89,8 @@ pub struct TaskDetail {
     pub schedule_description: Option<String>,
     /// The next five occurrences.
     pub next_occurrences: Vec<Timestamp>,
+    /// The soonest maintenance window covering it, in force or next.
+    pub maintenance: Option<crate::maintenance::model::Scheduled>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -134,8 +138,10 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
-    let org = me.org_id;
-    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    let (org, now) = (me.org_id, req.now());
+    let page = req
+        .read(move |c| store::list(c, org, &filter)?.try_map(|t| source::with_quiet(c, t, now)))
+        .await?;
     Ok(ListPage::reply(page.map(|t| shown_to(&me, t))))
 }
 
@@ -175,7 +181,15 @@ async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let task = find(&req, &me).await?;
     let schedule = store::settings_of(&task).schedule().ok().flatten();
+    let (org, now) = (me.org_id, req.now());
+    let (task, maintenance) = req
+        .read(move |c| {
+            let soonest = soonest(c, org, SourceType::Task, &task.id, now)?;
+            Ok((source::with_quiet(c, task, now)?, soonest))
+        })
+        .await?;
     Ok(reply::ok(&TaskDetail {
+        maintenance,
         schedule_description: schedule.as_ref().map(|s| s.describe()),
         next_occurrences: schedule.map_or_else(Vec::new, |s| s.upcoming(req.now(), 5)),
         task: shown_to(&me, task),

@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::cron::{Schedule, ScheduleError};
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
+use crate::cron::{Schedule, ScheduleError};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::serde_util::present;

@@ -9,6 +9,7 @@ use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::OrgId;
 use crate::incidents::model::SourceType;
+use crate::incidents::quiet;
 use crate::incidents::source::{Described, Registration};
 use crate::notify::routing::{self, Routing, RoutingInput};
 
@@ -52,6 +53,12 @@ fn list(conn: &Connection, org: OrgId) -> Result<Vec<(String, Described)>> {
         .into_iter()
         .map(|t| (t.id.clone(), described(t)))
         .collect())
+}
+
+/// The task with why it is quiet at `now`, if it is (`quiet` in its JSON).
+pub fn with_quiet(conn: &Connection, mut t: Task, now: Timestamp) -> Result<Task> {
+    t.quiet = quiet::of(conn, t.organization_id, SourceType::Task, &t.id, now)?;
+    Ok(t)
 }
 
 /// Applies `input` to the task's routing `current`; when that changes anything, stores it and

@@ -30,6 +30,7 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("health", &["instance_probe"]),
+    ("maintenance", &["maintenance_windows"]),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where
