@@ -11,6 +11,8 @@ use super::{history, incident, store};
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::MonitorId;
+use crate::incidents::model::SourceType;
+use crate::maintenance::quieter;
 use crate::store::time::to_db;
 
 /// Records the outcome of the check that was due at `due`. Returns the monitor's next due time,
@@ -57,7 +59,11 @@ pub fn record_check(
         changed,
         outcome.details.as_ref().map(|d| d.to_string())
     ])?;
-    history::record(conn, id, now, outcome)?;
+    let source = id.to_string();
+    let org = m.organization_id;
+    let in_maintenance =
+        quieter::quiet(conn, org, SourceType::HttpMonitor, &source, now)?.is_some();
+    history::record(conn, id, now, outcome, in_maintenance)?;
     incident::record_check(conn, &m, status, counter, outcome, now)?;
     // A certificate seen, or a plain-http URL (no certificate any more: a warning left over from
     // an earlier https URL ends).

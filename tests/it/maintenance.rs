@@ -1,7 +1,8 @@
 //! Maintenance windows end to end on the manual clock: a recurring window across a DST change,
 //! a monitor down through a window (no incident, nothing sent, then its incident right at the
 //! end with the window on its timeline), an open incident not reminded during one, a task's
-//! deadline passing in one, paused checks, and refusals naming their field.
+//! deadline passing in one, paused checks, results marked and left out of uptime, and
+//! refusals naming their field.
 
 use crate::common::receivers::{Behaviour, HttpReceiver};
 use crate::common::target::{Mode, Target};
@@ -149,6 +150,32 @@ async fn a_monitor_down_through_a_window_opens_its_incident_right_after_it() {
             .await
             .is_empty()
     );
+
+    // The failures are recorded, marked, and left out of uptime.
+    let checks = server
+        .as_(&token)
+        .get_ok(&format!("/monitors/{id}/checks"))
+        .await;
+    let marks: Vec<&Value> = checks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["inMaintenance"])
+        .collect();
+    assert_eq!(marks, [true, true, true, false], "{checks}");
+    let m = monitor(&server, &token, &id).await;
+    assert_eq!(m["uptime"]["last24h"], 100.0, "{m}");
+    let stats = server
+        .as_(&token)
+        .get_ok(&format!("/monitors/{id}/stats?range=24h"))
+        .await;
+    let in_maintenance: i64 = stats["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["maintenanceChecks"].as_i64().unwrap())
+        .sum();
+    assert_eq!(in_maintenance, 3, "{stats}");
 
     // The end, on the clock: the incident opens then, saying where the monitor was.
     clock.set(ends);
