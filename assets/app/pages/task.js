@@ -11,6 +11,7 @@ import { can } from '../monitoring.js';
 import { Occurrences, ScheduleText, TaskStatusPill, runSummary } from './task-parts.js';
 import { LogsPanel, OpenIncident, ReportPanel, RunsPanel, TaskIncidentsPanel } from './task-panels.js';
 import { NextDue } from './tasks.js';
+import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
 
 export function TaskPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/tasks/${encodeURIComponent(params.id)}`), [params.id], { every: 5000 });
@@ -53,11 +54,12 @@ function TaskView({ detail, profile, tick }) {
       ${can(profile, 'writeTasks') && html`<${Actions} task=${task} />`}
     </div>
     <p class="status-line" data-testid="task-status">
-      <${TaskStatusPill} status=${task.status} />
+      <${TaskStatusPill} status=${task.status} /> <${QuietPill} quiet=${task.quiet} />
       ${task.lastStatusChangeAt && html`
         <span>${t('monitor.for', { duration: formatDuration(Date.now() - new Date(task.lastStatusChangeAt).getTime()) })}</span>
         <time class="muted" datetime=${task.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(task.lastStatusChangeAt) })}</time>`}
     </p>
+    <${MaintenanceNote} scheduled=${detail.maintenance} />
     ${can(profile, 'readIncidents') && html`<${OpenIncident} id=${task.id} tick=${tick} />`}
     ${task.description && html`<p class="pre task-description">${task.description}</p>`}
     <dl class="facts card">
