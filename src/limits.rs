@@ -61,6 +61,8 @@ pub const LINE: &str = concat!(
     not_in_line!(),
     "]*$"
 );
+/// A tag selection (`key` or `key=value`): a line starting with a key (not a space nor `=`).
+pub const TAG: &str = concat!("^[^=\\s", not_in_line!(), "][^", not_in_line!(), "]*$");
 /// `line`, possibly empty or blank.
 pub const LINE_OR_EMPTY: &str = concat!("^[^", not_in_line!(), "]*$");
 /// `multiline`.

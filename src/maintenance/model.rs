@@ -23,7 +23,7 @@ pub struct Selection {
     pub task_ids: Vec<String>,
     /// A metadata tag: `key` (any value) or `key=value`.
     #[serde(default)]
-    #[schemars(length(min = 1, max = limits::METADATA_TAG), regex(pattern = limits::LINE))]
+    #[schemars(length(min = 1, max = limits::METADATA_TAG), regex(pattern = limits::TAG))]
     pub tag: Option<String>,
 }
 

@@ -47,8 +47,7 @@ pub fn routes() -> Vec<Route> {
                 .returns_empty(204, "Deleted"),
             Route::post("/maintenance-windows/{id}/end", end)
                 .summary("End the occurrence in force now (a recurring window comes back at its next one)")
-                .returns::<Window>(200, "The window")
-                .returns_empty(409, "Not in force"),
+                .returns::<Window>(200, "The window (409 if not in force)"),
             Route::get("/maintenance-windows/{id}/occurrences", occurrences)
                 .summary("The occurrences to come, the one in force first")
                 .query::<OccurrencesQuery>()

@@ -168,7 +168,8 @@ pub fn record(conn: &Connection, task: &Task, event: &TaskEvent, now: Timestamp)
 
 /// Opens the incident of each task of `org` that is failing, late or absent and has none (it
 /// went wrong while quiet): the failed or dead last run, or the missed occurrence, is the
-/// cause. One still quiet stays without (`report::apply`).
+/// cause. One still quiet stays without (`report::apply`); trouble that already had its
+/// incident (resolved by someone since) does not open another.
 pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
     let filter = super::store::Filter {
         statuses: vec![TaskStatus::Failing, TaskStatus::Late, TaskStatus::Absent],
@@ -202,7 +203,19 @@ pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
                 }
             }
         };
-        record(conn, &task, &event, now)?;
+        let since = match &event {
+            TaskEvent::Late { due_at } | TaskEvent::Absent { due_at } => *due_at,
+            TaskEvent::Failed { started_at, .. } | TaskEvent::Dead { started_at, .. } => {
+                *started_at
+            }
+            _ => continue,
+        };
+        let had_one =
+            crate::incidents::store::last_opened_at(conn, org, SourceType::Task, &task.id)?
+                .is_some_and(|opened| opened >= since);
+        if !had_one {
+            record(conn, &task, &event, now)?;
+        }
     }
     Ok(())
 }

@@ -437,3 +437,59 @@ async fn refusals_name_the_field() {
     assert_eq!(preview["monitors"], 0);
     assert_eq!(preview["items"][0]["name"], "Backup");
 }
+
+/// A task's run failing in a window opens no incident; when the window is ended early, the
+/// task, still failing, opens its incident then, with the window on its timeline.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_task_failing_in_a_window_opens_its_incident_when_it_is_ended() {
+    let clock = Clock::manual(at("2026-11-30T09:00:00Z"));
+    let server = TestServer::start_with_clock(clock.clone()).await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    server
+        .as_(&token)
+        .create("/tasks", json!({"id": "export"}))
+        .await;
+    let w = window(
+        &server,
+        &token,
+        json!({"title": "Warehouse migration", "startsAt": "2026-11-30T08:00:00Z",
+               "endsAt": "2026-11-30T12:00:00Z", "selection": {"taskIds": ["export"]}}),
+    )
+    .await;
+    server
+        .as_(&token)
+        .post("/tasks/export/start", Value::Null)
+        .await;
+    let (status, body) = server
+        .as_(&token)
+        .post(
+            "/tasks/export/finish",
+            json!({"status": "failure", "exitCode": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let t = server.as_(&token).get_ok("/tasks/export").await;
+    assert_eq!(t["task"]["status"], "failing", "{t}");
+    assert!(
+        server
+            .as_(&token)
+            .incidents("export", &["ongoing"])
+            .await
+            .is_empty()
+    );
+
+    clock.set(at("2026-11-30T09:30:00Z"));
+    let path = format!("/maintenance-windows/{}/end", w["id"].as_str().unwrap());
+    let (status, ended) = server.as_(&token).post_empty(&path).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    let incidents = server.as_(&token).incidents("export", &["ongoing"]).await;
+    assert_eq!(incidents.len(), 1, "opened in the same write as the end");
+    assert_eq!(incidents[0]["cause"]["exitCode"], 2);
+    let timeline = events(&server, &token, incidents[0]["id"].as_str().unwrap()).await;
+    let ended = timeline
+        .iter()
+        .find(|e| e["eventType"] == "maintenanceended")
+        .unwrap_or_else(|| panic!("{timeline:?}"));
+    assert_eq!(ended["payload"]["title"], "Warehouse migration");
+    assert_eq!(ended["payload"]["endsAt"], "2026-11-30T09:30:00Z");
+}
