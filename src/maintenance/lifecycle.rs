@@ -16,8 +16,10 @@ use crate::incidents::cause::MaintenanceFacts;
 use crate::incidents::model::{EventType, Payload, SourceType};
 use crate::incidents::{self, source};
 
-/// The selected monitors and tasks exist in `org`; an unknown id is a 422 naming it.
-fn check_ids(conn: &Connection, org: OrgId, s: &Selection) -> Result<()> {
+/// The selected monitors and tasks exist in `org`; an unknown id is a 422 naming it. Ids the
+/// window already had are not asked again: a source deleted since must not make the window
+/// impossible to edit.
+fn check_ids(conn: &Connection, org: OrgId, s: &Selection, had: &Selection) -> Result<()> {
     let named = s
         .monitor_ids
         .iter()
@@ -33,7 +35,13 @@ fn check_ids(conn: &Connection, org: OrgId, s: &Selection) -> Result<()> {
                 .iter()
                 .map(|t| ("selection.taskIds", SourceType::Task, t.clone())),
         );
+    let known = |id: &str| {
+        had.monitor_ids.iter().any(|m| m.to_string() == id) || had.task_ids.iter().any(|t| t == id)
+    };
     for (field, source_type, id) in named {
+        if known(&id) {
+            continue;
+        }
         if source::describe(conn, org, source_type, Some(&id))?.is_none() {
             return Err(Error::invalid_field(
                 field,
@@ -63,7 +71,7 @@ pub fn create(conn: &Connection, org: OrgId, s: &Settings, now: Timestamp) -> Re
             ),
         ));
     }
-    check_ids(conn, org, &s.selection)?;
+    check_ids(conn, org, &s.selection, &Selection::default())?;
     let id = store::insert(conn, org, s, now)?;
     replan(conn, org, id, now)?;
     store::get(conn, org, id)?.ok_or_else(|| Error::not_found("maintenance window"))
@@ -71,7 +79,7 @@ pub fn create(conn: &Connection, org: OrgId, s: &Settings, now: Timestamp) -> Re
 
 /// Replaces the settings of `w`; if it was in force and no longer is, its end takes effect now.
 pub fn update(conn: &Connection, w: &Stored, s: &Settings, now: Timestamp) -> Result<Stored> {
-    check_ids(conn, w.organization_id, &s.selection)?;
+    check_ids(conn, w.organization_id, &s.selection, &w.settings.selection)?;
     let before = w.current(now);
     store::update(conn, w.id, s, now)?;
     let after = store::get(conn, w.organization_id, w.id)?

@@ -157,15 +157,12 @@ fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
 
 /// Whether a maintenance window covers the task at `now` (asked only when a deadline passes).
 fn in_maintenance(conn: &Connection, task: &Task, now: Timestamp) -> Result<bool> {
-    let quiet = crate::incidents::quiet::of(
+    let quiet = crate::maintenance::quieter::quiet(
         conn,
         task.organization_id,
         crate::incidents::model::SourceType::Task,
         &task.id,
         now,
     )?;
-    Ok(matches!(
-        quiet,
-        Some(crate::incidents::quiet::Quiet::Maintenance { .. })
-    ))
+    Ok(quiet.is_some())
 }

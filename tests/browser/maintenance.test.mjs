@@ -1,7 +1,7 @@
 // Maintenance windows in the dashboard, on a 375 px phone in English and French: create a
 // recurring window (Sundays 02:00 for 2 h, Paris time) and watch the live preview of what its
-// selection covers; see it in the list and the calendar; a window in force shows on the
-// monitor's page as "Maintenance".
+// selection covers; see it in the list and the calendar and on a covered task's page; a window
+// in force shows on the monitor's page as "Maintenance", until ended from the list.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, loginInBrowser, newPage, overflowsHorizontally, screenshot, setupAdmin, startServer } from './harness.mjs';
@@ -78,6 +78,10 @@ describe('maintenance windows', () => {
       await page.getByTestId('maintenance-calendar').getByText(`Sunday upgrades ${lang}`).first().waitFor(WAIT);
       assert.equal(await overflowsHorizontally(page), false, 'list at 375 px');
       await shot('list');
+
+      // The task's page names the next window covering it.
+      await page.goto(`${server.base}/dashboard/tasks/ledger-${lang}`);
+      await page.getByTestId('maintenance-note').getByText(`Sunday upgrades ${lang}`).waitFor(WAIT);
 
       // A window in force now: the monitor's page says so next to its status.
       const now = Date.now();

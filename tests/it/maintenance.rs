@@ -436,6 +436,18 @@ async fn refusals_name_the_field() {
     assert_eq!(preview["tasks"], 1);
     assert_eq!(preview["monitors"], 0);
     assert_eq!(preview["items"][0]["name"], "Backup");
+
+    // A window over a task deleted since can still be edited as it is.
+    let body = json!({"title": "Backup disk swap", "startsAt": "2026-12-06T10:00:00Z",
+                      "endsAt": "2026-12-06T11:00:00Z", "selection": {"taskIds": ["backup"]}});
+    let w = window(&server, &token, body.clone()).await;
+    let (status, _) = server.as_(&token).delete("/tasks/backup").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let path = format!("/maintenance-windows/{}", w["id"].as_str().unwrap());
+    let mut renamed = body;
+    renamed["title"] = json!("Backup disk swap (moved)");
+    let (status, edited) = server.as_(&token).put(&path, renamed).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
 }
 
 /// A task's run failing in a window opens no incident; when the window is ended early, the
