@@ -32,6 +32,8 @@ pub struct App {
     pub scheduler: Arc<Scheduler>,
     /// Moves tasks through due/late/absent and declares silent runs dead.
     pub task_timer: Arc<DeadlineTimer>,
+    /// Ends maintenance windows' occurrences, so sources still failing open their incidents.
+    pub maintenance_timer: Arc<crate::maintenance::timer::EndTimer>,
     /// Delivers the notification outbox; sends test messages.
     pub notifier: Arc<Notifier>,
     /// Watches the watcher: its figures for `/metrics`.
@@ -56,6 +58,7 @@ impl App {
             unstored_sessions: Default::default(),
             scheduler: Arc::new(Scheduler::new(CHECK_CONCURRENCY)),
             task_timer: Arc::default(),
+            maintenance_timer: Arc::default(),
             notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),
             watchdog: Arc::default(),
             backups: Arc::default(),
@@ -65,11 +68,13 @@ impl App {
 }
 
 /// Wires the features that must not know each other: monitors and tasks answer for their
-/// sources, incident changes reach notifications, and so does a silence ended early. Every `App` goes through here (servers,
+/// sources, maintenance says which are quiet, incident changes reach notifications, and so does
+/// a silence ended early. Every `App` goes through here (servers,
 /// tests); calling it again changes nothing.
 pub fn connect_features() {
     crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
     crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
+    crate::incidents::quiet::register(crate::maintenance::quieter::quiet);
     crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
     crate::silences::on_end(crate::notify::hold::silence_ended);
 }
@@ -83,7 +88,14 @@ mod tests {
     /// cycle among them.
     #[test]
     fn features_depend_one_way() {
-        const FEATURES: [&str; 5] = ["incidents", "monitors", "tasks", "notify", "silences"];
+        const FEATURES: [&str; 6] = [
+            "incidents",
+            "monitors",
+            "tasks",
+            "notify",
+            "silences",
+            "maintenance",
+        ];
         let allowed: BTreeSet<(&str, &str)> = [
             ("monitors", "incidents"),
             ("monitors", "notify"),
@@ -92,6 +104,11 @@ mod tests {
             ("notify", "incidents"),
             ("notify", "silences"),
             ("silences", "incidents"),
+            ("maintenance", "incidents"),
+            // Whether a window pauses a monitor's checks.
+            ("monitors", "maintenance"),
+            // A task's page shows its next window.
+            ("tasks", "maintenance"),
         ]
         .into();
         let mut edges = BTreeSet::new();

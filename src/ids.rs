@@ -67,4 +67,6 @@ uuid_id!(
     DeliveryId,
     /// A silence: notifications of the sources it covers are held until it ends.
     SilenceId,
+    /// A maintenance window (one-off or recurring).
+    MaintenanceId,
 );

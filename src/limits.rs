@@ -33,6 +33,8 @@ pub const HEADER_VALUE: usize = 4000;
 pub const METADATA: usize = 50;
 pub const METADATA_KEY: usize = 100;
 pub const METADATA_VALUE: usize = 200;
+/// A tag selection, `key` or `key=value`.
+pub const METADATA_TAG: usize = METADATA_KEY + 1 + METADATA_VALUE;
 /// Lists of ids, e-mail recipients, scopes.
 pub const LIST: usize = 100;
 
@@ -59,6 +61,8 @@ pub const LINE: &str = concat!(
     not_in_line!(),
     "]*$"
 );
+/// A tag selection (`key` or `key=value`): a line starting with a key (not a space nor `=`).
+pub const TAG: &str = concat!("^[^=\\s", not_in_line!(), "][^", not_in_line!(), "]*$");
 /// `line`, possibly empty or blank.
 pub const LINE_OR_EMPTY: &str = concat!("^[^", not_in_line!(), "]*$");
 /// `multiline`.

@@ -20,6 +20,7 @@ pub fn all() -> Vec<Route> {
         crate::incidents::bulk_routes::routes(), // /incidents/bulk
         crate::tasks::routes::routes(),          // /tasks, /cron-preview
         crate::tasks::bulk_routes::routes(),     // /tasks/bulk
+        crate::maintenance::routes::routes(),    // /maintenance-windows
         crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
         crate::tasks::ping::routes(),            // /ping/{key}
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings

@@ -129,6 +129,11 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         app.clock.clone(),
         stopped.clone(),
     ));
+    let maintenance = tokio::spawn(app.maintenance_timer.clone().run(
+        app.store.clone(),
+        app.clock.clone(),
+        stopped.clone(),
+    ));
     let notifications = tokio::spawn(app.notifier.clone().run(
         app.store.clone(),
         app.clock.clone(),
@@ -161,6 +166,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             http,
             checks,
             deadlines,
+            maintenance,
             notifications,
             purge,
             watchdog,

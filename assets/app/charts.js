@@ -61,12 +61,17 @@ export function UptimeStrip({ buckets, days = 90, uptime }) {
   for (let i = 0; i < days; i++) {
     const start = today - (days - 1 - i) * 86400000;
     const bucket = byDay.get(start);
-    const tone = !bucket || bucket.uptime === null ? 'none'
-      : bucket.uptime >= 99.9 ? 'ok' : bucket.uptime >= 95 ? 'warn' : 'bad';
+    // A day of maintenance only has its own colour: its checks do not count.
+    const maintenance = bucket ? bucket.maintenanceChecks || 0 : 0;
+    const tone = bucket && bucket.uptime === null && maintenance > 0 ? 'maintenance'
+      : !bucket || bucket.uptime === null ? 'none'
+        : bucket.uptime >= 99.9 ? 'ok' : bucket.uptime >= 95 ? 'warn' : 'bad';
     const day = formatShort(new Date(start), false);
-    const title = bucket
-      ? t('chart.dayTitle', { day, uptime: formatPercent(bucket.uptime), checks: formatNumber(bucket.checks), failures: formatNumber(bucket.failures) })
-      : t('chart.dayEmpty', { day });
+    const inMaintenance = maintenance > 0 ? t('chart.dayInMaintenance', { n: formatNumber(maintenance) }) : '';
+    const title = tone === 'maintenance' ? t('chart.dayMaintenance', { day, n: formatNumber(maintenance) })
+      : bucket
+        ? t('chart.dayTitle', { day, uptime: formatPercent(bucket.uptime), checks: formatNumber(bucket.checks), failures: formatNumber(bucket.failures) }) + inMaintenance
+        : t('chart.dayEmpty', { day });
     bars.push(html`<rect class=${'strip-' + tone} x=${i * width + width * 0.1} y="0" width=${width * 0.8} height="20"><title>${title}</title></rect>`);
   }
   return html`
@@ -80,6 +85,7 @@ export function UptimeStrip({ buckets, days = 90, uptime }) {
           <span><i class="key strip-warn"></i>${'≥ ' + formatPercent(95)}</span>
           <span><i class="key strip-bad"></i>${'< ' + formatPercent(95)}</span>
           <span><i class="key strip-none"></i>${t('chart.noChecks')}</span>
+          <span><i class="key strip-maintenance"></i>${t('quiet.maintenance')}</span>
         </span>
       </figcaption>
     </figure>`;

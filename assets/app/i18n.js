@@ -1,9 +1,9 @@
 // English and French texts, the language choice, and locale-aware dates.
 // Both dictionaries must have the same keys (checked by the browser tests). The monitors,
-// incidents, tasks, notifications, silences and bulk actions keep their texts in messages-monitors.js,
-// messages-form.js, messages-incidents.js, messages-tasks.js, messages-notifications.js,
-// messages-silences.js and messages-bulk.js; each kind of notification channel keeps its own in
-// pages/channel-kinds.js.
+// incidents, tasks, notifications, silences, bulk actions and maintenance keep their texts in
+// messages-monitors.js, messages-form.js, messages-incidents.js, messages-tasks.js,
+// messages-notifications.js, messages-silences.js, messages-bulk.js and messages-maintenance.js;
+// each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
@@ -11,6 +11,7 @@ import tasksMessages from './messages-tasks.js';
 import notificationsMessages from './messages-notifications.js';
 import silencesMessages from './messages-silences.js';
 import bulkMessages from './messages-bulk.js';
+import maintenanceMessages from './messages-maintenance.js';
 
 export const messages = {
   en: {
@@ -193,7 +194,7 @@ export function addMessages(extra) {
   Object.assign(messages.fr, extra.fr);
 }
 
-for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages]) {
+for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages]) {
   addMessages(extra);
 }
 

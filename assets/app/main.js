@@ -23,6 +23,8 @@ import { NotificationsPage } from './pages/notifications.js';
 import { ChannelPage } from './pages/notification-channel.js';
 import { ChannelFormPage } from './pages/notification-form.js';
 import { SilencesPage } from './pages/silences.js';
+import { MaintenancePage } from './pages/maintenance.js';
+import { MaintenanceFormPage } from './pages/maintenance-form.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -41,6 +43,9 @@ const PAGES = [
   { path: BASE + '/incidents', nav: 'nav.incidents', need: 'readIncidents', view: IncidentsPage, badge: true },
   { path: BASE + '/incidents/:id', need: 'readIncidents', view: IncidentPage, section: BASE + '/incidents' },
   { path: BASE + '/silences', nav: 'nav.silences', need: 'readIncidents', view: SilencesPage },
+  { path: BASE + '/maintenance', nav: 'nav.maintenance', need: 'readHttpMonitors', view: MaintenancePage },
+  { path: BASE + '/maintenance/new', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
+  { path: BASE + '/maintenance/:id/edit', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
   { path: BASE + '/notifications', nav: 'nav.notifications', need: 'readNotificationChannels', view: NotificationsPage },
   { path: BASE + '/notifications/new', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },

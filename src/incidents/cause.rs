@@ -237,6 +237,16 @@ pub struct TaskDeleted {
     pub name: String,
 }
 
+/// The maintenance window a source was in while it failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MaintenanceFacts {
+    pub window_id: crate::ids::MaintenanceId,
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
 /// A cause this version knows (not `Cause::Other`), so unknown JSON stays `Payload::Other`.
 fn known_cause<'de, D: Deserializer<'de>>(d: D) -> Result<Cause, D::Error> {
     match Cause::deserialize(d)? {
@@ -266,6 +276,8 @@ pub enum Payload {
     Silenced(SilencedNotifications),
     /// `sourcedeleted`.
     TaskDeleted(TaskDeleted),
+    /// `maintenanceended`: the window the source was in.
+    Maintenance(MaintenanceFacts),
     /// Anything else, kept as given (a comment in the original dashboard's `{"editorjsData": …}`).
     Other(Value),
 }
@@ -337,6 +349,11 @@ mod tests {
             (
                 json!({"taskId": "backup", "name": "Nightly backup"}),
                 "TaskDeleted",
+            ),
+            (
+                json!({"windowId": "0193a3c4-0000-7000-8000-000000000003", "title": "Upgrade",
+                       "startsAt": "2026-11-29T01:00:00Z", "endsAt": "2026-11-29T03:00:00Z"}),
+                "Maintenance",
             ),
             (
                 json!({"causeType": "TaskIncidentCause", "kind": "late", "dueAt": "2026-11-30T02:00:00Z"}),

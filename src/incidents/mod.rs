@@ -11,6 +11,7 @@ pub mod cause;
 pub mod changes;
 pub mod matching;
 pub mod model;
+pub mod quiet;
 pub mod redact;
 pub mod report;
 pub mod routes;

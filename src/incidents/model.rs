@@ -68,6 +68,8 @@ text_enum!(
         Notification => "notification",
         /// A silence holds its notifications until a time (payload `{silenceId, until, reason}`).
         NotificationsSilenced => "notificationssilenced",
+        /// Opened when a maintenance window covering its source ended, the source still failing.
+        MaintenanceEnded => "maintenanceended",
     }
 );
 

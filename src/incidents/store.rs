@@ -101,6 +101,22 @@ pub fn open_for_source(
         .optional()?)
 }
 
+/// When the source's latest incident opened, if it ever had one.
+pub fn last_opened_at(
+    conn: &Connection,
+    org: OrgId,
+    source_type: SourceType,
+    source_id: &str,
+) -> Result<Option<Timestamp>> {
+    let ms: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(created_at) FROM incidents WHERE organization_id = ?1 AND source_type = ?2
+               AND source_id = ?3",
+        )?
+        .query_row(params![org, source_type, source_id], |r| r.get(0))?;
+    Ok(ms.map(crate::store::time::from_db))
+}
+
 /// The ongoing incidents of a source, under any of the source types meaning it.
 pub fn ongoing_for_source(
     conn: &Connection,

@@ -1,5 +1,7 @@
 //! Check history: every result for the raw retention period, rolled up into hourly and daily
 //! aggregates as it is written, so uptime and charts read a few rollup rows, never raw checks.
+//! A result recorded while a maintenance window covered the monitor is kept, marked, and
+//! counted apart (`maintenance_checks`): uptime, failures and response times leave it out.
 
 use rusqlite::{Connection, params};
 use schemars::JsonSchema;
@@ -15,18 +17,19 @@ use crate::store::time::{from_db, to_db};
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// Stores one result and adds it to its hour and day buckets.
+/// Stores one result and adds it to its hour and day buckets (apart, `in_maintenance`).
 pub fn record(
     conn: &Connection,
     id: MonitorId,
     at: Timestamp,
     outcome: &CheckOutcome,
+    in_maintenance: bool,
 ) -> Result<()> {
     let ok = outcome.ok();
     conn.prepare_cached(
         "INSERT OR REPLACE INTO check_results (monitor_id, checked_at, ok, error_kind, http_code, response_time_ms, error,
-                                               details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                               details, in_maintenance)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         id,
@@ -37,16 +40,21 @@ pub fn record(
         // Null when nothing answered: a timeout's duration is not a response time.
         outcome.answered_in_ms(),
         outcome.error,
-        outcome.details.as_ref().map(|d| d.to_string())
+        outcome.details.as_ref().map(|d| d.to_string()),
+        in_maintenance
     ])?;
-    // A response time is meaningful only when a response came back.
-    let response = outcome.answered_in_ms().map(i64::from);
+    // A response time is meaningful only when a response came back (and out of maintenance).
+    let response = outcome
+        .answered_in_ms()
+        .map(i64::from)
+        .filter(|_| !in_maintenance);
     let mut upsert = conn.prepare_cached(
         "INSERT INTO check_rollups (monitor_id, resolution, bucket_start, checks, failures, response_count, response_ms_sum,
-                                    response_ms_min, response_ms_max)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, COALESCE(?6, 0), ?6, ?6)
+                                    response_ms_min, response_ms_max, maintenance_checks)
+         VALUES (?1, ?2, ?3, NOT ?7, ?4, ?5, COALESCE(?6, 0), ?6, ?6, ?7)
          ON CONFLICT (monitor_id, resolution, bucket_start) DO UPDATE SET
-            checks = checks + 1,
+            checks = checks + excluded.checks,
+            maintenance_checks = maintenance_checks + excluded.maintenance_checks,
             failures = failures + excluded.failures,
             response_count = response_count + excluded.response_count,
             response_ms_sum = response_ms_sum + excluded.response_ms_sum,
@@ -59,9 +67,10 @@ pub fn record(
             id,
             resolution,
             t - t.rem_euclid(size),
-            !ok,
+            !ok && !in_maintenance,
             response.is_some(),
-            response
+            response,
+            in_maintenance
         ])?;
     }
     Ok(())
@@ -79,6 +88,8 @@ pub struct CheckRecord {
     /// What the check saw beyond pass or fail (a DNS answer, ping round trips, a
     /// certificate), as its kind describes it; null for HTTP.
     pub details: Option<serde_json::Value>,
+    /// Made while a maintenance window covered the monitor: left out of uptime.
+    pub in_maintenance: bool,
 }
 
 /// The latest checks, newest first.
@@ -92,7 +103,8 @@ pub fn recent(
         .prepare_cached("SELECT COUNT(*) FROM check_results WHERE monitor_id = ?1")?
         .query_row([id], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT checked_at, ok, error_kind, http_code, response_time_ms, error, details FROM check_results
+        "SELECT checked_at, ok, error_kind, http_code, response_time_ms, error, details, in_maintenance
+         FROM check_results
          WHERE monitor_id = ?1 ORDER BY checked_at DESC LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt.query_map(params![id, limit, offset], |r| {
@@ -107,6 +119,7 @@ pub fn recent(
             details: r
                 .get::<_, Option<String>>(6)?
                 .and_then(|d| serde_json::from_str(&d).ok()),
+            in_maintenance: r.get(7)?,
         })
     })?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total))
@@ -117,8 +130,11 @@ pub fn recent(
 #[serde(rename_all = "camelCase")]
 pub struct Bucket {
     pub start: Timestamp,
+    /// Checks out of maintenance (those uptime counts).
     pub checks: i64,
     pub failures: i64,
+    /// Checks made in maintenance: a bucket with these and no `checks` was all maintenance.
+    pub maintenance_checks: i64,
     /// Percentage of successful checks, null without checks.
     pub uptime: Option<f64>,
     pub response_ms_avg: Option<f64>,
@@ -134,7 +150,8 @@ pub fn buckets(
     since: Timestamp,
 ) -> Result<Vec<Bucket>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT bucket_start, checks, failures, response_count, response_ms_sum, response_ms_min, response_ms_max
+        "SELECT bucket_start, checks, failures, response_count, response_ms_sum, response_ms_min, response_ms_max,
+                maintenance_checks
          FROM check_rollups WHERE monitor_id = ?1 AND resolution = ?2 AND bucket_start >= ?3 ORDER BY bucket_start",
     )?;
     let size = if resolution == "day" { DAY_MS } else { HOUR_MS };
@@ -148,6 +165,7 @@ pub fn buckets(
                 start: from_db(r.get(0)?),
                 checks,
                 failures,
+                maintenance_checks: r.get(7)?,
                 uptime: (checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64),
                 response_ms_avg: (count > 0).then(|| sum as f64 / count as f64),
                 response_ms_min: r.get(5)?,
@@ -160,7 +178,8 @@ pub fn buckets(
 
 /// Buckets of `size_ms` from the raw results since `since`, oldest first: the short ranges'
 /// charts at the checks' own resolution (raw results are kept for days, rollups for long
-/// ranges). Failed checks that got no answer count as checks without a response time.
+/// ranges). Failed checks that got no answer count as checks without a response time; checks
+/// in maintenance count apart.
 pub fn raw_buckets(
     conn: &Connection,
     id: MonitorId,
@@ -168,9 +187,13 @@ pub fn raw_buckets(
     size_ms: i64,
 ) -> Result<Vec<Bucket>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT checked_at - checked_at % ?3 AS start, COUNT(*), SUM(NOT ok), COUNT(response_time_ms),
-                AVG(response_time_ms), MIN(response_time_ms), MAX(response_time_ms)
-         FROM check_results WHERE monitor_id = ?1 AND checked_at >= ?2 GROUP BY start ORDER BY start",
+        "SELECT checked_at - checked_at % ?3 AS start, SUM(NOT in_maintenance),
+                SUM(NOT ok AND NOT in_maintenance), COUNT(ms), AVG(ms), MIN(ms), MAX(ms),
+                SUM(in_maintenance)
+         FROM (SELECT checked_at, ok, in_maintenance,
+                      CASE WHEN in_maintenance THEN NULL ELSE response_time_ms END AS ms
+               FROM check_results WHERE monitor_id = ?1 AND checked_at >= ?2)
+         GROUP BY start ORDER BY start",
     )?;
     let rows = stmt.query_map(params![id, to_db(since), size_ms.max(1)], |r| {
         let (checks, failures, count): (i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
@@ -178,6 +201,7 @@ pub fn raw_buckets(
             start: from_db(r.get(0)?),
             checks,
             failures,
+            maintenance_checks: r.get(7)?,
             uptime: (checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64),
             response_ms_avg: if count > 0 { r.get(4)? } else { None },
             response_ms_min: r.get(5)?,
@@ -289,7 +313,14 @@ mod tests {
             (70, true, 50),
         ];
         for (minutes, ok, ms) in checks {
-            record(&conn, id, t0 + Duration::minutes(minutes), &outcome(ok, ms)).unwrap();
+            record(
+                &conn,
+                id,
+                t0 + Duration::minutes(minutes),
+                &outcome(ok, ms),
+                false,
+            )
+            .unwrap();
         }
         let hours = buckets(&conn, id, "hour", t0).unwrap();
         assert_eq!(hours.len(), 2);
@@ -311,6 +342,59 @@ mod tests {
         );
     }
 
+    /// Failures in maintenance are kept and marked, but uptime, failures and response times
+    /// leave them out; buckets count them apart.
+    #[test]
+    fn checks_in_maintenance_count_apart() {
+        let (_dir, conn, id) = setup();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        // (minutes, ok, ms, in maintenance)
+        let checks = [
+            (0, true, 100, false),
+            (10, false, 900, true),
+            (20, false, 900, true),
+            (30, true, 300, false),
+            (70, false, 900, true),
+        ];
+        for (minutes, ok, ms, quiet) in checks {
+            let at = t0 + Duration::minutes(minutes);
+            record(&conn, id, at, &outcome(ok, ms), quiet).unwrap();
+        }
+        assert_eq!(uptime(&conn, id, t0).unwrap(), Some(100.0));
+        let hours = buckets(&conn, id, "hour", t0).unwrap();
+        let shape: Vec<_> = hours
+            .iter()
+            .map(|b| {
+                (
+                    b.checks,
+                    b.failures,
+                    b.maintenance_checks,
+                    b.response_ms_max,
+                )
+            })
+            .collect();
+        assert_eq!(shape, [(2, 0, 2, Some(300)), (0, 0, 1, None)]);
+        assert_eq!(hours[1].uptime, None, "all maintenance");
+        let raw = raw_buckets(&conn, id, t0, HOUR_MS).unwrap();
+        let raw_shape: Vec<_> = raw
+            .iter()
+            .map(|b| {
+                (
+                    b.checks,
+                    b.failures,
+                    b.maintenance_checks,
+                    b.response_ms_max,
+                )
+            })
+            .collect();
+        assert_eq!(raw_shape, shape);
+        let (recent, _) = recent(&conn, id, 0, 10).unwrap();
+        assert_eq!(
+            recent.iter().map(|c| c.in_maintenance).collect::<Vec<_>>(),
+            [true, false, true, true, false]
+        );
+    }
+
     #[test]
     fn purge_keeps_what_retention_says() {
         let (_dir, conn, id) = setup();
@@ -321,6 +405,7 @@ mod tests {
                 id,
                 now - Duration::days(days_ago),
                 &outcome(true, 10),
+                false,
             )
             .unwrap();
         }

@@ -61,4 +61,8 @@ pub struct Monitor {
     /// Which channels its incidents notify, and how often they repeat.
     #[serde(flatten)]
     pub routing: crate::notify::routing::Routing,
+    /// Why its failures open no notified incident now (a maintenance window, a failing
+    /// upstream); absent when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<crate::incidents::quiet::Quiet>,
 }

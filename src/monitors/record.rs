@@ -4,12 +4,15 @@
 use rusqlite::{Connection, params};
 
 use super::check::CheckOutcome;
+use super::model::Monitor;
 use super::schedule::next_due;
 use super::status::next_status;
 use super::{history, incident, store};
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::MonitorId;
+use crate::incidents::model::SourceType;
+use crate::maintenance::quieter;
 use crate::store::time::to_db;
 
 /// Records the outcome of the check that was due at `due`. Returns the monitor's next due time,
@@ -22,13 +25,9 @@ pub fn record_check(
     outcome: &CheckOutcome,
     now: Timestamp,
 ) -> Result<Option<Timestamp>> {
-    let Some(m) = store::get_any(conn, id)? else {
+    let Some(m) = still_due(conn, id, due)? else {
         return Ok(None);
     };
-    if m.next_check_at != Some(due) {
-        // Whoever changed the schedule has told the scheduler already.
-        return Ok(None);
-    }
     let (status, counter) = next_status(
         m.settings.downtime_confirmation_threshold,
         m.settings.recovery_confirmation_threshold,
@@ -60,7 +59,11 @@ pub fn record_check(
         changed,
         outcome.details.as_ref().map(|d| d.to_string())
     ])?;
-    history::record(conn, id, now, outcome)?;
+    let source = id.to_string();
+    let org = m.organization_id;
+    let in_maintenance =
+        quieter::quiet(conn, org, SourceType::HttpMonitor, &source, now)?.is_some();
+    history::record(conn, id, now, outcome, in_maintenance)?;
     incident::record_check(conn, &m, status, counter, outcome, now)?;
     // A certificate seen, or a plain-http URL (no certificate any more: a warning left over from
     // an earlier https URL ends).
@@ -68,4 +71,27 @@ pub fn record_check(
         incident::record_tls(conn, &m, outcome, now)?;
     }
     Ok(Some(next))
+}
+
+/// Skips the check due at `due` (a maintenance window pauses it): nothing is recorded, the
+/// monitor waits for its next slot. Returns that slot, or None if `due` no longer decides it.
+pub fn skip_check(
+    conn: &Connection,
+    id: MonitorId,
+    due: Timestamp,
+    now: Timestamp,
+) -> Result<Option<Timestamp>> {
+    let Some(m) = still_due(conn, id, due)? else {
+        return Ok(None);
+    };
+    let next = next_due(id, m.settings.interval_seconds, now.max(due));
+    conn.prepare_cached("UPDATE monitors SET next_check_at = ?2 WHERE id = ?1")?
+        .execute(params![id, to_db(next)])?;
+    Ok(Some(next))
+}
+
+/// The monitor, if the check due at `due` still decides it (whoever changed the schedule
+/// since has told the scheduler already).
+fn still_due(conn: &Connection, id: MonitorId, due: Timestamp) -> Result<Option<Monitor>> {
+    Ok(store::get_any(conn, id)?.filter(|m| m.next_check_at == Some(due)))
 }

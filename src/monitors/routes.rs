@@ -27,6 +27,7 @@ use crate::ids::MonitorId;
 use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::redact::incident_for;
 use crate::incidents::store as incidents;
+use crate::maintenance::quieter::soonest;
 use crate::notify::routing::Routing;
 use crate::store::filter::SortFields;
 use rusqlite::Connection;
@@ -123,6 +124,8 @@ pub struct MonitorDetail {
     pub tls_incident: Option<Incident>,
     pub uptime: Uptime,
     pub last_response_time_ms: Option<u32>,
+    /// The soonest maintenance window covering it, in force or next.
+    pub maintenance: Option<crate::maintenance::model::Scheduled>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -166,8 +169,10 @@ async fn list(req: Request) -> Result<Response> {
         ..q.matching
             .filter(&me, req.path.starts_with("/http-monitors"))?
     };
-    let org = me.org_id;
-    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    let (org, now) = (me.org_id, req.now());
+    let page = req
+        .read(move |c| store::list(c, org, &filter)?.try_map(|m| source::with_quiet(c, m, now)))
+        .await?;
     Ok(ListPage::reply(page.map(|m| redact::monitor_for(&me, m))))
 }
 
@@ -276,14 +281,17 @@ async fn get(req: Request) -> Result<Response> {
                 last_7d: history::uptime(c, id, now - Duration::days(7))?,
                 last_30d: history::uptime(c, id, now - Duration::days(30))?,
             };
+            let maintenance = soonest(c, org, SourceType::HttpMonitor, &source, now)?;
             Ok((
                 open(SourceType::HttpMonitor)?,
                 open(SourceType::TlsCertificate)?,
                 uptime,
+                source::with_quiet(c, monitor, now)?,
+                maintenance,
             ))
         })
         .await?;
-    let (ongoing_incident, tls_incident, uptime) = detail;
+    let (ongoing_incident, tls_incident, uptime, monitor, maintenance) = detail;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
         monitor: redact::monitor_for(&me, monitor),
@@ -291,6 +299,7 @@ async fn get(req: Request) -> Result<Response> {
         tls_incident: tls_incident.map(|i| incident_for(&me, i)),
         uptime,
         last_response_time_ms,
+        maintenance,
     }))
 }
 

@@ -20,12 +20,13 @@ use futures_util::FutureExt;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use super::kinds::Checker;
-use super::record::record_check;
+use super::record::{record_check, skip_check};
 use super::schedule::{Cadence, next_due};
 use super::store;
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Error, Result};
 use crate::ids::MonitorId;
+use crate::maintenance::quieter::pauses_checks;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy)]
@@ -376,6 +377,14 @@ impl Scheduler {
         };
         if monitor.next_check_at != Some(due) {
             return Ok(None);
+        }
+        let (org, now) = (monitor.organization_id, clock.now());
+        let paused = store
+            .read(move |c| pauses_checks(c, org, &id.to_string(), now))
+            .await?;
+        if paused {
+            // A maintenance window pauses its checks: no check, no result, the next slot.
+            return store.write(move |c| skip_check(c, id, due, now)).await;
         }
         let settings = &monitor.settings;
         let outcome = settings.kind.check(&self.checker, settings.timeout()).await;

@@ -4,11 +4,13 @@
 
 use rusqlite::Connection;
 
+use super::model::Monitor;
 use super::store;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{MonitorId, OrgId};
 use crate::incidents::model::SourceType;
+use crate::incidents::quiet;
 use crate::incidents::source::{Described, Registration};
 use crate::notify::routing::{self, Routing, RoutingInput};
 use crate::url_mask::mask_url;
@@ -22,25 +24,49 @@ pub static REGISTRATION: Registration = Registration {
     forget_channel: store::forget_channel,
     url_has_credentials: true,
     named: store::ids_named,
+    reevaluate: super::incident::reevaluate,
+    list,
 };
+
+/// Every monitor of `org` (archived ones aside) can be selected.
+fn list(conn: &Connection, org: OrgId) -> Result<Vec<(String, Described)>> {
+    let filter = store::Filter {
+        limit: u32::MAX,
+        ..Default::default()
+    };
+    Ok(store::list(conn, org, &filter)?
+        .items
+        .into_iter()
+        .map(|m| (m.id.to_string(), described(m)))
+        .collect())
+}
+
+fn described(m: Monitor) -> Described {
+    let target = m.settings.target();
+    Described {
+        kind: m.settings.kind.kind().as_str().to_owned(),
+        metadata: m.settings.metadata,
+        name: m.settings.name,
+        // Receivers are outside: credentials in the monitor's URL never go out.
+        masked_url: Some(mask_url(&target)),
+        url: Some(target),
+        notification_channels: m.routing.notification_channels,
+        renotify_minutes: m.routing.renotify_minutes,
+    }
+}
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
     let Ok(id) = id.parse::<MonitorId>() else {
         return Ok(None);
     };
-    Ok(store::get(conn, org, id)?.map(|m| {
-        let target = m.settings.target();
-        Described {
-            kind: m.settings.kind.kind().as_str().to_owned(),
-            metadata: m.settings.metadata.clone(),
-            name: m.settings.name,
-            // Receivers are outside: credentials in the monitor's URL never go out.
-            masked_url: Some(mask_url(&target)),
-            url: Some(target),
-            notification_channels: m.routing.notification_channels,
-            renotify_minutes: m.routing.renotify_minutes,
-        }
-    }))
+    Ok(store::get(conn, org, id)?.map(described))
+}
+
+/// The monitor with why it is quiet at `now`, if it is (`quiet` in its JSON).
+pub fn with_quiet(conn: &Connection, mut m: Monitor, now: Timestamp) -> Result<Monitor> {
+    let id = m.id.to_string();
+    m.quiet = quiet::of(conn, m.organization_id, SourceType::HttpMonitor, &id, now)?;
+    Ok(m)
 }
 
 /// Applies `input` to the monitor's routing `current`; when that changes anything, stores it
@@ -78,7 +104,7 @@ mod tests {
             .unwrap()
             .id;
         let url = "https://user:pw@shop.example/health?token=t";
-        let input = serde_json::json!({"url": url, "name": "Shop"});
+        let input = serde_json::json!({"url": url, "name": "Shop", "metadata": {"team": "web"}});
         let settings = Settings::create(serde_json::from_value(input).unwrap()).unwrap();
         let m = store::insert(&conn, org, &settings, true, now).unwrap();
         let routing = Routing {
@@ -101,7 +127,15 @@ mod tests {
             );
             assert_eq!(d.notification_channels, Some(vec![]));
             assert_eq!(d.renotify_minutes, Some(30));
+            assert_eq!(d.kind, "http");
+            assert_eq!(d.metadata.get("team").map(String::as_str), Some("web"));
         }
+        let listed = sources::list(&conn, org).unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|l| l.id == id && l.described.name == "Shop")
+        );
         assert!(sources::url_has_credentials(SourceType::TlsCertificate));
         let other = OrgId::generate();
         let describe =

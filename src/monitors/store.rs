@@ -65,6 +65,7 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         created_at: from_db(r.get(23)?),
         updated_at: from_db(r.get(24)?),
         routing: Routing::from_columns(r.get(25)?, r.get(26)?),
+        quiet: None,
         last_check_details: json(r.get(27)?),
     })
 }

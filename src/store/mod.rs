@@ -4,6 +4,7 @@
 
 pub mod backup;
 mod connection;
+pub mod deadlines;
 pub mod filter;
 pub mod health;
 pub mod lock;
@@ -42,6 +43,22 @@ impl<T> Page<T> {
             total: self.total,
             filtered: self.filtered,
         }
+    }
+
+    /// `map` with a change that may fail (one that reads more).
+    pub fn try_map<U>(
+        self,
+        f: impl FnMut(T) -> crate::error::Result<U>,
+    ) -> crate::error::Result<Page<U>> {
+        Ok(Page {
+            items: self
+                .items
+                .into_iter()
+                .map(f)
+                .collect::<crate::error::Result<_>>()?,
+            total: self.total,
+            filtered: self.filtered,
+        })
     }
 }
 

@@ -13,9 +13,11 @@ pub enum Topic {
     Outbox,
     /// A task deadline or a run's heartbeat deadline may have come closer.
     TaskDeadlines,
+    /// A maintenance window's planned end may have come closer.
+    Maintenance,
 }
 
-const TOPICS: usize = 2;
+const TOPICS: usize = 3;
 
 thread_local! {
     /// Marks of the batch being written (the writer thread's only).
@@ -46,7 +48,11 @@ pub struct Signals([watch::Sender<u64>; TOPICS]);
 
 impl Default for Signals {
     fn default() -> Self {
-        Signals([watch::channel(0).0, watch::channel(0).0])
+        Signals([
+            watch::channel(0).0,
+            watch::channel(0).0,
+            watch::channel(0).0,
+        ])
     }
 }
 

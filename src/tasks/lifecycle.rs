@@ -7,11 +7,11 @@ use rusqlite::Connection;
 use super::incident::{self, TaskEvent};
 use super::model::{Task, TaskRun};
 use super::run_store::{self, Completion};
-use super::schedule::Schedule;
 use super::settings::{TaskSettings, parse_schedule};
 use super::status::{FinishStatus, RunStatus, TaskStatus, finished_run};
 use super::store::{self, TaskState};
 use crate::clock::Timestamp;
+use crate::cron::Schedule;
 use crate::error::{Error, Result};
 use crate::ids::OrgId;
 

@@ -1,4 +1,4 @@
-//! Scheduled jobs ("tasks"): cron schedules in a time zone (schedule), task and run statuses
+//! Scheduled jobs ("tasks"): cron schedules in a time zone (`crate::cron`), task and run statuses
 //! (status), validated settings, the steps of a task's life in one write each (lifecycle), its
 //! incidents (incident), the deadline timer and what passing deadlines do (timer), queries
 //! (store, run_store) and the routes: `/tasks…` (routes), start/heartbeat/finish and runs
@@ -13,7 +13,6 @@ pub mod ping;
 pub mod routes;
 pub mod run_routes;
 pub mod run_store;
-pub mod schedule;
 pub mod settings;
 pub mod source;
 pub mod status;

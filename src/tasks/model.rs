@@ -37,6 +37,10 @@ pub struct Task {
     /// Which channels its incidents notify, and how often they repeat.
     #[serde(flatten)]
     pub routing: crate::notify::routing::Routing,
+    /// Why its failures open no notified incident now (a maintenance window, a failing
+    /// upstream); absent when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<crate::incidents::quiet::Quiet>,
     /// When the status next changes by itself (internal: drives the deadline timer).
     #[serde(skip)]
     pub deadline_at: Option<Timestamp>,

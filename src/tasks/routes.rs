@@ -20,7 +20,9 @@ use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request, Sortable, Sorting};
 use crate::http::router::Route;
+use crate::incidents::model::SourceType;
 use crate::limits;
+use crate::maintenance::quieter::soonest;
 use crate::notify::routing::Routing;
 use crate::store::filter::SortFields;
 use rusqlite::Connection;
@@ -95,6 +97,8 @@ pub struct TaskDetail {
     pub schedule_description: Option<String>,
     /// The next five occurrences.
     pub next_occurrences: Vec<Timestamp>,
+    /// The soonest maintenance window covering it, in force or next.
+    pub maintenance: Option<crate::maintenance::model::Scheduled>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -105,10 +109,10 @@ pub struct LogList {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewQuery {
-    #[schemars(length(min = 1, max = limits::CRON), regex(pattern = super::schedule::CRON_PATTERN))]
+    #[schemars(length(min = 1, max = limits::CRON), regex(pattern = crate::cron::CRON_PATTERN))]
     pub cron_schedule: String,
     /// IANA time zone, default UTC.
-    #[schemars(extend("enum" = super::schedule::zone_names()))]
+    #[schemars(extend("enum" = crate::cron::zone_names()))]
     pub timezone: Option<String>,
 }
 
@@ -137,8 +141,10 @@ async fn list(req: Request) -> Result<Response> {
         limit,
         ..q.matching.filter()?
     };
-    let org = me.org_id;
-    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    let (org, now) = (me.org_id, req.now());
+    let page = req
+        .read(move |c| store::list(c, org, &filter)?.try_map(|t| source::with_quiet(c, t, now)))
+        .await?;
     Ok(ListPage::reply(page.map(|t| shown_to(&me, t))))
 }
 
@@ -178,7 +184,15 @@ async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let task = find(&req, &me).await?;
     let schedule = store::settings_of(&task).schedule().ok().flatten();
+    let (org, now) = (me.org_id, req.now());
+    let (task, maintenance) = req
+        .read(move |c| {
+            let soonest = soonest(c, org, SourceType::Task, &task.id, now)?;
+            Ok((source::with_quiet(c, task, now)?, soonest))
+        })
+        .await?;
     Ok(reply::ok(&TaskDetail {
+        maintenance,
         schedule_description: schedule.as_ref().map(|s| s.describe()),
         next_occurrences: schedule.map_or_else(Vec::new, |s| s.upcoming(req.now(), 5)),
         task: shown_to(&me, task),

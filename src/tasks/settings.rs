@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::schedule::{Schedule, ScheduleError};
 use super::status::{HEARTBEAT_TIMEOUT, LATENESS_WINDOW, START_WINDOW, window};
+use crate::cron::{Schedule, ScheduleError};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::serde_util::present;
@@ -29,11 +29,11 @@ pub struct TaskInput {
     pub description: Option<Option<String>>,
     /// Unix cron, 5 fields (`30 2 * * *`) or a macro (`@daily`); null for an ad-hoc task.
     #[serde(default, deserialize_with = "present")]
-    #[schemars(length(max = limits::CRON), regex(pattern = super::schedule::CRON_PATTERN))]
+    #[schemars(length(max = limits::CRON), regex(pattern = crate::cron::CRON_PATTERN))]
     pub cron_schedule: Option<Option<String>>,
     /// IANA time zone of the schedule, default UTC.
     #[serde(default, deserialize_with = "present")]
-    #[schemars(length(max = limits::TIME_ZONE), extend("enum" = super::schedule::zone_names()))]
+    #[schemars(length(max = limits::TIME_ZONE), extend("enum" = crate::cron::zone_names()))]
     pub timezone: Option<Option<String>>,
     /// How long after an occurrence a start is on time (5–3600, default 120).
     #[serde(default, deserialize_with = "present")]

@@ -3,11 +3,13 @@
 
 use rusqlite::Connection;
 
+use super::model::Task;
 use super::store;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::OrgId;
 use crate::incidents::model::SourceType;
+use crate::incidents::quiet;
 use crate::incidents::source::{Described, Registration};
 use crate::notify::routing::{self, Routing, RoutingInput};
 
@@ -19,18 +21,43 @@ pub static REGISTRATION: Registration = Registration {
     forget_channel: store::forget_channel,
     url_has_credentials: false,
     named: store::ids_named,
+    reevaluate: super::incident::reevaluate,
+    list,
 };
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
-    Ok(store::get(conn, org, id)?.map(|t| Described {
+    Ok(store::get(conn, org, id)?.map(described))
+}
+
+fn described(t: Task) -> Described {
+    Described {
         name: t.name,
         masked_url: None,
         url: None,
         notification_channels: t.routing.notification_channels,
         renotify_minutes: t.routing.renotify_minutes,
-        kind: "task".to_owned(),
         metadata: Default::default(),
-    }))
+        kind: "task".into(),
+    }
+}
+
+/// Every task of `org` can be selected.
+fn list(conn: &Connection, org: OrgId) -> Result<Vec<(String, Described)>> {
+    let filter = store::Filter {
+        limit: u32::MAX,
+        ..Default::default()
+    };
+    Ok(store::list(conn, org, &filter)?
+        .items
+        .into_iter()
+        .map(|t| (t.id.clone(), described(t)))
+        .collect())
+}
+
+/// The task with why it is quiet at `now`, if it is (`quiet` in its JSON).
+pub fn with_quiet(conn: &Connection, mut t: Task, now: Timestamp) -> Result<Task> {
+    t.quiet = quiet::of(conn, t.organization_id, SourceType::Task, &t.id, now)?;
+    Ok(t)
 }
 
 /// Applies `input` to the task's routing `current`; when that changes anything, stores it and

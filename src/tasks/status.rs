@@ -72,6 +72,12 @@ pub fn waiting_status(
     }
 }
 
+/// Whether a task reaching `status` as a deadline passes counts it: lateness and absence in a
+/// maintenance window do not count (the task rests until its next occurrence instead).
+pub fn counted(status: TaskStatus, in_maintenance: bool) -> bool {
+    !(in_maintenance && matches!(status, TaskStatus::Late | TaskStatus::Absent))
+}
+
 /// The run status a finish report leads to; a report contradicting its exit code is refused.
 pub fn finished_run(status: FinishStatus, exit_code: Option<i32>) -> Result<RunStatus> {
     match (status, exit_code) {
@@ -137,6 +143,25 @@ mod tests {
                 waiting_status(resting, due, 120, 240, s(at)),
                 (status, next),
                 "{resting:?} at +{at}s"
+            );
+        }
+    }
+
+    #[test]
+    fn deadlines_in_maintenance_are_not_counted() {
+        let rows = [
+            (Due, true, true),
+            (Late, true, false),
+            (Absent, true, false),
+            (Late, false, true),
+            (Absent, false, true),
+            (Healthy, true, true),
+        ];
+        for (status, in_maintenance, expected) in rows {
+            assert_eq!(
+                counted(status, in_maintenance),
+                expected,
+                "{status:?} in maintenance: {in_maintenance}"
             );
         }
     }

@@ -1,12 +1,11 @@
 //! The deadline timer: sleeps until the earliest task deadline or run heartbeat deadline (read
-//! from the database, indexed), then moves what is past due. Deadlines therefore fire on time, on
-//! the injectable clock, instead of on a polling period. A write that may bring a deadline
-//! closer marks `Topic::TaskDeadlines`; its commit wakes the timer. `pass_deadlines` is what
-//! happens when they pass, in one write.
+//! from the database, indexed), then moves what is past due (`store::deadlines` runs the
+//! loop). Deadlines therefore fire on time, on the injectable clock, instead of on a polling
+//! period. A write that may bring a deadline closer marks `Topic::TaskDeadlines`; its commit
+//! wakes the timer. `pass_deadlines` is what happens when they pass, in one write.
 
 use std::sync::Arc;
 
-use futures_util::future::Either;
 use tokio::sync::watch;
 
 use chrono::Duration;
@@ -16,25 +15,19 @@ use super::incident::{self, TaskEvent};
 use super::lifecycle::{end_run, schedule_of};
 use super::model::Task;
 use super::run_store::{self, Completion};
-use super::status::{RunStatus, TaskStatus, waiting_status};
+use super::status::{RunStatus, TaskStatus, counted, waiting_status};
 use super::store::{self, TaskState, earliest_deadline};
 use crate::clock::Clock;
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::store::Store;
 use crate::store::signals::Topic;
+use crate::store::{Store, deadlines};
 
 #[derive(Default)]
 pub struct DeadlineTimer;
 
 impl DeadlineTimer {
-    pub async fn run(
-        self: Arc<Self>,
-        store: Store,
-        clock: Clock,
-        mut stopped: watch::Receiver<bool>,
-    ) {
-        let mut changed = store.watch(Topic::TaskDeadlines);
+    pub async fn run(self: Arc<Self>, store: Store, clock: Clock, stopped: watch::Receiver<bool>) {
         let now = clock.now();
         if let Err(e) = store
             .write(move |c| run_store::grant_restart_grace(c, now))
@@ -42,43 +35,14 @@ impl DeadlineTimer {
         {
             log::warn!("could not extend the heartbeat deadlines of running jobs: {e}");
         }
-        loop {
-            changed.mark_unchanged();
-            let mut failed = false;
-            loop {
-                let now = clock.now();
-                match store.write(move |c| pass_deadlines(c, now)).await {
-                    Ok(n) if n >= BATCH as usize => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        log::warn!("could not update task statuses: {e}");
-                        failed = true;
-                        break;
-                    }
-                }
-            }
-            let next = match store.read(earliest_deadline).await {
-                Ok(next) => next,
-                Err(e) => {
-                    log::warn!("could not read task deadlines: {e}");
-                    failed = true;
-                    None
-                }
-            };
-            // After an error, retry in a second rather than spin on a deadline in the past.
-            let wait = match (failed, next) {
-                (true, _) => Either::Left(Either::Left(tokio::time::sleep(
-                    std::time::Duration::from_secs(1),
-                ))),
-                (false, Some(at)) => Either::Left(Either::Right(clock.sleep_until(at))),
-                (false, None) => Either::Right(std::future::pending()),
-            };
-            tokio::select! {
-                _ = wait => {}
-                _ = changed.changed() => {}
-                _ = stopped.wait_for(|s| *s) => return,
-            }
-        }
+        let job = deadlines::Job {
+            what: "update task statuses",
+            topic: Topic::TaskDeadlines,
+            pass: pass_deadlines,
+            batch: BATCH as usize,
+            earliest: earliest_deadline,
+        };
+        deadlines::run(job, store, clock, stopped).await
     }
 }
 
@@ -149,6 +113,16 @@ fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
             task.lateness_window_seconds,
             now,
         );
+        if status != previous && !counted(status, in_maintenance(conn, task, now)?) {
+            // In maintenance: the missed occurrence is let go, the next one awaited.
+            let next = schedule.next_after(now);
+            let state = TaskState {
+                status: resting,
+                next_due_at: next,
+                deadline_at: next,
+            };
+            return store::set_state(conn, task, state, now);
+        }
         if status != previous {
             match status {
                 TaskStatus::Late => incident::record(conn, task, &TaskEvent::Late { due_at }, now)?,
@@ -179,4 +153,16 @@ fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
         };
         return store::set_state(conn, task, state, now);
     }
+}
+
+/// Whether a maintenance window covers the task at `now` (asked only when a deadline passes).
+fn in_maintenance(conn: &Connection, task: &Task, now: Timestamp) -> Result<bool> {
+    let quiet = crate::maintenance::quieter::quiet(
+        conn,
+        task.organization_id,
+        crate::incidents::model::SourceType::Task,
+        &task.id,
+        now,
+    )?;
+    Ok(quiet.is_some())
 }

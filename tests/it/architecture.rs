@@ -32,6 +32,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ),
     ("health", &["instance_probe"]),
     ("silences", &["silences"]),
+    ("maintenance", &["maintenance_windows"]),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where

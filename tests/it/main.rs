@@ -17,6 +17,7 @@ mod connections;
 mod cors;
 mod data_dir;
 mod errors;
+mod maintenance;
 mod monitors;
 mod notifications;
 mod openapi;

@@ -12,7 +12,7 @@ const TONE = {
   monitorpinged: 'neutral', monitorswitchedtorecovering: 'warn', monitorswitchedtosuspicious: 'warn', monitorswitchedtodown: 'bad',
   tasklate: 'warn', taskabsent: 'bad', taskrunstarted: 'info', taskrunsucceeded: 'ok', taskrunfailed: 'bad', taskrundead: 'bad',
   taskrunaborted: 'warn',
-  sourcedeleted: 'neutral', notificationssilenced: 'info',
+  sourcedeleted: 'neutral', notificationssilenced: 'info', maintenanceended: 'info',
 };
 /** A notification's tone by its outcome. */
 const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
@@ -55,6 +55,10 @@ function Details({ event }) {
     </div>`;
   }
   if (event.eventType.startsWith('task')) return html`<${TaskDetails} payload=${p} />`;
+  if (event.eventType === 'maintenanceended' && p.windowId) {
+    return html`<div class="small" data-testid="maintenance-event">${t('event.maintenanceWindow', {
+      title: p.title, start: formatDateTime(p.startsAt), end: formatDateTime(p.endsAt) })}</div>`;
+  }
   if (isNotification(event)) return html`<${NotificationDetails} payload=${p} />`;
   if (p.tlsExpiresAt !== undefined) {
     return html`<div class="small">${p.tlsExpiresAt ? t('event.tlsRenewed', { date: formatDateTime(p.tlsExpiresAt) }) : t('check.tls')}</div>`;

@@ -10,6 +10,7 @@ import { PriorityBadge, StatusPill, can, checkText } from '../monitoring.js';
 import { ChecksPanel, HistoryPanel, MonitorIncidentsPanel, UptimeStripPanel } from './monitor-panels.js';
 import { kindOf } from './monitor-kinds.js';
 import { SilencePanel } from './silence-parts.js';
+import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -51,10 +52,11 @@ function MonitorView({ detail, profile, reload }) {
       ${can(profile, 'writeHttpMonitors') && html`<${Actions} monitor=${m} reload=${reload} />`}
     </div>
     <p class="status-line" data-testid="monitor-status">
-      <${StatusPill} status=${m.status} />
+      <${StatusPill} status=${m.status} /> <${QuietPill} quiet=${m.quiet} />
       <span>${t('monitor.for', { duration: formatDuration(Date.now() - new Date(m.lastStatusChangeAt).getTime()) })}</span>
       <time class="muted" datetime=${m.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(m.lastStatusChangeAt) })}</time>
     </p>
+    <${MaintenanceNote} scheduled=${detail.maintenance} />
     <${OpenIncidents} detail=${detail} />
     ${can(profile, 'readIncidents') && html`<${SilencePanel} profile=${profile} sourceType="httpmonitor" sourceId=${m.id} />`}
     <${Facts} detail=${detail} />

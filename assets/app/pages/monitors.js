@@ -6,6 +6,7 @@ import { formatMs, formatNumber, formatPercent, t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
 import { Async, Field, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { StatusPill, addPage, can } from '../monitoring.js';
+import { QuietPill } from './maintenance-parts.js';
 import { Sparkline } from '../charts.js';
 import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
@@ -129,7 +130,7 @@ function MonitorRow({ monitor, selection, pageIds }) {
     <tr data-testid="monitor-row">
       ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${monitor.id}
         label=${t('bulk.selectRow', { name: monitor.name })} /></td>`}
-      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /></td>
+      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /> <${QuietPill} quiet=${monitor.quiet} /></td>
       <td data-label=${t('monitors.col.monitor')} class="main-cell">
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
         <div class="muted small url"><${KindIcon} monitor=${monitor} /> ${kindOf(monitor).summary(monitor)}</div>

@@ -10,7 +10,7 @@ import { Alert, Async, Field, errorText, useDebounced, useLoad } from '../compon
 import { useForm, whole } from '../forms.js';
 import { cronToWords } from '../cron-words.js';
 import { can } from '../monitoring.js';
-import { Occurrences, browserZone } from './task-parts.js';
+import { Occurrences, browserZone, useZones } from './task-parts.js';
 import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
 
 /** Limits and defaults of the three windows, in seconds (the server's). */
@@ -213,15 +213,4 @@ function ScheduleFields({ form, setForm, set, err }) {
         hint=${t('form.task.timezoneHint', { zone: browserZone() })} />
       <datalist id="tz-list">${zones.map((z) => html`<option value=${z} />`)}</datalist>
     </fieldset>`;
-}
-
-let zoneList = null;
-/** Every IANA zone the browser knows, UTC included. */
-function useZones() {
-  if (!zoneList) {
-    let all = [];
-    try { all = Intl.supportedValuesOf('timeZone'); } catch { /* an old browser: typing still works */ }
-    zoneList = all.includes('UTC') ? all : ['UTC', ...all];
-  }
-  return zoneList;
 }

@@ -94,6 +94,17 @@ export function Occurrences({ items, zone }) {
     </table>`;
 }
 
+let zoneList = null;
+/** Every IANA zone the browser knows, UTC included. */
+export function useZones() {
+  if (!zoneList) {
+    let all = [];
+    try { all = Intl.supportedValuesOf('timeZone'); } catch { /* an old browser: typing still works */ }
+    zoneList = all.includes('UTC') ? all : ['UTC', ...all];
+  }
+  return zoneList;
+}
+
 /** The ping URL of a task (null when the user may not see its key). */
 export function pingUrl(task) {
   return task.pingKey ? `${location.origin}/ping/${task.pingKey}` : null;

@@ -12,6 +12,7 @@ import { Occurrences, ScheduleText, TaskStatusPill, runSummary } from './task-pa
 import { LogsPanel, OpenIncident, ReportPanel, RunsPanel, TaskIncidentsPanel } from './task-panels.js';
 import { NextDue } from './tasks.js';
 import { SilencePanel } from './silence-parts.js';
+import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
 
 export function TaskPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/tasks/${encodeURIComponent(params.id)}`), [params.id], { every: 5000 });
@@ -54,11 +55,12 @@ function TaskView({ detail, profile, tick }) {
       ${can(profile, 'writeTasks') && html`<${Actions} task=${task} />`}
     </div>
     <p class="status-line" data-testid="task-status">
-      <${TaskStatusPill} status=${task.status} />
+      <${TaskStatusPill} status=${task.status} /> <${QuietPill} quiet=${task.quiet} />
       ${task.lastStatusChangeAt && html`
         <span>${t('monitor.for', { duration: formatDuration(Date.now() - new Date(task.lastStatusChangeAt).getTime()) })}</span>
         <time class="muted" datetime=${task.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(task.lastStatusChangeAt) })}</time>`}
     </p>
+    <${MaintenanceNote} scheduled=${detail.maintenance} />
     ${can(profile, 'readIncidents') && html`<${OpenIncident} id=${task.id} tick=${tick} />`}
     ${can(profile, 'readIncidents') && html`<${SilencePanel} profile=${profile} sourceType="task" sourceId=${task.id} />`}
     ${task.description && html`<p class="pre task-description">${task.description}</p>`}

@@ -10,6 +10,7 @@ import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilter
 import { addPage, can } from '../monitoring.js';
 import { RunStatusPill, RunStrip, ScheduleText, TASK_STATUSES, TaskStatusPill } from './task-parts.js';
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
+import { QuietPill } from './maintenance-parts.js';
 
 const SORTS = ['name', 'id', 'status', 'createdAt', 'nextDueAt'];
 /** What may be done to a selection of tasks: tasks have no pause, archive or tags yet. */
@@ -116,7 +117,7 @@ function TaskRow({ task, selection, pageIds }) {
     <tr data-testid="task-row">
       ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${task.id}
         label=${t('bulk.selectRow', { name: task.name })} /></td>`}
-      <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /></td>
+      <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /> <${QuietPill} quiet=${task.quiet} /></td>
       <td data-label=${t('tasks.col.task')} class="main-cell">
         <a href=${`${BASE}/tasks/${encodeURIComponent(task.id)}`} onClick=${linkClick} class="strong">${task.name}</a>
         ${task.name !== task.id && html`<div class="muted small"><code>${task.id}</code></div>`}

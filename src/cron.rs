@@ -1,4 +1,4 @@
-//! Task schedules: standard 5-field Unix cron (minute hour day-of-month month day-of-week,
+//! Cron in a time zone, for task schedules and recurring maintenance windows: standard 5-field Unix cron (minute hour day-of-month month day-of-week,
 //! `0` and `7` both Sunday, `@daily`-style macros) in an IANA time zone. Daylight-saving
 //! transitions follow Vixie cron: a time skipped by the spring gap runs right after it, a time
 //! repeated by the autumn overlap runs once.
