@@ -70,6 +70,10 @@ impl App {
 pub fn connect_features() {
     crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
     crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
+    crate::monitors::upstreams::register(
+        crate::monitors::upstreams::DependentType::Task,
+        crate::tasks::source::as_dependent,
+    );
     crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
 }
 
@@ -88,6 +92,8 @@ mod tests {
             ("monitors", "notify"),
             ("tasks", "incidents"),
             ("tasks", "notify"),
+            // A task's upstreams are monitors, stored by `monitors::upstreams`.
+            ("tasks", "monitors"),
             ("notify", "incidents"),
         ]
         .into();

@@ -35,6 +35,8 @@ pub const METADATA_KEY: usize = 100;
 pub const METADATA_VALUE: usize = 200;
 /// Lists of ids, e-mail recipients, scopes.
 pub const LIST: usize = 100;
+/// Monitors a monitor or task depends on: a handful of routers, gateways and databases.
+pub const UPSTREAMS: usize = 20;
 
 // The characters `line` refuses, and those `multiline` refuses (tabs and line breaks are text),
 // as regular-expression ranges.

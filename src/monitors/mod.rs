@@ -17,3 +17,4 @@ pub mod settings;
 pub mod source;
 pub mod status;
 pub mod store;
+pub mod upstreams;

@@ -61,4 +61,6 @@ pub struct Monitor {
     /// Which channels its incidents notify, and how often they repeat.
     #[serde(flatten)]
     pub routing: crate::notify::routing::Routing,
+    /// The monitors this one depends on (`upstreams`), in the order given.
+    pub upstreams: Vec<MonitorId>,
 }

@@ -16,6 +16,7 @@ use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::source;
 use super::store::{self, Filter};
+use super::upstreams::{self, DependentType, Linked};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
@@ -121,6 +122,10 @@ pub struct MonitorDetail {
     pub tls_incident: Option<Incident>,
     pub uptime: Uptime,
     pub last_response_time_ms: Option<u32>,
+    /// The monitors it depends on, with their statuses.
+    pub upstream_monitors: Vec<Linked>,
+    /// The monitors and tasks that depend on it directly, by name.
+    pub dependents: Vec<Linked>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -193,6 +198,7 @@ async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let mut input: MonitorInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let active = input.is_active.unwrap_or(true);
     let settings = Settings::create(input)?;
     let now = req.now();
@@ -204,6 +210,8 @@ async fn create(req: Request) -> Result<Response> {
                 let monitor = store::insert(c, me.org_id, &settings, active, now)?;
                 let (org, id) = (monitor.organization_id, monitor.id);
                 source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
+                let dependent = id.to_string();
+                upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
                 store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
             })
             .await?;
@@ -293,14 +301,19 @@ async fn get(req: Request) -> Result<Response> {
                 last_7d: history::uptime(c, id, now - Duration::days(7))?,
                 last_30d: history::uptime(c, id, now - Duration::days(30))?,
             };
+            let links = (
+                upstreams::upstream_monitors(c, org, DependentType::Monitor, &source)?,
+                upstreams::dependents(c, org, id)?,
+            );
             Ok((
                 open(SourceType::HttpMonitor)?,
                 open(SourceType::TlsCertificate)?,
                 uptime,
+                links,
             ))
         })
         .await?;
-    let (ongoing_incident, tls_incident, uptime) = detail;
+    let (ongoing_incident, tls_incident, uptime, (upstream_monitors, dependents)) = detail;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
         monitor: redact::monitor_for(&me, monitor),
@@ -308,6 +321,8 @@ async fn get(req: Request) -> Result<Response> {
         tls_incident: tls_incident.map(|i| incident_for(&me, i)),
         uptime,
         last_response_time_ms,
+        upstream_monitors,
+        dependents,
     }))
 }
 
@@ -315,6 +330,7 @@ async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let mut input: MonitorInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let now = req.now();
     changed(
         change(&req, &me, move |c, current| {
@@ -322,6 +338,8 @@ async fn update(req: Request) -> Result<Response> {
             let settings = current.settings.clone().apply(input)?;
             let (org, id) = (current.organization_id, current.id);
             source::update_routing(c, org, id, &current.routing, &routing_input, now)?;
+            let dependent = id.to_string();
+            upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
             store::update_settings(c, &current, &settings, now).map(Some)
         })
         .await?,
@@ -331,7 +349,7 @@ async fn update(req: Request) -> Result<Response> {
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     change(&req, &me, |c, current| {
-        store::delete(c, current.id).map(|_| None)
+        store::delete(c, current.organization_id, current.id).map(|_| None)
     })
     .await?;
     Ok(reply::no_content())

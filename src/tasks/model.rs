@@ -37,6 +37,8 @@ pub struct Task {
     /// Which channels its incidents notify, and how often they repeat.
     #[serde(flatten)]
     pub routing: crate::notify::routing::Routing,
+    /// The monitors this task depends on (`upstreams`), in the order given.
+    pub upstreams: Vec<crate::ids::MonitorId>,
     /// When the status next changes by itself (internal: drives the deadline timer).
     #[serde(skip)]
     pub deadline_at: Option<Timestamp>,

@@ -21,6 +21,7 @@ use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
 use crate::limits;
+use crate::monitors::upstreams::{self, DependentType, Linked};
 use crate::notify::routing::Routing;
 use rusqlite::Connection;
 
@@ -87,6 +88,8 @@ pub struct TaskDetail {
     pub schedule_description: Option<String>,
     /// The next five occurrences.
     pub next_occurrences: Vec<Timestamp>,
+    /// The monitors it depends on, with their statuses.
+    pub upstream_monitors: Vec<Linked>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -143,6 +146,7 @@ async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let id = check_id(
         input
             .id
@@ -156,6 +160,7 @@ async fn create(req: Request) -> Result<Response> {
         .write(move |c| {
             lifecycle::create(c, org, &id, &settings, now)?;
             source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
+            upstreams::apply(c, org, DependentType::Task, &id, &upstreams_input)?;
             store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
         })
         .await?;
@@ -175,7 +180,12 @@ async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let task = find(&req, &me).await?;
     let schedule = store::settings_of(&task).schedule().ok().flatten();
+    let (org, id) = (task.organization_id, task.id.clone());
+    let upstream_monitors = req
+        .read(move |c| upstreams::upstream_monitors(c, org, DependentType::Task, &id))
+        .await?;
     Ok(reply::ok(&TaskDetail {
+        upstream_monitors,
         schedule_description: schedule.as_ref().map(|s| s.describe()),
         next_occurrences: schedule.map_or_else(Vec::new, |s| s.upcoming(req.now(), 5)),
         task: shown_to(&me, task),
@@ -200,12 +210,14 @@ async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let now = req.now();
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
         let settings = store::settings_of(&task).apply(&task.id, input)?;
         let org = task.organization_id;
         source::update_routing(c, org, &task.id, &task.routing, &routing_input, now)?;
+        upstreams::apply(c, org, DependentType::Task, &task.id, &upstreams_input)?;
         lifecycle::update(c, &task, &settings, now).map(Some)
     })
     .await?

@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::ids::OrgId;
 use crate::incidents::model::SourceType;
 use crate::incidents::source::{Described, Registration};
+use crate::monitors::upstreams::{DependentType, Linked};
 use crate::notify::routing::{self, Routing, RoutingInput};
 
 pub const TYPES: &[SourceType] = &[SourceType::Task];
@@ -19,6 +20,16 @@ pub static REGISTRATION: Registration = Registration {
     forget_channel: store::forget_channel,
     url_has_credentials: false,
 };
+
+/// A task as a monitor's page lists its dependents (registered with `monitors::upstreams`).
+pub fn as_dependent(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Linked>> {
+    Ok(store::get(conn, org, id)?.map(|t| Linked {
+        kind: DependentType::Task,
+        id: t.id,
+        name: t.name,
+        status: t.status.as_str().into(),
+    }))
+}
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
     Ok(store::get(conn, org, id)?.map(|t| Described {

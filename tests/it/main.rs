@@ -15,6 +15,7 @@ mod cli_errors;
 mod connections;
 mod cors;
 mod data_dir;
+mod dependencies;
 mod errors;
 mod monitors;
 mod notifications;
