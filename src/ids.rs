@@ -65,4 +65,6 @@ uuid_id!(
     ChannelId,
     /// One notification in the outbox; receivers see it as the idempotency key.
     DeliveryId,
+    /// A maintenance window (one-off or recurring).
+    MaintenanceId,
 );

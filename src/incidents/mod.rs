@@ -8,6 +8,7 @@
 pub mod cause;
 pub mod changes;
 pub mod model;
+pub mod quiet;
 pub mod redact;
 pub mod report;
 pub mod routes;

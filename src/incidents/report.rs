@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use rusqlite::Connection;
 
 use super::model::{Cause, EventType, IncidentStatus, Payload, Priority, SourceType};
+use super::quiet;
 use super::store::{self, NewIncident, OpenIncident};
 use crate::clock::Timestamp;
 use crate::error::Result;
@@ -68,8 +69,10 @@ impl<'a> Report<'a> {
 }
 
 /// Carries out `effects` in order on `open` (the source's open incident, as read in this
-/// write). Effects other than `Open` need an incident and do nothing without one. Returns the
-/// incident, if one is open (or was just opened).
+/// write). Effects other than `Open` need an incident and do nothing without one. A quiet
+/// source (`quiet::of`: in maintenance, behind a failing upstream) opens no incident: its own
+/// status changed all the same, and `source::reevaluate` opens it once it is quiet no more.
+/// Returns the incident, if one is open (or was just opened).
 pub fn apply(
     conn: &Connection,
     report: &Report<'_>,
@@ -81,6 +84,10 @@ pub fn apply(
     for effect in effects {
         match (*effect, incident) {
             (Effect::Open(status), _) => {
+                if quiet::of(conn, report.org, report.source_type, report.source_id, now)?.is_some()
+                {
+                    continue;
+                }
                 let new = NewIncident {
                     org_id: report.org,
                     source_type: report.source_type,
@@ -132,4 +139,52 @@ pub fn close(
         _ => Effect::Resolve,
     });
     apply(conn, report, Some(&open), &effects, now).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incidents::quiet::Quiet;
+
+    /// Quiet only for the source this test invents, so other tests sharing the registry are
+    /// not affected.
+    fn quiet_for_test(
+        _: &Connection,
+        _: OrgId,
+        _: SourceType,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<Quiet>> {
+        Ok((id == "quiet-in-report-test").then(|| Quiet::Maintenance {
+            window_id: crate::ids::MaintenanceId::generate(),
+            title: "Upgrade".into(),
+            ends_at: now,
+        }))
+    }
+
+    /// A quiet source opens no incident (and the effects after the open find none); another
+    /// source opens its incident as before.
+    #[test]
+    fn a_quiet_source_opens_no_incident() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let org = crate::accounts::store::insert_organization(&conn, "Acme", now)
+            .unwrap()
+            .id;
+        quiet::register(quiet_for_test);
+        let effects = [
+            Effect::Open(IncidentStatus::Ongoing),
+            Effect::Event(EventType::MonitorPinged),
+        ];
+        for (source, opens) in [("quiet-in-report-test", false), ("loud", true)] {
+            let report = Report {
+                title: "Shop",
+                ..Report::about(org, SourceType::Task, source)
+            };
+            let opened = apply(&conn, &report, None, &effects, now).unwrap();
+            assert_eq!(opened.is_some(), opens, "{source}");
+            assert_eq!(report.open(&conn).unwrap().is_some(), opens, "{source}");
+        }
+    }
 }

@@ -1,13 +1,18 @@
 //! What incidents know of their sources, asked of the feature that owns them: each feature
 //! registers, at start-up, the source types it answers for and how to describe one (its name,
 //! the URL receivers may see, its routing), so incidents and notifications never read another
-//! feature's tables. Manual incidents have no registered source.
+//! feature's tables. Manual incidents have no registered source. Each also says how to apply
+//! the current status of its sources to their incidents (`reevaluate`: when a reason to be
+//! quiet ends, a source still failing opens its incident then) and lists them (for
+//! selections, e.g. what a maintenance window covers).
 
+use std::collections::BTreeMap;
 use std::sync::RwLock;
 
 use rusqlite::Connection;
 
 use super::model::SourceType;
+use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{ChannelId, OrgId};
 
@@ -23,6 +28,19 @@ pub struct Described {
     pub notification_channels: Option<Vec<ChannelId>>,
     /// Re-notification interval; None: the organization's.
     pub renotify_minutes: Option<u32>,
+    /// The source's own metadata tags (none for a task), for selections and matchers.
+    pub metadata: BTreeMap<String, String>,
+    /// What it is: a monitor's kind (`http`, `tcp`, …) or `task`.
+    pub kind: String,
+}
+
+/// A live source of an organization, as `list` gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    /// The first of its feature's types (a monitor: `httpmonitor`).
+    pub source_type: SourceType,
+    pub id: String,
+    pub described: Described,
 }
 
 /// A feature's answers about its sources.
@@ -36,6 +54,12 @@ pub struct Registration {
     pub forget_channel: fn(&Connection, OrgId, ChannelId) -> Result<()>,
     /// Whether the URL its incidents keep in their metadata may carry credentials.
     pub url_has_credentials: bool,
+    /// Applies the current status of each of its sources in `org` to their incidents now: a
+    /// failing source with no open incident opens it (through the feature's own rules, with
+    /// its last known failure as cause), unless it is still quiet.
+    pub reevaluate: fn(&Connection, OrgId, Timestamp) -> Result<()>,
+    /// Its live (not archived) sources in `org`, with their ids.
+    pub list: fn(&Connection, OrgId) -> Result<Vec<(String, Described)>>,
 }
 
 static REGISTRY: RwLock<Vec<&'static Registration>> = RwLock::new(Vec::new());
@@ -85,4 +109,36 @@ pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Resu
         (r.forget_channel)(conn, org, channel)?;
     }
     Ok(())
+}
+
+/// Applies the current status of every source of `org` to its incidents (see
+/// `Registration::reevaluate`): called when a reason to be quiet ends (a maintenance window, an
+/// upstream's incident).
+pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
+    let all: Vec<&'static Registration> =
+        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    for r in all {
+        (r.reevaluate)(conn, org, now)?;
+    }
+    Ok(())
+}
+
+/// Every live source of `org`, feature by feature.
+pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<Listed>> {
+    let all: Vec<&'static Registration> =
+        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut listed = Vec::new();
+    for r in all {
+        let Some(source_type) = r.types.first() else {
+            continue;
+        };
+        for (id, described) in (r.list)(conn, org)? {
+            listed.push(Listed {
+                source_type: *source_type,
+                id,
+                described,
+            });
+        }
+    }
+    Ok(listed)
 }

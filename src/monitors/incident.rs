@@ -197,6 +197,35 @@ pub fn record_tls(
     report::apply(conn, &report, open.as_ref(), &effects, now).map(drop)
 }
 
+/// Opens, through the rules above, the incident of each down or suspicious monitor of `org`
+/// that has none (it failed while quiet), its last known failure as the cause; one still
+/// quiet stays without (`report::apply`).
+pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
+    let filter = super::store::Filter {
+        statuses: vec![MonitorStatus::Down, MonitorStatus::Suspicious],
+        limit: u32::MAX,
+        ..Default::default()
+    };
+    for m in super::store::list(conn, org, &filter)?.items {
+        let source = m.id.to_string();
+        let about = Report::about(org, SourceType::HttpMonitor, &source);
+        if about.open(conn)?.is_some() {
+            continue;
+        }
+        let last = CheckOutcome {
+            error_kind: m.error_kind,
+            http_code: m.last_http_code,
+            response_time_ms: m.last_response_time_ms.unwrap_or(0),
+            error: m.last_error.clone(),
+            tls_expires_at: None,
+            answered: m.last_response_time_ms.is_some(),
+            details: None,
+        };
+        record_check(conn, &m, m.status, m.status_counter, &last, now)?;
+    }
+    Ok(())
+}
+
 /// When a monitor stops being checked (paused, archived, deleted): its open incidents end too.
 pub fn close(conn: &Connection, org: OrgId, id: MonitorId, now: Timestamp) -> Result<()> {
     let source = id.to_string();

@@ -21,23 +21,42 @@ pub static REGISTRATION: Registration = Registration {
     describe,
     forget_channel: store::forget_channel,
     url_has_credentials: true,
+    reevaluate: super::incident::reevaluate,
+    list,
 };
+
+/// Every monitor of `org` (archived ones aside) can be selected.
+fn list(conn: &Connection, org: OrgId) -> Result<Vec<(String, Described)>> {
+    let filter = store::Filter {
+        limit: u32::MAX,
+        ..Default::default()
+    };
+    Ok(store::list(conn, org, &filter)?
+        .items
+        .into_iter()
+        .map(|m| (m.id.to_string(), described(m)))
+        .collect())
+}
+
+fn described(m: super::model::Monitor) -> Described {
+    let target = m.settings.target();
+    Described {
+        kind: m.settings.kind.kind().as_str().to_owned(),
+        metadata: m.settings.metadata,
+        name: m.settings.name,
+        // Receivers are outside: credentials in the monitor's URL never go out.
+        masked_url: Some(mask_url(&target)),
+        url: Some(target),
+        notification_channels: m.routing.notification_channels,
+        renotify_minutes: m.routing.renotify_minutes,
+    }
+}
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
     let Ok(id) = id.parse::<MonitorId>() else {
         return Ok(None);
     };
-    Ok(store::get(conn, org, id)?.map(|m| {
-        let target = m.settings.target();
-        Described {
-            name: m.settings.name,
-            // Receivers are outside: credentials in the monitor's URL never go out.
-            masked_url: Some(mask_url(&target)),
-            url: Some(target),
-            notification_channels: m.routing.notification_channels,
-            renotify_minutes: m.routing.renotify_minutes,
-        }
-    }))
+    Ok(store::get(conn, org, id)?.map(described))
 }
 
 /// Applies `input` to the monitor's routing `current`; when that changes anything, stores it
@@ -75,7 +94,7 @@ mod tests {
             .unwrap()
             .id;
         let url = "https://user:pw@shop.example/health?token=t";
-        let input = serde_json::json!({"url": url, "name": "Shop"});
+        let input = serde_json::json!({"url": url, "name": "Shop", "metadata": {"team": "web"}});
         let settings = Settings::create(serde_json::from_value(input).unwrap()).unwrap();
         let m = store::insert(&conn, org, &settings, true, now).unwrap();
         let routing = Routing {
@@ -98,7 +117,15 @@ mod tests {
             );
             assert_eq!(d.notification_channels, Some(vec![]));
             assert_eq!(d.renotify_minutes, Some(30));
+            assert_eq!(d.kind, "http");
+            assert_eq!(d.metadata.get("team").map(String::as_str), Some("web"));
         }
+        let listed = sources::list(&conn, org).unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|l| l.id == id && l.described.name == "Shop")
+        );
         assert!(sources::url_has_credentials(SourceType::TlsCertificate));
         let other = OrgId::generate();
         let describe =

@@ -30,12 +30,23 @@ pub fn backoff(attempts: u32) -> Duration {
 }
 
 /// Queues `event` about `incident` for each channel its source notifies. Returns how many.
+/// While its source is quiet (`incidents::quiet`: in a maintenance window…), people are not
+/// told it is open, nor reminded: its end and acknowledgements still go out.
 pub fn enqueue(
     conn: &Connection,
     incident: IncidentId,
     event: NotificationEvent,
     now: Timestamp,
 ) -> Result<usize> {
+    if matches!(
+        event,
+        NotificationEvent::Opened | NotificationEvent::Renotification
+    ) && let Some((org, source_type, Some(source_id))) =
+        crate::incidents::store::source_of(conn, incident)?
+        && crate::incidents::quiet::of(conn, org, source_type, &source_id, now)?.is_some()
+    {
+        return Ok(0);
+    }
     let Some((org, channels)) = routing::channels_for_incident(conn, incident)? else {
         return Ok(0);
     };

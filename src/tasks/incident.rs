@@ -5,8 +5,10 @@
 use rusqlite::Connection;
 
 use super::model::Task;
+use super::status::{RunStatus, TaskStatus};
 use crate::clock::Timestamp;
 use crate::error::Result;
+use crate::ids::OrgId;
 use crate::incidents::cause::{Cause, RunFacts, TaskDeleted, TaskTrouble};
 use crate::incidents::model::{EventType, IncidentStatus, Payload, Priority, SourceType};
 use crate::incidents::report::{self, Effect as Step, Report};
@@ -162,6 +164,47 @@ pub fn record(conn: &Connection, task: &Task, event: &TaskEvent, now: Timestamp)
     });
     let steps = effect(event, open_kind).steps(event.event_type());
     report::apply(conn, &report, open.as_ref(), &steps, now).map(drop)
+}
+
+/// Opens the incident of each task of `org` that is failing, late or absent and has none (it
+/// went wrong while quiet): the failed or dead last run, or the missed occurrence, is the
+/// cause. One still quiet stays without (`report::apply`).
+pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
+    let filter = super::store::Filter {
+        statuses: vec![TaskStatus::Failing, TaskStatus::Late, TaskStatus::Absent],
+        search: None,
+        offset: 0,
+        limit: u32::MAX,
+    };
+    for task in super::store::list(conn, org, &filter)?.items {
+        if Report::about(org, SourceType::Task, &task.id)
+            .open(conn)?
+            .is_some()
+        {
+            continue;
+        }
+        let event = match (task.status, task.next_due_at) {
+            (TaskStatus::Late, Some(due_at)) => TaskEvent::Late { due_at },
+            (TaskStatus::Absent, Some(due_at)) => TaskEvent::Absent { due_at },
+            _ => {
+                let runs = super::run_store::list_runs(conn, org, &task.id, &[], 0, 1)?;
+                match runs.items.into_iter().next() {
+                    Some(run) if run.status == RunStatus::Dead => TaskEvent::Dead {
+                        started_at: run.started_at,
+                        last_heartbeat_at: run.last_heartbeat_at,
+                    },
+                    Some(run) if run.status == RunStatus::Failed => TaskEvent::Failed {
+                        started_at: run.started_at,
+                        exit_code: run.exit_code,
+                        error: run.error_message,
+                    },
+                    _ => continue,
+                }
+            }
+        };
+        record(conn, &task, &event, now)?;
+    }
+    Ok(())
 }
 
 /// Closes the task's open incident, if any, saying the task is going away.

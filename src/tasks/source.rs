@@ -3,6 +3,7 @@
 
 use rusqlite::Connection;
 
+use super::model::Task;
 use super::store;
 use crate::clock::Timestamp;
 use crate::error::Result;
@@ -19,6 +20,8 @@ pub static REGISTRATION: Registration = Registration {
     describe,
     forget_channel: store::forget_channel,
     url_has_credentials: false,
+    reevaluate: super::incident::reevaluate,
+    list,
 };
 
 /// A task as a monitor's page lists its dependents (registered with `monitors::upstreams`).
@@ -32,13 +35,34 @@ pub fn as_dependent(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Li
 }
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
-    Ok(store::get(conn, org, id)?.map(|t| Described {
+    Ok(store::get(conn, org, id)?.map(described))
+}
+
+fn described(t: Task) -> Described {
+    Described {
         name: t.name,
         masked_url: None,
         url: None,
         notification_channels: t.routing.notification_channels,
         renotify_minutes: t.routing.renotify_minutes,
-    }))
+        metadata: Default::default(),
+        kind: "task".into(),
+    }
+}
+
+/// Every task of `org` can be selected.
+fn list(conn: &Connection, org: OrgId) -> Result<Vec<(String, Described)>> {
+    let filter = store::Filter {
+        statuses: vec![],
+        search: None,
+        offset: 0,
+        limit: u32::MAX,
+    };
+    Ok(store::list(conn, org, &filter)?
+        .items
+        .into_iter()
+        .map(|t| (t.id.clone(), described(t)))
+        .collect())
 }
 
 /// Applies `input` to the task's routing `current`; when that changes anything, stores it and
