@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::model::Priority;
+use super::model::{Priority, SourceType};
 use crate::clock::Timestamp;
 use crate::ids::{ChannelId, DeliveryId};
 use crate::text_enum::text_enum;
@@ -227,6 +227,15 @@ pub struct TaskDeleted {
     pub name: String,
 }
 
+/// `dependentsuppressed`: the dependent whose failure was folded into this incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DependentAffected {
+    pub source_type: SourceType,
+    pub source_id: String,
+    pub name: String,
+}
+
 /// A cause this version knows (not `Cause::Other`), so unknown JSON stays `Payload::Other`.
 fn known_cause<'de, D: Deserializer<'de>>(d: D) -> Result<Cause, D::Error> {
     match Cause::deserialize(d)? {
@@ -254,6 +263,8 @@ pub enum Payload {
     Notification(NotificationAttempt),
     /// `sourcedeleted`.
     TaskDeleted(TaskDeleted),
+    /// `dependentsuppressed`.
+    Dependent(DependentAffected),
     /// Anything else, kept as given (a comment in the original dashboard's `{"editorjsData": …}`).
     Other(Value),
 }
@@ -329,6 +340,10 @@ mod tests {
             (
                 json!({"causeType": "TaskIncidentCause", "kind": "late", "dueAt": "2026-11-30T02:00:00Z"}),
                 "Cause",
+            ),
+            (
+                json!({"sourceType": "httpmonitor", "sourceId": "m1", "name": "Shop"}),
+                "Dependent",
             ),
             (json!({"editorjsData": {"blocks": []}}), "Other"),
             (json!({}), "Other"),

@@ -66,6 +66,9 @@ text_enum!(
         SourceDeleted => "sourcedeleted",
         /// A delivery attempt on a notification channel: sent, failed (retried) or given up.
         Notification => "notification",
+        /// A source depending on this incident's source failed meanwhile: its own incident was
+        /// not opened (one event per dependent and incident).
+        DependentSuppressed => "dependentsuppressed",
     }
 );
 

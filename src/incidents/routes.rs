@@ -394,7 +394,9 @@ async fn resolve(req: Request) -> Result<Response> {
                 "the incident is already resolved",
             ));
         }
-        store::set_status(c, incident.id, IncidentStatus::Resolved, Some(user), now)
+        store::set_status(c, incident.id, IncidentStatus::Resolved, Some(user), now)?;
+        let (org, source_type) = (incident.organization_id, incident.incident_source_type);
+        crate::incidents::report::ended(c, org, source_type, now)
     })
     .await?;
     Ok(reply::ok(&updated))

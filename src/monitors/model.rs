@@ -63,4 +63,8 @@ pub struct Monitor {
     pub routing: crate::notify::routing::Routing,
     /// The monitors this one depends on (`upstreams`), in the order given.
     pub upstreams: Vec<MonitorId>,
+    /// Why a failure opens no notified incident now (a maintenance window, an upstream's
+    /// incident); absent when none. The dashboard shows `maintenance` / `down (upstream)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<crate::incidents::quiet::Quiet>,
 }

@@ -16,6 +16,7 @@ use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::source;
 use super::store::{self, Filter};
+use super::suppression;
 use super::upstreams::{self, DependentType, Linked};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
@@ -181,8 +182,18 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
-    let org = me.org_id;
-    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    let (org, now) = (me.org_id, req.now());
+    let page = req
+        .read(move |c| {
+            let page = store::list(c, org, &filter)?;
+            let items = page.items.into_iter();
+            let items = items.map(|m| suppression::with_quiet(c, m, now));
+            Ok(crate::store::Page {
+                items: items.collect::<Result<_>>()?,
+                ..page
+            })
+        })
+        .await?;
     Ok(ListPage::reply(page.map(|m| redact::monitor_for(&me, m))))
 }
 
@@ -301,9 +312,12 @@ async fn get(req: Request) -> Result<Response> {
                 last_7d: history::uptime(c, id, now - Duration::days(7))?,
                 last_30d: history::uptime(c, id, now - Duration::days(30))?,
             };
+            let upstream_monitors =
+                upstreams::upstream_monitors(c, org, DependentType::Monitor, &source)?;
             let links = (
-                upstreams::upstream_monitors(c, org, DependentType::Monitor, &source)?,
-                upstreams::dependents(c, org, id)?,
+                upstreams::with_quiet(c, org, upstream_monitors, now)?,
+                upstreams::with_quiet(c, org, upstreams::dependents(c, org, id)?, now)?,
+                suppression::with_quiet(c, monitor, now)?,
             );
             Ok((
                 open(SourceType::HttpMonitor)?,
@@ -313,7 +327,7 @@ async fn get(req: Request) -> Result<Response> {
             ))
         })
         .await?;
-    let (ongoing_incident, tls_incident, uptime, (upstream_monitors, dependents)) = detail;
+    let (ongoing_incident, tls_incident, uptime, (upstream_monitors, dependents, monitor)) = detail;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
         monitor: redact::monitor_for(&me, monitor),

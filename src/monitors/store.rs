@@ -70,6 +70,7 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         routing: Routing::from_columns(r.get(25)?, r.get(26)?),
         last_check_details: json(r.get(27)?),
         upstreams: json(r.get(28)?),
+        quiet: None,
     })
 }
 

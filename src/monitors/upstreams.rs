@@ -12,8 +12,11 @@ use rusqlite::{Connection, params};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};
+use crate::incidents::model::SourceType;
+use crate::incidents::quiet::{self, Quiet};
 use crate::limits;
 use crate::text_enum::text_enum;
 
@@ -45,6 +48,26 @@ pub struct Linked {
     pub name: String,
     /// The source's own status (a monitor's or a task's words).
     pub status: String,
+    /// Why its failure opens no incident now, if it is quiet (`down (upstream)`, maintenance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<Quiet>,
+}
+
+/// `list` with each one's `quiet` (as `incidents::quiet` answers at `now`).
+pub fn with_quiet(
+    conn: &Connection,
+    org: OrgId,
+    mut list: Vec<Linked>,
+    now: Timestamp,
+) -> Result<Vec<Linked>> {
+    for linked in &mut list {
+        let source_type = match linked.kind {
+            DependentType::Monitor => SourceType::HttpMonitor,
+            DependentType::Task => SourceType::Task,
+        };
+        linked.quiet = quiet::of(conn, org, source_type, &linked.id, now)?;
+    }
+    Ok(list)
 }
 
 type Describe = fn(&Connection, OrgId, &str) -> Result<Option<Linked>>;
@@ -172,8 +195,8 @@ pub fn find_cycle<T: Copy + Eq + Hash>(
                 chain.reverse();
                 return Some([vec![start], chain, vec![start]].concat());
             }
-            if !reached_from.contains_key(&next) {
-                reached_from.insert(next, node);
+            if let std::collections::hash_map::Entry::Vacant(e) = reached_from.entry(next) {
+                e.insert(node);
                 stack.push(next);
             }
         }
@@ -231,6 +254,7 @@ pub fn upstream_monitors(
             id: r.get(0)?,
             name: r.get(1)?,
             status: r.get(2)?,
+            quiet: None,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -269,7 +293,7 @@ pub fn dependents(conn: &Connection, org: OrgId, upstream: MonitorId) -> Result<
         };
         all.extend(linked);
     }
-    all.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    all.sort_by_key(|l| l.name.to_lowercase());
     Ok(all)
 }
 
@@ -285,6 +309,7 @@ fn upstream_row(conn: &Connection, org: OrgId, id: MonitorId) -> Result<Option<L
                 id: r.get(0)?,
                 name: r.get(1)?,
                 status: r.get(2)?,
+                quiet: None,
             })
         })
         .optional()?)

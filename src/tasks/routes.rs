@@ -20,6 +20,7 @@ use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::{Page, Request};
 use crate::http::router::Route;
+use crate::incidents::model::SourceType;
 use crate::limits;
 use crate::monitors::upstreams::{self, DependentType, Linked};
 use crate::notify::routing::Routing;
@@ -122,6 +123,13 @@ pub fn shown_to(me: &Principal, mut task: Task) -> Task {
     task
 }
 
+/// A task as shown: with why it is quiet now, if it is.
+fn with_quiet(conn: &Connection, mut task: Task, now: Timestamp) -> Result<Task> {
+    let org = task.organization_id;
+    task.quiet = crate::incidents::quiet::of(conn, org, SourceType::Task, &task.id, now)?;
+    Ok(task)
+}
+
 async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let q: ListQuery = req.query()?;
@@ -137,8 +145,17 @@ async fn list(req: Request) -> Result<Response> {
         offset,
         limit,
     };
-    let org = me.org_id;
-    let page = req.read(move |c| store::list(c, org, &filter)).await?;
+    let (org, now) = (me.org_id, req.now());
+    let page = req
+        .read(move |c| {
+            let page = store::list(c, org, &filter)?;
+            let items = page.items.into_iter().map(|t| with_quiet(c, t, now));
+            Ok(crate::store::Page {
+                items: items.collect::<Result<_>>()?,
+                ..page
+            })
+        })
+        .await?;
     Ok(ListPage::reply(page.map(|t| shown_to(&me, t))))
 }
 
@@ -180,9 +197,13 @@ async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let task = find(&req, &me).await?;
     let schedule = store::settings_of(&task).schedule().ok().flatten();
-    let (org, id) = (task.organization_id, task.id.clone());
-    let upstream_monitors = req
-        .read(move |c| upstreams::upstream_monitors(c, org, DependentType::Task, &id))
+    let (org, now) = (task.organization_id, req.now());
+    let (task, upstream_monitors) = req
+        .read(move |c| {
+            let linked = upstreams::upstream_monitors(c, org, DependentType::Task, &task.id)?;
+            let linked = upstreams::with_quiet(c, org, linked, now)?;
+            Ok((with_quiet(c, task, now)?, linked))
+        })
         .await?;
     Ok(reply::ok(&TaskDetail {
         upstream_monitors,

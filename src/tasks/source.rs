@@ -31,6 +31,7 @@ pub fn as_dependent(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Li
         id: t.id,
         name: t.name,
         status: t.status.as_str().into(),
+        quiet: None,
     }))
 }
 

@@ -42,6 +42,7 @@ fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         deadline_at: opt_from_db(r.get(15)?),
         routing: Routing::from_columns(r.get(16)?, r.get(17)?),
         upstreams: Vec::new(),
+        quiet: None,
     })
 }
 

@@ -2,3 +2,4 @@
 //! unknown and other organizations' monitors are refused with a 422 naming `upstreams`.
 
 mod storing;
+mod suppression;
