@@ -1,13 +1,15 @@
 // English and French texts, the language choice, and locale-aware dates.
 // Both dictionaries must have the same keys (checked by the browser tests). The monitors,
 // incidents, tasks and notifications pages keep their texts in messages-monitors.js,
-// messages-form.js, messages-incidents.js, messages-tasks.js and messages-notifications.js;
+// messages-form.js, messages-incidents.js, messages-tasks.js, messages-notifications.js and
+// messages-dependencies.js;
 // each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
 import tasksMessages from './messages-tasks.js';
 import notificationsMessages from './messages-notifications.js';
+import dependenciesMessages from './messages-dependencies.js';
 
 export const messages = {
   en: {
@@ -190,7 +192,7 @@ export function addMessages(extra) {
   Object.assign(messages.fr, extra.fr);
 }
 
-for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages]) addMessages(extra);
+for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, dependenciesMessages]) addMessages(extra);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

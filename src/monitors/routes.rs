@@ -125,7 +125,8 @@ pub struct MonitorDetail {
     pub last_response_time_ms: Option<u32>,
     /// The monitors it depends on, with their statuses.
     pub upstream_monitors: Vec<Linked>,
-    /// The monitors and tasks that depend on it directly, by name.
+    /// The monitors and tasks that depend on it directly, by name (tasks for those who may
+    /// read them).
     pub dependents: Vec<Linked>,
 }
 
@@ -298,6 +299,15 @@ async fn get(req: Request) -> Result<Response> {
     let monitor = find(&req, &me).await?;
     let now = req.now();
     let (id, org) = (monitor.id, me.org_id);
+    // Tasks' names and statuses are for those who may read tasks.
+    let sees_tasks = me.can(crate::accounts::roles::Permission::ReadTasks);
+    let dependents = move |c: &Connection, id| -> Result<Vec<Linked>> {
+        let all = upstreams::dependents(c, org, id)?;
+        Ok(all
+            .into_iter()
+            .filter(|d| sees_tasks || d.kind != DependentType::Task)
+            .collect())
+    };
     let detail = req
         .read(move |c| {
             let source = id.to_string();
@@ -316,7 +326,7 @@ async fn get(req: Request) -> Result<Response> {
                 upstreams::upstream_monitors(c, org, DependentType::Monitor, &source)?;
             let links = (
                 upstreams::with_quiet(c, org, upstream_monitors, now)?,
-                upstreams::with_quiet(c, org, upstreams::dependents(c, org, id)?, now)?,
+                upstreams::with_quiet(c, org, dependents(c, id)?, now)?,
                 suppression::with_quiet(c, monitor, now)?,
             );
             Ok((

@@ -89,7 +89,8 @@ pub struct TaskDetail {
     pub schedule_description: Option<String>,
     /// The next five occurrences.
     pub next_occurrences: Vec<Timestamp>,
-    /// The monitors it depends on, with their statuses.
+    /// The monitors it depends on, with their statuses (empty for those who may not read
+    /// monitors).
     pub upstream_monitors: Vec<Linked>,
 }
 
@@ -198,9 +199,14 @@ async fn get(req: Request) -> Result<Response> {
     let task = find(&req, &me).await?;
     let schedule = store::settings_of(&task).schedule().ok().flatten();
     let (org, now) = (task.organization_id, req.now());
+    // Monitors' names and statuses are for those who may read monitors.
+    let sees_monitors = me.can(crate::accounts::roles::Permission::ReadHttpMonitors);
     let (task, upstream_monitors) = req
         .read(move |c| {
-            let linked = upstreams::upstream_monitors(c, org, DependentType::Task, &task.id)?;
+            let linked = match sees_monitors {
+                true => upstreams::upstream_monitors(c, org, DependentType::Task, &task.id)?,
+                false => Vec::new(),
+            };
             let linked = upstreams::with_quiet(c, org, linked, now)?;
             Ok((with_quiet(c, task, now)?, linked))
         })

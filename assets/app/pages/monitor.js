@@ -9,6 +9,7 @@ import { Alert, Async, ConfirmDialog, Time, errorText, incidentsChanged, useInci
 import { PriorityBadge, StatusPill, can, checkText } from '../monitoring.js';
 import { ChecksPanel, HistoryPanel, MonitorIncidentsPanel, UptimeStripPanel } from './monitor-panels.js';
 import { kindOf } from './monitor-kinds.js';
+import { DependenciesPanel, QuietNote, QuietTag } from './dependencies.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -51,11 +52,14 @@ function MonitorView({ detail, profile, reload }) {
     </div>
     <p class="status-line" data-testid="monitor-status">
       <${StatusPill} status=${m.status} />
+      <${QuietTag} status=${m.status} quiet=${m.quiet} />
       <span>${t('monitor.for', { duration: formatDuration(Date.now() - new Date(m.lastStatusChangeAt).getTime()) })}</span>
       <time class="muted" datetime=${m.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(m.lastStatusChangeAt) })}</time>
     </p>
+    <${QuietNote} status=${m.status} quiet=${m.quiet} />
     <${OpenIncidents} detail=${detail} />
     <${Facts} detail=${detail} />
+    <${DependenciesPanel} upstreams=${detail.upstreamMonitors} dependents=${detail.dependents} />
     <${KindDetails} monitor=${m} />
     <${HistoryPanel} id=${m.id} tick=${tick} />
     <${UptimeStripPanel} id=${m.id} tick=${tick} />

@@ -6,6 +6,7 @@ import { formatMs, formatNumber, formatPercent, t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
 import { Async, Field, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { StatusPill, addPage, can } from '../monitoring.js';
+import { QuietTag } from './dependencies.js';
 import { Sparkline } from '../charts.js';
 import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
 
@@ -104,7 +105,7 @@ function MonitorRow({ monitor }) {
   const href = `${BASE}/monitors/${monitor.id}`;
   return html`
     <tr data-testid="monitor-row">
-      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /></td>
+      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /> <${QuietTag} status=${monitor.status} quiet=${monitor.quiet} /></td>
       <td data-label=${t('monitors.col.monitor')} class="main-cell">
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
         <div class="muted small url"><${KindIcon} monitor=${monitor} /> ${kindOf(monitor).summary(monitor)}</div>

@@ -9,6 +9,7 @@ import { BASE, linkClick } from '../router.js';
 import { Async, ListToolbar, Pagination, Time, useIncidentsSignal, useListFilters, useLoad } from '../components.js';
 import { addPage, can } from '../monitoring.js';
 import { RunStatusPill, RunStrip, ScheduleText, TASK_STATUSES, TaskStatusPill } from './task-parts.js';
+import { QuietTag } from './dependencies.js';
 
 const PAGE_SIZE = 20;
 /** Status filter → the statuses asked for (none: all). */
@@ -98,7 +99,7 @@ function TaskRow({ task }) {
   const last = task.recentRuns[0];
   return html`
     <tr data-testid="task-row">
-      <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /></td>
+      <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /> <${QuietTag} status=${task.status} quiet=${task.quiet} /></td>
       <td data-label=${t('tasks.col.task')} class="main-cell">
         <a href=${`${BASE}/tasks/${encodeURIComponent(task.id)}`} onClick=${linkClick} class="strong">${task.name}</a>
         ${task.name !== task.id && html`<div class="muted small"><code>${task.id}</code></div>`}
