@@ -10,3 +10,9 @@ CREATE TABLE upstreams (
 ) WITHOUT ROWID;
 -- "What depends on monitor X": dependents' lists, suppression and re-evaluation.
 CREATE INDEX upstreams_by_upstream ON upstreams (upstream_id);
+
+-- "Is this dependent already named on the upstream's incident?", asked at each failing check of
+-- a quiet dependent (`incidents::store::note_dependent`): one indexed lookup, however long the
+-- timeline.
+CREATE INDEX incident_events_dependents ON incident_events (incident_id, json_extract(payload, '$.sourceId'))
+    WHERE event_type = 'dependentsuppressed';

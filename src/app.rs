@@ -71,7 +71,7 @@ pub fn connect_features() {
     crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
     crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
     crate::incidents::quiet::register(crate::monitors::suppression::quieter);
-    crate::monitors::upstreams::register(
+    crate::monitors::dependents::register(
         crate::monitors::upstreams::DependentType::Task,
         crate::tasks::source::as_dependent,
     );

@@ -4,6 +4,7 @@
 //! is stored (store, history) and the `/monitors` API (routes).
 
 pub mod check;
+pub mod dependents;
 pub mod history;
 pub mod incident;
 pub mod kinds;

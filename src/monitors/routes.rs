@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
+use super::dependents::{self, MonitorLinks};
 use super::history::{self, Bucket, CheckRecord};
 use super::incident::close as close_incidents;
 use super::kinds::Kind;
@@ -17,7 +18,7 @@ use super::settings::{MonitorInput, Settings};
 use super::source;
 use super::store::{self, Filter};
 use super::suppression;
-use super::upstreams::{self, DependentType, Linked};
+use super::upstreams::{self, DependentType};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
@@ -123,11 +124,9 @@ pub struct MonitorDetail {
     pub tls_incident: Option<Incident>,
     pub uptime: Uptime,
     pub last_response_time_ms: Option<u32>,
-    /// The monitors it depends on, with their statuses.
-    pub upstream_monitors: Vec<Linked>,
-    /// The monitors and tasks that depend on it directly, by name (tasks for those who may
-    /// read them).
-    pub dependents: Vec<Linked>,
+    /// Its upstreams and dependents.
+    #[serde(flatten)]
+    pub links: MonitorLinks,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -301,13 +300,6 @@ async fn get(req: Request) -> Result<Response> {
     let (id, org) = (monitor.id, me.org_id);
     // Tasks' names and statuses are for those who may read tasks.
     let sees_tasks = me.can(crate::accounts::roles::Permission::ReadTasks);
-    let dependents = move |c: &Connection, id| -> Result<Vec<Linked>> {
-        let all = upstreams::dependents(c, org, id)?;
-        Ok(all
-            .into_iter()
-            .filter(|d| sees_tasks || d.kind != DependentType::Task)
-            .collect())
-    };
     let detail = req
         .read(move |c| {
             let source = id.to_string();
@@ -322,11 +314,8 @@ async fn get(req: Request) -> Result<Response> {
                 last_7d: history::uptime(c, id, now - Duration::days(7))?,
                 last_30d: history::uptime(c, id, now - Duration::days(30))?,
             };
-            let upstream_monitors =
-                upstreams::upstream_monitors(c, org, DependentType::Monitor, &source)?;
             let links = (
-                upstreams::with_quiet(c, org, upstream_monitors, now)?,
-                upstreams::with_quiet(c, org, dependents(c, id)?, now)?,
+                dependents::of_monitor(c, org, id, sees_tasks, now)?,
                 suppression::with_quiet(c, monitor, now)?,
             );
             Ok((
@@ -337,7 +326,8 @@ async fn get(req: Request) -> Result<Response> {
             ))
         })
         .await?;
-    let (ongoing_incident, tls_incident, uptime, (upstream_monitors, dependents, monitor)) = detail;
+    let (ongoing_incident, tls_incident, uptime, links) = detail;
+    let (links, monitor) = links;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
         monitor: redact::monitor_for(&me, monitor),
@@ -345,8 +335,7 @@ async fn get(req: Request) -> Result<Response> {
         tls_incident: tls_incident.map(|i| incident_for(&me, i)),
         uptime,
         last_response_time_ms,
-        upstream_monitors,
-        dependents,
+        links,
     }))
 }
 

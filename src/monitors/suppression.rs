@@ -57,7 +57,7 @@ pub fn quieter(
     for upstream in &list {
         let id = upstream.to_string();
         if let Some(open) = incidents::open_for_source(conn, org, SourceType::HttpMonitor, &id)? {
-            let name = upstreams::upstream_monitors(conn, org, kind, source_id)?
+            let name = super::dependents::upstream_monitors(conn, org, kind, source_id)?
                 .into_iter()
                 .find(|l| l.id == id)
                 .map_or_else(|| id.clone(), |l| l.name);

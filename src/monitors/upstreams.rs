@@ -2,21 +2,18 @@
 //! down does not page for everything behind it. Every upstream is a monitor, so the one table
 //! (`upstreams`) is the monitors' and written only here; tasks store theirs through these
 //! functions. The rules: upstreams are monitors of the same organization, at most
-//! `limits::UPSTREAMS`, and never a cycle (a monitor depending on itself, transitively).
+//! `limits::UPSTREAMS`, and never a cycle (a monitor depending on itself, transitively). What
+//! pages show of them (names, statuses) is in `dependents`.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::RwLock;
 
 use rusqlite::{Connection, params};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};
-use crate::incidents::model::SourceType;
-use crate::incidents::quiet::{self, Quiet};
 use crate::limits;
 use crate::text_enum::text_enum;
 
@@ -36,51 +33,6 @@ pub struct UpstreamsInput {
     /// maintenance), a failure here opens no notified incident. `[]` removes them all.
     #[schemars(length(max = limits::UPSTREAMS))]
     pub upstreams: Option<Vec<MonitorId>>,
-}
-
-/// A source at the other end of a dependency, as a page shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Linked {
-    #[serde(rename = "type")]
-    pub kind: DependentType,
-    pub id: String,
-    pub name: String,
-    /// The source's own status (a monitor's or a task's words).
-    pub status: String,
-    /// Why its failure opens no incident now, if it is quiet (`down (upstream)`, maintenance).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quiet: Option<Quiet>,
-}
-
-/// `list` with each one's `quiet` (as `incidents::quiet` answers at `now`).
-pub fn with_quiet(
-    conn: &Connection,
-    org: OrgId,
-    mut list: Vec<Linked>,
-    now: Timestamp,
-) -> Result<Vec<Linked>> {
-    for linked in &mut list {
-        let source_type = match linked.kind {
-            DependentType::Monitor => SourceType::HttpMonitor,
-            DependentType::Task => SourceType::Task,
-        };
-        linked.quiet = quiet::of(conn, org, source_type, &linked.id, now)?;
-    }
-    Ok(list)
-}
-
-type Describe = fn(&Connection, OrgId, &str) -> Result<Option<Linked>>;
-
-/// How other features describe their dependents (tasks register at start-up, so monitors
-/// never read the tasks' table).
-static DESCRIBERS: RwLock<Vec<(DependentType, Describe)>> = RwLock::new(Vec::new());
-
-pub fn register(kind: DependentType, describe: Describe) {
-    let mut all = DESCRIBERS.write().unwrap_or_else(|e| e.into_inner());
-    if !all.iter().any(|(k, _)| *k == kind) {
-        all.push((kind, describe));
-    }
 }
 
 /// The upstreams of a dependent, in the order given.
@@ -234,85 +186,6 @@ pub fn forget_monitor(conn: &Connection, org: OrgId, id: MonitorId) -> Result<()
     )?
     .execute(params![org, id])?;
     Ok(())
-}
-
-/// The monitors a dependent depends on, with their statuses.
-pub fn upstream_monitors(
-    conn: &Connection,
-    org: OrgId,
-    kind: DependentType,
-    id: &str,
-) -> Result<Vec<Linked>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.name, m.status FROM upstreams u JOIN monitors m ON m.id = u.upstream_id
-         WHERE u.organization_id = ?1 AND u.dependent_type = ?2 AND u.dependent_id = ?3
-         ORDER BY u.position",
-    )?;
-    let rows = stmt.query_map(params![org, kind, id], |r| {
-        Ok(Linked {
-            kind: DependentType::Monitor,
-            id: r.get(0)?,
-            name: r.get(1)?,
-            status: r.get(2)?,
-            quiet: None,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Who depends on a monitor directly (ids and types), in a stable order.
-pub fn dependent_ids(
-    conn: &Connection,
-    org: OrgId,
-    upstream: MonitorId,
-) -> Result<Vec<(DependentType, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT dependent_type, dependent_id FROM upstreams WHERE upstream_id = ?1
-         AND organization_id = ?2 ORDER BY dependent_type, dependent_id",
-    )?;
-    let rows = stmt.query_map(params![upstream, org], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Who depends on a monitor directly, with names and statuses, by name.
-pub fn dependents(conn: &Connection, org: OrgId, upstream: MonitorId) -> Result<Vec<Linked>> {
-    let describers = DESCRIBERS.read().unwrap_or_else(|e| e.into_inner()).clone();
-    let mut all = Vec::new();
-    for (kind, id) in dependent_ids(conn, org, upstream)? {
-        let linked = match kind {
-            DependentType::Monitor => id
-                .parse()
-                .ok()
-                .map(|m| upstream_row(conn, org, m))
-                .transpose()?
-                .flatten(),
-            other => match describers.iter().find(|(k, _)| *k == other) {
-                Some((_, describe)) => describe(conn, org, &id)?,
-                None => None,
-            },
-        };
-        all.extend(linked);
-    }
-    all.sort_by_key(|l| l.name.to_lowercase());
-    Ok(all)
-}
-
-fn upstream_row(conn: &Connection, org: OrgId, id: MonitorId) -> Result<Option<Linked>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, name, status FROM monitors WHERE id = ?1 AND organization_id = ?2",
-        )?
-        .query_row(params![id, org], |r| {
-            Ok(Linked {
-                kind: DependentType::Monitor,
-                id: r.get(0)?,
-                name: r.get(1)?,
-                status: r.get(2)?,
-                quiet: None,
-            })
-        })
-        .optional()?)
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ use crate::http::request::{Page, Request};
 use crate::http::router::Route;
 use crate::incidents::model::SourceType;
 use crate::limits;
-use crate::monitors::upstreams::{self, DependentType, Linked};
+use crate::monitors::dependents::{self, Linked};
+use crate::monitors::upstreams::{self, DependentType};
 use crate::notify::routing::Routing;
 use rusqlite::Connection;
 
@@ -204,10 +205,10 @@ async fn get(req: Request) -> Result<Response> {
     let (task, upstream_monitors) = req
         .read(move |c| {
             let linked = match sees_monitors {
-                true => upstreams::upstream_monitors(c, org, DependentType::Task, &task.id)?,
+                true => dependents::upstream_monitors(c, org, DependentType::Task, &task.id)?,
                 false => Vec::new(),
             };
-            let linked = upstreams::with_quiet(c, org, linked, now)?;
+            let linked = dependents::with_quiet(c, org, linked, now)?;
             Ok((with_quiet(c, task, now)?, linked))
         })
         .await?;

@@ -10,7 +10,8 @@ use crate::error::Result;
 use crate::ids::OrgId;
 use crate::incidents::model::SourceType;
 use crate::incidents::source::{Described, Registration};
-use crate::monitors::upstreams::{DependentType, Linked};
+use crate::monitors::dependents::Linked;
+use crate::monitors::upstreams::DependentType;
 use crate::notify::routing::{self, Routing, RoutingInput};
 
 pub const TYPES: &[SourceType] = &[SourceType::Task];

@@ -44,7 +44,7 @@ function Linked({ item }) {
 }
 
 /** A page's upstreams and (for a monitor) dependents, with their statuses. */
-export function DependenciesPanel({ upstreams, dependents }) {
+export function DependenciesPanel({ upstreams, dependents, count }) {
   const titleId = useId('deps');
   return html`
     <section class="card deps" aria-labelledby=${titleId} data-testid="dependencies">
@@ -54,7 +54,8 @@ export function DependenciesPanel({ upstreams, dependents }) {
       ${dependents && html`
         <h2>${t('deps.dependents')}</h2>
         ${dependents.length ? html`<ul class="deps-list" data-testid="dependents">${dependents.map((d) => html`<${Linked} item=${d} />`)}</ul>`
-          : html`<p class="muted">${t('deps.noDependents')}</p>`}`}
+          : html`<p class="muted">${t('deps.noDependents')}</p>`}
+        ${count > dependents.length && html`<p class="muted small">${t('deps.more', { count: count - dependents.length })}</p>`}`}
     </section>`;
 }
 

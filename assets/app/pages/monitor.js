@@ -59,7 +59,7 @@ function MonitorView({ detail, profile, reload }) {
     <${QuietNote} status=${m.status} quiet=${m.quiet} />
     <${OpenIncidents} detail=${detail} />
     <${Facts} detail=${detail} />
-    <${DependenciesPanel} upstreams=${detail.upstreamMonitors} dependents=${detail.dependents} />
+    <${DependenciesPanel} upstreams=${detail.upstreamMonitors} dependents=${detail.dependents} count=${detail.dependentCount} />
     <${KindDetails} monitor=${m} />
     <${HistoryPanel} id=${m.id} tick=${tick} />
     <${UptimeStripPanel} id=${m.id} tick=${tick} />

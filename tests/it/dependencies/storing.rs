@@ -57,6 +57,7 @@ async fn upstreams_are_stored_shown_on_both_ends_and_forgotten_with_their_monito
     assert_eq!(detail["upstreamMonitors"][0]["type"], "monitor");
     let detail = api().get_ok(&format!("/monitors/{db}")).await;
     assert_eq!(names(&detail["dependents"]), ["Backup", "Shop"]);
+    assert_eq!(detail["dependentCount"], 2);
     assert_eq!(detail["dependents"][0]["type"], "task");
     assert_eq!(detail["dependents"][1]["id"], json!(shop));
     assert!(detail["dependents"][1]["status"].is_string());
