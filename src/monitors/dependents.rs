@@ -74,15 +74,7 @@ pub fn upstream_monitors(
          WHERE u.organization_id = ?1 AND u.dependent_type = ?2 AND u.dependent_id = ?3
          ORDER BY u.position",
     )?;
-    let rows = stmt.query_map(params![org, kind, id], |r| {
-        Ok(Linked {
-            kind: DependentType::Monitor,
-            id: r.get(0)?,
-            name: r.get(1)?,
-            status: r.get(2)?,
-            quiet: None,
-        })
-    })?;
+    let rows = stmt.query_map(params![org, kind, id], monitor_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -144,16 +136,19 @@ fn upstream_row(conn: &Connection, org: OrgId, id: MonitorId) -> Result<Option<L
         .prepare_cached(
             "SELECT id, name, status FROM monitors WHERE id = ?1 AND organization_id = ?2",
         )?
-        .query_row(params![id, org], |r| {
-            Ok(Linked {
-                kind: DependentType::Monitor,
-                id: r.get(0)?,
-                name: r.get(1)?,
-                status: r.get(2)?,
-                quiet: None,
-            })
-        })
+        .query_row(params![id, org], monitor_row)
         .optional()?)
+}
+
+/// A monitor's `id, name, status`.
+fn monitor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Linked> {
+    Ok(Linked {
+        kind: DependentType::Monitor,
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: r.get(2)?,
+        quiet: None,
+    })
 }
 
 /// What a monitor's page shows of its dependencies.
