@@ -20,7 +20,10 @@ const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
 
 const isNotification = (e) => e.eventType === 'notification' && e.payload && NOTIFY_TONE[e.payload.outcome];
 const toneOf = (e) => (isNotification(e) ? NOTIFY_TONE[e.payload.outcome] : TONE[e.eventType] || 'neutral');
-const titleOf = (e) => t(isNotification(e) ? 'event.notification.' + e.payload.outcome : 'event.' + e.eventType);
+const titleOf = (e) => {
+  if (e.dependents && e.dependents.length > 1) return t('deps.affectedTitle');
+  return t(isNotification(e) ? 'event.notification.' + e.payload.outcome : 'event.' + e.eventType);
+};
 
 export function Timeline({ items }) {
   if (!items.length) return html`<p class="muted">${t('timeline.empty')}</p>`;
