@@ -361,8 +361,13 @@ async fn update(req: Request) -> Result<Response> {
 
 async fn delete(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    change(&req, &me, |c, current| {
-        store::delete(c, current.organization_id, current.id).map(|_| None)
+    let now = req.now();
+    change(&req, &me, move |c, current| {
+        let org = current.organization_id;
+        store::delete(c, org, current.id)?;
+        // Its incidents went with it: what depended on it is quiet no more.
+        crate::incidents::report::ended(c, org, SourceType::HttpMonitor, now)?;
+        Ok(None)
     })
     .await?;
     Ok(reply::no_content())

@@ -254,4 +254,11 @@ async fn unconfirmed_dependents_fold_into_the_upstream_incident() {
     assert_eq!(suppressed.len(), 3);
     hook.wait_for(1).await;
     assert_eq!(events_heard(&hook), ["opened"]);
+
+    // The router deleted (its incident with it): the services, still down, page at once.
+    api().delete(&format!("/monitors/{router}")).await;
+    let open = api().items("/incidents?status=ongoing").await;
+    assert_eq!(open.len(), 3, "{open:?}");
+    hook.wait_for(4).await;
+    assert_eq!(events_heard(&hook), ["opened"; 4]);
 }
