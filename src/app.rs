@@ -75,6 +75,11 @@ pub fn connect_features() {
     crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
     crate::incidents::source::register(&crate::tasks::source::REGISTRATION);
     crate::incidents::quiet::register(crate::maintenance::quieter::quiet);
+    crate::incidents::quiet::register(crate::monitors::suppression::quieter);
+    crate::monitors::dependents::register(
+        crate::monitors::upstreams::DependentType::Task,
+        crate::tasks::source::as_dependent,
+    );
     crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
     crate::silences::on_end(crate::notify::hold::silence_ended);
 }
@@ -101,6 +106,8 @@ mod tests {
             ("monitors", "notify"),
             ("tasks", "incidents"),
             ("tasks", "notify"),
+            // A task's upstreams are monitors, stored by `monitors::upstreams`.
+            ("tasks", "monitors"),
             ("notify", "incidents"),
             ("notify", "silences"),
             ("silences", "incidents"),

@@ -37,6 +37,8 @@ pub const METADATA_VALUE: usize = 200;
 pub const METADATA_TAG: usize = METADATA_KEY + 1 + METADATA_VALUE;
 /// Lists of ids, e-mail recipients, scopes.
 pub const LIST: usize = 100;
+/// Monitors a monitor or task depends on: a handful of routers, gateways and databases.
+pub const UPSTREAMS: usize = 20;
 
 // The characters `line` refuses, and those `multiline` refuses (tabs and line breaks are text),
 // as regular-expression ranges.

@@ -1,8 +1,9 @@
 // English and French texts, the language choice, and locale-aware dates.
 // Both dictionaries must have the same keys (checked by the browser tests). The monitors,
-// incidents, tasks, notifications, silences, bulk actions and maintenance keep their texts in
+// incidents, tasks, notifications, silences, bulk actions, maintenance and dependencies keep their texts in
 // messages-monitors.js, messages-form.js, messages-incidents.js, messages-tasks.js,
-// messages-notifications.js, messages-silences.js, messages-bulk.js and messages-maintenance.js;
+// messages-notifications.js, messages-silences.js, messages-bulk.js, messages-maintenance.js and
+// messages-dependencies.js;
 // each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
 import formMessages from './messages-form.js';
@@ -12,6 +13,7 @@ import notificationsMessages from './messages-notifications.js';
 import silencesMessages from './messages-silences.js';
 import bulkMessages from './messages-bulk.js';
 import maintenanceMessages from './messages-maintenance.js';
+import dependenciesMessages from './messages-dependencies.js';
 
 export const messages = {
   en: {
@@ -194,7 +196,7 @@ export function addMessages(extra) {
   Object.assign(messages.fr, extra.fr);
 }
 
-for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages]) {
+for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages, dependenciesMessages]) {
   addMessages(extra);
 }
 

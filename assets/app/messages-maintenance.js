@@ -4,11 +4,9 @@ export default {
   en: {
     'nav.maintenance': 'Maintenance',
     'quiet.maintenance': 'Maintenance',
-    'quiet.upstream': 'Down (upstream)',
     'chart.dayMaintenance': '{day}: in maintenance ({n} checks, not counted)',
     'chart.dayInMaintenance': '; {n} more in maintenance, not counted',
     'quiet.maintenanceTitle': 'In maintenance: {title}, until {end}. Failures open no incident and notify nobody.',
-    'quiet.upstreamTitle': '{name} is down: failures here open no incident of their own.',
     'maintenance.title': 'Maintenance windows',
     'maintenance.new': 'New window',
     'maintenance.intro': 'While a window is in force, its monitors and tasks open no incident and notify nobody; checks go on (their results marked, out of uptime) unless paused, and tasks’ missed deadlines are not counted. When it ends, whatever still fails opens its incident at once.',
@@ -85,11 +83,9 @@ export default {
   fr: {
     'nav.maintenance': 'Maintenance',
     'quiet.maintenance': 'Maintenance',
-    'quiet.upstream': 'En panne (amont)',
     'chart.dayMaintenance': '{day} : en maintenance ({n} vérifications, non comptées)',
     'chart.dayInMaintenance': ' ; {n} de plus en maintenance, non comptées',
     'quiet.maintenanceTitle': 'En maintenance : {title}, jusqu’à {end}. Les échecs n’ouvrent aucun incident et ne préviennent personne.',
-    'quiet.upstreamTitle': '{name} est en panne : les échecs ici n’ouvrent pas d’incident propre.',
     'maintenance.title': 'Fenêtres de maintenance',
     'maintenance.new': 'Nouvelle fenêtre',
     'maintenance.intro': 'Pendant une fenêtre, ses moniteurs et tâches n’ouvrent aucun incident et ne préviennent personne ; les contrôles continuent (résultats marqués, hors disponibilité) sauf s’ils sont suspendus, et les échéances manquées des tâches ne comptent pas. À la fin, ce qui échoue encore ouvre aussitôt son incident.',

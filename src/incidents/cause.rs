@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::model::Priority;
+use super::model::{Priority, SourceType};
 use crate::clock::Timestamp;
 use crate::ids::{ChannelId, DeliveryId, SilenceId};
 use crate::text_enum::text_enum;
@@ -247,6 +247,15 @@ pub struct MaintenanceFacts {
     pub ends_at: Timestamp,
 }
 
+/// `dependentsuppressed`: the dependent whose failure was folded into this incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DependentAffected {
+    pub source_type: SourceType,
+    pub source_id: String,
+    pub name: String,
+}
+
 /// A cause this version knows (not `Cause::Other`), so unknown JSON stays `Payload::Other`.
 fn known_cause<'de, D: Deserializer<'de>>(d: D) -> Result<Cause, D::Error> {
     match Cause::deserialize(d)? {
@@ -278,6 +287,8 @@ pub enum Payload {
     TaskDeleted(TaskDeleted),
     /// `maintenanceended`: the window the source was in.
     Maintenance(MaintenanceFacts),
+    /// `dependentsuppressed`.
+    Dependent(DependentAffected),
     /// Anything else, kept as given (a comment in the original dashboard's `{"editorjsData": …}`).
     Other(Value),
 }
@@ -358,6 +369,10 @@ mod tests {
             (
                 json!({"causeType": "TaskIncidentCause", "kind": "late", "dueAt": "2026-11-30T02:00:00Z"}),
                 "Cause",
+            ),
+            (
+                json!({"sourceType": "httpmonitor", "sourceId": "m1", "name": "Shop"}),
+                "Dependent",
             ),
             (json!({"editorjsData": {"blocks": []}}), "Other"),
             (json!({}), "Other"),

@@ -70,6 +70,9 @@ text_enum!(
         NotificationsSilenced => "notificationssilenced",
         /// Opened when a maintenance window covering its source ended, the source still failing.
         MaintenanceEnded => "maintenanceended",
+        /// A source depending on this incident's source failed meanwhile: its own incident was
+        /// not opened (one event per dependent and incident).
+        DependentSuppressed => "dependentsuppressed",
     }
 );
 

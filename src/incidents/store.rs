@@ -232,6 +232,38 @@ pub fn update_cause(conn: &Connection, id: IncidentId, cause: &Cause) -> Result<
     Ok(())
 }
 
+/// Notes on `incident` (an upstream's) that `dependent` failed without opening its own: once
+/// per dependent and incident, however many checks fail meanwhile.
+pub fn note_dependent(
+    conn: &Connection,
+    incident: IncidentId,
+    dependent: &super::cause::DependentAffected,
+    now: Timestamp,
+) -> Result<()> {
+    let noted: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM incident_events WHERE incident_id = ?1
+             AND event_type = 'dependentsuppressed' AND json_extract(payload, '$.sourceType') = ?2
+             AND json_extract(payload, '$.sourceId') = ?3)",
+        )?
+        .query_row(
+            params![incident, dependent.source_type, dependent.source_id],
+            |r| r.get(0),
+        )?;
+    if !noted {
+        let payload = Payload::Dependent(dependent.clone());
+        add_event(
+            conn,
+            incident,
+            now,
+            None,
+            EventType::DependentSuppressed,
+            Some(&payload),
+        )?;
+    }
+    Ok(())
+}
+
 pub fn add_event(
     conn: &Connection,
     id: IncidentId,

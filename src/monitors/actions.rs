@@ -81,7 +81,15 @@ pub fn perform(
             close_incidents(c, org, id, now)?;
         }
         Action::Delete => {
-            store::delete(c, id)?;
+            store::delete(c, current.organization_id, id)?;
+            // Its incidents went with it: what depended on it is quiet no more.
+            let org = current.organization_id;
+            crate::incidents::report::ended(
+                c,
+                org,
+                crate::incidents::model::SourceType::HttpMonitor,
+                now,
+            )?;
             return Ok(Ok(None));
         }
         Action::Tag { key, value } => {

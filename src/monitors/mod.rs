@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod bulk_routes;
 pub mod check;
+pub mod dependents;
 pub mod history;
 pub mod incident;
 pub mod kinds;
@@ -20,3 +21,5 @@ pub mod settings;
 pub mod source;
 pub mod status;
 pub mod store;
+pub mod suppression;
+pub mod upstreams;

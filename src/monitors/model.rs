@@ -61,8 +61,10 @@ pub struct Monitor {
     /// Which channels its incidents notify, and how often they repeat.
     #[serde(flatten)]
     pub routing: crate::notify::routing::Routing,
-    /// Why its failures open no notified incident now (a maintenance window, a failing
-    /// upstream); absent when they do.
+    /// The monitors this one depends on (`upstreams`), in the order given.
+    pub upstreams: Vec<MonitorId>,
+    /// Why a failure opens no notified incident now (a maintenance window, an upstream's
+    /// incident); absent when none. The dashboard shows `maintenance` / `down (upstream)`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiet: Option<crate::incidents::quiet::Quiet>,
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
 use super::actions::{self, Action};
+use super::dependents::{self, MonitorLinks};
 use super::history::{self, Bucket, CheckRecord};
 use super::matching::Matching;
 use super::model::{Monitor, MonitorStatus};
@@ -16,6 +17,7 @@ use super::schedule::Cadence;
 use super::settings::{MonitorInput, Settings};
 use super::source;
 use super::store::{self, Filter};
+use super::upstreams::{self, DependentType};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
@@ -126,6 +128,9 @@ pub struct MonitorDetail {
     pub last_response_time_ms: Option<u32>,
     /// The soonest maintenance window covering it, in force or next.
     pub maintenance: Option<crate::maintenance::model::Scheduled>,
+    /// Its upstreams and dependents.
+    #[serde(flatten)]
+    pub links: MonitorLinks,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -188,6 +193,7 @@ async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let mut input: MonitorInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let active = input.is_active.unwrap_or(true);
     let settings = Settings::create(input)?;
     let now = req.now();
@@ -199,6 +205,8 @@ async fn create(req: Request) -> Result<Response> {
                 let monitor = store::insert(c, me.org_id, &settings, active, now)?;
                 let (org, id) = (monitor.organization_id, monitor.id);
                 source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
+                let dependent = id.to_string();
+                upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
                 store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
             })
             .await?;
@@ -267,6 +275,8 @@ async fn get(req: Request) -> Result<Response> {
     let monitor = find(&req, &me).await?;
     let now = req.now();
     let (id, org) = (monitor.id, me.org_id);
+    // Tasks' names and statuses are for those who may read tasks.
+    let sees_tasks = me.can(crate::accounts::roles::Permission::ReadTasks);
     let detail = req
         .read(move |c| {
             let source = id.to_string();
@@ -282,16 +292,18 @@ async fn get(req: Request) -> Result<Response> {
                 last_30d: history::uptime(c, id, now - Duration::days(30))?,
             };
             let maintenance = soonest(c, org, SourceType::HttpMonitor, &source, now)?;
+            let links = dependents::of_monitor(c, org, id, sees_tasks, now)?;
             Ok((
                 open(SourceType::HttpMonitor)?,
                 open(SourceType::TlsCertificate)?,
                 uptime,
                 source::with_quiet(c, monitor, now)?,
                 maintenance,
+                links,
             ))
         })
         .await?;
-    let (ongoing_incident, tls_incident, uptime, monitor, maintenance) = detail;
+    let (ongoing_incident, tls_incident, uptime, monitor, maintenance, links) = detail;
     let last_response_time_ms = monitor.last_response_time_ms;
     Ok(reply::ok(&MonitorDetail {
         monitor: redact::monitor_for(&me, monitor),
@@ -300,6 +312,7 @@ async fn get(req: Request) -> Result<Response> {
         uptime,
         last_response_time_ms,
         maintenance,
+        links,
     }))
 }
 
@@ -307,6 +320,7 @@ async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let mut input: MonitorInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let now = req.now();
     changed(
         change(&req, &me, move |c, current| {
@@ -314,6 +328,8 @@ async fn update(req: Request) -> Result<Response> {
             let settings = current.settings.clone().apply(input)?;
             let (org, id) = (current.organization_id, current.id);
             source::update_routing(c, org, id, &current.routing, &routing_input, now)?;
+            let dependent = id.to_string();
+            upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
             store::update_settings(c, &current, &settings, now).map(Some)
         })
         .await?,

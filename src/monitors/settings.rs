@@ -57,6 +57,8 @@ pub struct MonitorInput {
     pub settings: KindInput,
     #[serde(flatten)]
     pub routing: crate::notify::routing::RoutingInput,
+    #[serde(flatten)]
+    pub upstreams: super::upstreams::UpstreamsInput,
 }
 
 impl crate::http::openapi::OnCreate for MonitorInput {

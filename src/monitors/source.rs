@@ -160,7 +160,7 @@ mod tests {
         let d = describe(org, &id).unwrap().unwrap();
         assert_eq!(d.notification_channels, Some(vec![kept]));
 
-        store::delete(&conn, m.id).unwrap();
+        store::delete(&conn, org, m.id).unwrap();
         assert_eq!(describe(org, &id).unwrap(), None, "deleted");
     }
 }

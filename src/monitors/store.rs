@@ -21,7 +21,10 @@ const COLUMNS: &str = "id, organization_id, name, kind, kind_settings, request_t
     downtime_threshold, recovery_threshold, tls_expiry_warning_days, metadata, status, status_counter, error_kind,
     last_http_code, last_response_time_ms, last_error, tls_expires_at, first_check_at, last_check_at, next_check_at,
     last_status_change_at, archived_at, created_at, updated_at, notification_channels, renotify_minutes,
-    last_check_details";
+    last_check_details,
+    (SELECT json_group_array(upstream_id) FROM (SELECT upstream_id FROM upstreams u
+        WHERE u.organization_id = monitors.organization_id AND u.dependent_type = 'monitor'
+        AND u.dependent_id = monitors.id ORDER BY u.position))";
 
 fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -65,8 +68,9 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         created_at: from_db(r.get(23)?),
         updated_at: from_db(r.get(24)?),
         routing: Routing::from_columns(r.get(25)?, r.get(26)?),
-        quiet: None,
         last_check_details: json(r.get(27)?),
+        upstreams: json(r.get(28)?),
+        quiet: None,
     })
 }
 
@@ -230,8 +234,9 @@ pub fn archive(conn: &Connection, id: MonitorId, now: Timestamp) -> Result<()> {
 }
 
 /// Deletes a monitor with its checks, rollups and incidents.
-pub fn delete(conn: &Connection, id: MonitorId) -> Result<()> {
+pub fn delete(conn: &Connection, org: OrgId, id: MonitorId) -> Result<()> {
     crate::incidents::store::delete_for_source(conn, super::source::TYPES, &id.to_string())?;
+    super::upstreams::forget_monitor(conn, org, id)?;
     conn.execute("DELETE FROM monitors WHERE id = ?1", [id])?;
     Ok(())
 }

@@ -23,6 +23,8 @@ use crate::http::router::Route;
 use crate::incidents::model::SourceType;
 use crate::limits;
 use crate::maintenance::quieter::soonest;
+use crate::monitors::dependents::{self, Linked};
+use crate::monitors::upstreams::{self, DependentType};
 use crate::notify::routing::Routing;
 use crate::store::filter::SortFields;
 use rusqlite::Connection;
@@ -99,6 +101,9 @@ pub struct TaskDetail {
     pub next_occurrences: Vec<Timestamp>,
     /// The soonest maintenance window covering it, in force or next.
     pub maintenance: Option<crate::maintenance::model::Scheduled>,
+    /// The monitors it depends on, with their statuses (empty for those who may not read
+    /// monitors).
+    pub upstream_monitors: Vec<Linked>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -152,6 +157,7 @@ async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let id = check_id(
         input
             .id
@@ -165,6 +171,7 @@ async fn create(req: Request) -> Result<Response> {
         .write(move |c| {
             lifecycle::create(c, org, &id, &settings, now)?;
             source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
+            upstreams::apply(c, org, DependentType::Task, &id, &upstreams_input)?;
             store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
         })
         .await?;
@@ -184,15 +191,23 @@ async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let task = find(&req, &me).await?;
     let schedule = store::settings_of(&task).schedule().ok().flatten();
-    let (org, now) = (me.org_id, req.now());
-    let (task, maintenance) = req
+    let (org, now) = (task.organization_id, req.now());
+    // Monitors' names and statuses are for those who may read monitors.
+    let sees_monitors = me.can(crate::accounts::roles::Permission::ReadHttpMonitors);
+    let (task, maintenance, upstream_monitors) = req
         .read(move |c| {
             let soonest = soonest(c, org, SourceType::Task, &task.id, now)?;
-            Ok((source::with_quiet(c, task, now)?, soonest))
+            let linked = match sees_monitors {
+                true => dependents::upstream_monitors(c, org, DependentType::Task, &task.id)?,
+                false => Vec::new(),
+            };
+            let linked = dependents::with_quiet(c, org, linked, now)?;
+            Ok((source::with_quiet(c, task, now)?, soonest, linked))
         })
         .await?;
     Ok(reply::ok(&TaskDetail {
         maintenance,
+        upstream_monitors,
         schedule_description: schedule.as_ref().map(|s| s.describe()),
         next_occurrences: schedule.map_or_else(Vec::new, |s| s.upcoming(req.now(), 5)),
         task: shown_to(&me, task),
@@ -217,12 +232,14 @@ async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
     let now = req.now();
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
         let settings = store::settings_of(&task).apply(&task.id, input)?;
         let org = task.organization_id;
         source::update_routing(c, org, &task.id, &task.routing, &routing_input, now)?;
+        upstreams::apply(c, org, DependentType::Task, &task.id, &upstreams_input)?;
         lifecycle::update(c, &task, &settings, now).map(Some)
     })
     .await?

@@ -49,6 +49,8 @@ pub struct TaskInput {
     pub heartbeat_timeout_seconds: Option<Option<u32>>,
     #[serde(flatten)]
     pub routing: crate::notify::routing::RoutingInput,
+    #[serde(flatten)]
+    pub upstreams: crate::monitors::upstreams::UpstreamsInput,
 }
 
 impl crate::http::openapi::OnCreate for TaskInput {

@@ -11,6 +11,8 @@ use crate::ids::OrgId;
 use crate::incidents::model::SourceType;
 use crate::incidents::quiet;
 use crate::incidents::source::{Described, Registration};
+use crate::monitors::dependents::Linked;
+use crate::monitors::upstreams::DependentType;
 use crate::notify::routing::{self, Routing, RoutingInput};
 
 pub const TYPES: &[SourceType] = &[SourceType::Task];
@@ -24,6 +26,17 @@ pub static REGISTRATION: Registration = Registration {
     reevaluate: super::incident::reevaluate,
     list,
 };
+
+/// A task as a monitor's page lists its dependents (registered with `monitors::upstreams`).
+pub fn as_dependent(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Linked>> {
+    Ok(store::get(conn, org, id)?.map(|t| Linked {
+        kind: DependentType::Task,
+        id: t.id,
+        name: t.name,
+        status: t.status.as_str().into(),
+        quiet: None,
+    }))
+}
 
 fn describe(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Described>> {
     Ok(store::get(conn, org, id)?.map(described))

@@ -9,6 +9,7 @@ use super::status::TaskStatus;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{ChannelId, OrgId};
+use crate::monitors::upstreams::{self, DependentType};
 use crate::notify::routing::Routing;
 use crate::store::Page;
 use crate::store::filter::{Order, Where};
@@ -40,6 +41,7 @@ fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         recent_runs: Vec::new(),
         deadline_at: opt_from_db(r.get(15)?),
         routing: Routing::from_columns(r.get(16)?, r.get(17)?),
+        upstreams: Vec::new(),
         quiet: None,
     })
 }
@@ -132,7 +134,9 @@ pub fn find_by_ping_key(conn: &Connection, key: &str) -> Result<Option<(OrgId, S
         .optional()?)
 }
 
+/// A task as shown: with its last runs and its upstreams.
 fn with_recent_runs(conn: &Connection, mut task: Task) -> Result<Task> {
+    task.upstreams = upstreams::of(conn, task.organization_id, DependentType::Task, &task.id)?;
     task.recent_runs = conn
         .prepare_cached(
             "SELECT started_at, status, completed_at, exit_code FROM task_runs
@@ -297,6 +301,7 @@ pub fn count_by_status(conn: &Connection) -> Result<Vec<(String, i64)>> {
 
 /// Deletes a task with its runs and logs; false if there was none.
 pub fn delete(conn: &Connection, org: OrgId, id: &str) -> Result<bool> {
+    upstreams::set(conn, org, DependentType::Task, id, &[])?;
     Ok(conn
         .prepare_cached("DELETE FROM tasks WHERE organization_id = ?1 AND id = ?2")?
         .execute(params![org, id])?

@@ -13,7 +13,10 @@ const OWNERS: &[(&str, &[&str])] = &[
         &["users", "organizations", "memberships", "sessions"],
     ),
     ("tokens", &["api_tokens"]),
-    ("monitors", &["monitors", "check_results", "check_rollups"]),
+    (
+        "monitors",
+        &["monitors", "check_results", "check_rollups", "upstreams"],
+    ),
     ("tasks", &["tasks", "task_runs", "task_logs"]),
     (
         "incidents",

@@ -16,6 +16,7 @@ mod cli_errors;
 mod connections;
 mod cors;
 mod data_dir;
+mod dependencies;
 mod errors;
 mod maintenance;
 mod monitors;

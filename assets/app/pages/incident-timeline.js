@@ -1,11 +1,12 @@
 // An incident's timeline, oldest first: who did what and when; checks with their HTTP code,
 // response time and error; task runs with their due or start time, exit code and error;
-// notifications with their channel, outcome, error and next attempt. Comments are shown as text,
-// never as HTML.
+// notifications with their channel, outcome, error and next attempt; the dependents whose
+// failures were folded into it, in one entry. Comments are shown as text, never as HTML.
 import { html } from '../lib.js';
 import { formatDateTime, formatMs, t } from '../i18n.js';
 import { Time } from '../components.js';
 import { PriorityBadge, checkText, userName } from '../monitoring.js';
+import { AffectedDependents, foldDependents } from './dependencies.js';
 
 const TONE = {
   creation: 'bad', confirmation: 'bad', resolution: 'ok', comment: 'info', acknowledged: 'info', prioritychanged: 'info',
@@ -13,19 +14,23 @@ const TONE = {
   tasklate: 'warn', taskabsent: 'bad', taskrunstarted: 'info', taskrunsucceeded: 'ok', taskrunfailed: 'bad', taskrundead: 'bad',
   taskrunaborted: 'warn',
   sourcedeleted: 'neutral', notificationssilenced: 'info', maintenanceended: 'info',
+  dependentsuppressed: 'warn',
 };
 /** A notification's tone by its outcome. */
 const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
 
 const isNotification = (e) => e.eventType === 'notification' && e.payload && NOTIFY_TONE[e.payload.outcome];
 const toneOf = (e) => (isNotification(e) ? NOTIFY_TONE[e.payload.outcome] : TONE[e.eventType] || 'neutral');
-const titleOf = (e) => t(isNotification(e) ? 'event.notification.' + e.payload.outcome : 'event.' + e.eventType);
+const titleOf = (e) => {
+  if (e.dependents && e.dependents.length > 1) return t('deps.affectedTitle');
+  return t(isNotification(e) ? 'event.notification.' + e.payload.outcome : 'event.' + e.eventType);
+};
 
 export function Timeline({ items }) {
   if (!items.length) return html`<p class="muted">${t('timeline.empty')}</p>`;
   return html`
     <ol class="timeline" data-testid="timeline">
-      ${items.map((e) => html`
+      ${foldDependents(items).map((e) => html`
         <li key=${e.id} class=${'tl-' + toneOf(e)} data-event=${e.eventType}>
           <div class="tl-head">
             <strong>${titleOf(e)}</strong>
@@ -38,6 +43,7 @@ export function Timeline({ items }) {
 
 function Details({ event }) {
   const p = event.payload;
+  if (event.dependents) return html`<${AffectedDependents} dependents=${event.dependents} />`;
   if (!p) return null;
   if (event.eventType === 'comment') {
     return html`<div class="tl-comment">

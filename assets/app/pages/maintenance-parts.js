@@ -6,16 +6,16 @@ import { formatDateTime, formatDuration, getLang, t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
 import { cronToWords } from '../cron-words.js';
 import { formatInZone } from './task-parts.js';
+import { QuietTag } from './dependencies.js';
 
-/** "Maintenance" or "Down (upstream)" next to a status, with why in its title; nothing if not quiet. */
-export function QuietPill({ quiet }) {
+/** "Maintenance" (with the window in its title) or "down (upstream)" next to a status; nothing
+ * if the source is not quiet. */
+export function QuietPill({ status, quiet }) {
   if (!quiet) return null;
-  const maintenance = quiet.reason === 'maintenance';
-  const title = maintenance
-    ? t('quiet.maintenanceTitle', { title: quiet.title, end: formatDateTime(quiet.endsAt) })
-    : t('quiet.upstreamTitle', { name: quiet.name || '' });
+  if (quiet.reason !== 'maintenance') return html`<${QuietTag} status=${status} quiet=${quiet} />`;
+  const title = t('quiet.maintenanceTitle', { title: quiet.title, end: formatDateTime(quiet.endsAt) });
   return html`<span class="pill pill-info" data-quiet=${quiet.reason} title=${title}>
-    <span aria-hidden="true" class="pill-icon">◆</span>${t(maintenance ? 'quiet.maintenance' : 'quiet.upstream')}</span>`;
+    <span aria-hidden="true" class="pill-icon">◆</span>${t('quiet.maintenance')}</span>`;
 }
 
 /** On a monitor's or task's page: the window in force, or the next one, covering it. */

@@ -10,13 +10,14 @@ import { can } from '../monitoring.js';
 import { KeyValueRows, IntervalField, fromMonitor, toBody, validate, defaults } from './monitor-form-parts.js';
 import { KINDS, kindLabel } from './monitor-kinds.js';
 import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
+import { UpstreamsField, upstreamsBody, upstreamsForm } from './dependencies.js';
 
 
 export function MonitorFormPage({ params, profile }) {
   // Those who may not see the channels keep the monitor's routing as it is (absent fields).
   const notify = can(profile, 'readNotificationChannels');
   if (params.id) return html`<${EditMonitor} id=${params.id} notify=${notify} />`;
-  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...defaults(), routing: routingForm() }} notify=${notify} /></main>`;
+  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...defaults(), routing: routingForm(), upstreams: [] }} notify=${notify} /></main>`;
 }
 
 function EditMonitor({ id, notify }) {
@@ -27,7 +28,7 @@ function EditMonitor({ id, notify }) {
       <h1>${t('form.editTitle')}</h1>
       <${Async} state=${monitor} retry=${monitor.reload}>
         ${(d) => html`<${MonitorForm} key=${d.monitor.id} id=${d.monitor.id} notify=${notify}
-          initial=${{ ...fromMonitor(d.monitor), routing: routingForm(d.monitor) }} />`}
+          initial=${{ ...fromMonitor(d.monitor), routing: routingForm(d.monitor), upstreams: upstreamsForm(d.upstreamMonitors) }} />`}
       <//>
     </main>`;
 }
@@ -64,7 +65,7 @@ function focusField(field) {
 
 function MonitorForm({ id, initial, notify }) {
   const save = async (f) => {
-    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}) };
+    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}), ...upstreamsBody(f.upstreams) };
     const saved = id ? await api('PATCH', `/monitors/${id}`, body) : await api('POST', '/monitors', { ...body, isActive: f.active });
     navigate(`${BASE}/monitors/${saved.id}`);
   };
@@ -122,6 +123,8 @@ function MonitorForm({ id, initial, notify }) {
           keyLabel=${t('form.tagKey')} valueLabel=${t('form.tagValue')} addLabel=${t('form.addTag')} error=${err('metadata')} />
       </fieldset>
 
+      <${UpstreamsField} value=${form.upstreams} onChange=${(list) => update('upstreams', list)} self=${id}
+        id=${fieldId('upstreams')} error=${err('upstreams')} />
       ${notify && html`<${NotificationFields} value=${form.routing} onChange=${(routing) => update('routing', routing)}
         fieldId=${fieldId} err=${err} />`}
       ${!id && html`<label class="check"><input type="checkbox" checked=${form.active} onChange=${set('active')} /> ${t('form.active')}</label>`}

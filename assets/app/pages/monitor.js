@@ -11,6 +11,7 @@ import { ChecksPanel, HistoryPanel, MonitorIncidentsPanel, UptimeStripPanel } fr
 import { kindOf } from './monitor-kinds.js';
 import { SilencePanel } from './silence-parts.js';
 import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
+import { DependenciesPanel, QuietNote } from './dependencies.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -52,14 +53,16 @@ function MonitorView({ detail, profile, reload }) {
       ${can(profile, 'writeHttpMonitors') && html`<${Actions} monitor=${m} reload=${reload} />`}
     </div>
     <p class="status-line" data-testid="monitor-status">
-      <${StatusPill} status=${m.status} /> <${QuietPill} quiet=${m.quiet} />
+      <${StatusPill} status=${m.status} /> <${QuietPill} status=${m.status} quiet=${m.quiet} />
       <span>${t('monitor.for', { duration: formatDuration(Date.now() - new Date(m.lastStatusChangeAt).getTime()) })}</span>
       <time class="muted" datetime=${m.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(m.lastStatusChangeAt) })}</time>
     </p>
     <${MaintenanceNote} scheduled=${detail.maintenance} />
+    <${QuietNote} status=${m.status} quiet=${m.quiet} />
     <${OpenIncidents} detail=${detail} />
     ${can(profile, 'readIncidents') && html`<${SilencePanel} profile=${profile} sourceType="httpmonitor" sourceId=${m.id} />`}
     <${Facts} detail=${detail} />
+    <${DependenciesPanel} upstreams=${detail.upstreamMonitors} dependents=${detail.dependents} count=${detail.dependentCount} />
     <${KindDetails} monitor=${m} />
     <${HistoryPanel} id=${m.id} tick=${tick} />
     <${UptimeStripPanel} id=${m.id} tick=${tick} />

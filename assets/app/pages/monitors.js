@@ -130,7 +130,7 @@ function MonitorRow({ monitor, selection, pageIds }) {
     <tr data-testid="monitor-row">
       ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${monitor.id}
         label=${t('bulk.selectRow', { name: monitor.name })} /></td>`}
-      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /> <${QuietPill} quiet=${monitor.quiet} /></td>
+      <td data-label=${t('monitors.col.status')}><${StatusPill} status=${monitor.status} /> <${QuietPill} status=${monitor.status} quiet=${monitor.quiet} /></td>
       <td data-label=${t('monitors.col.monitor')} class="main-cell">
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
         <div class="muted small url"><${KindIcon} monitor=${monitor} /> ${kindOf(monitor).summary(monitor)}</div>

@@ -12,6 +12,7 @@ import { cronToWords } from '../cron-words.js';
 import { can } from '../monitoring.js';
 import { Occurrences, browserZone, useZones } from './task-parts.js';
 import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
+import { UpstreamsField, upstreamsBody, upstreamsForm } from './dependencies.js';
 
 /** Limits and defaults of the three windows, in seconds (the server's). */
 const WINDOWS = {
@@ -28,32 +29,34 @@ const taskPath = (id) => `/tasks/${encodeURIComponent(id)}`;
 export function TaskFormPage({ params, profile }) {
   // Those who may not see the channels keep the task's routing as it is (absent fields).
   const notify = can(profile, 'readNotificationChannels');
-  if (params.id) return html`<${EditTask} id=${params.id} notify=${notify} />`;
+  // Upstreams are monitors: picked by those who may see them (the others keep them as they are).
+  const monitors = can(profile, 'readHttpMonitors');
+  if (params.id) return html`<${EditTask} id=${params.id} notify=${notify} monitors=${monitors} />`;
   const initial = {
     id: '', name: '', description: '', scheduled: true, cron: '', timezone: browserZone(),
-    start: '120', lateness: '240', heartbeat: '30', routing: routingForm(),
+    start: '120', lateness: '240', heartbeat: '30', routing: routingForm(), upstreams: [],
   };
-  return html`<main><${Back} /><h1>${t('form.task.newTitle')}</h1><${TaskForm} initial=${initial} notify=${notify} /></main>`;
+  return html`<main><${Back} /><h1>${t('form.task.newTitle')}</h1><${TaskForm} initial=${initial} notify=${notify} monitors=${monitors} /></main>`;
 }
 
-function EditTask({ id, notify }) {
+function EditTask({ id, notify, monitors }) {
   const task = useLoad(() => api('GET', taskPath(id)), [id]);
   return html`
     <main>
       <${Back} id=${id} />
       <h1>${t('form.task.editTitle')}</h1>
       <${Async} state=${task} retry=${task.reload}>
-        ${(d) => html`<${TaskForm} key=${d.task.id} id=${d.task.id} initial=${fromTask(d.task)} notify=${notify} />`}
+        ${(d) => html`<${TaskForm} key=${d.task.id} id=${d.task.id} initial=${fromTask(d.task, d.upstreamMonitors)} notify=${notify} monitors=${monitors} />`}
       <//>
     </main>`;
 }
 
-function fromTask(task) {
+function fromTask(task, upstreamMonitors) {
   return {
     id: task.id, name: task.name === task.id ? '' : task.name, description: task.description || '',
     scheduled: Boolean(task.cronSchedule), cron: task.cronSchedule || '', timezone: task.timezone,
     start: String(task.startWindowSeconds), lateness: String(task.latenessWindowSeconds), heartbeat: String(task.heartbeatTimeoutSeconds),
-    routing: routingForm(task),
+    routing: routingForm(task), upstreams: upstreamsForm(upstreamMonitors),
   };
 }
 
@@ -95,10 +98,10 @@ function serverFieldError(error) {
 
 const stripField = (message) => (message || '').replace(/^\w+:\s*/, '');
 
-function TaskForm({ id, initial, notify }) {
+function TaskForm({ id, initial, notify, monitors }) {
   const creating = !id;
   const save = async (f) => {
-    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}) };
+    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}), ...(monitors ? upstreamsBody(f.upstreams) : {}) };
     const saved = creating ? await api('POST', '/tasks', { id: f.id, ...body }) : await api('PATCH', taskPath(id), body);
     navigate(`${BASE}/tasks/${encodeURIComponent(saved.id)}`);
   };
@@ -130,6 +133,8 @@ function TaskForm({ id, initial, notify }) {
                 + (whole(form[w.key], w.min, w.max) ? ' ' + t('form.task.isDuration', { duration: formatDuration(form[w.key] * 1000) }) : '')} />`)}
         </div>
       </fieldset>
+      ${monitors && html`<${UpstreamsField} value=${form.upstreams} onChange=${(upstreams) => setForm((f) => ({ ...f, upstreams }))}
+        id=${fieldId('upstreams')} error=${err('upstreams')} />`}
       ${notify && html`<${NotificationFields} value=${form.routing} onChange=${(routing) => setForm((f) => ({ ...f, routing }))}
         fieldId=${fieldId} err=${err} />`}
       ${Object.keys(errors).length > 0 && html`<${Alert}>${t('form.fix')}<//>`}

@@ -9,6 +9,7 @@ import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, ConfirmDialog, Time, errorText, useId, useIncidentsSignal, useLoad } from '../components.js';
 import { can } from '../monitoring.js';
 import { Occurrences, ScheduleText, TaskStatusPill, runSummary } from './task-parts.js';
+import { DependenciesPanel, QuietNote } from './dependencies.js';
 import { LogsPanel, OpenIncident, ReportPanel, RunsPanel, TaskIncidentsPanel } from './task-panels.js';
 import { NextDue } from './tasks.js';
 import { SilencePanel } from './silence-parts.js';
@@ -55,12 +56,13 @@ function TaskView({ detail, profile, tick }) {
       ${can(profile, 'writeTasks') && html`<${Actions} task=${task} />`}
     </div>
     <p class="status-line" data-testid="task-status">
-      <${TaskStatusPill} status=${task.status} /> <${QuietPill} quiet=${task.quiet} />
+      <${TaskStatusPill} status=${task.status} /> <${QuietPill} status=${task.status} quiet=${task.quiet} />
       ${task.lastStatusChangeAt && html`
         <span>${t('monitor.for', { duration: formatDuration(Date.now() - new Date(task.lastStatusChangeAt).getTime()) })}</span>
         <time class="muted" datetime=${task.lastStatusChangeAt}>${t('monitor.sinceDate', { date: formatDateTime(task.lastStatusChangeAt) })}</time>`}
     </p>
     <${MaintenanceNote} scheduled=${detail.maintenance} />
+    <${QuietNote} status=${task.status} quiet=${task.quiet} />
     ${can(profile, 'readIncidents') && html`<${OpenIncident} id=${task.id} tick=${tick} />`}
     ${can(profile, 'readIncidents') && html`<${SilencePanel} profile=${profile} sourceType="task" sourceId=${task.id} />`}
     ${task.description && html`<p class="pre task-description">${task.description}</p>`}
@@ -81,7 +83,8 @@ function TaskView({ detail, profile, tick }) {
       <section class="card" aria-labelledby=${occurrencesId}>
         <h2 id=${occurrencesId}>${t('task.nextOccurrences')}</h2>
         <${Occurrences} items=${detail.nextOccurrences} zone=${task.timezone} />
-      </section>`}`;
+      </section>`}
+    <${DependenciesPanel} upstreams=${detail.upstreamMonitors} />`;
 }
 
 /** Edit, and delete behind a confirmation that says the runs go too. */

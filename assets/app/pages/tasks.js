@@ -117,7 +117,7 @@ function TaskRow({ task, selection, pageIds }) {
     <tr data-testid="task-row">
       ${selection && html`<td class="select-cell"><${SelectBox} selection=${selection} pageIds=${pageIds} id=${task.id}
         label=${t('bulk.selectRow', { name: task.name })} /></td>`}
-      <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /> <${QuietPill} quiet=${task.quiet} /></td>
+      <td data-label=${t('tasks.col.status')}><${TaskStatusPill} status=${task.status} /> <${QuietPill} status=${task.status} quiet=${task.quiet} /></td>
       <td data-label=${t('tasks.col.task')} class="main-cell">
         <a href=${`${BASE}/tasks/${encodeURIComponent(task.id)}`} onClick=${linkClick} class="strong">${task.name}</a>
         ${task.name !== task.id && html`<div class="muted small"><code>${task.id}</code></div>`}
