@@ -70,7 +70,7 @@ pub fn perform(
         Action::Resolve => {
             store::set_status(conn, incident.id, IncidentStatus::Resolved, Some(user), now)?;
             let (org, source_type) = (incident.organization_id, incident.incident_source_type);
-            super::report::ended(conn, org, source_type, now)?;
+            super::report::ended(conn, org, source_type, incident.id, now)?;
             Ok(None)
         }
         Action::Comment(payload) => Ok(Some(store::add_event(

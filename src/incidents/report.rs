@@ -124,11 +124,11 @@ pub fn apply(
             }
             (Effect::Resolve, Some(id)) => {
                 store::set_status(conn, id, IncidentStatus::Resolved, None, now)?;
-                ended(conn, report.org, report.source_type, now)?;
+                ended(conn, report.org, report.source_type, id, now)?;
             }
             (Effect::Discard, Some(id)) => {
                 store::discard(conn, id, now)?;
-                ended(conn, report.org, report.source_type, now)?;
+                ended(conn, report.org, report.source_type, id, now)?;
             }
             (Effect::UpdateCause, Some(id)) => {
                 if let Some(cause) = report.cause {
@@ -144,12 +144,20 @@ pub fn apply(
     Ok(incident)
 }
 
-/// A source's incident ended: sources depending on it are quiet no more, so those still failing
-/// open their own incidents now, in this write (`source::reevaluate`). Only a monitor's checks
-/// can be depended on (`monitors::upstreams`); other incidents ending change no one's quiet,
-/// and a task's ending mid-step (its row not written yet) must not reopen its own.
-pub fn ended(conn: &Connection, org: OrgId, source_type: SourceType, now: Timestamp) -> Result<()> {
-    if source_type != SourceType::HttpMonitor {
+/// A source's incident ended: the dependents whose failures it holds (its `dependentsuppressed`
+/// events) are quiet no more, so those still failing open their own incidents now, in this write
+/// (`source::reevaluate`). An incident that held none changes no one's quiet: a storm of
+/// recoveries must not re-evaluate the organization once per incident. Only a monitor's checks
+/// can be depended on (`monitors::upstreams`), and a task's ending mid-step (its row not
+/// written yet) must not reopen its own.
+pub fn ended(
+    conn: &Connection,
+    org: OrgId,
+    source_type: SourceType,
+    incident: IncidentId,
+    now: Timestamp,
+) -> Result<()> {
+    if source_type != SourceType::HttpMonitor || !store::holds_dependents(conn, incident)? {
         return Ok(());
     }
     super::source::reevaluate(conn, org, now)

@@ -232,6 +232,16 @@ pub fn update_cause(conn: &Connection, id: IncidentId, cause: &Cause) -> Result<
     Ok(())
 }
 
+/// Whether dependents' failures were folded into this incident (`note_dependent`).
+pub fn holds_dependents(conn: &Connection, incident: IncidentId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM incident_events WHERE incident_id = ?1
+             AND event_type = 'dependentsuppressed')",
+        )?
+        .query_row([incident], |r| r.get(0))?)
+}
+
 /// Notes on `incident` (an upstream's) that `dependent` failed without opening its own: once
 /// per dependent and incident, however many checks fail meanwhile.
 pub fn note_dependent(

@@ -81,15 +81,12 @@ pub fn perform(
             close_incidents(c, org, id, now)?;
         }
         Action::Delete => {
-            store::delete(c, current.organization_id, id)?;
+            let depended_on = super::upstreams::has_dependents(c, id)?;
+            store::delete(c, org, id)?;
             // Its incidents went with it: what depended on it is quiet no more.
-            let org = current.organization_id;
-            crate::incidents::report::ended(
-                c,
-                org,
-                crate::incidents::model::SourceType::HttpMonitor,
-                now,
-            )?;
+            if depended_on {
+                crate::incidents::source::reevaluate(c, org, now)?;
+            }
             return Ok(Ok(None));
         }
         Action::Tag { key, value } => {

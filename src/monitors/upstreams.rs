@@ -178,6 +178,13 @@ pub fn set(
     Ok(())
 }
 
+/// Whether anything depends on monitor `id`.
+pub fn has_dependents(conn: &Connection, id: MonitorId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM upstreams WHERE upstream_id = ?1)")?
+        .query_row([id], |r| r.get(0))?)
+}
+
 /// A deleted monitor leaves its dependents' upstreams, and its own are gone.
 pub fn forget_monitor(conn: &Connection, org: OrgId, id: MonitorId) -> Result<()> {
     conn.prepare_cached(

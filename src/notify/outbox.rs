@@ -198,23 +198,33 @@ pub fn replan_renotifications(
 /// Queues a re-notification for each ongoing, unacknowledged incident whose time has come, and
 /// plans the next one. Returns how many incidents were handled.
 pub fn renotify_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
-    let due: Vec<IncidentId> = conn
+    let due: Vec<(IncidentId, i64)> = conn
         .prepare_cached(
-            "SELECT incident_id FROM renotifications WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
+            "SELECT incident_id, due_at FROM renotifications WHERE due_at <= ?1
+             ORDER BY due_at LIMIT ?2",
         )?
-        .query_map(params![to_db(now), limit], |r| r.get(0))?
+        .query_map(params![to_db(now), limit], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for incident in &due {
+    for (incident, due_at) in &due {
         let next = match crate::incidents::store::status_of(conn, *incident)? {
             Some((IncidentStatus::Ongoing, false)) => {
                 enqueue(conn, *incident, NotificationEvent::Renotification, now)?;
-                next_renotification(conn, *incident, false, now)?
+                let minutes = routing::renotify_minutes(conn, *incident)?;
+                minutes.map(|m| next_on_grid(from_db(*due_at), Duration::minutes(m.into()), now))
             }
             _ => None,
         };
         plan_renotification(conn, *incident, next)?;
     }
     Ok(due.len())
+}
+
+/// The first point of `start + k × every` after `now`: reminders keep their rhythm however late
+/// the worker reaches them (a busy writer, a reminder skipped in a maintenance window).
+fn next_on_grid(start: Timestamp, every: Duration, now: Timestamp) -> Timestamp {
+    let every_ms = every.num_milliseconds().max(1);
+    let behind = (now - start).num_milliseconds().max(0);
+    start + Duration::milliseconds((behind / every_ms + 1) * every_ms)
 }
 
 /// What a claim took, and whether due notifications were left for lack of room.
@@ -459,6 +469,26 @@ pub fn list_for_channel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The next reminder stays on its grid whenever the worker reaches the due one.
+    #[test]
+    fn reminders_keep_their_rhythm() {
+        let start: Timestamp = "2026-11-30T09:05:00Z".parse().unwrap();
+        let every = Duration::minutes(5);
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let rows = [
+            ("2026-11-30T09:05:00Z", "2026-11-30T09:10:00Z"),
+            ("2026-11-30T09:05:01Z", "2026-11-30T09:10:00Z"),
+            ("2026-11-30T09:09:59Z", "2026-11-30T09:10:00Z"),
+            ("2026-11-30T09:10:00Z", "2026-11-30T09:15:00Z"),
+            ("2026-11-30T09:12:00Z", "2026-11-30T09:15:00Z"),
+            // A clock behind the plan never plans before it.
+            ("2026-11-30T09:00:00Z", "2026-11-30T09:10:00Z"),
+        ];
+        for (now, next) in rows {
+            assert_eq!(next_on_grid(start, every, at(now)), at(next), "at {now}");
+        }
+    }
 
     /// Who hears what of an incident's change, row by row: (before, after, acknowledged).
     #[test]

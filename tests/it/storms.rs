@@ -180,19 +180,32 @@ async fn two_hundred_tasks_late_at_once_make_a_few_digests_per_channel() {
         }
     }
     assert_eq!(resolved_names, named);
-    let mails = smtp.wait_for(2 + digests + alone).await;
-    let mut mail_resolved: BTreeSet<String> = BTreeSet::new();
-    for m in &mails[2..] {
-        let listed = names_in_mail(&m.body());
-        if listed.is_empty() {
-            // One alone: "Incident resolved: Job 007".
-            let subject = m.header("Subject").unwrap();
-            mail_resolved.insert(subject.rsplit(": ").next().unwrap().to_owned());
-        } else {
-            mail_resolved.extend(listed);
+    // The e-mail channel groups on its own: a resolution that went alone on the webhook may
+    // still have been waiting for the slower SMTP sender when the storm began, and then joined
+    // the digest. Each channel keeps to the same bounds.
+    let (mail_digests, mail_alone) = eventually("every resolution e-mailed", || async {
+        let mut told = BTreeSet::new();
+        let (mut digests, mut alone) = (0, 0);
+        for m in smtp.mails().iter().skip(2) {
+            let listed = names_in_mail(&m.body());
+            if listed.is_empty() {
+                // One alone: "Incident resolved: Job 007".
+                let subject = m.header("Subject").unwrap();
+                told.insert(subject.rsplit(": ").next().unwrap().to_owned());
+                alone += 1;
+            } else {
+                told.extend(listed);
+                digests += 1;
+            }
         }
-    }
-    assert_eq!(mail_resolved, named);
+        (told == named).then_some((digests, alone))
+    })
+    .await;
+    assert!(
+        mail_digests <= 3,
+        "{mail_digests} resolution digests by e-mail"
+    );
+    assert!(mail_alone <= 5, "{mail_alone} resolutions e-mailed alone");
 }
 
 /// Waits until `n` incidents are ongoing.
