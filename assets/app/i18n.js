@@ -112,7 +112,7 @@ export const messages = {
     'health.hint': 'Les vérifications, échéances et notifications sont réessayées jusqu’à ce que ce soit réglé. /healthz et /metrics disent la même chose.',
     'nav.main': 'Navigation principale',
     'nav.overview': 'Accueil',
-    'nav.docs': 'Documentation de l\u2019API',
+    'nav.docs': 'API',
     'lang.label': 'Langue',
     'menu.open': 'Menu du compte',
     'menu.account': 'Mon compte',
