@@ -216,3 +216,5 @@ async fn wait_all_incidents(server: &TestServer, token: &Token, n: usize) {
     })
     .await;
 }
+
+mod monitors;
