@@ -232,12 +232,8 @@ mod tests {
     /// source opens its incident as before.
     #[test]
     fn a_quiet_source_opens_no_incident() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrate(&mut conn).unwrap();
+        let (conn, org) = crate::store::memory_with_org();
         let now = chrono::DateTime::UNIX_EPOCH;
-        let org = crate::accounts::store::insert_organization(&conn, "Acme", now)
-            .unwrap()
-            .id;
         quiet::register(quiet_for_test);
         let effects = [
             Effect::Open(IncidentStatus::Ongoing),
@@ -281,12 +277,8 @@ mod tests {
     /// dependents the upstream's timeline names then.
     #[test]
     fn behind_an_upstream_failures_are_noted_on_its_incident_once() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrate(&mut conn).unwrap();
+        let (conn, org) = crate::store::memory_with_org();
         let now = chrono::DateTime::UNIX_EPOCH;
-        let org = crate::accounts::store::insert_organization(&conn, "Acme", now)
-            .unwrap()
-            .id;
         let upstream = Report {
             title: "Router",
             ..Report::about(org, SourceType::HttpMonitor, "router")

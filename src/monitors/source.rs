@@ -97,12 +97,8 @@ mod tests {
     /// a deleted one is gone.
     #[test]
     fn the_registry_describes_a_monitor() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrate(&mut conn).unwrap();
+        let (conn, org) = crate::store::memory_with_org();
         let now = chrono::DateTime::UNIX_EPOCH;
-        let org = crate::accounts::store::insert_organization(&conn, "Acme", now)
-            .unwrap()
-            .id;
         let url = "https://user:pw@shop.example/health?token=t";
         let input = serde_json::json!({"url": url, "name": "Shop", "metadata": {"team": "web"}});
         let settings = Settings::create(serde_json::from_value(input).unwrap()).unwrap();

@@ -94,12 +94,8 @@ mod tests {
     /// for the dependent (the name of the upstream whose incident it names, or none).
     #[test]
     fn a_dependent_is_quiet_while_an_upstream_transitively_has_an_open_incident() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrate(&mut conn).unwrap();
+        let (conn, org) = crate::store::memory_with_org();
         let now = chrono::DateTime::UNIX_EPOCH;
-        let org = crate::accounts::store::insert_organization(&conn, "Acme", now)
-            .unwrap()
-            .id;
         quiet::register(quieter);
         // Shop → (Router, Database); Router → Uplink; the task Backup → Database.
         let [uplink, router, database, shop] =

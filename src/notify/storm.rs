@@ -271,12 +271,7 @@ mod tests {
     /// An organization with one webhook channel and `n` manual incidents (written directly,
     /// so no listener queues anything behind the test's back).
     fn world(n: usize) -> (Connection, OrgId, ChannelId, Vec<IncidentId>) {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrate(&mut conn).unwrap();
-        let t0 = chrono::DateTime::UNIX_EPOCH;
-        let org = crate::accounts::store::insert_organization(&conn, "Acme", t0)
-            .unwrap()
-            .id;
+        let (conn, org) = crate::store::memory_with_org();
         let channel = ChannelId::generate();
         conn.execute(
             "INSERT INTO notification_channels (id, organization_id, name, kind, config, created_at, updated_at)

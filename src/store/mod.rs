@@ -175,3 +175,16 @@ impl Store {
 fn closed() -> Error {
     Error::unavailable("the store is closed or the write failed; retry shortly")
 }
+
+/// For unit tests of queries: a migrated in-memory database with one organization, Acme,
+/// created at the Unix epoch.
+#[cfg(test)]
+pub fn memory_with_org() -> (rusqlite::Connection, crate::ids::OrgId) {
+    let mut conn = rusqlite::Connection::open_in_memory().expect("an in-memory database");
+    migrate(&mut conn).expect("migrations apply");
+    let org =
+        crate::accounts::store::insert_organization(&conn, "Acme", chrono::DateTime::UNIX_EPOCH)
+            .expect("an organization")
+            .id;
+    (conn, org)
+}
