@@ -82,6 +82,7 @@ pub fn connect_features() {
     );
     crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
     crate::silences::on_end(crate::notify::hold::silence_ended);
+    crate::incidents::silencer::install(crate::silences::for_incidents);
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::common::{TestServer, Token, code};
 
 mod monitors_and_tasks;
+mod silence;
 
 /// Declares `n` incidents titled `{prefix} {i}`; returns their ids in order.
 pub(crate) async fn declare(
