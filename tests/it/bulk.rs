@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::common::{TestServer, Token, code};
 
+mod maintenance;
 mod monitors_and_tasks;
 mod silence;
 
