@@ -9,6 +9,7 @@ use crate::common::{TestServer, Token, code};
 
 mod maintenance;
 mod monitors_and_tasks;
+mod reserved;
 mod silence;
 
 /// Declares `n` incidents titled `{prefix} {i}`; returns their ids in order.
