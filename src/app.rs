@@ -69,7 +69,7 @@ impl App {
 
 /// Wires the features that must not know each other: monitors and tasks answer for their
 /// sources, maintenance says which are quiet, incident changes reach notifications, and so does
-/// a silence ended early. Every `App` goes through here (servers,
+/// a silence ended early; a bulk silence of incidents is made by silences. Every `App` goes through here (servers,
 /// tests); calling it again changes nothing.
 pub fn connect_features() {
     crate::incidents::source::register(&crate::monitors::source::REGISTRATION);
@@ -82,6 +82,7 @@ pub fn connect_features() {
     );
     crate::incidents::changes::listen(crate::notify::outbox::incident_changed);
     crate::silences::on_end(crate::notify::hold::silence_ended);
+    crate::incidents::silencer::install(crate::silences::for_incidents);
 }
 
 #[cfg(test)]

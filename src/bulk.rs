@@ -104,6 +104,12 @@ pub struct Report {
     pub skipped_by: Vec<Skipped>,
     /// Given ids not found in the organization (the first 50).
     pub not_found: Vec<String>,
+    /// Action `silence`: the one silence created over the selection's sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silence_id: Option<String>,
+    /// Action `maintenance`: the one maintenance window created over the selection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_id: Option<String>,
 }
 
 impl Report {

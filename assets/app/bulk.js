@@ -1,10 +1,13 @@
 // Bulk actions on a list: rows picked one by one or "all N matching this filter", an action bar
-// (a confirmation stating the count, the comment or tag asked there), then what the server did
-// (changed, skipped and why). Also the list controls: sort field, order and page size.
+// (a confirmation stating the count, the comment, tag or end asked there), then what the server
+// did (changed, skipped and why, and the silence or maintenance window made). Also the list
+// controls: sort field, order and page size.
 import { html, useState } from './lib.js';
 import { api } from './api.js';
-import { formatNumber, t } from './i18n.js';
+import { formatDateTime, formatNumber, t } from './i18n.js';
+import { BASE, linkClick } from './router.js';
 import { Alert, Field, Modal, errorText } from './components.js';
+import { quickEnds } from './pages/silence-parts.js';
 
 export const PAGE_SIZES = [10, 20, 50];
 
@@ -44,8 +47,9 @@ export function SelectBox({ selection, pageIds, id, label }) {
 
 /**
  * The bar above a list with a selection. `path`: where to POST; `filter`: the list's filter as a
- * bulk body's `filter`; `actions`: [{ action, label, ask: 'text' | 'tag' }]; `noun(count)`: "3
- * incidents"; `onDone`: reload the list.
+ * bulk body's `filter`; `actions`: [{ action, label, ask: 'text' | 'tag' | 'silence' |
+ * 'maintenance', pauseChecks }] (`pauseChecks`: offer to pause checks, monitors only);
+ * `noun(count)`: "3 incidents"; `onDone`: reload the list.
  */
 export function BulkBar({ selection, pageIds, total, path, filter, actions, noun, onDone }) {
   const [pending, setPending] = useState(null);
@@ -78,18 +82,22 @@ export function BulkBar({ selection, pageIds, total, path, filter, actions, noun
       }).then((report) => done(report, pending))} />`}`;
 }
 
-/** The confirmation, stating how many rows the action applies to, with its comment or tag. */
+/** The confirmation, stating how many rows the action applies to, with its comment, tag or end. */
 function BulkDialog({ action, what, onConfirm, onCancel }) {
-  const [form, setForm] = useState({ text: '', key: '', value: '', remove: false });
+  const [ends] = useState(() => quickEnds());
+  const [form, setForm] = useState({ text: '', key: '', value: '', remove: false, end: '0', reason: '', title: '', pause: false });
   const [state, setState] = useState({ busy: false, error: null, field: null });
   const set = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
     if (action.ask === 'text' && !form.text.trim()) return setState({ busy: false, error: null, field: t('bulk.textRequired') });
     if (action.ask === 'tag' && !form.key.trim()) return setState({ busy: false, error: null, field: t('bulk.keyRequired') });
+    const endsAt = ends[Number(form.end)][1].toISOString();
     const extra = action.ask === 'text' ? { text: form.text }
       : action.ask === 'tag' ? { tag: form.remove ? { key: form.key.trim() } : { key: form.key.trim(), value: form.value } }
-        : {};
+        : action.ask === 'silence' ? { endsAt, ...(form.reason.trim() ? { reason: form.reason.trim() } : {}) }
+          : action.ask === 'maintenance' ? { endsAt, ...(form.title.trim() ? { title: form.title.trim() } : {}), ...(form.pause ? { pauseChecks: true } : {}) }
+            : {};
     setState({ busy: true, error: null, field: null });
     try {
       await onConfirm(extra);
@@ -100,7 +108,18 @@ function BulkDialog({ action, what, onConfirm, onCancel }) {
   return html`
     <${Modal} title=${action.label} onClose=${onCancel}>
       <form onSubmit=${submit} novalidate data-testid="bulk-dialog">
-        <p>${t('bulk.confirm', { what })}</p>
+        <p>${t(action.ask === 'silence' || action.ask === 'maintenance' ? `bulk.${action.ask}Confirm` : 'bulk.confirm', { what })}</p>
+        ${(action.ask === 'silence' || action.ask === 'maintenance') && html`
+          <fieldset class="bulk-ends">
+            <legend>${t('bulk.until')}</legend>
+            ${ends.map(([key, end], i) => html`
+              <label class="check"><input type="radio" name="bulk-end" value=${String(i)} checked=${form.end === String(i)} onChange=${set('end')} />
+                ${' '}${t(key)} <span class="muted small">(${formatDateTime(end)})</span></label>`)}
+          </fieldset>`}
+        ${action.ask === 'silence' && html`<${Field} label=${t('bulk.reason')} value=${form.reason} onInput=${set('reason')} maxlength="1000" />`}
+        ${action.ask === 'maintenance' && html`
+          <${Field} label=${t('bulk.windowTitle')} value=${form.title} onInput=${set('title')} maxlength="200" placeholder=${t('bulk.windowTitleDefault')} />
+          ${action.pauseChecks && html`<label class="check"><input type="checkbox" checked=${form.pause} onChange=${set('pause')} /> ${t('form.maintenance.pauseChecks')}</label>`}`}
         ${action.ask === 'text' && html`<${Field} as="textarea" label=${t('bulk.comment')} value=${form.text} onInput=${set('text')}
           rows="3" autofocus error=${state.field} />`}
         ${action.ask === 'tag' && html`
@@ -121,10 +140,12 @@ function BulkResult({ report, action, noun, onClose }) {
   return html`
     <${Alert} kind=${report.changed ? 'success' : 'info'}>
       <div data-testid="bulk-result">
-        <strong>${action.label}${t('app.colon')}</strong>
+        <strong>${action.label.replace(/…$/, '')}${t('app.colon')}</strong>
         ${t('bulk.result', { changed: formatNumber(report.changed), what: noun(report.matched) })}
         ${report.skippedBy.map((s) => html` ${t('bulk.skipped', { count: formatNumber(s.count), why: t('bulk.reason.' + s.reason) })}`)}
         ${report.notFound.length > 0 && html` ${t('bulk.notFound', { count: formatNumber(report.notFound.length) })}`}
+        ${report.silenceId && html` <a href=${BASE + '/silences'} onClick=${linkClick}>${t('bulk.silenceMade')}</a>`}
+        ${report.windowId && html` <a href=${`${BASE}/maintenance/${encodeURIComponent(report.windowId)}/edit`} onClick=${linkClick}>${t('bulk.windowMade')}</a>`}
         <button type="button" class="link" onClick=${onClose}>${t('bulk.dismiss')}</button>
       </div>
     <//>`;

@@ -1,29 +1,30 @@
-//! `POST /incidents/bulk`: acknowledge, resolve or comment on many incidents at once, named by
-//! id or by the filters of `GET /incidents` ("all matching"). Each incident goes through
-//! `actions::perform`, the rules of the single-incident routes, in batches of one write each
-//! (`crate::bulk`).
-//!
-//! Silencing a selection belongs to the silences feature (a silence mutes sources, it does not
-//! change incidents): it would select with [`selected`] and create its silence itself, next to
-//! these actions in the dashboard's action bar, without a new action here.
+//! `POST /incidents/bulk`: acknowledge, resolve, comment on or silence many incidents at once,
+//! named by id or by the filters of `GET /incidents` ("all matching"). Each incident goes
+//! through `actions::perform`, the rules of the single-incident routes, in batches of one write
+//! each (`crate::bulk`). Silencing creates ONE silence naming the selection's sources (a
+//! silence mutes sources, it does not change incidents), by the silences feature's own rules,
+//! reached through the `silencer` seam.
 
 use rusqlite::Connection;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use warp::reply::Response;
 
+use chrono::{DateTime, FixedOffset};
+
 use super::actions::{self, Action, CommentInput};
 use super::matching::Matching;
-use super::store;
-use crate::accounts::principal::Principal;
+use super::{silencer, store};
+use crate::accounts::principal::{Credential, Principal};
 use crate::accounts::roles::Permission::{CommentIncidents, EditIncidents};
 use crate::bulk::{self, Outcome, Selection};
 use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::reply;
 use crate::http::request::Request;
 use crate::http::router::Route;
 use crate::ids::{IncidentId, OrgId, UserId};
+use crate::limits;
 use crate::text_enum::text_enum;
 
 pub fn routes() -> Vec<Route> {
@@ -31,7 +32,7 @@ pub fn routes() -> Vec<Route> {
         "Incidents",
         vec![
             Route::post("/incidents/bulk", apply)
-                .summary("Acknowledge, resolve or comment on incidents by id or by filter")
+                .summary("Acknowledge, resolve, comment on or silence incidents by id or by filter")
                 .body::<IncidentBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
         ],
@@ -46,6 +47,9 @@ text_enum!(
         Resolve => "resolve",
         /// As `POST /incidents/{id}/comment`, with `text` (and `format`).
         Comment => "comment",
+        /// One silence, as `POST /silences` with `endsAt` (and `reason`), whose matchers name
+        /// the selected incidents' sources (at most 100); manual incidents are skipped.
+        Silence => "silence",
     }
 );
 
@@ -56,6 +60,9 @@ text_enum!(
     {"if": {"properties": {"action": {"const": "comment"}}},
      "then": {"required": ["text"]},
      "else": {"properties": {"text": false, "format": false}}},
+    {"if": {"properties": {"action": {"const": "silence"}}},
+     "then": {"required": ["endsAt"]},
+     "else": {"properties": {"endsAt": false, "reason": false}}},
 ]))]
 pub struct IncidentBulk {
     /// The incidents (1 to 1,000); or `filter`.
@@ -69,19 +76,32 @@ pub struct IncidentBulk {
     /// `text` (and `format`): action `comment` only.
     #[serde(flatten)]
     pub comment: CommentInput,
+    /// Action `silence` only: when the silence ends (RFC 3339; in the future, at most 30 days).
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    /// Action `silence` only: why (at most 1000 characters, one line).
+    #[schemars(length(max = limits::SHORT), regex(pattern = limits::LINE_OR_EMPTY))]
+    pub reason: Option<String>,
 }
 
 async fn apply(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     let body: IncidentBulk = req.json()?;
+    if body.action == IncidentBulkAction::Silence {
+        return silence(&req, &me, body).await;
+    }
+    for (field, given) in [
+        ("endsAt", body.ends_at.is_some()),
+        ("reason", body.reason.is_some()),
+    ] {
+        if given {
+            return Err(Error::invalid_field(field, "only a silence has one"));
+        }
+    }
     let action = match body.action {
         IncidentBulkAction::Acknowledge | IncidentBulkAction::Resolve => {
             me.require(EditIncidents)?;
             if body.comment.text.is_some() || body.comment.format.is_some() {
-                return Err(crate::error::Error::invalid_field(
-                    "text",
-                    "only a comment has text",
-                ));
+                return Err(Error::invalid_field("text", "only a comment has text"));
             }
             match body.action {
                 IncidentBulkAction::Acknowledge => Action::Acknowledge,
@@ -92,6 +112,7 @@ async fn apply(req: Request) -> Result<Response> {
             me.require(CommentIncidents)?;
             Action::Comment(actions::comment_payload(body.comment, None)?)
         }
+        IncidentBulkAction::Silence => unreachable!("answered above"),
     };
     let ids = selected(&req, &me, bulk::selection(body.ids, body.filter)?).await?;
     let (db, org, user, now) = (req.app.store.clone(), me.org_id, me.user_id, req.now());
@@ -103,6 +124,65 @@ async fn apply(req: Request) -> Result<Response> {
         }
     })
     .await?;
+    Ok(reply::ok(&report))
+}
+
+/// One silence over the sources of the selected incidents: each with a source counts as
+/// changed (covered now), a manual one is skipped (`noSource`).
+async fn silence(req: &Request, me: &Principal, body: IncidentBulk) -> Result<Response> {
+    me.require(EditIncidents)?;
+    if body.comment.text.is_some() || body.comment.format.is_some() {
+        return Err(Error::invalid_field("text", "only a comment has text"));
+    }
+    let ends_at = body
+        .ends_at
+        .ok_or_else(|| Error::invalid_field("endsAt", "is required to silence"))?
+        .to_utc();
+    let selection_field = if body.ids.is_some() { "ids" } else { "filter" };
+    let ids = selected(req, me, bulk::selection(body.ids, body.filter)?).await?;
+    let org = me.org_id;
+    let sources = req
+        .read(move |c| {
+            ids.into_iter()
+                .map(|id| {
+                    let source = store::source_of(c, id)?.filter(|(o, ..)| *o == org);
+                    Ok((id, source))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .await?;
+    let mut report = bulk::Report::default();
+    let mut source_ids: Vec<String> = Vec::new();
+    for (id, source) in sources {
+        let outcome = match source {
+            None => Outcome::NotFound,
+            Some((_, _, Some(source_id))) => {
+                if !source_ids.contains(&source_id) {
+                    source_ids.push(source_id);
+                }
+                Outcome::Changed
+            }
+            Some((_, _, None)) => Outcome::Skipped("noSource"),
+        };
+        report.add(&id, outcome);
+    }
+    let request = silencer::Request {
+        org,
+        user: me.user_id,
+        token: match me.credential {
+            Credential::Token { id } => Some(id),
+            Credential::Session { .. } => None,
+        },
+        source_ids,
+        ends_at,
+        reason: body.reason,
+        selection_field,
+    };
+    let now = req.now();
+    let id = req
+        .write(move |c| silencer::silence(c, &request, now))
+        .await?;
+    report.silence_id = Some(id);
     Ok(reply::ok(&report))
 }
 

@@ -15,5 +15,6 @@ pub mod quiet;
 pub mod redact;
 pub mod report;
 pub mod routes;
+pub mod silencer;
 pub mod source;
 pub mod store;

@@ -8,6 +8,7 @@
 //! sources are re-evaluated at once) and `/maintenance-windows` routes. It knows monitors and
 //! tasks only through `incidents::source`.
 
+pub mod bulk;
 pub mod lifecycle;
 pub mod model;
 pub mod quieter;

@@ -1,12 +1,10 @@
-//! `POST /monitors/bulk`: pause, resume, archive, delete or tag many monitors at once, named by
-//! id or by the filters of `GET /monitors` ("all matching"). Each monitor goes through
-//! `actions::perform`, the rules of the single-monitor routes, in batches of one write each
-//! (`crate::bulk`); after each commit the scheduler is told of every change, as the single
-//! routes tell it (`actions::reschedule`).
-//!
-//! Putting a selection into maintenance belongs to the maintenance feature (a window over
-//! sources, not a change of the monitors): its own route would select with [`selected`] and
-//! create the window, next to these actions in the dashboard's action bar.
+//! `POST /monitors/bulk`: pause, resume, archive, delete, tag or put into maintenance many
+//! monitors at once, named by id or by the filters of `GET /monitors` ("all matching"). Each
+//! monitor goes through `actions::perform`, the rules of the single-monitor routes, in batches
+//! of one write each (`crate::bulk`); after each commit the scheduler is told of every change,
+//! as the single routes tell it (`actions::reschedule`). Maintenance is ONE one-off window over
+//! the selection (a window over sources, not a change of the monitors), made by the maintenance
+//! feature's own rules (`maintenance::bulk`); the scheduler asks it before each check.
 
 use rusqlite::Connection;
 use schemars::JsonSchema;
@@ -15,7 +13,7 @@ use warp::reply::Response;
 
 use super::actions::{self, Action};
 use super::matching::Matching;
-use super::model::Monitor;
+use super::model::{Monitor, MonitorStatus};
 use super::store;
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::WriteHttpMonitors;
@@ -27,6 +25,7 @@ use crate::http::request::Request;
 use crate::http::router::Route;
 use crate::ids::{MonitorId, OrgId};
 use crate::limits;
+use crate::maintenance;
 use crate::text_enum::text_enum;
 
 pub fn routes() -> Vec<Route> {
@@ -34,7 +33,7 @@ pub fn routes() -> Vec<Route> {
         "Monitors",
         vec![
             Route::post("/monitors/bulk", apply)
-                .summary("Pause, resume, archive, delete or tag monitors by id or by filter")
+                .summary("Pause, resume, archive, delete, tag or put into maintenance monitors by id or by filter")
                 .body::<MonitorBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
         ],
@@ -54,6 +53,10 @@ text_enum!(
         /// Sets `tag.key` to `tag.value` in the metadata, or removes the key when `value` is
         /// absent or null; archived monitors are skipped.
         Tag => "tag",
+        /// One one-off maintenance window from now to `endsAt` (with `title`, `pauseChecks`)
+        /// over the selection, as `POST /maintenance-windows` (at most 100 monitors: tag more
+        /// and make a window over the tag); archived monitors are skipped.
+        Maintenance => "maintenance",
     }
 );
 
@@ -75,6 +78,9 @@ pub struct Tag {
     {"if": {"properties": {"action": {"const": "tag"}}},
      "then": {"required": ["tag"]},
      "else": {"properties": {"tag": false}}},
+    {"if": {"properties": {"action": {"const": "maintenance"}}},
+     "then": {"required": ["endsAt"]},
+     "else": {"properties": {"endsAt": false, "title": false, "pauseChecks": false}}},
 ]))]
 pub struct MonitorBulk {
     /// The monitors (1 to 1,000); or `filter`.
@@ -88,11 +94,71 @@ pub struct MonitorBulk {
     /// The tag to set or remove (action `tag` only).
     #[schemars(extend("not" = {"type": "null"}))]
     pub tag: Option<Tag>,
+    #[serde(flatten)]
+    pub maintenance: MaintenanceInput,
+}
+
+/// Action `maintenance` only: the window to make over the selection (of monitors or tasks).
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MaintenanceInput {
+    /// When it ends (RFC 3339; it starts now).
+    #[schemars(extend("not" = {"type": "null"}))]
+    pub ends_at: Option<Timestamp>,
+    /// Its title (default "Maintenance").
+    #[schemars(length(min = 1, max = limits::NAME), regex(pattern = limits::LINE), extend("not" = {"type": "null"}))]
+    pub title: Option<String>,
+    /// Make no checks of the monitors while it is in force (default: checks go on, marked).
+    #[schemars(extend("not" = {"type": "null"}))]
+    pub pause_checks: Option<bool>,
+}
+
+impl MaintenanceInput {
+    fn given(&self) -> Option<&'static str> {
+        [
+            ("endsAt", self.ends_at.is_some()),
+            ("title", self.title.is_some()),
+            ("pauseChecks", self.pause_checks.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(field, given)| given.then_some(field))
+    }
+
+    /// The window's request over the found ids; `endsAt` is required.
+    pub fn request(
+        self,
+        org: OrgId,
+        selection_field: &'static str,
+    ) -> Result<maintenance::bulk::Request> {
+        Ok(maintenance::bulk::Request {
+            org,
+            title: self.title,
+            ends_at: self
+                .ends_at
+                .ok_or_else(|| Error::invalid_field("endsAt", "is required for maintenance"))?,
+            pause_checks: self.pause_checks.unwrap_or(false),
+            monitor_ids: Vec::new(),
+            task_ids: Vec::new(),
+            selection_field,
+        })
+    }
+}
+
+/// For a field given to an action other than maintenance: a 422 naming it.
+pub fn only_maintenance(input: &MaintenanceInput) -> Result<()> {
+    match input.given() {
+        Some(field) => Err(Error::invalid_field(field, "only for action maintenance")),
+        None => Ok(()),
+    }
 }
 
 async fn apply(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let body: MonitorBulk = req.json()?;
+    if body.action == MonitorBulkAction::Maintenance {
+        return into_maintenance(&req, &me, body).await;
+    }
+    only_maintenance(&body.maintenance)?;
     let action = match (body.action, body.tag) {
         (MonitorBulkAction::Tag, Some(tag)) => actions::tag(tag.key, tag.value)?,
         (MonitorBulkAction::Tag, None) => return Err(Error::invalid_field("tag", "is required")),
@@ -101,6 +167,7 @@ async fn apply(req: Request) -> Result<Response> {
         (MonitorBulkAction::Resume, None) => Action::Resume,
         (MonitorBulkAction::Archive, None) => Action::Archive,
         (MonitorBulkAction::Delete, None) => Action::Delete,
+        (MonitorBulkAction::Maintenance, None) => unreachable!("answered above"),
     };
     let ids = selected(&req, &me, bulk::selection(body.ids, body.filter)?).await?;
     let (db, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
@@ -122,6 +189,38 @@ async fn apply(req: Request) -> Result<Response> {
         }
     })
     .await?;
+    Ok(reply::ok(&report))
+}
+
+/// One window over the selected monitors, from now to `endsAt`: each found and not archived
+/// is changed (covered), in one write with the window.
+async fn into_maintenance(req: &Request, me: &Principal, body: MonitorBulk) -> Result<Response> {
+    if body.tag.is_some() {
+        return Err(Error::invalid_field("tag", "only for action tag"));
+    }
+    let field = if body.ids.is_some() { "ids" } else { "filter" };
+    let mut window = body.maintenance.request(me.org_id, field)?;
+    let ids = selected(req, me, bulk::selection(body.ids, body.filter)?).await?;
+    maintenance::bulk::check_size(field, ids.len())?;
+    let (org, now) = (me.org_id, req.now());
+    let report = req
+        .write(move |c| {
+            let mut report = bulk::Report::default();
+            for id in ids {
+                let outcome = match store::get(c, org, id)? {
+                    None => Outcome::NotFound,
+                    Some(m) if m.status == MonitorStatus::Archived => Outcome::Skipped("archived"),
+                    Some(_) => {
+                        window.monitor_ids.push(id);
+                        Outcome::Changed
+                    }
+                };
+                report.add(&id, outcome);
+            }
+            report.window_id = Some(maintenance::bulk::create(c, window, now)?.id.to_string());
+            Ok(report)
+        })
+        .await?;
     Ok(reply::ok(&report))
 }
 

@@ -14,11 +14,64 @@ use std::sync::OnceLock;
 use rusqlite::Connection;
 
 use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{OrgId, SilenceId};
 use crate::incidents::model::SourceType;
-use crate::incidents::source;
-use model::{Silence, Subject};
+use crate::incidents::{silencer, source};
+use crate::limits;
+use model::{MAX_ACTIVE, Matchers, Silence, Subject, check_end};
+use store::NewSilence;
+
+/// Creates a checked silence, unless the organization already has the most in force.
+pub fn create(conn: &Connection, new: &NewSilence<'_>, now: Timestamp) -> Result<Silence> {
+    if store::count_active(conn, new.org, now)? >= MAX_ACTIVE {
+        return Err(Error::conflict(
+            "too_many_silences",
+            format!("at most {MAX_ACTIVE} silences in force at once: end some first"),
+        ));
+    }
+    let id = store::insert(conn, new, now)?;
+    store::get(conn, new.org, id, now)?.ok_or_else(|| Error::internal("silence vanished"))
+}
+
+/// One silence naming the sources of selected incidents (`POST /incidents/bulk` action
+/// `silence`, installed as `incidents::silencer`), by the rules of `POST /silences`. A matcher
+/// names at most `limits::LIST` ids: a wider selection is refused, naming its field.
+pub fn for_incidents(conn: &Connection, r: &silencer::Request, now: Timestamp) -> Result<String> {
+    let ends_at = check_end("endsAt", now, r.ends_at)?;
+    let reason = limits::optional("reason", r.reason.clone(), limits::SHORT, limits::line)?
+        .unwrap_or_default();
+    if r.source_ids.is_empty() {
+        return Err(Error::invalid_field(
+            r.selection_field,
+            "none of these incidents has a source to silence (manual incidents have none)",
+        ));
+    }
+    if r.source_ids.len() > limits::LIST {
+        return Err(Error::invalid_field(
+            r.selection_field,
+            format!(
+                "these incidents come from {} sources and a silence names at most {}: select fewer, or silence by tag or kind on the silences page",
+                r.source_ids.len(),
+                limits::LIST
+            ),
+        ));
+    }
+    let matchers = Matchers {
+        source_ids: r.source_ids.clone(),
+        ..Default::default()
+    };
+    matchers.validate()?;
+    let new = NewSilence {
+        org: r.org,
+        matchers: &matchers,
+        reason: &reason,
+        ends_at,
+        user: r.user,
+        token: r.token,
+    };
+    Ok(create(conn, &new, now)?.id.to_string())
+}
 
 /// The silence in force now that covers a source, if any: the one that ends last.
 pub fn covering(

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use warp::reply::Response;
 
-use super::model::{MAX_ACTIVE, Matchers, Silence, check_end};
+use super::model::{Matchers, Silence, check_end};
 use super::store::{self, NewSilence};
 use crate::accounts::principal::{Credential, Principal};
 use crate::accounts::roles::Permission::{EditIncidents, ReadIncidents};
@@ -126,12 +126,6 @@ async fn create(req: Request) -> Result<Response> {
     let (org, user) = (me.org_id, me.user_id);
     let silence = req
         .write(move |c| {
-            if store::count_active(c, org, now)? >= MAX_ACTIVE {
-                return Err(Error::conflict(
-                    "too_many_silences",
-                    format!("at most {MAX_ACTIVE} silences in force at once: end some first"),
-                ));
-            }
             let new = NewSilence {
                 org,
                 matchers: &body.matchers,
@@ -140,8 +134,7 @@ async fn create(req: Request) -> Result<Response> {
                 user,
                 token,
             };
-            let id = store::insert(c, &new, now)?;
-            store::get(c, org, id, now)?.ok_or_else(|| Error::internal("silence vanished"))
+            super::create(c, &new, now)
         })
         .await?;
     Ok(reply::created(&silence))

@@ -9,7 +9,7 @@ use super::lifecycle;
 use super::matching::Matching;
 use super::model::{Task, TaskLog};
 use super::run_store;
-use super::settings::{TaskInput, TaskSettings, check_id};
+use super::settings::{TaskInput, TaskSettings, check_id, check_not_reserved};
 use super::source;
 use super::store::{self, Filter};
 use crate::accounts::principal::Principal;
@@ -164,6 +164,7 @@ async fn create(req: Request) -> Result<Response> {
             .as_deref()
             .ok_or_else(|| Error::invalid_field("id", "is required"))?,
     )?;
+    check_not_reserved(&id)?;
     let settings = TaskSettings::defaults(&id).apply(&id, input)?;
     let now = req.now();
     let org = me.org_id;

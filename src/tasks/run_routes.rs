@@ -151,6 +151,10 @@ async fn start(req: Request) -> Result<Response> {
     let run = req
         .write(move |c| {
             let created = new_task.is_some() && !store::exists(c, org, &id)?;
+            if created {
+                // Only a new task: one made before the id was reserved still starts.
+                super::settings::check_not_reserved(&id)?;
+            }
             let how = Start {
                 new_task: new_task.as_ref(),
                 if_running,

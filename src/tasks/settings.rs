@@ -18,7 +18,7 @@ use crate::serde_util::present;
 pub struct TaskInput {
     /// Chosen by you, unique in the organization: no spaces, at most 200 characters
     /// (ignored on PATCH and in `newTask`).
-    #[schemars(length(min = 1, max = limits::TASK_ID), regex(pattern = ID_PATTERN))]
+    #[schemars(length(min = 1, max = limits::TASK_ID), regex(pattern = NEW_ID_PATTERN))]
     pub id: Option<String>,
     /// Default: the id.
     #[serde(default, deserialize_with = "present")]
@@ -70,6 +70,27 @@ pub struct TaskSettings {
 
 /// What `check_id` takes, for the document: no spaces or control characters, not "." or "..".
 pub const ID_PATTERN: &str = "^(?!\\.\\.?$)[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$";
+
+/// What a new task's id may be, for the document: as `ID_PATTERN`, and none of `RESERVED_IDS`.
+pub const NEW_ID_PATTERN: &str = "^(?!\\.\\.?$)(?!(?:bulk|new)$)[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$";
+
+/// Ids that are literal paths under `/tasks/`: the API's `POST /tasks/bulk` and the dashboard's
+/// `/tasks/new` page. A task with one of them would be unreachable at its own path, so no new
+/// task takes one (a test checks the routes and the dashboard's pages against this list).
+pub const RESERVED_IDS: [&str; 2] = ["bulk", "new"];
+
+/// A new task's id is not one of `RESERVED_IDS`.
+pub fn check_not_reserved(id: &str) -> Result<()> {
+    if RESERVED_IDS.contains(&id) {
+        return Err(Error::invalid_field(
+            "id",
+            format!(
+                "{id:?} is reserved: /tasks/{id} is a path of its own, so a task with this id could not be reached; choose another"
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// A task id in a path, for the document (`check_id`).
 pub struct TaskIdParam;
@@ -252,6 +273,45 @@ mod tests {
                 .apply("t", input(json))
                 .unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{json}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn reserved_ids_are_refused_and_left_out_of_the_document() {
+        for id in RESERVED_IDS {
+            let e = check_not_reserved(id).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("id"));
+        }
+        assert!(check_not_reserved("bulk-export").is_ok());
+        let listed = format!("(?!(?:{})$)", RESERVED_IDS.join("|"));
+        assert!(NEW_ID_PATTERN.contains(&listed), "{NEW_ID_PATTERN}");
+        assert_eq!(NEW_ID_PATTERN.replace(&listed, ""), ID_PATTERN);
+    }
+
+    /// Every literal path segment under `/tasks/`, in the API's routes and the dashboard's
+    /// pages, is reserved.
+    #[test]
+    fn every_literal_path_under_tasks_is_reserved() {
+        let mut literals: Vec<String> = crate::routes::all()
+            .iter()
+            .filter_map(|r| r.path.strip_prefix("/tasks/"))
+            .filter_map(|rest| rest.split('/').next())
+            .filter(|segment| !segment.starts_with('{'))
+            .map(str::to_owned)
+            .collect();
+        let main = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/app/main.js"),
+        )
+        .unwrap();
+        for page in main.split("BASE + '/tasks/").skip(1) {
+            let segment = page.split(['/', '\'']).next().unwrap();
+            if !segment.starts_with(':') {
+                literals.push(segment.to_owned());
+            }
+        }
+        assert!(literals.contains(&"bulk".to_owned()), "{literals:?}");
+        for literal in literals {
+            assert!(RESERVED_IDS.contains(&literal.as_str()), "{literal}");
         }
     }
 

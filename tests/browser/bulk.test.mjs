@@ -1,6 +1,8 @@
 // Bulk actions in the dashboard, against the real binary: 20 incidents declared through the API,
 // all selected at once ("all 20 matching") and acknowledged, seen acknowledged; the page size and
-// the search box; then French on a phone, resolving one.
+// the search box; then French on a phone, resolving one; monitors tagged and archived, a task
+// deleted; on a phone, two failing tasks' incidents silenced for 4 h (fr) and two monitors put
+// into maintenance for 1 h, then shown "Maintenance" on the list (en).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -148,6 +150,77 @@ describe('bulk actions', () => {
     await page.getByTestId('bulk-dialog').getByRole('button', { name: 'Apply to 1 task' }).click();
     await page.getByTestId('bulk-result').getByText('1 of 1 task changed.').waitFor(WAIT);
     await page.getByTestId('task-row').filter({ hasText: 'backup' }).waitFor({ state: 'detached', ...WAIT });
+    assert.deepEqual(page.problems, []);
+  });
+
+  test('on a phone, in French: silence the incidents of two failing tasks for 4 h', async () => {
+    for (const id of ['nightly-a', 'nightly-b']) {
+      await call('POST', `/tasks/${id}/start`, { newTask: {} });
+      await call('POST', `/tasks/${id}/finish`, { status: 'failure', exitCode: 1 });
+    }
+    const page = await newPage(browser, { locale: 'fr-FR', viewport: { width: 375, height: 740 } });
+    await page.goto(server.base + '/dashboard/login');
+    await loginInBrowser(page, { lang: 'fr' });
+    await page.getByRole('heading', { name: 'Bonjour Ada' }).waitFor(WAIT);
+    await page.goto(server.base + '/dashboard/incidents?q=nightly');
+    const ongoing = page.getByTestId('incidents-ongoing');
+    await ongoing.getByTestId('incident-row').nth(1).waitFor(WAIT);
+    // On a phone the table's header (select the page) is hidden: pick each row.
+    for (const i of [0, 1]) await ongoing.getByTestId('incident-row').nth(i).getByRole('checkbox').check();
+    const bar = ongoing.getByTestId('bulk-bar');
+    await bar.getByText('2 incidents sélectionné(s)').waitFor();
+    await bar.getByRole('button', { name: 'Silence…' }).click();
+    const dialog = page.getByTestId('bulk-dialog');
+    await dialog.getByText('Un silence coupera les notifications des sources de 2 incidents').waitFor();
+    await dialog.getByLabel('pendant 4 h').check();
+    await dialog.getByLabel('Raison (facultatif)').fill('Changement de disque');
+    assert.equal(await overflowsHorizontally(page), false, 'no horizontal scrolling at 375 px');
+    await screenshot(page, 'fr-phone-bulk-silence-dialog');
+    await dialog.getByRole('button', { name: 'Appliquer à 2 incidents' }).click();
+    const result = ongoing.getByTestId('bulk-result');
+    await result.getByText('2 sur 2 incidents modifié(s).').waitFor(WAIT);
+    await result.getByRole('link', { name: 'Voir le silence' }).waitFor();
+    await screenshot(page, 'fr-phone-bulk-silenced');
+    for (const id of ['nightly-a', 'nightly-b']) {
+      const covering = await call('GET', `/silences?sourceId=${id}`);
+      assert.equal(covering.items.length, 1, id);
+      assert.equal(covering.items[0].reason, 'Changement de disque');
+      const hours = (new Date(covering.items[0].endsAt) - Date.now()) / 3600e3;
+      assert.ok(hours > 3.9 && hours <= 4, `ends in 4 h: ${hours}`);
+    }
+    assert.deepEqual(page.problems, []);
+  });
+
+  test('on a phone: put two monitors into maintenance for 1 h and see them so on the list', async () => {
+    const page = await newPage(browser, { viewport: { width: 375, height: 740 } });
+    await page.goto(server.base + '/dashboard/login');
+    await loginInBrowser(page);
+    await page.getByRole('heading', { name: 'Hello Ada' }).waitFor();
+    await page.goto(server.base + '/dashboard/monitors?sort=name');
+    const rows = page.getByTestId('monitor-row');
+    await rows.nth(1).waitFor(WAIT);
+    for (const i of [0, 1]) await rows.nth(i).getByRole('checkbox').check();
+    const bar = page.getByTestId('bulk-bar');
+    await bar.getByText('2 monitors selected').waitFor();
+    await bar.getByRole('button', { name: 'Maintenance…' }).click();
+    const dialog = page.getByTestId('bulk-dialog');
+    await dialog.getByText('One maintenance window over 2 monitors').waitFor();
+    await dialog.getByLabel('for 1 h').check();
+    await dialog.getByLabel('Title (optional)').fill('Router swap');
+    assert.equal(await overflowsHorizontally(page), false, 'no horizontal scrolling at 375 px');
+    await screenshot(page, 'en-phone-bulk-maintenance-dialog');
+    await dialog.getByRole('button', { name: 'Apply to 2 monitors' }).click();
+    const result = page.getByTestId('bulk-result');
+    await result.getByText('2 of 2 monitors changed.').waitFor(WAIT);
+    await result.getByRole('link', { name: 'See the maintenance window' }).waitFor();
+    // The list, reloaded, shows each in maintenance.
+    await rows.nth(0).locator('[data-quiet="maintenance"]').waitFor(WAIT);
+    await rows.nth(1).locator('[data-quiet="maintenance"]').waitFor(WAIT);
+    assert.equal(await rows.filter({ hasText: 'Maintenance' }).count(), 2);
+    assert.equal(await overflowsHorizontally(page), false, 'no horizontal scrolling at 375 px');
+    await screenshot(page, 'en-phone-bulk-maintenance');
+    const windows = await call('GET', '/maintenance-windows?active=true');
+    assert.deepEqual(windows.items.map((w) => [w.title, w.selection.monitorIds.length]), [['Router swap', 2]]);
     assert.deepEqual(page.problems, []);
   });
 });

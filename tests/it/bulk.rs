@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 
 use crate::common::{TestServer, Token, code};
 
+mod maintenance;
 mod monitors_and_tasks;
+mod reserved;
+mod silence;
 
 /// Declares `n` incidents titled `{prefix} {i}`; returns their ids in order.
 pub(crate) async fn declare(

@@ -69,8 +69,8 @@ function bulkActions(profile) {
     edit && { action: 'acknowledge', label: t('bulk.acknowledge') },
     edit && { action: 'resolve', label: t('bulk.resolve') },
     can(profile, 'commentIncidents') && { action: 'comment', label: t('bulk.commentAction'), ask: 'text' },
-    // "Silence for 1 h / 4 h / until tomorrow" joins here with /silences (a silence over the
-    // selected incidents' sources, made by the silences feature, not an incident change).
+    // One silence over the selected incidents' sources (1 h, 4 h or until tomorrow).
+    edit && { action: 'silence', label: t('bulk.silence'), ask: 'silence' },
   ].filter(Boolean);
 }
 

@@ -81,7 +81,7 @@ const ACTIONS = () => [
   { action: 'archive', label: t('bulk.archive') },
   { action: 'delete', label: t('bulk.delete') },
   { action: 'tag', label: t('bulk.tag'), ask: 'tag' },
-  // "Put into maintenance" joins here with the maintenance windows.
+  { action: 'maintenance', label: t('bulk.maintenance'), ask: 'maintenance', pauseChecks: true },
 ];
 
 function Results({ data, writer, filtered, onClear, selection }) {

@@ -14,7 +14,11 @@ import { QuietPill } from './maintenance-parts.js';
 
 const SORTS = ['name', 'id', 'status', 'createdAt', 'nextDueAt'];
 /** What may be done to a selection of tasks: tasks have no pause, archive or tags yet. */
-const ACTIONS = () => [{ action: 'delete', label: t('bulk.delete') }];
+// Maintenance windows are written like monitors.
+const ACTIONS = (profile) => [
+  { action: 'delete', label: t('bulk.delete') },
+  can(profile, 'writeHttpMonitors') && { action: 'maintenance', label: t('bulk.maintenance'), ask: 'maintenance' },
+].filter(Boolean);
 /** Status filter → the statuses asked for (none: all). */
 const FILTERS = {
   all: [],
@@ -55,7 +59,7 @@ export function TasksPage({ profile }) {
       <${Async} state=${list} retry=${list.reload}>
         ${(data) => (empty ? html`<${EmptyState} writer=${writer} />` : html`
           ${writer && html`<${BulkBar} selection=${selection} pageIds=${data.items.map((task) => task.id)}
-            total=${data.totalNumberOfFilteredResults} path="/tasks/bulk" filter=${filter} actions=${ACTIONS()}
+            total=${data.totalNumberOfFilteredResults} path="/tasks/bulk" filter=${filter} actions=${ACTIONS(profile)}
             noun=${(n) => (n === 1 ? t('bulk.task') : t('bulk.tasks', { count: formatNumber(n) }))} onDone=${list.reload} />`}
           <${Results} data=${data} onClear=${filters.clear} selection=${writer ? selection : null} />
           <${Pagination} page=${page} size=${sorting.size} total=${data.totalNumberOfFilteredResults}
