@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::hold;
 use super::model::{AttemptOutcome, Delivery, DeliveryStatus, NotificationEvent};
+use super::reminders;
 use super::routing;
 use super::storm;
 use crate::clock::Timestamp;
@@ -130,101 +131,15 @@ pub fn incident_changed(conn: &Connection, change: &Change, now: Timestamp) -> R
     match notice(change) {
         Some(Notice::Opened) => {
             enqueue(conn, change.incident, NotificationEvent::Opened, now)?;
-            let next = routing::renotify_minutes(conn, change.incident)?
-                .map(|m| now + Duration::minutes(m.into()));
-            plan_renotification(conn, change.incident, next)
+            let next = reminders::next(conn, change.incident, false, now)?;
+            reminders::plan(conn, change.incident, next)
         }
         Some(Notice::Settled(event)) => {
             enqueue(conn, change.incident, event, now)?;
-            plan_renotification(conn, change.incident, None)
+            reminders::plan(conn, change.incident, None)
         }
         None => Ok(()),
     }
-}
-
-/// Sets (or clears) when the incident is next re-notified.
-fn plan_renotification(
-    conn: &Connection,
-    incident: IncidentId,
-    at: Option<Timestamp>,
-) -> Result<()> {
-    match at {
-        Some(at) => conn
-            .prepare_cached(
-                "INSERT INTO renotifications (incident_id, due_at) VALUES (?1, ?2)
-                 ON CONFLICT (incident_id) DO UPDATE SET due_at = excluded.due_at",
-            )?
-            .execute(params![incident, to_db(at)])?,
-        None => conn
-            .prepare_cached("DELETE FROM renotifications WHERE incident_id = ?1")?
-            .execute([incident])?,
-    };
-    Ok(())
-}
-
-/// When the incident would be re-notified from `now` on: never once acknowledged.
-fn next_renotification(
-    conn: &Connection,
-    incident: IncidentId,
-    acknowledged: bool,
-    now: Timestamp,
-) -> Result<Option<Timestamp>> {
-    if acknowledged {
-        return Ok(None);
-    }
-    Ok(routing::renotify_minutes(conn, incident)?.map(|m| now + Duration::minutes(m.into())))
-}
-
-/// Re-plans the re-notification of these incidents after a settings change: from now, at the
-/// new interval, for those still ongoing and unacknowledged.
-pub fn replan_renotifications(
-    conn: &Connection,
-    incidents: &[IncidentId],
-    now: Timestamp,
-) -> Result<()> {
-    for incident in incidents {
-        let Some((IncidentStatus::Ongoing, acknowledged)) =
-            crate::incidents::store::status_of(conn, *incident)?
-        else {
-            continue;
-        };
-        let next = next_renotification(conn, *incident, acknowledged, now)?;
-        plan_renotification(conn, *incident, next)?;
-    }
-    signals::mark(Topic::Outbox);
-    Ok(())
-}
-
-/// Queues a re-notification for each ongoing, unacknowledged incident whose time has come, and
-/// plans the next one. Returns how many incidents were handled.
-pub fn renotify_due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
-    let due: Vec<(IncidentId, i64)> = conn
-        .prepare_cached(
-            "SELECT incident_id, due_at FROM renotifications WHERE due_at <= ?1
-             ORDER BY due_at LIMIT ?2",
-        )?
-        .query_map(params![to_db(now), limit], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (incident, due_at) in &due {
-        let next = match crate::incidents::store::status_of(conn, *incident)? {
-            Some((IncidentStatus::Ongoing, false)) => {
-                enqueue(conn, *incident, NotificationEvent::Renotification, now)?;
-                let minutes = routing::renotify_minutes(conn, *incident)?;
-                minutes.map(|m| next_on_grid(from_db(*due_at), Duration::minutes(m.into()), now))
-            }
-            _ => None,
-        };
-        plan_renotification(conn, *incident, next)?;
-    }
-    Ok(due.len())
-}
-
-/// The first point of `start + k × every` after `now`: reminders keep their rhythm however late
-/// the worker reaches them (a busy writer, a reminder skipped in a maintenance window).
-fn next_on_grid(start: Timestamp, every: Duration, now: Timestamp) -> Timestamp {
-    let every_ms = every.num_milliseconds().max(1);
-    let behind = (now - start).num_milliseconds().max(0);
-    start + Duration::milliseconds((behind / every_ms + 1) * every_ms)
 }
 
 /// What a claim took, and whether due notifications were left for lack of room.
@@ -469,26 +384,6 @@ pub fn list_for_channel(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The next reminder stays on its grid whenever the worker reaches the due one.
-    #[test]
-    fn reminders_keep_their_rhythm() {
-        let start: Timestamp = "2026-11-30T09:05:00Z".parse().unwrap();
-        let every = Duration::minutes(5);
-        let at = |s: &str| s.parse::<Timestamp>().unwrap();
-        let rows = [
-            ("2026-11-30T09:05:00Z", "2026-11-30T09:10:00Z"),
-            ("2026-11-30T09:05:01Z", "2026-11-30T09:10:00Z"),
-            ("2026-11-30T09:09:59Z", "2026-11-30T09:10:00Z"),
-            ("2026-11-30T09:10:00Z", "2026-11-30T09:15:00Z"),
-            ("2026-11-30T09:12:00Z", "2026-11-30T09:15:00Z"),
-            // A clock behind the plan never plans before it.
-            ("2026-11-30T09:00:00Z", "2026-11-30T09:10:00Z"),
-        ];
-        for (now, next) in rows {
-            assert_eq!(next_on_grid(start, every, at(now)), at(next), "at {now}");
-        }
-    }
 
     /// Who hears what of an incident's change, row by row: (before, after, acknowledged).
     #[test]

@@ -297,7 +297,7 @@ async fn put_settings(req: Request) -> Result<Response> {
             store::set_settings(c, org, &settings)?;
             if before.renotify_minutes != settings.renotify_minutes {
                 let ongoing = crate::incidents::store::ongoing(c, org)?;
-                outbox::replan_renotifications(c, &ongoing, now)?;
+                super::reminders::replan(c, &ongoing, now)?;
             }
             store::settings(c, org)
         })

@@ -118,7 +118,7 @@ pub fn replan(
     now: Timestamp,
 ) -> Result<()> {
     let open = incidents::ongoing_for_source(conn, org, source_types, source_id)?;
-    super::outbox::replan_renotifications(conn, &open, now)
+    super::reminders::replan(conn, &open, now)
 }
 
 /// The statement a source's owner runs to take channel `?2` out of the `notification_channels`

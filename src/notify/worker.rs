@@ -84,7 +84,7 @@ impl Notifier {
             let room = CONCURRENCY.saturating_sub(in_flight.values().sum());
             let pass = store
                 .write(move |c| {
-                    outbox::renotify_due(c, now, 500)?;
+                    super::reminders::due(c, now, 500)?;
                     outbox::release_held(c, now, 500)?;
                     super::storm::adopt_orphans(c, now)?;
                     outbox::claim_due(c, now, room, PER_CHANNEL, &in_flight)
