@@ -78,6 +78,11 @@ pub fn register(registration: &'static Registration) {
     }
 }
 
+/// Every registration, copied out so callbacks run without holding the lock.
+fn registrations() -> Vec<&'static Registration> {
+    REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 fn registration(source_type: SourceType) -> Option<&'static Registration> {
     REGISTRY
         .read()
@@ -109,8 +114,7 @@ pub fn url_has_credentials(source_type: SourceType) -> bool {
 
 /// Takes a deleted channel out of every source that chose it.
 pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<()> {
-    let all: Vec<&'static Registration> =
-        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let all = registrations();
     for r in all {
         (r.forget_channel)(conn, org, channel)?;
     }
@@ -120,8 +124,7 @@ pub fn forget_channel(conn: &Connection, org: OrgId, channel: ChannelId) -> Resu
 /// Sources of `org` whose name holds `text`, as (source type, id) pairs for every type meaning
 /// them.
 pub fn named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<(SourceType, String)>> {
-    let all: Vec<&'static Registration> =
-        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let all = registrations();
     let mut found = Vec::new();
     for r in all {
         for id in (r.named)(conn, org, text)? {
@@ -135,8 +138,7 @@ pub fn named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<(SourceTyp
 /// `Registration::reevaluate`): called when a reason to be quiet ends (a maintenance window, an
 /// upstream's incident).
 pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
-    let all: Vec<&'static Registration> =
-        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let all = registrations();
     for r in all {
         (r.reevaluate)(conn, org, now)?;
     }
@@ -145,8 +147,7 @@ pub fn reevaluate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<()> {
 
 /// Every live source of `org`, feature by feature.
 pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<Listed>> {
-    let all: Vec<&'static Registration> =
-        REGISTRY.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let all = registrations();
     let mut listed = Vec::new();
     for r in all {
         let Some(source_type) = r.types.first() else {
