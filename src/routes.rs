@@ -25,6 +25,7 @@ pub fn all() -> Vec<Route> {
         crate::tasks::ping::routes(),            // /ping/{key}
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
         crate::silences::routes::routes(),       // /silences
+        crate::overview::routes::routes(),       // /overview, /events
         crate::web::routes(),                    // /dashboard, /docs
     ]
     .concat()

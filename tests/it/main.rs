@@ -22,6 +22,7 @@ mod maintenance;
 mod monitors;
 mod notifications;
 mod openapi;
+mod overview;
 mod packaging;
 mod run_wrapper;
 mod security;

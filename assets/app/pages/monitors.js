@@ -10,6 +10,7 @@ import { QuietPill } from './maintenance-parts.js';
 import { Sparkline } from '../charts.js';
 import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
+import { useLive } from '../live.js';
 
 const SORTS = ['name', 'status', 'kind', 'createdAt', 'lastCheckAt'];
 const DAY = 86400000;
@@ -18,6 +19,8 @@ const FILTERS = {
   all: [],
   up: ['up'],
   problems: ['suspicious', 'down', 'recovering'],
+  // The Overview's "unconfirmed" count links here.
+  degraded: ['suspicious', 'recovering'],
   down: ['down'],
   paused: ['inactive'],
   pending: ['unknown'],
@@ -36,6 +39,8 @@ export function MonitorsPage({ profile }) {
     if (kind) qs.set('kind', kind);
     return api('GET', '/monitors?' + qs);
   }, [page, status, query, kind, sorting.sort, sorting.order, sorting.size], { every: 15000 });
+  // A status change shows at once; the 15 s poll keeps last checks and sparklines fresh.
+  useLive(['monitors', 'maintenance'], list.reload);
   const selection = useSelection();
   useEffect(selection.clear, [page, status, query, kind, sorting.size]);
   // The list's filter, as the bulk body's `filter` (the same names as the query string).

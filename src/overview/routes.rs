@@ -1,0 +1,61 @@
+//! `GET /overview`: counts by status (each links to the filtered list in the dashboard), the
+//! ongoing incidents, the last 24 hours, the maintenance to come and the instance's health.
+
+use warp::reply::Response;
+
+use super::gather::{Sees, gather};
+use super::model::{Health, Overview};
+use crate::accounts::roles::Permission::{ReadHttpMonitors, ReadIncidents, ReadTasks};
+use crate::error::Result;
+use crate::http::reply;
+use crate::http::request::Request;
+use crate::http::router::Route;
+
+pub fn routes() -> Vec<Route> {
+    Route::tagged(
+        "Overview",
+        vec![
+            Route::get("/overview", overview)
+                .summary(
+                    "What is down now: monitors and tasks by status, ongoing incidents (not \
+                     acknowledged first), the last 24 hours' changes, maintenance in the next \
+                     7 days and the instance's health; sections the caller may not read are left out",
+                )
+                .returns::<Overview>(200, "The overview"),
+        ],
+    )
+}
+
+async fn overview(req: Request) -> Result<Response> {
+    let me = req.principal().await?;
+    let sees = Sees {
+        monitors: me.can(ReadHttpMonitors),
+        tasks: me.can(ReadTasks),
+        incidents: me.can(ReadIncidents),
+    };
+    let (org, now) = (me.org_id, req.now());
+    let mut g = req.read(move |c| gather(c, org, sees, now)).await?;
+    if let Some(incidents) = g.incidents.as_mut() {
+        for item in &mut incidents.items {
+            let incident = item.incident.clone();
+            item.incident = crate::incidents::redact::incident_for(&me, incident);
+        }
+    }
+    let problems = crate::health::assess(&crate::health::observe(&req.app, now).await, now);
+    Ok(reply::ok(&Overview {
+        generated_at: now,
+        monitors: g.monitors,
+        tasks: g.tasks,
+        incidents: g.incidents,
+        changes: g.changes,
+        maintenance: g.maintenance,
+        health: Health {
+            status: if problems.is_empty() {
+                "ok"
+            } else {
+                "degraded"
+            },
+            problems,
+        },
+    }))
+}

@@ -1,0 +1,1 @@
+//! `GET /events`: see the tests below.
