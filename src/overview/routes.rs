@@ -22,6 +22,13 @@ pub fn routes() -> Vec<Route> {
                      7 days and the instance's health; sections the caller may not read are left out",
                 )
                 .returns::<Overview>(200, "The overview"),
+            Route::get("/events", super::events::events)
+                .summary(
+                    "Server-sent events: `event: change` with `{\"subject\":\"monitors\"}` (or \
+                     tasks, incidents, maintenance, silences, statusPages) when something of the \
+                     caller's organization changed; a comment every 15 s keeps the stream open",
+                )
+                .returns_empty(200, "text/event-stream"),
         ],
     )
 }
