@@ -2,7 +2,6 @@
 // Both languages must have the same keys.
 export default {
   en: {
-    'overview.title': 'Overview',
     'overview.monitors': 'Monitors ({count})',
     'overview.tasks': 'Tasks ({count})',
     'overview.degraded': 'Unconfirmed',
@@ -28,7 +27,6 @@ export default {
     'monitors.filter.degraded': 'Unconfirmed (suspicious or recovering)',
   },
   fr: {
-    'overview.title': 'Vue d\u2019ensemble',
     'overview.monitors': 'Moniteurs ({count})',
     'overview.tasks': 'Tâches ({count})',
     'overview.degraded': 'Non confirmés',

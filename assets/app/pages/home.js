@@ -23,10 +23,7 @@ export function HomePage({ profile }) {
   useIncidentsSignal(overview.data && overview.data.incidents ? overview.data.incidents.total : null);
   return html`
     <main class="wide overview" data-live=${mode}>
-      <div class="page-head">
-        <h1>${t('overview.title')}</h1>
-        <span class="muted small">${t('home.greeting', { name: profile.user.firstName })}</span>
-      </div>
+      <h1>${t('home.greeting', { name: profile.user.firstName })}</h1>
       <${Async} state=${overview} retry=${overview.reload}>
         ${(data) => html`
           <${HealthLine} health=${data.health} />
