@@ -9,15 +9,42 @@ use crate::error::Result;
 use crate::ids::{MonitorId, OrgId};
 use crate::store::time::{from_db, to_db};
 
-/// How many monitors of `org` are in each status (archived ones included: callers pick).
-pub fn count_by_status(conn: &Connection, org: OrgId) -> Result<Vec<(MonitorStatus, i64)>> {
+/// Monitors of one status, and how many of them changed status lately.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusCount {
+    pub status: MonitorStatus,
+    pub count: i64,
+    /// Those whose status changed at or after the `since` asked (archived and not yet checked
+    /// ones left out).
+    pub changed: i64,
+}
+
+/// How many monitors of `org` are in each status (archived ones included: callers pick), in
+/// one pass over the organization's rows.
+pub fn count_by_status(
+    conn: &Connection,
+    org: OrgId,
+    since: Timestamp,
+) -> Result<Vec<StatusCount>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT status, COUNT(*) FROM monitors WHERE organization_id = ?1 GROUP BY status",
-        )?
-        .query_map([org], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare_cached(&format!(
+            "SELECT status, COUNT(*), SUM(last_status_change_at >= ?2 AND {CHANGED})
+             FROM monitors WHERE organization_id = ?1 GROUP BY status"
+        ))?
+        .query_map(params![org, to_db(since)], |r| {
+            Ok(StatusCount {
+                status: r.get(0)?,
+                count: r.get(1)?,
+                changed: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?)
 }
+
+/// A status change worth showing: not an archived monitor, nor one not checked yet since it
+/// was created or resumed (only the status column, so an index on the organization, status and
+/// change time would answer both queries alone).
+const CHANGED: &str = "status NOT IN ('archived', 'unknown')";
 
 /// A monitor whose status changed.
 #[derive(Debug, Clone)]
@@ -28,22 +55,18 @@ pub struct StatusChange {
     pub at: Timestamp,
 }
 
-/// The monitors of `org` (not archived) whose status changed at or after `since`, the latest
-/// change first, at most `limit`, and how many there are in all.
+/// The monitors of `org` whose status changed at or after `since` (see `CHANGED`), the latest
+/// change first, at most `limit`.
 pub fn changed_since(
     conn: &Connection,
     org: OrgId,
     since: Timestamp,
     limit: u32,
-) -> Result<(Vec<StatusChange>, i64)> {
-    const WHERE: &str = "organization_id = ?1 AND last_status_change_at >= ?2
-        AND status <> 'archived' AND first_check_at IS NOT NULL";
-    let count: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM monitors WHERE {WHERE}"))?
-        .query_row(params![org, to_db(since)], |r| r.get(0))?;
-    let items = conn
+) -> Result<Vec<StatusChange>> {
+    Ok(conn
         .prepare_cached(&format!(
-            "SELECT id, name, status, last_status_change_at FROM monitors WHERE {WHERE}
+            "SELECT id, name, status, last_status_change_at FROM monitors
+             WHERE organization_id = ?1 AND last_status_change_at >= ?2 AND {CHANGED}
              ORDER BY last_status_change_at DESC, id LIMIT ?3"
         ))?
         .query_map(params![org, to_db(since), limit], |r| {
@@ -54,6 +77,5 @@ pub fn changed_since(
                 at: from_db(r.get(3)?),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok((items, count))
+        .collect::<rusqlite::Result<_>>()?)
 }

@@ -48,10 +48,14 @@ pub struct Gathered {
 
 pub fn gather(conn: &Connection, org: OrgId, sees: Sees, now: Timestamp) -> Result<Gathered> {
     let windows = crate::maintenance::store::all(conn, org)?;
-    let mut monitors = sees
-        .monitors
-        .then(|| monitor_counts(conn, org))
-        .transpose()?;
+    let since = now - CHANGES_SINCE;
+    let (mut monitors, monitors_changed) = match sees.monitors {
+        true => {
+            let (counts, changed) = monitor_counts(conn, org, since)?;
+            (Some(counts), changed)
+        }
+        false => (None, 0),
+    };
     let mut tasks = sees.tasks.then(|| task_counts(conn, org)).transpose()?;
     let (in_monitors, in_tasks) = in_maintenance(conn, org, &windows, &monitors, &tasks, now)?;
     if let Some(m) = monitors.as_mut() {
@@ -83,15 +87,18 @@ pub fn gather(conn: &Connection, org: OrgId, sees: Sees, now: Timestamp) -> Resu
         monitors,
         tasks,
         incidents,
-        changes: changes(conn, org, sees, now)?,
+        changes: changes(conn, org, sees, since, monitors_changed)?,
         maintenance: sees.monitors.then(|| upcoming(&windows, now)),
     })
 }
 
-fn monitor_counts(conn: &Connection, org: OrgId) -> Result<MonitorCounts> {
-    let mut c = MonitorCounts::default();
-    for (status, n) in crate::monitors::summary::count_by_status(conn, org)? {
-        let slot = match status {
+/// The counts, and how many changed status since `since`.
+fn monitor_counts(conn: &Connection, org: OrgId, since: Timestamp) -> Result<(MonitorCounts, i64)> {
+    let (mut c, mut changed) = (MonitorCounts::default(), 0);
+    for row in crate::monitors::summary::count_by_status(conn, org, since)? {
+        let n = row.count;
+        changed += row.changed;
+        let slot = match row.status {
             MonitorStatus::Up => &mut c.up,
             MonitorStatus::Down => &mut c.down,
             MonitorStatus::Suspicious => &mut c.suspicious,
@@ -104,7 +111,7 @@ fn monitor_counts(conn: &Connection, org: OrgId) -> Result<MonitorCounts> {
         c.total += n;
     }
     c.degraded = c.suspicious + c.recovering;
-    Ok(c)
+    Ok((c, changed))
 }
 
 fn task_counts(conn: &Connection, org: OrgId) -> Result<TaskCounts> {
@@ -161,8 +168,14 @@ fn in_maintenance(
     Ok((covered.len() as i64 - tasks_covered, tasks_covered))
 }
 
-fn changes(conn: &Connection, org: OrgId, sees: Sees, now: Timestamp) -> Result<Changes> {
-    let since = now - CHANGES_SINCE;
+/// `monitors_changed`: how many monitors changed status, counted with their statuses.
+fn changes(
+    conn: &Connection,
+    org: OrgId,
+    sees: Sees,
+    since: Timestamp,
+    monitors_changed: i64,
+) -> Result<Changes> {
     let shown = CHANGES_SHOWN as u32;
     let mut items = Vec::new();
     let (mut opened, mut resolved, mut status_changes) = (0, 0, 0);
@@ -188,8 +201,8 @@ fn changes(conn: &Connection, org: OrgId, sees: Sees, now: Timestamp) -> Result<
         }));
     }
     if sees.monitors {
-        let (changed, n) = crate::monitors::summary::changed_since(conn, org, since, shown)?;
-        status_changes += n;
+        let changed = crate::monitors::summary::changed_since(conn, org, since, shown)?;
+        status_changes += monitors_changed;
         items.extend(changed.into_iter().map(|m| Change::MonitorStatus {
             at: m.at,
             monitor_id: m.id,
