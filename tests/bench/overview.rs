@@ -1,5 +1,6 @@
 //! Overview benchmark of the real `dutyduck` release binary with 100,000 monitors: the latency
-//! of `GET /overview` next to `GET /healthz`, one request at a time and under 64 connections.
+//! of `GET /overview` next to `GET /healthz`, one request at a time and under 64 connections
+//! (with `/healthz` asked one at a time meanwhile).
 //!
 //! Run: `cargo bench --bench overview` (BENCH_MONITORS to change the 100,000, BENCH_SECONDS the
 //! 5 s load window). The monitors are written before the server starts, straight through
@@ -15,7 +16,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use dutyduck::clock::Clock;
 use dutyduck::ids::OrgId;
@@ -74,14 +75,18 @@ fn fill(dir: &Path, n: usize) {
     );
 }
 
-/// One keep-alive connection, one request at a time; the first 20 are not counted.
-async fn serial(url: &str, headers: HeaderMap) -> Stats {
+/// One keep-alive connection, one request at a time; the first 20 are not counted. At least
+/// `SERIAL` counted requests, and more until `until`, if given.
+async fn serial(url: &str, headers: HeaderMap, until: Option<Instant>) -> Stats {
     let client = client(headers);
     let mut stats = Stats::default();
-    for i in 0..SERIAL + 20 {
+    let more = |i: usize| i < SERIAL + 20 || until.is_some_and(|u| Instant::now() < u);
+    let mut i = 0;
+    while more(i) {
+        i += 1;
         let start = Instant::now();
         let ok = get(&client, url).await;
-        if i >= 20 {
+        if i > 20 {
             stats.latencies.push(start.elapsed());
             stats.failures += usize::from(!ok);
         }
@@ -124,9 +129,9 @@ async fn main() {
     );
     println!("\nSerial: 1 keep-alive connection, {SERIAL} requests after 20 uncounted");
     support::report_header();
-    let health = serial(&format!("{base}/healthz"), HeaderMap::new()).await;
+    let health = serial(&format!("{base}/healthz"), HeaderMap::new(), None).await;
     report("GET /healthz (serial)", &health, 1.0);
-    let over = serial(&format!("{base}/overview"), bench.auth.clone()).await;
+    let over = serial(&format!("{base}/overview"), bench.auth.clone(), None).await;
     report("GET /overview (serial)", &over, 1.0);
     println!("(req/s of serial rows: requests made, not a rate)");
 
@@ -134,8 +139,19 @@ async fn main() {
     support::report_header();
     let health = load(&format!("{base}/healthz"), HeaderMap::new(), secs).await;
     report("GET /healthz", &health, secs);
-    let over = load(&format!("{base}/overview"), bench.auth.clone(), secs).await;
+    // /healthz one at a time while 64 connections ask for the overview: what the API's
+    // latency pays for the overviews being read.
+    let (overview_url, health_url) = (format!("{base}/overview"), format!("{base}/healthz"));
+    let (over, during) = tokio::join!(
+        load(&overview_url, bench.auth.clone(), secs),
+        serial(
+            &health_url,
+            HeaderMap::new(),
+            Some(Instant::now() + support::WARM_UP + Duration::from_secs_f64(secs))
+        )
+    );
     report("GET /overview", &over, secs);
+    report("  /healthz meanwhile (serial)", &during, 1.0);
     println!("server peak RSS: {}", support::peak_rss(&bench.server));
 
     if std::env::var("BENCH_RENDER").is_ok_and(|v| v == "1") {
