@@ -30,7 +30,7 @@ pub const MAINTENANCE_AHEAD: Duration = Duration::days(7);
 const MAINTENANCE_SHOWN: usize = 20;
 
 /// What the principal may read.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Sees {
     pub monitors: bool,
     pub tasks: bool,
