@@ -29,9 +29,9 @@ pub fn all() -> Vec<Route> {
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
         crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
         crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo
-        // TEMP crate::status_pages::events::routes(),   // /status/{slug}/events
-        crate::status_pages::assets::routes(), // /status/_/status.css, status.js
-        crate::web::routes(),                  // /dashboard, /docs
+        crate::status_pages::events::routes(),   // /status/{slug}/events
+        crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
+        crate::web::routes(),                    // /dashboard, /docs
     ]
     .concat()
 }

@@ -79,13 +79,38 @@ struct Seen {
 pub struct Cache {
     entries: Mutex<HashMap<String, Arc<Entry>>>,
     seen: Mutex<Seen>,
-    changes: Mutex<Option<()>>,
+    changes: Mutex<Option<tokio::sync::broadcast::Receiver<crate::store::signals::Changed>>>,
 }
 
 impl Cache {
     /// Applies the changes committed since the last call: drops the entries they make stale.
     fn drain(&self, store: &Store) {
-        let _ = (store, &self.changes, &self.seen);
+        use tokio::sync::broadcast::error::TryRecvError;
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        let rx = changes.get_or_insert_with(|| store.changes());
+        let mut dropped: Vec<OrgId> = Vec::new();
+        let mut lagged = false;
+        loop {
+            match rx.try_recv() {
+                Ok(change) => dropped.push(change.org),
+                Err(TryRecvError::Lagged(_)) => lagged = true,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        drop(changes);
+        if dropped.is_empty() && !lagged {
+            return;
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if lagged {
+            seen.lagged += 1;
+            entries.clear();
+        }
+        for org in dropped {
+            *seen.orgs.entry(org).or_default() += 1;
+            entries.retain(|_, e| e.page.organization_id != org);
+        }
     }
 
     /// The page at `slug` with its snapshot at most `MAX_AGE_SECS` old and not older than the

@@ -59,7 +59,11 @@ async fn events(req: Request) -> Result<Response> {
     tokio::spawn(async move {
         let end = tokio::time::Instant::now() + LIFETIME;
         let mut beat = tokio::time::interval_at(end - LIFETIME + HEARTBEAT, HEARTBEAT);
-        if tx.send(Event::default().retry(RETRY).comment("hello")).await.is_err() {
+        if tx
+            .send(Event::default().retry(RETRY).comment("hello"))
+            .await
+            .is_err()
+        {
             return;
         }
         loop {
@@ -73,7 +77,11 @@ async fn events(req: Request) -> Result<Response> {
                 () = tokio::time::sleep_until(end) => return,
                 () = tx.closed() => return,
             };
-            let event = match app.status_pages.get(&app.store, &slug, app.clock.now()).await {
+            let event = match app
+                .status_pages
+                .get(&app.store, &slug, app.clock.now())
+                .await
+            {
                 Ok(Some(e)) if shown(&e.snapshot) != last => {
                     last = shown(&e.snapshot);
                     Some(Event::default().event("change").data("{}"))
@@ -104,7 +112,11 @@ async fn events(req: Request) -> Result<Response> {
     let private = matches!(access, Access::Private { .. });
     r.headers_mut().insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static(if private { "private, no-store" } else { "no-cache" }),
+        HeaderValue::from_static(if private {
+            "private, no-store"
+        } else {
+            "no-cache"
+        }),
     );
     Ok(r)
 }

@@ -14,7 +14,7 @@ pub mod announcements;
 pub mod assets;
 pub mod cache;
 pub mod components;
-// TEMP pub mod events;
+pub mod events;
 pub mod model;
 pub mod public_routes;
 pub mod render;
@@ -30,5 +30,5 @@ use crate::ids::OrgId;
 
 /// Inside a write job: the organization's status pages changed (their renderings are stale).
 pub fn changed(org: OrgId) {
-    let _ = org;
+    crate::store::signals::changed(org, crate::store::signals::Subject::StatusPages);
 }
