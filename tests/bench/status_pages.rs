@@ -87,7 +87,19 @@ async fn page(base: &str, auth: HeaderMap) -> String {
 }
 
 /// nginx serving `html` as `/index.html` from a temporary root on a free port.
-fn start_nginx(bin: &str, dir: &std::path::Path, html: &[u8]) -> (support::Server, String) {
+/// nginx's master: stopped with SIGTERM, so it stops its workers too (a SIGKILL would orphan
+/// them).
+struct Nginx(std::process::Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_nginx(bin: &str, dir: &std::path::Path, html: &[u8]) -> (Nginx, String) {
     std::fs::write(dir.join("index.html"), html).expect("write index.html");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -109,13 +121,11 @@ fn start_nginx(bin: &str, dir: &std::path::Path, html: &[u8]) -> (support::Serve
         .arg(&path)
         .arg("-p")
         .arg(dir)
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start nginx");
-    (
-        support::Server(child),
-        format!("http://127.0.0.1:{port}/index.html"),
-    )
+    (Nginx(child), format!("http://127.0.0.1:{port}/index.html"))
 }
 
 #[tokio::main]

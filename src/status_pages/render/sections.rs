@@ -210,18 +210,20 @@ fn bars(h: &mut String, c: &ComponentView, lang: Lang) {
             None if d.incident => "partial",
             None => "none",
         };
+        // Width and height come from the stylesheet: 90 bars a component add up.
+        let _ = write!(h, "<rect x=\"{}\" class=\"sp-d-{class}\"", i * 5);
         let label = match d.uptime {
-            Some(u) => percent(u),
-            None if d.incident => word(lang, "incidents").to_owned(),
-            None => word(lang, "nodata").to_owned(),
+            Some(u) => Some(percent(u)),
+            None if d.incident => Some(word(lang, "incidents").to_owned()),
+            None => None,
         };
-        let _ = write!(
-            h,
-            "<rect x=\"{}\" y=\"0\" width=\"4\" height=\"24\" rx=\"1\" class=\"sp-d-{class}\"><title>{}: {}</title></rect>",
-            i * 5,
-            d.start.format("%Y-%m-%d"),
-            label
-        );
+        match label {
+            Some(label) => {
+                let date = d.start.format("%Y-%m-%d");
+                let _ = write!(h, "><title>{date}: {label}</title></rect>");
+            }
+            None => h.push_str("/>"),
+        }
     }
     let _ = write!(
         h,
@@ -255,7 +257,7 @@ fn response(h: &mut String, r: &Response, lang: Lang) {
             let height = (ms / max * 24.0).max(1.0);
             let _ = write!(
                 h,
-                "<rect x=\"{}\" y=\"{:.1}\" width=\"4\" height=\"{height:.1}\" class=\"sp-d-up\"><title>{ms:.0} ms</title></rect>",
+                "<rect x=\"{}\" y=\"{:.1}\" height=\"{height:.1}\" class=\"sp-d-up\"><title>{ms:.0} ms</title></rect>",
                 i * 5,
                 24.0 - height
             );

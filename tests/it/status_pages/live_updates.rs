@@ -51,3 +51,31 @@ async fn an_announcement_reaches_an_open_event_stream() {
     let (_, _, html) = visit(&server, "/status/acme", &[]).await;
     assert!(html.contains("Planned move"));
 }
+
+/// A rendering is not served past a change of its organization: a monitor paused shows paused
+/// at once, though the clock has not moved (renderings otherwise live 30 s).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_of_a_monitor_shows_at_once() {
+    let server =
+        TestServer::start_with_clock(dutyduck::clock::Clock::manual(chrono::Utc::now())).await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let target = crate::common::target::Target::start().await;
+    let api =
+        crate::monitors::create(&server, &ada, json!({"name": "api", "url": target.url()})).await;
+    page(
+        &server,
+        &ada,
+        json!({"slug": "acme", "title": "Acme",
+                               "groups": super::services(&[("monitor", &api, "API")])}),
+    )
+    .await;
+    crate::monitors::tick(&server, &ada, &[&api], 5).await;
+    let status = |json: serde_json::Value| json["groups"][0]["components"][0]["status"].clone();
+    assert_eq!(status(super::public_json(&server, "acme").await), "up");
+    let (code, _) = server
+        .as_(&ada)
+        .post_empty(&format!("/monitors/{api}/toggle"))
+        .await;
+    assert_eq!(code, reqwest::StatusCode::OK);
+    assert_eq!(status(super::public_json(&server, "acme").await), "paused");
+}
