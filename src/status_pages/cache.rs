@@ -80,6 +80,8 @@ pub struct Cache {
     entries: Mutex<HashMap<String, Arc<Entry>>>,
     seen: Mutex<Seen>,
     changes: Mutex<Option<tokio::sync::broadcast::Receiver<crate::store::signals::Changed>>>,
+    /// One build at a time per slug: a spike after a change waits for one read, not one each.
+    building: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Cache {
@@ -125,16 +127,43 @@ impl Cache {
         let fresh = |e: &Arc<Entry>| {
             now - e.built_at < Duration::seconds(MAX_AGE_SECS) && e.built_at <= now
         };
-        let cached = self
-            .entries
+        let cached = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(slug)
+                .filter(|e| fresh(e))
+                .cloned()
+        };
+        if let Some(e) = cached() {
+            return Ok(Some(e));
+        }
+        let turn = self
+            .building
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(slug)
-            .filter(|e| fresh(e))
-            .cloned();
-        if cached.is_some() {
-            return Ok(cached);
+            .entry(slug.to_owned())
+            .or_default()
+            .clone();
+        let built = {
+            let _turn = turn.lock().await;
+            // Built by the request before us while we waited?
+            self.drain(store);
+            match cached() {
+                Some(e) => Ok(Some(e)),
+                None => self.build(store, slug, now).await,
+            }
+        };
+        // Forget the turn once no one waits on it: slugs asked for are not kept forever.
+        let mut building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        if Arc::strong_count(&turn) <= 2 {
+            building.remove(slug);
         }
+        built
+    }
+
+    /// Reads the page and its snapshot; keeps it unless its organization changed meanwhile.
+    async fn build(&self, store: &Store, slug: &str, now: Timestamp) -> Result<Option<Arc<Entry>>> {
         let before = self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let wanted = slug.to_owned();
         let built = store

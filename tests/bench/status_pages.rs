@@ -10,7 +10,8 @@
 //! announcement with three updates; saves the page's HTML as nginx's `index.html`; starts nginx
 //! (`worker_processes auto`, access log off) with a temporary config on a free port; then loads
 //! both with 64 keep-alive connections (`tests/bench/support.rs`) and prints requests/s, p50,
-//! p99, max, the body size and dutyduck's share of nginx's requests/s (target: at least 50 %).
+//! p99, max, the body size and dutyduck's share of nginx's requests/s (target: at least 50 %),
+//! with dutyduck's `GET /healthz` for scale.
 //! Client and servers share the machine's cores.
 
 #[path = "support.rs"]
@@ -174,6 +175,9 @@ async fn main() {
     let ours_rps = report("GET /status/bench", &ours, secs);
     let theirs = load(&static_url, HeaderMap::new(), secs).await;
     let theirs_rps = report("nginx /index.html", &theirs, secs);
+    // dutyduck's cheapest route, for scale: what any request costs this build on this machine.
+    let health = load(&format!("{}/healthz", bench.base), HeaderMap::new(), secs).await;
+    report("GET /healthz (dutyduck)", &health, secs);
     println!(
         "dutyduck serves {:.0} % of nginx's requests/s (target: at least 50 %); server peak RSS {}",
         ours_rps / theirs_rps * 100.0,
