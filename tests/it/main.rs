@@ -28,6 +28,7 @@ mod security;
 mod silences;
 mod store;
 mod storms;
+mod tags;
 mod tasks;
 mod tokens;
 mod upgrade;
