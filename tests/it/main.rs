@@ -8,6 +8,7 @@ mod common;
 
 mod accounts;
 mod architecture;
+mod assets;
 mod backups;
 mod binary;
 mod bulk;
