@@ -23,7 +23,8 @@ struct Ref {
     start: usize,
     end: usize,
     target: String,
-    /// An ES module import (not a URL that a script loads or shows).
+    /// An ES module import, or a page's `<script type="module">` (not a URL that a script
+    /// loads or shows, nor a classic script).
     import: bool,
 }
 
@@ -100,12 +101,15 @@ fn references(path: &str, data: &[u8], files: &BTreeMap<String, Vec<u8>>) -> Vec
     for caps in absolute.captures_iter(text) {
         let m = caps.get(1).unwrap();
         if files.contains_key(m.as_str()) {
+            // In HTML, `<script type="module" src=…>` is the entry of the module graph.
+            let tag = &text[text[..m.start()].rfind('<').unwrap_or(0)..m.start()];
+            let import = path.ends_with(".html") && tag.contains("type=\"module\"");
             let target = m.as_str().to_owned();
             found.push(Ref {
                 start: m.start(),
                 end: m.end(),
                 target,
-                import: false,
+                import,
             });
         }
     }
@@ -182,13 +186,13 @@ fn rewrite(path: &str, data: &[u8], refs: &[Ref], names: &BTreeMap<&str, String>
     out.into_bytes()
 }
 
-/// `<link rel="modulepreload">` for every module the page's scripts import, directly or not, in
-/// path order (classic scripts loaded on demand, like uPlot, stay on demand).
+/// `<link rel="modulepreload">` for every module the page's module scripts import, directly or
+/// not, in path order (classic scripts, like theme.js or uPlot loaded on demand, are no modules).
 fn preloads(page: &str, refs: &BTreeMap<&str, Vec<Ref>>, names: &BTreeMap<&str, String>) -> String {
     let mut modules: BTreeSet<&str> = refs[page]
         .iter()
+        .filter(|r| r.import)
         .map(|r| r.target.as_str())
-        .filter(|p| p.ends_with(".js") || p.ends_with(".mjs"))
         .collect();
     let mut todo: Vec<&str> = modules.iter().copied().collect();
     while let Some(p) = todo.pop() {

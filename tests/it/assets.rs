@@ -34,17 +34,22 @@ async fn index_revalidates_and_every_file_it_reaches_is_hashed_and_immutable() {
     assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
 
     let hashed_name = Regex::new(r"\.[0-9a-f]{12}\.(js|css|svg)$").unwrap();
-    let url = Regex::new(r#"(?:href|src)="(/dashboard/[^"]+)""#).unwrap();
+    let url = Regex::new(r#"<(\w+[^>]*?)(?:href|src)="(/dashboard/[^"]+)""#).unwrap();
     let preloads: BTreeSet<&str> = Regex::new(r#"rel="modulepreload" href="([^"]+)""#)
         .unwrap()
         .captures_iter(&index)
         .map(|c| c.get(1).unwrap().as_str())
         .collect();
-    let mut todo: Vec<String> = url.captures_iter(&index).map(|c| c[1].to_owned()).collect();
+    // (path, whether it is an ES module): the page's module script, and what it imports.
+    let mut todo: Vec<(String, bool)> = url
+        .captures_iter(&index)
+        .filter(|c| !c[1].contains("modulepreload"))
+        .map(|c| (c[2].to_owned(), c[1].contains("type=\"module\"")))
+        .collect();
     let import = Regex::new(r#"(?:\bfrom|\bimport)\s*\(?\s*['"](\.\.?/[^'"]+)['"]"#).unwrap();
     let mut seen = BTreeSet::new();
     let mut modules = BTreeSet::new();
-    while let Some(path) = todo.pop() {
+    while let Some((path, module)) = todo.pop() {
         if !seen.insert(path.clone()) {
             continue;
         }
@@ -55,11 +60,11 @@ async fn index_revalidates_and_every_file_it_reaches_is_hashed_and_immutable() {
             path.starts_with("/dashboard/vendor/") || hashed_name.is_match(&path),
             "{path} is neither vendored nor hashed"
         );
-        if path.ends_with(".js") || path.ends_with(".mjs") {
+        if module {
             modules.insert(path.clone());
             let dir = &path[..path.rfind('/').unwrap()];
             for c in import.captures_iter(&body) {
-                todo.push(resolve(dir, &c[1]));
+                todo.push((resolve(dir, &c[1]), true));
             }
         }
     }
@@ -108,9 +113,10 @@ fn a_change_renames_the_file_and_every_file_importing_it_but_no_other() {
     let files = [
         (
             "index.html",
-            "<link href=\"/dashboard/s.css\">\n<!-- modulepreload -->\n<script type=\"module\" src=\"/dashboard/app/main.js\"></script>",
+            "<script src=\"/dashboard/boot.js\"></script><link href=\"/dashboard/s.css\">\n<!-- modulepreload -->\n<script type=\"module\" src=\"/dashboard/app/main.js\"></script>",
         ),
         ("s.css", "body{}"),
+        ("boot.js", "1"),
         (
             "app/main.js",
             "import { a } from './lib.js';\nimport './pages/p.js';",
@@ -134,6 +140,11 @@ fn a_change_renames_the_file_and_every_file_importing_it_but_no_other() {
         index.contains(&format!("src=\"/dashboard/{main}\"")),
         "{index}"
     );
+    let boot = name_of(&before, "boot.js");
+    assert!(
+        index.contains(&format!("<script src=\"/dashboard/{boot}\">")),
+        "{index}"
+    );
     assert!(index.contains("rel=\"modulepreload\" href=\"/dashboard/vendor/v-1.mjs\""));
     assert_eq!(index.matches("modulepreload").count(), 5, "{index}");
     let lib_text = String::from_utf8(out[&lib].clone()).unwrap();
@@ -146,7 +157,7 @@ fn a_change_renames_the_file_and_every_file_importing_it_but_no_other() {
 
     // The icon changes: it, lib and main are renamed; the pages and the stylesheet are not.
     let mut changed = files;
-    changed[6].1 = "<svg></svg>";
+    changed[7].1 = "<svg></svg>";
     let (_, after) = hashed::with_hashed_names(tree(&changed));
     let renamed: BTreeSet<&str> = [
         "icon.svg",
