@@ -8,9 +8,8 @@ use super::filter::Where;
 use crate::error::{Error, Result};
 use crate::limits;
 
-/// The document's pattern of one `tag`: a key that is not blank, then optionally `:` and a value
-/// (possibly empty).
-pub const PATTERN: &str = "^[^:]*[^:\\s][^:]*(:.*)?$";
+/// The document's pattern of one `tag`.
+pub const PATTERN: &str = limits::TAG_FILTER;
 
 /// One tag a listed item must carry: the key, with this value or (None) any value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +112,7 @@ mod tests {
         for good in ["team:billing", "env", "empty:", "url:https://x"] {
             assert!(re.is_match(good) && parse("tag", &[good.to_owned()]).is_ok());
         }
-        for bad in [":value", "", "  :v"] {
+        for bad in [":value", "", "  :v", "a\u{0}b", "k:v\u{202e}"] {
             assert!(!re.is_match(bad) && parse("tag", &[bad.to_owned()]).is_err());
         }
     }
