@@ -3,7 +3,7 @@
 // that filter the monitors list. Every page is screenshotted in dark for a reviewer to look at.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, loginInBrowser, newPage, screenshot, setupAdmin, startServer } from './harness.mjs';
+import { launchBrowser, loginInBrowser, newPage, overflowsHorizontally, screenshot, setupAdmin, startServer } from './harness.mjs';
 
 const WAIT = { timeout: 15000 };
 let server;
@@ -167,6 +167,12 @@ describe('dashboard polish', () => {
       await page.waitForFunction(() => !document.querySelector('main .loading'), null, WAIT);
       await screenshot(page, `polish-dark-${name}`);
     }
+    // A phone: the tag chips and the tag filter wrap, nothing scrolls sideways.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(server.base + '/dashboard/monitors?tag=team');
+    await page.getByTestId('monitor-row').first().waitFor(WAIT);
+    await screenshot(page, 'polish-dark-375-monitors');
+    assert.equal(await overflowsHorizontally(page), false);
     await page.goto(server.base + '/dashboard/login');
     await page.context().clearCookies();
     await page.reload();
