@@ -30,7 +30,7 @@ struct Ref {
 
 /// Files by path under `assets/` (`app/main.js`). Returns the same files plus a hashed copy of
 /// each hashable one (the unhashed one keeps its content, so old URLs still answer), HTML
-/// pointing at hashed names, and the list of hashed paths.
+/// pointing at hashed names, and the sorted list of hashed paths.
 pub fn with_hashed_names(
     files: BTreeMap<String, Vec<u8>>,
 ) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
@@ -57,7 +57,10 @@ pub fn with_hashed_names(
             out.insert(path.clone(), html.into_bytes());
         }
     }
-    (out, names.into_values().collect())
+    // Sorted by hashed name, for `web`'s binary search (not the same order as the paths').
+    let mut hashed: Vec<String> = names.into_values().collect();
+    hashed.sort();
+    (out, hashed)
 }
 
 /// Files that get a hashed copy: the app's own code, styles and images.

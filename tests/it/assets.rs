@@ -154,6 +154,10 @@ fn a_change_renames_the_file_and_every_file_importing_it_but_no_other() {
         "{lib_text}"
     );
     assert!(!before.iter().any(|h| h.starts_with("vendor/")));
+    assert!(
+        before.is_sorted(),
+        "web binary-searches the list: {before:?}"
+    );
 
     // The icon changes: it, lib and main are renamed; the pages and the stylesheet are not.
     let mut changed = files;
