@@ -8,6 +8,7 @@ mod common;
 
 mod accounts;
 mod architecture;
+mod assets;
 mod backups;
 mod binary;
 mod bulk;
@@ -28,6 +29,7 @@ mod security;
 mod silences;
 mod store;
 mod storms;
+mod tags;
 mod tasks;
 mod tokens;
 mod upgrade;
