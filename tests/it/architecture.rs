@@ -36,6 +36,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("health", &["instance_probe"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
+    ("badges", &["badge_keys"]),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where
