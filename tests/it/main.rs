@@ -9,6 +9,7 @@ mod common;
 mod accounts;
 mod architecture;
 mod backups;
+mod badges;
 mod binary;
 mod bulk;
 mod checks;
