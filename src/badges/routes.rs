@@ -61,7 +61,7 @@ pub fn routes() -> Vec<Route> {
     keys.into_iter()
         .map(|r| match r.path.starts_with("/monitors") {
             true => r.param::<MonitorId>("id"),
-            false => r,
+            false => r.param::<crate::tasks::settings::TaskIdParam>("id"),
         })
         .map(|r| r.param::<MetricName>("metric"))
         .collect()
