@@ -97,7 +97,9 @@ pub fn uptime(percent: Option<f64>) -> Reading {
     let Some(p) = percent else {
         return reading(NO_DATA, Color::LightGrey);
     };
-    let hundredths = (p * 100.0).floor() as i64;
+    // The epsilon keeps a float just under an exact value (99.9 computed as 99.8999…) from
+    // losing a hundredth.
+    let hundredths = (p * 100.0 + 1e-6).floor() as i64;
     let message = if hundredths >= 10_000 {
         "100%".to_owned()
     } else {
@@ -172,6 +174,8 @@ mod tests {
             (None, "no data", "lightgrey"),
             (Some(100.0), "100%", "brightgreen"),
             (Some(99.999), "99.99%", "brightgreen"),
+            (Some(100.0 * 999.0 / 1000.0), "99.9%", "brightgreen"),
+            (Some(100.0 * 2.0 / 3.0), "66.66%", "red"),
             (Some(99.9), "99.9%", "brightgreen"),
             (Some(99.89), "99.89%", "green"),
             (Some(99.0), "99%", "green"),
