@@ -164,8 +164,8 @@ impl Route {
         self
     }
 
-    /// The names of the template's parameters, in order (`{*rest}` gives `rest`; a segment with
-    /// a literal suffix, `{metric}.svg`, gives `metric`).
+    /// The names of the template's parameters, in order (`{*rest}` gives `rest`, `{slug}.json`
+    /// gives `slug`: a segment may end with a literal suffix).
     pub fn param_names(&self) -> impl Iterator<Item = &'static str> + 'static {
         self.path.split('/').filter_map(|s| {
             let (name, _suffix) = s.strip_prefix('{')?.split_once('}')?;
