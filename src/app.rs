@@ -113,16 +113,16 @@ mod tests {
             ("notify", "incidents"),
             ("notify", "silences"),
             ("silences", "incidents"),
-            ("maintenance", "incidents"),
-            // Whether a window pauses a monitor's checks.
-            ("monitors", "maintenance"),
-            // A task's page shows its next window.
-            ("tasks", "maintenance"),
             // Badges read a monitor's or task's numbers through their functions, and whether
             // a maintenance window makes it quiet.
             ("badges", "monitors"),
             ("badges", "tasks"),
             ("badges", "incidents"),
+            ("maintenance", "incidents"),
+            // Whether a window pauses a monitor's checks.
+            ("monitors", "maintenance"),
+            // A task's page shows its next window.
+            ("tasks", "maintenance"),
         ]
         .into();
         let mut edges = BTreeSet::new();

@@ -23,9 +23,9 @@ pub fn all() -> Vec<Route> {
         crate::maintenance::routes::routes(),    // /maintenance-windows
         crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
         crate::tasks::ping::routes(),            // /ping/{key}
+        crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
         crate::silences::routes::routes(),       // /silences
-        crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
         crate::web::routes(),                    // /dashboard, /docs
     ]
     .concat()

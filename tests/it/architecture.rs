@@ -34,9 +34,9 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("health", &["instance_probe"]),
+    ("badges", &["badge_keys"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
-    ("badges", &["badge_keys"]),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where
