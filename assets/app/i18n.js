@@ -6,6 +6,7 @@
 // messages-dependencies.js;
 // each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
+import badgesMessages from './messages-badges.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
 import tasksMessages from './messages-tasks.js';
@@ -197,6 +198,7 @@ export function addMessages(extra) {
   Object.assign(messages.fr, extra.fr);
 }
 
+addMessages(badgesMessages);
 for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages, dependenciesMessages]) {
   addMessages(extra);
 }

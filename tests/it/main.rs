@@ -10,6 +10,7 @@ mod accounts;
 mod architecture;
 mod assets;
 mod backups;
+mod badges;
 mod binary;
 mod bulk;
 mod checks;
