@@ -97,7 +97,7 @@ mod tests {
     /// cycle among them.
     #[test]
     fn features_depend_one_way() {
-        const FEATURES: [&str; 7] = [
+        const FEATURES: [&str; 8] = [
             "incidents",
             "monitors",
             "tasks",
@@ -105,6 +105,7 @@ mod tests {
             "silences",
             "maintenance",
             "status_pages",
+            "badges",
         ];
         let allowed: BTreeSet<(&str, &str)> = [
             ("monitors", "incidents"),
@@ -116,6 +117,11 @@ mod tests {
             ("notify", "incidents"),
             ("notify", "silences"),
             ("silences", "incidents"),
+            // Badges read a monitor's or task's numbers through their functions, and whether
+            // a maintenance window makes it quiet.
+            ("badges", "monitors"),
+            ("badges", "tasks"),
+            ("badges", "incidents"),
             ("maintenance", "incidents"),
             // Whether a window pauses a monitor's checks.
             ("monitors", "maintenance"),
@@ -126,6 +132,8 @@ mod tests {
             ("status_pages", "tasks"),
             ("status_pages", "incidents"),
             ("status_pages", "maintenance"),
+            // A component's badge, drawn by `badges::render`.
+            ("status_pages", "badges"),
         ]
         .into();
         let mut edges = BTreeSet::new();

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod app;
 pub mod backups;
+pub mod badges;
 pub mod bulk;
 pub mod cli;
 pub mod clock;

@@ -6,6 +6,7 @@
 // messages-dependencies.js;
 // each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
+import badgesMessages from './messages-badges.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
 import tasksMessages from './messages-tasks.js';
@@ -14,6 +15,7 @@ import silencesMessages from './messages-silences.js';
 import bulkMessages from './messages-bulk.js';
 import maintenanceMessages from './messages-maintenance.js';
 import dependenciesMessages from './messages-dependencies.js';
+import polishMessages from './messages-polish.js';
 
 export const messages = {
   en: {
@@ -196,9 +198,11 @@ export function addMessages(extra) {
   Object.assign(messages.fr, extra.fr);
 }
 
+addMessages(badgesMessages);
 for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages, dependenciesMessages]) {
   addMessages(extra);
 }
+addMessages(polishMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -7,6 +7,8 @@ import { BASE, currentPath, linkClick, matchRoute, navigate, useLocation } from 
 import { Alert, Forbidden, Loading, errorText } from './components.js';
 import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
+import { ThemeItems } from './theme.js';
+import { Shortcuts } from './shortcuts.js';
 import { SetupPage } from './pages/setup.js';
 import { LoginPage } from './pages/login.js';
 import { HomePage } from './pages/home.js';
@@ -137,6 +139,7 @@ function App() {
   return html`
     <${TopBar} profile=${profile} route=${route} onLogout=${logout} />
     ${profile && html`<${HealthBanner} profile=${profile} route=${route} />`}
+    ${profile && html`<${Shortcuts} />`}
     ${page}`;
 }
 
@@ -219,7 +222,7 @@ function UserMenu({ profile, onLogout }) {
   }, [open]);
 
   const onKeyDown = (e) => {
-    const items = [...root.current.querySelectorAll('[role=menuitem]')];
+    const items = [...root.current.querySelectorAll('[role^=menuitem]')];
     const i = items.indexOf(document.activeElement);
     if (e.key === 'Escape') { setOpen(false); button.current.focus(); }
     else if (e.key === 'ArrowDown') { e.preventDefault(); items[(i + 1) % items.length]?.focus(); }
@@ -237,6 +240,7 @@ function UserMenu({ profile, onLogout }) {
       ${open && html`
         <ul class="menu" role="menu">
           <li role="none"><a role="menuitem" href=${BASE + '/account'} onClick=${go}>${t('menu.account')}</a></li>
+          <${ThemeItems} onChosen=${() => { setOpen(false); button.current.focus(); }} />
           <li role="none"><button type="button" role="menuitem" onClick=${() => { setOpen(false); onLogout(); }}>${t('menu.logout')}</button></li>
         </ul>`}
     </div>`;

@@ -6,12 +6,13 @@
 //! JSON, Atom, in English and French), who may read a private page (`access`), the renderings
 //! kept until the organization changes (`cache`), and the routes: `/status-pages` (`routes`,
 //! `share_routes`, `announcement_routes`) and the visitors' `/status/…` (`public_routes`,
-//! `events`, `assets`).
+//! `events`, `assets`, and components' badges through `badges::render` in `badge_routes`).
 
 pub mod access;
 pub mod announcement_routes;
 pub mod announcements;
 pub mod assets;
+pub mod badge_routes;
 pub mod cache;
 pub mod components;
 pub mod events;

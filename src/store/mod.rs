@@ -10,6 +10,7 @@ pub mod health;
 pub mod lock;
 mod readers;
 pub mod signals;
+pub mod tags;
 pub mod time;
 mod writer;
 

@@ -34,6 +34,7 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("health", &["instance_probe"]),
+    ("badges", &["badge_keys"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
     (

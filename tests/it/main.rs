@@ -8,7 +8,9 @@ mod common;
 
 mod accounts;
 mod architecture;
+mod assets;
 mod backups;
+mod badges;
 mod binary;
 mod bulk;
 mod checks;
@@ -29,6 +31,7 @@ mod silences;
 mod status_pages;
 mod store;
 mod storms;
+mod tags;
 mod tasks;
 mod tokens;
 mod upgrade;

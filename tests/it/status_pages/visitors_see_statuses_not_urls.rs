@@ -195,3 +195,59 @@ async fn an_svg_logo_is_served_with_a_policy_that_forbids_scripts() {
         "{csp}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_component_has_badges_for_whoever_may_read_the_page() {
+    let server = TestServer::start().await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let api = create(
+        &server,
+        &ada,
+        json!({"name": "api", "url": "http://127.0.0.1:9/x"}),
+    )
+    .await;
+    let created = page(
+        &server,
+        &ada,
+        json!({"slug": "acme", "title": "Acme", "groups": super::services(&[("monitor", &api, "API")])}),
+    )
+    .await;
+    let component = created["groups"][0]["components"][0]["id"]
+        .as_str()
+        .unwrap();
+    let base = format!("/status/acme/components/{component}/badge");
+    let (status, headers, svg) = visit(&server, &format!("{base}/status.svg"), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{svg}");
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+    roxmltree::Document::parse(&svg).expect("the badge is XML");
+    let (status, _, body) = visit(&server, &format!("{base}/uptime-7d.json"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let endpoint: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(endpoint["schemaVersion"], 1);
+    for missing in [
+        format!("{base}/nonsense.svg"),
+        "/status/acme/components/00000000-0000-4000-8000-000000000000/badge/status.svg".to_owned(),
+    ] {
+        assert_eq!(
+            visit(&server, &missing, &[]).await.0,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    let path = format!("/status-pages/{}", created["id"].as_str().unwrap());
+    server
+        .as_(&ada)
+        .patch(&path, json!({"visibility": "private"}))
+        .await;
+    let (status, _, _) = visit(&server, &format!("{base}/status.svg"), &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a private page's badges are private too"
+    );
+}
