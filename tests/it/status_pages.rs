@@ -51,3 +51,16 @@ pub(crate) fn services(components: &[(&str, &str, &str)]) -> Value {
         .collect();
     json!([{"name": "Services", "components": components}])
 }
+
+/// Page "acme" showing one monitor (against a closed port) as "API"; returns the page's JSON.
+pub(crate) async fn page_of_one_monitor(server: &TestServer, token: &Token) -> Value {
+    let body = json!({"name": "api", "url": "http://127.0.0.1:9/x"});
+    let api = crate::monitors::create(server, token, body).await;
+    let groups = services(&[("monitor", &api, "API")]);
+    page(
+        server,
+        token,
+        json!({"slug": "acme", "title": "Acme", "groups": groups}),
+    )
+    .await
+}

@@ -4,27 +4,14 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{page, public_json, visit};
+use super::{public_json, visit};
 use crate::common::TestServer;
-use crate::monitors::create;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn updates_show_in_order_in_html_json_and_atom() {
     let server = TestServer::start().await;
     let ada = server.user_with_token("ada@example.com", "Acme");
-    let api = create(
-        &server,
-        &ada,
-        json!({"name": "api", "url": "http://127.0.0.1:9/x"}),
-    )
-    .await;
-    let created = page(
-        &server,
-        &ada,
-        json!({"slug": "acme", "title": "Acme",
-               "groups": super::services(&[("monitor", &api, "API")])}),
-    )
-    .await;
+    let created = super::page_of_one_monitor(&server, &ada).await;
     let component = created["groups"][0]["components"][0]["id"].clone();
     let base = format!(
         "/status-pages/{}/announcements",

@@ -200,18 +200,7 @@ async fn an_svg_logo_is_served_with_a_policy_that_forbids_scripts() {
 async fn a_component_has_badges_for_whoever_may_read_the_page() {
     let server = TestServer::start().await;
     let ada = server.user_with_token("ada@example.com", "Acme");
-    let api = create(
-        &server,
-        &ada,
-        json!({"name": "api", "url": "http://127.0.0.1:9/x"}),
-    )
-    .await;
-    let created = page(
-        &server,
-        &ada,
-        json!({"slug": "acme", "title": "Acme", "groups": super::services(&[("monitor", &api, "API")])}),
-    )
-    .await;
+    let created = super::page_of_one_monitor(&server, &ada).await;
     let component = created["groups"][0]["components"][0]["id"]
         .as_str()
         .unwrap();
