@@ -190,7 +190,11 @@ fn component(h: &mut String, c: &ComponentView, lang: Lang) {
 
 fn percent(p: f64) -> String {
     let text = format!("{:.2}", (p * 100.0).floor() / 100.0);
-    format!("{} %", text.trim_end_matches('0').trim_end_matches('.'))
+    // A no-break space: "99.9 %" never splits across lines.
+    format!(
+        "{}\u{a0}%",
+        text.trim_end_matches('0').trim_end_matches('.')
+    )
 }
 
 /// 90 days as an SVG of bars, one per day, its class saying how the day went.
@@ -289,4 +293,21 @@ pub fn history(h: &mut String, s: &Snapshot, lang: Lang) {
         h.push_str("</ul>");
     }
     h.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percentages_are_floored_to_two_decimals_without_trailing_zeros() {
+        let cases = [
+            (100.0, "100"),
+            (99.999, "99.99"),
+            (99.5, "99.5"),
+            (10.0, "10"),
+            (0.0, "0"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(super::percent(value), format!("{text}\u{a0}%"), "{value}");
+        }
+    }
 }

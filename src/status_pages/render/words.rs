@@ -43,7 +43,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("until", "until", "jusqu’à"),
     ("uptime", "uptime", "disponibilité"),
     ("response", "Response time:", "Temps de réponse :"),
-    ("response.avg", "24 h average", "moyenne sur 24 h"),
+    ("response.avg", "24\u{a0}h average", "moyenne sur 24\u{a0}h"),
     ("days.ago", "90 days ago", "il y a 90 jours"),
     ("today", "Today", "Aujourd’hui"),
     ("nodata", "No data", "Pas de données"),
