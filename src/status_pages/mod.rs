@@ -1,6 +1,6 @@
 //! Status pages: public (or private) pages showing chosen monitors and tasks under public names,
 //! with their incidents, maintenance and announcements. The page's settings (`model`,
-//! `settings`), its queries (`store`; share links in `share_links`, announcements in
+//! `settings`, `logo`), its queries (`store`; share links in `share_links`, announcements in
 //! `announcements`), the sources behind components asked of their features (`components`,
 //! `sources`), what a visitor sees at one moment (`view`) and its renderings (`render`: HTML,
 //! JSON, Atom, in English and French), who may read a private page (`access`), the renderings
@@ -16,6 +16,7 @@ pub mod badge_routes;
 pub mod cache;
 pub mod components;
 pub mod events;
+pub mod logo;
 pub mod model;
 pub mod public_routes;
 pub mod render;

@@ -9,7 +9,6 @@ use super::access::{self, Access};
 use super::cache::{Entry, Format, MAX_AGE_SECS, Rendered};
 use super::model::Language;
 use super::render::{self, Lang};
-use super::settings::decode_logo;
 use crate::error::{Error, Result};
 use crate::http::request::Request;
 use crate::http::router::Route;
@@ -138,7 +137,13 @@ async fn atom(req: Request) -> Result<Response> {
 
 async fn logo(req: Request) -> Result<Response> {
     let (e, access) = entry(&req).await?;
-    let Some((mime, bytes)) = e.page.settings.logo.as_deref().and_then(decode_logo) else {
+    let Some((mime, bytes)) = e
+        .page
+        .settings
+        .logo
+        .as_deref()
+        .and_then(super::logo::decode)
+    else {
         return Err(Error::not_found("logo"));
     };
     let digest = crate::secret::digest(&bytes);

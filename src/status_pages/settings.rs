@@ -3,7 +3,6 @@
 //! 422 naming the field. Whether components name sources of the organization is the store's
 //! question (`components::resolve`).
 
-use base64::Engine;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -14,15 +13,11 @@ use crate::limits;
 
 /// `^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`: lowercase words and hyphens, 1–64 characters.
 pub const SLUG_PATTERN: &str = "^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$";
-/// A logo's image, decoded, is at most 100 KB.
-pub const MAX_LOGO_BYTES: usize = 100 * 1024;
 /// Groups of a page, components of a page (all groups together).
 pub const MAX_GROUPS: usize = 20;
 pub const MAX_COMPONENTS: usize = 100;
 /// The slugs that are paths of their own under `/status/`.
 pub const RESERVED_SLUGS: &[&str] = &["_"];
-
-const LOGO_TYPES: [&str; 4] = ["png", "svg+xml", "jpeg", "webp"];
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -171,23 +166,6 @@ pub fn slug(value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
-/// The logo's media type and bytes, from its data URL.
-pub fn decode_logo(url: &str) -> Option<(&'static str, Vec<u8>)> {
-    let rest = url.strip_prefix("data:image/")?;
-    let (kind, data) = rest.split_once(";base64,")?;
-    let kind = LOGO_TYPES.iter().find(|t| **t == kind)?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data.trim())
-        .ok()?;
-    let mime = match *kind {
-        "png" => "image/png",
-        "svg+xml" => "image/svg+xml",
-        "jpeg" => "image/jpeg",
-        _ => "image/webp",
-    };
-    Some((mime, bytes))
-}
-
 /// Everything but the components' sources, checked. Components still carry the name given (or
 /// blank), filled in by `components::resolve`.
 pub fn from_input(input: PageInput) -> Result<Settings> {
@@ -196,27 +174,7 @@ pub fn from_input(input: PageInput) -> Result<Settings> {
     let text = |field, v| limits::optional(field, v, limits::DESCRIPTION, limits::multiline);
     let description = text("description", input.description)?;
     let footer = text("footer", input.footer)?;
-    let logo = input
-        .logo
-        .map(|l| l.trim().to_owned())
-        .filter(|l| !l.is_empty());
-    if let Some(l) = &logo {
-        match decode_logo(l) {
-            None => {
-                return Err(Error::invalid_field(
-                    "logo",
-                    "expected a data URL: data:image/(png|svg+xml|jpeg|webp);base64,…",
-                ));
-            }
-            Some((_, bytes)) if bytes.len() > MAX_LOGO_BYTES => {
-                return Err(Error::invalid_field(
-                    "logo",
-                    format!("the image is at most 100 KB (got {} bytes)", bytes.len()),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
+    let logo = super::logo::check(input.logo)?;
     limits::count("groups", input.groups.len(), MAX_GROUPS)?;
     let total: usize = input.groups.iter().map(|g| g.components.len()).sum();
     limits::count("groups[].components", total, MAX_COMPONENTS)?;
@@ -282,33 +240,5 @@ mod tests {
         ] {
             assert!(slug(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn logos_are_image_data_urls_of_at_most_100_kb() {
-        let png = format!(
-            "data:image/png;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode([1u8; 10])
-        );
-        assert_eq!(decode_logo(&png).unwrap(), ("image/png", vec![1u8; 10]));
-        assert!(decode_logo("data:image/gif;base64,AAAA").is_none());
-        assert!(decode_logo("data:text/html;base64,AAAA").is_none());
-        assert!(decode_logo("https://example.com/logo.png").is_none());
-        let input = |logo: String| PageInput {
-            slug: "s".into(),
-            title: "T".into(),
-            description: None,
-            logo: Some(logo),
-            footer: None,
-            visibility: None,
-            noindex: None,
-            language: None,
-            theme: None,
-            groups: vec![],
-        };
-        let big = base64::engine::general_purpose::STANDARD.encode(vec![0u8; MAX_LOGO_BYTES + 1]);
-        let e = from_input(input(format!("data:image/png;base64,{big}"))).unwrap_err();
-        assert!(e.message.contains("logo"), "{}", e.message);
-        assert!(from_input(input(png)).is_ok());
     }
 }

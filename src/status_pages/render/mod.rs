@@ -3,6 +3,7 @@
 //! kept until the page changes.
 
 pub mod atom;
+pub mod charts;
 pub mod html;
 pub mod json;
 pub mod markdown;
