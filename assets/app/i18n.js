@@ -14,6 +14,7 @@ import silencesMessages from './messages-silences.js';
 import bulkMessages from './messages-bulk.js';
 import maintenanceMessages from './messages-maintenance.js';
 import dependenciesMessages from './messages-dependencies.js';
+import statusPagesMessages from './messages-status-pages.js';
 
 export const messages = {
   en: {
@@ -199,6 +200,7 @@ export function addMessages(extra) {
 for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages, dependenciesMessages]) {
   addMessages(extra);
 }
+addMessages(statusPagesMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();
