@@ -101,6 +101,7 @@ function Announcement({ a, base, page, writer, reload }) {
         <div class="window-actions">
           <span class=${'pill ' + IMPACT_PILL[a.impact]}>${t('ann.impact')}${t('app.colon')}${t('ann.impact.' + a.impact)}</span>
           <span class=${'pill ' + (a.status === 'resolved' ? 'pill-ok' : 'pill-info')} data-status=${a.status}>${t('ann.status.' + a.status)}</span>
+          ${writer && html`<button type="button" class="secondary small" onClick=${() => setConfirm(true)}>${t('ann.delete')}</button>`}
         </div>
       </div>
       ${names.length > 0 && html`<p class="muted small">${names.join(', ')}</p>`}
@@ -110,8 +111,7 @@ function Announcement({ a, base, page, writer, reload }) {
           <span class="strong">${t('ann.status.' + u.status)}</span> · <${Time} iso=${u.createdAt} />
           <p class="sp-update-body">${u.body}</p>
         </li>`)}</ol>
-      ${writer && html`<${PostUpdate} a=${a} path=${path} reload=${reload} />
-        <div class="actions"><button type="button" class="secondary small" onClick=${() => setConfirm(true)}>${t('ann.delete')}</button></div>`}
+      ${writer && html`<${PostUpdate} a=${a} path=${path} reload=${reload} />`}
       ${confirm && html`<${ConfirmDialog} title=${t('ann.deleteTitle')} text=${t('ann.deleteText', { title: a.title })}
         confirmLabel=${t('ann.delete')} onConfirm=${() => action.act(() => api('DELETE', path))} busy=${action.busy} error=${action.error}
         onCancel=${() => { setConfirm(false); action.reset(); }} />`}

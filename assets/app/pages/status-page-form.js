@@ -16,18 +16,18 @@ const fieldId = (field) => 'sp-' + field;
 
 export function StatusPageFormPage({ params }) {
   if (params.id) return html`<${EditPage} id=${params.id} />`;
-  return html`<main class="wide"><${Back} /><h1>${t('sp.newTitle')}</h1><${PageForm} initial=${blankDraft()} /></main>`;
+  return html`<main class="wide sp-wide"><${Back} /><h1>${t('sp.newTitle')}</h1><${PageForm} initial=${blankDraft()} /></main>`;
 }
 
 function EditPage({ id }) {
   const page = useLoad(() => api('GET', pagePath(id)), [id]);
   return html`
-    <main class="wide">
+    <main class="wide sp-wide">
       <${Back} />
       <h1>${t('sp.editTitle')}</h1>
       <${Async} state=${page} retry=${page.reload}>${(p) => html`
-        <p><a href=${p.url} target="_blank" rel="noopener">${p.url}</a> ·
-          <a href=${`${BASE}/status-pages/${p.id}/announcements`} onClick=${linkClick}>${t('sp.announcements')}</a></p>
+        <p><a href=${p.url} target="_blank" rel="noopener">${p.url}</a>${' · '}<a
+          href=${`${BASE}/status-pages/${p.id}/announcements`} onClick=${linkClick}>${t('sp.announcements')}</a></p>
         <${PageForm} key=${p.id} id=${p.id} initial=${{ ...fromPage(p), slugTouched: true }} />`}<//>
     </main>`;
 }

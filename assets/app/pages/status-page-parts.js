@@ -112,7 +112,8 @@ export function Preview({ form }) {
     <section class="card sp-preview" aria-labelledby="sp-preview-title">
       <h2 id="sp-preview-title">${t('sp.preview')}</h2>
       <p class="hint">${t('sp.previewHint')}</p>
-      ${state.error && html`<p class="field-error" role="status">${t('sp.previewError', { message: state.error.status === 0 ? errorText(state.error) : state.error.message })}</p>`}
+      ${state.error && html`<p class="field-error" role="status">
+        ${t('sp.previewError', { message: state.error.status === 0 ? errorText(state.error) : state.error.message })}</p>`}
       ${state.html !== null && html`<iframe class="sp-preview-frame" title=${t('sp.previewFrame')} sandbox="allow-same-origin"
         srcdoc=${state.html} data-testid="preview"></iframe>`}
     </section>`;

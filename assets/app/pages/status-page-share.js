@@ -52,8 +52,8 @@ export function ShareLinks({ pageId, visibility }) {
         : html`<ul class="deps-list" data-testid="share-link-list">${data.items.map((l) => html`
           <li key=${l.id} data-testid="share-link">
             <span class="strong">${l.label}</span>
-            <span class="muted small">${t('sp.shareCreated')} <${Time} iso=${l.createdAt} /> ·
-              ${l.lastUsedAt ? html`${t('sp.shareUsed')} <${Time} iso=${l.lastUsedAt} />` : t('sp.shareNeverUsed')}</span>
+            <span class="muted small">${t('sp.shareCreated')} <${Time} iso=${l.createdAt} />${' · '}${l.lastUsedAt
+              ? html`${t('sp.shareUsed')} <${Time} iso=${l.lastUsedAt} />` : t('sp.shareNeverUsed')}</span>
             ${l.revokedAt ? html`<span class="pill pill-neutral">${t('sp.shareRevoked')}</span>`
               : html`<button type="button" class="secondary small" onClick=${() => setConfirm(l)}>${t('sp.revoke')}</button>`}
           </li>`)}</ul>`)}<//>
