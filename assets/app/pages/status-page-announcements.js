@@ -93,7 +93,7 @@ function Announcement({ a, base, page, writer, reload }) {
   const path = `${base}/announcements/${encodeURIComponent(a.id)}`;
   const [confirm, setConfirm] = useState(false);
   const action = useAction(() => { setConfirm(false); reload(); });
-  const names = components(page).filter((c) => a.componentIds.includes(c.id)).map((c) => c.publicName);
+  const names = components(page).filter((c) => (a.componentIds || []).includes(c.id)).map((c) => c.publicName);
   return html`
     <section class="card" data-testid="announcement" aria-labelledby=${'ann-h-' + a.id}>
       <div class="card-head">
@@ -106,7 +106,7 @@ function Announcement({ a, base, page, writer, reload }) {
       </div>
       ${names.length > 0 && html`<p class="muted small">${names.join(', ')}</p>`}
       <p class="muted small">${a.resolvedAt ? html`${t('ann.resolvedAt')} <${Time} iso=${a.resolvedAt} />` : t('ann.ongoing')}</p>
-      <ol class="timeline" data-testid="announcement-timeline">${a.updates.map((u) => html`
+      <ol class="timeline" data-testid="announcement-timeline">${(a.updates || []).map((u) => html`
         <li key=${u.id} class=${STATUS_DOT[u.status]}>
           <span class="strong">${t('ann.status.' + u.status)}</span> · <${Time} iso=${u.createdAt} />
           <p class="sp-update-body">${u.body}</p>

@@ -53,7 +53,8 @@ function PageForm({ id, initial }) {
       navigate(`${BASE}/status-pages/${made.id}`);
       return;
     }
-    const page = await api('PATCH', pagePath(id), toBody(f));
+    // The contract answers the page; a bare 204 would still leave the form in step with the server.
+    const page = (await api('PATCH', pagePath(id), toBody(f))) || (await api('GET', pagePath(id)));
     // Fresh components now have ids: keep them, so the next save does not renumber them.
     setForm({ ...fromPage(page), slugTouched: true });
     setSaved(true);

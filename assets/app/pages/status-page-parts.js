@@ -101,6 +101,8 @@ export function Preview({ form }) {
   const settled = useDebounced(draft, 500);
   const [state, setState] = useState({ html: null, error: null });
   useEffect(() => {
+    // Nothing to show yet: a page without a title is refused, and that is not news to the editor.
+    if (!JSON.parse(settled).title) { setState({ html: null, error: null }); return undefined; }
     let live = true;
     api('POST', '/status-pages/preview', JSON.parse(settled), { asText: true }).then(
       (text) => live && setState({ html: text, error: null }),
