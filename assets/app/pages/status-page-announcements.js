@@ -6,10 +6,11 @@ import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { BASE, linkClick } from '../router.js';
-import { Alert, Async, ConfirmDialog, Field, Time, errorText, useAction, useLoad } from '../components.js';
-import { can } from '../monitoring.js';
+import { Alert, Async, ConfirmDialog, Field, Pagination, Time, errorText, useAction, useLoad } from '../components.js';
+import { addPage, can } from '../monitoring.js';
 import { pagePath } from './status-page-parts.js';
 
+const PAGE_SIZE = 20;
 const IMPACTS = ['none', 'minor', 'major', 'critical'];
 const STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'];
 const IMPACT_PILL = { none: 'pill-neutral', minor: 'pill-warn', major: 'pill-bad', critical: 'pill-bad' };
@@ -17,14 +18,16 @@ const STATUS_DOT = { investigating: 'tl-bad', identified: 'tl-warn', monitoring:
 
 export function StatusPageAnnouncementsPage({ params, profile }) {
   const base = pagePath(params.id);
-  const data = useLoad(() => Promise.all([api('GET', base), api('GET', base + '/announcements')])
-    .then(([page, list]) => ({ page, items: Array.isArray(list) ? list : list.items })), [params.id], { every: 30000 });
+  const [number, setNumber] = useState(1);
+  const data = useLoad(() => Promise.all([
+    api('GET', base), api('GET', `${base}/announcements?${addPage(new URLSearchParams(), number, PAGE_SIZE)}`),
+  ]).then(([page, list]) => ({ page, items: list.items, total: list.totalNumberOfResults })), [params.id, number], { every: 30000 });
   const writer = can(profile, 'writeHttpMonitors');
   const [creating, setCreating] = useState(false);
   return html`
     <main>
       <p class="back"><a href=${BASE + '/status-pages'} onClick=${linkClick}><span aria-hidden="true">← </span>${t('sp.back')}</a></p>
-      <${Async} state=${data} retry=${data.reload}>${({ page, items }) => html`
+      <${Async} state=${data} retry=${data.reload}>${({ page, items, total }) => html`
         <div class="page-head">
           <h1>${t('ann.title', { title: page.title })}</h1>
           ${writer && !creating && html`<button type="button" onClick=${() => setCreating(true)}>${t('ann.new')}</button>`}
@@ -33,7 +36,8 @@ export function StatusPageAnnouncementsPage({ params, profile }) {
         ${creating && html`<${NewAnnouncement} base=${base} page=${page}
           onDone=${(made) => { setCreating(false); if (made) data.reload(); }} />`}
         ${items.length === 0 ? html`<div class="card empty"><p>${t('ann.empty')}</p></div>`
-          : items.map((a) => html`<${Announcement} key=${a.id} a=${a} base=${base} page=${page} writer=${writer} reload=${data.reload} />`)}`}<//>
+          : items.map((a) => html`<${Announcement} key=${a.id} a=${a} base=${base} page=${page} writer=${writer} reload=${data.reload} />`)}
+        <${Pagination} page=${number} size=${PAGE_SIZE} total=${total} onPage=${setNumber} label=${t('sp.announcements')} />`}<//>
     </main>`;
 }
 

@@ -4,12 +4,16 @@ import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { BASE, linkClick, navigate } from '../router.js';
-import { Async, ConfirmDialog, useAction, useLoad } from '../components.js';
-import { can } from '../monitoring.js';
+import { Async, ConfirmDialog, Pagination, useAction, useListFilters, useLoad } from '../components.js';
+import { addPage, can } from '../monitoring.js';
 import { pagePath } from './status-page-parts.js';
 
+const PAGE_SIZE = 20;
+
 export function StatusPagesPage({ profile }) {
-  const list = useLoad(() => api('GET', '/status-pages'), [], { every: 60000 });
+  const filters = useListFilters({ all: [] });
+  const { page } = filters;
+  const list = useLoad(() => api('GET', '/status-pages?' + addPage(new URLSearchParams(), page, PAGE_SIZE)), [page], { every: 60000 });
   const writer = can(profile, 'writeHttpMonitors');
   return html`
     <main class="wide">
@@ -19,15 +23,14 @@ export function StatusPagesPage({ profile }) {
       </div>
       <p class="muted">${t('sp.intro')}</p>
       <${Async} state=${list} retry=${list.reload}>
-        ${(data) => (itemsOf(data).length === 0
+        ${(data) => (data.items.length === 0
           ? html`<div class="card empty"><p>${t('sp.empty')}</p></div>`
-          : html`<${Pages} items=${itemsOf(data)} writer=${writer} reload=${list.reload} />`)}
+          : html`<${Pages} items=${data.items} writer=${writer} reload=${list.reload} />
+            <${Pagination} page=${page} size=${PAGE_SIZE} total=${data.totalNumberOfFilteredResults}
+              onPage=${(p) => filters.go({ page: p > 1 ? p : '' })} label=${t('sp.title')} />`)}
       <//>
     </main>`;
 }
-
-/** The list answer: `{items}` like every other list (a bare array is taken too). */
-const itemsOf = (data) => (Array.isArray(data) ? data : data.items || []);
 
 function Pages({ items, writer, reload }) {
   const [confirm, setConfirm] = useState(null);
