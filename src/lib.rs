@@ -25,6 +25,7 @@ pub mod secret;
 pub mod serde_util;
 pub mod server;
 pub mod silences;
+pub mod status_pages;
 pub mod store;
 pub mod tasks;
 pub mod text_enum;

@@ -25,6 +25,12 @@ pub fn all() -> Vec<Route> {
         crate::tasks::ping::routes(),            // /ping/{key}
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
         crate::silences::routes::routes(),       // /silences
+        crate::status_pages::routes::routes(),   // /status-pages
+        crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
+        crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
+        crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo
+        crate::status_pages::events::routes(),   // /status/{slug}/events
+        crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
         crate::web::routes(),                    // /dashboard, /docs
     ]
     .concat()

@@ -11,6 +11,7 @@ use super::model::IncidentStatus;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{IncidentId, OrgId};
+use crate::store::signals::{self, Subject};
 
 /// What happened to an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +34,10 @@ pub fn listen(listener: Listener) {
     let _ = LISTENER.set(listener);
 }
 
-/// Tells the listener, if one is installed, inside the caller's write.
+/// Tells the listener, if one is installed, inside the caller's write; live pages hear of it
+/// after the commit.
 pub fn emit(conn: &Connection, change: &Change, now: Timestamp) -> Result<()> {
+    signals::changed(change.org, Subject::Incidents);
     match LISTENER.get() {
         Some(listener) => listener(conn, change, now),
         None => Ok(()),

@@ -15,6 +15,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{IncidentId, OrgId, UserId};
 use crate::store::filter::{Order, Where};
+use crate::store::signals::{self, Subject};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 pub struct NewIncident<'a> {
@@ -286,7 +287,16 @@ pub fn add_event(
         "INSERT INTO incident_events (incident_id, created_at, user_id, event_type, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![id, to_db(now), user, event_type.as_str(), payload.map(Payload::to_json)])?;
-    Ok(conn.last_insert_rowid())
+    let event = conn.last_insert_rowid();
+    // An incident page shows its timeline live.
+    let org: Option<OrgId> = conn
+        .prepare_cached("SELECT organization_id FROM incidents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(org) = org {
+        signals::changed(org, Subject::Incidents);
+    }
+    Ok(event)
 }
 
 /// Records `user`'s acknowledgement; false if they had already acknowledged.

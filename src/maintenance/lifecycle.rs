@@ -15,6 +15,7 @@ use crate::ids::{MaintenanceId, OrgId};
 use crate::incidents::cause::MaintenanceFacts;
 use crate::incidents::model::{EventType, Payload, SourceType};
 use crate::incidents::{self, source};
+use crate::store::signals::{self, Subject};
 
 /// The selected monitors and tasks exist in `org`; an unknown id is a 422 naming it. Ids the
 /// window already had are not asked again: a source deleted since must not make the window
@@ -58,6 +59,8 @@ fn replan(conn: &Connection, org: OrgId, id: MaintenanceId, now: Timestamp) -> R
         let timing = w.settings.timing().ok()?;
         timing.upcoming(w.ended_at, now, 1).into_iter().next()
     });
+    // Every change of a window replans it: live pages hear of all of them here.
+    signals::changed(org, Subject::Maintenance);
     store::plan(conn, id, next)
 }
 
@@ -108,6 +111,7 @@ pub fn end_now(conn: &Connection, w: &Stored, now: Timestamp) -> Result<Stored> 
 pub fn delete(conn: &Connection, w: &Stored, now: Timestamp) -> Result<()> {
     let before = w.current(now);
     store::delete(conn, w.id)?;
+    signals::changed(w.organization_id, Subject::Maintenance);
     if let Some(o) = before {
         ended(conn, w, Occurrence { ends_at: now, ..o }, now)?;
     }

@@ -77,7 +77,7 @@ pub fn perform(
             }
         }
         Action::Archive => {
-            store::archive(c, id, now)?;
+            store::archive(c, org, id, now)?;
             close_incidents(c, org, id, now)?;
         }
         Action::Delete => {

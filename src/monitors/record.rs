@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::ids::MonitorId;
 use crate::incidents::model::SourceType;
 use crate::maintenance::quieter;
+use crate::store::signals::{self, Subject};
 use crate::store::time::to_db;
 
 /// Records the outcome of the check that was due at `due`. Returns the monitor's next due time,
@@ -61,6 +62,9 @@ pub fn record_check(
     ])?;
     let source = id.to_string();
     let org = m.organization_id;
+    if changed {
+        signals::changed(org, Subject::Monitors);
+    }
     let in_maintenance =
         quieter::quiet(conn, org, SourceType::HttpMonitor, &source, now)?.is_some();
     history::record(conn, id, now, outcome, in_maintenance)?;

@@ -15,6 +15,7 @@ use crate::ids::{ChannelId, MonitorId, OrgId};
 use crate::notify::routing::Routing;
 use crate::store::Page;
 use crate::store::filter::{Order, Where};
+use crate::store::signals::{Subject, changed};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const COLUMNS: &str = "id, organization_id, name, kind, kind_settings, request_timeout_ms, interval_seconds,
@@ -141,6 +142,7 @@ pub fn insert(
         &sql,
         rusqlite::params_from_iter(head.into_iter().chain(settings_params(s))),
     )?;
+    changed(org, Subject::Monitors);
     get_any(conn, id)?.ok_or_else(|| Error::internal("monitor vanished after insert"))
 }
 
@@ -203,6 +205,7 @@ pub fn update_settings(
             [current.id],
         )?;
     }
+    changed(current.organization_id, Subject::Monitors);
     get_any(conn, current.id)?.ok_or_else(|| Error::not_found("monitor"))
 }
 
@@ -221,15 +224,17 @@ pub fn set_active(conn: &Connection, m: &Monitor, active: bool, now: Timestamp) 
          WHERE id = ?1",
         params![m.id, status, next, to_db(now)],
     )?;
+    changed(m.organization_id, Subject::Monitors);
     Ok(())
 }
 
-pub fn archive(conn: &Connection, id: MonitorId, now: Timestamp) -> Result<()> {
+pub fn archive(conn: &Connection, org: OrgId, id: MonitorId, now: Timestamp) -> Result<()> {
     conn.execute(
         "UPDATE monitors SET status = 'archived', status_counter = 0, next_check_at = NULL, archived_at = ?2,
             last_status_change_at = ?2, updated_at = ?2 WHERE id = ?1",
         params![id, to_db(now)],
     )?;
+    changed(org, Subject::Monitors);
     Ok(())
 }
 
@@ -238,6 +243,7 @@ pub fn delete(conn: &Connection, org: OrgId, id: MonitorId) -> Result<()> {
     crate::incidents::store::delete_for_source(conn, super::source::TYPES, &id.to_string())?;
     super::upstreams::forget_monitor(conn, org, id)?;
     conn.execute("DELETE FROM monitors WHERE id = ?1", [id])?;
+    changed(org, Subject::Monitors);
     Ok(())
 }
 

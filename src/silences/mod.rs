@@ -126,6 +126,7 @@ pub fn on_end(listener: EndListener) {
 }
 
 fn ended(conn: &Connection, org: OrgId, id: SilenceId, now: Timestamp) -> Result<()> {
+    crate::store::signals::changed(org, crate::store::signals::Subject::Silences);
     match ENDED.get() {
         Some(listener) => listener(conn, org, id, now),
         None => Ok(()),

@@ -7,6 +7,7 @@ use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{OrgId, SilenceId, TokenId, UserId};
 use crate::store::Page;
+use crate::store::signals::{self, Subject};
 use crate::store::time::{from_db, to_db};
 
 /// A new silence, as checked by the route.
@@ -37,6 +38,7 @@ pub fn insert(conn: &Connection, s: &NewSilence<'_>, now: Timestamp) -> Result<S
         s.user,
         s.token
     ])?;
+    signals::changed(s.org, Subject::Silences);
     Ok(id)
 }
 

@@ -159,6 +159,12 @@ impl Store {
         self.0.signals.subscribe(topic)
     }
 
+    /// Every organization's committed changes, once per batch (see `signals::changed`). A
+    /// receiver that lags behind gets `Lagged` and should re-read all it shows.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<signals::Changed> {
+        self.0.signals.changes()
+    }
+
     /// Stops accepting writes, lets the writer commit what is queued, closes the readers, then
     /// the writer, which merges the write-ahead log into `dutyduck.db` as the last connection.
     pub async fn close(&self) {

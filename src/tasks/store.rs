@@ -13,7 +13,7 @@ use crate::monitors::upstreams::{self, DependentType};
 use crate::notify::routing::Routing;
 use crate::store::Page;
 use crate::store::filter::{Order, Where};
-use crate::store::signals::{self, Topic};
+use crate::store::signals::{self, Subject, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const COLUMNS: &str =
@@ -104,6 +104,7 @@ pub fn insert(
         _ => e.into(),
     })?;
     signals::mark(Topic::TaskDeadlines);
+    signals::changed(org, Subject::Tasks);
     Ok(())
 }
 
@@ -239,6 +240,7 @@ pub fn update_settings(conn: &Connection, org: OrgId, id: &str, s: &TaskSettings
         s.lateness_window_seconds,
         s.heartbeat_timeout_seconds
     ])?;
+    signals::changed(org, Subject::Tasks);
     Ok(())
 }
 
@@ -261,6 +263,9 @@ pub fn set_state(conn: &Connection, t: &Task, state: TaskState, now: Timestamp) 
         to_db(now)
     ])?;
     signals::mark(Topic::TaskDeadlines);
+    if changed {
+        signals::changed(t.organization_id, Subject::Tasks);
+    }
     Ok(())
 }
 
@@ -302,6 +307,7 @@ pub fn count_by_status(conn: &Connection) -> Result<Vec<(String, i64)>> {
 /// Deletes a task with its runs and logs; false if there was none.
 pub fn delete(conn: &Connection, org: OrgId, id: &str) -> Result<bool> {
     upstreams::set(conn, org, DependentType::Task, id, &[])?;
+    signals::changed(org, Subject::Tasks);
     Ok(conn
         .prepare_cached("DELETE FROM tasks WHERE organization_id = ?1 AND id = ?2")?
         .execute(params![org, id])?

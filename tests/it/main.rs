@@ -26,6 +26,7 @@ mod packaging;
 mod run_wrapper;
 mod security;
 mod silences;
+mod status_pages;
 mod store;
 mod storms;
 mod tasks;
