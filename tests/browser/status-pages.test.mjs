@@ -45,7 +45,8 @@ async function visitor({ locale = 'en-US', colorScheme = 'light', viewport = PHO
   const context = await browser.newContext({ locale, colorScheme, viewport, timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
   page.problems = [];
-  page.on('console', (msg) => msg.type() === 'error' && page.problems.push(`console: ${msg.text()}`));
+  // The resource's address says which one failed (a "Failed to load resource" text does not).
+  page.on('console', (msg) => msg.type() === 'error' && page.problems.push(`console: ${msg.text()} ${msg.location().url}`));
   page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
   return page;
 }
@@ -74,6 +75,7 @@ describe('status pages', () => {
     await admin.locator('#sp-title-error').waitFor(WAIT);
     await admin.getByLabel('Title', { exact: true }).fill('Acme status');
     assert.equal(await admin.getByLabel('Address').inputValue(), 'acme-status');
+    assert.equal(await admin.locator('#sp-title-error, #sp-slug-error').count(), 0, 'typing answers the complaints');
     await admin.getByLabel('Description (optional)').fill('How our shop is doing.');
     await admin.getByLabel('Group name').first().fill('Website');
     await pick(0, 'Checkout API');

@@ -59,12 +59,17 @@ function PageForm({ id, initial }) {
     setForm({ ...fromPage(page), slugTouched: true });
     setSaved(true);
   };
-  const { form, setForm, set, update, errors, err, state, submit } = useForm(initial, {
+  const { form, setForm, set, update, errors, setErrors, err, state, submit } = useForm(initial, {
     validate, save, fieldError: serverFieldError, focus: (field) => document.getElementById(fieldId(field))?.focus(),
   });
+  // Typing in a field answers its complaint (the address too, while it follows the title).
+  const edited = (e) => {
+    setSaved(false);
+    const fields = [e.target.id.replace(/^sp-/, ''), ...(e.target.id === fieldId('title') && !form.slugTouched ? ['slug'] : [])];
+    if (fields.some((f) => errors[f])) setErrors((all) => Object.fromEntries(Object.entries(all).filter(([f]) => !fields.includes(f))));
+  };
   const onTitle = (e) => {
     const title = e.currentTarget.value;
-    setSaved(false);
     setForm((f) => ({ ...f, title, slug: f.slugTouched ? f.slug : slugFrom(title) }));
   };
   const onSlug = (e) => {
@@ -78,7 +83,7 @@ function PageForm({ id, initial }) {
   return html`
     <div class="sp-editor">
       <div class="sp-main">
-        <form class="sp-form" onSubmit=${submit} onInput=${() => setSaved(false)} novalidate>
+        <form class="sp-form" onSubmit=${submit} onInput=${edited} novalidate>
           <fieldset class="card">
             <legend>${t('sp.page')}</legend>
             <${Field} id=${fieldId('title')} label=${t('sp.titleLabel')} value=${form.title} onInput=${onTitle} maxlength="200"
