@@ -5,8 +5,9 @@
 // an announcement posted in the dashboard appears on the open public page without a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import {
-  launchBrowser, loginInBrowser, newPage, overflowsHorizontally, screenshot, setupAdmin, startServer, startTarget,
+  SCREENSHOTS, launchBrowser, loginInBrowser, newPage, overflowsHorizontally, screenshot, setupAdmin, startServer, startTarget,
 } from './harness.mjs';
 
 const WAIT = { timeout: 30000 };
@@ -77,6 +78,13 @@ describe('status pages', () => {
     assert.equal(await admin.getByLabel('Address').inputValue(), 'acme-status');
     assert.equal(await admin.locator('#sp-title-error, #sp-slug-error').count(), 0, 'typing answers the complaints');
     await admin.getByLabel('Description (optional)').fill('How our shop is doing.');
+    // The logo: too big is refused in the browser, a small SVG is kept as a data URL.
+    const logo = admin.getByLabel('Logo (optional)');
+    await logo.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.alloc(90 * 1024, 1) });
+    await admin.getByText(/the logo may be at most 100 KB/).waitFor(WAIT);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="18" fill="#f59e0b"/></svg>';
+    await logo.setInputFiles({ name: 'duck.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) });
+    await admin.getByTestId('logo-preview').waitFor(WAIT);
     await admin.getByLabel('Group name').first().fill('Website');
     await pick(0, 'Checkout API');
     await pick(0, 'Search API');
@@ -120,6 +128,9 @@ describe('status pages', () => {
       await page.getByText('Checkout', { exact: true }).first().waitFor(WAIT);
       await page.getByText('Back office').first().waitFor(WAIT);
       assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+      const logoWidth = await page.locator('img[src*="/status/acme-status/logo"]').evaluate((img) => (img.complete
+        ? img.naturalWidth : new Promise((done) => { img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })));
+      assert.equal(logoWidth, 40, 'the logo is served');
       const text = await page.content();
       assert.ok(!text.includes('secret-path') && !text.includes(target.url), 'no monitor URL on the public page');
       assert.ok(!text.includes('Checkout API'), 'the public name, not the monitor name');
@@ -162,6 +173,26 @@ describe('status pages', () => {
     await late.context().close();
     await stranger.context().close();
     assert.deepEqual(admin.problems, []);
+  });
+
+  test('the editor in French on a phone', async () => {
+    const page = await newPage(browser, { locale: 'fr-FR', viewport: PHONE });
+    await page.goto(`${server.base}/dashboard/status-pages/${pageId}`);
+    await loginInBrowser(page, { lang: 'fr' });
+    await page.getByRole('heading', { name: 'Modifier la page de statut' }).waitFor(WAIT);
+    await page.getByRole('link', { name: 'Pages de statut' }).first().waitFor(WAIT);
+    await page.getByTestId('sp-component').first().waitFor(WAIT);
+    await page.frameLocator('[data-testid=preview]').getByText('Checkout', { exact: true }).first().waitFor(WAIT);
+    assert.equal(await overflowsHorizontally(page), false, 'editor at 375 px');
+    await screenshot(page, 'fr-phone-status-page-editor');
+    // The groups alone, big enough to read in review.
+    await page.locator('#sp-groups').screenshot({ path: join(SCREENSHOTS, 'fr-phone-status-page-groups.png') });
+    await page.goto(server.base + '/dashboard/status-pages');
+    await page.getByTestId('status-page-row').first().waitFor(WAIT);
+    assert.equal(await overflowsHorizontally(page), false, 'list at 375 px');
+    await screenshot(page, 'fr-phone-status-pages');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
   });
 
   test('an announcement posted in the dashboard appears on the open public page', async () => {
