@@ -48,6 +48,8 @@ pub fn page(s: &Snapshot, lang: Lang, mode: Mode) -> String {
         let _ = writeln!(h, "<meta name=\"description\" content=\"{}\">", escape(d));
     }
     h.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
+    // No favicon of its own: an empty one spares browsers a request answered 404.
+    h.push_str("<link rel=\"icon\" href=\"data:,\">\n");
     h.push_str("<link rel=\"stylesheet\" href=\"/status/_/status.css\">\n");
     if mode == Mode::Public {
         let _ = write!(

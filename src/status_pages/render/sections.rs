@@ -233,7 +233,7 @@ fn bars(h: &mut String, c: &ComponentView, lang: Lang) {
 
 /// The last response time, the 24 h average, and the hourly averages as bars.
 fn response(h: &mut String, r: &Response, lang: Lang) {
-    let _ = write!(h, "<p class=\"sp-response\">{}: ", word(lang, "response"));
+    let _ = write!(h, "<p class=\"sp-response\">{} ", word(lang, "response"));
     match r.last_ms {
         Some(ms) => {
             let _ = write!(h, "<strong>{ms} ms</strong>");

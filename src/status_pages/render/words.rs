@@ -42,7 +42,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("resolved", "Resolved", "Résolu"),
     ("until", "until", "jusqu’à"),
     ("uptime", "uptime", "disponibilité"),
-    ("response", "Response time", "Temps de réponse"),
+    ("response", "Response time:", "Temps de réponse :"),
     ("response.avg", "24 h average", "moyenne sur 24 h"),
     ("days.ago", "90 days ago", "il y a 90 jours"),
     ("today", "Today", "Aujourd’hui"),
