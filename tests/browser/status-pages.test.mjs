@@ -102,10 +102,14 @@ describe('status pages', () => {
     await search.locator('.drag-handle').dragTo(groups.nth(1).getByTestId('sp-component').first());
     assert.deepEqual(await names(groups.nth(0).getByTestId('sp-component')), ['Checkout']);
     assert.deepEqual(await names(groups.nth(1).getByTestId('sp-component')), ['Search API', 'Nightly backup']);
-    // The keyboard way: the buttons move it back down, then up again.
-    await admin.getByRole('button', { name: 'Move “Search API” down' }).click();
+    // The keyboard way: its buttons move it down, then up again; the focus stays on it.
+    await admin.getByRole('button', { name: 'Move “Search API” down' }).focus();
+    await admin.keyboard.press('Enter');
     assert.deepEqual(await names(groups.nth(1).getByTestId('sp-component')), ['Nightly backup', 'Search API']);
-    await admin.getByRole('button', { name: 'Move “Search API” up' }).click();
+    // At the bottom, "down" is disabled: the focus is on "up", and Enter moves it back.
+    await admin.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Move “Search API” up');
+    await admin.keyboard.press('Enter');
+    assert.deepEqual(await names(groups.nth(1).getByTestId('sp-component')), ['Search API', 'Nightly backup']);
 
     // The preview follows the draft.
     const preview = admin.frameLocator('[data-testid=preview]');

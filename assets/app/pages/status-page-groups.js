@@ -89,7 +89,7 @@ export function GroupsEditor({ groups, onChange, error }) {
                 <label class="visually-hidden" for=${'sp-group-' + g.key}>${t('sp.groupName')}</label>
                 <input id=${'sp-group-' + g.key} value=${g.name} maxlength="100" aria-label=${t('sp.groupName')}
                   onInput=${(e) => setGroup(gi, { name: e.currentTarget.value })} />
-                <${Arrows} i=${gi} n=${groups.length} onMove=${(to) => onChange(moved(groups, gi, to))}
+                <${Arrows} k=${g.key} i=${gi} n=${groups.length} onMove=${(to) => onChange(moved(groups, gi, to))}
                   up=${t('sp.groupUp', { name: g.name })} down=${t('sp.groupDown', { name: g.name })} />
                 <button type="button" class="secondary small" disabled=${groups.length === 1}
                   onClick=${() => onChange(groups.filter((_, i) => i !== gi))} aria-label=${t('sp.removeGroup', { name: g.name })}>✕</button>
@@ -102,7 +102,7 @@ export function GroupsEditor({ groups, onChange, error }) {
                     <span class="drag-handle" draggable="true" onDragStart=${start({ kind: 'component', g: gi, i: ci })} onDragEnd=${end}
                       title=${t('sp.dragComponent', { name: c.publicName })} aria-hidden="true">⠿</span>
                     <${Component} c=${c} sources=${s} onChange=${(change) => setComponent(gi, ci, change)} />
-                    <${Arrows} i=${ci} n=${g.components.length}
+                    <${Arrows} k=${c.key} i=${ci} n=${g.components.length}
                       onMove=${(to) => setGroup(gi, { components: moved(g.components, ci, to) })}
                       up=${t('sp.componentUp', { name: c.publicName })} down=${t('sp.componentDown', { name: c.publicName })} />
                     <button type="button" class="secondary small" aria-label=${t('sp.componentRemove', { name: c.publicName })}
@@ -119,10 +119,23 @@ export function GroupsEditor({ groups, onChange, error }) {
     </fieldset>`;
 }
 
-function Arrows({ i, n, onMove, up, down }) {
+/**
+ * ↑ and ↓ for the item `k`. Moving re-inserts its row, which drops the focus: it goes back to the
+ * same button of the moved item (or its other arrow, once the first is disabled at an end).
+ */
+function Arrows({ k, i, n, onMove, up, down }) {
+  const move = (to, way) => {
+    onMove(to);
+    requestAnimationFrame(() => {
+      const same = document.querySelector(`[data-move="${k}-${way}"]`);
+      (same && !same.disabled ? same : document.querySelector(`[data-move="${k}-${way === 'up' ? 'down' : 'up'}"]`))?.focus();
+    });
+  };
   return html`
-    <button type="button" class="secondary small" disabled=${i === 0} onClick=${() => onMove(i - 1)} aria-label=${up}>↑</button>
-    <button type="button" class="secondary small" disabled=${i === n - 1} onClick=${() => onMove(i + 1)} aria-label=${down}>↓</button>`;
+    <button type="button" class="secondary small" disabled=${i === 0} onClick=${() => move(i - 1, 'up')} aria-label=${up}
+      data-move=${k + '-up'}>↑</button>
+    <button type="button" class="secondary small" disabled=${i === n - 1} onClick=${() => move(i + 1, 'down')} aria-label=${down}
+      data-move=${k + '-down'}>↓</button>`;
 }
 
 function sourceName(sources, c) {
