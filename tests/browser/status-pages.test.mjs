@@ -148,7 +148,16 @@ describe('status pages', () => {
 
   test('a private page: 404 for a visitor, open with a share link, closed again once revoked', async () => {
     await admin.goto(server.base + '/dashboard/status-pages/new');
+    // An address already taken: the server's 409 lands on the address field.
+    await admin.getByLabel('Title', { exact: true }).fill('Acme status');
+    await admin.getByRole('button', { name: 'Create the page' }).click();
+    await admin.locator('#sp-slug-error').waitFor(WAIT);
+    // The browser logs that refusal; it is the one expected.
+    const refused = (p) => p.includes('status of 409');
+    assert.equal(admin.problems.filter(refused).length, 1);
+    admin.problems = admin.problems.filter((p) => !refused(p));
     await admin.getByLabel('Title', { exact: true }).fill('Internal tools');
+    assert.equal(await admin.locator('#sp-slug-error').count(), 0);
     await admin.getByLabel('Visibility').selectOption('private');
     await admin.getByRole('button', { name: 'Create the page' }).click();
     await admin.getByRole('heading', { name: 'Edit status page' }).waitFor(WAIT);
