@@ -108,8 +108,8 @@ function Announcement({ a, base, page, writer, reload }) {
           ${writer && html`<button type="button" class="secondary small" onClick=${() => setConfirm(true)}>${t('ann.delete')}</button>`}
         </div>
       </div>
-      ${names.length > 0 && html`<p class="muted small">${names.join(', ')}</p>`}
-      <p class="muted small">${a.resolvedAt ? html`${t('ann.resolvedAt')} <${Time} iso=${a.resolvedAt} />` : t('ann.ongoing')}</p>
+      <p class="muted small">${a.resolvedAt ? html`${t('ann.resolvedAt')} <${Time} iso=${a.resolvedAt} />` : t('ann.ongoing')}${names.length > 0
+        && ' · ' + t('ann.affects', { names: names.join(', ') })}</p>
       <ol class="timeline" data-testid="announcement-timeline">${(a.updates || []).map((u) => html`
         <li key=${u.id} class=${STATUS_DOT[u.status]}>
           <span class="strong">${t('ann.status.' + u.status)}</span> · <${Time} iso=${u.createdAt} />
