@@ -87,6 +87,9 @@ describe('status pages', () => {
     await admin.getByTestId('logo-preview').waitFor(WAIT);
     await admin.getByLabel('Group name').first().fill('Website');
     await pick(0, 'Checkout API');
+    // The picker's search asks the server (for organizations beyond the first 50).
+    await admin.getByTestId('sp-group').first().getByLabel('Search by name').fill('Search');
+    await admin.getByTestId('sp-group').first().locator('option', { hasText: 'Checkout API' }).waitFor({ state: 'detached', ...WAIT });
     await pick(0, 'Search API');
     await admin.getByRole('button', { name: 'Add a group' }).click();
     await admin.getByLabel('Group name').nth(1).fill('Back office');

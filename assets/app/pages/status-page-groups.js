@@ -5,7 +5,7 @@
 import { html, useRef, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { Async, useLoad } from '../components.js';
+import { Async, useDebounced, useLoad } from '../components.js';
 import { newKey } from './status-page-parts.js';
 
 const SHOWS = ['status', 'uptime', 'responseTime', 'none'];
@@ -34,10 +34,16 @@ function moveComponent(groups, from, to) {
   });
 }
 
+/** The first 50 monitors and tasks (a page's most), or those whose name has `search`. */
+function loadSources(search) {
+  const qs = (key) => new URLSearchParams({ itemsPerPage: '50', ...(search ? { [key]: search } : {}) });
+  return Promise.all([
+    api('GET', '/monitors?' + qs('query')), api('GET', '/tasks?' + qs('searchQuery')).catch(() => ({ items: [] })),
+  ]).then(([monitors, tasks]) => ({ monitor: monitors.items, task: tasks.items }));
+}
+
 export function GroupsEditor({ groups, onChange, error }) {
-  const sources = useLoad(() => Promise.all([
-    api('GET', '/monitors?itemsPerPage=50'), api('GET', '/tasks?itemsPerPage=50').catch(() => ({ items: [] })),
-  ]).then(([monitors, tasks]) => ({ monitor: monitors.items, task: tasks.items })), []);
+  const sources = useLoad(() => loadSources(''), []);
   // What is being dragged: dataTransfer cannot be read during dragover, so it is kept here.
   const dragging = useRef(null);
   const [over, setOver] = useState(null);
@@ -138,16 +144,17 @@ function Arrows({ k, i, n, onMove, up, down }) {
       data-move=${k + '-down'}>↓</button>`;
 }
 
-function sourceName(sources, c) {
+/** "Monitor: Checkout API"; just "Monitor" for one beyond the first 50 loaded. */
+function sourceLabel(sources, c) {
   const found = (sources[c.sourceType] || []).find((x) => String(x.id) === String(c.sourceId));
-  return found ? found.name : t('sp.source.missing');
+  return found ? t('sp.source.' + c.sourceType, { name: found.name }) : t('sp.source.' + c.sourceType + 'Only');
 }
 
 function Component({ c, sources, onChange }) {
   const id = 'sp-c-' + c.key;
   return html`
     <div class="sp-component-fields">
-      <span class="muted small sp-source">${t('sp.source.' + c.sourceType, { name: sourceName(sources, c) })}</span>
+      <span class="muted small sp-source">${sourceLabel(sources, c)}</span>
       <label class="visually-hidden" for=${id}>${t('sp.publicName')}</label>
       <input id=${id} value=${c.publicName} maxlength="100" aria-label=${t('sp.publicName')}
         onInput=${(e) => onChange({ publicName: e.currentTarget.value })} />
@@ -157,13 +164,20 @@ function Component({ c, sources, onChange }) {
     </div>`;
 }
 
-/** A select over monitors and tasks and an Add button; the public name starts as the source's name. */
+/**
+ * A search (for organizations with more than 50), a select over the monitors and tasks found and
+ * an Add button; the public name starts as the source's name.
+ */
 function Picker({ sources, id, onPick }) {
   const [choice, setChoice] = useState('');
+  const [search, setSearch] = useState('');
+  const settled = useDebounced(search.trim(), 300);
+  const found = useLoad(() => (settled ? loadSources(settled) : Promise.resolve(sources)), [settled]);
+  const list = found.data || sources;
   const add = () => {
     const [sourceType, ...rest] = choice.split(':');
     const sourceId = rest.join(':');
-    const source = sources[sourceType].find((x) => String(x.id) === sourceId);
+    const source = list[sourceType].find((x) => String(x.id) === sourceId);
     if (!source) return;
     onPick({ sourceType, sourceId: source.id, publicName: source.name, show: sourceType === 'monitor' ? 'uptime' : 'status' });
     setChoice('');
@@ -172,10 +186,12 @@ function Picker({ sources, id, onPick }) {
     <div class="sp-picker">
       <label for=${id} class="small">${t('sp.pick')}</label>
       <div class="sp-picker-row">
+        <input type="search" value=${search} onInput=${(e) => setSearch(e.currentTarget.value)} aria-label=${t('sp.pickSearch')}
+          placeholder=${t('sp.pickSearch')} class="sp-picker-search" />
         <select id=${id} value=${choice} onChange=${(e) => setChoice(e.currentTarget.value)}>
           <option value="">${t('sp.pickNone')}</option>
-          <optgroup label=${t('sp.monitors')}>${sources.monitor.map((m) => html`<option value=${'monitor:' + m.id}>${m.name}</option>`)}</optgroup>
-          <optgroup label=${t('sp.tasks')}>${sources.task.map((x) => html`<option value=${'task:' + x.id}>${x.name}</option>`)}</optgroup>
+          <optgroup label=${t('sp.monitors')}>${list.monitor.map((m) => html`<option value=${'monitor:' + m.id}>${m.name}</option>`)}</optgroup>
+          <optgroup label=${t('sp.tasks')}>${list.task.map((x) => html`<option value=${'task:' + x.id}>${x.name}</option>`)}</optgroup>
         </select>
         <button type="button" class="secondary small" disabled=${!choice} onClick=${add}>${t('sp.add')}</button>
       </div>
