@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod monitors;
 pub mod notify;
 pub mod outbound;
+pub mod overview;
 pub mod routes;
 pub mod secret;
 pub mod serde_util;

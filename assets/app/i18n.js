@@ -17,6 +17,7 @@ import maintenanceMessages from './messages-maintenance.js';
 import dependenciesMessages from './messages-dependencies.js';
 import polishMessages from './messages-polish.js';
 import statusPagesMessages from './messages-status-pages.js';
+import overviewMessages from './messages-overview.js';
 
 export const messages = {
   en: {
@@ -205,6 +206,7 @@ for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMes
 }
 addMessages(polishMessages);
 addMessages(statusPagesMessages);
+addMessages(overviewMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

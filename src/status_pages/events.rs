@@ -7,11 +7,8 @@
 
 use std::time::Duration;
 
-use futures_util::stream;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
-use warp::Reply;
-use warp::http::{HeaderValue, header};
 use warp::reply::Response;
 use warp::sse::Event;
 
@@ -103,20 +100,13 @@ async fn events(req: Request) -> Result<Response> {
             }
         }
     });
-    let events = stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|e| (Ok::<_, std::convert::Infallible>(e), rx))
-    });
-    let mut r = warp::sse::reply(events).into_response();
     let private = matches!(access, Access::Private { .. });
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if private {
+    Ok(crate::http::sse::reply(
+        rx,
+        if private {
             "private, no-store"
         } else {
             "no-cache"
-        }),
-    );
-    Ok(r)
+        },
+    ))
 }

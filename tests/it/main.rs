@@ -24,6 +24,7 @@ mod maintenance;
 mod monitors;
 mod notifications;
 mod openapi;
+mod overview;
 mod packaging;
 mod run_wrapper;
 mod security;
