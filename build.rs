@@ -1,8 +1,12 @@
-//! Embeds build facts (commit, time, the `--version` line), gzips the dashboard's files (the
-//! binary carries them compressed: about 1 MB less), and makes cargo notice new migrations and
-//! assets, which `include_str!`/`include_bytes!` in macros would otherwise miss on incremental
-//! builds.
+//! Embeds build facts (commit, time, the `--version` line), gives the dashboard's files
+//! content-hashed names (`build/hashed.rs`), gzips them (the binary carries them compressed:
+//! about 1 MB less), and makes cargo notice new migrations and assets, which
+//! `include_str!`/`include_bytes!` in macros would otherwise miss on incremental builds.
 
+#[path = "build/hashed.rs"]
+mod hashed;
+
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -10,6 +14,7 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-changed=assets");
+    println!("cargo:rerun-if-changed=build");
     // The commit changes with HEAD and the branch it points to. Git says where those live: in a
     // worktree `.git` is a file, and a path that does not exist would make cargo rerun this
     // script, and rebuild the crate, on every build. Outside a checkout there is nothing to watch.
@@ -44,30 +49,45 @@ fn main() {
         });
     println!("cargo:rustc-env=DUTYDUCK_BUILD_EPOCH={epoch}");
 
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("assets");
+    let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let out = out_dir.join("assets");
     let _ = std::fs::remove_dir_all(&out);
-    gzip_tree(Path::new("assets"), &out);
+    let mut files = BTreeMap::new();
+    read_tree(Path::new("assets"), "", &mut files);
+    let (files, immutable) = hashed::with_hashed_names(files);
+    gzip_all(&files, &out);
+    // `web` serves these names as immutable.
+    let list = format!("pub const IMMUTABLE: &[&str] = &{immutable:?};\n");
+    std::fs::write(out_dir.join("hashed_assets.rs"), list).expect("writing the hashed list");
 }
 
-/// Every file under `from` except notes (`*.md`), gzipped under the same name in `to`;
-/// `web` serves them as they are to clients that accept gzip. The gzip header holds no time
-/// or name, so the output depends on the content only.
-fn gzip_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("creating the compressed assets dir");
-    for entry in std::fs::read_dir(from).expect("reading assets/") {
+/// Every file under `dir` except notes (`*.md`), by its path under `assets/`.
+fn read_tree(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).expect("reading assets/") {
         let path = entry.expect("reading assets/").path();
-        let target = to.join(path.file_name().expect("a file name"));
+        let name = path.file_name().expect("a file name").to_string_lossy();
+        let key = format!("{prefix}{name}");
         if path.is_dir() {
-            gzip_tree(&path, &target);
+            read_tree(&path, &format!("{key}/"), files);
         } else if path.extension().is_none_or(|e| e != "md") {
-            let data = std::fs::read(&path).expect("reading an asset");
-            let mut gz = flate2::GzBuilder::new()
-                .mtime(0)
-                .write(Vec::new(), flate2::Compression::best());
-            gz.write_all(&data).expect("writing to memory");
-            std::fs::write(&target, gz.finish().expect("writing to memory"))
-                .expect("writing a compressed asset");
+            files.insert(key, std::fs::read(&path).expect("reading an asset"));
         }
+    }
+}
+
+/// Each file gzipped under its name in `to`; `web` serves them as they are to clients that
+/// accept gzip. The gzip header holds no time or name, so the output depends on the content only.
+fn gzip_all(files: &BTreeMap<String, Vec<u8>>, to: &Path) {
+    for (name, data) in files {
+        let target = to.join(name);
+        std::fs::create_dir_all(target.parent().expect("under to"))
+            .expect("creating the compressed assets dir");
+        let mut gz = flate2::GzBuilder::new()
+            .mtime(0)
+            .write(Vec::new(), flate2::Compression::best());
+        gz.write_all(data).expect("writing to memory");
+        std::fs::write(&target, gz.finish().expect("writing to memory"))
+            .expect("writing a compressed asset");
     }
 }
 

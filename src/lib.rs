@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod app;
 pub mod backups;
+pub mod badges;
 pub mod bulk;
 pub mod cli;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod secret;
 pub mod serde_util;
 pub mod server;
 pub mod silences;
+pub mod status_pages;
 pub mod store;
 pub mod tasks;
 pub mod text_enum;

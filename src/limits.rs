@@ -65,6 +65,19 @@ pub const LINE: &str = concat!(
 );
 /// A tag selection (`key` or `key=value`): a line starting with a key (not a space nor `=`).
 pub const TAG: &str = concat!("^[^=\\s", not_in_line!(), "][^", not_in_line!(), "]*$");
+/// A list's tag filter (`key:value` or `key`, `store::tags`): a key that is not blank and holds
+/// no `:`, then optionally `:` and a value, on one line.
+pub const TAG_FILTER: &str = concat!(
+    "^[^:",
+    not_in_line!(),
+    "]*[^:\\s",
+    not_in_line!(),
+    "][^:",
+    not_in_line!(),
+    "]*(:[^",
+    not_in_line!(),
+    "]*)?$"
+);
 /// `line`, possibly empty or blank.
 pub const LINE_OR_EMPTY: &str = concat!("^[^", not_in_line!(), "]*$");
 /// `multiline`.

@@ -23,10 +23,18 @@ pub fn all() -> Vec<Route> {
         crate::maintenance::routes::routes(),    // /maintenance-windows
         crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
         crate::tasks::ping::routes(),            // /ping/{key}
+        crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
         crate::silences::routes::routes(),       // /silences
-        crate::overview::routes::routes(),       // /overview, /events
-        crate::web::routes(),                    // /dashboard, /docs
+        crate::status_pages::routes::routes(),   // /status-pages
+        crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
+        crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
+        crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo
+        crate::status_pages::events::routes(),   // /status/{slug}/events
+        crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
+        crate::status_pages::badge_routes::routes(), // /status/{slug}/components/{componentId}/badge/…
+        crate::overview::routes::routes(),           // /overview, /events
+        crate::web::routes(),                        // /dashboard, /docs
     ]
     .concat()
 }
@@ -74,6 +82,17 @@ mod tests {
             (Method::POST, "/ping/{key}/start", "/ping/k/start"),
             (Method::POST, "/ping/{key}/{exitCode}", "/ping/k/3"),
             (Method::GET, "/dashboard/{*rest}", "/dashboard"),
+            // A parameter with a literal suffix: the format is part of the path.
+            (
+                Method::GET,
+                "/badge/{key}/{metric}.svg",
+                "/badge/k/status.svg",
+            ),
+            (
+                Method::GET,
+                "/badge/{key}/{metric}.json",
+                "/badge/k/status.json",
+            ),
         ];
         for (method, template, path) in cases {
             assert_eq!(
@@ -83,6 +102,13 @@ mod tests {
             );
         }
         assert_eq!(path_of(Method::GET, "/http-monitorsx"), None);
+        match router.find(&Method::GET, "/badge/k/uptime-7d.svg") {
+            Match::Found(_, params) => assert_eq!(
+                params,
+                [("key", "k".to_owned()), ("metric", "uptime-7d".to_owned())]
+            ),
+            _ => panic!("expected the SVG badge route"),
+        }
         // A literal path is not also an id: no `PATCH /incidents/{id}` with the id "ongoing-count".
         match router.find(&Method::PATCH, "/incidents/ongoing-count") {
             Match::MethodNotAllowed(allowed) => assert_eq!(allowed, [Method::GET]),

@@ -160,7 +160,11 @@ export function useListFilters(filters, extraKeys = []) {
   const status = filters[params.get('status')] ? params.get('status') : 'all';
   const query = params.get('q') || '';
   // A page's own filters (the monitors' kind), kept in the address like the others.
-  const extra = Object.fromEntries(extraKeys.map((key) => [key, params.get(key) || '']));
+  // A key given several times (the monitors' `tag`) keeps all its values.
+  const extra = Object.fromEntries(extraKeys.map((key) => {
+    const all = params.getAll(key);
+    return [key, all.length > 1 ? all : all[0] || ''];
+  }));
   const [text, setText] = useState(query);
   const settled = useDebounced(text.trim(), 300);
   const go = (changes) => setQueryParams({ status: status === 'all' ? '' : status, q: query, page: page > 1 ? page : '', ...extra, ...changes });
@@ -208,8 +212,20 @@ export function Modal({ title, onClose, children }) {
     if (dialog && !dialog.open) dialog.showModal();
     return () => dialog && dialog.open && dialog.close();
   }, []);
+  // The page behind is inert, but Tab would still leave for the browser's own controls: it
+  // cycles through the dialog's instead.
+  const trapTab = (e) => {
+    if (e.key !== 'Tab') return;
+    const all = [...ref.current.querySelectorAll('button, a[href], input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+      .filter((el) => !el.disabled && el.offsetParent !== null);
+    const [first, last] = [all[0], all[all.length - 1]];
+    if (e.shiftKey ? document.activeElement === first : document.activeElement === last) {
+      e.preventDefault();
+      (e.shiftKey ? last : first)?.focus();
+    }
+  };
   return html`
-    <dialog ref=${ref} class="dialog" aria-labelledby=${titleId} onCancel=${(e) => { e.preventDefault(); onClose(); }}>
+    <dialog ref=${ref} class="dialog" aria-labelledby=${titleId} onKeyDown=${trapTab} onCancel=${(e) => { e.preventDefault(); onClose(); }}>
       <h2 id=${titleId}>${title}</h2>
       ${children}
     </dialog>`;
@@ -236,6 +252,25 @@ export function CopyButton({ text, label }) {
   };
   return html`<button type="button" class="secondary small" onClick=${copy} aria-label=${label}>
     ${copied ? t('tokens.copied') : t('tokens.copy')}</button>`;
+}
+
+/**
+ * The request behind a confirmation dialog: `act(run)` is busy while `run()` goes, then calls
+ * `done()`; a failure stays in `error` for the dialog to show. `reset()` on cancel.
+ */
+export function useAction(done) {
+  const [state, setState] = useState({ busy: false, error: null });
+  const act = async (run) => {
+    setState({ busy: true, error: null });
+    try {
+      await run();
+      setState({ busy: false, error: null });
+      done();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  };
+  return { ...state, act, reset: () => setState({ busy: false, error: null }) };
 }
 
 /** A modal confirmation built on <dialog>: focus stays inside, Escape cancels. */

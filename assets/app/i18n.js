@@ -6,6 +6,7 @@
 // messages-dependencies.js;
 // each kind of notification channel keeps its own in pages/channel-kinds.js.
 import monitorsMessages from './messages-monitors.js';
+import badgesMessages from './messages-badges.js';
 import formMessages from './messages-form.js';
 import incidentsMessages from './messages-incidents.js';
 import tasksMessages from './messages-tasks.js';
@@ -14,6 +15,8 @@ import silencesMessages from './messages-silences.js';
 import bulkMessages from './messages-bulk.js';
 import maintenanceMessages from './messages-maintenance.js';
 import dependenciesMessages from './messages-dependencies.js';
+import polishMessages from './messages-polish.js';
+import statusPagesMessages from './messages-status-pages.js';
 import overviewMessages from './messages-overview.js';
 
 export const messages = {
@@ -197,9 +200,12 @@ export function addMessages(extra) {
   Object.assign(messages.fr, extra.fr);
 }
 
+addMessages(badgesMessages);
 for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMessages, notificationsMessages, silencesMessages, bulkMessages, maintenanceMessages, dependenciesMessages]) {
   addMessages(extra);
 }
+addMessages(polishMessages);
+addMessages(statusPagesMessages);
 addMessages(overviewMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';

@@ -7,6 +7,8 @@ import { BASE, currentPath, linkClick, matchRoute, navigate, useLocation } from 
 import { Alert, Forbidden, Loading, errorText } from './components.js';
 import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
+import { ThemeItems } from './theme.js';
+import { Shortcuts } from './shortcuts.js';
 import { SetupPage } from './pages/setup.js';
 import { LoginPage } from './pages/login.js';
 import { HomePage } from './pages/home.js';
@@ -25,6 +27,9 @@ import { ChannelFormPage } from './pages/notification-form.js';
 import { SilencesPage } from './pages/silences.js';
 import { MaintenancePage } from './pages/maintenance.js';
 import { MaintenanceFormPage } from './pages/maintenance-form.js';
+import { StatusPagesPage } from './pages/status-pages.js';
+import { StatusPageFormPage } from './pages/status-page-form.js';
+import { StatusPageAnnouncementsPage } from './pages/status-page-announcements.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -46,6 +51,10 @@ const PAGES = [
   { path: BASE + '/maintenance', nav: 'nav.maintenance', need: 'readHttpMonitors', view: MaintenancePage },
   { path: BASE + '/maintenance/new', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
   { path: BASE + '/maintenance/:id/edit', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
+  { path: BASE + '/status-pages', nav: 'nav.statusPages', need: 'readHttpMonitors', view: StatusPagesPage },
+  { path: BASE + '/status-pages/new', need: 'writeHttpMonitors', view: StatusPageFormPage, section: BASE + '/status-pages' },
+  { path: BASE + '/status-pages/:id', need: 'writeHttpMonitors', view: StatusPageFormPage, section: BASE + '/status-pages' },
+  { path: BASE + '/status-pages/:id/announcements', need: 'readHttpMonitors', view: StatusPageAnnouncementsPage, section: BASE + '/status-pages' },
   { path: BASE + '/notifications', nav: 'nav.notifications', need: 'readNotificationChannels', view: NotificationsPage },
   { path: BASE + '/notifications/new', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },
@@ -137,6 +146,7 @@ function App() {
   return html`
     <${TopBar} profile=${profile} route=${route} onLogout=${logout} />
     ${profile && html`<${HealthBanner} profile=${profile} route=${route} />`}
+    ${profile && html`<${Shortcuts} />`}
     ${page}`;
 }
 
@@ -219,7 +229,7 @@ function UserMenu({ profile, onLogout }) {
   }, [open]);
 
   const onKeyDown = (e) => {
-    const items = [...root.current.querySelectorAll('[role=menuitem]')];
+    const items = [...root.current.querySelectorAll('[role^=menuitem]')];
     const i = items.indexOf(document.activeElement);
     if (e.key === 'Escape') { setOpen(false); button.current.focus(); }
     else if (e.key === 'ArrowDown') { e.preventDefault(); items[(i + 1) % items.length]?.focus(); }
@@ -237,6 +247,7 @@ function UserMenu({ profile, onLogout }) {
       ${open && html`
         <ul class="menu" role="menu">
           <li role="none"><a role="menuitem" href=${BASE + '/account'} onClick=${go}>${t('menu.account')}</a></li>
+          <${ThemeItems} onChosen=${() => { setOpen(false); button.current.focus(); }} />
           <li role="none"><button type="button" role="menuitem" onClick=${() => { setOpen(false); onLogout(); }}>${t('menu.logout')}</button></li>
         </ul>`}
     </div>`;

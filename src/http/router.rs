@@ -164,10 +164,11 @@ impl Route {
         self
     }
 
-    /// The names of the template's parameters, in order (`{*rest}` gives `rest`).
+    /// The names of the template's parameters, in order (`{*rest}` gives `rest`, `{slug}.json`
+    /// gives `slug`: a segment may end with a literal suffix).
     pub fn param_names(&self) -> impl Iterator<Item = &'static str> + 'static {
         self.path.split('/').filter_map(|s| {
-            let name = s.strip_prefix('{')?.strip_suffix('}')?;
+            let (name, _suffix) = s.strip_prefix('{')?.split_once('}')?;
             Some(name.strip_prefix('*').unwrap_or(name))
         })
     }

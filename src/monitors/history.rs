@@ -225,6 +225,21 @@ pub fn uptime(conn: &Connection, id: MonitorId, since: Timestamp) -> Result<Opti
     Ok((checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64))
 }
 
+/// Average response time in milliseconds since `since`, from hourly rollups (null without a
+/// response): what a response-time badge shows.
+pub fn response_time(conn: &Connection, id: MonitorId, since: Timestamp) -> Result<Option<f64>> {
+    let since = to_db(since);
+    let (count, sum): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(response_count), 0), COALESCE(SUM(response_ms_sum), 0)
+             FROM check_rollups WHERE monitor_id = ?1 AND resolution = 'hour' AND bucket_start >= ?2",
+        )?
+        .query_row(params![id, since - since.rem_euclid(HOUR_MS)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok((count > 0).then(|| sum as f64 / count as f64))
+}
+
 /// How long each kind of history is kept.
 #[derive(Debug, Clone, Copy)]
 pub struct Retention {

@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::http::request::metadata_filter;
 use crate::limits;
 use crate::serde_util::one_or_many;
+use crate::store::tags;
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +31,11 @@ pub struct Matching {
     /// JSON: {"items": {"key": ["value", ...]}}.
     #[schemars(length(max = limits::SHORT), regex(pattern = crate::http::request::METADATA_FILTER_PATTERN))]
     pub metadata_filter: Option<String>,
+    /// Tags every monitor must carry: `key:value`, or `key` for any value (repeat the key: all
+    /// must hold).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(length(max = limits::METADATA), inner(length(min = 1, max = limits::METADATA_TAG), regex(pattern = tags::PATTERN)))]
+    pub tag: Vec<String>,
 }
 
 impl Matching {
@@ -47,6 +53,7 @@ impl Matching {
             query: self.query,
             search_masked_url: !redact::sees_secrets(me),
             metadata: metadata_filter(self.metadata_filter.as_deref())?,
+            tags: tags::parse("tag", &self.tag)?,
             ..Filter::default()
         })
     }

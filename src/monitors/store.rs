@@ -294,6 +294,8 @@ pub struct Filter {
     /// of the URL they see.
     pub search_masked_url: bool,
     pub metadata: BTreeMap<String, Vec<String>>,
+    /// Tags every monitor must carry (`?tag=`).
+    pub tags: Vec<crate::store::tags::Tag>,
     /// One of [`SORTS`]; default by name.
     pub order: Order,
     pub offset: u32,
@@ -327,6 +329,7 @@ fn matching(org: OrgId, f: &Filter) -> Where {
     };
     w.contains(&["name", url], f.query.as_deref());
     w.metadata("monitors.metadata", &f.metadata);
+    w.tags("monitors.metadata", &f.tags);
     w
 }
 

@@ -8,18 +8,14 @@
 //! is gone. The stream ends after 10 minutes: the browser reconnects (after `retry`), which
 //! authenticates again, so a session logged out stops hearing even subject names.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, mpsc};
-use warp::Reply;
-use warp::http::HeaderValue;
 use warp::reply::Response;
 use warp::sse::Event;
 
 use crate::error::Result;
-use crate::http::listener::Streaming;
 use crate::http::request::Request;
 use crate::ids::OrgId;
 use crate::store::signals::{Changed, Subject};
@@ -41,20 +37,9 @@ const SUBJECTS: [Subject; 6] = [
 pub async fn events(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     let changes = req.app.store.changes();
-    let (tx, mut rx) = mpsc::channel(16);
+    let (tx, rx) = mpsc::channel(16);
     tokio::spawn(forward(changes, me.org_id, tx));
-    let stream = futures_util::stream::poll_fn(move |cx| {
-        rx.poll_recv(cx).map(|e| e.map(Ok::<Event, Infallible>))
-    });
-    let mut response = warp::sse::reply(stream).into_response();
-    let headers = response.headers_mut();
-    headers.insert("cache-control", HeaderValue::from_static("no-store"));
-    // nginx buffers responses unless told not to.
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    // When the stream ends the browser opens a new connection anyway.
-    headers.insert("connection", HeaderValue::from_static("close"));
-    response.extensions_mut().insert(Streaming);
-    Ok(response)
+    Ok(crate::http::sse::reply(rx, "no-store"))
 }
 
 fn change(subject: Subject) -> Event {

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use rusqlite::Connection;
-use tokio::sync::Semaphore;
 use warp::reply::Response;
 
 use super::batch::Batches;
@@ -59,7 +57,12 @@ static SHARED: Batches<(OrgId, Sees, bool), Arc<serde_json::Value>> = Batches::n
 /// The overview as `me` sees it, now.
 async fn read(req: &Request, me: Principal, sees: Sees) -> Result<Arc<serde_json::Value>> {
     let (org, now) = (me.org_id, req.now());
-    let mut g = read_apart(req, move |c| gather(c, org, sees, now)).await?;
+    // Scans every monitor of the organization: a long read, off the async workers.
+    let mut g = req
+        .app
+        .store
+        .read_long(move |c| gather(c, org, sees, now))
+        .await?;
     if let Some(incidents) = g.incidents.as_mut() {
         for item in &mut incidents.items {
             let incident = item.incident.clone();
@@ -86,28 +89,4 @@ async fn read(req: &Request, me: Principal, sees: Sees) -> Result<Arc<serde_json
     Ok(Arc::new(
         serde_json::to_value(&overview).map_err(Error::internal)?,
     ))
-}
-
-/// Overviews read at once.
-static READING: Semaphore = Semaphore::const_new(2);
-
-/// The overview reads every monitor of the organization (counts, recent changes): tens of
-/// milliseconds at 100,000 monitors, too long for the store's inline readers, which run on the
-/// async workers (see `store/readers.rs`). It runs on a blocking thread with a read-only
-/// connection of its own, in one read transaction (one snapshot), at most two at once so that
-/// a crowd of dashboards cannot take every core from the checks and the API.
-async fn read_apart<T, F>(req: &Request, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Connection) -> Result<T> + Send + 'static,
-{
-    let _turn = READING.acquire().await.map_err(Error::internal)?;
-    let path = req.app.store.path().to_owned();
-    tokio::task::spawn_blocking(move || {
-        let conn = crate::store::open_read_only(&path)?;
-        let snapshot = conn.unchecked_transaction()?;
-        f(&snapshot)
-    })
-    .await
-    .map_err(Error::internal)?
 }

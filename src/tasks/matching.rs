@@ -9,6 +9,7 @@ use super::store::Filter;
 use crate::error::Result;
 use crate::limits;
 use crate::serde_util::one_or_many;
+use crate::store::tags;
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -20,6 +21,11 @@ pub struct Matching {
     /// Text found in the id, name or description.
     #[schemars(length(max = limits::SHORT))]
     pub search_query: Option<String>,
+    /// Tags every task must carry, as on `GET /monitors`: `key:value` or `key` (repeatable, all
+    /// must hold). Tasks carry no tags yet, so a tag selects none.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(length(max = limits::METADATA), inner(length(min = 1, max = limits::METADATA_TAG), regex(pattern = tags::PATTERN)))]
+    pub tag: Vec<String>,
 }
 
 impl Matching {
@@ -30,6 +36,7 @@ impl Matching {
         Ok(Filter {
             statuses: self.include,
             search: self.search_query,
+            tags: tags::parse("tag", &self.tag)?,
             ..Filter::default()
         })
     }

@@ -59,6 +59,27 @@ pub fn last_run_status(conn: &Connection, org: OrgId, task: &str) -> Result<Opti
         .optional()?)
 }
 
+/// The percentage of the task's runs started since `since` and completed that finished well
+/// (failed and dead runs count against it, aborted ones not at all; null without any): a task's
+/// uptime, as its badge shows it.
+pub fn success_rate(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    since: Timestamp,
+) -> Result<Option<f64>> {
+    let (runs, finished): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), COALESCE(SUM(status = 'finished'), 0) FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 AND started_at >= ?3
+               AND status IN ('finished', 'failed', 'dead')",
+        )?
+        .query_row(params![org, task, to_db(since)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok((runs > 0).then(|| 100.0 * finished as f64 / runs as f64))
+}
+
 /// A start time for a new run: now, or just after the latest run's if that is later, so runs
 /// keep distinct identities and their order.
 pub fn next_start_time(

@@ -18,6 +18,11 @@ use crate::http::router::Route;
 #[folder = "$OUT_DIR/assets/"]
 struct Assets;
 
+/// The hashed names `build.rs` gave the dashboard's files (`build/hashed.rs`), sorted.
+mod hashed {
+    include!(concat!(env!("OUT_DIR"), "/hashed_assets.rs"));
+}
+
 /// No inline scripts, nothing from other origins, never framed.
 const APP_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -89,8 +94,9 @@ fn serve(req: &Request, path: &str, csp: &'static str) -> Result<Response> {
         HeaderValue::from_str(&etag).map_err(Error::internal)?,
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    // Vendored files carry their version in the name and never change; the rest revalidates.
-    let cache = if path.starts_with("vendor/") {
+    // Vendored files carry their version in the name, hashed ones their content's hash: they
+    // never change. The rest (index.html, old unhashed names) revalidates.
+    let cache = if path.starts_with("vendor/") || hashed::IMMUTABLE.binary_search(&path).is_ok() {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"

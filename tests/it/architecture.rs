@@ -34,8 +34,18 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("health", &["instance_probe"]),
+    ("badges", &["badge_keys"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
+    (
+        "status_pages",
+        &[
+            "status_pages",
+            "status_page_share_links",
+            "status_page_announcements",
+            "status_page_announcement_updates",
+        ],
+    ),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where

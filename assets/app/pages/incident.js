@@ -119,7 +119,7 @@ function Actions({ incident, profile, reload }) {
   };
   return html`
     <div class="actions head-actions">
-      ${!mine && html`<button type="button" disabled=${state.busy} onClick=${() => run('acknowledge')}>${t('incident.acknowledge')}</button>`}
+      ${!mine && html`<button type="button" data-shortcut="acknowledge" disabled=${state.busy} onClick=${() => run('acknowledge')}>${t('incident.acknowledge')}</button>`}
       <button type="button" class="secondary" disabled=${state.busy} onClick=${() => run('resolve')}>${t('incident.resolve')}</button>
     </div>
     ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}`;

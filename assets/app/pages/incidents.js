@@ -37,7 +37,7 @@ export function IncidentsPage({ profile }) {
     <main class="wide">
       <div class="page-head">
         <h1>${t('incidents.title')}</h1>
-        ${can(profile, 'editIncidents') && html`<button type="button" onClick=${() => setDeclaring(true)}>${t('incidents.declare')}</button>`}
+        ${can(profile, 'editIncidents') && html`<button type="button" data-shortcut="new" onClick=${() => setDeclaring(true)}>${t('incidents.declare')}</button>`}
       </div>
       <form class="toolbar" role="search" onSubmit=${(e) => { e.preventDefault(); set({ q: text.trim() }); }}>
         <${Field} label=${t('bulk.search')} type="search" value=${text} placeholder=${t('bulk.searchHint')} maxlength="200"

@@ -12,6 +12,7 @@ import { kindOf } from './monitor-kinds.js';
 import { SilencePanel } from './silence-parts.js';
 import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
 import { DependenciesPanel, QuietNote } from './dependencies.js';
+import { BadgePanel } from './badge-panel.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -67,7 +68,8 @@ function MonitorView({ detail, profile, reload }) {
     <${HistoryPanel} id=${m.id} tick=${tick} />
     <${UptimeStripPanel} id=${m.id} tick=${tick} />
     ${can(profile, 'readIncidents') && html`<${MonitorIncidentsPanel} id=${m.id} tick=${detail.ongoingIncident?.id + ':' + detail.ongoingIncident?.status} />`}
-    <${ChecksPanel} id=${m.id} tick=${tick} active=${m.status !== 'inactive' && m.status !== 'archived'} http=${(m.kind || 'http') === 'http'} />`;
+    <${ChecksPanel} id=${m.id} tick=${tick} active=${m.status !== 'inactive' && m.status !== 'archived'} http=${(m.kind || 'http') === 'http'} />
+    <${BadgePanel} path=${`/monitors/${m.id}`} name=${m.name} canWrite=${can(profile, 'writeHttpMonitors')} />`;
 }
 
 function OpenIncidents({ detail }) {

@@ -10,6 +10,7 @@ import { QuietPill } from './maintenance-parts.js';
 import { Sparkline } from '../charts.js';
 import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
+import { TagChips, TagFilter, tagsOf } from '../tags.js';
 import { useLive } from '../live.js';
 
 const SORTS = ['name', 'status', 'kind', 'createdAt', 'lastCheckAt'];
@@ -28,23 +29,27 @@ const FILTERS = {
 };
 
 export function MonitorsPage({ profile }) {
-  const filters = useListFilters(FILTERS, ['kind', 'sort', 'order', 'size']);
+  const filters = useListFilters(FILTERS, ['kind', 'sort', 'order', 'size', 'tag']);
   const { page, status, query } = filters;
   const kind = KINDS[filters.extra.kind] ? filters.extra.kind : '';
   const sorting = listOrder(filters.extra, SORTS, 10);
+  const tags = tagsOf(filters.extra);
+  const setTags = (next) => filters.go({ tag: next, page: '' });
+  const pickTag = (tag) => !tags.includes(tag) && setTags([...tags, tag]);
   const list = useLoad(() => {
     const qs = addPage(new URLSearchParams(sorting.query), page, sorting.size);
     FILTERS[status].forEach((s) => qs.append('include', s));
     if (query) qs.set('query', query);
     if (kind) qs.set('kind', kind);
+    tags.forEach((tag) => qs.append('tag', tag));
     return api('GET', '/monitors?' + qs);
-  }, [page, status, query, kind, sorting.sort, sorting.order, sorting.size], { every: 15000 });
+  }, [page, status, query, kind, tags.join('\n'), sorting.sort, sorting.order, sorting.size], { every: 15000 });
   // A status change shows at once; the 15 s poll keeps last checks and sparklines fresh.
   useLive(['monitors', 'maintenance'], list.reload);
   const selection = useSelection();
-  useEffect(selection.clear, [page, status, query, kind, sorting.size]);
+  useEffect(selection.clear, [page, status, query, kind, tags.join('\n'), sorting.size]);
   // The list's filter, as the bulk body's `filter` (the same names as the query string).
-  const filter = { include: FILTERS[status], ...(kind ? { kind: [kind] } : {}), ...(query ? { query } : {}) };
+  const filter = { include: FILTERS[status], ...(kind ? { kind: [kind] } : {}), ...(query ? { query } : {}), ...(tags.length ? { tag: tags } : {}) };
 
   // A status change seen here may have opened or closed an incident: refresh the badge.
   const statuses = list.data ? list.data.items.map((m) => m.id + m.status).join() : null;
@@ -66,13 +71,14 @@ export function MonitorsPage({ profile }) {
         <//>
         <${ListControls} ...${sorting} onChange=${filters.go} />
       <//>`}
+      ${!(list.data && list.data.totalNumberOfResults === 0 && !tags.length) && html`<${TagFilter} tags=${tags} onChange=${setTags} />`}
       <${Async} state=${list} retry=${list.reload}>
         ${(data) => html`
           ${writer && html`<${BulkBar} selection=${selection} pageIds=${data.items.map((m) => m.id)}
             total=${data.totalNumberOfFilteredResults} path="/monitors/bulk" filter=${filter} actions=${ACTIONS()}
             noun=${(n) => (n === 1 ? t('bulk.monitor') : t('bulk.monitors', { count: formatNumber(n) }))} onDone=${list.reload} />`}
-          <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query || kind}
-            onClear=${filters.clear} selection=${writer ? selection : null} />
+          <${Results} data=${data} writer=${writer} filtered=${status !== 'all' || query || kind || tags.length}
+            onClear=${filters.clear} selection=${writer ? selection : null} onTag=${pickTag} />
           <${Pagination} page=${page} size=${sorting.size} total=${data.totalNumberOfFilteredResults}
             onPage=${(p) => filters.go({ page: p > 1 ? p : '' })} label=${t('monitors.pages')} />`}
       <//>
@@ -89,7 +95,7 @@ const ACTIONS = () => [
   { action: 'maintenance', label: t('bulk.maintenance'), ask: 'maintenance', pauseChecks: true },
 ];
 
-function Results({ data, writer, filtered, onClear, selection }) {
+function Results({ data, writer, filtered, onClear, selection, onTag }) {
   if (data.totalNumberOfResults === 0 && !filtered) {
     return html`
       <div class="card empty">
@@ -122,11 +128,11 @@ function Results({ data, writer, filtered, onClear, selection }) {
         </tr>
       </thead>
       <tbody>${data.items.map((m) => html`<${MonitorRow} key=${m.id} monitor=${m} selection=${selection}
-        pageIds=${data.items.map((i) => i.id)} />`)}</tbody>
+        pageIds=${data.items.map((i) => i.id)} onTag=${onTag} />`)}</tbody>
     </table>`;
 }
 
-function MonitorRow({ monitor, selection, pageIds }) {
+function MonitorRow({ monitor, selection, pageIds, onTag }) {
   // Per visible row only (at most one page), reloaded when the status changes or every minute.
   const stats = useLoad(() => api('GET', `/monitors/${monitor.id}/stats?range=24h&resolution=hour`), [monitor.id, monitor.status], { every: 60000 });
   const to = Date.now();
@@ -140,6 +146,7 @@ function MonitorRow({ monitor, selection, pageIds }) {
         <a href=${href} onClick=${linkClick} class="strong">${monitor.name}</a>
         <div class="muted small url"><${KindIcon} monitor=${monitor} /> ${kindOf(monitor).summary(monitor)}</div>
         ${monitor.lastCheckAt && html`<div class="muted small">${t('monitors.lastCheck')} <${Time} iso=${monitor.lastCheckAt} /></div>`}
+        <${TagChips} metadata=${monitor.metadata} onPick=${onTag} />
       </td>
       <td data-label=${t('monitors.col.uptime')} class="num">
         ${stats.data ? formatPercent(stats.data.uptime) : stats.error ? '?' : '…'}</td>

@@ -31,7 +31,7 @@ export function SilencesPage({ profile }) {
     <main class="wide">
       <div class="page-head">
         <h1>${t('silences.title')}</h1>
-        ${editor && html`<button type="button" onClick=${() => setCreating(true)}>${t('silences.new')}</button>`}
+        ${editor && html`<button type="button" data-shortcut="new" onClick=${() => setCreating(true)}>${t('silences.new')}</button>`}
       </div>
       ${creating && html`<${NewSilenceDialog} onClose=${(made) => { setCreating(false); if (made) list.reload(); }} />`}
       <p class="muted">${t('silences.intro')}</p>

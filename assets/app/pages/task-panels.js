@@ -132,7 +132,7 @@ export function LogsPanel({ id, tick }) {
 }
 
 /** A command in a dark block with its copy button. */
-function Snippet({ text, label, testid }) {
+export function Snippet({ text, label, testid }) {
   return html`
     <div class="snippet">
       <pre class="example"><code data-copy=${text} data-testid=${testid}>${text}</code></pre>

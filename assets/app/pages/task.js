@@ -14,6 +14,7 @@ import { LogsPanel, OpenIncident, ReportPanel, RunsPanel, TaskIncidentsPanel } f
 import { NextDue } from './tasks.js';
 import { SilencePanel } from './silence-parts.js';
 import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
+import { BadgePanel } from './badge-panel.js';
 
 export function TaskPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/tasks/${encodeURIComponent(params.id)}`), [params.id], { every: 5000 });
@@ -34,7 +35,8 @@ export function TaskPage({ profile, params }) {
           ${can(profile, 'readTaskRuns') && html`<${RunsPanel} id=${d.task.id} tick=${tick} />`}
           ${can(profile, 'readIncidents') && html`<${TaskIncidentsPanel} id=${d.task.id} tick=${tick} />`}
           <${ReportPanel} task=${d.task} profile=${profile} onChange=${detail.reload} />
-          <${LogsPanel} id=${d.task.id} tick=${tick} />`}
+          <${LogsPanel} id=${d.task.id} tick=${tick} />
+          <${BadgePanel} path=${`/tasks/${encodeURIComponent(d.task.id)}`} name=${d.task.name} canWrite=${can(profile, 'writeTasks')} />`}
       <//>
     </main>`;
 }

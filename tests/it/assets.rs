@@ -1,0 +1,181 @@
+//! The dashboard's files under content-hashed names: `index.html` revalidates (`no-cache`) and
+//! names every module once as a `modulepreload`; every hashed file is `immutable` and imports
+//! only hashed files, so a browser holding them never asks again. Old unhashed URLs still answer.
+//! The naming rules themselves (`build/hashed.rs`) are tested on a small tree below.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regex::Regex;
+use reqwest::StatusCode;
+
+use crate::common::TestServer;
+
+#[path = "../../build/hashed.rs"]
+#[allow(dead_code)]
+mod hashed;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+async fn get(server: &TestServer, path: &str) -> (StatusCode, String, String) {
+    let resp = server
+        .client
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    let cache = resp.headers()["cache-control"].to_str().unwrap().to_owned();
+    (resp.status(), cache, resp.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_revalidates_and_every_file_it_reaches_is_hashed_and_immutable() {
+    let server = TestServer::start().await;
+    let (status, cache, index) = get(&server, "/dashboard/monitors").await;
+    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+
+    let hashed_name = Regex::new(r"\.[0-9a-f]{12}\.(js|css|svg)$").unwrap();
+    let url = Regex::new(r#"<(\w+[^>]*?)(?:href|src)="(/dashboard/[^"]+)""#).unwrap();
+    let preloads: BTreeSet<&str> = Regex::new(r#"rel="modulepreload" href="([^"]+)""#)
+        .unwrap()
+        .captures_iter(&index)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    // (path, whether it is an ES module): the page's module script, and what it imports.
+    let mut todo: Vec<(String, bool)> = url
+        .captures_iter(&index)
+        .filter(|c| !c[1].contains("modulepreload"))
+        .map(|c| (c[2].to_owned(), c[1].contains("type=\"module\"")))
+        .collect();
+    let import = Regex::new(r#"(?:\bfrom|\bimport)\s*\(?\s*['"](\.\.?/[^'"]+)['"]"#).unwrap();
+    let mut seen = BTreeSet::new();
+    let mut modules = BTreeSet::new();
+    while let Some((path, module)) = todo.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let (status, cache, body) = get(&server, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(cache, IMMUTABLE, "{path}");
+        assert!(
+            path.starts_with("/dashboard/vendor/") || hashed_name.is_match(&path),
+            "{path} is neither vendored nor hashed"
+        );
+        if module {
+            modules.insert(path.clone());
+            let dir = &path[..path.rfind('/').unwrap()];
+            for c in import.captures_iter(&body) {
+                todo.push((resolve(dir, &c[1]), true));
+            }
+        }
+    }
+    let modules: BTreeSet<&str> = modules.iter().map(String::as_str).collect();
+    assert_eq!(preloads, modules, "modulepreload lists exactly the modules");
+    assert!(modules.len() > 20, "{modules:?}");
+
+    // An old tab's unhashed URL still answers, revalidated.
+    let (status, cache, _) = get(&server, "/dashboard/app/main.js").await;
+    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+}
+
+fn resolve(dir: &str, specifier: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').collect();
+    for segment in specifier.split('/') {
+        match segment {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            name => parts.push(name),
+        }
+    }
+    parts.join("/")
+}
+
+fn tree(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    files
+        .iter()
+        .map(|(p, d)| (p.to_string(), d.as_bytes().to_vec()))
+        .collect()
+}
+
+/// The hashed name `with_hashed_names` gave `path`.
+fn name_of(hashed: &[String], path: &str) -> String {
+    let stem = &path[..path.rfind('.').unwrap()];
+    hashed
+        .iter()
+        .find(|h| h.starts_with(stem) && h.len() == path.len() + 13)
+        .unwrap_or_else(|| panic!("no hashed {path} in {hashed:?}"))
+        .clone()
+}
+
+#[test]
+fn a_change_renames_the_file_and_every_file_importing_it_but_no_other() {
+    let files = [
+        (
+            "index.html",
+            "<script src=\"/dashboard/boot.js\"></script><link href=\"/dashboard/s.css\">\n<!-- modulepreload -->\n<script type=\"module\" src=\"/dashboard/app/main.js\"></script>",
+        ),
+        ("s.css", "body{}"),
+        ("boot.js", "1"),
+        (
+            "app/main.js",
+            "import { a } from './lib.js';\nimport './pages/p.js';",
+        ),
+        ("app/lib.js", "export const a = '/dashboard/icon.svg';"),
+        ("app/pages/p.js", "import { b } from './q.js';"),
+        (
+            "app/pages/q.js",
+            "import { p } from './p.js'; export const b = import('../../vendor/v-1.mjs');",
+        ),
+        ("icon.svg", "<svg/>"),
+        ("vendor/v-1.mjs", "export {}"),
+    ];
+    let (out, before) = hashed::with_hashed_names(tree(&files));
+    let main = name_of(&before, "app/main.js");
+    let main_text = String::from_utf8(out[&main].clone()).unwrap();
+    let lib = name_of(&before, "app/lib.js");
+    assert!(main_text.contains(&format!("from './{}'", &lib["app/".len()..])));
+    let index = String::from_utf8(out["index.html"].clone()).unwrap();
+    assert!(
+        index.contains(&format!("src=\"/dashboard/{main}\"")),
+        "{index}"
+    );
+    let boot = name_of(&before, "boot.js");
+    assert!(
+        index.contains(&format!("<script src=\"/dashboard/{boot}\">")),
+        "{index}"
+    );
+    assert!(index.contains("rel=\"modulepreload\" href=\"/dashboard/vendor/v-1.mjs\""));
+    assert_eq!(index.matches("modulepreload").count(), 5, "{index}");
+    let lib_text = String::from_utf8(out[&lib].clone()).unwrap();
+    let icon = name_of(&before, "icon.svg");
+    assert!(
+        lib_text.contains(&format!("'/dashboard/{icon}'")),
+        "{lib_text}"
+    );
+    assert!(!before.iter().any(|h| h.starts_with("vendor/")));
+    assert!(
+        before.is_sorted(),
+        "web binary-searches the list: {before:?}"
+    );
+
+    // The icon changes: it, lib and main are renamed; the pages and the stylesheet are not.
+    let mut changed = files;
+    changed[7].1 = "<svg></svg>";
+    let (_, after) = hashed::with_hashed_names(tree(&changed));
+    let renamed: BTreeSet<&str> = [
+        "icon.svg",
+        "app/lib.js",
+        "app/main.js",
+        "app/pages/p.js",
+        "app/pages/q.js",
+        "s.css",
+    ]
+    .into_iter()
+    .filter(|p| name_of(&before, p) != name_of(&after, p))
+    .collect();
+    assert_eq!(
+        renamed,
+        BTreeSet::from(["icon.svg", "app/lib.js", "app/main.js"])
+    );
+}
