@@ -10,14 +10,24 @@ pub const MAX_BYTES: usize = 100 * 1024;
 
 const TYPES: [&str; 4] = ["png", "svg+xml", "jpeg", "webp"];
 
+/// What `/openapi.json` states: whole base64 (padding optional), which `decode` accepts.
+pub const PATTERN: &str = "^data:image/(png|svg\\+xml|jpeg|webp);base64,([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}(==)?|[A-Za-z0-9+/]{3}=?)?$";
+
+/// Standard base64, padded or not, ignoring the unused bits of the last character (any
+/// encoder's output decodes, whatever it left there).
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
 /// The logo's media type and bytes, from its data URL.
 pub fn decode(url: &str) -> Option<(&'static str, Vec<u8>)> {
     let rest = url.strip_prefix("data:image/")?;
     let (kind, data) = rest.split_once(";base64,")?;
     let kind = TYPES.iter().find(|t| **t == kind)?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data.trim())
-        .ok()?;
+    let bytes = BASE64.decode(data.trim()).ok()?;
     let mime = match *kind {
         "png" => "image/png",
         "svg+xml" => "image/svg+xml",
@@ -61,6 +71,10 @@ mod tests {
         let png = format!("data:image/png;base64,{}", encode(&[1u8; 10]));
         assert_eq!(decode(&png).unwrap(), ("image/png", vec![1u8; 10]));
         assert!(decode("data:image/gif;base64,AAAA").is_none());
+        // Unpadded, or with stray bits in the last character: what the document's pattern allows.
+        assert!(decode("data:image/png;base64,AB").is_some());
+        assert!(decode("data:image/png;base64,ABC=").is_some());
+        assert!(decode("data:image/png;base64,A").is_none());
         assert!(decode("data:text/html;base64,AAAA").is_none());
         assert!(decode("https://example.com/logo.png").is_none());
         let big = format!(

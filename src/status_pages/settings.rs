@@ -62,7 +62,7 @@ pub struct PageInput {
     #[serde(default)]
     #[schemars(
         length(max = 140_000),
-        regex(pattern = "^data:image/(png|svg\\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+$")
+        regex(pattern = super::logo::PATTERN)
     )]
     pub logo: Option<String>,
     #[serde(default)]
@@ -103,7 +103,7 @@ pub struct PagePatch {
     #[serde(default, deserialize_with = "crate::serde_util::present")]
     #[schemars(
         length(max = 140_000),
-        regex(pattern = "^data:image/(png|svg\\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+$")
+        regex(pattern = super::logo::PATTERN)
     )]
     pub logo: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::serde_util::present")]
