@@ -64,11 +64,26 @@ function findPage(route) {
   return null;
 }
 
+/**
+ * The facts index.html came with (`{ setupNeeded, profile }`, what GET /setup and GET
+ * /auth/session would say), so the first paint waits for no API call; taken once, as they get
+ * stale: a retry asks the API.
+ */
+function takeBootFacts() {
+  const block = document.getElementById('boot');
+  if (!block) return null;
+  block.remove();
+  try { return JSON.parse(block.textContent); } catch { return null; }
+}
+const bootFacts = takeBootFacts();
+
 function App() {
   const path = useLocation();
   const [, setLangState] = useState(getLang());
-  const [boot, setBoot] = useState({ loading: true, error: null, setupNeeded: false });
-  const [profile, setProfile] = useState(null);
+  const [boot, setBoot] = useState(bootFacts
+    ? { loading: false, error: null, setupNeeded: bootFacts.setupNeeded }
+    : { loading: true, error: null, setupNeeded: false });
+  const [profile, setProfile] = useState(bootFacts ? bootFacts.profile : null);
   const [expired, setExpired] = useState(false);
 
   useEffect(() => onLangChange(setLangState), []);
@@ -93,7 +108,7 @@ function App() {
       setBoot({ loading: false, error, setupNeeded: false });
     }
   };
-  useEffect(() => { start(); }, []);
+  useEffect(() => { if (!bootFacts) start(); }, []);
 
   const route = path.split('?')[0].replace(/\/$/, '') || BASE;
   const loggedIn = (p) => {

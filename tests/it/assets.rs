@@ -31,7 +31,10 @@ async fn get(server: &TestServer, path: &str) -> (StatusCode, String, String) {
 async fn index_revalidates_and_every_file_it_reaches_is_hashed_and_immutable() {
     let server = TestServer::start().await;
     let (status, cache, index) = get(&server, "/dashboard/monitors").await;
-    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+    assert_eq!(
+        (status, cache.as_str()),
+        (StatusCode::OK, "private, no-store")
+    );
 
     let hashed_name = Regex::new(r"\.[0-9a-f]{12}\.(js|css|svg)$").unwrap();
     let url = Regex::new(r#"<(\w+[^>]*?)(?:href|src)="(/dashboard/[^"]+)""#).unwrap();
@@ -75,6 +78,50 @@ async fn index_revalidates_and_every_file_it_reaches_is_hashed_and_immutable() {
     // An old tab's unhashed URL still answers, revalidated.
     let (status, cache, _) = get(&server, "/dashboard/app/main.js").await;
     assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+}
+
+/// The boot facts `index.html` carries: what `GET /setup` and `GET /auth/session` would say.
+fn boot_facts(index: &str) -> serde_json::Value {
+    let block = Regex::new(r#"<script type="application/json" id="boot">([^<]*)</script>"#)
+        .unwrap()
+        .captures(index)
+        .unwrap_or_else(|| panic!("no boot block in {index}"))[1]
+        .to_owned();
+    serde_json::from_str(&block).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_carries_the_boot_facts_of_its_caller_and_no_cache_keeps_them() {
+    let server = TestServer::start().await;
+    let (_, _, index) = get(&server, "/dashboard").await;
+    let facts = boot_facts(&index);
+    assert_eq!(
+        facts,
+        serde_json::json!({"setupNeeded": true, "profile": null})
+    );
+
+    server.create_user("ada@example.com", "Acme", None);
+    let (_, _, index) = get(&server, "/dashboard/index.html").await;
+    let facts = boot_facts(&index);
+    assert_eq!(
+        facts,
+        serde_json::json!({"setupNeeded": false, "profile": null})
+    );
+
+    let cookie = server.session_cookie("ada@example.com").await;
+    let resp = server
+        .session(&cookie)
+        .request(reqwest::Method::GET, "/dashboard/monitors")
+        .send()
+        .await
+        .unwrap();
+    let headers = resp.headers().clone();
+    assert_eq!(headers["cache-control"], "private, no-store");
+    assert!(!headers.contains_key("etag"));
+    let facts = boot_facts(&resp.text().await.unwrap());
+    let (_, session) = server.session(&cookie).get("/auth/session").await;
+    assert_eq!(facts["profile"], session["profile"]);
+    assert_eq!(facts["profile"]["user"]["email"], "ada@example.com");
 }
 
 fn resolve(dir: &str, specifier: &str) -> String {
