@@ -17,8 +17,8 @@
 //! binding changes later (no `export let`). Whatever this plain transform cannot keep equal is
 //! refused with the file's name, failing the build: cycles, `export let`/`var`, `export *`,
 //! `export default function|class`, dynamic `import()`, `import.meta`, top-level `await`.
-//! Statements are recognized at the start of a line (the vendored minified module's final
-//! `export{a as h,…}` list too).
+//! Statements are recognized at the start of a line; a local `export{a as h,…}` list also after
+//! a `;` (the vendored minified module ends with one).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -138,6 +138,12 @@ pub fn transform(path: &str, text: &str) -> Result<Module, String> {
     let mut at = 0;
     for caps in statement.captures_iter(text) {
         let whole = caps.get(0).unwrap();
+        // Mid-line, after a `;`, only a local export list is taken (the vendored module ends
+        // with one): anything else there may be text in a string.
+        let local_list = caps.get(6).is_some() && caps.get(7).is_none();
+        if whole.as_str().starts_with(';') && !local_list {
+            continue;
+        }
         // A leading `;` ends the statement before: it stays.
         let start = whole.start() + usize::from(text[whole.start()..].starts_with(';'));
         body.push_str(&text[at..start]);

@@ -77,6 +77,17 @@ fn a_minified_module_exports_its_final_list() {
 }
 
 #[test]
+fn statements_are_only_taken_where_a_statement_starts() {
+    let text = "const s = 'a; export default b; import x from \\'./y.js\\'';\nexport const t = s;";
+    let module = transform("app/x.js", text).unwrap();
+    assert!(module.imports.is_empty());
+    assert_eq!(
+        module.body,
+        "const s = 'a; export default b; import x from \\'./y.js\\'';\nconst t = s;\nreturn { t };"
+    );
+}
+
+#[test]
 fn modules_run_once_dependencies_first_in_import_order() {
     let files = tree(&[
         (
