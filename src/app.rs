@@ -42,6 +42,8 @@ pub struct App {
     pub backups: Arc<crate::backups::Backups>,
     /// `/openapi.json`, generated once from the route table.
     pub openapi: serde_json::Value,
+    /// Status pages' renderings, until their organization changes.
+    pub status_pages: Arc<crate::status_pages::cache::Cache>,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
             watchdog: Arc::default(),
             backups: Arc::default(),
             openapi: crate::http::openapi::document(&crate::routes::all()),
+            status_pages: Arc::default(),
         }
     }
 }
@@ -94,14 +97,16 @@ mod tests {
     /// cycle among them.
     #[test]
     fn features_depend_one_way() {
-        const FEATURES: [&str; 7] = [
+        const FEATURES: [&str; 9] = [
             "incidents",
             "monitors",
             "tasks",
             "notify",
             "silences",
             "maintenance",
+            "status_pages",
             "badges",
+            "overview",
         ];
         let allowed: BTreeSet<(&str, &str)> = [
             ("monitors", "incidents"),
@@ -123,6 +128,18 @@ mod tests {
             ("monitors", "maintenance"),
             // A task's page shows its next window.
             ("tasks", "maintenance"),
+            // A status page shows its components' sources, their incidents and maintenance.
+            ("status_pages", "monitors"),
+            ("status_pages", "tasks"),
+            ("status_pages", "incidents"),
+            ("status_pages", "maintenance"),
+            // A component's badge, drawn by `badges::render`.
+            ("status_pages", "badges"),
+            // The Overview reads each feature's counts; none of them knows it.
+            ("overview", "monitors"),
+            ("overview", "tasks"),
+            ("overview", "incidents"),
+            ("overview", "maintenance"),
         ]
         .into();
         let mut edges = BTreeSet::new();

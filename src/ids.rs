@@ -69,4 +69,14 @@ uuid_id!(
     SilenceId,
     /// A maintenance window (one-off or recurring).
     MaintenanceId,
+    /// A status page.
+    StatusPageId,
+    /// A component of a status page (a monitor or task under a public name).
+    ComponentId,
+    /// A status page's share link (its secret is not the id).
+    ShareLinkId,
+    /// An announcement on a status page.
+    AnnouncementId,
+    /// An update of an announcement.
+    AnnouncementUpdateId,
 );

@@ -17,8 +17,9 @@ export function onSessionExpired(fn) {
   return () => listeners.delete(fn);
 }
 
-export async function api(method, path, body) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+/** `asText`: the body as text (an HTML preview) instead of parsed JSON; errors stay JSON. */
+export async function api(method, path, body, { asText = false } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: asText ? 'text/html, application/json' : 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -38,7 +39,7 @@ export async function api(method, path, body) {
     if (response.status === 401 && path !== '/auth/login') listeners.forEach((fn) => fn(err));
     throw err;
   }
-  return data;
+  return asText ? text : data;
 }
 
 function safeJson(text) {

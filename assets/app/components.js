@@ -256,6 +256,25 @@ export function CopyButton({ text, label }) {
     ${copied ? t('tokens.copied') : t('tokens.copy')}</button>`;
 }
 
+/**
+ * The request behind a confirmation dialog: `act(run)` is busy while `run()` goes, then calls
+ * `done()`; a failure stays in `error` for the dialog to show. `reset()` on cancel.
+ */
+export function useAction(done) {
+  const [state, setState] = useState({ busy: false, error: null });
+  const act = async (run) => {
+    setState({ busy: true, error: null });
+    try {
+      await run();
+      setState({ busy: false, error: null });
+      done();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  };
+  return { ...state, act, reset: () => setState({ busy: false, error: null }) };
+}
+
 /** A modal confirmation built on <dialog>: focus stays inside, Escape cancels. */
 export function ConfirmDialog({ title, text, confirmLabel, onConfirm, onCancel, busy, error }) {
   const ref = useRef(null);

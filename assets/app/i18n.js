@@ -16,6 +16,8 @@ import bulkMessages from './messages-bulk.js';
 import maintenanceMessages from './messages-maintenance.js';
 import dependenciesMessages from './messages-dependencies.js';
 import polishMessages from './messages-polish.js';
+import statusPagesMessages from './messages-status-pages.js';
+import overviewMessages from './messages-overview.js';
 
 export const messages = {
   en: {
@@ -203,6 +205,8 @@ for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMes
   addMessages(extra);
 }
 addMessages(polishMessages);
+addMessages(statusPagesMessages);
+addMessages(overviewMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -27,6 +27,9 @@ import { ChannelFormPage } from './pages/notification-form.js';
 import { SilencesPage } from './pages/silences.js';
 import { MaintenancePage } from './pages/maintenance.js';
 import { MaintenanceFormPage } from './pages/maintenance-form.js';
+import { StatusPagesPage } from './pages/status-pages.js';
+import { StatusPageFormPage } from './pages/status-page-form.js';
+import { StatusPageAnnouncementsPage } from './pages/status-page-announcements.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -48,6 +51,10 @@ const PAGES = [
   { path: BASE + '/maintenance', nav: 'nav.maintenance', need: 'readHttpMonitors', view: MaintenancePage },
   { path: BASE + '/maintenance/new', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
   { path: BASE + '/maintenance/:id/edit', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
+  { path: BASE + '/status-pages', nav: 'nav.statusPages', need: 'readHttpMonitors', view: StatusPagesPage },
+  { path: BASE + '/status-pages/new', need: 'writeHttpMonitors', view: StatusPageFormPage, section: BASE + '/status-pages' },
+  { path: BASE + '/status-pages/:id', need: 'writeHttpMonitors', view: StatusPageFormPage, section: BASE + '/status-pages' },
+  { path: BASE + '/status-pages/:id/announcements', need: 'readHttpMonitors', view: StatusPageAnnouncementsPage, section: BASE + '/status-pages' },
   { path: BASE + '/notifications', nav: 'nav.notifications', need: 'readNotificationChannels', view: NotificationsPage },
   { path: BASE + '/notifications/new', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },

@@ -10,6 +10,12 @@
 //! lock out a client that sends a whole request at once: that client is always the newest.
 //! Connections with a request in progress are never closed to make room (their body read is
 //! bounded by the body timeout); if all of them are busy, the newcomer is closed instead.
+//!
+//! A fourth phase, `Streaming`, is a response that lasts (server-sent events): no timeout
+//! applies to it (its body sends a heartbeat), it counts against the per-address cap like any
+//! connection, and at the overall cap it is closed to make room only when no connection is
+//! idle or sending its head (its client reconnects by itself). At shutdown it is closed at once
+//! instead of being waited for.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -31,6 +37,7 @@ pub enum Phase {
     Head = 0,
     Request = 1,
     Idle = 2,
+    Streaming = 3,
 }
 
 /// Why a new connection was closed at once.
@@ -107,7 +114,9 @@ impl Registry {
             return Err(Refused::PerAddress);
         }
         if inner.conns.len() - inner.closing >= self.max_connections {
-            let oldest = oldest(&inner, |phase| phase != Phase::Request).ok_or(Refused::AllBusy)?;
+            let oldest = oldest(&inner, |phase| matches!(phase, Phase::Head | Phase::Idle))
+                .or_else(|| oldest(&inner, |phase| phase == Phase::Streaming))
+                .ok_or(Refused::AllBusy)?;
             self.close(&mut inner, &oldest);
         }
         inner.next_id += 1;
@@ -186,7 +195,8 @@ impl Conn {
         match self.phase.load(Ordering::Acquire) {
             0 => Phase::Head,
             1 => Phase::Request,
-            _ => Phase::Idle,
+            2 => Phase::Idle,
+            _ => Phase::Streaming,
         }
     }
 
@@ -207,7 +217,7 @@ impl Conn {
         let timeout = match self.phase() {
             Phase::Head => limits.header_timeout,
             Phase::Idle => limits.idle_timeout,
-            Phase::Request => return None,
+            Phase::Request | Phase::Streaming => return None,
         };
         let since = Duration::from_millis(self.since_ms.load(Ordering::Acquire));
         Some(self.epoch + since + timeout)
@@ -223,7 +233,7 @@ impl Tracked {
             return;
         }
         match conn.phase() {
-            Phase::Request => return,
+            Phase::Request | Phase::Streaming => return,
             Phase::Idle => conn.enter(Phase::Head),
             Phase::Head => {}
         }
@@ -247,6 +257,11 @@ impl Tracked {
     /// The response is ready; the connection waits for the next request.
     pub fn response_ready(&self) {
         self.conn.enter(Phase::Idle);
+    }
+
+    /// The response is a stream that lasts until the client leaves or the server stops.
+    pub fn streaming(&self) {
+        self.conn.enter(Phase::Streaming);
     }
 }
 
@@ -309,6 +324,34 @@ mod tests {
         assert_eq!(r.admit(addr(1, 4)).err(), Some(Refused::AllBusy));
         drop(idle);
         assert_eq!(r.open_connections(), 2);
+    }
+
+    #[test]
+    fn a_stream_has_no_timeout_and_makes_room_only_after_idle_connections() {
+        let limits = Limits::default();
+        let r = registry(3, 100);
+        let stream = r.admit(addr(2, 1)).unwrap();
+        stream.request_started();
+        stream.streaming();
+        assert_eq!(stream.conn.deadline(&limits), None, "no idle timeout");
+        stream.received(100);
+        assert_eq!(stream.conn.phase(), Phase::Streaming);
+        let idle = r.admit(addr(2, 2)).unwrap();
+        idle.request_started();
+        idle.response_ready();
+        let busy = r.admit(addr(2, 3)).unwrap();
+        busy.request_started();
+        let first = r.admit(addr(1, 4)).unwrap();
+        assert!(
+            idle.conn.closing() && !stream.conn.closing(),
+            "the idle one goes first"
+        );
+        first.request_started();
+        let _second = r.admit(addr(1, 5)).unwrap();
+        assert!(
+            stream.conn.closing(),
+            "then the stream, whose client reconnects"
+        );
     }
 
     #[test]

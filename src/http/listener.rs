@@ -28,6 +28,11 @@ use super::socket::Metered;
 #[derive(Clone, Copy, Debug)]
 pub struct Peer(pub SocketAddr);
 
+/// Put in a response's extensions by a handler whose body lasts (server-sent events): the
+/// connection is then `Streaming`, with no idle timeout, and closed at once at shutdown.
+#[derive(Clone, Copy, Debug)]
+pub struct Streaming;
+
 /// Pause after an accept error such as EMFILE, so the loop waits for descriptors to free up
 /// instead of spinning on the same error.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -164,7 +169,8 @@ async fn connection<S>(
                 }
                 return;
             }
-            () = conn.wake.notified() => if conn.closing() {
+            // A stream would hold a graceful shutdown forever: it is closed instead.
+            () = conn.wake.notified() => if conn.closing() || (draining && streaming(&conn)) {
                 return;
             },
             () = sleep_until(deadline), if deadline.is_some() => {
@@ -174,11 +180,18 @@ async fn connection<S>(
                 }
             }
             () = stop_requested(&mut stopped), if !draining => {
+                if streaming(&conn) {
+                    return;
+                }
                 draining = true;
                 served.as_mut().graceful_shutdown();
             }
         }
     }
+}
+
+fn streaming(conn: &super::connections::Conn) -> bool {
+    conn.phase() == super::connections::Phase::Streaming
 }
 
 async fn stop_requested(stopped: &mut watch::Receiver<bool>) {
@@ -242,7 +255,10 @@ where
         let tracked = self.tracked.clone();
         Box::pin(async move {
             let response = response.await;
-            tracked.response_ready();
+            match &response {
+                Ok(r) if r.extensions().get::<Streaming>().is_some() => tracked.streaming(),
+                _ => tracked.response_ready(),
+            }
             response
         })
     }

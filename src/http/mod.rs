@@ -14,6 +14,7 @@ pub mod reply;
 pub mod request;
 pub mod router;
 pub mod socket;
+pub mod sse;
 mod system_routes;
 
 use std::convert::Infallible;

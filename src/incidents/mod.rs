@@ -18,3 +18,4 @@ pub mod routes;
 pub mod silencer;
 pub mod source;
 pub mod store;
+pub mod summary;

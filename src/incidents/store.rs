@@ -347,12 +347,12 @@ pub fn set_priority(
     .map(drop)
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "i.id, i.organization_id, i.title, i.status, i.priority, i.source_type, i.source_id, i.cause,
     i.metadata, i.created_at, i.resolved_at, i.created_by, cu.first_name, cu.last_name";
-const FROM: &str = "FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
+pub(super) const FROM: &str = "FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
 
-fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
+pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
     let cause: Option<String> = r.get(7)?;
     let metadata: String = r.get(8)?;
     let created_by: Option<UserId> = r.get(11)?;
@@ -380,7 +380,7 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
     })
 }
 
-fn with_acknowledgements(conn: &Connection, mut incident: Incident) -> Result<Incident> {
+pub(super) fn with_acknowledgements(conn: &Connection, mut incident: Incident) -> Result<Incident> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.first_name, u.last_name FROM incident_acknowledgements a JOIN users u ON u.id = a.user_id
          WHERE a.incident_id = ?1 ORDER BY a.created_at",

@@ -21,5 +21,6 @@ pub mod settings;
 pub mod source;
 pub mod status;
 pub mod store;
+pub mod summary;
 pub mod suppression;
 pub mod upstreams;

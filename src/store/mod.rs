@@ -117,6 +117,28 @@ impl Store {
         self.0.readers.run(f).await
     }
 
+    /// Runs a long read (one that scans an organization's every monitor, tens of milliseconds
+    /// at 100,000: the overview) on a blocking thread with a read-only connection of its own,
+    /// in one read transaction (one snapshot). The inline readers run on the async workers,
+    /// where such a read would hold up every request behind it; at most `LONG_READS` run at
+    /// once, so a crowd of dashboards cannot take every core from the checks and the API.
+    pub async fn read_long<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        static LONG_READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+        let _turn = LONG_READS.acquire().await.map_err(Error::internal)?;
+        let path = self.0.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = open_read_only(&path)?;
+            let snapshot = conn.unchecked_transaction()?;
+            f(&snapshot)
+        })
+        .await
+        .map_err(Error::internal)?
+    }
+
     /// Runs `f` on the single writer, batched with other pending writes; returns after commit.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where

@@ -17,4 +17,5 @@ pub mod settings;
 pub mod source;
 pub mod status;
 pub mod store;
+pub mod summary;
 pub mod timer;

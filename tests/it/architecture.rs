@@ -37,6 +37,15 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("badges", &["badge_keys"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
+    (
+        "status_pages",
+        &[
+            "status_pages",
+            "status_page_share_links",
+            "status_page_announcements",
+            "status_page_announcement_updates",
+        ],
+    ),
 ];
 
 /// Reads across features that are accepted, and why: people and organizations are joined where

@@ -61,7 +61,13 @@ async fn every_api_route_answers_a_preflight_with_its_methods() {
     for (template, operations) in paths {
         let path = template
             .split('/')
-            .map(|s| if s.starts_with('{') { "x1" } else { s })
+            // `{slug}.json` keeps its literal suffix: `x1.json`.
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.split_once('}')) {
+                    Some((_, suffix)) => format!("x1{suffix}"),
+                    None => s.to_owned(),
+                },
+            )
             .collect::<Vec<_>>()
             .join("/");
         let (status, headers) = preflight(&server, &path, TOOL).await;

@@ -1,5 +1,5 @@
 // One incident: status, priority (editable), source, cause in words, who acknowledged it,
-// acknowledge/resolve, comments, and the timeline. Polled every 5 s.
+// acknowledge/resolve, comments, and the timeline. Reloaded on live changes (polled every 60 s).
 import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
@@ -9,11 +9,14 @@ import { IncidentStatusPill, PRIORITIES, PriorityBadge, can, checkText, sourceTe
 import { Timeline } from './incident-timeline.js';
 import { SilencePanel } from './silence-parts.js';
 import { taskCauseText } from './task-parts.js';
+import { useLive } from '../live.js';
 
 export function IncidentPage({ profile, params }) {
   const path = `/incidents/${encodeURIComponent(params.id)}`;
-  const detail = useLoad(() => api('GET', path), [params.id], { every: 5000 });
-  const events = useLoad(() => api('GET', path + '/events'), [params.id], { every: 5000 });
+  // Live changes (live.js) reload it at once; the slow poll only backs them up.
+  const detail = useLoad(() => api('GET', path), [params.id], { every: 60000 });
+  const events = useLoad(() => api('GET', path + '/events'), [params.id], { every: 60000 });
+  useLive(['incidents'], () => { detail.reload(); events.reload(); });
   const reload = () => { detail.reload(); events.reload(); incidentsChanged(); };
   // Resolved (or confirmed) while we look: the navigation badge follows at once.
   useIncidentsSignal(detail.data ? detail.data.incident.status : null);

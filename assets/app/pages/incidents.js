@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { formatDuration, formatNumber, t } from '../i18n.js';
 import { BASE, linkClick, navigate, queryParams, setQueryParams } from '../router.js';
 import { Alert, Async, Field, Modal, Pagination, Time, errorText, incidentsChanged, useDebounced, useId, useLoad } from '../components.js';
+import { useLive } from '../live.js';
 import { INCIDENT_STATUSES, IncidentStatusPill, PRIORITIES, PriorityBadge, addPage, can, sourceText, userName } from '../monitoring.js';
 import { BulkBar, ListControls, SelectBox, pageSize, useSelection } from '../bulk.js';
 
@@ -87,6 +88,7 @@ function Section({ title, statuses, list, empty, profile }) {
     if (list.q) qs.set('q', list.q);
     return api('GET', '/incidents?' + qs);
   }, [page], { every: 15000 });
+  useLive(['incidents'], loaded.reload);
   const titleId = useId('sec');
   const actions = bulkActions(profile);
   const noun = (count) => (count === 1 ? t('bulk.incident') : t('bulk.incidents', { count: formatNumber(count) }));

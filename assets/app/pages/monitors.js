@@ -11,6 +11,7 @@ import { Sparkline } from '../charts.js';
 import { KINDS, KindIcon, kindLabel, kindOf } from './monitor-kinds.js';
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
 import { TagChips, TagFilter, tagsOf } from '../tags.js';
+import { useLive } from '../live.js';
 
 const SORTS = ['name', 'status', 'kind', 'createdAt', 'lastCheckAt'];
 const DAY = 86400000;
@@ -19,6 +20,8 @@ const FILTERS = {
   all: [],
   up: ['up'],
   problems: ['suspicious', 'down', 'recovering'],
+  // The Overview's "unconfirmed" count links here.
+  degraded: ['suspicious', 'recovering'],
   down: ['down'],
   paused: ['inactive'],
   pending: ['unknown'],
@@ -41,6 +44,8 @@ export function MonitorsPage({ profile }) {
     tags.forEach((tag) => qs.append('tag', tag));
     return api('GET', '/monitors?' + qs);
   }, [page, status, query, kind, tags.join('\n'), sorting.sort, sorting.order, sorting.size], { every: 15000 });
+  // A status change shows at once; the 15 s poll keeps last checks and sparklines fresh.
+  useLive(['monitors', 'maintenance'], list.reload);
   const selection = useSelection();
   useEffect(selection.clear, [page, status, query, kind, tags.join('\n'), sorting.size]);
   // The list's filter, as the bulk body's `filter` (the same names as the query string).

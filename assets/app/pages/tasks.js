@@ -11,6 +11,7 @@ import { addPage, can } from '../monitoring.js';
 import { RunStatusPill, RunStrip, ScheduleText, TASK_STATUSES, TaskStatusPill } from './task-parts.js';
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
 import { QuietPill } from './maintenance-parts.js';
+import { useLive } from '../live.js';
 
 const SORTS = ['name', 'id', 'status', 'createdAt', 'nextDueAt'];
 /** What may be done to a selection of tasks: tasks have no pause, archive or tags yet. */
@@ -36,6 +37,7 @@ export function TasksPage({ profile }) {
     if (query) qs.set('searchQuery', query);
     return api('GET', '/tasks?' + qs);
   }, [page, status, query, sorting.sort, sorting.order, sorting.size], { every: 15000 });
+  useLive(['tasks', 'maintenance'], list.reload);
   const selection = useSelection();
   useEffect(selection.clear, [page, status, query, sorting.size]);
   // The list's filter, as the bulk body's `filter` (the same names as the query string).
