@@ -80,7 +80,13 @@ function takeBootFacts() {
   const block = document.getElementById('boot');
   if (!block) return null;
   block.remove();
-  try { return JSON.parse(block.textContent); } catch { return null; }
+  // A profile or a first run is certain. "Nobody" may only mean that the session cookie
+  // (SameSite=Strict) stayed behind on a navigation from another site, e.g. a notification's
+  // link: asked from here, the API gets the cookie.
+  try {
+    const facts = JSON.parse(block.textContent);
+    return facts.profile || facts.setupNeeded ? facts : null;
+  } catch { return null; }
 }
 const bootFacts = takeBootFacts();
 
