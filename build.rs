@@ -1,8 +1,10 @@
-//! Embeds build facts (commit, time, the `--version` line), gives the dashboard's files
-//! content-hashed names (`build/hashed.rs`), gzips them (the binary carries them compressed:
+//! Embeds build facts (commit, time, the `--version` line), bundles the dashboard's modules
+//! into one script (`build/bundle.rs`), gives the dashboard's files content-hashed names (`build/hashed.rs`), gzips them (the binary carries them compressed:
 //! about 1 MB less), and makes cargo notice new migrations and assets, which
 //! `include_str!`/`include_bytes!` in macros would otherwise miss on incremental builds.
 
+#[path = "build/bundle.rs"]
+mod bundle;
 #[path = "build/hashed.rs"]
 mod hashed;
 
@@ -54,6 +56,9 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
     let mut files = BTreeMap::new();
     read_tree(Path::new("assets"), "", &mut files);
+    // The dashboard's modules as one script (`index.html` loads it); the modules stay too.
+    let app = bundle::bundle("app/main.js", &files).unwrap_or_else(|e| panic!("{e}"));
+    files.insert("app/bundle.js".to_owned(), app.into_bytes());
     let (files, immutable) = hashed::with_hashed_names(files);
     gzip_all(&files, &out);
     // `web` serves these names as immutable.

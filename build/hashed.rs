@@ -120,8 +120,8 @@ fn references(path: &str, data: &[u8], files: &BTreeMap<String, Vec<u8>>) -> Vec
     found
 }
 
-/// `./x.js` or `../x.js` written in `from`, as a path of the tree.
-fn resolve(from: &str, specifier: &str) -> String {
+/// `./x.js` or `../x.js` written in `from`, as a path of the tree (the bundle resolves with it too).
+pub fn resolve(from: &str, specifier: &str) -> String {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
     for segment in specifier.split('/') {

@@ -1,5 +1,5 @@
 // Small shared pieces: form fields, alerts, loading states, copy buttons, a confirmation dialog.
-import { html, useEffect, useRef, useState } from './lib.js';
+import { html, useEffect, useLayoutEffect, useRef, useState } from './lib.js';
 import { formatDateTime, formatRelative, t } from './i18n.js';
 import { queryParams, setQueryParams } from './router.js';
 
@@ -82,7 +82,9 @@ export function useLoad(load, deps = [], { every = 0 } = {}) {
       (error) => mine === seq.current && setState((s) => ({ loading: false, error, data: s.data })),
     );
   };
-  useEffect(() => {
+  // A layout effect: the request leaves as the page is drawn, not a frame later (on a first
+  // load, that frame is on the way to the first row).
+  useLayoutEffect(() => {
     let live = true;
     let timer = null;
     const delay = () => (typeof period.current === 'function' ? period.current(data.current) : period.current);

@@ -71,11 +71,32 @@ function findPage(route) {
   return null;
 }
 
+/**
+ * The facts index.html came with (`{ setupNeeded, profile }`, what GET /setup and GET
+ * /auth/session would say), so the first paint waits for no API call; taken once, as they get
+ * stale: a retry asks the API.
+ */
+function takeBootFacts() {
+  const block = document.getElementById('boot');
+  if (!block) return null;
+  block.remove();
+  // A profile or a first run is certain. "Nobody" may only mean that the session cookie
+  // (SameSite=Strict) stayed behind on a navigation from another site, e.g. a notification's
+  // link: asked from here, the API gets the cookie.
+  try {
+    const facts = JSON.parse(block.textContent);
+    return facts.profile || facts.setupNeeded ? facts : null;
+  } catch { return null; }
+}
+const bootFacts = takeBootFacts();
+
 function App() {
   const path = useLocation();
   const [, setLangState] = useState(getLang());
-  const [boot, setBoot] = useState({ loading: true, error: null, setupNeeded: false });
-  const [profile, setProfile] = useState(null);
+  const [boot, setBoot] = useState(bootFacts
+    ? { loading: false, error: null, setupNeeded: bootFacts.setupNeeded }
+    : { loading: true, error: null, setupNeeded: false });
+  const [profile, setProfile] = useState(bootFacts ? bootFacts.profile : null);
   const [expired, setExpired] = useState(false);
 
   useEffect(() => onLangChange(setLangState), []);
@@ -100,7 +121,7 @@ function App() {
       setBoot({ loading: false, error, setupNeeded: false });
     }
   };
-  useEffect(() => { start(); }, []);
+  useEffect(() => { if (!bootFacts) start(); }, []);
 
   const route = path.split('?')[0].replace(/\/$/, '') || BASE;
   const loggedIn = (p) => {

@@ -123,12 +123,38 @@ pub struct Session {
 }
 
 async fn session(req: Request) -> Result<Response> {
-    let profile = match req.principal().await {
-        Ok(me) => Some(profile_of(&req, &me).await?),
-        Err(e) if e.kind == crate::error::Kind::Unauthorized => None,
-        Err(e) => return Err(e),
-    };
+    let profile = session_profile(&req).await?;
     Ok(reply::ok(&Session { profile }))
+}
+
+/// The caller's profile, or None when nobody is logged in (or the session ended).
+async fn session_profile(req: &Request) -> Result<Option<Profile>> {
+    match req.principal().await {
+        Ok(me) => Ok(Some(profile_of(req, &me).await?)),
+        Err(e) if e.kind == crate::error::Kind::Unauthorized => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// What the dashboard's shell asks before its first paint (`GET /setup`, then
+/// `GET /auth/session`), answered inside `index.html` so the first paint waits for no round trip.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Boot {
+    pub setup_needed: bool,
+    pub profile: Option<Profile>,
+}
+
+pub async fn boot(req: &Request) -> Result<Boot> {
+    let setup_needed = req.read(store::count_users).await? == 0;
+    let profile = match setup_needed {
+        true => None,
+        false => session_profile(req).await?,
+    };
+    Ok(Boot {
+        setup_needed,
+        profile,
+    })
 }
 
 async fn me(req: Request) -> Result<Response> {

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::http::request::Request;
 use crate::http::router::Route;
 
+mod index;
+
 /// `assets/`, each file gzipped by `build.rs`: sent as it is to clients that accept gzip (all
 /// browsers), inflated for the others.
 #[derive(RustEmbed)]
@@ -45,6 +47,9 @@ pub fn routes() -> Vec<Route> {
 
 async fn dashboard(req: Request) -> Result<Response> {
     let rest = req.param("rest");
+    if rest == "index.html" {
+        return index::serve(&req).await;
+    }
     if !rest.is_empty() && Assets::get(rest).is_some() {
         return serve(&req, rest, APP_CSP);
     }
@@ -53,7 +58,7 @@ async fn dashboard(req: Request) -> Result<Response> {
         return Err(Error::not_found(&format!("file /dashboard/{rest}")));
     }
     // Any other path is a page of the app; the app routes it.
-    serve(&req, "index.html", APP_CSP)
+    index::serve(&req).await
 }
 
 async fn docs(req: Request) -> Result<Response> {
@@ -95,7 +100,7 @@ fn serve(req: &Request, path: &str, csp: &'static str) -> Result<Response> {
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     // Vendored files carry their version in the name, hashed ones their content's hash: they
-    // never change. The rest (index.html, old unhashed names) revalidates.
+    // never change. The rest (old unhashed names) revalidates; `index` serves index.html.
     let cache = if path.starts_with("vendor/") || hashed::IMMUTABLE.binary_search(&path).is_ok() {
         "public, max-age=31536000, immutable"
     } else {

@@ -1,7 +1,8 @@
-//! The dashboard's files under content-hashed names: `index.html` revalidates (`no-cache`) and
-//! names every module once as a `modulepreload`; every hashed file is `immutable` and imports
-//! only hashed files, so a browser holding them never asks again. Old unhashed URLs still answer.
-//! The naming rules themselves (`build/hashed.rs`) are tested on a small tree below.
+//! The dashboard's files under content-hashed names: `index.html` is never stored (it carries the
+//! caller's boot facts) and loads the modules as one bundle; every hashed file is `immutable`
+//! and imports only hashed files, so a browser holding them never asks again. Old unhashed URLs
+//! still answer. The naming and bundling rules themselves (`build/hashed.rs`, `build/bundle.rs`)
+//! are tested on small trees below.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,6 +11,9 @@ use reqwest::StatusCode;
 
 use crate::common::TestServer;
 
+#[path = "../../build/bundle.rs"]
+mod bundle;
+mod bundling;
 #[path = "../../build/hashed.rs"]
 #[allow(dead_code)]
 mod hashed;
@@ -28,53 +32,112 @@ async fn get(server: &TestServer, path: &str) -> (StatusCode, String, String) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn index_revalidates_and_every_file_it_reaches_is_hashed_and_immutable() {
+async fn index_loads_one_bundle_and_every_file_it_reaches_is_hashed_and_immutable() {
     let server = TestServer::start().await;
     let (status, cache, index) = get(&server, "/dashboard/monitors").await;
-    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+    assert_eq!(
+        (status, cache.as_str()),
+        (StatusCode::OK, "private, no-store")
+    );
 
     let hashed_name = Regex::new(r"\.[0-9a-f]{12}\.(js|css|svg)$").unwrap();
     let url = Regex::new(r#"<(\w+[^>]*?)(?:href|src)="(/dashboard/[^"]+)""#).unwrap();
-    let preloads: BTreeSet<&str> = Regex::new(r#"rel="modulepreload" href="([^"]+)""#)
-        .unwrap()
-        .captures_iter(&index)
-        .map(|c| c.get(1).unwrap().as_str())
-        .collect();
-    // (path, whether it is an ES module): the page's module script, and what it imports.
-    let mut todo: Vec<(String, bool)> = url
-        .captures_iter(&index)
-        .filter(|c| !c[1].contains("modulepreload"))
-        .map(|c| (c[2].to_owned(), c[1].contains("type=\"module\"")))
-        .collect();
     let import = Regex::new(r#"(?:\bfrom|\bimport)\s*\(?\s*['"](\.\.?/[^'"]+)['"]"#).unwrap();
+    // The page's one module script is the bundle of every module (`build/bundle.rs`).
+    let scripts: Vec<String> = url
+        .captures_iter(&index)
+        .filter(|c| c[1].contains("type=\"module\""))
+        .map(|c| c[2].to_owned())
+        .collect();
+    assert_eq!(scripts.len(), 1, "{index}");
+    assert!(
+        scripts[0].starts_with("/dashboard/app/bundle."),
+        "{scripts:?}"
+    );
+    assert!(
+        !index.contains("modulepreload"),
+        "one file needs no preloads"
+    );
+    for c in url.captures_iter(&index) {
+        let path = &c[2];
+        let (status, cache, body) = get(&server, path).await;
+        assert_eq!(
+            (status, cache.as_str()),
+            (StatusCode::OK, IMMUTABLE),
+            "{path}"
+        );
+        assert!(
+            path.starts_with("/dashboard/vendor/") || hashed_name.is_match(path),
+            "{path} is neither vendored nor hashed"
+        );
+        if path == scripts[0] {
+            assert!(!import.is_match(&body), "the bundle imports nothing");
+            assert!(body.contains("__m[\"app/main.js\"] = "));
+        }
+    }
+
+    // An old tab's unhashed URL still answers, revalidated, and so does every module it imports.
+    let (status, cache, main) = get(&server, "/dashboard/app/main.js").await;
+    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+    let mut todo: Vec<String> = import
+        .captures_iter(&main)
+        .map(|c| resolve("/dashboard/app", &c[1]))
+        .collect();
     let mut seen = BTreeSet::new();
-    let mut modules = BTreeSet::new();
-    while let Some((path, module)) = todo.pop() {
+    while let Some(path) = todo.pop() {
         if !seen.insert(path.clone()) {
             continue;
         }
-        let (status, cache, body) = get(&server, &path).await;
+        let (status, _, body) = get(&server, &path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert_eq!(cache, IMMUTABLE, "{path}");
-        assert!(
-            path.starts_with("/dashboard/vendor/") || hashed_name.is_match(&path),
-            "{path} is neither vendored nor hashed"
-        );
-        if module {
-            modules.insert(path.clone());
-            let dir = &path[..path.rfind('/').unwrap()];
-            for c in import.captures_iter(&body) {
-                todo.push((resolve(dir, &c[1]), true));
-            }
-        }
+        let dir = &path[..path.rfind('/').unwrap()];
+        todo.extend(import.captures_iter(&body).map(|c| resolve(dir, &c[1])));
     }
-    let modules: BTreeSet<&str> = modules.iter().map(String::as_str).collect();
-    assert_eq!(preloads, modules, "modulepreload lists exactly the modules");
-    assert!(modules.len() > 20, "{modules:?}");
+    assert!(seen.len() > 20, "{seen:?}");
+}
 
-    // An old tab's unhashed URL still answers, revalidated.
-    let (status, cache, _) = get(&server, "/dashboard/app/main.js").await;
-    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
+/// The boot facts `index.html` carries: what `GET /setup` and `GET /auth/session` would say.
+fn boot_facts(index: &str) -> serde_json::Value {
+    let block = Regex::new(r#"<script type="application/json" id="boot">([^<]*)</script>"#)
+        .unwrap()
+        .captures(index)
+        .unwrap_or_else(|| panic!("no boot block in {index}"))[1]
+        .to_owned();
+    serde_json::from_str(&block).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_carries_the_boot_facts_of_its_caller_and_no_cache_keeps_them() {
+    let server = TestServer::start().await;
+    let (_, _, index) = get(&server, "/dashboard").await;
+    let facts = boot_facts(&index);
+    assert_eq!(
+        facts,
+        serde_json::json!({"setupNeeded": true, "profile": null})
+    );
+
+    server.create_user("ada@example.com", "Acme", None);
+    let (_, _, index) = get(&server, "/dashboard/index.html").await;
+    let facts = boot_facts(&index);
+    assert_eq!(
+        facts,
+        serde_json::json!({"setupNeeded": false, "profile": null})
+    );
+
+    let cookie = server.session_cookie("ada@example.com").await;
+    let resp = server
+        .session(&cookie)
+        .request(reqwest::Method::GET, "/dashboard/monitors")
+        .send()
+        .await
+        .unwrap();
+    let headers = resp.headers().clone();
+    assert_eq!(headers["cache-control"], "private, no-store");
+    assert!(!headers.contains_key("etag"));
+    let facts = boot_facts(&resp.text().await.unwrap());
+    let (_, session) = server.session(&cookie).get("/auth/session").await;
+    assert_eq!(facts["profile"], session["profile"]);
+    assert_eq!(facts["profile"]["user"]["email"], "ada@example.com");
 }
 
 fn resolve(dir: &str, specifier: &str) -> String {

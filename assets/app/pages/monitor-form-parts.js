@@ -1,22 +1,23 @@
 // The monitor form's model (defaults, from/to the API's JSON, browser-side checks: the common
 // fields here, each kind's in monitor-kinds.js) and its compound fields: the interval picker and
-// key/value rows (headers, tags).
+// key/value rows (headers, tags; in key-value-rows.js, which the kinds import without a cycle).
 import { html } from '../lib.js';
 import { formatDuration, t } from '../i18n.js';
-import { Field, useId } from '../components.js';
+import { Field } from '../components.js';
 import { KINDS, kindOf } from './monitor-kinds.js';
 import { whole } from '../forms.js';
+import { object, rows } from './key-value-rows.js';
+
+export { KeyValueRows, object, rows } from './key-value-rows.js';
 
 export const INTERVALS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 43200, 86400];
 
 /** A new monitor's form: the common fields, and every kind's (the kind picked decides which
- * count). A function: monitor-kinds.js imports this module, so KINDS is not there at load time. */
+ * count). A function: every form gets its own arrays. */
 export const defaults = () => ({
   kind: 'http', name: '', interval: '60', customInterval: '', timeout: '10', down: '2', up: '2', tlsDays: '14', tags: [], active: true,
   ...Object.assign({}, ...Object.values(KINDS).map((k) => k.defaults)),
 });
-
-export const rows = (object) => Object.entries(object || {}).map(([k, v]) => ({ k, v }));
 
 export function fromMonitor(m) {
   const known = INTERVALS.includes(m.intervalSeconds);
@@ -32,7 +33,6 @@ export function fromMonitor(m) {
 }
 
 const intervalOf = (f) => Number(f.interval === 'custom' ? f.customInterval : f.interval);
-export const object = (list) => Object.fromEntries(list.filter((r) => r.k.trim()).map((r) => [r.k.trim(), r.v]));
 
 export function toBody(f) {
   return {
@@ -74,26 +74,4 @@ export function IntervalField({ id, form, update, error }) {
         value=${form.customInterval} onInput=${(e) => update('customInterval', e.currentTarget.value)} error=${error}
         hint=${t('form.customHint')} />`}
     </div>`;
-}
-
-/** Editable key/value pairs (request headers, tags), each input labelled, rows added and removed. */
-export function KeyValueRows({ field, legend, hideLegend, rows: list, onChange, keyLabel, valueLabel, addLabel, error }) {
-  const base = useId('kv');
-  const change = (i, key) => (e) => onChange(list.map((r, j) => (j === i ? { ...r, [key]: e.currentTarget.value } : r)));
-  const errorId = error ? base + '-error' : undefined;
-  return html`
-    <fieldset class="kv" data-field=${field} aria-describedby=${errorId}>
-      <legend class=${hideLegend ? 'visually-hidden' : ''}>${legend}</legend>
-      ${list.map((r, i) => html`
-        <div class="kv-row" key=${i}>
-          <label class="visually-hidden" for=${`${base}-k${i}`}>${keyLabel} ${i + 1}</label>
-          <input id=${`${base}-k${i}`} value=${r.k} placeholder=${keyLabel} onInput=${change(i, 'k')} autocomplete="off" />
-          <label class="visually-hidden" for=${`${base}-v${i}`}>${valueLabel} ${i + 1}</label>
-          <input id=${`${base}-v${i}`} value=${r.v} placeholder=${valueLabel} onInput=${change(i, 'v')} autocomplete="off" />
-          <button type="button" class="secondary small" aria-label=${t('form.removeRow', { label: keyLabel, n: i + 1 })}
-            onClick=${() => onChange(list.filter((_, j) => j !== i))}>✕</button>
-        </div>`)}
-      <button type="button" class="secondary small" onClick=${() => onChange([...list, { k: '', v: '' }])}>+ ${addLabel}</button>
-      ${error && html`<small id=${errorId} class="field-error" role="alert">${error}</small>`}
-    </fieldset>`;
 }

@@ -3,7 +3,7 @@
 import { html } from '../../lib.js';
 import { t } from '../../i18n.js';
 import { Field } from '../../components.js';
-import { KeyValueRows, rows, object } from '../monitor-form-parts.js';
+import { KeyValueRows, rows, object } from '../key-value-rows.js';
 import { whole, words } from './fields.js';
 
 const AUTH_KINDS = ['none', 'basic', 'bearer'];
