@@ -189,9 +189,10 @@ function RegenerateKey({ task, onDone }) {
     setState({ busy: true, error: null, done: false });
     try {
       await api('POST', `/tasks/${encodeURIComponent(task.id)}/ping-key`);
+      // "Saved" only once the new URL is on screen: one copied meanwhile would be the dead one.
+      await onDone();
       setAsking(false);
       setState({ busy: false, error: null, done: true });
-      onDone();
     } catch (error) {
       setState({ busy: false, error, done: false });
     }
