@@ -29,6 +29,17 @@ pub fn bundle(entry: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<String, 
     let mut modules = BTreeMap::new();
     let mut order = Vec::new();
     visit(entry, files, &mut modules, &mut Vec::new(), &mut order)?;
+    // An ES module importing a name its dependency does not export fails to load; a bundled
+    // one would read `undefined` instead, so the build says so.
+    for (path, module) in &modules {
+        for (dep, name) in &module.wants {
+            if !modules[dep].names.contains(name) {
+                return Err(format!(
+                    "{path} imports `{name}` from {dep}, which does not export it"
+                ));
+            }
+        }
+    }
     let mut out = format!(
         "// The dashboard's modules from {entry}, bundled by build.rs (build/bundle.rs): each \
          runs once,\n// dependencies first; `__m` holds each module's exports by path.\n\
@@ -37,7 +48,7 @@ pub fn bundle(entry: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<String, 
     for path in order {
         out.push_str(&format!(
             "\n// --- {path} ---\n__m[\"{path}\"] = (function () {{\n{}\n}})();\n",
-            modules[&path]
+            modules[&path].body
         ));
     }
     Ok(out)
@@ -47,7 +58,7 @@ pub fn bundle(entry: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<String, 
 fn visit(
     path: &str,
     files: &BTreeMap<String, Vec<u8>>,
-    done: &mut BTreeMap<String, String>,
+    done: &mut BTreeMap<String, Module>,
     stack: &mut Vec<String>,
     order: &mut Vec<String>,
 ) -> Result<(), String> {
@@ -74,15 +85,18 @@ fn visit(
         visit(dep, files, done, stack, order)?;
     }
     stack.pop();
-    done.insert(path.to_owned(), module.body);
+    done.insert(path.to_owned(), module);
     order.push(path.to_owned());
     Ok(())
 }
 
-/// One module turned into a function body: its imports (paths, in order) and the body.
+/// One module turned into a function body: its imports (paths, in order), the body, the names
+/// it takes from each import and the names it exports.
 pub struct Module {
     pub imports: Vec<String>,
     pub body: String,
+    pub wants: Vec<(String, String)>,
+    pub names: Vec<String>,
 }
 
 /// `path`'s text with its import and export statements turned into plain statements and a final
@@ -133,6 +147,7 @@ pub fn transform(path: &str, text: &str) -> Result<Module, String> {
     ))
     .unwrap();
     let mut imports = Vec::new();
+    let mut wants: Vec<(String, String)> = Vec::new();
     let mut exports: Vec<String> = Vec::new();
     let mut body = String::with_capacity(text.len());
     let mut at = 0;
@@ -161,6 +176,11 @@ pub fn transform(path: &str, text: &str) -> Result<Module, String> {
                 "const {{ {} }} = __m[\"{dep}\"];",
                 renames(names.as_str())
             ));
+            wants.extend(
+                pairs(names.as_str())
+                    .into_iter()
+                    .map(|(from, _)| (dep.clone(), from)),
+            );
             imports.push(dep);
         } else if let Some(name) = caps.get(3) {
             let dep = source(4)?;
@@ -168,6 +188,7 @@ pub fn transform(path: &str, text: &str) -> Result<Module, String> {
                 "const {{ default: {} }} = __m[\"{dep}\"];",
                 name.as_str()
             ));
+            wants.push((dep.clone(), "default".to_owned()));
             imports.push(dep);
         } else if caps.get(5).is_some() {
             imports.push(source(5)?);
@@ -181,6 +202,7 @@ pub fn transform(path: &str, text: &str) -> Result<Module, String> {
                             .iter()
                             .map(|(local, exported)| format!("{exported}: __m[\"{dep}\"].{local}")),
                     );
+                    wants.extend(pairs.iter().map(|(local, _)| (dep.clone(), local.clone())));
                     imports.push(dep);
                 }
                 None => exports.extend(pairs.iter().map(|(local, exported)| {
@@ -212,7 +234,17 @@ pub fn transform(path: &str, text: &str) -> Result<Module, String> {
         return refuse("an export named twice");
     }
     body.push_str(&format!("\nreturn {{ {} }};", exports.join(", ")));
-    Ok(Module { imports, body })
+    // `name` or `name: expression`.
+    let names = exports
+        .iter()
+        .map(|e| e.split(':').next().unwrap_or(e).trim().to_owned())
+        .collect();
+    Ok(Module {
+        imports,
+        body,
+        wants,
+        names,
+    })
 }
 
 /// `a, b as c` → [(a, a), (b, c)].

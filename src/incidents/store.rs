@@ -222,8 +222,15 @@ pub fn discard(conn: &Connection, id: IncidentId, now: Timestamp) -> Result<()> 
     if touched {
         return set_status(conn, id, IncidentStatus::Resolved, None, now);
     }
+    let org: Option<OrgId> = conn
+        .prepare_cached("SELECT organization_id FROM incidents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     conn.prepare_cached("DELETE FROM incidents WHERE id = ?1 AND status = 'tobeconfirmed'")?
         .execute([id])?;
+    if let Some(org) = org {
+        signals::changed(org, Subject::Incidents);
+    }
     Ok(())
 }
 

@@ -244,6 +244,8 @@ pub fn delete(conn: &Connection, org: OrgId, id: MonitorId) -> Result<()> {
     super::upstreams::forget_monitor(conn, org, id)?;
     conn.execute("DELETE FROM monitors WHERE id = ?1", [id])?;
     changed(org, Subject::Monitors);
+    // Its incidents went with it.
+    changed(org, Subject::Incidents);
     Ok(())
 }
 

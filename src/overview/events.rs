@@ -72,8 +72,10 @@ async fn forward(mut changes: broadcast::Receiver<Changed>, org: OrgId, tx: mpsc
             () = tx.closed() => return,
         };
         for event in events {
-            if tx.send(event).await.is_err() {
-                return;
+            // A client that stops reading fills the channel: the stream still ends on time.
+            match tokio::time::timeout_at(start + LIFETIME, tx.send(event)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return,
             }
         }
     }

@@ -80,7 +80,8 @@ pub async fn check(req: &Request, page: &Stored) -> Result<Access> {
                 req.write(move |c| share_links::mark_used(c, link, now))
                     .await?;
             }
-            let cookie = given.map(|secret| {
+            // The secret as it was checked (hex of its bytes), whatever spaces came around it.
+            let cookie = given.map(|_| hex::encode(&bytes)).map(|secret| {
                 let secure = req
                     .header("x-forwarded-proto")
                     .is_some_and(|p| p.eq_ignore_ascii_case("https"));

@@ -3,7 +3,7 @@
 //! organization (`store.changes()`; a lagging receiver counts as a change) and every
 //! `HEARTBEAT` (a comment keeps proxies from closing it; the rendering may have aged out of the
 //! cache meanwhile), and compares what the page shows, its time of rendering aside. It ends
-//! after `LIFETIME` (the browser reconnects), when the visitor leaves, or when the store closes.
+//! after `LIFETIME` (`PRIVATE_LIFETIME` for a private page; the browser reconnects), when the visitor leaves, or when the store closes.
 
 use std::time::Duration;
 
@@ -21,6 +21,9 @@ use crate::http::router::Route;
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
 const LIFETIME: Duration = Duration::from_secs(600);
+/// A private page's stream: its access (membership, share link) is checked when it opens, so it
+/// ends soon and the reconnection checks again; a revoked link stops hearing within a minute.
+const PRIVATE_LIFETIME: Duration = Duration::from_secs(60);
 /// What the browser waits before reconnecting.
 const RETRY: Duration = Duration::from_secs(5);
 
@@ -52,10 +55,13 @@ async fn events(req: Request) -> Result<Response> {
     let mut last = shown(&first.snapshot);
     drop(first);
     let mut changes = app.store.changes();
+    let private = matches!(access, Access::Private { .. });
+    let lifetime = if private { PRIVATE_LIFETIME } else { LIFETIME };
     let (tx, rx) = mpsc::channel::<Event>(4);
     tokio::spawn(async move {
-        let end = tokio::time::Instant::now() + LIFETIME;
-        let mut beat = tokio::time::interval_at(end - LIFETIME + HEARTBEAT, HEARTBEAT);
+        let start = tokio::time::Instant::now();
+        let end = start + lifetime;
+        let mut beat = tokio::time::interval_at(start + HEARTBEAT, HEARTBEAT);
         if tx
             .send(Event::default().retry(RETRY).comment("hello"))
             .await
@@ -95,12 +101,13 @@ async fn events(req: Request) -> Result<Response> {
                 (None, true) => Event::default().comment("still here"),
                 (None, false) => continue,
             };
-            if tx.send(event).await.is_err() {
-                return;
+            // A client that stops reading fills the channel: the stream still ends on time.
+            match tokio::time::timeout_at(end, tx.send(event)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return,
             }
         }
     });
-    let private = matches!(access, Access::Private { .. });
     Ok(crate::http::sse::reply(
         rx,
         if private {

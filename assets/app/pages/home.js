@@ -16,7 +16,9 @@ const SUBJECTS = ['monitors', 'tasks', 'incidents', 'maintenance'];
 export function HomePage({ profile }) {
   // Administrators (who manage notification channels) run the instance, and its backups.
   const admin = can(profile, 'writeNotificationChannels');
-  const overview = useLoad(() => api('GET', '/overview'), []);
+  // A window coming into force writes nothing, so no change is announced: the overview reads
+  // itself again when the soonest one starts.
+  const overview = useLoad(() => api('GET', '/overview'), [], { every: untilNextStart });
   useLive(SUBJECTS, overview.reload);
   const mode = useLiveMode();
   // A change seen here may be one the navigation's incident badge shows.
@@ -51,6 +53,17 @@ export function HomePage({ profile }) {
 }
 
 /** Whether live changes come from the stream or from polling, for the page's data-live. */
+/** Milliseconds until the soonest maintenance to come starts (and a second more); with none
+ * coming, 10 minutes (a zero would make useLoad poll every second). */
+function untilNextStart(data) {
+  const now = Date.now();
+  const waits = (data?.maintenance || [])
+    .filter((m) => !m.inForce)
+    .map((m) => Date.parse(m.startsAt) - now)
+    .filter((ms) => ms > 0);
+  return waits.length ? Math.min(...waits) + 1000 : 600000;
+}
+
 function useLiveMode() {
   const [mode, setMode] = useState(liveMode());
   useEffect(() => {

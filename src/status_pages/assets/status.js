@@ -19,8 +19,13 @@
   };
 
   let refreshing = null;
+  // A change that arrives during a refresh may not be in what that refresh fetched.
+  let again = false;
   const refresh = async () => {
-    if (refreshing) return refreshing;
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
     refreshing = (async () => {
       try {
         const response = await fetch(page, { cache: 'no-cache', credentials: 'same-origin' });
@@ -37,6 +42,10 @@
         // Offline for a moment: the next change or poll tries again.
       } finally {
         refreshing = null;
+        if (again) {
+          again = false;
+          refresh();
+        }
       }
     })();
     return refreshing;

@@ -151,6 +151,30 @@ fn a_cycle_fails_naming_it() {
 }
 
 #[test]
+fn a_name_its_module_does_not_export_fails_naming_both() {
+    let files = tree(&[
+        (
+            "app/main.js",
+            "import { a, typo } from './a.js';\nimport words from './a.js';",
+        ),
+        ("app/a.js", "export const a = 1;\nexport default {};"),
+    ]);
+    let error = bundle("app/main.js", &files).unwrap_err();
+    assert_eq!(
+        error,
+        "app/main.js imports `typo` from app/a.js, which does not export it"
+    );
+    let fixed = tree(&[
+        (
+            "app/main.js",
+            "import { a } from './a.js';\nimport words from './a.js';",
+        ),
+        ("app/a.js", "export const a = 1;\nexport default {};"),
+    ]);
+    assert!(bundle("app/main.js", &fixed).is_ok());
+}
+
+#[test]
 fn what_the_bundle_cannot_keep_equal_fails_naming_the_file() {
     for (text, what) in [
         ("export let x = 1;", "`export let`"),
