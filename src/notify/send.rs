@@ -99,6 +99,27 @@ impl Sender {
         Err(format!("HTTP {status}: {}", truncate(text.trim(), 200)))
     }
 
+    /// One plain-text e-mail to one person through the instance's relay: invitations and
+    /// password resets, which are not incident notifications (no channel, no outbox).
+    pub async fn account_email(&self, to: &str, subject: &str, text: &str) -> Result<(), String> {
+        let Some((transport, from)) = &self.smtp else {
+            return Err("no SMTP server configured (--smtp-url)".into());
+        };
+        let mailbox = to.parse().map_err(|err| format!("{to:?}: {err}"))?;
+        let mail = lettre::Message::builder()
+            .from(from.clone())
+            .to(mailbox)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(text.to_owned())
+            .map_err(|err| format!("cannot build the e-mail: {err}"))?;
+        transport
+            .send(mail)
+            .await
+            .map(drop)
+            .map_err(|err| format!("SMTP: {err}"))
+    }
+
     async fn email(&self, to: &[String], e: &Envelope<'_>) -> Result<(), String> {
         let Some((transport, from)) = &self.smtp else {
             return Err(

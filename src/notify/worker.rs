@@ -55,6 +55,18 @@ impl Notifier {
         self.sender.has_smtp()
     }
 
+    /// `--public-url` without its trailing slash: the base of links sent by e-mail.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// Sends an account e-mail (an invitation, a password reset) at once, through the relay.
+    /// Not queued in the outbox: the dashboard always shows the link too, so a failed send is
+    /// reported to the person who asked rather than retried for a day.
+    pub async fn account_email(&self, to: &str, subject: &str, text: &str) -> Result<(), String> {
+        self.sender.account_email(to, subject, text).await
+    }
+
     pub fn new(smtp: Option<&SmtpSettings>, public_url: Option<String>) -> Result<Notifier> {
         Ok(Notifier {
             sender: Sender::new(smtp)
