@@ -44,6 +44,8 @@ pub struct App {
     pub openapi: serde_json::Value,
     /// Status pages' renderings, until their organization changes.
     pub status_pages: Arc<crate::status_pages::cache::Cache>,
+    /// `--invitation-expiry`: how long an invitation's link works.
+    pub invitation_expiry: std::time::Duration,
 }
 
 impl App {
@@ -66,6 +68,7 @@ impl App {
             backups: Arc::default(),
             openapi: crate::http::openapi::document(&crate::routes::all()),
             status_pages: Arc::default(),
+            invitation_expiry: crate::accounts::invitations::DEFAULT_EXPIRY,
         }
     }
 }

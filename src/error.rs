@@ -38,6 +38,8 @@ pub enum Kind {
     Unavailable,
     /// The disk holding the database is full (507): nothing can be stored until space is freed.
     InsufficientStorage,
+    /// The resource existed but is over for good: an expired, revoked or used link (410).
+    Gone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -79,4 +79,6 @@ uuid_id!(
     AnnouncementId,
     /// An update of an announcement.
     AnnouncementUpdateId,
+    /// An invitation to join an organization (its secret is not the id).
+    InvitationId,
 );

@@ -47,6 +47,8 @@ pub struct Config {
     pub limits: Limits,
     /// `--backup-every`: scheduled backups, off when absent.
     pub backups: Option<crate::backups::Schedule>,
+    /// `--invitation-expiry`: how long an invitation's link works.
+    pub invitation_expiry: Duration,
 }
 
 impl Config {
@@ -63,6 +65,7 @@ impl Config {
             cors_origins: CorsOrigins::Any,
             limits: Limits::default(),
             backups: None,
+            invitation_expiry: crate::accounts::invitations::DEFAULT_EXPIRY,
         }
     }
 }
@@ -94,6 +97,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         metrics_token: config.metrics_token.clone(),
         cors_origins: config.cors_origins.clone(),
         backups: Arc::new(crate::backups::Backups::new(config.backups.clone())),
+        invitation_expiry: config.invitation_expiry,
         ..App::new(store, clock)
     });
     let (stop, stopped) = watch::channel(false);

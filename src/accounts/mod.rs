@@ -1,7 +1,11 @@
 //! Local accounts: users, organizations, memberships with roles, dashboard sessions, logins.
 
+pub mod invitation_routes;
+pub mod invitations;
+pub mod member_routes;
 pub mod members;
 pub mod model;
+pub mod organization_routes;
 pub mod password;
 pub mod principal;
 pub mod roles;
@@ -9,4 +13,6 @@ pub mod routes;
 pub mod sessions;
 pub mod setup;
 pub mod store;
+pub mod team_rules;
+pub mod team_store;
 pub mod throttle;

@@ -98,7 +98,7 @@ pub struct UpdatedProfile {
     pub new_user_permissions: Vec<Permission>,
 }
 
-async fn profile_of(req: &Request, me: &Principal) -> Result<Profile> {
+pub(super) async fn profile_of(req: &Request, me: &Principal) -> Result<Profile> {
     let (user_id, org_id) = (me.user_id, me.org_id);
     let (user, org) = req
         .read(move |conn| {

@@ -97,6 +97,9 @@ pub enum Command {
         limits: limits::LimitArgs,
         #[command(flatten)]
         backups: backup::ScheduleArgs,
+        /// How long an invitation's link works (7d, 48h); resending one makes a new link.
+        #[arg(long, env = "DUTYDUCK_INVITATION_EXPIRY", default_value = "7d", value_parser = humantime::parse_duration)]
+        invitation_expiry: std::time::Duration,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -152,6 +155,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cors_origins,
             limits,
             backups,
+            invitation_expiry,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -170,6 +174,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 cors_origins,
                 limits: limits.limits(),
                 backups: backups.schedule(&cli.data_dir),
+                invitation_expiry,
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))

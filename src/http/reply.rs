@@ -25,6 +25,7 @@ pub fn status_of(kind: Kind) -> StatusCode {
         Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Kind::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+        Kind::Gone => StatusCode::GONE,
     }
 }
 

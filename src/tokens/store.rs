@@ -156,6 +156,15 @@ pub fn delete_own(conn: &Connection, id: TokenId, user: UserId) -> Result<bool> 
     )? == 1)
 }
 
+/// Deletes `user`'s tokens of `org`: a member removed from an organization keeps none there, so
+/// being invited back later does not bring old tokens back to life.
+pub fn delete_for_member(conn: &Connection, user: UserId, org: OrgId) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM api_tokens WHERE user_id = ?1 AND organization_id = ?2",
+        params![user, org],
+    )?)
+}
+
 /// Deletes any token (offline admin revoke).
 pub fn delete(conn: &Connection, id: TokenId) -> Result<bool> {
     Ok(conn.execute("DELETE FROM api_tokens WHERE id = ?1", [id])? == 1)
