@@ -16,19 +16,20 @@ pub fn all() -> Vec<Route> {
         crate::accounts::organization_routes::routes(), // /organizations, /auth/session/organization
         crate::accounts::member_routes::routes(),       // /organizations/{id}/members
         crate::accounts::invitation_routes::routes(), // /organizations/{id}/invitations, …/members/invite
-        crate::tokens::routes::routes(),              // /api-tokens
-        crate::monitors::routes::routes(),            // /monitors
-        crate::monitors::bulk_routes::routes(),       // /monitors/bulk
-        crate::incidents::routes::routes(),           // /incidents
-        crate::incidents::bulk_routes::routes(),      // /incidents/bulk
-        crate::tasks::routes::routes(),               // /tasks, /cron-preview
-        crate::tasks::bulk_routes::routes(),          // /tasks/bulk
-        crate::maintenance::routes::routes(),         // /maintenance-windows
-        crate::tasks::run_routes::routes(),           // /tasks/{id}/start, heartbeat, finish, runs
-        crate::tasks::ping::routes(),                 // /ping/{key}
-        crate::badges::routes::routes(), // /monitors|tasks/{id}/badge-key, /badge/{key}/…
-        crate::notify::routes::routes(), // /notification-channels, /notification-settings
-        crate::silences::routes::routes(), // /silences
+        crate::accounts::invitation_link_routes::routes(), // /organizations/{id}/invitations/{invitationId}, …/accept
+        crate::tokens::routes::routes(),                   // /api-tokens
+        crate::monitors::routes::routes(),                 // /monitors
+        crate::monitors::bulk_routes::routes(),            // /monitors/bulk
+        crate::incidents::routes::routes(),                // /incidents
+        crate::incidents::bulk_routes::routes(),           // /incidents/bulk
+        crate::tasks::routes::routes(),                    // /tasks, /cron-preview
+        crate::tasks::bulk_routes::routes(),               // /tasks/bulk
+        crate::maintenance::routes::routes(),              // /maintenance-windows
+        crate::tasks::run_routes::routes(), // /tasks/{id}/start, heartbeat, finish, runs
+        crate::tasks::ping::routes(),       // /ping/{key}
+        crate::badges::routes::routes(),    // /monitors|tasks/{id}/badge-key, /badge/{key}/…
+        crate::notify::routes::routes(),    // /notification-channels, /notification-settings
+        crate::silences::routes::routes(),  // /silences
         crate::status_pages::routes::routes(), // /status-pages
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
         crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements

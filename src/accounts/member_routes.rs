@@ -90,14 +90,15 @@ async fn remove(req: Request) -> Result<Response> {
             store::role_in(conn, member, org)?.ok_or_else(|| Error::not_found("member"))?;
         if !leaving {
             team_rules::may_manage(actor, current)?;
-        } else if team_store::organization_count(conn, member)? <= 1 {
+        }
+        team_rules::keeps_an_owner(team_store::owner_count(conn, org)?, current, None)?;
+        if leaving && team_store::organization_count(conn, member)? <= 1 {
             // An account in no organization cannot sign in at all.
             return Err(Error::conflict(
                 "last_organization",
                 "this is your only organization: join or create another one before leaving it",
             ));
         }
-        team_rules::keeps_an_owner(team_store::owner_count(conn, org)?, current, None)?;
         crate::tokens::store::delete_for_member(conn, member, org)?;
         team_store::remove_member(conn, org, member)
     })

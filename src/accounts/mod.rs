@@ -1,5 +1,6 @@
 //! Local accounts: users, organizations, memberships with roles, dashboard sessions, logins.
 
+pub mod invitation_link_routes;
 pub mod invitation_routes;
 pub mod invitations;
 pub mod member_routes;

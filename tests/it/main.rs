@@ -34,6 +34,7 @@ mod store;
 mod storms;
 mod tags;
 mod tasks;
+mod team;
 mod tokens;
 mod upgrade;
 mod watching;
