@@ -30,6 +30,10 @@ import { MaintenanceFormPage } from './pages/maintenance-form.js';
 import { StatusPagesPage } from './pages/status-pages.js';
 import { StatusPageFormPage } from './pages/status-page-form.js';
 import { StatusPageAnnouncementsPage } from './pages/status-page-announcements.js';
+import { TeamPage } from './pages/team.js';
+import { OrganizationsPage } from './pages/organizations.js';
+import { InvitationPage } from './pages/invitation.js';
+import { OrgSwitcher } from './org-switcher.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -60,6 +64,13 @@ const PAGES = [
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id/edit', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/account', view: AccountPage },
+  { path: BASE + '/team', nav: 'nav.team', view: TeamPage },
+  { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },
+];
+
+/** Pages shown signed in or out (an invitation's link): no redirect to the login page. */
+export const PUBLIC_PAGES = [
+  { path: BASE + '/invitation', view: InvitationPage },
 ];
 
 /** The page for a path and its parameters, or null. */
@@ -141,6 +152,7 @@ function App() {
   // Redirects, once we know who is here.
   useEffect(() => {
     if (boot.loading || boot.error) return;
+    if (PUBLIC_PAGES.some((p) => p.path === route)) return;
     if (boot.setupNeeded && route !== BASE + '/setup') navigate(BASE + '/setup', { replace: true });
     else if (!boot.setupNeeded && route === BASE + '/setup') navigate(profile ? BASE : BASE + '/login', { replace: true });
     else if (!boot.setupNeeded && !profile && route !== BASE + '/login') {
@@ -153,6 +165,7 @@ function App() {
   else if (boot.error) {
     page = html`<main><${Alert}>${errorText(boot.error)} <button type="button" class="link" onClick=${start}>${t('app.retry')}</button><//></main>`;
   } else if (boot.setupNeeded) page = html`<${SetupPage} onDone=${loggedIn} />`;
+  else if (PUBLIC_PAGES.some((p) => p.path === route)) page = html`<${PUBLIC_PAGES.find((p) => p.path === route).view} profile=${profile} onProfile=${setProfile} />`;
   else if (!profile) page = html`<${LoginPage} onDone=${loggedIn} expired=${expired} />`;
   else {
     const found = findPage(route);
@@ -217,6 +230,7 @@ function TopBar({ profile, route, onLogout }) {
           </ul>
         </nav>`}
       <div class="topbar-end">
+        ${profile && html`<${OrgSwitcher} profile=${profile} />`}
         <${LanguageSwitch} />
         ${profile && html`<${UserMenu} profile=${profile} onLogout=${onLogout} />`}
       </div>

@@ -105,7 +105,7 @@ async fn deliver(
     } else {
         (
             false,
-            Some("no e-mail relay is configured (--smtp-url): share the link yourself".to_owned()),
+            Some("no e-mail relay is configured (--smtp-url)".to_owned()),
         )
     };
     Ok(reply::created(&Invited {

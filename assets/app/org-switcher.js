@@ -1,0 +1,46 @@
+// The organization switcher in the top bar, and what switching does: the session moves to the
+// other organization, then the dashboard loads again so that no page keeps the previous
+// organization's data (a monitor's page of one organization is a 404 in another).
+import { html, useEffect, useState } from './lib.js';
+import { api } from './api.js';
+import { t } from './i18n.js';
+import { BASE, currentPath } from './router.js';
+
+/** The roles, lowest first, as the server ranks them (src/accounts/team_rules.rs). */
+export const ROLES = ['Reporter', 'Editor', 'MemberInviter', 'MemberManager', 'Administrator', 'Owner'];
+
+/** The roles `mine` may give: none above it, and Owner only by an Owner. */
+export function grantable(mine) {
+  return ROLES.slice(0, ROLES.indexOf(mine) + 1);
+}
+
+/** Makes `id` the session's organization and reloads the section the user was in. */
+export async function switchOrganization(id) {
+  await api('PUT', '/auth/session/organization', { organizationId: id });
+  const section = currentPath().split('?')[0].split('/').slice(0, 3).join('/');
+  location.assign(section.startsWith(BASE) ? section : BASE);
+}
+
+export function OrgSwitcher({ profile }) {
+  const [orgs, setOrgs] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const current = profile.active_organization.id;
+  useEffect(() => {
+    let live = true;
+    api('GET', '/organizations').then((r) => live && setOrgs(r.organizations), () => {});
+    return () => { live = false; };
+  }, [current]);
+  // One organization: nothing to switch to (the Organizations page creates another).
+  if (!orgs || orgs.length < 2) return null;
+  const change = async (e) => {
+    setBusy(true);
+    try { await switchOrganization(e.currentTarget.value); } catch { setBusy(false); }
+  };
+  return html`
+    <label class="org-switch">
+      <span class="visually-hidden">${t('orgs.switch')}</span>
+      <select value=${current} onChange=${change} disabled=${busy} aria-label=${t('orgs.switch')} data-testid="org-switcher">
+        ${orgs.map((o) => html`<option key=${o.id} value=${o.id}>${o.displayName}</option>`)}
+      </select>
+    </label>`;
+}
