@@ -145,14 +145,7 @@ async fn a_new_user_accepts_and_gets_exactly_the_invited_role() {
     let (status, _, _) = browser(&server, None, Method::POST, &accept, Some(weak)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (status, profile, cookie) = browser(
-        &server,
-        None,
-        Method::POST,
-        &accept,
-        Some(json!({"token": secret, "userDetails": new_user()})),
-    )
-    .await;
+    let (status, profile, cookie) = accept_new(&server, &path, &secret).await;
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert_eq!(profile["organization_roles"], json!(["Reporter"]));
     let bob = cookie.expect("a session cookie for the new user");
@@ -171,14 +164,7 @@ async fn a_new_user_accepts_and_gets_exactly_the_invited_role() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The link is used up; Bob can also sign in with his password.
-    let (status, body, _) = browser(
-        &server,
-        None,
-        Method::POST,
-        &accept,
-        Some(json!({"token": secret, "userDetails": new_user()})),
-    )
-    .await;
+    let (status, body, _) = accept_new(&server, &path, &secret).await;
     assert_eq!((status, code(&body)), (StatusCode::GONE, "invitation_used"));
     server.session_cookie("bob@example.com").await;
 }
@@ -206,14 +192,7 @@ async fn an_existing_user_accepts_signed_in_as_the_invited_address_only() {
         (status, code(&answer)),
         (StatusCode::UNAUTHORIZED, "sign_in_required")
     );
-    let (status, answer, _) = browser(
-        &server,
-        None,
-        Method::POST,
-        &accept,
-        Some(json!({"token": secret, "userDetails": new_user()})),
-    )
-    .await;
+    let (status, answer, _) = accept_new(&server, &path, &secret).await;
     assert_eq!(
         (status, code(&answer)),
         (StatusCode::CONFLICT, "user_exists")
@@ -246,4 +225,34 @@ async fn an_existing_user_accepts_signed_in_as_the_invited_address_only() {
         .map(|o| o["displayName"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Beta", "Acme"]);
+}
+
+/// What the invitation at `path` answers its link's holder: the status and the error code.
+pub(crate) async fn link_state(
+    server: &TestServer,
+    path: &str,
+    secret: &str,
+) -> (StatusCode, String) {
+    let (status, body) = server
+        .anonymous()
+        .get(&format!("{path}?token={secret}"))
+        .await;
+    (status, code(&body).to_owned())
+}
+
+/// Accepts the invitation at `path` as a new user, Bob Martin.
+pub(crate) async fn accept_new(
+    server: &TestServer,
+    path: &str,
+    secret: &str,
+) -> (StatusCode, Value, Option<String>) {
+    let body = json!({"token": secret, "userDetails": new_user()});
+    browser(
+        server,
+        None,
+        Method::POST,
+        &format!("{path}/accept"),
+        Some(body),
+    )
+    .await
 }

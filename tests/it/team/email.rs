@@ -1,10 +1,10 @@
 //! The invitation e-mail, received by a real SMTP server: its link (on `--public-url`) is the
 //! one the API answered, and it works.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{browser, from_link, invite, new_user, org_of};
+use super::{accept_new, from_link, invite, org_of};
 use crate::common::receivers::SmtpReceiver;
 use crate::notifications::{PUBLIC_URL, nine_o_clock, setup};
 
@@ -32,14 +32,7 @@ async fn the_invitation_is_e_mailed_with_its_link() {
 
     // The mailed link is the way in.
     let (path, secret) = from_link(link);
-    let (status, profile, _) = browser(
-        &server,
-        None,
-        Method::POST,
-        &format!("{path}/accept"),
-        Some(json!({"token": secret, "userDetails": new_user()})),
-    )
-    .await;
+    let (status, profile, _) = accept_new(&server, &path, &secret).await;
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert_eq!(profile["organization_roles"], json!(["Editor"]));
 }

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use dutyduck::clock::Clock;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{browser, from_link, invite, new_user, org_of};
+use super::{accept_new, from_link, invite, link_state, org_of};
 use crate::common::{TestServer, code};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -34,22 +34,11 @@ async fn an_invitation_expires_after_its_time() {
         .get_ok(&format!("{path}?token={secret}"))
         .await;
     clock.advance(TimeDelta::seconds(1));
-    let (status, body) = server
-        .anonymous()
-        .get(&format!("{path}?token={secret}"))
-        .await;
     assert_eq!(
-        (status, code(&body)),
-        (StatusCode::GONE, "invitation_expired")
+        link_state(&server, &path, &secret).await,
+        (StatusCode::GONE, "invitation_expired".to_owned())
     );
-    let (status, body, _) = browser(
-        &server,
-        None,
-        Method::POST,
-        &format!("{path}/accept"),
-        Some(json!({"token": secret, "userDetails": new_user()})),
-    )
-    .await;
+    let (status, body, _) = accept_new(&server, &path, &secret).await;
     assert_eq!(
         (status, code(&body)),
         (StatusCode::GONE, "invitation_expired")
@@ -83,13 +72,9 @@ async fn revoked_declined_resent_and_replaced_links_stop_working() {
     let first = invite(&server, &ada, &org, "bob@example.com", "Reporter").await;
     let (path, secret) = from_link(first["link"].as_str().unwrap());
     assert_eq!(api.delete(&path).await.0, StatusCode::NO_CONTENT);
-    let (status, body) = server
-        .anonymous()
-        .get(&format!("{path}?token={secret}"))
-        .await;
     assert_eq!(
-        (status, code(&body)),
-        (StatusCode::GONE, "invitation_revoked")
+        link_state(&server, &path, &secret).await,
+        (StatusCode::GONE, "invitation_revoked".to_owned())
     );
 
     // Declined by its holder with the secret; a wrong secret declines nothing.
@@ -112,13 +97,9 @@ async fn revoked_declined_resent_and_replaced_links_stop_working() {
             .0,
         StatusCode::NO_CONTENT
     );
-    let (status, body) = server
-        .anonymous()
-        .get(&format!("{path}?token={secret}"))
-        .await;
     assert_eq!(
-        (status, code(&body)),
-        (StatusCode::GONE, "invitation_rejected")
+        link_state(&server, &path, &secret).await,
+        (StatusCode::GONE, "invitation_rejected".to_owned())
     );
     // Without the secret, revoking needs a member who may invite.
     assert_eq!(
@@ -130,13 +111,9 @@ async fn revoked_declined_resent_and_replaced_links_stop_working() {
     let third = invite(&server, &ada, &org, "bob@example.com", "Reporter").await;
     let (old_path, old_secret) = from_link(third["link"].as_str().unwrap());
     let resent = api.create(&format!("{old_path}/resend"), json!({})).await;
-    let (status, body) = server
-        .anonymous()
-        .get(&format!("{old_path}?token={old_secret}"))
-        .await;
     assert_eq!(
-        (status, code(&body)),
-        (StatusCode::GONE, "invitation_replaced")
+        link_state(&server, &old_path, &old_secret).await,
+        (StatusCode::GONE, "invitation_replaced".to_owned())
     );
     let again = invite(&server, &ada, &org, "bob@example.com", "Editor").await;
     let (resent_path, resent_secret) = from_link(resent["link"].as_str().unwrap());

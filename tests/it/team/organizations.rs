@@ -7,6 +7,20 @@ use serde_json::{Value, json};
 use super::{browser, org_of};
 use crate::common::{TestServer, code};
 
+/// The session (`cookie`) moves to the organization `id`: the status and the profile.
+async fn switch_to(server: &TestServer, cookie: &str, id: &str) -> (StatusCode, Value) {
+    let body = json!({"organizationId": id});
+    let (status, profile, _) = browser(
+        server,
+        Some(cookie),
+        Method::PUT,
+        "/auth/session/organization",
+        Some(body),
+    )
+    .await;
+    (status, profile)
+}
+
 fn names(list: &Value) -> Vec<(String, String, bool)> {
     list["organizations"]
         .as_array()
@@ -57,14 +71,7 @@ async fn a_user_in_two_organizations_switches_and_sees_each_ones_data_only() {
     );
 
     let switch = |id: &str| json!({"organizationId": id});
-    let (status, profile, _) = browser(
-        &server,
-        Some(&cookie),
-        Method::PUT,
-        "/auth/session/organization",
-        Some(switch(&beta_id)),
-    )
-    .await;
+    let (status, profile) = switch_to(&server, &cookie, &beta_id).await;
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert_eq!(profile["active_organization"]["id"], beta_id.as_str());
     assert!(server.session(&cookie).items("/monitors").await.is_empty());
@@ -93,24 +100,10 @@ async fn a_user_in_two_organizations_switches_and_sees_each_ones_data_only() {
     server.create_user("zed@example.com", "Zeta", None);
     let zed = server.create_token("zed@example.com", &[]);
     let zeta = org_of(&server, &zed).await;
-    let (status, _, _) = browser(
-        &server,
-        Some(&cookie),
-        Method::PUT,
-        "/auth/session/organization",
-        Some(switch(&zeta)),
-    )
-    .await;
+    let (status, _) = switch_to(&server, &cookie, &zeta).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, _, _) = browser(
-        &server,
-        Some(&cookie),
-        Method::PUT,
-        "/auth/session/organization",
-        Some(switch(&acme)),
-    )
-    .await;
+    let (status, _) = switch_to(&server, &cookie, &acme).await;
     assert_eq!(status, StatusCode::OK);
     let back = server.session(&cookie).items("/monitors").await;
     assert_eq!(back.len(), 1);
