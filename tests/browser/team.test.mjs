@@ -100,3 +100,66 @@ describe('team', () => {
     });
   }
 });
+
+/** Calls the API from node as the dashboard would (the session cookie and our Origin). */
+async function call(cookie, method, path, body) {
+  const headers = { Origin: server.base, 'Content-Type': 'application/json' };
+  if (cookie) headers.Cookie = cookie;
+  const response = await fetch(server.base + path, { method, headers, body: body && JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return { data: text ? JSON.parse(text) : null, cookie: response.headers.get('set-cookie')?.split(';')[0] };
+}
+
+describe('team, existing accounts', () => {
+  for (const [lang, locale] of [['en', 'en-US'], ['fr', 'fr-FR']]) {
+    const fr = lang === 'fr';
+    test(`an existing user logs in from the link and accepts; an organization is deleted by typing its name (${lang})`, async () => {
+      // Carol already has an account (in Acme); Ada invites her into a new organization.
+      const ada = (await call(null, 'POST', '/auth/login', { email: 'ada@example.com', password: PASSWORD })).cookie;
+      const acme = (await call(ada, 'GET', '/users/me')).data.active_organization.id;
+      const carol = `carol-${lang}@example.com`;
+      const first = (await call(ada, 'POST', `/organizations/${acme}/members/invite`, { email: carol, role: 'Reporter' })).data;
+      const firstPath = new URL(first.link).searchParams;
+      await call(null, 'POST', `/organizations/${acme}/invitations/${firstPath.get('invitationId')}/accept`,
+        { token: firstPath.get('token'), userDetails: { firstName: 'Carol', lastName: 'Shaw', password: PASSWORD } });
+      const gamma = `Gamma ${lang}`;
+      const org = (await call(ada, 'POST', '/organizations', { displayName: gamma })).data;
+      await call(ada, 'PUT', '/auth/session/organization', { organizationId: org.id });
+      const { link } = (await call(ada, 'POST', `/organizations/${org.id}/members/invite`, { email: carol, role: 'Editor' })).data;
+
+      const page = await newPage(browser, { locale });
+      await page.goto(link);
+      await page.getByTestId('invitation-offer').waitFor(WAIT);
+      await page.getByRole('link', { name: fr ? 'Se connecter' : 'Log in', exact: true }).click();
+      await loginInBrowser(page, { lang, email: carol });
+      const accept = page.getByRole('button', { name: fr ? 'Accepter' : 'Accept', exact: true });
+      await accept.waitFor(WAIT);
+      assert.equal(new URL(page.url()).pathname, '/dashboard/invitation');
+      await screenshot(page, `${lang}-desktop-team-invitation-signed-in`);
+      await accept.click();
+      await page.getByTestId('org-switcher').waitFor(WAIT);
+      assert.equal(await activeOrg(page), gamma);
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+
+      // Ada deletes Gamma from the Organizations page: the button waits for the name typed.
+      const owner = await newPage(browser, { locale });
+      await owner.goto(server.base + '/dashboard/organizations');
+      await loginInBrowser(owner, { lang });
+      const row = owner.getByTestId('org-row').filter({ hasText: gamma });
+      await row.getByRole('button', { name: fr ? 'Supprimer' : 'Delete', exact: true }).click();
+      const dialog = owner.getByRole('dialog');
+      const confirm = dialog.getByRole('button', { name: fr ? 'Supprimer définitivement' : 'Delete for good' });
+      assert.equal(await confirm.isDisabled(), true);
+      await dialog.getByLabel(fr ? `Tapez ${gamma} pour confirmer` : `Type ${gamma} to confirm`).fill(gamma);
+      await screenshot(owner, `${lang}-desktop-team-delete-organization`);
+      await Promise.all([owner.waitForEvent('load'), confirm.click()]);
+      await owner.goto(server.base + '/dashboard/organizations');
+      await owner.getByTestId('org-row').first().waitFor(WAIT);
+      assert.equal(await owner.getByTestId('org-row').filter({ hasText: gamma }).count(), 0);
+      assert.deepEqual(owner.problems, []);
+      await owner.context().close();
+    });
+  }
+});

@@ -13,6 +13,8 @@ const PAGE_SIZE = 20;
 
 export function TeamPage({ profile }) {
   const org = profile.active_organization;
+  // The Owner's "require two-factor authentication" toggle (TwoFactorPolicy, from the
+  // two-factor part) is mounted below the members, at merge.
   return html`
     <main>
       <h1>${t('team.title')} — ${org.displayName}</h1>
