@@ -37,7 +37,7 @@ pub fn routes() -> Vec<Route> {
             .public()
             .param::<OrgId>("id").param::<InvitationId>("invitationId").body::<Accept>()
             .returns::<super::routes::Profile>(200, "The profile, in the organization joined (a new user also gets the session cookie)")
-            .same_origin_only(),
+            ,
     ])
 }
 
