@@ -36,8 +36,7 @@ pub fn routes() -> Vec<Route> {
             .summary("Accept an invitation: as a new user (userDetails) or as the signed-in user it was sent to")
             .public()
             .param::<OrgId>("id").param::<InvitationId>("invitationId").body::<Accept>()
-            .returns::<super::routes::Profile>(200, "The profile, in the organization joined (a new user also gets the session cookie)")
-            ,
+            .returns::<super::routes::Profile>(200, "The profile, in the organization joined (a new user also gets the session cookie)"),
     ])
 }
 
