@@ -79,4 +79,6 @@ uuid_id!(
     AnnouncementId,
     /// An update of an announcement.
     AnnouncementUpdateId,
+    /// A dashboard session's public handle (the cookie's digest is never shown).
+    SessionId,
 );

@@ -47,6 +47,8 @@ pub struct Config {
     pub limits: Limits,
     /// `--backup-every`: scheduled backups, off when absent.
     pub backups: Option<crate::backups::Schedule>,
+    /// `--signup`: who may create an account.
+    pub signup: crate::accounts::signup::SignupPolicy,
 }
 
 impl Config {
@@ -63,6 +65,7 @@ impl Config {
             cors_origins: CorsOrigins::Any,
             limits: Limits::default(),
             backups: None,
+            signup: Default::default(),
         }
     }
 }
@@ -93,6 +96,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
         cors_origins: config.cors_origins.clone(),
+        signup: config.signup,
         backups: Arc::new(crate::backups::Backups::new(config.backups.clone())),
         ..App::new(store, clock)
     });

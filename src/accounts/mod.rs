@@ -1,12 +1,16 @@
 //! Local accounts: users, organizations, memberships with roles, dashboard sessions, logins.
 
+pub mod browser;
 pub mod members;
 pub mod model;
 pub mod password;
+pub mod password_reset;
 pub mod principal;
 pub mod roles;
 pub mod routes;
+pub mod session_routes;
 pub mod sessions;
 pub mod setup;
+pub mod signup;
 pub mod store;
 pub mod throttle;

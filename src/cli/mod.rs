@@ -97,6 +97,11 @@ pub enum Command {
         limits: limits::LimitArgs,
         #[command(flatten)]
         backups: backup::ScheduleArgs,
+        /// Who may create an account: open (anyone signs up and gets an organization of their
+        /// own), invite (no sign-up; invitations may create accounts) or closed (invitations add
+        /// existing accounts only; new ones come from `dutyduck user create`).
+        #[arg(long, env = "DUTYDUCK_SIGNUP", value_enum, default_value_t = Default::default())]
+        signup: crate::accounts::signup::SignupPolicy,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -152,6 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cors_origins,
             limits,
             backups,
+            signup,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -170,6 +176,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 cors_origins,
                 limits: limits.limits(),
                 backups: backups.schedule(&cli.data_dir),
+                signup,
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))

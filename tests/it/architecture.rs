@@ -10,7 +10,13 @@ use std::path::{Path, PathBuf};
 const OWNERS: &[(&str, &[&str])] = &[
     (
         "accounts",
-        &["users", "organizations", "memberships", "sessions"],
+        &[
+            "users",
+            "organizations",
+            "memberships",
+            "sessions",
+            "password_resets",
+        ],
     ),
     ("tokens", &["api_tokens"]),
     (
