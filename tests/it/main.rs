@@ -6,6 +6,7 @@
 
 mod common;
 
+mod access;
 mod accounts;
 mod architecture;
 mod assets;
