@@ -21,6 +21,7 @@ mod cors;
 mod data_dir;
 mod dependencies;
 mod errors;
+mod isolation;
 mod maintenance;
 mod monitors;
 mod notifications;
