@@ -9,7 +9,8 @@ import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
 import { ThemeItems } from './theme.js';
 import { Shortcuts } from './shortcuts.js';
-import { SetupPage } from './pages/setup.js';
+import { SetupPage, SignupPage } from './pages/setup.js';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.js';
 import { LoginPage } from './pages/login.js';
 import { HomePage } from './pages/home.js';
 import { AccountPage } from './pages/account.js';
@@ -61,6 +62,14 @@ const PAGES = [
   { path: BASE + '/notifications/:id/edit', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/account', view: AccountPage },
 ];
+
+/** Pages reachable signed out (sign-up, password reset): no redirect to the login page. */
+export const PUBLIC_PAGES = [
+  { path: BASE + '/signup', view: SignupPage },
+  { path: BASE + '/forgot-password', view: ForgotPasswordPage },
+  { path: BASE + '/reset-password', view: ResetPasswordPage },
+];
+const publicPage = (route) => PUBLIC_PAGES.find((p) => p.path === route);
 
 /** The page for a path and its parameters, or null. */
 function findPage(route) {
@@ -143,7 +152,7 @@ function App() {
     if (boot.loading || boot.error) return;
     if (boot.setupNeeded && route !== BASE + '/setup') navigate(BASE + '/setup', { replace: true });
     else if (!boot.setupNeeded && route === BASE + '/setup') navigate(profile ? BASE : BASE + '/login', { replace: true });
-    else if (!boot.setupNeeded && !profile && route !== BASE + '/login') {
+    else if (!boot.setupNeeded && !profile && route !== BASE + '/login' && !publicPage(route)) {
       navigate(`${BASE}/login?next=${encodeURIComponent(path)}`, { replace: true });
     } else if (profile && route === BASE + '/login') navigate(BASE, { replace: true });
   }, [boot, profile, route]);
@@ -153,6 +162,7 @@ function App() {
   else if (boot.error) {
     page = html`<main><${Alert}>${errorText(boot.error)} <button type="button" class="link" onClick=${start}>${t('app.retry')}</button><//></main>`;
   } else if (boot.setupNeeded) page = html`<${SetupPage} onDone=${loggedIn} />`;
+  else if (publicPage(route)) page = html`<${publicPage(route).view} onDone=${loggedIn} />`;
   else if (!profile) page = html`<${LoginPage} onDone=${loggedIn} expired=${expired} />`;
   else {
     const found = findPage(route);
