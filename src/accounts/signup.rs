@@ -145,3 +145,24 @@ async fn signup(req: Request) -> Result<Response> {
     log::info!("signed up: {}", user.email);
     start_session(&req, user.id).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SignupPolicy;
+
+    #[test]
+    fn only_a_closed_server_refuses_new_accounts_through_invitations() {
+        for (policy, allowed) in [
+            (SignupPolicy::Closed, false),
+            (SignupPolicy::Invite, true),
+            (SignupPolicy::Open, true),
+        ] {
+            let answer = policy.check_invited_account();
+            assert_eq!(answer.is_ok(), allowed, "{policy:?}");
+            if let Err(e) = answer {
+                assert_eq!(e.code, "signup_closed");
+            }
+        }
+        assert_eq!(SignupPolicy::default(), SignupPolicy::Invite);
+    }
+}

@@ -31,7 +31,19 @@ export function SessionsSection() {
     </section>`;
 }
 
-function SessionRow({ session, onEnd }) {
+/**
+ * The server's label in the user's language: it is made of product names and the words "on",
+ * "A browser" and "Unknown browser" only (accounts/browser.rs).
+ */
+function browserLabel(label) {
+  if (label === 'Unknown browser') return t('sessions.unknownBrowser');
+  const [, browser, system] = /^(.*) on (.*)$/.exec(label) || [];
+  if (!system) return label;
+  return browser === 'A browser' ? t('sessions.aBrowserOn', { system }) : t('sessions.browserOn', { browser, system });
+}
+
+function SessionRow({ session: raw, onEnd }) {
+  const session = { ...raw, browser: browserLabel(raw.browser) };
   const address = session.address || t('sessions.unknownAddress');
   return html`
     <li class=${session.current ? 'session current' : 'session'} data-testid="session-row">
@@ -39,7 +51,7 @@ function SessionRow({ session, onEnd }) {
         <strong>${session.browser}</strong>
         ${session.current && html`<span class="badge">${t('sessions.current')}</span>`}
         ${!session.current && html`
-          <button type="button" class="danger small" onClick=${() => onEnd(session)}
+          <button type="button" class="danger small" onClick=${() => onEnd(raw)}
             aria-label=${t('sessions.endLabel', { browser: session.browser, address })}>${t('sessions.end')}</button>`}
       </div>
       <dl class="token-facts">
@@ -53,6 +65,6 @@ function SessionRow({ session, onEnd }) {
 function EndDialog({ session, onClose }) {
   const action = useAction(() => onClose(true));
   const confirm = () => action.act(() => api('DELETE', `/users/me/sessions/${encodeURIComponent(session.id)}`));
-  return html`<${ConfirmDialog} title=${t('sessions.confirmTitle')} text=${t('sessions.confirmText', { browser: session.browser })}
+  return html`<${ConfirmDialog} title=${t('sessions.confirmTitle')} text=${t('sessions.confirmText', { browser: browserLabel(session.browser) })}
     confirmLabel=${t('sessions.confirm')} onConfirm=${confirm} onCancel=${() => onClose(false)} busy=${action.busy} error=${action.error} />`;
 }

@@ -136,3 +136,60 @@ async fn tokens_see_the_sessions_but_a_scoped_token_cannot_manage_them() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_opened_before_the_upgrade_get_ids_and_keep_working() {
+    // The previous release's database, with two sessions of its admin added as it stored them.
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let db = data_dir.join("dutyduck.db");
+    std::fs::copy("tests/fixtures/release-v8.sqlite", &db).unwrap();
+    let created = at("2026-12-04T17:00:00Z");
+    let mut cookies = vec![];
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for _ in 0..2 {
+            let (cookie, digest) = dutyduck::accounts::sessions::new_secret();
+            conn.execute(
+                "INSERT INTO sessions (digest, user_id, organization_id, created_at, expires_at)
+                 SELECT ?1, m.user_id, m.organization_id, ?2, ?3
+                 FROM memberships m JOIN users u ON u.id = m.user_id
+                 WHERE u.email = 'admin@example.com'",
+                rusqlite::params![
+                    digest,
+                    created.timestamp_millis(),
+                    (created + Duration::days(14)).timestamp_millis()
+                ],
+            )
+            .unwrap();
+            cookies.push(format!("dd_session={cookie}"));
+        }
+    }
+    let clock = Clock::manual(at("2026-12-04T17:19:50Z"));
+    let server = TestServer::start_in(data_dir, clock).await;
+
+    let listed = sessions(&server, &cookies[0]).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_ne!(listed[0]["id"], listed[1]["id"]);
+    for session in &listed {
+        let id = session["id"].as_str().unwrap();
+        assert!(id.parse::<uuid::Uuid>().is_ok(), "{id}");
+        // Seen at its creation, until this very request (more than ten minutes later).
+        let seen = match session["current"].as_bool().unwrap() {
+            true => "2026-12-04T17:19:50Z",
+            false => "2026-12-04T17:00:00Z",
+        };
+        assert_eq!(session["lastSeenAt"], seen);
+        assert_eq!(session["browser"], "Unknown browser");
+        assert_eq!(session["address"], Value::Null);
+    }
+    let other = listed.iter().find(|s| s["current"] == false).unwrap();
+    let path = format!("/users/me/sessions/{}", other["id"].as_str().unwrap());
+    let (status, _) = cookie_send(&server, &cookies[0], Method::DELETE, &path).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        server.session(&cookies[1]).get("/users/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
