@@ -62,15 +62,16 @@ pub fn routes() -> Vec<Route> {
                 .summary("Whether people may sign up, and whether a forgotten password can be reset by e-mail")
                 .returns::<AccessPolicy>(200, "What the sign-in page may offer")
                 .same_origin_only(),
-            // Sets the session cookie, like `/setup`: the dashboard's own origin only.
+            // An API route of the original product, so other origins may call it too (as with
+            // curl: anyone may sign up on an open server); the cookie it sets only matters to the
+            // dashboard, the session cookie being SameSite=Strict.
             Route::post("/users/signup", signup)
                 .public()
                 .summary("Sign up (when `serve --signup open`): creates your account and a new organization you own; logs you in")
                 .body::<Signup>()
                 .returns::<Profile>(200, "Signed up and logged in (session cookie set)")
                 .returns_empty(403, "signup_closed: this server does not take sign-ups")
-                .returns_empty(409, "email_taken or organization_exists")
-                .same_origin_only(),
+                .returns_empty(409, "email_taken or organization_exists"),
         ],
     )
 }
