@@ -19,6 +19,10 @@ pub struct App {
     pub store: Store,
     pub clock: Clock,
     pub login_throttle: LoginThrottle,
+    /// Password reset requests and sign-ups, counted like logins but apart from them.
+    pub account_throttle: LoginThrottle,
+    /// `--signup`: who may create an account.
+    pub signup: crate::accounts::signup::SignupPolicy,
     /// `--trusted-proxy`: whose `X-Forwarded-For` gives the client address.
     pub trusted_proxies: TrustedProxies,
     /// `--cors-origins`: which other origins' pages may call the API.
@@ -55,6 +59,8 @@ impl App {
             store,
             clock,
             login_throttle: LoginThrottle::default(),
+            account_throttle: LoginThrottle::default(),
+            signup: Default::default(),
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
             cors_origins: CorsOrigins::default(),

@@ -81,4 +81,6 @@ uuid_id!(
     AnnouncementUpdateId,
     /// An invitation to join an organization (its secret is not the id).
     InvitationId,
+    /// A dashboard session's public handle (the cookie's digest is never shown).
+    SessionId,
 );

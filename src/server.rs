@@ -49,6 +49,8 @@ pub struct Config {
     pub backups: Option<crate::backups::Schedule>,
     /// `--invitation-expiry`: how long an invitation's link works.
     pub invitation_expiry: Duration,
+    /// `--signup`: who may create an account.
+    pub signup: crate::accounts::signup::SignupPolicy,
 }
 
 impl Config {
@@ -66,6 +68,7 @@ impl Config {
             limits: Limits::default(),
             backups: None,
             invitation_expiry: crate::accounts::invitations::DEFAULT_EXPIRY,
+            signup: Default::default(),
         }
     }
 }
@@ -96,6 +99,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
         cors_origins: config.cors_origins.clone(),
+        signup: config.signup,
         backups: Arc::new(crate::backups::Backups::new(config.backups.clone())),
         invitation_expiry: config.invitation_expiry,
         ..App::new(store, clock)

@@ -19,6 +19,7 @@ import polishMessages from './messages-polish.js';
 import statusPagesMessages from './messages-status-pages.js';
 import overviewMessages from './messages-overview.js';
 import teamMessages from './messages-team.js';
+import accessMessages from './messages-access.js';
 
 export const messages = {
   en: {
@@ -209,6 +210,7 @@ addMessages(polishMessages);
 addMessages(statusPagesMessages);
 addMessages(overviewMessages);
 addMessages(teamMessages);
+addMessages(accessMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -9,7 +9,8 @@ import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
 import { ThemeItems } from './theme.js';
 import { Shortcuts } from './shortcuts.js';
-import { SetupPage } from './pages/setup.js';
+import { SetupPage, SignupPage } from './pages/setup.js';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.js';
 import { LoginPage } from './pages/login.js';
 import { HomePage } from './pages/home.js';
 import { AccountPage } from './pages/account.js';
@@ -68,10 +69,17 @@ const PAGES = [
   { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },
 ];
 
-/** Pages shown signed in or out (an invitation's link): no redirect to the login page. */
+/**
+ * Pages shown signed in or out (an invitation's link, sign-up, password reset): no redirect to
+ * the login page. They get the profile (null signed out) and both ways of signing in.
+ */
 export const PUBLIC_PAGES = [
   { path: BASE + '/invitation', view: InvitationPage },
+  { path: BASE + '/signup', view: SignupPage },
+  { path: BASE + '/forgot-password', view: ForgotPasswordPage },
+  { path: BASE + '/reset-password', view: ResetPasswordPage },
 ];
+const publicPage = (route) => PUBLIC_PAGES.find((p) => p.path === route);
 
 /** The page for a path and its parameters, or null. */
 function findPage(route) {
@@ -152,7 +160,7 @@ function App() {
   // Redirects, once we know who is here.
   useEffect(() => {
     if (boot.loading || boot.error) return;
-    if (PUBLIC_PAGES.some((p) => p.path === route)) return;
+    if (publicPage(route)) return;
     if (boot.setupNeeded && route !== BASE + '/setup') navigate(BASE + '/setup', { replace: true });
     else if (!boot.setupNeeded && route === BASE + '/setup') navigate(profile ? BASE : BASE + '/login', { replace: true });
     else if (!boot.setupNeeded && !profile && route !== BASE + '/login') {
@@ -165,7 +173,7 @@ function App() {
   else if (boot.error) {
     page = html`<main><${Alert}>${errorText(boot.error)} <button type="button" class="link" onClick=${start}>${t('app.retry')}</button><//></main>`;
   } else if (boot.setupNeeded) page = html`<${SetupPage} onDone=${loggedIn} />`;
-  else if (PUBLIC_PAGES.some((p) => p.path === route)) page = html`<${PUBLIC_PAGES.find((p) => p.path === route).view} profile=${profile} onProfile=${setProfile} />`;
+  else if (publicPage(route)) page = html`<${publicPage(route).view} profile=${profile} onProfile=${setProfile} onDone=${loggedIn} />`;
   else if (!profile) page = html`<${LoginPage} onDone=${loggedIn} expired=${expired} />`;
   else {
     const found = findPage(route);

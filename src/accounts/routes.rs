@@ -216,6 +216,10 @@ async fn login(req: Request) -> Result<Response> {
 pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
     let (cookie, digest) = sessions::new_secret();
     let now = req.now();
+    let (address, browser) = (
+        req.client_addr(),
+        super::browser::label(req.header("user-agent")),
+    );
     let membership = move |conn: &rusqlite::Connection| {
         store::default_membership(conn, user_id)?.ok_or_else(|| {
             Error::forbidden("your account belongs to no organization; ask an administrator")
@@ -226,6 +230,7 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
             let (org, role) = membership(conn)?;
             sessions::purge_expired(conn, now)?;
             sessions::insert(conn, &digest, user_id, org, now)?;
+            sessions::describe(conn, &digest, address, &browser)?;
             Ok((org, role))
         })
         .await;

@@ -9,12 +9,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, SessionId, UserId};
 use crate::secret;
 use crate::store::time::to_db;
 
 pub const COOKIE_NAME: &str = "dd_session";
 pub const LIFETIME: Duration = Duration::days(14);
+/// How stale `last_seen_at` may get: a session is written at most this often, not at each
+/// request (its list shows "last seen" to the nearest ten minutes).
+pub const SEEN_EVERY: Duration = Duration::minutes(10);
 
 /// A new session secret: the cookie value (hex) and the digest to store.
 pub fn new_secret() -> (String, [u8; 32]) {
@@ -38,20 +41,53 @@ pub fn insert(
     now: Timestamp,
 ) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO sessions (digest, user_id, organization_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![digest, user, org, to_db(now), to_db(now + LIFETIME)],
+        "INSERT OR IGNORE INTO sessions (digest, id, user_id, organization_id, created_at, last_seen_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        params![digest, SessionId::generate(), user, org, to_db(now), to_db(now + LIFETIME)],
     )?;
     Ok(())
 }
 
-/// The user and organization of a live session.
-pub fn lookup(conn: &Connection, digest: &[u8], now: Timestamp) -> Result<Option<(UserId, OrgId)>> {
+/// The user and organization of a live session, and whether its `last_seen_at` is older than
+/// `SEEN_EVERY` (the caller then writes it with `seen`).
+pub fn lookup(
+    conn: &Connection,
+    digest: &[u8],
+    now: Timestamp,
+) -> Result<Option<(UserId, OrgId, bool)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT user_id, organization_id FROM sessions WHERE digest = ?1 AND expires_at > ?2",
+            "SELECT user_id, organization_id, COALESCE(last_seen_at, created_at) <= ?3
+             FROM sessions WHERE digest = ?1 AND expires_at > ?2",
         )?
-        .query_row(params![digest, to_db(now)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![digest, to_db(now), to_db(now - SEEN_EVERY)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?)
+}
+
+/// Notes that the session was used now.
+pub fn seen(conn: &Connection, digest: &[u8], now: Timestamp) -> Result<()> {
+    conn.execute(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE digest = ?1",
+        params![digest, to_db(now)],
+    )?;
+    Ok(())
+}
+
+/// Where a new session came from, as its list shows it: the client address and a short
+/// browser label (see `browser::label`).
+pub fn describe(
+    conn: &Connection,
+    digest: &[u8],
+    address: Option<std::net::IpAddr>,
+    browser: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE sessions SET address = ?2, browser = ?3 WHERE digest = ?1",
+        params![digest, address.map(|a| a.to_string()), browser],
+    )?;
+    Ok(())
 }
 
 pub fn delete(conn: &Connection, digest: &[u8]) -> Result<()> {

@@ -100,6 +100,11 @@ pub enum Command {
         /// How long an invitation's link works (7d, 48h); resending one makes a new link.
         #[arg(long, env = "DUTYDUCK_INVITATION_EXPIRY", default_value = "7d", value_parser = humantime::parse_duration)]
         invitation_expiry: std::time::Duration,
+        /// Who may create an account: open (anyone signs up and gets an organization of their
+        /// own), invite (no sign-up; invitations may create accounts) or closed (invitations add
+        /// existing accounts only; new ones come from `dutyduck user create`).
+        #[arg(long, env = "DUTYDUCK_SIGNUP", value_enum, default_value_t = Default::default())]
+        signup: crate::accounts::signup::SignupPolicy,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -156,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             limits,
             backups,
             invitation_expiry,
+            signup,
         } => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -175,6 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limits: limits.limits(),
                 backups: backups.schedule(&cli.data_dir),
                 invitation_expiry,
+                signup,
                 ..crate::server::Config::new(listen, cli.data_dir)
             };
             runtime.block_on(crate::server::serve_until_signal(config))

@@ -98,15 +98,27 @@ async fn by_session(req: &Request, cookie: &str) -> Result<Principal> {
     check_same_origin(req)?;
     let now = req.now();
     let unstored = req.app.unstored_sessions.lookup(&digest, now);
+    let unstored = unstored.map(|(user, org)| (user, org, false));
     let found = req
         .read(move |conn| {
-            let Some((user, org)) = sessions::lookup(conn, &digest, now)?.or(unstored) else {
+            let Some((user, org, stale)) = sessions::lookup(conn, &digest, now)?.or(unstored)
+            else {
                 return Ok(None);
             };
-            Ok(accounts::role_in(conn, user, org)?.map(|role| (user, org, role)))
+            Ok(accounts::role_in(conn, user, org)?.map(|role| (user, org, role, stale)))
         })
         .await?;
-    let (user_id, org_id, role) = found.ok_or_else(expired)?;
+    let (user_id, org_id, role, stale) = found.ok_or_else(expired)?;
+    if stale {
+        // "Last seen" is coarse: one write per session every ten minutes at most. Failing to
+        // note it (a full disk) must not refuse the request.
+        if let Err(e) = req
+            .write(move |conn| sessions::seen(conn, &digest, now))
+            .await
+        {
+            log::debug!("a session's last-seen time was not stored: {e}");
+        }
+    }
     Ok(Principal {
         user_id,
         org_id,

@@ -16,6 +16,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "memberships",
             "sessions",
             "invitations",
+            "password_resets",
         ],
     ),
     ("tokens", &["api_tokens"]),

@@ -6,6 +6,7 @@
 
 mod common;
 
+mod access;
 mod accounts;
 mod architecture;
 mod assets;
@@ -20,6 +21,7 @@ mod cors;
 mod data_dir;
 mod dependencies;
 mod errors;
+mod isolation;
 mod maintenance;
 mod monitors;
 mod notifications;

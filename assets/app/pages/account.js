@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../components.js';
 import { TokensSection } from './tokens.js';
+import { SessionsSection } from './sessions.js';
 
 export function AccountPage({ profile, onProfile }) {
   useEffect(() => {
@@ -16,6 +17,7 @@ export function AccountPage({ profile, onProfile }) {
       <${ProfileSection} profile=${profile} onProfile=${onProfile} />
       <${PasswordSection} />
       <${TokensSection} />
+      <${SessionsSection} />
     </main>`;
 }
 

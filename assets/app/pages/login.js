@@ -3,6 +3,7 @@ import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Field, errorText } from '../components.js';
+import { AccessLinks } from './access-links.js';
 
 export function LoginPage({ onDone, expired }) {
   const [email, setEmail] = useState('');
@@ -40,5 +41,6 @@ export function LoginPage({ onDone, expired }) {
         ${message && html`<${Alert}>${message}<//>`}
         <button type="submit" disabled=${busy}>${t('login.submit')}</button>
       </form>
+      <${AccessLinks} />
     </main>`;
 }

@@ -1,10 +1,19 @@
-// First run: create the first administrator and the organization.
+// First run: create the first administrator and the organization. The same form signs up
+// (`serve --signup open`): a new account owning a new organization.
 import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../components.js';
 
-export function SetupPage({ onDone }) {
+/** Sign-up: the setup form, sent to `POST /users/signup`. */
+export function SignupPage({ onDone }) {
+  return html`<${SetupPage} onDone=${onDone} signup />`;
+}
+
+export function SetupPage({ onDone, signup = false }) {
+  const words = signup
+    ? { path: '/users/signup', title: 'signup.title', intro: 'signup.intro', submit: 'signup.submit' }
+    : { path: '/setup', title: 'setup.title', intro: 'setup.intro', submit: 'setup.submit' };
   const [form, setForm] = useState({ organizationName: '', firstName: '', lastName: '', email: '', password: '', again: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -18,7 +27,7 @@ export function SetupPage({ onDone }) {
     setError(null);
     try {
       const { again, ...body } = form;
-      const profile = await api('POST', '/setup', body);
+      const profile = await api('POST', words.path, body);
       onDone(profile);
     } catch (err) {
       setError(err);
@@ -26,11 +35,12 @@ export function SetupPage({ onDone }) {
     }
   };
 
-  const message = error && (error.local ? error.message : error.code === 'setup_done' ? t('setup.done') : errorText(error));
+  const known = { setup_done: 'setup.done', signup_closed: 'signup.closed' }[error?.code];
+  const message = error && (error.local ? error.message : known ? t(known) : errorText(error));
   return html`
     <main class="narrow">
-      <h1>${t('setup.title')}</h1>
-      <p>${t('setup.intro')}</p>
+      <h1>${t(words.title)}</h1>
+      <p>${t(words.intro)}</p>
       <form onSubmit=${submit} class="card" novalidate>
         <${Field} label=${t('setup.organization')} value=${form.organizationName} onInput=${set('organizationName')} required autocomplete="organization" />
         <div class="row">
@@ -44,7 +54,7 @@ export function SetupPage({ onDone }) {
         <${Field} label=${t('field.passwordAgain')} type="password" value=${form.again} onInput=${set('again')} required
           autocomplete="new-password" error=${mismatch ? t('password.mismatch') : null} />
         ${message && html`<${Alert}>${message}<//>`}
-        <button type="submit" disabled=${busy || passwordLevel(form.password) === 0 || mismatch}>${t('setup.submit')}</button>
+        <button type="submit" disabled=${busy || passwordLevel(form.password) === 0 || mismatch}>${t(words.submit)}</button>
       </form>
     </main>`;
 }
