@@ -188,6 +188,7 @@ async fn accept(req: Request) -> Result<Response> {
         ),
         _ => e,
     })?;
+    me.require_unscoped("accept an invitation")?;
     if me.user_id != user.id {
         return Err(Error::forbidden(format!(
             "this invitation is for {}: sign in as that account to accept it",

@@ -81,7 +81,9 @@ async fn remove(req: Request) -> Result<Response> {
     let org = in_current(&req, &me)?;
     let member: UserId = req.param_id("memberId")?;
     let leaving = member == me.user_id;
-    if !leaving {
+    if leaving {
+        me.require_unscoped("leave the organization")?;
+    } else {
         me.require(Permission::RemoveOrganizationMember)?;
     }
     let actor = me.role;
