@@ -48,6 +48,7 @@ pub struct Members {
 
 #[derive(Deserialize, JsonSchema)]
 pub struct SetRoles {
+    #[schemars(length(min = 1))]
     pub roles: Vec<Role>,
 }
 
