@@ -14,6 +14,7 @@ pub mod routes;
 pub mod sessions;
 pub mod setup;
 pub mod store;
+pub mod team_routes;
 pub mod team_rules;
 pub mod team_store;
 pub mod throttle;

@@ -10,14 +10,9 @@ use std::path::{Path, PathBuf};
 const OWNERS: &[(&str, &[&str])] = &[
     (
         "accounts",
-        &[
-            "users",
-            "organizations",
-            "memberships",
-            "sessions",
-            "invitations",
-        ],
+        &["users", "organizations", "memberships", "sessions"],
     ),
+    ("accounts", &["invitations"]),
     ("tokens", &["api_tokens"]),
     (
         "monitors",
