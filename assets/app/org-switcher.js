@@ -21,6 +21,12 @@ export async function switchOrganization(id) {
   location.assign(section.startsWith(BASE) ? section : BASE);
 }
 
+/** The display name, with the short name when another organization shows the same one. */
+function label(org, all) {
+  const twin = all.some((o) => o.id !== org.id && o.displayName === org.displayName);
+  return twin ? `${org.displayName} (${org.name})` : org.displayName;
+}
+
 export function OrgSwitcher({ profile }) {
   const [orgs, setOrgs] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -40,7 +46,7 @@ export function OrgSwitcher({ profile }) {
     <label class="org-switch">
       <span class="visually-hidden">${t('orgs.switch')}</span>
       <select value=${current} onChange=${change} disabled=${busy} aria-label=${t('orgs.switch')} data-testid="org-switcher">
-        ${orgs.map((o) => html`<option key=${o.id} value=${o.id}>${o.displayName}</option>`)}
+        ${orgs.map((o) => html`<option key=${o.id} value=${o.id}>${label(o, orgs)}</option>`)}
       </select>
     </label>`;
 }

@@ -68,9 +68,9 @@ pub struct Accept {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDetails {
-    #[schemars(length(min = 1, max = crate::limits::LABEL))]
+    #[schemars(length(min = 1, max = crate::limits::LABEL), regex(pattern = crate::limits::LINE))]
     pub first_name: String,
-    #[schemars(length(min = 1, max = crate::limits::LABEL))]
+    #[schemars(length(min = 1, max = crate::limits::LABEL), regex(pattern = crate::limits::LINE))]
     pub last_name: String,
     #[schemars(length(min = password::MIN_LENGTH, max = password::MAX_LENGTH))]
     pub password: String,
@@ -188,6 +188,7 @@ async fn accept(req: Request) -> Result<Response> {
         ),
         _ => e,
     })?;
+    me.require_unscoped("accept an invitation")?;
     if me.user_id != user.id {
         return Err(Error::forbidden(format!(
             "this invitation is for {}: sign in as that account to accept it",

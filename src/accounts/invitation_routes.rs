@@ -37,7 +37,7 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Deserialize, JsonSchema)]
 pub struct Invite {
-    #[schemars(length(min = 1, max = super::model::MAX_EMAIL))]
+    #[schemars(length(min = 1, max = super::model::MAX_EMAIL), regex(pattern = crate::limits::EMAIL_PATTERN))]
     pub email: String,
     pub role: Role,
 }

@@ -13,6 +13,9 @@ use crate::ids::{InvitationId, OrgId, UserId};
 use crate::secret;
 use crate::store::time::{from_db, to_db};
 
+/// How long an ended (or expired) invitation is kept, so its link answers 410 with the reason.
+const KEPT_AFTER_END: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
 /// `serve --invitation-expiry`'s default.
 pub const DEFAULT_EXPIRY: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 
@@ -70,6 +73,14 @@ pub fn insert(
         "UPDATE invitations SET status = 'replaced', ended_at = ?3
          WHERE organization_id = ?1 AND email = ?2 AND status = 'pending'",
         params![org, email, to_db(now)],
+    )?;
+    // Ended rows only say why an old link fails; after a while a 404 says enough. Purged here,
+    // a few at a time per organization, so the table stays the size of recent activity.
+    conn.execute(
+        "DELETE FROM invitations WHERE id IN (
+             SELECT id FROM invitations WHERE organization_id = ?1
+               AND COALESCE(ended_at, expires_at) < ?2 LIMIT 100)",
+        params![org, to_db(now - KEPT_AFTER_END)],
     )?;
     let secret = secret::generate();
     let id = InvitationId::generate();
@@ -164,4 +175,65 @@ pub fn pending(
         |r| r.get(0),
     )?;
     Ok((items, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory_with_org;
+
+    #[test]
+    fn a_link_opens_with_its_secret_only_and_old_rows_are_purged() {
+        let (conn, org) = memory_with_org();
+        let inviter = UserId::generate();
+        conn.execute(
+            "INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at)
+             VALUES (?1, 'ada@example.com', 'Ada', 'L', 'x', 0, 0)",
+            [inviter],
+        )
+        .unwrap();
+        let t0 = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1000);
+        let week = t0 + chrono::TimeDelta::days(7);
+        let (first, secret) = insert(
+            &conn,
+            org,
+            "bob@example.com",
+            Role::Editor,
+            inviter,
+            t0,
+            week,
+        )
+        .unwrap();
+        let open_at = |token: &str, at| open(&conn, org, first.id, token, at).map_err(|e| e.code);
+        assert_eq!(open_at(&secret, t0).unwrap().role, Role::Editor);
+        assert_eq!(open_at(&"00".repeat(32), t0).unwrap_err(), "not_found");
+        assert_eq!(open_at("not hex", t0).unwrap_err(), "not_found");
+        assert_eq!(open_at(&secret, week).unwrap_err(), "invitation_expired");
+
+        // Replaced by a new invitation to the address; kept 30 days after, then purged.
+        let later = t0 + chrono::TimeDelta::days(1);
+        insert(
+            &conn,
+            org,
+            "BOB@example.com",
+            Role::Reporter,
+            inviter,
+            later,
+            week,
+        )
+        .unwrap();
+        assert_eq!(open_at(&secret, later).unwrap_err(), "invitation_replaced");
+        let month = later + KEPT_AFTER_END + chrono::TimeDelta::days(1);
+        insert(
+            &conn,
+            org,
+            "carol@example.com",
+            Role::Reporter,
+            inviter,
+            month,
+            month,
+        )
+        .unwrap();
+        assert_eq!(open_at(&secret, month).unwrap_err(), "not_found");
+    }
 }

@@ -48,6 +48,7 @@ pub struct Members {
 
 #[derive(Deserialize, JsonSchema)]
 pub struct SetRoles {
+    #[schemars(length(min = 1))]
     pub roles: Vec<Role>,
 }
 
@@ -81,7 +82,9 @@ async fn remove(req: Request) -> Result<Response> {
     let org = in_current(&req, &me)?;
     let member: UserId = req.param_id("memberId")?;
     let leaving = member == me.user_id;
-    if !leaving {
+    if leaving {
+        me.require_unscoped("leave the organization")?;
+    } else {
         me.require(Permission::RemoveOrganizationMember)?;
     }
     let actor = me.role;

@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod setup;
 pub mod signup;
 pub mod store;
+pub mod team_routes;
 pub mod team_rules;
 pub mod team_store;
 pub mod throttle;

@@ -19,6 +19,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "password_resets",
         ],
     ),
+    ("accounts", &["invitations"]),
     ("tokens", &["api_tokens"]),
     (
         "monitors",

@@ -86,6 +86,8 @@ async fn a_user_in_two_organizations_switches_and_sees_each_ones_data_only() {
     assert_eq!(status, StatusCode::CREATED);
 
     // The token stays in Acme, and cannot switch; an organization I am not in is a 404.
+    let as_token = server.as_(&ada).get_ok("/organizations").await;
+    assert_eq!(names(&as_token), [("Acme".into(), "Owner".into(), true)]);
     let acme_monitors = server.as_(&ada).items("/monitors").await;
     assert_eq!(acme_monitors.len(), 1);
     assert_eq!(acme_monitors[0]["name"], "Acme shop");

@@ -148,6 +148,12 @@ async fn a_member_leaves_but_not_their_only_organization() {
     let me = server.session(&ed).get_ok("/users/me").await;
     let ed_id = me["user"]["id"].as_str().unwrap().to_owned();
     let leave = format!("/organizations/{org}/members/{ed_id}");
+    // A token narrowed by scopes acts for its user on monitors, not on their memberships.
+    let scoped = server.create_token("ed@example.com", &["--scope", "readHttpMonitors"]);
+    assert_eq!(
+        server.as_(&scoped).delete(&leave).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (status, body, _) =
         super::browser(&server, Some(&ed), reqwest::Method::DELETE, &leave, None).await;
     assert_eq!(
