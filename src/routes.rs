@@ -8,33 +8,31 @@ use crate::http::router::{Route, Router};
 /// Every route, as `/openapi.json` documents them (hidden ones left out there).
 pub fn all() -> Vec<Route> {
     [
-        crate::http::system_routes(),              // /, /metrics, /openapi.json
-        crate::health::routes::routes(),           // /healthz
-        crate::backups::routes::routes(),          // /backups/status
-        crate::accounts::routes::routes(),         // /auth/*, /users/me
-        crate::accounts::setup::routes(),          // /setup
-        crate::accounts::signup::routes(),         // /auth/signup-policy, /users/signup
-        crate::accounts::password_reset::routes(), // /auth/password-reset, …/confirm
-        crate::accounts::session_routes::routes(), // /users/me/sessions
-        crate::tokens::routes::routes(),           // /api-tokens
-        crate::monitors::routes::routes(),         // /monitors
-        crate::monitors::bulk_routes::routes(),    // /monitors/bulk
-        crate::incidents::routes::routes(),        // /incidents
-        crate::incidents::bulk_routes::routes(),   // /incidents/bulk
-        crate::tasks::routes::routes(),            // /tasks, /cron-preview
-        crate::tasks::bulk_routes::routes(),       // /tasks/bulk
-        crate::maintenance::routes::routes(),      // /maintenance-windows
-        crate::tasks::run_routes::routes(),        // /tasks/{id}/start, heartbeat, finish, runs
-        crate::tasks::ping::routes(),              // /ping/{key}
-        crate::badges::routes::routes(),           // /monitors|tasks/{id}/badge-key, /badge/{key}/…
-        crate::notify::routes::routes(),           // /notification-channels, /notification-settings
-        crate::silences::routes::routes(),         // /silences
-        crate::status_pages::routes::routes(),     // /status-pages
+        crate::http::system_routes(),            // /, /metrics, /openapi.json
+        crate::health::routes::routes(),         // /healthz
+        crate::backups::routes::routes(),        // /backups/status
+        crate::accounts::routes::routes(),       // /auth/*, /users/me
+        crate::accounts::setup::routes(),        // /setup
+        crate::accounts::access_routes(),        // sign-up, password reset, /users/me/sessions
+        crate::tokens::routes::routes(),         // /api-tokens
+        crate::monitors::routes::routes(),       // /monitors
+        crate::monitors::bulk_routes::routes(),  // /monitors/bulk
+        crate::incidents::routes::routes(),      // /incidents
+        crate::incidents::bulk_routes::routes(), // /incidents/bulk
+        crate::tasks::routes::routes(),          // /tasks, /cron-preview
+        crate::tasks::bulk_routes::routes(),     // /tasks/bulk
+        crate::maintenance::routes::routes(),    // /maintenance-windows
+        crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
+        crate::tasks::ping::routes(),            // /ping/{key}
+        crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
+        crate::notify::routes::routes(),         // /notification-channels, /notification-settings
+        crate::silences::routes::routes(),       // /silences
+        crate::status_pages::routes::routes(),   // /status-pages
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
         crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
         crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo
-        crate::status_pages::events::routes(),     // /status/{slug}/events
-        crate::status_pages::assets::routes(),     // /status/_/status.css, status.js
+        crate::status_pages::events::routes(),   // /status/{slug}/events
+        crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
         crate::status_pages::badge_routes::routes(), // /status/{slug}/components/{componentId}/badge/…
         crate::overview::routes::routes(),           // /overview, /events
         crate::web::routes(),                        // /dashboard, /docs

@@ -10,14 +10,10 @@ use std::path::{Path, PathBuf};
 const OWNERS: &[(&str, &[&str])] = &[
     (
         "accounts",
-        &[
-            "users",
-            "organizations",
-            "memberships",
-            "sessions",
-            "password_resets",
-        ],
+        &["users", "organizations", "memberships", "sessions"],
     ),
+    // Password reset links (the access part of accounts).
+    ("accounts", &["password_resets"]),
     ("tokens", &["api_tokens"]),
     (
         "monitors",
