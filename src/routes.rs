@@ -14,6 +14,7 @@ pub fn all() -> Vec<Route> {
         crate::accounts::routes::routes(),       // /auth/*, /users/me
         crate::accounts::setup::routes(),        // /setup
         crate::accounts::team_routes::routes(),  // /organizations, …/members, …/invitations
+        crate::accounts::access_routes(),        // sign-up, password reset, /users/me/sessions
         crate::tokens::routes::routes(),         // /api-tokens
         crate::monitors::routes::routes(),       // /monitors
         crate::monitors::bulk_routes::routes(),  // /monitors/bulk

@@ -22,3 +22,13 @@ pub mod team_routes;
 pub mod team_rules;
 pub mod team_store;
 pub mod throttle;
+
+/// Who gets in: sign-up (`serve --signup`), password reset, a user's own sessions.
+pub fn access_routes() -> Vec<crate::http::router::Route> {
+    [
+        signup::routes(),         // /auth/signup-policy, /users/signup
+        password_reset::routes(), // /auth/password-reset, /auth/password-reset/confirm
+        session_routes::routes(), // /users/me/sessions
+    ]
+    .concat()
+}

@@ -90,7 +90,11 @@ describe('access', () => {
       const newPassword = 'une tarte aux poires';
 
       await page.goto(server.base + '/dashboard/login');
-      await page.getByRole('link', { name: fr ? 'Pas encore de compte ? Inscrivez-vous' : 'No account yet? Sign up' }).click();
+      const signupLink = page.getByRole('link', { name: fr ? 'Pas encore de compte ? Inscrivez-vous' : 'No account yet? Sign up' });
+      await signupLink.waitFor(WAIT);
+      assert.equal(await overflowsHorizontally(page), false, 'login page at 375 px');
+      await shot('login');
+      await signupLink.click();
       await page.getByRole('heading', { name: fr ? 'Inscription' : 'Sign up' }).waitFor(WAIT);
       await page.getByLabel(fr ? 'Nom de l’organisation' : 'Organization name').fill(`Navy ${lang}`);
       await page.getByLabel(fr ? 'Prénom' : 'First name').fill('Grace');

@@ -19,7 +19,6 @@ const OWNERS: &[(&str, &[&str])] = &[
             "password_resets",
         ],
     ),
-    ("accounts", &["invitations"]),
     ("tokens", &["api_tokens"]),
     (
         "monitors",

@@ -5,11 +5,6 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../components.js';
 
-/** Sign-up: the setup form, sent to `POST /users/signup`. */
-export function SignupPage({ onDone }) {
-  return html`<${SetupPage} onDone=${onDone} signup />`;
-}
-
 export function SetupPage({ onDone, signup = false }) {
   const words = signup
     ? { path: '/users/signup', title: 'signup.title', intro: 'signup.intro', submit: 'signup.submit' }

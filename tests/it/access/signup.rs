@@ -112,3 +112,33 @@ async fn an_open_sign_up_creates_an_owner_of_a_new_organization_and_logs_them_in
     let (status, _, body) = post_public(&server, "/users/signup", json!({"email": "x"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[test]
+fn an_unknown_signup_policy_is_refused_with_the_three_choices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = crate::common::cli(tmp.path(), &["serve", "--signup", "everyone"], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("[possible values: closed, invite, open]"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_ups_are_throttled_per_address() {
+    // A manual clock: the wait after the free attempts cannot pass while the test runs.
+    let clock = Clock::manual(crate::common::at("2026-12-01T09:00:00Z"));
+    let server =
+        TestServer::start_configured(clock, |config| config.signup = SignupPolicy::Open).await;
+    // Five attempts for one e-mail from one address are free (here refused: a weak password).
+    for _ in 0..5 {
+        let mut weak = grace("grace@example.com", "Navy");
+        weak["password"] = json!("short");
+        let (status, _, _) = post_public(&server, "/users/signup", weak).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, _, body) =
+        post_public(&server, "/users/signup", grace("grace@example.com", "Navy")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+}
