@@ -14,6 +14,9 @@ pub fn all() -> Vec<Route> {
         crate::accounts::routes::routes(),       // /auth/*, /users/me
         crate::accounts::setup::routes(),        // /setup
         crate::tokens::routes::routes(),         // /api-tokens
+        crate::two_factor::routes::routes(),     // /users/me/two-factor
+        crate::two_factor::login::routes(),      // /auth/login/two-factor
+        crate::two_factor::policy::routes(),     // /organizations/{id}/two-factor-policy
         crate::monitors::routes::routes(),       // /monitors
         crate::monitors::bulk_routes::routes(),  // /monitors/bulk
         crate::incidents::routes::routes(),      // /incidents

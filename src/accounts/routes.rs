@@ -206,6 +206,11 @@ async fn login(req: Request) -> Result<Response> {
             "wrong e-mail or password",
         ));
     };
+    if let Some(challenge) =
+        crate::two_factor::login::challenge_if_enrolled(&req, user.id, &keys).await?
+    {
+        return Ok(challenge);
+    }
     throttle.succeeded(&keys, now);
 
     start_session(&req, user.id).await
@@ -213,7 +218,7 @@ async fn login(req: Request) -> Result<Response> {
 
 /// Opens a session for `user_id` in their default organization: the profile as the body and the
 /// session cookie. Used by login and by the first-run setup.
-pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
+pub(crate) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
     let (cookie, digest) = sessions::new_secret();
     let now = req.now();
     let membership = move |conn: &rusqlite::Connection| {

@@ -179,6 +179,15 @@ impl LoginThrottle {
         Ok(())
     }
 
+    /// The admitted attempt was right but the sign-in is not over (a second factor follows): its
+    /// own count is taken back everywhere, and nothing is cleared.
+    pub fn forgive(&self, keys: &LoginKeys) {
+        let mut s = self.state.lock().expect("throttle lock");
+        s.per_account_and_address.forgive_one(&keys.pair);
+        s.per_address.forgive_one(&keys.address);
+        s.per_account.forgive_one(&keys.account);
+    }
+
     /// The admitted attempt had the right password: its own count is taken back everywhere,
     /// this account-from-this-address starts afresh, and the address becomes known.
     pub fn succeeded(&self, keys: &LoginKeys, now: Timestamp) {

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::TokenId;
 use crate::secret;
 use crate::tokens::store as tokens;
+use crate::two_factor;
 
 pub const TOKEN_ID_HEADER: &str = "x-api-token-id";
 pub const TOKEN_SECRET_HEADER: &str = "x-api-token-secret-key";
@@ -103,10 +104,15 @@ async fn by_session(req: &Request, cookie: &str) -> Result<Principal> {
             let Some((user, org)) = sessions::lookup(conn, &digest, now)?.or(unstored) else {
                 return Ok(None);
             };
-            Ok(accounts::role_in(conn, user, org)?.map(|role| (user, org, role)))
+            let Some(role) = accounts::role_in(conn, user, org)? else {
+                return Ok(None);
+            };
+            let enrolment_required = two_factor::store::enrolment_required(conn, user, org)?;
+            Ok(Some((user, org, role, enrolment_required)))
         })
         .await?;
-    let (user_id, org_id, role) = found.ok_or_else(expired)?;
+    let (user_id, org_id, role, enrolment_required) = found.ok_or_else(expired)?;
+    two_factor::enrolment_gate(&req.path, enrolment_required)?;
     Ok(Principal {
         user_id,
         org_id,

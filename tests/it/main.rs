@@ -35,6 +35,7 @@ mod storms;
 mod tags;
 mod tasks;
 mod tokens;
+mod two_factor;
 mod upgrade;
 mod watching;
 

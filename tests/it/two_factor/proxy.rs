@@ -1,0 +1,1 @@
+//! Reverse-proxy sign-in.
