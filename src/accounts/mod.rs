@@ -4,6 +4,7 @@ pub mod members;
 pub mod model;
 pub mod password;
 pub mod principal;
+pub mod proxy;
 pub mod roles;
 pub mod routes;
 pub mod sessions;

@@ -124,6 +124,16 @@ pub struct Session {
 
 async fn session(req: Request) -> Result<Response> {
     let profile = session_profile(&req).await?;
+    if profile.is_none()
+        && let Some(user) = super::proxy::sign_in(&req).await?
+    {
+        let (profile, cookie) = open_session(&req, user).await?;
+        let mut response = reply::ok(&Session {
+            profile: Some(profile),
+        });
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+        return Ok(response);
+    }
     Ok(reply::ok(&Session { profile }))
 }
 
@@ -219,6 +229,15 @@ async fn login(req: Request) -> Result<Response> {
 /// Opens a session for `user_id` in their default organization: the profile as the body and the
 /// session cookie. Used by login and by the first-run setup.
 pub(crate) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
+    let (profile, cookie) = open_session(req, user_id).await?;
+    let mut response = reply::ok(&profile);
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Opens a session for `user_id` in their default organization: the profile and the
+/// `Set-Cookie` value.
+async fn open_session(req: &Request, user_id: UserId) -> Result<(Profile, HeaderValue)> {
     let (cookie, digest) = sessions::new_secret();
     let now = req.now();
     let membership = move |conn: &rusqlite::Connection| {
@@ -251,10 +270,8 @@ pub(crate) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
             digest: digest.to_vec(),
         },
     };
-    let mut response = reply::ok(&profile_of(req, &me).await?);
     let cookie = session_cookie_header(&cookie, sessions::LIFETIME.num_seconds(), is_https(req));
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
-    Ok(response)
+    Ok((profile_of(req, &me).await?, cookie))
 }
 
 async fn logout(req: Request) -> Result<Response> {

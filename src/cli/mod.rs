@@ -1,5 +1,6 @@
 //! The command line: `serve`, and the offline admin commands that work directly on the data dir.
 
+mod auth_proxy;
 mod backup;
 mod healthcheck;
 mod limits;
@@ -97,6 +98,8 @@ pub enum Command {
         limits: limits::LimitArgs,
         #[command(flatten)]
         backups: backup::ScheduleArgs,
+        #[command(flatten)]
+        auth_proxy: auth_proxy::AuthProxyArgs,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -152,7 +155,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cors_origins,
             limits,
             backups,
+            auth_proxy,
         } => {
+            let auth_proxy = auth_proxy.settings(&trusted_proxies);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -167,6 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 smtp,
                 trusted_proxies: crate::http::client_addr::TrustedProxies::new(trusted_proxies),
                 metrics_token,
+                auth_proxy,
                 cors_origins,
                 limits: limits.limits(),
                 backups: backups.schedule(&cli.data_dir),

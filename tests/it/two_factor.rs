@@ -73,6 +73,11 @@ async fn post_login(
         .send()
         .await
         .unwrap();
+    outcome(resp).await
+}
+
+/// A sign-in's answer: the status, the cookie pair when a session was opened, and the body.
+async fn outcome(resp: reqwest::Response) -> (StatusCode, Option<String>, Value) {
     let status = resp.status();
     let cookie = resp
         .headers()
