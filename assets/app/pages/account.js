@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../components.js';
 import { TokensSection } from './tokens.js';
+import { TwoFactorPolicy, TwoFactorSection } from './two-factor.js';
 
 export function AccountPage({ profile, onProfile }) {
   useEffect(() => {
@@ -15,6 +16,8 @@ export function AccountPage({ profile, onProfile }) {
       <h1>${t('account.title')}</h1>
       <${ProfileSection} profile=${profile} onProfile=${onProfile} />
       <${PasswordSection} />
+      <${TwoFactorSection} />
+      <${TwoFactorPolicy} profile=${profile} />
       <${TokensSection} />
     </main>`;
 }
