@@ -29,7 +29,7 @@ vec![
             .summary("Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
-            .returns::<Profile>(200, "Logged in; the profile of the user")
+            .returns::<crate::two_factor::login::LoginAnswer>(200, "Logged in: the profile of the user; or, for a user with two-factor sign-in, a challenge and no session yet (finish with /auth/login/two-factor)")
             .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()

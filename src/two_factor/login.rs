@@ -41,6 +41,14 @@ pub struct Challenge {
     pub challenge: String,
 }
 
+/// What `/auth/login` answers, as documented in `/openapi.json`.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    LoggedIn(Box<crate::accounts::routes::Profile>),
+    TwoFactorRequired(Challenge),
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SecondStep {
