@@ -322,6 +322,25 @@ mod tests {
     }
 
     #[test]
+    fn a_right_password_before_a_second_factor_clears_nothing() {
+        let t = LoginThrottle::default();
+        let k = keys("a@x", "192.0.2.1");
+        // Wrong codes, each after a right password: the password attempts are taken back, the
+        // codes' failures stay, so retyping the password buys no more guesses.
+        for _ in 0..5 {
+            t.admit(&k, at(0)).unwrap();
+            t.forgive(&k);
+            t.admit(&k, at(0)).unwrap();
+        }
+        assert_eq!(t.admit(&k, at(0)), Err(1));
+        // The address's count holds the codes' 5 failures only: 15 of its 20 are left.
+        let spray = (0..10)
+            .map(|i| failures_until_refused(&t, &keys(&format!("{i}@x"), "192.0.2.1"), at(0)))
+            .sum::<usize>();
+        assert_eq!(spray, 15);
+    }
+
+    #[test]
     fn concurrent_guesses_cannot_all_slip_in() {
         let t = LoginThrottle::default();
         let k = keys("a@x", "192.0.2.1");
