@@ -67,9 +67,18 @@ pub async fn sign_in(req: &Request) -> Result<Option<UserId>> {
     })?;
     let display = req.header(NAME_HEADER).unwrap_or(name).trim().to_owned();
     let (create, now) = (proxy.create_users, req.now());
+    // Read first: signing a known user in must work on a full disk too (`start_session` copes).
+    let lookup = email.clone();
+    let known = req
+        .read(move |conn| store::user_by_email(conn, &lookup))
+        .await?;
+    if let Some((user, _)) = known {
+        return Ok(Some(user.id));
+    }
     let lookup = email.clone();
     let user = req
         .write(move |conn| {
+            // Created meanwhile by a concurrent first request of the same user.
             if let Some((user, _)) = store::user_by_email(conn, &lookup)? {
                 return Ok(user.id);
             }
