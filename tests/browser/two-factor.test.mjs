@@ -1,6 +1,6 @@
 // Two-factor sign-in in the dashboard: enrol with the key the page shows (the code computed here
 // with node's HMAC-SHA1, RFC 6238), sign out, sign in with a code and with a recovery code, and a
-// member sent to enrolment by the Owner's requirement; English and French, 375 px wide.
+// member sent to enrolment by the Owner's requirement, and sign-in by a reverse proxy's header; English and French, 375 px wide.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -141,5 +141,28 @@ describe('two-factor sign-in', () => {
     await bob.getByRole('heading', { name: /^Hello / }).waitFor(WAIT);
     await bob.goto(server.base + '/dashboard/monitors');
     await bob.getByRole('heading', { name: 'Monitors' }).waitFor(WAIT);
+  });
+});
+
+describe('reverse-proxy sign-in', () => {
+  test('behind a trusted proxy, the dashboard opens on the header\'s user without a password', async () => {
+    const proxied = await startServer(['--trusted-proxy', '127.0.0.1/32', '--auth-proxy-header', 'Remote-User']);
+    try {
+      await setupAdmin(proxied.base);
+      // The test's browser is the proxy: it connects from 127.0.0.1 and adds the header.
+      const page = await newPage(browser, { viewport: { width: 375, height: 740 } });
+      await page.context().setExtraHTTPHeaders({ 'Remote-User': 'ada@example.com' });
+      await page.goto(proxied.base + '/dashboard/monitors');
+      await page.getByRole('heading', { name: 'Monitors' }).waitFor(WAIT);
+      await screenshot(page, 'auth-proxy-signed-in-en-375');
+
+      const stranger = await newPage(browser);
+      await stranger.context().setExtraHTTPHeaders({ 'Remote-User': 'eve@example.com' });
+      const refused = await stranger.goto(proxied.base + '/auth/session');
+      assert.equal(refused.status(), 403);
+      assert.equal((await refused.json()).error.code, 'auth_proxy_user_refused');
+    } finally {
+      await proxied.stop();
+    }
   });
 });
