@@ -27,6 +27,8 @@ pub struct App {
     pub trusted_proxies: TrustedProxies,
     /// `--cors-origins`: which other origins' pages may call the API.
     pub cors_origins: CorsOrigins,
+    /// `--auth-proxy-header`: sign-in by a trusted reverse proxy's header.
+    pub auth_proxy: Option<crate::accounts::proxy::AuthProxy>,
     /// `--metrics-token`: when set, `/metrics` wants it as a bearer token.
     pub metrics_token: Option<String>,
     pub token_usage: TokenUsage,
@@ -63,6 +65,7 @@ impl App {
             signup: Default::default(),
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
+            auth_proxy: None,
             cors_origins: CorsOrigins::default(),
             token_usage: TokenUsage::default(),
             unstored_sessions: Default::default(),

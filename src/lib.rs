@@ -32,5 +32,6 @@ pub mod store;
 pub mod tasks;
 pub mod text_enum;
 pub mod tokens;
+pub mod two_factor;
 pub mod url_mask;
 pub mod web;

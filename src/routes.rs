@@ -16,6 +16,9 @@ pub fn all() -> Vec<Route> {
         crate::accounts::team_routes::routes(),  // /organizations, …/members, …/invitations
         crate::accounts::access_routes(),        // sign-up, password reset, /users/me/sessions
         crate::tokens::routes::routes(),         // /api-tokens
+        crate::two_factor::routes::routes(),     // /users/me/two-factor
+        crate::two_factor::login::routes(),      // /auth/login/two-factor
+        crate::two_factor::policy::routes(),     // /organizations/{id}/two-factor-policy
         crate::monitors::routes::routes(),       // /monitors
         crate::monitors::bulk_routes::routes(),  // /monitors/bulk
         crate::incidents::routes::routes(),      // /incidents

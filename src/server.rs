@@ -39,6 +39,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client.
     pub trusted_proxies: TrustedProxies,
+    /// `--auth-proxy-header`: sign-in by a trusted reverse proxy's header.
+    pub auth_proxy: Option<crate::accounts::proxy::AuthProxy>,
     /// When set, `/metrics` answers only with `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
     /// Which other origins' pages may call the API (token headers only).
@@ -64,6 +66,7 @@ impl Config {
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
             metrics_token: None,
+            auth_proxy: None,
             cors_origins: CorsOrigins::Any,
             limits: Limits::default(),
             backups: None,
@@ -98,6 +101,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         notifier: Arc::new(notifier),
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
+        auth_proxy: config.auth_proxy.clone(),
         cors_origins: config.cors_origins.clone(),
         signup: config.signup,
         backups: Arc::new(crate::backups::Backups::new(config.backups.clone())),

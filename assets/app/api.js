@@ -37,6 +37,8 @@ export async function api(method, path, body, { asText = false } = {}) {
     const err = new ApiError(response.status, error.code || 'http_' + response.status, error.message || response.statusText,
       Number(response.headers.get('Retry-After')) || 0);
     if (response.status === 401 && path !== '/auth/login') listeners.forEach((fn) => fn(err));
+    // The organization requires two-factor sign-in of this session's user: pages/two-factor.js listens.
+    if (err.code === 'two_factor_enrolment_required') window.dispatchEvent(new CustomEvent('dd:two-factor-enrolment-required'));
     throw err;
   }
   return asText ? text : data;

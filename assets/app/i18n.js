@@ -20,6 +20,7 @@ import statusPagesMessages from './messages-status-pages.js';
 import overviewMessages from './messages-overview.js';
 import teamMessages from './messages-team.js';
 import accessMessages from './messages-access.js';
+import twoFactorMessages from './messages-two-factor.js';
 
 export const messages = {
   en: {
@@ -211,6 +212,7 @@ addMessages(statusPagesMessages);
 addMessages(overviewMessages);
 addMessages(teamMessages);
 addMessages(accessMessages);
+addMessages(twoFactorMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -36,6 +36,7 @@ import { TeamPage } from './pages/team.js';
 import { OrganizationsPage } from './pages/organizations.js';
 import { InvitationPage } from './pages/invitation.js';
 import { OrgSwitcher } from './org-switcher.js';
+import { TwoFactorEnrolPage } from './pages/two-factor.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -68,6 +69,7 @@ const PAGES = [
   { path: BASE + '/account', view: AccountPage },
   { path: BASE + '/team', nav: 'nav.team', view: TeamPage },
   { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },
+  { path: BASE + '/two-factor', view: TwoFactorEnrolPage },
 ];
 
 /**

@@ -11,6 +11,7 @@ pub mod organization_routes;
 pub mod password;
 pub mod password_reset;
 pub mod principal;
+pub mod proxy;
 pub mod roles;
 pub mod routes;
 pub mod session_routes;

@@ -93,10 +93,12 @@ pub enum Permission {
     WriteNotificationChannels,
     /// Ours: rename the organization.
     EditOrganization,
+    /// Ours: require two-factor sign-in of every member (Owner only).
+    RequireTwoFactor,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::TransferOwnershipOfOrganization,
         Permission::InviteOrganizationMember,
         Permission::RemoveOrganizationMember,
@@ -116,6 +118,7 @@ impl Permission {
         Permission::ReadNotificationChannels,
         Permission::WriteNotificationChannels,
         Permission::EditOrganization,
+        Permission::RequireTwoFactor,
     ];
 
     /// The camelCase name used in JSON, the CLI and the database.
@@ -140,6 +143,7 @@ impl Permission {
             Permission::ReadNotificationChannels => "readNotificationChannels",
             Permission::WriteNotificationChannels => "writeNotificationChannels",
             Permission::EditOrganization => "editOrganization",
+            Permission::RequireTwoFactor => "requireTwoFactor",
         }
     }
 
@@ -156,7 +160,7 @@ pub fn can(role: Role, permission: Permission) -> bool {
         Owner => true,
         Administrator => !matches!(
             permission,
-            TransferOwnershipOfOrganization | RemoveOrganization
+            TransferOwnershipOfOrganization | RemoveOrganization | RequireTwoFactor
         ),
         Editor => matches!(
             permission,
@@ -258,6 +262,7 @@ mod tests {
                 &[Administrator, Owner],
             ),
             (Permission::EditOrganization, &[Administrator, Owner]),
+            (Permission::RequireTwoFactor, &[Owner]),
         ];
         for (permission, granted_to) in table {
             for role in Role::ALL {

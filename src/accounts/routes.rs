@@ -29,7 +29,7 @@ vec![
             .summary("Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
-            .returns::<Profile>(200, "Logged in; the profile of the user")
+            .returns::<crate::two_factor::login::LoginAnswer>(200, "Logged in: the profile of the user; or, for a user with two-factor sign-in, a challenge and no session yet (finish with /auth/login/two-factor)")
             .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()
@@ -124,6 +124,16 @@ pub struct Session {
 
 async fn session(req: Request) -> Result<Response> {
     let profile = session_profile(&req).await?;
+    if profile.is_none()
+        && let Some(user) = super::proxy::sign_in(&req).await?
+    {
+        let (profile, cookie) = open_session(&req, user).await?;
+        let mut response = reply::ok(&Session {
+            profile: Some(profile),
+        });
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+        return Ok(response);
+    }
     Ok(reply::ok(&Session { profile }))
 }
 
@@ -206,6 +216,11 @@ async fn login(req: Request) -> Result<Response> {
             "wrong e-mail or password",
         ));
     };
+    if let Some(challenge) =
+        crate::two_factor::login::challenge_if_enrolled(&req, user.id, &keys).await?
+    {
+        return Ok(challenge);
+    }
     throttle.succeeded(&keys, now);
 
     start_session(&req, user.id).await
@@ -213,7 +228,16 @@ async fn login(req: Request) -> Result<Response> {
 
 /// Opens a session for `user_id` in their default organization: the profile as the body and the
 /// session cookie. Used by login and by the first-run setup.
-pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
+pub(crate) async fn start_session(req: &Request, user_id: UserId) -> Result<Response> {
+    let (profile, cookie) = open_session(req, user_id).await?;
+    let mut response = reply::ok(&profile);
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Opens a session for `user_id` in their default organization: the profile and the
+/// `Set-Cookie` value.
+async fn open_session(req: &Request, user_id: UserId) -> Result<(Profile, HeaderValue)> {
     let (cookie, digest) = sessions::new_secret();
     let now = req.now();
     let (address, browser) = (
@@ -251,10 +275,8 @@ pub(super) async fn start_session(req: &Request, user_id: UserId) -> Result<Resp
             digest: digest.to_vec(),
         },
     };
-    let mut response = reply::ok(&profile_of(req, &me).await?);
     let cookie = session_cookie_header(&cookie, sessions::LIFETIME.num_seconds(), is_https(req));
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
-    Ok(response)
+    Ok((profile_of(req, &me).await?, cookie))
 }
 
 async fn logout(req: Request) -> Result<Response> {

@@ -179,6 +179,15 @@ impl LoginThrottle {
         Ok(())
     }
 
+    /// The admitted attempt was right but the sign-in is not over (a second factor follows): its
+    /// own count is taken back everywhere, and nothing is cleared.
+    pub fn forgive(&self, keys: &LoginKeys) {
+        let mut s = self.state.lock().expect("throttle lock");
+        s.per_account_and_address.forgive_one(&keys.pair);
+        s.per_address.forgive_one(&keys.address);
+        s.per_account.forgive_one(&keys.account);
+    }
+
     /// The admitted attempt had the right password: its own count is taken back everywhere,
     /// this account-from-this-address starts afresh, and the address becomes known.
     pub fn succeeded(&self, keys: &LoginKeys, now: Timestamp) {
@@ -310,6 +319,25 @@ mod tests {
         assert_eq!(t.admit(&owner, at(1)), Ok(()));
         t.succeeded(&owner, at(1));
         assert!(t.admit(&keys("a@x", "203.0.113.1"), at(1)).is_err());
+    }
+
+    #[test]
+    fn a_right_password_before_a_second_factor_clears_nothing() {
+        let t = LoginThrottle::default();
+        let k = keys("a@x", "192.0.2.1");
+        // Wrong codes, each after a right password: the password attempts are taken back, the
+        // codes' failures stay, so retyping the password buys no more guesses.
+        for _ in 0..5 {
+            t.admit(&k, at(0)).unwrap();
+            t.forgive(&k);
+            t.admit(&k, at(0)).unwrap();
+        }
+        assert_eq!(t.admit(&k, at(0)), Err(1));
+        // The address's count holds the codes' 5 failures only: 15 of its 20 are left.
+        let spray = (0..10)
+            .map(|i| failures_until_refused(&t, &keys(&format!("{i}@x"), "192.0.2.1"), at(0)))
+            .sum::<usize>();
+        assert_eq!(spray, 15);
     }
 
     #[test]

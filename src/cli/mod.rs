@@ -1,5 +1,6 @@
 //! The command line: `serve`, and the offline admin commands that work directly on the data dir.
 
+mod auth_proxy;
 mod backup;
 mod healthcheck;
 mod limits;
@@ -105,6 +106,8 @@ pub enum Command {
         /// existing accounts only; new ones come from `dutyduck user create`).
         #[arg(long, env = "DUTYDUCK_SIGNUP", value_enum, default_value_t = Default::default())]
         signup: crate::accounts::signup::SignupPolicy,
+        #[command(flatten)]
+        auth_proxy: auth_proxy::AuthProxyArgs,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -162,7 +165,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             backups,
             invitation_expiry,
             signup,
+            auth_proxy,
         } => {
+            let auth_proxy = auth_proxy.settings(&trusted_proxies);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -177,6 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 smtp,
                 trusted_proxies: crate::http::client_addr::TrustedProxies::new(trusted_proxies),
                 metrics_token,
+                auth_proxy,
                 cors_origins,
                 limits: limits.limits(),
                 backups: backups.schedule(&cli.data_dir),

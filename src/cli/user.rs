@@ -57,6 +57,12 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Turn off a user's two-factor sign-in (a lost phone): their next login needs only the
+    /// password. Works while the server runs.
+    RemoveTwoFactor {
+        /// E-mail address of the user.
+        email: String,
+    },
 }
 
 fn parse_role(s: &str) -> std::result::Result<Role, String> {
@@ -160,6 +166,21 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                 sessions::delete_others(conn, user.id, None)
             })?;
             outln!("Password of {email} changed; {ended} dashboard session(s) ended.");
+            Ok(())
+        }
+        UserCommand::RemoveTwoFactor { email } => {
+            let email = normalize_email(&email)?;
+            let (email, removed) = in_transaction(data_dir, Create::No, |conn| {
+                let (user, _) = store::user_by_email(conn, &email)?
+                    .ok_or_else(|| Error::not_found(&format!("user {email}")))?;
+                Ok((user.email, crate::two_factor::store::remove(conn, user.id)?))
+            })?;
+            match removed {
+                true => outln!(
+                    "Two-factor sign-in of {email} removed; the next login needs only the password."
+                ),
+                false => outln!("{email} had no two-factor sign-in; nothing changed."),
+            }
             Ok(())
         }
     }

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::TokenId;
 use crate::secret;
 use crate::tokens::store as tokens;
+use crate::two_factor;
 
 pub const TOKEN_ID_HEADER: &str = "x-api-token-id";
 pub const TOKEN_SECRET_HEADER: &str = "x-api-token-secret-key";
@@ -99,16 +100,28 @@ async fn by_session(req: &Request, cookie: &str) -> Result<Principal> {
     let now = req.now();
     let unstored = req.app.unstored_sessions.lookup(&digest, now);
     let unstored = unstored.map(|(user, org)| (user, org, false));
+    // Behind the auth proxy, the proxy did the sign-in: no two-factor, and its user only.
+    let vouched = crate::accounts::proxy::vouched_email(req);
     let found = req
         .read(move |conn| {
             let Some((user, org, stale)) = sessions::lookup(conn, &digest, now)?.or(unstored)
             else {
                 return Ok(None);
             };
-            Ok(accounts::role_in(conn, user, org)?.map(|role| (user, org, role, stale)))
+            let Some(role) = accounts::role_in(conn, user, org)? else {
+                return Ok(None);
+            };
+            if let Some(email) = &vouched {
+                let same = accounts::user_by_id(conn, user)?
+                    .is_some_and(|u| u.email.eq_ignore_ascii_case(email));
+                return Ok(same.then_some((user, org, role, stale, false)));
+            }
+            let enrolment_required = two_factor::store::enrolment_required(conn, user, org)?;
+            Ok(Some((user, org, role, stale, enrolment_required)))
         })
         .await?;
-    let (user_id, org_id, role, stale) = found.ok_or_else(expired)?;
+    let (user_id, org_id, role, stale, enrolment_required) = found.ok_or_else(expired)?;
+    two_factor::enrolment_gate(&req.path, enrolment_required)?;
     if stale {
         // "Last seen" is coarse: one write per session every ten minutes at most. Failing to
         // note it (a full disk) must not refuse the request.

@@ -45,6 +45,15 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
     (
+        "two_factor",
+        &[
+            "two_factor",
+            "two_factor_recovery_codes",
+            "two_factor_challenges",
+            "two_factor_policies",
+        ],
+    ),
+    (
         "status_pages",
         &[
             "status_pages",

@@ -38,6 +38,7 @@ mod tags;
 mod tasks;
 mod team;
 mod tokens;
+mod two_factor;
 mod upgrade;
 mod watching;
 

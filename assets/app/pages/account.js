@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../components.js';
 import { TokensSection } from './tokens.js';
 import { SessionsSection } from './sessions.js';
+import { TwoFactorSection } from './two-factor.js';
 
 export function AccountPage({ profile, onProfile }) {
   useEffect(() => {
@@ -16,6 +17,7 @@ export function AccountPage({ profile, onProfile }) {
       <h1>${t('account.title')}</h1>
       <${ProfileSection} profile=${profile} onProfile=${onProfile} />
       <${PasswordSection} />
+      <${TwoFactorSection} />
       <${TokensSection} />
       <${SessionsSection} />
     </main>`;

@@ -4,25 +4,33 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Field, errorText } from '../components.js';
 import { AccessLinks } from './access-links.js';
+import { TwoFactorStep } from './two-factor-login.js';
 
 export function LoginPage({ onDone, expired }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const [challenge, setChallenge] = useState(null);
 
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      onDone(await api('POST', '/auth/login', { email, password }));
+      const answer = await api('POST', '/auth/login', { email, password });
+      if (answer.twoFactorRequired) setChallenge(answer.challenge);
+      else onDone(answer);
     } catch (err) {
       setError(err);
       setBusy(false);
     }
   };
 
+  if (challenge) {
+    return html`<${TwoFactorStep} challenge=${challenge} onDone=${onDone}
+      onRestart=${() => { setChallenge(null); setBusy(false); setPassword(''); }} />`;
+  }
   let message = null;
   if (error) {
     if (error.status === 401) message = t('login.invalid');

@@ -8,13 +8,12 @@ import { can, userName } from '../monitoring.js';
 import { BASE, linkClick } from '../router.js';
 import { ROLES, grantable } from '../org-switcher.js';
 import { InvitationsSection } from './team-invitations.js';
+import { TwoFactorPolicy } from './two-factor.js';
 
 const PAGE_SIZE = 20;
 
 export function TeamPage({ profile }) {
   const org = profile.active_organization;
-  // The Owner's "require two-factor authentication" toggle (TwoFactorPolicy, from the
-  // two-factor part) is mounted below the members, at merge.
   return html`
     <main>
       <h1>${t('team.title')} — ${org.displayName}</h1>
@@ -23,6 +22,7 @@ export function TeamPage({ profile }) {
         ? html`<${MembersSection} profile=${profile} />`
         : html`<section class="card"><p>${t('team.noList')}</p><${LeaveButton} profile=${profile} /></section>`}
       ${can(profile, 'inviteOrganizationMember') && html`<${InvitationsSection} profile=${profile} />`}
+      <${TwoFactorPolicy} profile=${profile} />
     </main>`;
 }
 
