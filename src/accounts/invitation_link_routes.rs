@@ -144,6 +144,9 @@ async fn accept(req: Request) -> Result<Response> {
         .await?;
     let token = body.token;
     let Some(user) = existing else {
+        // A `--signup closed` server makes accounts only through the CLI: the invitee signs
+        // in with one an administrator made, then accepts.
+        req.app.signup.check_invited_account()?;
         let Some(details) = body.user_details else {
             return Err(Error::invalid_field(
                 "userDetails",

@@ -1,10 +1,10 @@
 //! Local accounts: users, organizations, memberships with roles, dashboard sessions, logins.
 
+pub mod browser;
 pub mod invitation_link_routes;
 pub mod invitation_routes;
 pub mod invitations;
 pub mod member_routes;
-pub mod browser;
 pub mod members;
 pub mod model;
 pub mod organization_routes;

@@ -74,7 +74,9 @@ async fn organization_b_gets_404_for_every_id_of_organization_a() {
                 leaks.push(format!("{} {path}: {status} {body}", route.method));
             }
         }
-        if route.method == Method::GET {
+        // A public route by id reads with its secret (an invitation's token), which only the
+        // invitee holds: A checks the list of those instead.
+        if route.method == Method::GET && !route.doc.public {
             a_reads.push(path);
         }
     }

@@ -42,6 +42,15 @@ pub fn body(method: &str, template: &str) -> Value {
         ("POST", "/status-pages/{id}/announcements/{announcementId}/updates") => {
             json!({"status": "resolved", "body": "b"})
         }
+        ("PATCH", "/organizations/{id}") => json!({"displayName": "d"}),
+        ("PUT", "/organizations/{id}/members/{memberId}/roles") => json!({"roles": ["Reporter"]}),
+        ("POST", "/organizations/{id}/members/invite") => {
+            json!({"email": "someone@example.com", "role": "Reporter"})
+        }
+        ("POST", "/organizations/{id}/invitations/{invitationId}/accept") => {
+            json!({"token": "00", "userDetails": null})
+        }
+        ("PUT", "/organizations/{id}/two-factor-policy") => json!({"required": true}),
         _ => json!({}),
     }
 }
@@ -148,7 +157,28 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
         .items("/users/me/sessions")
         .await
         .remove(0);
+    let org = api.get_ok("/users/me").await["active_organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = api.get_ok("/users/me").await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invited = api
+        .create(
+            &format!("/organizations/{org}/members/invite"),
+            json!({"email": "alpha-confidential@example.com", "role": "Reporter"}),
+        )
+        .await;
+    let invitation = invited["invitation"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no invitation id in {invited}"))
+        .to_owned();
     let ids = HashMap::from([
+        ("/organizations/{id}", org),
+        ("/organizations/{id}/members/{memberId}", me),
+        ("/organizations/{id}/invitations/{invitationId}", invitation),
         ("/monitors/{id}", id(&monitor)),
         ("/incidents/{id}", run),
         ("/tasks/{id}", task_id.to_owned()),

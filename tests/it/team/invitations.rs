@@ -193,3 +193,23 @@ async fn who_may_invite_whom() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_server_accepts_invitations_of_existing_accounts_only() {
+    let server = TestServer::start_configured(Clock::system(), |config| {
+        config.signup = dutyduck::accounts::signup::SignupPolicy::Closed;
+    })
+    .await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let org = org_of(&server, &ada).await;
+    let invited = invite(&server, &ada, &org, "bob@example.com", "Editor").await;
+    let (path, secret) = from_link(invited["link"].as_str().unwrap());
+
+    let (status, body, _) = accept_new(&server, &path, &secret).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "signup_closed")
+    );
+    // The link still works once an administrator made the account.
+    assert_eq!(link_state(&server, &path, &secret).await.0, StatusCode::OK);
+}
