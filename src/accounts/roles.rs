@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn permission_table_matches_the_reference() {
         use Role::*;
-        let table: [(Permission, &[Role]); 19] = [
+        let table: [(Permission, &[Role]); 20] = [
             (Permission::TransferOwnershipOfOrganization, &[Owner]),
             (
                 Permission::InviteOrganizationMember,
