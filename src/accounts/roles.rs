@@ -91,10 +91,12 @@ pub enum Permission {
     ReadNotificationChannels,
     /// Ours: create, change, test and delete channels; organization notification settings.
     WriteNotificationChannels,
+    /// Ours: read and export the organization's audit log (Administrators and Owners).
+    ReadAuditLog,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::TransferOwnershipOfOrganization,
         Permission::InviteOrganizationMember,
         Permission::RemoveOrganizationMember,
@@ -113,6 +115,7 @@ impl Permission {
         Permission::ReadTaskRuns,
         Permission::ReadNotificationChannels,
         Permission::WriteNotificationChannels,
+        Permission::ReadAuditLog,
     ];
 
     /// The camelCase name used in JSON, the CLI and the database.
@@ -136,6 +139,7 @@ impl Permission {
             Permission::ReadTaskRuns => "readTaskRuns",
             Permission::ReadNotificationChannels => "readNotificationChannels",
             Permission::WriteNotificationChannels => "writeNotificationChannels",
+            Permission::ReadAuditLog => "readAuditLog",
         }
     }
 
@@ -195,7 +199,7 @@ mod tests {
     #[test]
     fn permission_table_matches_the_reference() {
         use Role::*;
-        let table: [(Permission, &[Role]); 18] = [
+        let table: [(Permission, &[Role]); 19] = [
             (Permission::TransferOwnershipOfOrganization, &[Owner]),
             (
                 Permission::InviteOrganizationMember,
@@ -253,6 +257,7 @@ mod tests {
                 Permission::WriteNotificationChannels,
                 &[Administrator, Owner],
             ),
+            (Permission::ReadAuditLog, &[Administrator, Owner]),
         ];
         for (permission, granted_to) in table {
             for role in Role::ALL {

@@ -25,14 +25,19 @@ pub fn routes() -> Vec<Route> {
             Route::post("/status-pages/{id}/share-links", create)
                 .summary("Create a share link: its secret URL is shown this once")
                 .body::<LinkInput>()
-                .returns::<NewShareLink>(201, "The link with its secret"),
+                .returns::<NewShareLink>(201, "The link with its secret")
+                .audited("share_link", "create"),
             Route::delete("/status-pages/{id}/share-links/{linkId}", revoke)
                 .summary("Revoke a share link: its URL no longer opens the page")
                 .returns_empty(204, "Revoked"),
         ],
     )
     .into_iter()
-    .map(|r| r.param::<StatusPageId>("id").param::<ShareLinkId>("linkId"))
+    .map(|r| {
+        r.param::<StatusPageId>("id")
+            .param::<ShareLinkId>("linkId")
+            .audited_as("share_link")
+    })
     .collect()
 }
 
@@ -74,7 +79,9 @@ async fn create(req: Request) -> Result<Response> {
                     ),
                 ));
             }
-            share_links::insert(c, id, &stored_label, &digest, now)
+            let link = share_links::insert(c, id, &stored_label, &digest, now)?;
+            crate::audit::created(link);
+            Ok(link)
         })
         .await?;
     let secret = hex::encode(secret);

@@ -1,0 +1,112 @@
+//! A request's part in the audit log: the route's declaration, the principal once known, and
+//! whether the entry is written. `Request::write` asks `entry` for the entry to append in the
+//! same job as the change; `created` lets a creating handler name the new resource's id from
+//! inside that job.
+
+use std::cell::RefCell;
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{Actor, Audit, Entry};
+use crate::accounts::principal::{Credential, Principal};
+use crate::clock::Timestamp;
+
+#[derive(Default)]
+pub struct Trail {
+    declared: Audit,
+    principal: OnceLock<Principal>,
+    recorded: AtomicBool,
+    details: Mutex<Option<serde_json::Value>>,
+}
+
+thread_local! {
+    /// The id a creating handler names inside its write job. The job runs on the writer thread,
+    /// and `Request::write` takes it back out right after, on the same thread, in the same job.
+    static CREATED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Names the resource a write job just created, for its audit entry (call it inside the job).
+pub fn created(id: impl std::fmt::Display) {
+    CREATED.with(|c| *c.borrow_mut() = Some(id.to_string()));
+}
+
+/// What `created` left in this job, cleared (also when the job fails, so nothing leaks into the
+/// next job on the thread).
+pub(crate) fn take_created() -> Option<String> {
+    CREATED.with(|c| c.borrow_mut().take())
+}
+
+impl Trail {
+    pub fn new(declared: Audit) -> Trail {
+        Trail {
+            declared,
+            ..Trail::default()
+        }
+    }
+
+    pub(crate) fn remember(&self, principal: &Principal) {
+        let _ = self.principal.set(principal.clone());
+    }
+
+    /// Harmless values to keep with the entry (a bulk action's counts), set before the write.
+    pub fn details(&self, details: serde_json::Value) {
+        *self.details.lock().unwrap_or_else(|e| e.into_inner()) = Some(details);
+    }
+
+    pub(crate) fn current_details(&self) -> Option<serde_json::Value> {
+        self.details
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The entry this request's next write appends, if it is audited, authenticated and not yet
+    /// logged (a handler writing twice logs once, with its first write). `resource_id` is the
+    /// last path parameter; `fields` the names of the JSON body's top-level fields.
+    pub(crate) fn entry(
+        &self,
+        params: &[(&'static str, String)],
+        body: &[u8],
+        address: Option<std::net::IpAddr>,
+        at: Timestamp,
+    ) -> Option<Entry> {
+        let Audit::Audited { resource, action } = self.declared else {
+            return None;
+        };
+        let principal = self.principal.get()?;
+        if self.recorded.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let token = match &principal.credential {
+            Credential::Token { id } => Some(*id),
+            Credential::Session { .. } => None,
+        };
+        let fields = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+            .map(|fields| fields.keys().cloned().collect())
+            .unwrap_or_default();
+        Some(Entry {
+            org: Some(principal.org_id),
+            at,
+            actor: Actor::User {
+                id: principal.user_id,
+                token,
+            },
+            address: address.map(|a| a.to_string()),
+            resource_type: resource,
+            resource_id: params.last().map(|(_, v)| v.clone()),
+            action,
+            fields,
+            details: self
+                .details
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        })
+    }
+
+    /// The write failed: the entry went with it, the next write may carry it.
+    pub(crate) fn unrecord(&self) {
+        self.recorded.store(false, Ordering::SeqCst);
+    }
+}
