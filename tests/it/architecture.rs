@@ -37,6 +37,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("badges", &["badge_keys"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
+    ("audit", &["audit_log"]),
     (
         "status_pages",
         &[

@@ -9,6 +9,7 @@ mod common;
 mod accounts;
 mod architecture;
 mod assets;
+mod audit;
 mod backups;
 mod badges;
 mod binary;
