@@ -18,6 +18,7 @@ import dependenciesMessages from './messages-dependencies.js';
 import polishMessages from './messages-polish.js';
 import statusPagesMessages from './messages-status-pages.js';
 import overviewMessages from './messages-overview.js';
+import auditMessages from './messages-audit.js';
 
 export const messages = {
   en: {
@@ -207,6 +208,7 @@ for (const extra of [monitorsMessages, formMessages, incidentsMessages, tasksMes
 addMessages(polishMessages);
 addMessages(statusPagesMessages);
 addMessages(overviewMessages);
+addMessages(auditMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

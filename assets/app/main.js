@@ -30,6 +30,7 @@ import { MaintenanceFormPage } from './pages/maintenance-form.js';
 import { StatusPagesPage } from './pages/status-pages.js';
 import { StatusPageFormPage } from './pages/status-page-form.js';
 import { StatusPageAnnouncementsPage } from './pages/status-page-announcements.js';
+import { AuditLogPage } from './pages/audit-log.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -60,6 +61,7 @@ const PAGES = [
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id/edit', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/account', view: AccountPage },
+  { path: BASE + '/audit-log', nav: 'nav.auditLog', need: 'readAuditLog', view: AuditLogPage },
 ];
 
 /** The page for a path and its parameters, or null. */

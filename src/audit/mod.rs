@@ -75,8 +75,9 @@ pub fn sign_in(
                 None => Actor::Unknown,
             },
             address: address.map(|a| a.to_string()),
+            // The user is the actor (`userId`); a session has no id worth showing.
             resource_type: "session",
-            resource_id: user.map(|id| id.to_string()),
+            resource_id: None,
             action: if succeeded {
                 "sign_in"
             } else {

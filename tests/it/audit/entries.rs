@@ -122,8 +122,9 @@ async fn each_change_is_one_entry_with_who_when_and_where_and_no_secret() {
         let by_token = !resource.starts_with("session");
         assert_eq!(entry["tokenId"].is_string(), by_token, "{entry}");
         assert_eq!(entry["actorKind"], if by_token { "token" } else { "user" });
-        // A bulk request names its selection in its details, not one resource.
-        assert_eq!(entry["resourceId"].is_string(), action != "bulk", "{entry}");
+        // A bulk request names its selection in its details, a sign-in its user as the actor.
+        let named = action != "bulk" && resource != "session";
+        assert_eq!(entry["resourceId"].is_string(), named, "{entry}");
     }
     // The created resources are named by their new ids, the changed by the path's.
     assert_eq!(one(&log, "monitor", "create")["resourceId"], monitor["id"]);
