@@ -50,8 +50,8 @@ pub fn is_mutating(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// DELETE is `delete`, PUT and PATCH `update`; a POST to a collection is `create`, to a named
-/// step its last segment (`/incidents/{id}/acknowledge` is `acknowledge`, `/monitors/bulk`
+/// DELETE is `delete`, PUT and PATCH `update`; a POST to a collection (a plural) or a key is
+/// `create`, to a named step its last segment (`/incidents/{id}/acknowledge` is `acknowledge`, `/monitors/bulk`
 /// `bulk`).
 pub fn action_of(method: &Method, path: &'static str) -> &'static str {
     match *method {
@@ -60,8 +60,9 @@ pub fn action_of(method: &Method, path: &'static str) -> &'static str {
         _ => {
             let segments: Vec<&'static str> = path.split('/').filter(|s| !s.is_empty()).collect();
             match segments.as_slice() {
-                // A key of its own (`/monitors/{id}/badge-key`) is created as a thing.
-                [.., last] if last.ends_with("-key") => "create",
+                // A key of its own (`/monitors/{id}/badge-key`), or an item of a sub-collection
+                // (`/status-pages/{id}/share-links`), is created.
+                [.., last] if last.ends_with("-key") || last.ends_with('s') => "create",
                 [.., before, last]
                     if !last.starts_with('{') && (before.starts_with('{') || *last == "bulk") =>
                 {
@@ -83,11 +84,8 @@ mod tests {
             (Method::POST, "/monitors", "create"),
             (Method::POST, "/monitors/bulk", "bulk"),
             (Method::POST, "/incidents/{id}/acknowledge", "acknowledge"),
-            (
-                Method::POST,
-                "/status-pages/{id}/share-links",
-                "share-links",
-            ),
+            (Method::POST, "/status-pages/{id}/share-links", "create"),
+            (Method::POST, "/incidents/{id}/comment", "comment"),
             (Method::POST, "/monitors/{id}/badge-key", "create"),
             (Method::PATCH, "/monitors/{id}", "update"),
             (Method::PUT, "/notification-settings", "update"),

@@ -25,8 +25,7 @@ pub fn routes() -> Vec<Route> {
             Route::post("/status-pages/{id}/share-links", create)
                 .summary("Create a share link: its secret URL is shown this once")
                 .body::<LinkInput>()
-                .returns::<NewShareLink>(201, "The link with its secret")
-                .audited("share_link", "create"),
+                .returns::<NewShareLink>(201, "The link with its secret"),
             Route::delete("/status-pages/{id}/share-links/{linkId}", revoke)
                 .summary("Revoke a share link: its URL no longer opens the page")
                 .returns_empty(204, "Revoked"),

@@ -4,6 +4,7 @@
 
 mod entries;
 mod reading;
+mod resources;
 
 use dutyduck::clock::Clock;
 use serde_json::Value;
