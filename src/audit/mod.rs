@@ -14,7 +14,7 @@ pub mod store;
 mod trail;
 
 pub use declare::Audit;
-pub(crate) use trail::take_created;
+pub(crate) use trail::appended;
 pub use trail::{Trail, created};
 
 use rusqlite::Connection;
@@ -131,4 +131,30 @@ pub async fn bulk_done(req: &Request, report: &Result<crate::bulk::Report>) -> R
     }
     req.audit.details(details);
     req.write(|_| Ok(())).await
+}
+
+/// A change made by an offline admin command (`dutyduck user …`, `dutyduck token …`), in the
+/// command's own transaction; `fields` names what changed (never a value).
+pub fn by_cli(
+    conn: &Connection,
+    org: Option<OrgId>,
+    (resource_type, resource_id): (&'static str, String),
+    action: &'static str,
+    fields: &[&str],
+    at: Timestamp,
+) -> Result<()> {
+    store::insert(
+        conn,
+        &Entry {
+            org,
+            at,
+            actor: Actor::Cli,
+            address: None,
+            resource_type,
+            resource_id: Some(resource_id),
+            action,
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            details: None,
+        },
+    )
 }

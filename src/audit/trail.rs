@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{Actor, Audit, Entry};
 use crate::accounts::principal::{Credential, Principal};
 use crate::clock::Timestamp;
+use crate::error::Result;
 
 #[derive(Default)]
 pub struct Trail {
@@ -33,8 +34,25 @@ pub fn created(id: impl std::fmt::Display) {
 
 /// What `created` left in this job, cleared (also when the job fails, so nothing leaks into the
 /// next job on the thread).
-pub(crate) fn take_created() -> Option<String> {
+fn take_created() -> Option<String> {
     CREATED.with(|c| c.borrow_mut().take())
+}
+
+/// `f`, then `entry` (if any) in the same job, naming the resource `f` created if it did.
+pub(crate) fn appended<T>(
+    entry: Option<Entry>,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+) -> impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static {
+    move |conn| {
+        let done = f(conn);
+        let created = take_created();
+        let done = done?;
+        if let Some(mut entry) = entry {
+            entry.resource_id = created.or(entry.resource_id);
+            super::store::insert(conn, &entry)?;
+        }
+        Ok(done)
+    }
 }
 
 impl Trail {

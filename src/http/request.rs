@@ -147,16 +147,7 @@ impl Request {
         let entry = self
             .audit
             .entry(&self.params, &self.body, self.client_addr(), self.now());
-        move |conn| {
-            let done = f(conn);
-            let created = crate::audit::take_created();
-            let done = done?;
-            if let Some(mut entry) = entry {
-                entry.resource_id = created.or(entry.resource_id);
-                crate::audit::store::insert(conn, &entry)?;
-            }
-            Ok(done)
-        }
+        crate::audit::appended(entry, f)
     }
 }
 

@@ -14,7 +14,7 @@ const PAGE_SIZE = 25;
 const RESOURCES = ['monitor', 'task', 'incident', 'notification_channel', 'notification_settings', 'silence',
   'maintenance_window', 'status_page', 'share_link', 'announcement', 'badge_key', 'api_token', 'user', 'session'];
 const ACTIONS = ['create', 'update', 'delete', 'sign_in', 'sign_in_failed', 'acknowledge', 'resolve', 'comment',
-  'bulk', 'toggle', 'archive', 'expire', 'end', 'test', 'post_update', 'regenerate_ping_key'];
+  'bulk', 'toggle', 'archive', 'expire', 'end', 'test', 'post_update', 'regenerate_ping_key', 'set_password'];
 const KEYS = ['resourceType', 'action', 'userId', 'tokenId', 'resourceId', 'from', 'to'];
 
 /** A word of the log in the reader's language, or the word itself when it has none. */

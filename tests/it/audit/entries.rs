@@ -209,3 +209,33 @@ async fn a_dashboard_change_is_the_users_own() {
     fields.sort();
     assert_eq!(fields, ["firstName", "lastName"]);
 }
+
+/// The admin commands, offline, log as the CLI in the organization concerned, with no address.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_commands_are_logged_as_the_cli() {
+    let (server, ada) = start().await;
+    let spare = server.create_token("ada@example.com", &[]);
+    let out = server.cli(&["token", "revoke", &spare.id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = entries(&server, &ada, "").await;
+    let me = server.as_(&ada).get_ok("/users/me").await;
+    for (resource, action, id) in [
+        ("user", "create", me["user"]["id"].as_str().unwrap()),
+        ("api_token", "create", ada.id.as_str()),
+        ("api_token", "delete", spare.id.as_str()),
+    ] {
+        let entry = log
+            .iter()
+            .find(|e| {
+                e["resourceType"] == resource && e["action"] == action && e["resourceId"] == id
+            })
+            .unwrap_or_else(|| panic!("{resource} {action} {id} in {log:#?}"));
+        assert_eq!(entry["actorKind"], "cli");
+        assert_eq!(entry["actorName"], "CLI");
+        assert!(entry["address"].is_null() && entry["userId"].is_null());
+    }
+}
