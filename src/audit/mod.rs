@@ -15,7 +15,7 @@ mod trail;
 
 pub use declare::Audit;
 pub(crate) use trail::appended;
-pub use trail::{Trail, created};
+pub use trail::{Trail, created, more_details};
 
 use rusqlite::Connection;
 
@@ -110,20 +110,25 @@ pub fn bulk_selection(req: &Request, action: impl serde::Serialize, by_ids: bool
     }));
 }
 
+/// A bulk report's counts, for its entry.
+pub fn counts(report: &crate::bulk::Report) -> serde_json::Map<String, serde_json::Value> {
+    serde_json::Map::from_iter([
+        ("matched".to_owned(), report.matched.into()),
+        ("changed".to_owned(), report.changed.into()),
+        ("skipped".to_owned(), report.skipped.into()),
+        ("notFound".to_owned(), report.not_found.len().into()),
+    ])
+}
+
 /// The one entry of a bulk request whose batches are separate writes (`crate::bulk::run`, by
 /// design): written after the last batch, with the counts, or `failed` when a batch failed (the
 /// batches before it stand). The actions making one object in one write (`maintenance`,
-/// `silence`) are logged by that write; this is then a no-op.
+/// `silence`) are logged by that write, their counts given inside it with `more_details`.
 pub async fn bulk_done(req: &Request, report: &Result<crate::bulk::Report>) -> Result<()> {
     let mut details = req.audit.current_details().unwrap_or_default();
     if let serde_json::Value::Object(fields) = &mut details {
         match report {
-            Ok(r) => {
-                fields.insert("matched".into(), r.matched.into());
-                fields.insert("changed".into(), r.changed.into());
-                fields.insert("skipped".into(), r.skipped.into());
-                fields.insert("notFound".into(), r.not_found.len().into());
-            }
+            Ok(r) => fields.extend(counts(r)),
             Err(_) => {
                 fields.insert("failed".into(), true.into());
             }

@@ -25,6 +25,13 @@ thread_local! {
     /// The id a creating handler names inside its write job. The job runs on the writer thread,
     /// and `Request::write` takes it back out right after, on the same thread, in the same job.
     static CREATED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Harmless values known only inside the job (a bulk action's counts), the same way.
+    static MORE: RefCell<Option<serde_json::Map<String, serde_json::Value>>> = const { RefCell::new(None) };
+}
+
+/// Adds harmless values (counts) to the entry of the job running now (call it inside the job).
+pub fn more_details(values: serde_json::Map<String, serde_json::Value>) {
+    MORE.with(|m| *m.borrow_mut() = Some(values));
 }
 
 /// Names the resource a write job just created, for its audit entry (call it inside the job).
@@ -46,9 +53,15 @@ pub(crate) fn appended<T>(
     move |conn| {
         let done = f(conn);
         let created = take_created();
+        let more = MORE.with(|m| m.borrow_mut().take());
         let done = done?;
         if let Some(mut entry) = entry {
             entry.resource_id = created.or(entry.resource_id);
+            if let (Some(serde_json::Value::Object(details)), Some(more)) =
+                (&mut entry.details, more)
+            {
+                details.extend(more);
+            }
             super::store::insert(conn, &entry)?;
         }
         Ok(done)

@@ -182,9 +182,12 @@ async fn silence(req: &Request, me: &Principal, body: IncidentBulk) -> Result<Re
         reason: body.reason,
         selection_field,
     };
-    let now = req.now();
+    let (now, counts) = (req.now(), crate::audit::counts(&report));
     let id = req
-        .write(move |c| silencer::silence(c, &request, now))
+        .write(move |c| {
+            crate::audit::more_details(counts);
+            silencer::silence(c, &request, now)
+        })
         .await?;
     report.silence_id = Some(id);
     Ok(reply::ok(&report))

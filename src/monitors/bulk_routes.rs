@@ -222,6 +222,7 @@ async fn into_maintenance(req: &Request, me: &Principal, body: MonitorBulk) -> R
                 report.add(&id, outcome);
             }
             report.window_id = Some(maintenance::bulk::create(c, window, now)?.id.to_string());
+            crate::audit::more_details(crate::audit::counts(&report));
             Ok(report)
         })
         .await?;

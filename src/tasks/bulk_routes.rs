@@ -126,6 +126,7 @@ async fn into_maintenance(req: &Request, me: &Principal, body: TaskBulk) -> Resu
                 }
             }
             report.window_id = Some(maintenance::bulk::create(c, window, now)?.id.to_string());
+            crate::audit::more_details(crate::audit::counts(&report));
             Ok(report)
         })
         .await?;

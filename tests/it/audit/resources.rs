@@ -202,3 +202,33 @@ async fn every_resource_logs_its_creation_change_and_deletion() {
     let log = serde_json::to_string(&entries(&server, &ada, "").await).unwrap();
     assert!(!log.contains(secret), "the share link's secret in the log");
 }
+
+/// A bulk action making one object (a maintenance window, a silence) is one entry with its
+/// selection and counts, as a batched one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_action_making_one_object_logs_its_counts() {
+    let (server, ada) = start().await;
+    let api = || server.as_(&ada);
+    let monitor = api()
+        .create(
+            "/monitors",
+            json!({"url": "https://example.com", "isActive": false}),
+        )
+        .await;
+    let unknown = "00000000-0000-7000-8000-000000000000";
+    let (status, report) = api()
+        .post(
+            "/monitors/bulk",
+            json!({"ids": [monitor["id"], unknown], "action": "maintenance",
+                   "endsAt": "2026-11-20T12:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{report}");
+    let entry = entries(&server, &ada, "action=bulk").await.remove(0);
+    assert_eq!(entry["resourceType"], "monitor");
+    assert_eq!(
+        entry["details"],
+        json!({"action": "maintenance", "selection": "ids", "matched": 1, "changed": 1,
+               "skipped": 0, "notFound": 1})
+    );
+}
