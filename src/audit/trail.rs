@@ -141,3 +141,58 @@ impl Trail {
         self.recorded.store(false, Ordering::SeqCst);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::roles::Role;
+    use crate::ids::{OrgId, TokenId, UserId};
+
+    fn principal() -> Principal {
+        Principal {
+            user_id: UserId::generate(),
+            org_id: OrgId::generate(),
+            role: Role::Editor,
+            scopes: vec![],
+            credential: Credential::Token {
+                id: TokenId::generate(),
+            },
+        }
+    }
+
+    #[test]
+    fn one_entry_per_request_with_field_names_only() {
+        let at = chrono::Utc::now();
+        let params = [("id", "m1".to_owned())];
+        let body = br#"{"url": "https://u:secret@x", "requestHeaders": {"A": "b"}}"#;
+        let audited = Audit::Audited {
+            resource: "monitor",
+            action: "update",
+        };
+        // Not audited, or nobody authenticated: no entry.
+        let trail = Trail::new(Audit::NotAudited("a preview"));
+        trail.remember(&principal());
+        assert!(trail.entry(&params, body, None, at).is_none());
+        let trail = Trail::new(audited);
+        assert!(trail.entry(&params, body, None, at).is_none());
+
+        trail.remember(&principal());
+        let entry = trail.entry(&params, body, None, at).expect("an entry");
+        assert_eq!(entry.resource_id.as_deref(), Some("m1"));
+        let mut fields = entry.fields.clone();
+        fields.sort();
+        assert_eq!(fields, ["requestHeaders", "url"]);
+        assert!(!format!("{entry:?}").contains("secret"));
+        // Once per request; again only after the write carrying it failed.
+        assert!(trail.entry(&params, body, None, at).is_none());
+        trail.unrecord();
+        assert!(trail.entry(&params, body, None, at).is_some());
+    }
+
+    #[test]
+    fn a_created_id_is_taken_once() {
+        created("abc");
+        assert_eq!(take_created().as_deref(), Some("abc"));
+        assert_eq!(take_created(), None);
+    }
+}
