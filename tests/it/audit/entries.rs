@@ -239,3 +239,29 @@ async fn the_admin_commands_are_logged_as_the_cli() {
         assert!(entry["address"].is_null() && entry["userId"].is_null());
     }
 }
+
+/// Behind a trusted proxy, the address is the client's it names, for changes and sign-ins alike.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_address_is_the_clients_through_a_trusted_proxy() {
+    use dutyduck::http::client_addr::TrustedProxies;
+    let server = crate::common::TestServer::start_configured(
+        dutyduck::clock::Clock::manual(crate::common::at(START)),
+        |config| {
+            config.trusted_proxies =
+                TrustedProxies::new(vec![TrustedProxies::parse_one("127.0.0.0/8").unwrap()]);
+        },
+    )
+    .await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let resp = server
+        .as_(&ada)
+        .request(Method::POST, "/tasks")
+        .header("x-forwarded-for", "203.0.113.7")
+        .json(&json!({"id": "backup"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let log = entries(&server, &ada, "resourceType=task").await;
+    assert_eq!(one(&log, "task", "create")["address"], "203.0.113.7");
+}
