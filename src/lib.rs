@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod backups;
 pub mod badges;
 pub mod bulk;

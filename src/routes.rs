@@ -39,6 +39,7 @@ pub fn all() -> Vec<Route> {
         crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
         crate::status_pages::badge_routes::routes(), // /status/{slug}/components/{componentId}/badge/…
         crate::overview::routes::routes(),           // /overview, /events
+        crate::audit::routes::routes(),              // /audit-log
         crate::web::routes(),                        // /dashboard, /docs
     ]
     .concat()

@@ -33,6 +33,8 @@ pub struct Config {
     pub raw_retention: Duration,
     /// How long task runs (with their output) and ping log messages are kept.
     pub run_retention: Duration,
+    /// How long audit log entries are kept (`--audit-retention`).
+    pub audit_retention: Duration,
     /// The SMTP relay for e-mail channels.
     pub smtp: Option<SmtpSettings>,
     /// Where users reach the dashboard, for links in notifications.
@@ -62,6 +64,7 @@ impl Config {
             data_dir,
             raw_retention: Duration::from_secs(7 * 86_400),
             run_retention: Duration::from_secs(90 * 86_400),
+            audit_retention: Duration::from_secs(400 * 86_400),
             smtp: None,
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
@@ -157,10 +160,12 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     };
     let run_retention =
         chrono::Duration::from_std(config.run_retention).unwrap_or(chrono::Duration::days(90));
+    let audit_retention =
+        chrono::Duration::from_std(config.audit_retention).unwrap_or(chrono::Duration::days(400));
     let purge = tokio::spawn(purge_history(
         app.clone(),
         retention,
-        run_retention,
+        (run_retention, audit_retention),
         stopped.clone(),
     ));
     let watchdog = tokio::spawn(crate::health::watchdog::run(app.clone(), stopped.clone()));
@@ -229,18 +234,15 @@ impl Running {
 }
 
 /// Deletes check history past its retention, old task runs and ping logs, and old sent
-/// notifications, in small batches so checks keep flowing.
+/// notifications, and audit log entries past theirs, in small batches so checks keep flowing.
+/// Once at start (a server stopped for long catches up at once), then every `PURGE_EVERY`.
 async fn purge_history(
     app: Arc<App>,
     retention: Retention,
-    run_retention: chrono::Duration,
+    (run_retention, audit_retention): (chrono::Duration, chrono::Duration),
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(PURGE_EVERY) => {}
-            _ = stopped.wait_for(|s| *s) => return,
-        }
         loop {
             let now = app.clock.now();
             match app
@@ -248,7 +250,8 @@ async fn purge_history(
                 .write(move |c| {
                     Ok(history::purge(c, &retention, now, 5_000)?
                         + crate::tasks::run_store::purge(c, now - run_retention, 5_000)?
-                        + crate::notify::outbox::purge(c, now, 5_000)?)
+                        + crate::notify::outbox::purge(c, now, 5_000)?
+                        + crate::audit::store::purge(c, now - audit_retention, 5_000)?)
                 })
                 .await
             {
@@ -259,6 +262,10 @@ async fn purge_history(
                     break;
                 }
             }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(PURGE_EVERY) => {}
+            _ = stopped.wait_for(|s| *s) => return,
         }
     }
 }

@@ -21,6 +21,7 @@ import overviewMessages from './messages-overview.js';
 import teamMessages from './messages-team.js';
 import accessMessages from './messages-access.js';
 import twoFactorMessages from './messages-two-factor.js';
+import auditMessages from './messages-audit.js';
 
 export const messages = {
   en: {
@@ -213,6 +214,7 @@ addMessages(overviewMessages);
 addMessages(teamMessages);
 addMessages(accessMessages);
 addMessages(twoFactorMessages);
+addMessages(auditMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

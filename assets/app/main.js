@@ -37,6 +37,7 @@ import { OrganizationsPage } from './pages/organizations.js';
 import { InvitationPage } from './pages/invitation.js';
 import { OrgSwitcher } from './org-switcher.js';
 import { TwoFactorEnrolPage } from './pages/two-factor.js';
+import { AuditLogPage } from './pages/audit-log.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -70,6 +71,7 @@ const PAGES = [
   { path: BASE + '/team', nav: 'nav.team', view: TeamPage },
   { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },
   { path: BASE + '/two-factor', view: TwoFactorEnrolPage },
+  { path: BASE + '/audit-log', nav: 'nav.auditLog', need: 'readAuditLog', view: AuditLogPage },
 ];
 
 /**

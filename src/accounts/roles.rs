@@ -95,10 +95,12 @@ pub enum Permission {
     EditOrganization,
     /// Ours: require two-factor sign-in of every member (Owner only).
     RequireTwoFactor,
+    /// Ours: read and export the organization's audit log (Administrators and Owners).
+    ReadAuditLog,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::TransferOwnershipOfOrganization,
         Permission::InviteOrganizationMember,
         Permission::RemoveOrganizationMember,
@@ -119,6 +121,7 @@ impl Permission {
         Permission::WriteNotificationChannels,
         Permission::EditOrganization,
         Permission::RequireTwoFactor,
+        Permission::ReadAuditLog,
     ];
 
     /// The camelCase name used in JSON, the CLI and the database.
@@ -144,6 +147,7 @@ impl Permission {
             Permission::WriteNotificationChannels => "writeNotificationChannels",
             Permission::EditOrganization => "editOrganization",
             Permission::RequireTwoFactor => "requireTwoFactor",
+            Permission::ReadAuditLog => "readAuditLog",
         }
     }
 
@@ -203,7 +207,7 @@ mod tests {
     #[test]
     fn permission_table_matches_the_reference() {
         use Role::*;
-        let table: [(Permission, &[Role]); 20] = [
+        let table: [(Permission, &[Role]); 21] = [
             (Permission::TransferOwnershipOfOrganization, &[Owner]),
             (
                 Permission::InviteOrganizationMember,
@@ -263,6 +267,7 @@ mod tests {
             ),
             (Permission::EditOrganization, &[Administrator, Owner]),
             (Permission::RequireTwoFactor, &[Owner]),
+            (Permission::ReadAuditLog, &[Administrator, Owner]),
         ];
         for (permission, granted_to) in table {
             for role in Role::ALL {

@@ -26,6 +26,7 @@ pub fn routes() -> Vec<Route> {
 vec![
         Route::post("/auth/login", login)
             .public()
+            .not_audited("audit::sign_in logs each attempt, successful or not")
             .summary("Log in with e-mail and password; sets the session cookie",
             )
             .body::<Login>()
@@ -33,6 +34,7 @@ vec![
             .same_origin_only(),
         Route::post("/auth/logout", logout)
             .public()
+            .not_audited("ends the caller's own session; nothing of the organization changes")
             .summary("End the current session and clear its cookie")
             .returns_empty(204, "Logged out")
             .same_origin_only(),
@@ -49,6 +51,7 @@ vec![
                 "The profile (top-level keys in snake_case, as the original clients expect)",
             ),
         Route::put("/users/me", update_me)
+            .audited("user", "update")
             .summary("Change your names, e-mail or password")
             .body::<UpdateProfile>()
             .returns::<UpdatedProfile>(200, "The updated profile"),
@@ -210,7 +213,9 @@ async fn login(req: Request) -> Result<Response> {
         .map(|(u, h)| (Some(u), Some(h)))
         .unwrap_or((None, None));
     let valid = password::verify_async(body.password, hash).await?;
+    let tried = user.as_ref().map(|u| u.id);
     let Some(user) = user.filter(|_| valid) else {
+        crate::audit::failed_sign_in(&req, tried).await;
         return Err(Error::unauthorized(
             "invalid_credentials",
             "wrong e-mail or password",
@@ -255,6 +260,7 @@ async fn open_session(req: &Request, user_id: UserId) -> Result<(Profile, Header
             sessions::purge_expired(conn, now)?;
             sessions::insert(conn, &digest, user_id, org, now)?;
             sessions::describe(conn, &digest, address, &browser)?;
+            crate::audit::sign_in(conn, Some(user_id), true, address, now)?;
             Ok((org, role))
         })
         .await;

@@ -30,6 +30,7 @@ pub fn routes() -> Vec<Route> {
                 .same_origin_only(),
             Route::post("/setup", create_first_admin)
                 .public()
+                .not_audited("the first account; its sign-in is logged by audit::sign_in")
                 .summary("Create the first administrator and their organization; logs them in")
                 .body::<Setup>()
                 .returns::<Profile>(200, "Created and logged in (session cookie set)")

@@ -59,6 +59,8 @@ pub fn routes() -> Vec<Route> {
         ],
     );
     keys.into_iter()
+        // The resource id is the monitor's or task's: its badge key is secret.
+        .map(|r| r.audited_as("badge_key"))
         .map(|r| match r.path.starts_with("/monitors") {
             true => r.param::<MonitorId>("id"),
             false => r.param::<crate::tasks::settings::TaskIdParam>("id"),

@@ -62,6 +62,9 @@ pub enum Command {
         /// How long task runs (with their output excerpts) and ping log messages are kept.
         #[arg(long, env = "DUTYDUCK_RUN_RETENTION", default_value = "90d", value_parser = humantime::parse_duration)]
         run_retention: std::time::Duration,
+        /// How long audit log entries (who changed what, sign-ins) are kept.
+        #[arg(long, env = "DUTYDUCK_AUDIT_RETENTION", default_value = "400d", value_parser = humantime::parse_duration)]
+        audit_retention: std::time::Duration,
         /// The address users reach the dashboard at (e.g. https://status.example.com), for the
         /// links in notifications. Without it, messages carry no link.
         #[arg(long, env = "DUTYDUCK_PUBLIC_URL", value_parser = parse_public_url)]
@@ -155,6 +158,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             listen,
             raw_retention,
             run_retention,
+            audit_retention,
             public_url,
             smtp_url,
             smtp_from,
@@ -178,6 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = crate::server::Config {
                 raw_retention,
                 run_retention,
+                audit_retention,
                 public_url,
                 smtp,
                 trusted_proxies: crate::http::client_addr::TrustedProxies::new(trusted_proxies),

@@ -127,7 +127,11 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
                     },
                 };
                 let scopes = grantable_scopes(&scopes, &principal)?;
-                tokens::issue(conn, org_id, owner.id, &label, &scopes, expires_at, now)
+                let issued =
+                    tokens::issue(conn, org_id, owner.id, &label, &scopes, expires_at, now)?;
+                let what = ("api_token", issued.id.to_string());
+                crate::audit::by_cli(conn, Some(org_id), what, "create", &[], now)?;
+                Ok(issued)
             })?;
             if json {
                 let out = serde_json::json!({"id": issued.id, "secretKey": issued.secret_key, "expiresAt": issued.expires_at});
@@ -222,6 +226,10 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
             let revoked = in_transaction(data_dir, Create::No, |conn| {
                 let token = tokens::get(conn, token_id)?;
                 tokens::delete(conn, token_id)?;
+                if let Some(t) = &token {
+                    let (org, what) = (Some(t.organization_id), ("api_token", t.id.to_string()));
+                    crate::audit::by_cli(conn, org, what, "delete", &[], Utc::now())?;
+                }
                 Ok(token)
             })?;
             match revoked {

@@ -105,7 +105,10 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                     Some(org) => org,
                     None => implied_organization(conn)?,
                 };
-                create_member(conn, &user, &org, role, now)
+                let created = create_member(conn, &user, &org, role, now)?;
+                let what = ("user", created.0.id.to_string());
+                crate::audit::by_cli(conn, Some(created.1.id), what, "create", &[], now)?;
+                Ok(created)
             })?;
             outln!("Created user {email} ({role} of {}).", org.display_name);
             Ok(())
@@ -163,6 +166,9 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
                     password_hash: Some(hash),
                 };
                 store::update_profile(conn, user.id, &change, now)?;
+                let org = store::default_membership(conn, user.id)?.map(|(org, _)| org);
+                let what = ("user", user.id.to_string());
+                crate::audit::by_cli(conn, org, what, "set_password", &["password"], now)?;
                 sessions::delete_others(conn, user.id, None)
             })?;
             outln!("Password of {email} changed; {ended} dashboard session(s) ended.");

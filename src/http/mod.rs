@@ -146,6 +146,7 @@ where
                         headers,
                         body,
                         remote,
+                        audit: crate::audit::Trail::new(route.audit),
                     };
                     AssertUnwindSafe(handler(req))
                         .catch_unwind()

@@ -26,6 +26,8 @@ pub struct Request {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub remote: Option<SocketAddr>,
+    /// The route's audit declaration and what its entry needs (see `crate::audit`).
+    pub audit: crate::audit::Trail,
 }
 
 impl Request {
@@ -85,7 +87,9 @@ impl Request {
 
     /// Who is calling; 401 without valid credentials.
     pub async fn principal(&self) -> Result<Principal> {
-        super::auth::authenticate(self).await
+        let principal = super::auth::authenticate(self).await?;
+        self.audit.remember(&principal);
+        Ok(principal)
     }
 
     /// Who is calling, provided they hold `permission` (else 403).
@@ -115,13 +119,35 @@ impl Request {
         self.app.store.read(f).await
     }
 
-    /// `app.store.write`: runs `f` on the single writer; returns after commit.
+    /// `app.store.write`: runs `f` on the single writer; returns after commit. On an audited
+    /// route the audit entry is appended in the same job (see [`Request::audited`]).
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
     {
-        self.app.store.write(f).await
+        let written = self.app.store.write(self.audited(f)).await;
+        if written.is_err() {
+            self.audit.unrecord();
+        }
+        written
+    }
+
+    /// `f` followed, in the same job, by this request's audit entry (once per request, on an
+    /// audited route, for an authenticated caller): what `write` runs, and what a write detached
+    /// from the request (one the scheduler must hear of) hands to `app.store.write` itself.
+    pub fn audited<T, F>(
+        &self,
+        f: F,
+    ) -> impl FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static + use<T, F>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        let entry = self
+            .audit
+            .entry(&self.params, &self.body, self.client_addr(), self.now());
+        crate::audit::appended(entry, f)
     }
 }
 

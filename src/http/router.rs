@@ -39,6 +39,8 @@ pub struct Route {
     pub doc: Doc,
     /// Pages and login: never answered to other origins (see `http::cors`).
     pub same_origin_only: bool,
+    /// What the audit log records of a call (`crate::audit::declare`).
+    pub audit: crate::audit::Audit,
     handler: Handler,
 }
 
@@ -53,6 +55,7 @@ impl Route {
             path,
             doc: Doc::default(),
             same_origin_only: false,
+            audit: Default::default(),
             handler: Arc::new(move |req| Box::pin(handler(req))),
         }
     }

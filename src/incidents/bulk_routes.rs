@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         "Incidents",
         vec![
             Route::post("/incidents/bulk", apply)
+                .audited("incident", "bulk")
                 .summary("Acknowledge, resolve, comment on or silence incidents by id or by filter")
                 .body::<IncidentBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
@@ -86,6 +87,7 @@ pub struct IncidentBulk {
 async fn apply(req: Request) -> Result<Response> {
     let me = req.principal().await?;
     let body: IncidentBulk = req.json()?;
+    crate::audit::bulk_selection(&req, body.action, body.ids.is_some());
     if body.action == IncidentBulkAction::Silence {
         return silence(&req, &me, body).await;
     }
@@ -123,7 +125,9 @@ async fn apply(req: Request) -> Result<Response> {
                 .await
         }
     })
-    .await?;
+    .await;
+    crate::audit::bulk_done(&req, &report).await?;
+    let report = report?;
     Ok(reply::ok(&report))
 }
 
@@ -178,9 +182,12 @@ async fn silence(req: &Request, me: &Principal, body: IncidentBulk) -> Result<Re
         reason: body.reason,
         selection_field,
     };
-    let now = req.now();
+    let (now, counts) = (req.now(), crate::audit::counts(&report));
     let id = req
-        .write(move |c| silencer::silence(c, &request, now))
+        .write(move |c| {
+            crate::audit::more_details(counts);
+            silencer::silence(c, &request, now)
+        })
         .await?;
     report.silence_id = Some(id);
     Ok(reply::ok(&report))

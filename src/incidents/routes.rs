@@ -62,7 +62,7 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<IncidentId>("id"))
+    .map(|r| r.param::<IncidentId>("id").audited_as("incident"))
     .collect()
 }
 
@@ -269,6 +269,7 @@ async fn declare(req: Request) -> Result<Response> {
                 created_by: Some(user),
             };
             let id = store::insert(c, &new, now)?;
+            crate::audit::created(id);
             store::get(c, org, id)?.ok_or_else(|| Error::internal("incident vanished after insert"))
         })
         .await?;

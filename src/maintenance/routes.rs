@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
                 .body::<Create<WindowInput>>()
                 .returns::<Window>(201, "The new window"),
             Route::post("/maintenance-windows/preview", preview)
+                .not_audited("a preview changes nothing")
                 .summary("The monitors and tasks a selection covers")
                 .body::<PreviewInput>()
                 .returns::<PreviewReply>(200, "What it covers"),
@@ -55,7 +56,7 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<MaintenanceId>("id"))
+    .map(|r| r.param::<MaintenanceId>("id").audited_as("maintenance_window"))
     .collect()
 }
 
@@ -144,7 +145,11 @@ async fn create(req: Request) -> Result<Response> {
     let s = settings(&req)?;
     let (org, now) = (me.org_id, req.now());
     let w = req
-        .write(move |c| lifecycle::create(c, org, &s, now))
+        .write(move |c| {
+            let w = lifecycle::create(c, org, &s, now)?;
+            crate::audit::created(w.id);
+            Ok(w)
+        })
         .await?;
     Ok(reply::created(&w.view(now)))
 }

@@ -33,6 +33,7 @@ pub fn routes() -> Vec<Route> {
         "Monitors",
         vec![
             Route::post("/monitors/bulk", apply)
+                .audited("monitor", "bulk")
                 .summary("Pause, resume, archive, delete, tag or put into maintenance monitors by id or by filter")
                 .body::<MonitorBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
@@ -155,6 +156,7 @@ pub fn only_maintenance(input: &MaintenanceInput) -> Result<()> {
 async fn apply(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
     let body: MonitorBulk = req.json()?;
+    crate::audit::bulk_selection(&req, body.action, body.ids.is_some());
     if body.action == MonitorBulkAction::Maintenance {
         return into_maintenance(&req, &me, body).await;
     }
@@ -188,7 +190,9 @@ async fn apply(req: Request) -> Result<Response> {
             Ok(outcomes)
         }
     })
-    .await?;
+    .await;
+    crate::audit::bulk_done(&req, &report).await?;
+    let report = report?;
     Ok(reply::ok(&report))
 }
 
@@ -218,6 +222,7 @@ async fn into_maintenance(req: &Request, me: &Principal, body: MonitorBulk) -> R
                 report.add(&id, outcome);
             }
             report.window_id = Some(maintenance::bulk::create(c, window, now)?.id.to_string());
+            crate::audit::more_details(crate::audit::counts(&report));
             Ok(report)
         })
         .await?;

@@ -81,7 +81,7 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<MonitorId>("id"))
+    .map(|r| r.param::<MonitorId>("id").audited_as("monitor"))
     .collect()
 }
 
@@ -199,17 +199,17 @@ async fn create(req: Request) -> Result<Response> {
     let now = req.now();
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
     // Detached from the request, like `change`: the scheduler must hear of every committed monitor.
+    let create = req.audited(move |c| {
+        let monitor = store::insert(c, me.org_id, &settings, active, now)?;
+        crate::audit::created(monitor.id);
+        let (org, id) = (monitor.organization_id, monitor.id);
+        source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
+        let dependent = id.to_string();
+        upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
+        store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
+    });
     let monitor = tokio::spawn(async move {
-        let monitor = store
-            .write(move |c| {
-                let monitor = store::insert(c, me.org_id, &settings, active, now)?;
-                let (org, id) = (monitor.organization_id, monitor.id);
-                source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
-                let dependent = id.to_string();
-                upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
-                store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
-            })
-            .await?;
+        let monitor = store.write(create).await?;
         if let Some(due) = monitor.next_check_at {
             scheduler.schedule(monitor.id, due, Cadence::of(&monitor.settings));
         }
@@ -231,14 +231,13 @@ where
     let id: MonitorId = req.param_id("id")?;
     let org = me.org_id;
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
+    let change = req.audited(move |c| {
+        let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("monitor"))?;
+        let before = current.next_check_at;
+        Ok((before, f(c, current)?))
+    });
     tokio::spawn(async move {
-        let (before, after) = store
-            .write(move |c| {
-                let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("monitor"))?;
-                let before = current.next_check_at;
-                Ok((before, f(c, current)?))
-            })
-            .await?;
+        let (before, after) = store.write(change).await?;
         actions::reschedule(&scheduler, id, before, after.as_ref());
         Ok(after)
     })

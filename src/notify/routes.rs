@@ -55,13 +55,17 @@ pub fn routes() -> Vec<Route> {
                 .summary("The organization's language and re-notification default")
                 .returns::<Settings>(200, "Settings"),
             Route::put("/notification-settings", put_settings)
+                .audited("notification_settings", "update")
                 .summary("Change the organization's language and re-notification default")
                 .body::<Settings>()
                 .returns::<Settings>(200, "Settings"),
         ],
     )
     .into_iter()
-    .map(|r| r.param::<ChannelId>("id"))
+    .map(|r| {
+        r.param::<ChannelId>("id")
+            .audited_as("notification_channel")
+    })
     .collect()
 }
 
@@ -167,6 +171,7 @@ async fn create(req: Request) -> Result<Response> {
     let channel = req
         .write(move |c| {
             let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
+            crate::audit::created(id);
             store::get(c, org, id)
         })
         .await?

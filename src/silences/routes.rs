@@ -43,7 +43,7 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<SilenceId>("id"))
+    .map(|r| r.param::<SilenceId>("id").audited_as("silence"))
     .collect()
 }
 
@@ -134,7 +134,9 @@ async fn create(req: Request) -> Result<Response> {
                 user,
                 token,
             };
-            super::create(c, &new, now)
+            let silence = super::create(c, &new, now)?;
+            crate::audit::created(silence.id);
+            Ok(silence)
         })
         .await?;
     Ok(reply::created(&silence))

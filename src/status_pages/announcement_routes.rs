@@ -39,13 +39,18 @@ pub fn routes() -> Vec<Route> {
                 .summary("Delete an announcement and its updates")
                 .returns_empty(204, "Deleted"),
             Route::post("/status-pages/{id}/announcements/{announcementId}/updates", update)
+                .audited("announcement", "post_update")
                 .summary("Post an update: its status becomes the announcement's (resolved ends it)")
                 .body::<UpdateInput>()
                 .returns::<Announcement>(201, "The announcement with the update"),
         ],
     )
     .into_iter()
-    .map(|r| r.param::<StatusPageId>("id").param::<AnnouncementId>("announcementId"))
+    .map(|r| {
+        r.param::<StatusPageId>("id")
+            .param::<AnnouncementId>("announcementId")
+            .audited_as("announcement")
+    })
     .collect()
 }
 
@@ -152,6 +157,7 @@ async fn create(req: Request) -> Result<Response> {
                 ));
             }
             let id = announcements::insert(c, page.id, &f, status, &text, now)?;
+            crate::audit::created(id);
             super::changed(org);
             found(c, page.id, id)
         })

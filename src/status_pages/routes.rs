@@ -30,6 +30,7 @@ pub fn routes() -> Vec<Route> {
                 .body::<Create<PageInput>>()
                 .returns::<StatusPage>(201, "The new page"),
             Route::post("/status-pages/preview", preview)
+                .not_audited("a preview changes nothing")
                 .summary("The HTML of a draft page as a visitor would see it (slug uniqueness not checked)")
                 .body::<Create<PageInput>>()
                 .returns_empty(200, "text/html"),
@@ -46,7 +47,7 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<StatusPageId>("id"))
+    .map(|r| r.param::<StatusPageId>("id").audited_as("status_page"))
     .collect()
 }
 
@@ -85,6 +86,7 @@ async fn create(req: Request) -> Result<Response> {
             }
             let s = checked(c, org, input)?;
             let id = store::insert(c, org, &s, now)?;
+            crate::audit::created(id);
             super::changed(org);
             store::get(c, org, id)?.ok_or_else(|| Error::internal("the page just stored is gone"))
         })

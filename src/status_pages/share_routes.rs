@@ -32,7 +32,11 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<StatusPageId>("id").param::<ShareLinkId>("linkId"))
+    .map(|r| {
+        r.param::<StatusPageId>("id")
+            .param::<ShareLinkId>("linkId")
+            .audited_as("share_link")
+    })
     .collect()
 }
 
@@ -74,7 +78,9 @@ async fn create(req: Request) -> Result<Response> {
                     ),
                 ));
             }
-            share_links::insert(c, id, &stored_label, &digest, now)
+            let link = share_links::insert(c, id, &stored_label, &digest, now)?;
+            crate::audit::created(link);
+            Ok(link)
         })
         .await?;
     let secret = hex::encode(secret);

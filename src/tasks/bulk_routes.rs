@@ -35,6 +35,7 @@ pub fn routes() -> Vec<Route> {
         "Tasks",
         vec![
             Route::post("/tasks/bulk", apply)
+                .audited("task", "bulk")
                 .summary("Delete or put into maintenance tasks by id or by filter")
                 .body::<TaskBulk>()
                 .returns::<bulk::Report>(200, "What matched, changed and was skipped (and why)"),
@@ -82,6 +83,7 @@ struct TaskId(#[schemars(length(min = 1, max = limits::TASK_ID))] String);
 async fn apply(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
     let body: TaskBulk = req.json()?;
+    crate::audit::bulk_selection(&req, body.action, body.ids.is_some());
     for (i, id) in body.ids.iter().flatten().enumerate() {
         limits::length(&format!("ids[{i}]"), id, limits::TASK_ID)?;
     }
@@ -95,7 +97,9 @@ async fn apply(req: Request) -> Result<Response> {
         let db = db.clone();
         async move { db.write(move |c| delete_all(c, org, &batch, now)).await }
     })
-    .await?;
+    .await;
+    crate::audit::bulk_done(&req, &report).await?;
+    let report = report?;
     Ok(reply::ok(&report))
 }
 
@@ -122,6 +126,7 @@ async fn into_maintenance(req: &Request, me: &Principal, body: TaskBulk) -> Resu
                 }
             }
             report.window_id = Some(maintenance::bulk::create(c, window, now)?.id.to_string());
+            crate::audit::more_details(crate::audit::counts(&report));
             Ok(report)
         })
         .await?;

@@ -54,6 +54,7 @@ pub fn routes() -> Vec<Route> {
                 )
                 .returns_empty(204, "Deleted"),
             Route::post("/tasks/{id}/ping-key", regenerate_ping_key)
+                .audited("task", "regenerate_ping_key")
                 .summary("Replace the task's ping key (the old ping URLs stop working)")
                 .returns::<Task>(200, "The task with its new ping key"),
             Route::get("/tasks/{id}/logs", logs)
@@ -67,7 +68,10 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<super::settings::TaskIdParam>("id"))
+    .map(|r| {
+        r.param::<super::settings::TaskIdParam>("id")
+            .audited_as("task")
+    })
     .collect()
 }
 
@@ -171,6 +175,7 @@ async fn create(req: Request) -> Result<Response> {
     let task = req
         .write(move |c| {
             lifecycle::create(c, org, &id, &settings, now)?;
+            crate::audit::created(&id);
             source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
             upstreams::apply(c, org, DependentType::Task, &id, &upstreams_input)?;
             store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))

@@ -35,7 +35,7 @@ pub fn routes() -> Vec<Route> {
         ],
     )
     .into_iter()
-    .map(|r| r.param::<TokenId>("id"))
+    .map(|r| r.param::<TokenId>("id").audited_as("api_token"))
     .collect()
 }
 
@@ -81,9 +81,11 @@ async fn create(req: Request) -> Result<Response> {
     let scopes = grantable_scopes(body.scopes.as_deref().unwrap_or_default(), &me)?;
     let issued = req
         .write(move |conn| {
-            store::issue(
+            let issued = store::issue(
                 conn, me.org_id, me.user_id, &label, &scopes, expires_at, now,
-            )
+            )?;
+            crate::audit::created(issued.id);
+            Ok(issued)
         })
         .await?;
     Ok(reply::created(&issued))

@@ -78,6 +78,7 @@ async fn verification(data_dir: &Path, headers: HeaderMap) -> Stats {
         headers,
         body: bytes::Bytes::new(),
         remote: None,
+        audit: Default::default(),
     };
     let mut stats = Stats::default();
     for i in 0..VERIFY_WARM_UP + VERIFICATIONS {

@@ -44,6 +44,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("badges", &["badge_keys"]),
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
+    ("audit", &["audit_log"]),
     (
         "two_factor",
         &[

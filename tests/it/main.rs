@@ -10,6 +10,7 @@ mod access;
 mod accounts;
 mod architecture;
 mod assets;
+mod audit;
 mod backups;
 mod badges;
 mod binary;
