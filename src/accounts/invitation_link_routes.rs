@@ -14,6 +14,7 @@ use super::roles::Permission;
 use super::routes::{profile_of, start_session};
 use super::store::{self, NewUser};
 use super::{password, team_store};
+use crate::audit;
 use crate::error::{Error, Kind, Result};
 use crate::http::reply;
 use crate::http::request::Request;
@@ -26,7 +27,9 @@ pub fn routes() -> Vec<Route> {
             .summary("Revoke an invitation (a member who may invite), or decline it (its link's holder, with ?token=)")
             .public()
             .param::<OrgId>("id").param::<InvitationId>("invitationId").query::<LinkToken>()
-            .returns_empty(204, "Revoked or declined"),
+            .returns_empty(204, "Revoked or declined")
+            // A member revoking is logged; the invitee declining is no member of it.
+            .audited("invitation", "delete"),
         Route::get("/organizations/{id}/invitations/{invitationId}", show)
             .summary("What an invitation offers, for its link's holder (?token=)")
             .public()
@@ -36,7 +39,8 @@ pub fn routes() -> Vec<Route> {
             .summary("Accept an invitation: as a new user (userDetails) or as the signed-in user it was sent to")
             .public()
             .param::<OrgId>("id").param::<InvitationId>("invitationId").body::<Accept>()
-            .returns::<super::routes::Profile>(200, "The profile, in the organization joined (a new user also gets the session cookie)"),
+            .returns::<super::routes::Profile>(200, "The profile, in the organization joined (a new user also gets the session cookie)")
+            .not_audited("the handler logs the join itself, in the invitation's organization: the invitee may not be signed in, or signed in to another one"),
     ])
 }
 
@@ -133,7 +137,7 @@ async fn accept(req: Request) -> Result<Response> {
     let org: OrgId = req.param_id("id")?;
     let id: InvitationId = req.param_id("invitationId")?;
     let body: Accept = req.json()?;
-    let now = req.now();
+    let (now, address) = (req.now(), req.client_addr());
     let token = body.token.clone();
     let (invitation, existing) = req
         .read(move |conn| {
@@ -170,6 +174,8 @@ async fn accept(req: Request) -> Result<Response> {
                 let user = store::insert_user(conn, &new, now)?;
                 store::insert_membership(conn, org, user.id, invitation.role, now)?;
                 invitations::end(conn, id, "accepted", now)?;
+                let subject = ("member", user.id.to_string());
+                audit::account_event(conn, user.id, Some(org), subject, "join", address, now)?;
                 Ok(user)
             })
             .await?;
@@ -213,6 +219,8 @@ async fn accept(req: Request) -> Result<Response> {
             }
             store::insert_membership(conn, org, user.id, invitation.role, now)?;
             invitations::end(conn, id, "accepted", now)?;
+            let subject = ("member", user.id.to_string());
+            audit::account_event(conn, user.id, Some(org), subject, "join", address, now)?;
             if let Some(digest) = &session {
                 team_store::switch_session(conn, digest, org)?; // land in the organization joined
             }

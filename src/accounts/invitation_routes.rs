@@ -23,7 +23,8 @@ pub fn routes() -> Vec<Route> {
         Route::post("/organizations/{id}/members/invite", invite)
             .summary("Invite an e-mail address with a role (inviteOrganizationMember); answers the link to share")
             .param::<OrgId>("id").body::<Invite>()
-            .returns::<Invited>(201, "The invitation, its link, and whether it was e-mailed"),
+            .returns::<Invited>(201, "The invitation, its link, and whether it was e-mailed")
+            .audited("invitation", "create"),
         Route::get("/organizations/{id}/invitations", list)
             .summary("Pending invitations of your current organization, newest first (listOrganizationInvitations)")
             .param::<OrgId>("id").query::<Page>()
@@ -31,7 +32,8 @@ pub fn routes() -> Vec<Route> {
         Route::post("/organizations/{id}/invitations/{invitationId}/resend", resend)
             .summary("Send a pending invitation again: a new link and expiry; the old link stops working")
             .param::<OrgId>("id").param::<InvitationId>("invitationId")
-            .returns::<Invited>(201, "The new invitation (a new id), its link, and whether it was e-mailed"),
+            .returns::<Invited>(201, "The new invitation (a new id), its link, and whether it was e-mailed")
+            .audited("invitation", "resend"),
     ])
 }
 
@@ -147,6 +149,7 @@ async fn invite(req: Request) -> Result<Response> {
             }
             let (invitation, secret) =
                 invitations::insert(conn, org, &email, role, inviter, now, expires)?;
+            crate::audit::created(invitation.id);
             Ok((invitation, secret, name_of(conn, inviter)?))
         })
         .await?;
@@ -179,6 +182,8 @@ async fn resend(req: Request) -> Result<Response> {
             team_rules::may_grant(actor, old.role)?;
             let (invitation, secret) =
                 invitations::insert(conn, org, &old.email, old.role, user, now, expires)?;
+            // The entry names the new invitation: the one a later revoke names.
+            crate::audit::created(invitation.id);
             Ok((invitation, secret, name_of(conn, user)?))
         })
         .await?;

@@ -37,6 +37,9 @@ pub fn routes() -> Vec<Route> {
                 .returns::<RoleSet>(200, "The member's role now"),
         ],
     )
+    .into_iter()
+    .map(|r| r.audited_as("member"))
+    .collect()
 }
 
 #[derive(Serialize, JsonSchema)]

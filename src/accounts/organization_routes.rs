@@ -27,21 +27,25 @@ pub fn routes() -> Vec<Route> {
             Route::post("/organizations", create)
                 .summary("Create an organization; you become its Owner")
                 .body::<OrganizationName>()
-                .returns::<Organization>(201, "The new organization"),
+                .returns::<Organization>(201, "The new organization")
+                .audited("organization", "create"),
             Route::patch("/organizations/{id}", rename)
                 .summary("Rename an organization (its display name); Administrators and Owners")
                 .param::<OrgId>("id")
                 .body::<OrganizationName>()
-                .returns::<Organization>(200, "The renamed organization"),
+                .returns::<Organization>(200, "The renamed organization")
+                .audited("organization", "update"),
             Route::delete("/organizations/{id}", delete)
                 .summary("Delete an organization and everything in it; Owners only, confirming its name")
                 .param::<OrgId>("id")
                 .query::<DeleteConfirmation>()
-                .returns_empty(204, "Deleted: its members, invitations, tokens, monitors and their history, tasks and runs, incidents, channels, maintenance windows, silences, status pages and badge keys"),
+                .returns_empty(204, "Deleted: its members, invitations, tokens, monitors and their history, tasks and runs, incidents, channels, maintenance windows, silences, status pages and badge keys")
+                .not_audited("the organization's audit log is deleted with it; the server's log names who deleted it"),
             Route::put("/auth/session/organization", switch)
                 .summary("Make another of your organizations the session's current one (a token stays bound to its own)")
                 .body::<SwitchOrganization>()
                 .returns::<super::routes::Profile>(200, "The profile in the new organization")
+                .audited("session", "switch_organization")
                 .same_origin_only(),
         ],
     )
@@ -112,6 +116,7 @@ async fn create(req: Request) -> Result<Response> {
         .write(move |conn| {
             let org = team_store::create_organization(conn, &name, now)?;
             store::insert_membership(conn, org.id, user, Role::Owner, now)?;
+            crate::audit::created(org.id);
             Ok(org)
         })
         .await?;
@@ -180,6 +185,7 @@ async fn delete(req: Request) -> Result<Response> {
         team_store::delete_organization(conn, org)
     })
     .await?;
+    log::info!("organization {org} deleted by user {user}");
     Ok(reply::no_content())
 }
 

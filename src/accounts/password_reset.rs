@@ -41,6 +41,7 @@ pub fn routes() -> Vec<Route> {
                 .summary("Ask for a password reset link by e-mail (same answer for every address)")
                 .body::<ResetRequest>()
                 .returns::<ResetRequested>(202, "Accepted; says whether this server e-mails links")
+                .not_audited("asking for a link changes no account; answered alike for every address, and throttled")
                 .same_origin_only(),
             Route::post("/auth/password-reset/confirm", confirm)
                 .public()
@@ -53,6 +54,7 @@ pub fn routes() -> Vec<Route> {
                     400,
                     "reset_link_invalid (unknown or already used) or reset_link_expired",
                 )
+                .not_audited("nobody is signed in: the handler logs the reset itself, the account as its actor")
                 .same_origin_only(),
         ],
     )
@@ -181,6 +183,7 @@ async fn confirm(req: Request) -> Result<Response> {
     )
     .map_err(|e| e.in_field("password"))?;
     let hash = password::hash_async(body.password).await?;
+    let address = req.client_addr();
     req.write(move |conn| {
         // Used once: the row goes with the change; a second confirm racing this one finds none.
         let used = conn.execute(
@@ -199,7 +202,8 @@ async fn confirm(req: Request) -> Result<Response> {
         store::update_profile(conn, user_id, &change, now)?;
         conn.execute("DELETE FROM password_resets WHERE user_id = ?1", [user_id])?;
         sessions::delete_others(conn, user_id, None)?;
-        Ok(())
+        let subject = ("user", user_id.to_string());
+        crate::audit::account_event(conn, user_id, None, subject, "password_reset", address, now)
     })
     .await?;
     log::info!("password reset by link for user {user_id}");

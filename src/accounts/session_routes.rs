@@ -33,6 +33,9 @@ pub fn routes() -> Vec<Route> {
                 .returns_empty(404, "No live session of yours has this id"),
         ],
     )
+    .into_iter()
+    .map(|r| r.audited_as("session"))
+    .collect()
 }
 
 #[derive(Serialize, JsonSchema)]

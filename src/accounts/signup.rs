@@ -70,6 +70,7 @@ pub fn routes() -> Vec<Route> {
                 .summary("Sign up (when `serve --signup open`): creates your account and a new organization you own; logs you in")
                 .body::<Signup>()
                 .returns::<Profile>(200, "Signed up and logged in (session cookie set)")
+                .not_audited("a new account in a new organization: its first entry is the sign-in audit::sign_in logs")
                 .returns_empty(403, "signup_closed: this server does not take sign-ups")
                 .returns_empty(409, "email_taken or organization_exists"),
         ],

@@ -89,6 +89,41 @@ pub fn sign_in(
     )
 }
 
+/// A change to an account made where no principal stands behind the request (accepting an
+/// invitation, a password reset by link): the account is the actor, in `org`, or in its default
+/// organization when None. Call it inside the write making the change.
+pub fn account_event(
+    conn: &Connection,
+    user: UserId,
+    org: Option<OrgId>,
+    (resource_type, resource_id): (&'static str, String),
+    action: &'static str,
+    address: Option<std::net::IpAddr>,
+    at: Timestamp,
+) -> Result<()> {
+    let org = match org {
+        Some(org) => Some(org),
+        None => crate::accounts::store::default_membership(conn, user)?.map(|(org, _)| org),
+    };
+    store::insert(
+        conn,
+        &Entry {
+            org,
+            at,
+            actor: Actor::User {
+                id: user,
+                token: None,
+            },
+            address: address.map(|a| a.to_string()),
+            resource_type,
+            resource_id: Some(resource_id),
+            action,
+            fields: Vec::new(),
+            details: None,
+        },
+    )
+}
+
 /// A refused sign-in, in a write of its own (nothing else changes). Failing to log it never
 /// changes the answer (a 401 stays a 401); the login throttle bounds how many are written.
 pub async fn failed_sign_in(req: &Request, user: Option<UserId>) {

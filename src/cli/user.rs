@@ -179,7 +179,13 @@ pub fn run(data_dir: &Path, command: UserCommand) -> Result<()> {
             let (email, removed) = in_transaction(data_dir, Create::No, |conn| {
                 let (user, _) = store::user_by_email(conn, &email)?
                     .ok_or_else(|| Error::not_found(&format!("user {email}")))?;
-                Ok((user.email, crate::two_factor::store::remove(conn, user.id)?))
+                let removed = crate::two_factor::store::remove(conn, user.id)?;
+                if removed {
+                    let org = store::default_membership(conn, user.id)?.map(|(org, _)| org);
+                    let what = ("two_factor", user.id.to_string());
+                    crate::audit::by_cli(conn, org, what, "disable", &[], chrono::Utc::now())?;
+                }
+                Ok((user.email, removed))
             })?;
             match removed {
                 true => outln!(

@@ -27,6 +27,7 @@ pub fn routes() -> Vec<Route> {
                 .summary("Finish a sign-in that answered twoFactorRequired: the challenge and a code (or a recovery code); sets the session cookie")
                 .body::<SecondStep>()
                 .returns::<crate::accounts::routes::Profile>(200, "Logged in; the profile of the user")
+                .not_audited("audit::sign_in logs each attempt, successful or not")
                 .same_origin_only(),
         ],
     )
@@ -138,6 +139,7 @@ async fn second_step(req: Request) -> Result<Response> {
         })
         .await?;
     if !valid {
+        crate::audit::failed_sign_in(&req, Some(user_id)).await;
         return Err(Error::unauthorized(
             "invalid_two_factor_code",
             "wrong or already used code",

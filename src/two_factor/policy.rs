@@ -28,7 +28,8 @@ pub fn routes() -> Vec<Route> {
                 )
                 .param::<OrgId>("id")
                 .body::<Policy>()
-                .returns::<Policy>(200, "The policy now"),
+                .returns::<Policy>(200, "The policy now")
+                .audited("two_factor_policy", "update"),
         ],
     )
 }

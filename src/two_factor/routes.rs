@@ -29,22 +29,26 @@ pub fn routes() -> Vec<Route> {
                 .summary(
                     "Start enrolling an authenticator app: a new key, its otpauth URI and QR code",
                 )
-                .returns::<Enrolment>(200, "The key, shown this once; confirm it with a code"),
+                .returns::<Enrolment>(200, "The key, shown this once; confirm it with a code")
+                .audited("two_factor", "enrolment_started"),
             Route::post("/users/me/two-factor/confirm", confirm)
                 .summary("Turn two-factor sign-in on with a code from the enrolled app")
                 .body::<Confirm>()
-                .returns::<RecoveryCodes>(200, "10 one-time recovery codes, shown this once"),
+                .returns::<RecoveryCodes>(200, "10 one-time recovery codes, shown this once")
+                .audited("two_factor", "enable"),
             Route::delete("/users/me/two-factor", disable)
                 .summary("Turn two-factor sign-in off, proven by your password or a code")
                 .body::<Proof>()
-                .returns_empty(204, "Turned off"),
+                .returns_empty(204, "Turned off")
+                .audited("two_factor", "disable"),
             Route::post("/users/me/two-factor/recovery-codes", regenerate)
                 .summary("Replace your recovery codes, proven by your password or a code")
                 .body::<Proof>()
                 .returns::<RecoveryCodes>(
                     200,
                     "10 new one-time recovery codes; the old ones no longer work",
-                ),
+                )
+                .audited("two_factor", "recovery_codes_replaced"),
         ],
     )
 }

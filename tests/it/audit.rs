@@ -5,6 +5,7 @@
 mod entries;
 mod reading;
 mod resources;
+mod teams;
 
 use dutyduck::clock::Clock;
 use serde_json::Value;
