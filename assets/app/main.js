@@ -41,7 +41,9 @@ import { AuditLogPage } from './pages/audit-log.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
- * `:param` ones), `need` is the permission it requires, `nav` its navigation entry if any.
+ * `:param` ones), `need` is the permission it requires, `nav` its navigation entry if any, `menu`
+ * its entry in the user menu instead (the team's and the organization's pages, so the header
+ * keeps one row at 1280 px).
  */
 const PAGES = [
   { path: BASE, nav: 'nav.overview', view: HomePage },
@@ -68,10 +70,10 @@ const PAGES = [
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id/edit', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/account', view: AccountPage },
-  { path: BASE + '/team', nav: 'nav.team', view: TeamPage },
+  { path: BASE + '/team', menu: 'nav.team', view: TeamPage },
   { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },
   { path: BASE + '/two-factor', view: TwoFactorEnrolPage },
-  { path: BASE + '/audit-log', nav: 'nav.auditLog', need: 'readAuditLog', view: AuditLogPage },
+  { path: BASE + '/audit-log', menu: 'nav.auditLog', need: 'readAuditLog', view: AuditLogPage },
 ];
 
 /**
@@ -294,6 +296,8 @@ function UserMenu({ profile, onLogout }) {
       </button>
       ${open && html`
         <ul class="menu" role="menu">
+          ${PAGES.filter((p) => p.menu && (!p.need || can(profile, p.need))).map((p) => html`
+            <li role="none"><a role="menuitem" href=${p.path} onClick=${go}>${t(p.menu)}</a></li>`)}
           <li role="none"><a role="menuitem" href=${BASE + '/account'} onClick=${go}>${t('menu.account')}</a></li>
           <${ThemeItems} onChosen=${() => { setOpen(false); button.current.focus(); }} />
           <li role="none"><button type="button" role="menuitem" onClick=${() => { setOpen(false); onLogout(); }}>${t('menu.logout')}</button></li>

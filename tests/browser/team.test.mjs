@@ -34,7 +34,8 @@ describe('team', () => {
       const shot = (p, what) => screenshot(p, `${lang}-phone-team-${what}`);
       await page.goto(server.base + '/dashboard');
       await loginInBrowser(page, { lang });
-      await page.getByRole('link', { name: fr ? 'Équipe' : 'Team', exact: true }).click();
+      await page.locator('.usermenu-button').click();
+      await page.getByRole('menuitem', { name: fr ? 'Équipe' : 'Team', exact: true }).click();
       await page.getByTestId('member-row').first().waitFor(WAIT);
 
       const email = `bob-${lang}@example.com`;
