@@ -31,7 +31,11 @@ pub fn routes() -> Vec<Route> {
             Route::get("/audit-log/export", export)
                 .summary("The entries a filter selects (newest first, at most 10,000) as CSV or JSON")
                 .query::<ExportQuery>()
-                .returns::<Vec<Record>>(200, "The entries (JSON), or CSV with a header row"),
+                // Two content types, as the Atom feed: described in words, not as a schema.
+                .returns_empty(
+                    200,
+                    "The entries: text/csv with a header row, or application/json (an array of the entries GET /audit-log lists)",
+                ),
         ],
     )
 }
