@@ -9,9 +9,23 @@ import { BASE, currentPath } from './router.js';
 /** The roles, lowest first, as the server ranks them (src/accounts/team_rules.rs). */
 export const ROLES = ['Reporter', 'Editor', 'MemberInviter', 'MemberManager', 'Administrator', 'Owner'];
 
-/** The roles `mine` may give: none above it, and Owner only by an Owner. */
+/**
+ * The roles each role may give, as the server's `team_rules::may_grant` decides (never a
+ * permission the giver lacks; Owner only by an Owner): the forms offer only these, the server
+ * refuses the others with a message anyway.
+ */
+const GRANTS = {
+  Owner: ROLES,
+  Administrator: ROLES.filter((r) => r !== 'Owner'),
+  MemberManager: ['MemberInviter', 'MemberManager'],
+  MemberInviter: ['MemberInviter'],
+  Editor: ['Reporter', 'Editor'],
+  Reporter: ['Reporter'],
+};
+
+/** The roles `mine` may give. */
 export function grantable(mine) {
-  return ROLES.slice(0, ROLES.indexOf(mine) + 1);
+  return GRANTS[mine] || [];
 }
 
 /** Makes `id` the session's organization and reloads the section the user was in. */

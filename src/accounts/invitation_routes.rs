@@ -57,7 +57,7 @@ pub struct Invited {
 }
 
 /// Where the dashboard is: `--public-url`, else the scheme and host this request came to (the
-/// inviter's own browser, so a forged Host only misleads the forger's own invitation).
+/// inviter's own browser: such a link is only shown to the inviter, never e-mailed).
 fn dashboard_base(req: &Request) -> String {
     if let Some(url) = req.app.notifier.public_url() {
         return url.to_owned();
@@ -87,7 +87,19 @@ async fn deliver(
         invitation.organization_id,
         invitation.id
     );
-    let (email_sent, email_error) = if req.app.notifier.email_configured() {
+    // E-mailed only with `--public-url`: a link built from the request's Host, sent by this
+    // server's own relay, would let anyone who may invite mail a look-alike host's link.
+    let (email_sent, email_error) = if !req.app.notifier.email_configured() {
+        (
+            false,
+            Some("no e-mail relay is configured (--smtp-url)".to_owned()),
+        )
+    } else if req.app.notifier.public_url().is_none() {
+        (
+            false,
+            Some("no e-mail without --public-url: share the link yourself".to_owned()),
+        )
+    } else {
         let subject = format!("{inviter} invites you to {} on dutyduck", org.display_name);
         let text = format!(
             "{inviter} invites you to join {} on dutyduck as {}.\n\nAccept or decline: {link}\n\nThe link works until {} (UTC).\n",
@@ -104,11 +116,6 @@ async fn deliver(
             Ok(()) => (true, None),
             Err(e) => (false, Some(e)),
         }
-    } else {
-        (
-            false,
-            Some("no e-mail relay is configured (--smtp-url)".to_owned()),
-        )
     };
     Ok(reply::created(&Invited {
         invitation,

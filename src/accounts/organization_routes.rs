@@ -130,9 +130,19 @@ pub(super) async fn member_of(req: &Request, me: &Principal) -> Result<Principal
     let user = me.user_id;
     let role = match me.credential {
         Credential::Token { .. } if org != me.org_id => None,
+        // The session's own organization passed the two-factor gate in `http::auth`; another
+        // one of the user's is held to its own requirement here.
         _ => {
-            req.read(move |conn| store::role_in(conn, user, org))
-                .await?
+            let (role, enrolment_required) = req
+                .read(move |conn| {
+                    let required = crate::two_factor::store::enrolment_required(conn, user, org)?;
+                    Ok((store::role_in(conn, user, org)?, required))
+                })
+                .await?;
+            if role.is_some() {
+                crate::two_factor::enrolment_gate(&req.path, enrolment_required)?;
+            }
+            role
         }
     };
     let role = role.ok_or_else(|| Error::not_found("organization"))?;

@@ -193,6 +193,9 @@ async fn confirm(req: Request) -> Result<Response> {
         if used == 0 {
             return Err(invalid_link());
         }
+        // Names and e-mail as they are now (read in this job), so a change made since the read
+        // above is not undone: only the password changes.
+        let user = store::user_by_id(conn, user_id)?.ok_or_else(invalid_link)?;
         let change = ProfileChange {
             first_name: user.first_name,
             last_name: user.last_name,

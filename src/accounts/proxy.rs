@@ -1,5 +1,5 @@
 //! Sign-in by a reverse proxy that already authenticated the user (Authelia, Authentik,
-//! oauth2-proxy…): `serve --auth-proxy-header Remote-User`. A request from a `--trusted-proxy`
+//! oauth2-proxy…): `serve --auth-proxy-header Remote-Email` (the header holding the e-mail). A request from a `--trusted-proxy`
 //! address carrying the header and no valid session gets an ordinary session, opened by
 //! `/auth/session` (which the dashboard calls first), so sessions, organization switching and
 //! logout keep their one path. The header from any other address is ignored: anyone can send
@@ -24,10 +24,6 @@ pub struct AuthProxy {
     pub create_users: bool,
 }
 
-/// The header some proxies add with the user's e-mail when the user header holds a login name.
-const EMAIL_HEADER: &str = "remote-email";
-/// The user's display name, when the proxy sends it.
-const NAME_HEADER: &str = "remote-name";
 /// A stored password hash that never matches: a user created by the proxy has no password until
 /// `dutyduck user set-password` gives one.
 const NO_PASSWORD: &str = "!signed-in-by-proxy";
@@ -59,13 +55,15 @@ pub async fn sign_in(req: &Request) -> Result<Option<UserId>> {
         }
         return Ok(None);
     }
-    let email = normalize_email(req.header(EMAIL_HEADER).unwrap_or(name)).map_err(|_| {
+    // Only the configured header is believed: a proxy overwrites the headers it is told to set
+    // and passes the others through from the client, who could then name anyone.
+    let email = normalize_email(name).map_err(|_| {
         refused(format!(
-            "the proxy's {} header is not an e-mail address; send the e-mail in {EMAIL_HEADER}",
+            "the proxy's {} header is not an e-mail address: point --auth-proxy-header at the header carrying the e-mail (Authelia: Remote-Email; oauth2-proxy: X-Forwarded-Email)",
             proxy.header
         ))
     })?;
-    let display = req.header(NAME_HEADER).unwrap_or(name).trim().to_owned();
+    let display = email.split('@').next().unwrap_or_default().to_owned();
     let (create, now) = (proxy.create_users, req.now());
     // Read first: signing a known user in must work on a full disk too (`start_session` copes).
     let lookup = email.clone();
@@ -122,7 +120,7 @@ pub fn vouched_email(req: &Request) -> Option<String> {
     if !req.app.trusted_proxies.contains(ip) {
         return None;
     }
-    Some(req.header(EMAIL_HEADER).unwrap_or(name).trim().to_owned())
+    Some(name.to_owned())
 }
 
 fn refused(message: String) -> Error {

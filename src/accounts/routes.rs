@@ -324,6 +324,19 @@ async fn update_me(req: Request) -> Result<Response> {
         body.last_name.as_deref().unwrap_or(&current.last_name),
     )?;
     let email = normalize_email(body.email.as_deref().unwrap_or(&current.email))?;
+    // The e-mail is where a reset link goes: changing it is as strong as changing the password,
+    // or a stolen session could keep the account for good.
+    if !email.eq_ignore_ascii_case(&current.email) {
+        let proof = body.current_password.clone().ok_or_else(|| {
+            Error::invalid_field("currentPassword", "is required to change the e-mail")
+        })?;
+        if !password::verify_async(proof, Some(stored_hash.clone())).await? {
+            return Err(Error::invalid_field(
+                "currentPassword",
+                "is not your current password",
+            ));
+        }
+    }
     let new_hash = match body.password {
         None => None,
         Some(new_password) => {

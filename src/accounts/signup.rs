@@ -72,7 +72,7 @@ pub fn routes() -> Vec<Route> {
                 .returns::<Profile>(200, "Signed up and logged in (session cookie set)")
                 .not_audited("a new account in a new organization: its first entry is the sign-in audit::sign_in logs")
                 .returns_empty(403, "signup_closed: this server does not take sign-ups")
-                .returns_empty(409, "email_taken or organization_exists"),
+                .returns_empty(409, "email_taken"),
         ],
     )
 }
@@ -139,7 +139,9 @@ async fn signup(req: Request) -> Result<Response> {
                 password_hash: &hash,
             };
             let user = store::insert_user(conn, &new, now)?;
-            let org = store::insert_organization(conn, &org, now)?;
+            // Suffixed when the name is taken, never refused: a refusal would tell anyone
+            // which other teams use this server (and an existing one is never joined).
+            let org = super::team_store::create_organization(conn, &org, now)?;
             store::insert_membership(conn, org.id, user.id, Role::Owner, now)?;
             Ok(user)
         })

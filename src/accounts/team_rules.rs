@@ -1,12 +1,14 @@
 //! Who may give, change and take away which role: pure rules, table-tested. The routes read the
 //! facts (the actor's role, the member's role, how many Owners there are) and ask here.
 //!
-//! "Above" is the order of the original product's roles (`Role::ALL`: Reporter < Editor <
-//! MemberInviter < MemberManager < Administrator < Owner): a member-managing role may hand out
-//! the monitoring roles below it, which is what MemberInviter exists for, but never a role
-//! ranked higher than its own; Owner is handled apart (only an Owner makes or unmakes one).
+//! A role is given only by someone holding every permission it grants (`roles::can`): an
+//! Administrator gives any role but Owner, a MemberManager gives MemberInviter and
+//! MemberManager. Changing or removing a member follows the order of the original product's
+//! roles (`Role::ALL`: Reporter < Editor < MemberInviter < MemberManager < Administrator <
+//! Owner): nobody acts on a member ranked above them. Owner is handled apart (only an Owner
+//! makes or unmakes one).
 
-use super::roles::Role;
+use super::roles::{Permission, Role, can};
 use crate::error::{Error, Result};
 
 fn rank(role: Role) -> usize {
@@ -60,14 +62,23 @@ pub fn reduce(roles: &[Role]) -> Result<Role> {
     }
 }
 
-/// Whether `actor` may give a member `role` (by invitation or by a role change).
+/// Whether `actor` holds every permission `role` grants, as `roles::can` decides them.
+fn holds_all(actor: Role, role: Role) -> bool {
+    Permission::ALL
+        .into_iter()
+        .all(|p| !can(role, p) || can(actor, p))
+}
+
+/// Whether `actor` may give a member `role` (by invitation or by a role change): never a
+/// permission the actor does not hold, or inviting a second address of one's own would be a
+/// way up (a MemberInviter, who reads no monitor, handing out Editor).
 pub fn may_grant(actor: Role, role: Role) -> Result<()> {
     if role == Role::Owner && actor != Role::Owner {
         return Err(Error::forbidden("only an Owner can make someone an Owner"));
     }
-    if rank(role) > rank(actor) {
+    if !holds_all(actor, role) {
         return Err(Error::forbidden(format!(
-            "a {actor} cannot grant the {role} role, which is above their own"
+            "a {actor} cannot grant the {role} role: it allows what a {actor} may not do"
         )));
     }
     Ok(())
@@ -140,10 +151,16 @@ mod tests {
             (Administrator, Owner, false),
             (Administrator, Administrator, true),
             (Administrator, Reporter, true),
+            (Administrator, Editor, true),
             (MemberManager, Administrator, false),
             (MemberManager, MemberManager, true),
-            (MemberInviter, Editor, true),
+            (MemberManager, MemberInviter, true),
+            (MemberManager, Editor, false),
+            (MemberInviter, MemberInviter, true),
+            (MemberInviter, Editor, false),
+            (MemberInviter, Reporter, false),
             (MemberInviter, MemberManager, false),
+            (Editor, Reporter, true),
             (Editor, MemberInviter, false),
             (Reporter, Reporter, true),
         ];

@@ -59,7 +59,8 @@ fn line(out: &mut String, values: impl IntoIterator<Item = String>) {
 }
 
 fn escape(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    // What a spreadsheet would run as a formula (OWASP's list, tab and carriage return too).
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -83,6 +84,7 @@ mod tests {
             ("say \"hi\"", "\"say \"\"hi\"\"\""),
             ("two\nlines", "\"two\nlines\""),
             ("=cmd()", "'=cmd()"),
+            ("\t=cmd()", "'\t=cmd()"),
             ("", ""),
         ];
         for (value, expected) in rows {

@@ -4,9 +4,10 @@ use crate::accounts::proxy::AuthProxy;
 
 #[derive(clap::Args)]
 pub struct AuthProxyArgs {
-    /// Trust this header (e.g. Remote-User) to name the signed-in user, when a request comes
-    /// from a --trusted-proxy address: the proxy's users are signed in without a password or
-    /// two-factor code. The header holds the user's e-mail, or Remote-Email does.
+    /// Trust this header, holding the signed-in user's e-mail (Authelia: Remote-Email;
+    /// oauth2-proxy: X-Forwarded-Email), when a request comes from a --trusted-proxy address:
+    /// the proxy's users are signed in without a password or two-factor code. Only this header
+    /// is believed; the proxy must set it on every request.
     #[arg(long, env = "DUTYDUCK_AUTH_PROXY_HEADER", value_name = "HEADER")]
     auth_proxy_header: Option<String>,
     /// Create the proxy's users that have no account (joined to the only organization as

@@ -61,8 +61,19 @@ async fn put(req: Request) -> Result<Response> {
     me.require(Permission::RequireTwoFactor)?;
     let body: Policy = req.json()?;
     let now = req.now();
-    let required = body.required;
-    req.write(move |conn| store::set_required(conn, org, required, now))
-        .await?;
+    let (required, user) = (body.required, me.user_id);
+    // Behind the auth proxy nobody is asked for a second factor: the proxy signed them in.
+    let proxied = crate::accounts::proxy::vouched_email(&req).is_some();
+    req.write(move |conn| {
+        // Requiring it without having it would send the Owner to enrolment at once.
+        if required && !proxied && !store::enabled(conn, user)? {
+            return Err(Error::conflict(
+                "two_factor_disabled",
+                "turn on your own two-factor sign-in before requiring it of every member",
+            ));
+        }
+        store::set_required(conn, org, required, now)
+    })
+    .await?;
     Ok(reply::ok(&body))
 }

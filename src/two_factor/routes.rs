@@ -191,14 +191,20 @@ async fn check_proof(req: &Request, me: &Principal, proof: Proof) -> Result<()> 
         Proof {
             code: Some(code), ..
         } => {
-            req.write(move |conn| store::use_code(conn, user_id, &code, now, true))
+            // Not `req.write`: that would carry the route's audit entry, and a wrong proof
+            // changes nothing worth one.
+            req.app
+                .store
+                .write(move |conn| store::use_code(conn, user_id, &code, now, true))
                 .await?
         }
         Proof {
             recovery_code: Some(code),
             ..
         } => {
-            req.write(move |conn| store::use_recovery_code(conn, user_id, &code))
+            req.app
+                .store
+                .write(move |conn| store::use_recovery_code(conn, user_id, &code))
                 .await?
         }
         _ => {
@@ -220,13 +226,15 @@ async fn disable(req: Request) -> Result<Response> {
     let proof: Proof = req.json()?;
     check_proof(&req, &me, proof).await?;
     let user_id = me.user_id;
-    let removed = req.write(move |conn| store::remove(conn, user_id)).await?;
-    if !removed {
-        return Err(Error::conflict(
+    // The refusal inside the job: a job that fails rolls back its audit entry with it.
+    req.write(move |conn| match store::remove(conn, user_id)? {
+        true => Ok(()),
+        false => Err(Error::conflict(
             "two_factor_disabled",
             "two-factor sign-in is not on",
-        ));
-    }
+        )),
+    })
+    .await?;
     Ok(reply::no_content())
 }
 

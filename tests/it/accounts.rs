@@ -199,11 +199,22 @@ async fn profile_updates_are_validated() {
     server.create_user("bob@example.com", "Acme", None);
     let cases = [
         (json!({"email": "not-an-email"}), 422, "email"),
-        (json!({"email": "BOB@example.com"}), 409, ""),
+        (
+            json!({"email": "BOB@example.com", "currentPassword": PASSWORD}),
+            409,
+            "",
+        ),
         (json!({"firstName": ""}), 422, "firstName"),
         (json!({"firstName": 5}), 422, "firstName"),
+        // A new e-mail is where reset links go: a session alone cannot move it.
+        (json!({"email": "ada@lovelace.org"}), 422, "currentPassword"),
         (
-            json!({"lastName": "Byron", "email": "ada@lovelace.org"}),
+            json!({"email": "ada@lovelace.org", "currentPassword": "not it"}),
+            422,
+            "currentPassword",
+        ),
+        (
+            json!({"lastName": "Byron", "email": "ada@lovelace.org", "currentPassword": PASSWORD}),
             200,
             "",
         ),

@@ -25,7 +25,9 @@ export function AccountPage({ profile, onProfile }) {
 
 function ProfileSection({ profile, onProfile }) {
   const user = profile.user;
-  const [form, setForm] = useState({ firstName: user.firstName, lastName: user.lastName, email: user.email });
+  const [form, setForm] = useState({ firstName: user.firstName, lastName: user.lastName, email: user.email, currentPassword: '' });
+  // A new e-mail is where password reset links go: the server asks for the password with it.
+  const emailChanged = form.email.trim().toLowerCase() !== user.email.toLowerCase();
   const [state, setState] = useState({ busy: false, error: null, saved: false });
   const set = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
 
@@ -33,8 +35,10 @@ function ProfileSection({ profile, onProfile }) {
     e.preventDefault();
     setState({ busy: true, error: null, saved: false });
     try {
-      const result = await api('PUT', '/users/me', form);
+      const { currentPassword, ...names } = form;
+      const result = await api('PUT', '/users/me', emailChanged ? form : names);
       onProfile({ ...profile, user: result.newUser });
+      setForm({ ...form, currentPassword: '' });
       setState({ busy: false, error: null, saved: true });
     } catch (error) {
       setState({ busy: false, error, saved: false });
@@ -49,6 +53,8 @@ function ProfileSection({ profile, onProfile }) {
           <${Field} label=${t('field.lastName')} value=${form.lastName} onInput=${set('lastName')} required autocomplete="family-name" />
         </div>
         <${Field} label=${t('field.email')} type="email" value=${form.email} onInput=${set('email')} required autocomplete="email" />
+        ${emailChanged && html`<${Field} label=${t('field.currentPassword')} type="password" value=${form.currentPassword}
+          onInput=${set('currentPassword')} required autocomplete="current-password" />`}
         ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}
         ${state.saved && html`<${Alert} kind="success">${t('account.saved')}<//>`}
         <button type="submit" disabled=${state.busy}>${t('account.save')}</button>

@@ -77,7 +77,8 @@ function MemberRow({ member, profile, onChanged, onRemove }) {
       <div class="team-actions">
         ${editable
           ? html`<select value=${role} onChange=${change} disabled=${state.busy} aria-label=${t('team.roleOf', { name: userName(member) })}>
-              ${grantable(mine).map((r) => html`<option key=${r} value=${r}>${t('role.' + r)}</option>`)}
+              ${[...new Set([role, ...grantable(mine)])].map((r) => html`<option key=${r} value=${r}
+                disabled=${!grantable(mine).includes(r)}>${t('role.' + r)}</option>`)}
             </select>`
           : html`<span class="badge">${t('role.' + role)}</span>`}
         ${!me && can(profile, 'removeOrganizationMember') && editable && html`

@@ -44,7 +44,22 @@ async fn team_changes_are_logged_with_their_actor() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
 
+    // A wrong proof changes nothing, and logs no "disable".
+    let (status, body, _) = browser(
+        &server,
+        Some(&cookie),
+        Method::DELETE,
+        "/users/me/two-factor",
+        Some(json!({"code": "000000"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
     let log = entries(&server, &ada, "").await;
+    assert!(
+        !log.iter().any(|e| e["resourceType"] == "two_factor"),
+        "{log:#?}"
+    );
     let ada_id = server.as_(&ada).get_ok("/users/me").await["user"]["id"].clone();
     let entry = one(&log, "invitation", "create");
     assert_eq!(entry["resourceId"], invitation.as_str());

@@ -36,3 +36,44 @@ async fn the_invitation_is_e_mailed_with_its_link() {
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert_eq!(profile["organization_roles"], json!(["Editor"]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_public_url_the_link_is_shown_not_mailed() {
+    let smtp = SmtpReceiver::start().await;
+    let server = crate::common::TestServer::start_configured(nine_o_clock(), |config| {
+        config.smtp = Some(smtp.settings());
+    })
+    .await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let org = org_of(&server, &ada).await;
+    // A Host of the inviter's choosing must not reach an inbox through this server's relay.
+    let resp = server
+        .as_(&ada)
+        .request(
+            reqwest::Method::POST,
+            &format!("/organizations/{org}/members/invite"),
+        )
+        .header("host", "evil.example")
+        .json(&json!({"email": "bob@example.com", "role": "Reporter"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let invited: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(invited["emailSent"], false, "{invited}");
+    assert!(
+        invited["emailError"]
+            .as_str()
+            .unwrap()
+            .contains("--public-url"),
+        "{invited}"
+    );
+    assert!(
+        invited["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://evil.example/")
+    );
+    // A sent invitation is sent before the answer (see the test above): none was.
+    assert_eq!(smtp.mails().len(), 0);
+}

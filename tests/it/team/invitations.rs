@@ -148,7 +148,15 @@ async fn who_may_invite_whom() {
     let org = org_of(&server, &ada).await;
     let path = format!("/organizations/{org}/members/invite");
     let cases = [
-        (&ines, "new1@example.com", "Editor", StatusCode::CREATED),
+        // A MemberInviter reads no monitor: inviting an Editor (a second address of their
+        // own, say) would give them what their role does not.
+        (&ines, "new1@example.com", "Editor", StatusCode::FORBIDDEN),
+        (
+            &ines,
+            "new7@example.com",
+            "MemberInviter",
+            StatusCode::CREATED,
+        ),
         (
             &ines,
             "new2@example.com",

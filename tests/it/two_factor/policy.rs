@@ -35,7 +35,19 @@ async fn a_required_policy_lets_members_only_enrol() {
         server.session(&rita).get(other).await.0,
         StatusCode::NOT_FOUND
     );
-    // The Owner turns 2FA on first, so the Owner's own session is not limited.
+    // The Owner turns 2FA on first: requiring it without would lock the Owner out at once.
+    let (status, body) = dashboard(
+        &server,
+        &owner,
+        Method::PUT,
+        &path,
+        Some(json!({"required": true})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "two_factor_disabled")
+    );
     enrol(&server, &owner).await;
     let (status, body) = dashboard(
         &server,
