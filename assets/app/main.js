@@ -296,9 +296,9 @@ function UserMenu({ profile, onLogout }) {
       </button>
       ${open && html`
         <ul class="menu" role="menu">
+          <li role="none"><a role="menuitem" href=${BASE + '/account'} onClick=${go}>${t('menu.account')}</a></li>
           ${PAGES.filter((p) => p.menu && (!p.need || can(profile, p.need))).map((p) => html`
             <li role="none"><a role="menuitem" href=${p.path} onClick=${go}>${t(p.menu)}</a></li>`)}
-          <li role="none"><a role="menuitem" href=${BASE + '/account'} onClick=${go}>${t('menu.account')}</a></li>
           <${ThemeItems} onChosen=${() => { setOpen(false); button.current.focus(); }} />
           <li role="none"><button type="button" role="menuitem" onClick=${() => { setOpen(false); onLogout(); }}>${t('menu.logout')}</button></li>
         </ul>`}

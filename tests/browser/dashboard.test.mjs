@@ -142,7 +142,7 @@ describe('dashboard', () => {
     await page.getByRole('menuitem', { name: 'My account' }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'My account', 'focus moves into the menu');
     await page.keyboard.press('ArrowDown');
-    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'System', 'then the theme choices');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Team', 'then the team\'s pages');
     // Up from the first item wraps to the last.
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
