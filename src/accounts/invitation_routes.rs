@@ -11,7 +11,7 @@ use super::member_routes::in_current;
 use super::model::normalize_email;
 use super::roles::{Permission, Role};
 use super::store;
-use super::team_rules;
+use super::{team_rules, team_store};
 use crate::error::{Error, Result};
 use crate::http::reply;
 use crate::http::request::{Page, Request};
@@ -146,6 +146,7 @@ async fn invite(req: Request) -> Result<Response> {
     let expires = now + expiry(&req);
     let (invitation, secret, name) = req
         .write(move |conn| {
+            team_rules::may_grant(team_store::acting_role(conn, inviter, org)?, role)?;
             if let Some((user, _)) = store::user_by_email(conn, &email)?
                 && store::role_in(conn, user.id, org)?.is_some()
             {
@@ -177,7 +178,7 @@ async fn resend(req: Request) -> Result<Response> {
     let me = req.require(Permission::InviteOrganizationMember).await?;
     let org = in_current(&req, &me)?;
     let id: InvitationId = req.param_id("invitationId")?;
-    let (actor, user, now) = (me.role, me.user_id, req.now());
+    let (user, now) = (me.user_id, req.now());
     let expires = now + expiry(&req);
     let (invitation, secret, name) = req
         .write(move |conn| {
@@ -186,7 +187,7 @@ async fn resend(req: Request) -> Result<Response> {
             if old.status != "pending" {
                 invitations::usable(&old, now)?;
             }
-            team_rules::may_grant(actor, old.role)?;
+            team_rules::may_grant(team_store::acting_role(conn, user, org)?, old.role)?;
             let (invitation, secret) =
                 invitations::insert(conn, org, &old.email, old.role, user, now, expires)?;
             // The entry names the new invitation: the one a later revoke names.

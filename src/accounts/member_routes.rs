@@ -92,7 +92,7 @@ async fn remove(req: Request) -> Result<Response> {
     }
     let actor_id = me.user_id;
     req.write(move |conn| {
-        let actor = actor_role(conn, actor_id, org)?;
+        let actor = team_store::acting_role(conn, actor_id, org)?;
         let current =
             store::role_in(conn, member, org)?.ok_or_else(|| Error::not_found("member"))?;
         if !leaving {
@@ -121,7 +121,7 @@ async fn set_roles(req: Request) -> Result<Response> {
     team_rules::may_grant(me.role, role)?;
     let actor_id = me.user_id;
     req.write(move |conn| {
-        let actor = actor_role(conn, actor_id, org)?;
+        let actor = team_store::acting_role(conn, actor_id, org)?;
         team_rules::may_grant(actor, role)?;
         let current =
             store::role_in(conn, member, org)?.ok_or_else(|| Error::not_found("member"))?;
@@ -133,10 +133,4 @@ async fn set_roles(req: Request) -> Result<Response> {
     Ok(reply::ok(&RoleSet {
         organization_roles: vec![role],
     }))
-}
-
-/// The actor's role as it is inside the write: an Owner demoted a moment ago no longer acts as
-/// one (the role read at authentication may be a request old).
-fn actor_role(conn: &rusqlite::Connection, actor: UserId, org: OrgId) -> Result<Role> {
-    store::role_in(conn, actor, org)?.ok_or_else(|| Error::not_found("organization"))
 }

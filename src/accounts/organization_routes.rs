@@ -159,6 +159,7 @@ async fn rename(req: Request) -> Result<Response> {
     let body: OrganizationName = req.json()?;
     let name = normalize_name("displayName", &body.display_name)?;
     let (org, now) = (me.org_id, req.now());
+    req.audit.in_organization(org);
     let renamed = req
         .write(move |conn| team_store::rename_organization(conn, org, &name, now))
         .await?;

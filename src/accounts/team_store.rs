@@ -198,3 +198,9 @@ pub fn organization_count(conn: &Connection, user: UserId) -> Result<i64> {
         |r| r.get(0),
     )?)
 }
+
+/// The role of someone acting on `org`, read inside their write: an Owner demoted a moment ago
+/// no longer acts as one (the role read at authentication may be a request old).
+pub fn acting_role(conn: &Connection, actor: UserId, org: OrgId) -> Result<Role> {
+    store::role_in(conn, actor, org)?.ok_or_else(|| Error::not_found("organization"))
+}

@@ -17,6 +17,8 @@ use crate::error::Result;
 pub struct Trail {
     declared: Audit,
     principal: OnceLock<Principal>,
+    /// The organization acted on, when not the caller's current one (renaming another of theirs).
+    organization: OnceLock<crate::ids::OrgId>,
     recorded: AtomicBool,
     details: Mutex<Option<serde_json::Value>>,
 }
@@ -80,6 +82,12 @@ impl Trail {
         let _ = self.principal.set(principal.clone());
     }
 
+    /// Files the entry in `org`'s log: a route acting on another of the caller's organizations
+    /// than the current one, whose own members must see it.
+    pub fn in_organization(&self, org: crate::ids::OrgId) {
+        let _ = self.organization.set(org);
+    }
+
     /// Harmless values to keep with the entry (a bulk action's counts), set before the write.
     pub fn details(&self, details: serde_json::Value) {
         *self.details.lock().unwrap_or_else(|e| e.into_inner()) = Some(details);
@@ -117,7 +125,7 @@ impl Trail {
             .map(|fields| fields.keys().cloned().collect())
             .unwrap_or_default();
         Some(Entry {
-            org: Some(principal.org_id),
+            org: Some(self.organization.get().copied().unwrap_or(principal.org_id)),
             at,
             actor: Actor::User {
                 id: principal.user_id,

@@ -75,4 +75,37 @@ async fn team_changes_are_logged_with_their_actor() {
     assert_eq!(made["resourceId"], created["id"]);
     // The invitation's secret is in no entry.
     assert!(!serde_json::to_string(&log).unwrap().contains(&secret));
+
+    // Renaming another of one's organizations is filed in that organization's log.
+    let second = created["id"].as_str().unwrap();
+    let (status, body, _) = browser(
+        &server,
+        Some(&cookie),
+        Method::PATCH,
+        &format!("/organizations/{second}"),
+        Some(json!({"displayName": "Second renamed"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let acme = entries(&server, &ada, "").await;
+    assert!(
+        !acme
+            .iter()
+            .any(|e| e["resourceType"] == "organization" && e["action"] == "update")
+    );
+    let (status, body, _) = browser(
+        &server,
+        Some(&cookie),
+        Method::PUT,
+        "/auth/session/organization",
+        Some(json!({"organizationId": second})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, theirs, _) =
+        browser(&server, Some(&cookie), Method::GET, "/audit-log", None).await;
+    assert_eq!(status, StatusCode::OK, "{theirs}");
+    let items = theirs["items"].as_array().unwrap();
+    let renamed = one(items, "organization", "update");
+    assert_eq!(renamed["resourceId"], second);
 }
