@@ -53,6 +53,9 @@ done
 # - ignored_auth: a malformed X-Api-Token-Id is a 400 ("bad header", README "Errors"), as the
 #   original clients expect, where this check wants 401.
 # - deleteApiTokensId is not fuzzed: deleting its own token would leave the run with 401s only.
+# One worker: with two, Hypothesis describes its lambdas with ast.parse from both threads at once,
+# which this machine's CPython 3.11.7 can fail ("SystemError: AST constructor recursion depth
+# mismatch", CPython gh-106905), a crash of the tool seen once on POST /ping/{key}, not a finding.
 status=0
 CONFIG=$PWD/packaging/schemathesis.toml
 # Values no pattern can state (a PEM certificate, DNS values of the record type): see the file.
@@ -63,7 +66,7 @@ cd "$DATA"   # schemathesis keeps a cache in the working directory
   -H "X-Api-Token-Id: $(field id)" -H "X-Api-Token-Secret-Key: $(field secretKey)" \
   --checks not_a_server_error,response_schema_conformance,positive_data_acceptance,status_code_conformance,content_type_conformance \
   --exclude-operation-id deleteApiTokensId \
-  --workers 2 --max-examples "${ST_MAX_EXAMPLES:-40}" --max-time "${ST_MAX_TIME:-240}" \
+  --workers 1 --max-examples "${ST_MAX_EXAMPLES:-40}" --max-time "${ST_MAX_TIME:-240}" \
   --seed "${ST_SEED:-1}" --generation-database none --report-dir "$DATA/report" --no-color || status=$?
 
 if grep -E 'ERROR|panicked' "$DATA/server.log"; then
