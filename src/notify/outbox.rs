@@ -209,6 +209,8 @@ pub fn earliest(conn: &Connection) -> Result<Option<Timestamp>> {
 /// What one attempt came to.
 pub struct Attempt {
     pub error: Option<String>,
+    /// The receiver asked not to be tried again before this long (`failure::retry_hint`).
+    pub retry_after: Option<Duration>,
     pub duration_ms: i64,
     /// A test message is tried once: the person pressing "Send a test" wants the answer now.
     pub retry: bool,
@@ -235,7 +237,12 @@ pub fn record_attempt(
         None => (DeliveryStatus::Sent, AttemptOutcome::Sent, None),
         Some(_) => {
             let next = now + backoff(attempts);
-            if attempt.retry && next <= before.created_at + GIVE_UP_AFTER {
+            let deadline = before.created_at + GIVE_UP_AFTER;
+            if attempt.retry && next <= deadline {
+                // The later of our backoff and the receiver's hint: trying sooner only earns
+                // another refusal. A hint past the deadline still gets one last try at it.
+                let hinted = attempt.retry_after.map_or(next, |d| (now + d).max(next));
+                let next = hinted.min(deadline);
                 (DeliveryStatus::Pending, AttemptOutcome::Failed, Some(next))
             } else {
                 (DeliveryStatus::GaveUp, AttemptOutcome::GaveUp, None)

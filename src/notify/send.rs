@@ -7,6 +7,7 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::channels::{ChannelConfig, Envelope, HttpRequest, Outgoing, truncate};
+use super::failure::{Failure, retry_hint};
 
 /// How long one delivery may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,20 +60,21 @@ impl Sender {
     }
 
     /// Sends `e` on `channel`; `members` are the organization's addresses (for "all members").
-    /// The error says what went wrong, for the timeline and the deliveries list.
+    /// The error says what went wrong, for the timeline and the deliveries list, and when the
+    /// receiver asked to be tried again.
     pub async fn send(
         &self,
         channel: &ChannelConfig,
         e: &Envelope<'_>,
         members: &[String],
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         match channel.outgoing(e, members) {
             Outgoing::Http(request) => self.http(request).await,
-            Outgoing::Email { to } => self.email(&to, e).await,
+            Outgoing::Email { to } => self.email(&to, e).await.map_err(Failure::from),
         }
     }
 
-    async fn http(&self, r: HttpRequest) -> Result<(), String> {
+    async fn http(&self, r: HttpRequest) -> Result<(), Failure> {
         let mut request = self
             .http
             .request(r.method, &r.url)
@@ -81,8 +83,12 @@ impl Sender {
         for (name, value) in &r.headers {
             request = request.header(name, value);
         }
-        let mut response = request.send().await.map_err(describe_http_error)?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| Failure::from(describe_http_error(e)))?;
         let status = response.status();
+        let headers = response.headers().clone();
         if status.is_success() {
             return Ok(());
         }
@@ -96,7 +102,10 @@ impl Sender {
             }
         }
         let text = String::from_utf8_lossy(&head[..head.len().min(ERROR_BODY_BYTES)]).into_owned();
-        Err(format!("HTTP {status}: {}", truncate(text.trim(), 200)))
+        Err(Failure {
+            text: format!("HTTP {status}: {}", truncate(text.trim(), 200)),
+            retry_after: retry_hint(&headers, &head),
+        })
     }
 
     /// One plain-text e-mail to one person through the instance's relay: invitations and

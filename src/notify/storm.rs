@@ -381,6 +381,7 @@ mod tests {
         let leader = claim.rows[0].0;
         let sent = super::super::outbox::Attempt {
             error: None,
+            retry_after: None,
             duration_ms: 1,
             retry: true,
         };

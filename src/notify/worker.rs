@@ -12,6 +12,7 @@ use tokio::sync::{Notify, Semaphore, watch};
 
 use super::channels::ChannelConfig;
 use super::channels::Envelope;
+use super::failure::Failure;
 use super::message::{Message, render, render_digest};
 use super::model::{Delivery, NotificationEvent};
 use super::outbox::{self, Attempt};
@@ -176,13 +177,18 @@ impl Notifier {
         let started = Instant::now();
         // Disabled since it was queued: nothing more goes out on it (tests excepted).
         let send = prepared.enabled || prepared.event == NotificationEvent::Test;
-        let error = if send {
+        let failure = if send {
             self.send(&prepared).await.err()
         } else {
-            Some("the channel is disabled".to_owned())
+            Some(Failure::from("the channel is disabled"))
+        };
+        let (error, retry_after) = match failure {
+            Some(f) => (Some(f.text), f.retry_after),
+            None => (None, None),
         };
         let attempt = Attempt {
             error,
+            retry_after,
             duration_ms: started.elapsed().as_millis() as i64,
             retry: retry && send,
         };
@@ -193,7 +199,7 @@ impl Notifier {
         Ok(delivery)
     }
 
-    async fn send(&self, p: &Prepared) -> std::result::Result<(), String> {
+    async fn send(&self, p: &Prepared) -> std::result::Result<(), Failure> {
         let message = self.words(p);
         let envelope = Envelope {
             delivery: p.delivery,

@@ -7,6 +7,7 @@
 //! `oneOf` and the "kind is required: …" message all come from it. Adding a kind is a file here
 //! and a line there (see src/notify/channels/how-to-add-a-channel.md).
 
+mod provider;
 mod shared;
 
 use schemars::JsonSchema;
@@ -183,6 +184,18 @@ channels! {
     slack::Slack => "slack",
     discord::Discord => "discord",
     ntfy::Ntfy => "ntfy",
+    /// Telegram bots: a message to a chat (Bot API `sendMessage`).
+    telegram::Telegram => "telegram",
+    /// Pushover notifications to a user's or group's devices.
+    pushover::Pushover => "pushover",
+    /// Gotify, a self-hosted push server.
+    gotify::Gotify => "gotify",
+    /// PagerDuty Events API v2: one alert per incident, acknowledged and resolved with it.
+    pagerduty::PagerDuty => "pagerduty",
+    /// Opsgenie alerts: one per incident, acknowledged and closed by alias.
+    opsgenie::Opsgenie => "opsgenie",
+    /// Matrix: a notice in a room, through a bot account.
+    matrix::Matrix => "matrix",
 }
 
 /// The summary of `POST /notification-channels`, naming the kinds.
@@ -255,6 +268,22 @@ mod tests {
                 "config.headers",
             ),
             (Ntfy, json!({"topic": "ok", "extra": 1}), "config.extra"),
+            (
+                Telegram,
+                json!({"botToken": "12:short", "chatId": "1"}),
+                "config.botToken",
+            ),
+            (
+                Pushover,
+                json!({"appToken": "a".repeat(30), "userKey": "u".repeat(30), "retrySeconds": 5}),
+                "config.retrySeconds",
+            ),
+            (PagerDuty, json!({"routingKey": "x"}), "config.routingKey"),
+            (
+                Opsgenie,
+                json!({"apiKey": "eb243592-faa2-4ba2-a551-1afdf565c889", "apiUrl": "x"}),
+                "config.apiUrl",
+            ),
         ];
         for (kind, config, field) in cases {
             let e = check(kind, config.clone()).unwrap_err();
@@ -311,7 +340,8 @@ mod tests {
     fn the_kinds_in_words_come_from_the_list() {
         assert_eq!(
             ChannelKind::names_in_words(),
-            "email, webhook, slack, discord or ntfy"
+            "email, webhook, slack, discord, ntfy, telegram, pushover, gotify, pagerduty, \
+             opsgenie or matrix"
         );
     }
 }

@@ -1,0 +1,157 @@
+//! Opsgenie Alert API: an incident is one alert whose `alias` is the incident's id — created
+//! (`POST /v2/alerts`) when opened and as a reminder (Opsgenie counts the duplicate), then
+//! acknowledged and closed by alias (`…/v2/alerts/{alias}/acknowledge?identifierType=alias`).
+//! `Authorization: GenieKey <key>`; the US or EU API (`apiUrl`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::provider::{check_pattern, mask};
+use super::shared::{check_url, keep, truncate};
+use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
+use crate::error::Result;
+use crate::incidents::model::Priority;
+use crate::limits;
+use crate::notify::model::NotificationEvent;
+
+pub struct Opsgenie;
+
+/// An API integration's key (a UUID today).
+const API_KEY: &str = "^[A-Za-z0-9-]{20,64}$";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OpsgenieConfig {
+    /// The key of an "API" integration of your team.
+    #[schemars(regex(pattern = API_KEY))]
+    pub api_key: String,
+    /// `https://api.opsgenie.com`, or `https://api.eu.opsgenie.com` for an EU account.
+    #[serde(default = "default_api_url")]
+    #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
+    pub api_url: String,
+}
+
+fn default_api_url() -> String {
+    "https://api.opsgenie.com".to_owned()
+}
+
+impl KindConfig for OpsgenieConfig {
+    fn validate(&self) -> Result<()> {
+        let what = "an API integration key: letters, digits and '-'";
+        check_pattern("config.apiKey", &self.api_key, API_KEY, what)?;
+        check_url("config.apiUrl", &self.api_url)
+    }
+
+    fn mask(&mut self) {
+        mask(&mut self.api_key);
+    }
+
+    fn keep_secrets(&mut self, old: &Self) {
+        keep(&mut self.api_key, &old.api_key);
+    }
+}
+
+/// P1 (critical) to P5 (informational).
+fn priority(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Emergency | Priority::Critical => "P1",
+        Priority::Major => "P2",
+        Priority::Minor => "P3",
+        Priority::Warning => "P4",
+        Priority::Notice => "P5",
+    }
+}
+
+impl Kind for Opsgenie {
+    type Config = OpsgenieConfig;
+
+    fn outgoing(c: &OpsgenieConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
+        let base = format!("{}/v2/alerts", c.api_url.trim().trim_end_matches('/'));
+        let (url, body) = request(&base, e);
+        Outgoing::Http(
+            HttpRequest::post_json(&url, &body)
+                .header("Authorization", format!("GenieKey {}", c.api_key)),
+        )
+    }
+}
+
+/// Where to POST, and what.
+fn request(base: &str, e: &Envelope<'_>) -> (String, Value) {
+    let action = match (e.incident, e.event) {
+        (Some(_), NotificationEvent::Acknowledged) => Some("acknowledge"),
+        (Some(_), NotificationEvent::Resolved) => Some("close"),
+        _ => None,
+    };
+    if let (Some(incident), Some(action)) = (e.incident, action) {
+        // Incident ids are letters, digits and '-': nothing to escape in the path.
+        let url = format!("{base}/{}/{action}?identifierType=alias", incident.id);
+        let note = truncate(&e.message.subject, 25_000);
+        return (url, json!({"source": "dutyduck", "note": note}));
+    }
+    // A test or a digest is an alert of its own, keyed by its delivery.
+    let (alias, priority) = match e.incident {
+        Some(i) => (i.id.clone(), priority(i.priority)),
+        None if e.event == NotificationEvent::Test => (e.delivery.to_string(), "P5"),
+        None => (e.delivery.to_string(), "P2"),
+    };
+    let mut body = json!({
+        // Opsgenie's limits: message 130, alias 512, description 15,000, source 100.
+        "message": truncate(&e.message.subject, 130),
+        "alias": truncate(&alias, 512),
+        "description": truncate(&e.message.text, 15_000),
+        "priority": priority,
+        "source": "dutyduck",
+        "tags": ["dutyduck"],
+        "details": {"organization": truncate(e.organization, 8_000)},
+    });
+    if let Some(i) = e.incident {
+        body["entity"] = json!(truncate(&i.title, 512));
+    }
+    if let Some(link) = &e.message.link {
+        body["details"]["url"] = json!(link);
+    }
+    (base.to_owned(), body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::channels::shared::fixtures::{envelope, facts, message};
+    use crate::notify::channels::{ChannelConfig, ChannelKind};
+
+    const BASE: &str = "https://api.eu.opsgenie.com/v2/alerts";
+
+    #[test]
+    fn created_then_acknowledged_and_closed_by_alias() {
+        let (mut m, i) = (message(), facts());
+        m.subject = "x".repeat(200);
+        let mut e = envelope(&m, Some(&i));
+        let (url, created) = request(BASE, &e);
+        assert_eq!(url, BASE);
+        assert_eq!((created["alias"].as_str(), created["priority"].as_str()), (Some("i1"), Some("P2")));
+        assert_eq!(created["message"].as_str().unwrap().len(), 130);
+        e.event = NotificationEvent::Acknowledged;
+        assert_eq!(request(BASE, &e).0, format!("{BASE}/i1/acknowledge?identifierType=alias"));
+        e.event = NotificationEvent::Resolved;
+        let (url, closed) = request(BASE, &e);
+        assert_eq!(url, format!("{BASE}/i1/close?identifierType=alias"));
+        assert_eq!(closed["source"], "dutyduck");
+    }
+
+    #[test]
+    fn the_key_is_a_secret_sent_as_genie_key() {
+        let config = json!({"apiKey": "eb243592-faa2-4ba2-a551-1afdf565c889"});
+        let stored = ChannelConfig::parse(ChannelKind::Opsgenie, &config).unwrap();
+        stored.validate().unwrap();
+        let mut edited = ChannelConfig::parse(ChannelKind::Opsgenie, &stored.masked()).unwrap();
+        edited.keep_secrets_from(&stored);
+        assert_eq!(edited, stored);
+        let m = message();
+        let Outgoing::Http(r) = stored.outgoing(&envelope(&m, None), &[]) else {
+            panic!("an HTTP request");
+        };
+        let auth = ("Authorization".into(), "GenieKey eb243592-faa2-4ba2-a551-1afdf565c889".into());
+        assert_eq!(r.headers, [auth]);
+    }
+}
