@@ -29,6 +29,7 @@ mod notifications;
 mod openapi;
 mod overview;
 mod packaging;
+mod providers;
 mod run_wrapper;
 mod security;
 mod silences;

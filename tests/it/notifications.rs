@@ -85,7 +85,7 @@ pub(crate) async fn run(server: &TestServer, token: &Token, id: &str, status: &s
 
 /// Creates the task "Nightly backup" (id `nightly-backup`) and reports a failed run of it:
 /// the usual way these tests open an incident. Returns the incident id.
-async fn nightly_backup_fails(server: &TestServer, token: &Token) -> String {
+pub(crate) async fn nightly_backup_fails(server: &TestServer, token: &Token) -> String {
     task(
         server,
         token,
@@ -95,7 +95,7 @@ async fn nightly_backup_fails(server: &TestServer, token: &Token) -> String {
     run(server, token, "nightly-backup", "failure").await
 }
 
-async fn acknowledge(server: &TestServer, token: &Token, incident: &str) {
+pub(crate) async fn acknowledge(server: &TestServer, token: &Token, incident: &str) {
     let path = format!("/incidents/{incident}/acknowledge");
     let (status, body) = server.as_(token).post_empty(&path).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -119,7 +119,7 @@ async fn notifications(server: &TestServer, token: &Token, incident: &str) -> Ve
 /// in between: the retry time is computed from the clock when the answer is recorded, and a
 /// delivery still in flight when the clock passes its claim's lease (60 s) is claimed and sent
 /// again, as after a crash.
-async fn wait_notifications(
+pub(crate) async fn wait_notifications(
     server: &TestServer,
     token: &Token,
     incident: &str,
@@ -148,7 +148,7 @@ fn events_of(deliveries: &[Value]) -> Vec<&str> {
         .collect()
 }
 
-fn link(incident: &str) -> String {
+pub(crate) fn link(incident: &str) -> String {
     format!("{PUBLIC_URL}/dashboard/incidents/{incident}")
 }
 

@@ -15,7 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use warp::Filter;
-use warp::http::{HeaderMap, StatusCode};
+use warp::http::HeaderMap;
 
 use super::eventually;
 use dutyduck::notify::send::SmtpSettings;
@@ -31,11 +31,45 @@ pub enum Behaviour {
     Hang,
 }
 
+/// One scripted answer: what a provider says (PagerDuty's 202 with its dedup key, Telegram's
+/// 429 with `retry_after`, a `Retry-After` header…).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// `status` with a JSON body.
+    pub fn json(status: u16, body: Value) -> Answer {
+        let headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+        Answer {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Answer {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// The answers of a scripted receiver: `first`, one per request in turn, then `then` for ever.
+struct Script {
+    first: std::collections::VecDeque<Answer>,
+    then: Answer,
+}
+
 /// One request as the receiver saw it.
 #[derive(Debug, Clone)]
 pub struct Received {
     pub method: String,
     pub path: String,
+    /// The query string, without its `?` (empty without one).
+    pub query: String,
     /// Names in lower case.
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,
@@ -63,6 +97,8 @@ struct HttpState {
     /// When set, requests whose `X-Dutyduck-Signature` does not verify are refused with 401,
     /// as a careful receiver would.
     secret: Option<String>,
+    /// When set, it answers instead of `behaviour`.
+    script: Option<Mutex<Script>>,
     received: Mutex<Vec<Received>>,
 }
 
@@ -89,30 +125,53 @@ impl HttpReceiver {
         HttpReceiver::serve(Behaviour::Accept, Some(secret.to_owned())).await
     }
 
+    /// A receiver that plays a provider: `first` answers the first requests in turn, then
+    /// `then` answers every other.
+    pub async fn scripted(first: Vec<Answer>, then: Answer) -> HttpReceiver {
+        let script = Script {
+            first: first.into(),
+            then,
+        };
+        HttpReceiver::start_with(Behaviour::Accept, None, Some(Mutex::new(script))).await
+    }
+
     async fn serve(behaviour: Behaviour, secret: Option<String>) -> HttpReceiver {
+        HttpReceiver::start_with(behaviour, secret, None).await
+    }
+
+    async fn start_with(
+        behaviour: Behaviour,
+        secret: Option<String>,
+        script: Option<Mutex<Script>>,
+    ) -> HttpReceiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(HttpState {
             behaviour,
             secret,
+            script,
             received: Mutex::new(Vec::new()),
         });
         let shared = state.clone();
         let routes = warp::method()
             .and(warp::path::full())
+            .and(warp::query::raw().or(warp::any().map(String::new)).unify())
             .and(warp::header::headers_cloned())
             .and(warp::body::bytes())
-            .and_then(move |method, path: warp::path::FullPath, headers, body| {
-                let state = shared.clone();
-                async move {
-                    let (status, text) =
-                        answer(&state, method, path.as_str(), &headers, body).await;
-                    Ok::<_, std::convert::Infallible>(warp::reply::with_status(
-                        text,
-                        StatusCode::from_u16(status).unwrap(),
-                    ))
-                }
-            });
+            .and_then(
+                move |method, path: warp::path::FullPath, query, headers, body| {
+                    let state = shared.clone();
+                    async move {
+                        let path = (path.as_str(), query);
+                        let answer = answer(&state, method, path, &headers, body).await;
+                        let mut reply = warp::http::Response::builder().status(answer.status);
+                        for (name, value) in &answer.headers {
+                            reply = reply.header(name, value);
+                        }
+                        Ok::<_, std::convert::Infallible>(reply.body(answer.body).unwrap())
+                    }
+                },
+            );
         let server = tokio::spawn(warp::serve(routes).incoming(listener).run());
         HttpReceiver {
             addr,
@@ -143,10 +202,10 @@ impl HttpReceiver {
 async fn answer(
     state: &HttpState,
     method: warp::http::Method,
-    path: &str,
+    (path, query): (&str, String),
     headers: &HeaderMap,
     body: bytes::Bytes,
-) -> (u16, String) {
+) -> Answer {
     let headers: BTreeMap<String, String> = headers
         .iter()
         .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
@@ -164,20 +223,32 @@ async fn answer(
     // Decided and recorded in one step, so a test never reads a request without its answer.
     let answer = {
         let mut received = state.received.lock().unwrap();
-        let answer = match (&verdict, state.behaviour) {
-            (Err(why), _) => Some((401, why.clone())),
-            (Ok(()), Behaviour::Hang) => None,
-            (Ok(()), Behaviour::FailFirst(n)) if received.len() < n => {
-                Some((500, format!("planned failure {}", received.len() + 1)))
+        let plain = |status: u16, body: String| Answer {
+            status,
+            headers: Vec::new(),
+            body,
+        };
+        let answer = match (&verdict, state.behaviour, &state.script) {
+            (Err(why), _, _) => Some(plain(401, why.clone())),
+            (Ok(()), _, Some(script)) => {
+                let mut script = script.lock().unwrap();
+                let then = script.then.clone();
+                Some(script.first.pop_front().unwrap_or(then))
             }
-            (Ok(()), _) => Some((200, "ok".to_owned())),
+            (Ok(()), Behaviour::Hang, None) => None,
+            (Ok(()), Behaviour::FailFirst(n), None) if received.len() < n => Some(plain(
+                500,
+                format!("planned failure {}", received.len() + 1),
+            )),
+            (Ok(()), _, None) => Some(plain(200, "ok".to_owned())),
         };
         received.push(Received {
             method: method.to_string(),
             path: path.to_owned(),
+            query,
             headers,
             body: body.to_vec(),
-            status: answer.as_ref().map(|(status, _)| *status),
+            status: answer.as_ref().map(|a| a.status),
             at: Instant::now(),
         });
         answer
