@@ -14,6 +14,7 @@ import { html } from '../lib.js';
 import { api } from '../api.js';
 import { addMessages, t } from '../i18n.js';
 import { Alert, useLoad } from '../components.js';
+import { PROVIDER_KINDS } from './channel-providers.js';
 
 export const isAddress = (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
 
@@ -264,6 +265,7 @@ export const CHANNEL_KINDS = {
       },
     },
   },
+  ...PROVIDER_KINDS,
 };
 
 export const KINDS = Object.keys(CHANNEL_KINDS);
@@ -274,7 +276,7 @@ for (const kind of KINDS) addMessages(CHANNEL_KINDS[kind].words);
 const TYPES = {
   text: { read: (v, field) => v || field.initial || '', write: (v, field) => v.trim() || (field.empty !== undefined ? field.empty : '') },
   list: { read: (v) => (v && v.length ? v : ['']), write: (v) => v.map((r) => r.trim()).filter(Boolean) },
-  checkbox: { read: (v) => Boolean(v), write: (v) => v },
+  checkbox: { read: (v, field) => (v === undefined ? Boolean(field.initial) : Boolean(v)), write: (v) => v },
   headers: {
     read: (v) => Object.entries(v || {}).map(([k, value]) => ({ k, v: value })),
     write: (rows) => Object.fromEntries(rows.filter((r) => r.k.trim()).map((r) => [r.k.trim(), r.v])),
@@ -282,6 +284,11 @@ const TYPES = {
 };
 TYPES.url = TYPES.text;
 TYPES.generatedSecret = TYPES.text;
+/** A whole number, shown as text; blank is the field's `initial`. */
+TYPES.number = {
+  read: (v, field) => String(v ?? field.initial ?? ''),
+  write: (v, field) => (String(v).trim() ? Number(String(v).trim()) : field.initial),
+};
 
 /** The form's values for a channel: every field of every kind (so switching kind keeps them). */
 export function formValues(config) {

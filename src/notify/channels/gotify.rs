@@ -23,7 +23,7 @@ const TOKEN: &str = "^[A-Za-z0-9._~-]{1,200}$";
 pub struct GotifyConfig {
     /// Your Gotify server (`https://gotify.example.com`).
     #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
-    pub server_url: String,
+    pub url: String,
     /// An application's token (Apps → Create application).
     #[schemars(regex(pattern = TOKEN))]
     pub app_token: String,
@@ -31,7 +31,7 @@ pub struct GotifyConfig {
 
 impl KindConfig for GotifyConfig {
     fn validate(&self) -> Result<()> {
-        check_url("config.serverUrl", &self.server_url)?;
+        check_url("config.url", &self.url)?;
         let what = "an application token: letters, digits, '.', '_', '~' or '-'";
         check_pattern("config.appToken", &self.app_token, TOKEN, what)
     }
@@ -49,7 +49,7 @@ impl Kind for Gotify {
     type Config = GotifyConfig;
 
     fn outgoing(c: &GotifyConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let url = format!("{}/message", c.server_url.trim().trim_end_matches('/'));
+        let url = format!("{}/message", c.url.trim().trim_end_matches('/'));
         Outgoing::Http(
             HttpRequest::post_json(&url, &payload(e)).header("X-Gotify-Key", c.app_token.clone()),
         )
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn a_message_with_the_key_in_its_header() {
         let c = GotifyConfig {
-            server_url: "https://push.example.com/".into(),
+            url: "https://push.example.com/".into(),
             app_token: "AzYzjRc3Vh5.hLe".into(),
         };
         let (m, i) = (message(), facts());
@@ -101,12 +101,12 @@ mod tests {
 
     #[test]
     fn the_token_is_a_secret_and_checked() {
-        let config = json!({"serverUrl": "https://push.example.com", "appToken": "AzYzjRc3Vh5hLe"});
+        let config = json!({"url": "https://push.example.com", "appToken": "AzYzjRc3Vh5hLe"});
         let stored = ChannelConfig::parse(ChannelKind::Gotify, &config).unwrap();
         let mut edited = ChannelConfig::parse(ChannelKind::Gotify, &stored.masked()).unwrap();
         edited.keep_secrets_from(&stored);
         assert_eq!(edited, stored);
-        let bad = json!({"serverUrl": "https://push.example.com", "appToken": "a b"});
+        let bad = json!({"url": "https://push.example.com", "appToken": "a b"});
         let e = ChannelConfig::parse(ChannelKind::Gotify, &bad).unwrap().validate().unwrap_err();
         assert!(e.message.starts_with("config.appToken"), "{}", e.message);
     }

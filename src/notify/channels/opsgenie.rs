@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::provider::{check_pattern, mask};
+use super::provider::{base_url, check_pattern, mask};
 use super::shared::{check_url, keep, truncate};
 use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
 use crate::error::Result;
@@ -26,21 +26,23 @@ pub struct OpsgenieConfig {
     /// The key of an "API" integration of your team.
     #[schemars(regex(pattern = API_KEY))]
     pub api_key: String,
-    /// `https://api.opsgenie.com`, or `https://api.eu.opsgenie.com` for an EU account.
-    #[serde(default = "default_api_url")]
+    /// `https://api.eu.opsgenie.com` for an EU account; none: `https://api.opsgenie.com`.
+    #[serde(default)]
     #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
-    pub api_url: String,
+    pub api_url: Option<String>,
 }
 
-fn default_api_url() -> String {
-    "https://api.opsgenie.com".to_owned()
-}
+/// Where requests go without an `apiUrl`.
+const DEFAULT_API_URL: &str = "https://api.opsgenie.com";
 
 impl KindConfig for OpsgenieConfig {
     fn validate(&self) -> Result<()> {
         let what = "an API integration key: letters, digits and '-'";
         check_pattern("config.apiKey", &self.api_key, API_KEY, what)?;
-        check_url("config.apiUrl", &self.api_url)
+        match &self.api_url {
+            Some(url) => check_url("config.apiUrl", url),
+            None => Ok(()),
+        }
     }
 
     fn mask(&mut self) {
@@ -67,7 +69,7 @@ impl Kind for Opsgenie {
     type Config = OpsgenieConfig;
 
     fn outgoing(c: &OpsgenieConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let base = format!("{}/v2/alerts", c.api_url.trim().trim_end_matches('/'));
+        let base = format!("{}/v2/alerts", base_url(&c.api_url, DEFAULT_API_URL));
         let (url, body) = request(&base, e);
         Outgoing::Http(
             HttpRequest::post_json(&url, &body)

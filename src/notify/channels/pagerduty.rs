@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::provider::{check_pattern, mask};
+use super::provider::{base_url, check_pattern, mask};
 use super::shared::{check_url, keep, truncate};
 use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
 use crate::error::Result;
@@ -27,20 +27,23 @@ pub struct PagerDutyConfig {
     /// The integration key of a service's "Events API v2" integration.
     #[schemars(regex(pattern = ROUTING_KEY))]
     pub routing_key: String,
-    #[serde(default = "default_api_url")]
+    /// Another Events API server (a test's); none: `https://events.pagerduty.com`.
+    #[serde(default)]
     #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
-    pub api_url: String,
+    pub api_url: Option<String>,
 }
 
-fn default_api_url() -> String {
-    "https://events.pagerduty.com".to_owned()
-}
+/// Where requests go without an `apiUrl`.
+const DEFAULT_API_URL: &str = "https://events.pagerduty.com";
 
 impl KindConfig for PagerDutyConfig {
     fn validate(&self) -> Result<()> {
         let what = "an integration key: 32 letters and digits";
         check_pattern("config.routingKey", &self.routing_key, ROUTING_KEY, what)?;
-        check_url("config.apiUrl", &self.api_url)
+        match &self.api_url {
+            Some(url) => check_url("config.apiUrl", url),
+            None => Ok(()),
+        }
     }
 
     fn mask(&mut self) {
@@ -56,7 +59,7 @@ impl Kind for PagerDuty {
     type Config = PagerDutyConfig;
 
     fn outgoing(c: &PagerDutyConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let url = format!("{}/v2/enqueue", c.api_url.trim().trim_end_matches('/'));
+        let url = format!("{}/v2/enqueue", base_url(&c.api_url, DEFAULT_API_URL));
         Outgoing::Http(HttpRequest::post_json(&url, &event(&c.routing_key, e)))
     }
 }
@@ -128,7 +131,7 @@ mod tests {
     fn body(e: &Envelope<'_>) -> Value {
         let c = PagerDutyConfig {
             routing_key: KEY.into(),
-            api_url: default_api_url(),
+            api_url: None,
         };
         let Outgoing::Http(r) = PagerDuty::outgoing(&c, e, &[]) else {
             panic!("an HTTP request");

@@ -16,6 +16,13 @@ pub fn check_pattern(field: &str, value: &str, pattern: &str, what: &str) -> Res
     }
 }
 
+/// The API's base URL: the one configured (a self-hosted server, an EU region, a test's
+/// receiver), else the provider's; without a trailing slash.
+pub fn base_url<'a>(configured: &'a Option<String>, default: &'a str) -> &'a str {
+    let url = configured.as_deref().unwrap_or(default);
+    url.trim().trim_end_matches('/')
+}
+
 /// Hides a required secret.
 pub fn mask(secret: &mut String) {
     *secret = MASK.to_owned();

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::provider::{check_pattern, escape_html, mask};
+use super::provider::{base_url, check_pattern, escape_html, mask};
 use super::shared::{check_url, keep, truncate};
 use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
 use crate::error::Result;
@@ -31,15 +31,14 @@ pub struct TelegramConfig {
     /// bot must be a member.
     #[schemars(regex(pattern = CHAT))]
     pub chat_id: String,
-    /// The Bot API server: Telegram's, or your own `telegram-bot-api`.
-    #[serde(default = "default_api_url")]
+    /// Your own Bot API server (`telegram-bot-api`); none: `https://api.telegram.org`.
+    #[serde(default)]
     #[schemars(length(max = limits::URL), regex(pattern = limits::URL_PATTERN))]
-    pub api_url: String,
+    pub api_url: Option<String>,
 }
 
-fn default_api_url() -> String {
-    "https://api.telegram.org".to_owned()
-}
+/// Where requests go without an `apiUrl`.
+const DEFAULT_API_URL: &str = "https://api.telegram.org";
 
 impl KindConfig for TelegramConfig {
     fn validate(&self) -> Result<()> {
@@ -55,7 +54,10 @@ impl KindConfig for TelegramConfig {
             CHAT,
             "a chat id (digits, '-' first for groups) or a channel's @username",
         )?;
-        check_url("config.apiUrl", &self.api_url)
+        match &self.api_url {
+            Some(url) => check_url("config.apiUrl", url),
+            None => Ok(()),
+        }
     }
 
     fn mask(&mut self) {
@@ -73,7 +75,7 @@ impl Kind for Telegram {
     fn outgoing(c: &TelegramConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
         let url = format!(
             "{}/bot{}/sendMessage",
-            c.api_url.trim().trim_end_matches('/'),
+            base_url(&c.api_url, DEFAULT_API_URL),
             c.bot_token
         );
         Outgoing::Http(HttpRequest::post_json(&url, &payload(&c.chat_id, e)))
@@ -107,7 +109,7 @@ mod tests {
         let c = TelegramConfig {
             bot_token: TOKEN_VALUE.into(),
             chat_id: "-1001234567890".into(),
-            api_url: "https://tg.example.com/".into(),
+            api_url: Some("https://tg.example.com/".into()),
         };
         let mut m = message();
         let Outgoing::Http(r) = Telegram::outgoing(&c, &envelope(&m, None), &[]) else {
@@ -139,7 +141,7 @@ mod tests {
         let stored = ChannelConfig::parse(ChannelKind::Telegram, &config).unwrap();
         stored.validate().unwrap();
         assert_eq!(stored.masked()["botToken"], "********");
-        assert_eq!(stored.masked()["apiUrl"], "https://api.telegram.org");
+        assert_eq!(stored.masked()["apiUrl"], Value::Null);
         let mut edited = ChannelConfig::parse(ChannelKind::Telegram, &stored.masked()).unwrap();
         edited.keep_secrets_from(&stored);
         assert_eq!(edited, stored);

@@ -72,7 +72,7 @@ async fn gotify_gets_messages_with_its_app_token_and_a_priority() {
     let ok = json!({"id": 25, "appid": 5, "message": "…", "title": "…", "priority": 8,
                     "date": "2026-11-30T09:00:00Z"});
     let gotify = HttpReceiver::scripted(vec![], Answer::json(200, ok)).await;
-    let config = json!({"serverUrl": gotify.url("/gotify/"), "appToken": "AzYzjRc3Vh5.hLe"});
+    let config = json!({"url": gotify.url("/gotify/"), "appToken": "AzYzjRc3Vh5.hLe"});
     let (server, ada, clock, _) = with_channel("gotify", config).await;
     let (incident, requests) = open_acknowledge_resolve(&server, &ada, &clock, &gotify).await;
 
