@@ -9,6 +9,7 @@ mod alerting;
 mod chat;
 mod push;
 mod retries;
+mod settings;
 
 use chrono::Duration;
 use dutyduck::clock::Clock;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::provider::{base_url, check_pattern, mask};
-use super::shared::{check_url, keep, truncate};
+use super::shared::{check_url, good_news, keep, truncate};
 use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
 use crate::error::Result;
 use crate::incidents::model::Priority;
@@ -91,10 +91,11 @@ fn request(base: &str, e: &Envelope<'_>) -> (String, Value) {
         let note = truncate(&e.message.subject, 25_000);
         return (url, json!({"source": "dutyduck", "note": note}));
     }
-    // A test or a digest is an alert of its own, keyed by its delivery.
+    // A test or a digest is an alert of its own, keyed by its delivery; good news is
+    // informational (P5): one request cannot close each of a digest's incidents' alerts.
     let (alias, priority) = match e.incident {
         Some(i) => (i.id.clone(), priority(i.priority)),
-        None if e.event == NotificationEvent::Test => (e.delivery.to_string(), "P5"),
+        None if good_news(e.event) => (e.delivery.to_string(), "P5"),
         None => (e.delivery.to_string(), "P2"),
     };
     let mut body = json!({

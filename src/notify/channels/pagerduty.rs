@@ -1,7 +1,9 @@
 //! PagerDuty Events API v2: `POST /v2/enqueue` with the integration's routing key. An incident
 //! is one PagerDuty alert: `trigger` when opened (and again as a reminder: PagerDuty folds it
 //! into the same alert), `acknowledge` and `resolve` later, all with `dedup_key` = the
-//! incident's id. A test or a storm's digest triggers its own alert, keyed by its delivery id.
+//! incident's id. A test or a storm's digest triggers its own alert, keyed by its delivery id;
+//! a digest of resolutions is a change event (`POST /v2/change/enqueue`), which pages nobody:
+//! one request cannot resolve each of its incidents' alerts.
 
 use chrono::SecondsFormat;
 use schemars::JsonSchema;
@@ -59,7 +61,12 @@ impl Kind for PagerDuty {
     type Config = PagerDutyConfig;
 
     fn outgoing(c: &PagerDutyConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let url = format!("{}/v2/enqueue", base_url(&c.api_url, DEFAULT_API_URL));
+        let base = base_url(&c.api_url, DEFAULT_API_URL);
+        if e.incident.is_none() && e.event == NotificationEvent::Resolved {
+            let url = format!("{base}/v2/change/enqueue");
+            return Outgoing::Http(HttpRequest::post_json(&url, &change(&c.routing_key, e)));
+        }
+        let url = format!("{base}/v2/enqueue");
         Outgoing::Http(HttpRequest::post_json(&url, &event(&c.routing_key, e)))
     }
 }
@@ -96,6 +103,23 @@ fn event(routing_key: &str, e: &Envelope<'_>) -> Value {
         }
     };
     json!({"routing_key": routing_key, "event_action": action, "dedup_key": incident.id})
+}
+
+/// A change event: shown on the service's timeline, no alert.
+fn change(routing_key: &str, e: &Envelope<'_>) -> Value {
+    let mut body = json!({
+        "routing_key": routing_key,
+        "payload": {
+            "summary": truncate(&e.message.subject, 1024),
+            "source": "dutyduck",
+            "timestamp": e.occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "custom_details": {"text": e.message.text, "organization": e.organization},
+        },
+    });
+    if let Some(link) = &e.message.link {
+        body["links"] = json!([{"href": link, "text": "dutyduck"}]);
+    }
+    body
 }
 
 fn trigger(routing_key: &str, key: &str, severity: &str, source: &str, e: &Envelope<'_>) -> Value {
@@ -170,6 +194,26 @@ mod tests {
         let test = body(&e);
         assert_eq!(test["dedup_key"], "0193a3c4-0000-7000-8000-000000000001");
         assert_eq!(test["payload"]["severity"], "info");
+    }
+
+    #[test]
+    fn a_digest_of_resolutions_is_a_change_event() {
+        let (m, i) = (message(), facts());
+        let mut e = envelope(&m, None);
+        let digest = [i];
+        e.digest = &digest;
+        e.event = NotificationEvent::Resolved;
+        let c = PagerDutyConfig {
+            routing_key: KEY.into(),
+            api_url: None,
+        };
+        let Outgoing::Http(r) = PagerDuty::outgoing(&c, &e, &[]) else {
+            panic!("an HTTP request");
+        };
+        assert_eq!(r.url, "https://events.pagerduty.com/v2/change/enqueue");
+        let change = r.json();
+        assert_eq!(change.get("event_action"), None);
+        assert_eq!(change["payload"]["summary"], m.subject);
     }
 
     #[test]
