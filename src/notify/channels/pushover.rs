@@ -1,7 +1,9 @@
 //! Pushover: `POST /1/messages.json`, form-encoded, with the application's token and the
 //! user's (or group's) key. The incident's priority picks Pushover's: major and above are
 //! "emergency" (2: repeated every `retrySeconds` until acknowledged in the app, for at most
-//! `expireSeconds`) unless turned off, then "high" (1).
+//! `expireSeconds`) unless turned off, then "high" (1). Emergency messages are tagged with the
+//! incident's id, and acknowledging the incident in dutyduck cancels their repeats
+//! (`/1/receipts/cancel_by_tag/{tag}.json`) instead of sending a message: the phones stop ringing.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,7 @@ use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
 use crate::error::{Error, Result};
 use crate::incidents::model::Priority;
 use crate::limits;
+use crate::notify::model::NotificationEvent;
 
 pub struct Pushover;
 
@@ -34,7 +37,7 @@ pub struct PushoverConfig {
     #[schemars(regex(pattern = DEVICE))]
     pub device: Option<String>,
     /// Major, critical and emergency incidents use the emergency priority (repeated until
-    /// acknowledged in the Pushover app); off: high priority.
+    /// acknowledged, in the Pushover app or in dutyduck); off: high priority.
     #[serde(default = "yes")]
     pub emergency: bool,
     /// How often an emergency notification repeats, 30 to 10,800 seconds.
@@ -110,10 +113,39 @@ fn priority(c: &PushoverConfig, e: &Envelope<'_>) -> i8 {
     }
 }
 
+/// The incident's id when its opening rang as an emergency: the tag of its messages.
+fn emergency_tag<'a>(c: &PushoverConfig, e: &Envelope<'a>) -> Option<&'a str> {
+    let i = e.incident?;
+    let major = matches!(
+        i.priority,
+        Priority::Emergency | Priority::Critical | Priority::Major
+    );
+    (c.emergency && major).then_some(i.id.as_str())
+}
+
+fn form_post(url: String, form: &[(&str, String)]) -> Outgoing {
+    Outgoing::Http(HttpRequest {
+        method: reqwest::Method::POST,
+        url,
+        content_type: "application/x-www-form-urlencoded",
+        headers: Vec::new(),
+        body: serde_html_form::to_string(form)
+            .expect("pairs serialize")
+            .into_bytes(),
+    })
+}
+
 impl Kind for Pushover {
     type Config = PushoverConfig;
 
     fn outgoing(c: &PushoverConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
+        let base = base_url(&c.api_url, DEFAULT_API_URL);
+        let tag = emergency_tag(c, e);
+        if let (NotificationEvent::Acknowledged, Some(tag)) = (e.event, tag) {
+            // Incident ids are letters, digits and '-': nothing to escape in the path.
+            let url = format!("{base}/1/receipts/cancel_by_tag/{tag}.json");
+            return form_post(url, &[("token", c.app_token.clone())]);
+        }
         let priority = priority(c, e);
         let mut form: Vec<(&str, String)> = vec![
             ("token", c.app_token.clone()),
@@ -126,6 +158,9 @@ impl Kind for Pushover {
         if priority == 2 {
             form.push(("retry", c.retry_seconds.to_string()));
             form.push(("expire", c.expire_seconds.to_string()));
+            if let Some(tag) = tag {
+                form.push(("tags", tag.to_owned()));
+            }
         }
         // A longer link is refused rather than cut (a cut link leads nowhere).
         if let Some(link) = e.message.link.as_ref().filter(|l| l.chars().count() <= 512) {
@@ -134,16 +169,7 @@ impl Kind for Pushover {
         if let Some(device) = &c.device {
             form.push(("device", device.clone()));
         }
-        let url = format!("{}/1/messages.json", base_url(&c.api_url, DEFAULT_API_URL));
-        Outgoing::Http(HttpRequest {
-            method: reqwest::Method::POST,
-            url,
-            content_type: "application/x-www-form-urlencoded",
-            headers: Vec::new(),
-            body: serde_html_form::to_string(&form)
-                .expect("pairs serialize")
-                .into_bytes(),
-        })
+        form_post(format!("{base}/1/messages.json"), &form)
     }
 }
 
@@ -152,7 +178,6 @@ mod tests {
     use super::*;
     use crate::notify::channels::shared::fixtures::{envelope, facts, message};
     use crate::notify::channels::{ChannelConfig, ChannelKind};
-    use crate::notify::model::NotificationEvent;
     use serde_json::json;
 
     fn config() -> PushoverConfig {
@@ -187,6 +212,7 @@ mod tests {
             (Priority::Warning, NotificationEvent::Opened, "0"),
             (Priority::Notice, NotificationEvent::Opened, "-1"),
             (Priority::Major, NotificationEvent::Resolved, "0"),
+            (Priority::Warning, NotificationEvent::Acknowledged, "0"),
         ];
         for (priority, event, expected) in cases {
             i.priority = priority;
@@ -206,6 +232,22 @@ mod tests {
         };
         i.priority = Priority::Emergency;
         assert_eq!(get(&form(&calm, &envelope(&m, Some(&i))), "priority"), Some("1"));
+    }
+
+    #[test]
+    fn acknowledging_an_emergency_cancels_its_repeats_by_tag() {
+        let (m, i) = (message(), facts());
+        let c = config();
+        let opened = form(&c, &envelope(&m, Some(&i)));
+        assert_eq!(get(&opened, "tags"), Some("i1"));
+        let mut e = envelope(&m, Some(&i));
+        e.event = NotificationEvent::Acknowledged;
+        let Outgoing::Http(r) = Pushover::outgoing(&c, &e, &[]) else {
+            panic!("an HTTP request");
+        };
+        assert_eq!(r.url, "https://api.pushover.net/1/receipts/cancel_by_tag/i1.json");
+        let body: Vec<(String, String)> = serde_html_form::from_bytes(&r.body).unwrap();
+        assert_eq!(body, [("token".to_owned(), c.app_token.clone())]);
     }
 
     #[test]

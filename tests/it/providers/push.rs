@@ -20,7 +20,7 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn pushover_rings_until_acknowledged_for_a_major_incident_then_tells_calmly() {
+async fn pushover_rings_for_a_major_incident_until_acknowledged_then_tells_calmly() {
     // An emergency message's answer carries the receipt to poll (dutyduck does not poll it).
     let ok = json!({"status": 1, "request": "647d2300-702c-4b38-8b2f-d56326ae460b",
                     "receipt": "rLqVuqTRh62UzxtmqiaLzQmVcPgiCy"});
@@ -31,40 +31,37 @@ async fn pushover_rings_until_acknowledged_for_a_major_incident_then_tells_calml
     let (incident, requests) = open_acknowledge_resolve(&server, &ada, &clock, &po).await;
 
     let forms: Vec<Vec<(String, String)>> = requests.iter().map(form).collect();
-    for (r, f) in requests.iter().zip(&forms) {
-        assert_eq!(
-            (r.method.as_str(), r.path.as_str()),
-            ("POST", "/1/messages.json")
-        );
+    for r in &requests {
+        assert_eq!(r.method, "POST");
         let content_type = r.header("content-type");
         assert_eq!(content_type, Some("application/x-www-form-urlencoded"));
-        assert_eq!(
-            (field(f, "token"), field(f, "user")),
-            (Some(APP_TOKEN), Some(USER_KEY))
-        );
+    }
+    // Acknowledged in dutyduck: the emergency's repeats are cancelled by its tag.
+    let cancel = format!("/1/receipts/cancel_by_tag/{incident}.json");
+    assert_eq!(requests[1].path, cancel);
+    assert_eq!(forms[1], [("token".to_owned(), APP_TOKEN.to_owned())]);
+    for (r, f) in [(&requests[0], &forms[0]), (&requests[2], &forms[2])] {
+        assert_eq!(r.path, "/1/messages.json");
+        let keys = (field(f, "token"), field(f, "user"));
+        assert_eq!(keys, (Some(APP_TOKEN), Some(USER_KEY)));
         assert!(field(f, "title").unwrap().chars().count() <= 250);
         assert!(field(f, "message").unwrap().chars().count() <= 1024);
-        assert_eq!(
-            field(f, "url"),
-            Some(&*crate::notifications::link(&incident))
-        );
+        let link = crate::notifications::link(&incident);
+        assert_eq!(field(f, "url"), Some(link.as_str()));
     }
     let opened = &forms[0];
-    assert_eq!(
-        field(opened, "title"),
-        Some("[dutyduck] Incident opened: Nightly backup")
-    );
+    let title = field(opened, "title");
+    assert_eq!(title, Some("[dutyduck] Incident opened: Nightly backup"));
     assert_eq!(field(opened, "timestamp"), Some("1796029200"));
-    // A task's failure is major: emergency, repeated as configured.
+    // A task's failure is major: emergency, repeated as configured, tagged with the incident.
     let repeats = (field(opened, "retry"), field(opened, "expire"));
-    assert_eq!(
-        (field(opened, "priority"), repeats),
-        (Some("2"), (Some("120"), Some("7200")))
-    );
-    for calm in &forms[1..] {
-        assert_eq!(field(calm, "priority"), Some("0"));
-        assert_eq!((field(calm, "retry"), field(calm, "expire")), (None, None));
-    }
+    assert_eq!(repeats, (Some("120"), Some("7200")));
+    assert_eq!(field(opened, "priority"), Some("2"));
+    assert_eq!(field(opened, "tags"), Some(incident.as_str()));
+    let resolved = &forms[2];
+    assert_eq!(field(resolved, "priority"), Some("0"));
+    let repeats = (field(resolved, "retry"), field(resolved, "expire"));
+    assert_eq!(repeats, (None, None));
 }
 
 #[tokio::test(flavor = "multi_thread")]
