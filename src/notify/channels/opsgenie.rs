@@ -89,7 +89,12 @@ fn request(base: &str, e: &Envelope<'_>) -> (String, Value) {
         // Incident ids are letters, digits and '-': nothing to escape in the path.
         let url = format!("{base}/{}/{action}?identifierType=alias", incident.id);
         let note = truncate(&e.message.subject, 25_000);
-        return (url, json!({"source": "dutyduck", "note": note}));
+        let mut body = json!({"source": "dutyduck", "note": note});
+        // Who acknowledged it in dutyduck, as Opsgenie's log shows the acting user.
+        if let Some(who) = incident.acknowledged_by.first() {
+            body["user"] = json!(truncate(who, 100));
+        }
+        return (url, body);
     }
     // A test or a digest is an alert of its own, keyed by its delivery; good news is
     // informational (P5): one request cannot close each of a digest's incidents' alerts.

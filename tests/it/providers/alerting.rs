@@ -94,5 +94,6 @@ async fn opsgenie_creates_acknowledges_and_closes_one_alert_by_alias() {
         assert_eq!(r.path, format!("/v2/alerts/{incident}/{action}"));
         assert_eq!(r.query, "identifierType=alias");
         assert_eq!(r.json()["source"], "dutyduck");
+        assert_eq!(r.json()["user"], "Ada Lovelace");
     }
 }
