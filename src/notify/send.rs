@@ -7,7 +7,10 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::channels::{ChannelConfig, Envelope, HttpRequest, Outgoing, truncate};
-use super::failure::{Failure, retry_hint};
+/// A failed send and the receiver's retry hint (defined in `failure.rs`, named here too since
+/// `send` returns it).
+pub use super::failure::Failure;
+use super::failure::retry_hint;
 
 /// How long one delivery may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);

@@ -12,11 +12,10 @@ use tokio::sync::{Notify, Semaphore, watch};
 
 use super::channels::ChannelConfig;
 use super::channels::Envelope;
-use super::failure::Failure;
 use super::message::{Message, render, render_digest};
 use super::model::{Delivery, NotificationEvent};
 use super::outbox::{self, Attempt};
-use super::send::{Sender, SmtpSettings};
+use super::send::{Failure, Sender, SmtpSettings};
 use super::store::{self, Prepared};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
