@@ -69,6 +69,32 @@ impl Sender {
         match channel.outgoing(e, members) {
             Outgoing::Http(request) => self.http(request).await,
             Outgoing::Email { to } => self.email(&to, e).await,
+            Outgoing::HttpMany(requests) => self.http_many(requests).await,
+        }
+    }
+
+    /// Each request in turn (not at once: an SMS provider counts requests per second); every
+    /// one is tried, and the error names which failed. Providers like Twilio take no idempotency
+    /// key, so a retry texts again the numbers that already got the message: a duplicate SMS is
+    /// better than a missed one.
+    async fn http_many(&self, requests: Vec<HttpRequest>) -> Result<(), String> {
+        if requests.is_empty() {
+            return Err("no recipient".into());
+        }
+        let total = requests.len();
+        let mut failures = Vec::new();
+        for (i, request) in requests.into_iter().enumerate() {
+            if let Err(why) = self.http(request).await {
+                failures.push(format!("#{}: {why}", i + 1));
+            }
+        }
+        match failures.is_empty() {
+            true => Ok(()),
+            false => Err(format!(
+                "{} of {total} requests failed: {}",
+                failures.len(),
+                failures.join("; ")
+            )),
         }
     }
 
