@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::shared::{good_news, truncate};
+use super::shared::{news_colour, truncate};
 use super::{ChatConfig, Envelope, HttpRequest, Kind, Outgoing};
 
 pub struct Mattermost;
@@ -19,14 +19,9 @@ impl Kind for Mattermost {
 /// Mattermost's posts hold at most 16,383 characters; the attachment's text is cut well below,
 /// as it is also shown collapsed.
 fn payload(e: &Envelope<'_>) -> Value {
-    let colour = if good_news(e.event) {
-        "#2ea043"
-    } else {
-        "#d1242f"
-    };
     let mut attachment = json!({
         "fallback": truncate(&e.message.subject, 1_000),
-        "color": colour,
+        "color": news_colour(e.event),
         "title": truncate(&e.message.subject, 1_000),
         "text": truncate(&e.message.text, 8_000),
     });

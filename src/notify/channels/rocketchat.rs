@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::shared::{good_news, truncate};
+use super::shared::{news_colour, truncate};
 use super::{ChatConfig, Envelope, HttpRequest, Kind, Outgoing};
 
 pub struct RocketChat;
@@ -19,15 +19,10 @@ impl Kind for RocketChat {
 /// Rocket.Chat's default message size limit is 5,000 characters (`Message_MaxAllowedSize`):
 /// subject and text together stay under it.
 fn payload(e: &Envelope<'_>) -> Value {
-    let colour = if good_news(e.event) {
-        "#2ea043"
-    } else {
-        "#d1242f"
-    };
     let mut attachment = json!({
         "title": truncate(&e.message.subject, 500),
         "text": truncate(&e.message.text, 4_000),
-        "color": colour,
+        "color": news_colour(e.event),
     });
     if let Some(link) = &e.message.link {
         attachment["title_link"] = json!(link);
