@@ -9,6 +9,7 @@
 
 mod shared;
 mod sms_text;
+pub mod webhook_template;
 
 use schemars::JsonSchema;
 use serde::Serialize;

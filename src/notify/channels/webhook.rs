@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::shared::{check_url, keep, keep_optional, mask_optional};
+use super::webhook_template::Template;
 use super::{Envelope, KindConfig, HttpRequest, Kind, MASK, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
@@ -33,6 +34,9 @@ pub struct WebhookConfig {
     #[serde(default)]
     #[schemars(length(min = 16, max = limits::SHORT), regex(pattern = limits::LINE))]
     pub secret: Option<String>,
+    /// A custom body (method, content type, template) instead of the documented JSON payload.
+    #[serde(default)]
+    pub template: Option<Template>,
 }
 
 /// Headers a webhook's extra headers may not override.
@@ -84,6 +88,9 @@ impl KindConfig for WebhookConfig {
             }
             limits::line("config.secret", secret, limits::SHORT)?;
         }
+        if let Some(template) = &self.template {
+            template.validate()?;
+        }
         Ok(())
     }
 
@@ -107,7 +114,10 @@ impl Kind for Webhook {
     type Config = WebhookConfig;
 
     fn outgoing(c: &WebhookConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let mut request = HttpRequest::post_json(&c.url, &payload(e));
+        let mut request = match &c.template {
+            None => HttpRequest::post_json(&c.url, &payload(e)),
+            Some(template) => template.request(&c.url, &payload(e)),
+        };
         request.headers = c.headers.clone().into_iter().collect();
         request = request
             .header("X-Dutyduck-Event", event_name(e).trim_start_matches("incident."))
@@ -245,6 +255,7 @@ mod tests {
             url: "https://hooks.example.com/in".into(),
             headers: Default::default(),
             secret: None,
+            template: None,
         };
         let Outgoing::Http(r) = Webhook::outgoing(&c, &e, &[]) else {
             panic!("an HTTP request");
@@ -259,6 +270,7 @@ mod tests {
             url: "https://hooks.example.com/in".into(),
             headers: [("Authorization".to_owned(), "Bearer xyz".to_owned())].into(),
             secret: None,
+            template: None,
         };
         let m = message();
         let Outgoing::Http(r) = Webhook::outgoing(&c, &envelope(&m, None), &[]) else {
