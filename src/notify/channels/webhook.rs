@@ -35,7 +35,7 @@ pub struct WebhookConfig {
     #[schemars(length(min = 16, max = limits::SHORT), regex(pattern = limits::LINE))]
     pub secret: Option<String>,
     /// A custom body (method, content type, template) instead of the documented JSON payload.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<Template>,
 }
 
