@@ -14,6 +14,8 @@ import { html } from '../lib.js';
 import { api } from '../api.js';
 import { addMessages, t } from '../i18n.js';
 import { Alert, useLoad } from '../components.js';
+import { chatKinds } from './channel-kinds-chat.js';
+import { TEMPLATE_TYPE } from './webhook-template.js';
 
 export const isAddress = (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
 
@@ -132,6 +134,7 @@ export const CHANNEL_KINDS = {
         name: 'secret', type: 'generatedSecret', label: 'notif.secret', hint: 'notif.secretHint', empty: null,
         check: (value) => (value.trim() && value.trim().length < 16 ? t('notif.error.secret') : null),
       },
+      { name: 'template', type: 'template', label: 'notif.template' },
     ],
     Extra: () => html`
       <details class="signature-help">
@@ -264,6 +267,7 @@ export const CHANNEL_KINDS = {
       },
     },
   },
+  ...chatKinds({ chat, urlError, host, code }),
 };
 
 export const KINDS = Object.keys(CHANNEL_KINDS);
@@ -282,6 +286,7 @@ const TYPES = {
 };
 TYPES.url = TYPES.text;
 TYPES.generatedSecret = TYPES.text;
+TYPES.template = TEMPLATE_TYPE;
 
 /** The form's values for a channel: every field of every kind (so switching kind keeps them). */
 export function formValues(config) {

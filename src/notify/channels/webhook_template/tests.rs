@@ -114,3 +114,19 @@ fn every_field_of_the_payload_has_a_name_and_every_name_a_value() {
     }
     assert_eq!(value_of(&json!({}), "source.url"), "");
 }
+
+/// The dashboard's list of fields (the form's buttons) is this one.
+#[test]
+fn the_dashboard_lists_the_same_fields() {
+    let js = include_str!("../../../../assets/app/pages/webhook-template.js");
+    for name in FIELDS {
+        assert!(js.contains(&format!("'{name}'")), "{name}");
+    }
+    let list = js.split("TEMPLATE_FIELDS = [").nth(1).unwrap();
+    let list = &list[..list.find("];").unwrap()];
+    assert_eq!(
+        list.matches('\'').count(),
+        2 * FIELDS.len(),
+        "no other name"
+    );
+}

@@ -1,0 +1,123 @@
+// Webhook templates and the chat and SMS kinds in the dashboard, against the real binary and a
+// receiver started here: a webhook with a custom body (an unknown placeholder refused by the
+// server next to the template, a field inserted by its button), a test that arrives as written;
+// then the template form and the SMS form in French on a phone.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { launchBrowser, loginInBrowser, newPage, overflowsHorizontally, screenshot, setupAdmin, startServer } from './harness.mjs';
+
+const WAIT = { timeout: 30000 };
+let server;
+let browser;
+let receiver;
+
+/** A receiver on 127.0.0.1 that records every request and answers 200. */
+async function startReceiver() {
+  const requests = [];
+  const http = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => http.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${http.address().port}/alerts`,
+    requests,
+    close: () => new Promise((r) => { http.closeAllConnections?.(); http.close(r); }),
+  };
+}
+
+before(async () => {
+  [server, browser, receiver] = await Promise.all([startServer(), launchBrowser(), startReceiver()]);
+  await setupAdmin(server.base);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await receiver?.close();
+});
+
+/** The server's refusal of the unknown placeholder (422) is on purpose. */
+const expected = (problem) => /status of 422/.test(problem);
+
+describe('chat channels', () => {
+  test('a webhook with a custom body: refused placeholder, inserted field, a test sent as written', async () => {
+    const page = await newPage(browser);
+    await page.goto(server.base + '/dashboard/notifications/new');
+    await loginInBrowser(page);
+    await page.getByRole('heading', { name: 'New channel' }).waitFor(WAIT);
+    for (const kind of ['Microsoft Teams', 'Google Chat', 'Mattermost', 'Rocket.Chat', 'SMS']) {
+      await page.getByRole('radio', { name: new RegExp('^' + kind.replace('.', '\\.')) }).waitFor();
+    }
+    await page.getByRole('radio', { name: /^Webhook/ }).check();
+    await page.getByLabel('Name', { exact: true }).fill('Pager bridge');
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+    await page.getByText('Off: each request carries the documented JSON payload').waitFor();
+    await page.getByLabel('Send my own body instead of dutyduck’s JSON').check();
+    await page.getByLabel('Method').selectOption('PUT');
+    await page.getByLabel('Content type').selectOption('text/plain');
+    await page.getByText('Values are inserted as they are.').waitFor();
+    const template = page.getByLabel('Template', { exact: true });
+    await template.fill('{{incident.name}} is down');
+    await page.getByRole('button', { name: 'Add the channel' }).click();
+    const error = page.locator('#nf-config-template-body-error');
+    await error.filter({ hasText: '{{incident.name}} is not a field of the payload' }).waitFor(WAIT);
+    assert.equal(await template.evaluate((el) => el === document.activeElement), true, 'focus on the template');
+    await screenshot(page, 'en-desktop-webhook-template-form');
+
+    await template.fill('[{{organization.name}}] ');
+    await template.evaluate((el) => el.setSelectionRange(el.value.length, el.value.length));
+    await page.getByRole('button', { name: 'Insert subject' }).click();
+    assert.equal(await template.inputValue(), '[{{organization.name}}] {{subject}}');
+    await page.getByRole('button', { name: 'Add the channel' }).click();
+    await page.waitForURL(/\/dashboard\/notifications\/[0-9a-f-]{36}$/, WAIT);
+    await page.getByRole('heading', { name: 'Pager bridge' }).waitFor();
+
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await page.getByTestId('test-outcome').filter({ hasText: 'Test message sent to Pager bridge.' }).waitFor(WAIT);
+    assert.equal(receiver.requests.length, 1);
+    const got = receiver.requests[0];
+    assert.equal(got.method, 'PUT');
+    assert.equal(got.url, '/alerts');
+    assert.equal(got.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(got.headers['x-dutyduck-event'], 'test');
+    assert.equal(got.body, '[Acme] [dutyduck] Test message');
+
+    // Editing shows the template as saved.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Template', { exact: true }).waitFor(WAIT);
+    assert.equal(await page.getByLabel('Template', { exact: true }).inputValue(), '[{{organization.name}}] {{subject}}');
+    assert.equal(await page.getByLabel('Method').inputValue(), 'PUT');
+    assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+  });
+
+  test('French on a phone: the template form and the SMS form fit', async () => {
+    const page = await newPage(browser, { locale: 'fr-FR', viewport: { width: 375, height: 740 } });
+    await page.goto(server.base + '/dashboard/notifications/new');
+    await loginInBrowser(page, { lang: 'fr' });
+    await page.getByRole('heading', { name: 'Nouveau canal' }).waitFor(WAIT);
+    await page.getByRole('radio', { name: /^Webhook/ }).check();
+    await page.getByLabel('Envoyer mon propre corps au lieu du JSON de dutyduck').check();
+    await page.getByLabel('Type de contenu').selectOption('application/xml');
+    await page.getByText('Les valeurs sont échappées pour XML').waitFor();
+    await page.getByRole('button', { name: 'Insérer incident.title' }).click();
+    assert.equal(await page.getByLabel('Modèle', { exact: true }).inputValue(), '{{incident.title}}');
+    assert.equal(await overflowsHorizontally(page), false, 'template form');
+    await screenshot(page, 'fr-phone-webhook-template-form');
+
+    await page.getByRole('radio', { name: /^SMS/ }).check();
+    await page.getByLabel('Expéditeur').fill('0612');
+    await page.getByRole('button', { name: 'Ajouter le canal' }).click();
+    await page.getByText('«\u00a00612\u00a0» n’est pas au format international').first().waitFor(WAIT);
+    assert.equal(await overflowsHorizontally(page), false, 'SMS form');
+    await screenshot(page, 'fr-phone-sms-form');
+    assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+  });
+});
