@@ -81,7 +81,7 @@ pub struct Template {
     /// incident.status, incident.priority, incident.createdAt, incident.resolvedAt,
     /// incident.acknowledgedBy, incident.url, source.type, source.id, source.name, source.url,
     /// digest.count, digest.url, digest.titles. A field without a value is empty.
-    #[schemars(length(max = MAX_BODY))]
+    #[schemars(length(max = MAX_BODY), regex(pattern = limits::MULTILINE))]
     pub body: String,
 }
 
