@@ -1,7 +1,8 @@
 // Webhook templates and the chat and SMS kinds in the dashboard, against the real binary and a
 // receiver started here: a webhook with a custom body (an unknown placeholder refused by the
 // server next to the template, a field inserted by its button), a test that arrives as written;
-// then the template form and the SMS form in French on a phone.
+// an SMS channel made in the form whose test reaches a Twilio-like path once per number; then
+// the template form and the SMS form in French on a phone.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -95,6 +96,44 @@ describe('chat channels', () => {
     await page.getByLabel('Template', { exact: true }).waitFor(WAIT);
     assert.equal(await page.getByLabel('Template', { exact: true }).inputValue(), '[{{organization.name}}] {{subject}}');
     assert.equal(await page.getByLabel('Method').inputValue(), 'PUT');
+    assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+  });
+
+  test('an SMS channel through the form: a test reaches the Twilio-like API, one request per number', async () => {
+    const page = await newPage(browser);
+    await page.goto(server.base + '/dashboard/notifications/new');
+    await loginInBrowser(page);
+    await page.getByRole('heading', { name: 'New channel' }).waitFor(WAIT);
+    await page.getByRole('radio', { name: /^SMS/ }).check();
+    await page.getByLabel('Name', { exact: true }).fill('On-call phones');
+    const api = new URL(receiver.url).origin;
+    await page.getByLabel('API', { exact: true }).fill(api);
+    await page.getByLabel('Account SID').fill('AC0123456789abcdef');
+    await page.getByLabel('Auth token').fill('twilio-token');
+    await page.getByLabel('From', { exact: true }).fill('+14155550100');
+    await page.getByLabel('Number 1', { exact: true }).fill('+33612345678');
+    await page.getByRole('button', { name: 'Add a number' }).click();
+    await page.getByLabel('Number 2', { exact: true }).fill('+447700900123');
+    await screenshot(page, 'en-desktop-sms-form');
+    await page.getByRole('button', { name: 'Add the channel' }).click();
+    await page.getByRole('heading', { name: 'On-call phones' }).waitFor(WAIT);
+    await page.getByTestId('channel-details').filter({ hasText: '+33612345678, +447700900123' }).waitFor();
+
+    const before = receiver.requests.length;
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await page.getByTestId('test-outcome').filter({ hasText: 'Test message sent to On-call phones.' }).waitFor(WAIT);
+    const sms = receiver.requests.slice(before);
+    assert.equal(sms.length, 2);
+    for (const [i, to] of ['+33612345678', '+447700900123'].entries()) {
+      assert.equal(sms[i].method, 'POST');
+      assert.equal(sms[i].url, '/2010-04-01/Accounts/AC0123456789abcdef/Messages.json');
+      assert.equal(sms[i].headers.authorization, 'Basic ' + Buffer.from('AC0123456789abcdef:twilio-token').toString('base64'));
+      const form = new URLSearchParams(sms[i].body);
+      assert.deepEqual([...form.keys()], ['To', 'From', 'Body']);
+      assert.equal(form.get('To'), to);
+      assert.equal(form.get('Body'), '[dutyduck] Test message');
+    }
+    await screenshot(page, 'en-desktop-sms-channel');
     assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
   });
 
