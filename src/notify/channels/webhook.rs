@@ -12,7 +12,7 @@ use sha2::Sha256;
 
 use super::shared::{check_url, keep, keep_optional, mask_optional};
 use super::webhook_template::Template;
-use super::{Envelope, KindConfig, HttpRequest, Kind, MASK, Outgoing};
+use super::{Envelope, Kind, KindConfig, MASK, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::notify::message::IncidentFacts;
@@ -88,9 +88,7 @@ impl KindConfig for WebhookConfig {
             }
             limits::line("config.secret", secret, limits::SHORT)?;
         }
-        if let Some(template) = &self.template {
-            template.validate()?;
-        }
+        self.template.as_ref().map_or(Ok(()), Template::validate)?;
         Ok(())
     }
 
@@ -114,10 +112,7 @@ impl Kind for Webhook {
     type Config = WebhookConfig;
 
     fn outgoing(c: &WebhookConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let mut request = match &c.template {
-            None => HttpRequest::post_json(&c.url, &payload(e)),
-            Some(template) => template.request(&c.url, &payload(e)),
-        };
+        let mut request = Template::request_or_json(c.template.as_ref(), &c.url, &payload(e));
         request.headers = c.headers.clone().into_iter().collect();
         request = request
             .header("X-Dutyduck-Event", event_name(e).trim_start_matches("incident."))

@@ -123,6 +123,14 @@ impl Template {
         Ok(())
     }
 
+    /// The request of a webhook with or without a template: the default payload as JSON without.
+    pub fn request_or_json(template: Option<&Template>, url: &str, payload: &Value) -> HttpRequest {
+        match template {
+            Some(template) => template.request(url, payload),
+            None => HttpRequest::post_json(url, payload),
+        }
+    }
+
     /// The request to `url` for a notification whose default payload is `payload`.
     pub fn request(&self, url: &str, payload: &Value) -> HttpRequest {
         let (method, content_type) = (self.method, self.content_type);
