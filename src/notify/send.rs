@@ -75,9 +75,9 @@ impl Sender {
 
     /// Each request in turn (not at once: an SMS provider counts requests per second); every
     /// one is tried, and the error names which failed by its place in the list, not by its
-    /// address (a phone number is not for every reader of the timeline). Providers like Twilio take no idempotency
-    /// key, so a retry texts again the numbers that already got the message: a duplicate SMS is
-    /// better than a missed one.
+    /// address (a phone number is not for every reader of the timeline). Providers like Twilio
+    /// take no idempotency key, so a retry texts again the numbers that already got the message:
+    /// a duplicate SMS is better than a missed one.
     async fn http_many(&self, requests: Vec<HttpRequest>) -> Result<(), String> {
         if requests.is_empty() {
             return Err("no recipient".into());
