@@ -104,59 +104,63 @@ describe('chat channels', () => {
     await page.goto(server.base + '/dashboard/notifications/new');
     await loginInBrowser(page);
     await page.getByRole('heading', { name: 'New channel' }).waitFor(WAIT);
-    await page.getByRole('radio', { name: /^SMS/ }).check();
-    await page.getByLabel('Name', { exact: true }).fill('On-call phones');
-    const api = new URL(receiver.url).origin;
-    await page.getByLabel('API', { exact: true }).fill(api);
-    await page.getByLabel('Account SID').fill('AC0123456789abcdef');
-    await page.getByLabel('Auth token').fill('twilio-token');
-    await page.getByLabel('From', { exact: true }).fill('+14155550100');
-    await page.getByLabel('Number 1', { exact: true }).fill('+33612345678');
-    await page.getByRole('button', { name: 'Add a number' }).click();
-    await page.getByLabel('Number 2', { exact: true }).fill('+447700900123');
-    await screenshot(page, 'en-desktop-sms-form');
-    await page.getByRole('button', { name: 'Add the channel' }).click();
-    await page.getByRole('heading', { name: 'On-call phones' }).waitFor(WAIT);
-    await page.getByTestId('channel-details').filter({ hasText: '+33612345678, +447700900123' }).waitFor();
+      await page.getByRole('radio', { name: /^SMS/ }).check();
+      await page.getByLabel('Name', { exact: true }).fill('On-call phones');
+      const api = new URL(receiver.url).origin;
+      await page.getByLabel('API', { exact: true }).fill(api);
+      await page.getByLabel('Account SID').fill('AC0123456789abcdef');
+      await page.getByLabel('Auth token').fill('twilio-token');
+      await page.getByLabel('From', { exact: true }).fill('+14155550100');
+      await page.getByLabel('Number 1', { exact: true }).fill('+33612345678');
+      await page.getByRole('button', { name: 'Add a number' }).click();
+      await page.getByLabel('Number 2', { exact: true }).fill('+447700900123');
+      await screenshot(page, 'en-desktop-sms-form');
+      await page.getByRole('button', { name: 'Add the channel' }).click();
+      await page.getByRole('heading', { name: 'On-call phones' }).waitFor(WAIT);
+      await page.getByTestId('channel-details').filter({ hasText: '+33612345678, +447700900123' }).waitFor();
 
-    const before = receiver.requests.length;
-    await page.getByRole('button', { name: 'Send a test' }).click();
-    await page.getByTestId('test-outcome').filter({ hasText: 'Test message sent to On-call phones.' }).waitFor(WAIT);
-    const sms = receiver.requests.slice(before);
-    assert.equal(sms.length, 2);
-    for (const [i, to] of ['+33612345678', '+447700900123'].entries()) {
-      assert.equal(sms[i].method, 'POST');
-      assert.equal(sms[i].url, '/2010-04-01/Accounts/AC0123456789abcdef/Messages.json');
-      assert.equal(sms[i].headers.authorization, 'Basic ' + Buffer.from('AC0123456789abcdef:twilio-token').toString('base64'));
-      const form = new URLSearchParams(sms[i].body);
-      assert.deepEqual([...form.keys()], ['To', 'From', 'Body']);
-      assert.equal(form.get('To'), to);
-      assert.equal(form.get('Body'), '[dutyduck] Test message');
+      const before = receiver.requests.length;
+      await page.getByRole('button', { name: 'Send a test' }).click();
+      await page.getByTestId('test-outcome').filter({ hasText: 'Test message sent to On-call phones.' }).waitFor(WAIT);
+      const sms = receiver.requests.slice(before);
+      assert.equal(sms.length, 2);
+      for (const [i, to] of ['+33612345678', '+447700900123'].entries()) {
+        assert.equal(sms[i].method, 'POST');
+        assert.equal(sms[i].url, '/2010-04-01/Accounts/AC0123456789abcdef/Messages.json');
+        assert.equal(sms[i].headers.authorization, 'Basic ' + Buffer.from('AC0123456789abcdef:twilio-token').toString('base64'));
+        const form = new URLSearchParams(sms[i].body);
+        assert.deepEqual([...form.keys()], ['To', 'From', 'Body']);
+        assert.equal(form.get('To'), to);
+        assert.equal(form.get('Body'), '[dutyduck] Test message');
+      }
+      await screenshot(page, 'en-desktop-sms-channel');
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+    });
+
+  test('on a phone, in English and French: the template form and the SMS form fit', async () => {
+    for (const lang of ['en', 'fr']) {
+      const fr = lang === 'fr';
+      const page = await newPage(browser, { locale: fr ? 'fr-FR' : 'en-US', viewport: { width: 375, height: 740 } });
+      await page.goto(server.base + '/dashboard/notifications/new');
+      await loginInBrowser(page, { lang });
+      await page.getByRole('heading', { name: fr ? 'Nouveau canal' : 'New channel' }).waitFor(WAIT);
+      await page.getByRole('radio', { name: /^Webhook/ }).check();
+      await page.getByLabel(fr ? 'Envoyer mon propre corps au lieu du JSON de dutyduck' : 'Send my own body instead of dutyduck’s JSON').check();
+      await page.getByLabel(fr ? 'Type de contenu' : 'Content type').selectOption('application/xml');
+      await page.getByText(fr ? 'Les valeurs sont échappées pour XML' : 'Values are escaped for XML').waitFor();
+      await page.getByRole('button', { name: (fr ? 'Insérer ' : 'Insert ') + 'incident.title' }).click();
+      assert.equal(await page.getByLabel(fr ? 'Modèle' : 'Template', { exact: true }).inputValue(), '{{incident.title}}');
+      assert.equal(await overflowsHorizontally(page), false, 'template form');
+      await screenshot(page, `${lang}-phone-webhook-template-form`);
+
+      await page.getByRole('radio', { name: /^SMS/ }).check();
+      await page.getByLabel(fr ? 'Expéditeur' : 'From', { exact: true }).fill('0612');
+      await page.getByRole('button', { name: fr ? 'Ajouter le canal' : 'Add the channel' }).click();
+      const refusal = fr ? '«\u00a00612\u00a0» n’est pas au format international' : '“0612” is not in international format';
+      await page.getByText(refusal).first().waitFor(WAIT);
+      assert.equal(await overflowsHorizontally(page), false, 'SMS form');
+      await screenshot(page, `${lang}-phone-sms-form`);
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
     }
-    await screenshot(page, 'en-desktop-sms-channel');
-    assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
-  });
-
-  test('French on a phone: the template form and the SMS form fit', async () => {
-    const page = await newPage(browser, { locale: 'fr-FR', viewport: { width: 375, height: 740 } });
-    await page.goto(server.base + '/dashboard/notifications/new');
-    await loginInBrowser(page, { lang: 'fr' });
-    await page.getByRole('heading', { name: 'Nouveau canal' }).waitFor(WAIT);
-    await page.getByRole('radio', { name: /^Webhook/ }).check();
-    await page.getByLabel('Envoyer mon propre corps au lieu du JSON de dutyduck').check();
-    await page.getByLabel('Type de contenu').selectOption('application/xml');
-    await page.getByText('Les valeurs sont échappées pour XML').waitFor();
-    await page.getByRole('button', { name: 'Insérer incident.title' }).click();
-    assert.equal(await page.getByLabel('Modèle', { exact: true }).inputValue(), '{{incident.title}}');
-    assert.equal(await overflowsHorizontally(page), false, 'template form');
-    await screenshot(page, 'fr-phone-webhook-template-form');
-
-    await page.getByRole('radio', { name: /^SMS/ }).check();
-    await page.getByLabel('Expéditeur').fill('0612');
-    await page.getByRole('button', { name: 'Ajouter le canal' }).click();
-    await page.getByText('«\u00a00612\u00a0» n’est pas au format international').first().waitFor(WAIT);
-    assert.equal(await overflowsHorizontally(page), false, 'SMS form');
-    await screenshot(page, 'fr-phone-sms-form');
-    assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
   });
 });
