@@ -60,7 +60,7 @@ describe('chat channels', () => {
     await page.getByRole('radio', { name: /^Webhook/ }).check();
     await page.getByLabel('Name', { exact: true }).fill('Pager bridge');
     await page.getByLabel('URL', { exact: true }).fill(receiver.url);
-    await page.getByText('Off: each request carries the documented JSON payload').waitFor();
+    await page.getByText('Off: each request carries the JSON payload the README documents.').waitFor();
     await page.getByLabel('Send my own body instead of dutyduck’s JSON').check();
     await page.getByLabel('Method').selectOption('PUT');
     await page.getByLabel('Content type').selectOption('text/plain');
