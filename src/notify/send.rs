@@ -74,6 +74,39 @@ impl Sender {
         match channel.outgoing(e, members) {
             Outgoing::Http(request) => self.http(request).await,
             Outgoing::Email { to } => self.email(&to, e).await.map_err(Failure::from),
+            Outgoing::HttpMany(requests) => self.http_many(requests).await,
+        }
+    }
+
+    /// Each request in turn (not at once: an SMS provider counts requests per second); every
+    /// one is tried, and the error names which failed by its place in the list, not by its
+    /// address (a phone number is not for every reader of the timeline). Providers like Twilio
+    /// take no idempotency key, so a retry texts again the numbers that already got the message:
+    /// a duplicate SMS is better than a missed one. The longest retry hint of the failures is
+    /// the one honoured.
+    async fn http_many(&self, requests: Vec<HttpRequest>) -> Result<(), Failure> {
+        if requests.is_empty() {
+            return Err(Failure::from("no recipient"));
+        }
+        let total = requests.len();
+        let mut failures = Vec::new();
+        let mut retry_after = None;
+        for (i, request) in requests.into_iter().enumerate() {
+            if let Err(why) = self.http(request).await {
+                failures.push(format!("#{}: {}", i + 1, why.text));
+                retry_after = retry_after.max(why.retry_after);
+            }
+        }
+        match failures.is_empty() {
+            true => Ok(()),
+            false => Err(Failure {
+                text: format!(
+                    "{} of {total} requests failed: {}",
+                    failures.len(),
+                    failures.join("; ")
+                ),
+                retry_after,
+            }),
         }
     }
 

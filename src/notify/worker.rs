@@ -209,6 +209,7 @@ impl Notifier {
             // A digest is about its incidents, not about the one whose row leads it.
             incident: p.incident.as_ref().filter(|_| p.digest.is_empty()),
             digest: &p.digest,
+            recipient: None,
         };
         self.sender.send(&p.channel, &envelope, &p.members).await
     }

@@ -15,6 +15,7 @@ mod backups;
 mod badges;
 mod binary;
 mod bulk;
+mod chat_channels;
 mod checks;
 mod cli_errors;
 mod connections;

@@ -15,6 +15,8 @@ import { api } from '../api.js';
 import { addMessages, t } from '../i18n.js';
 import { Alert, useLoad } from '../components.js';
 import { PROVIDER_KINDS } from './channel-providers.js';
+import { chatKinds } from './channel-kinds-chat.js';
+import { TEMPLATE_TYPE } from './webhook-template.js';
 
 export const isAddress = (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
 
@@ -133,6 +135,7 @@ export const CHANNEL_KINDS = {
         name: 'secret', type: 'generatedSecret', label: 'notif.secret', hint: 'notif.secretHint', empty: null,
         check: (value) => (value.trim() && value.trim().length < 16 ? t('notif.error.secret') : null),
       },
+      { name: 'template', type: 'template', label: 'notif.template' },
     ],
     Extra: () => html`
       <details class="signature-help">
@@ -266,6 +269,7 @@ export const CHANNEL_KINDS = {
     },
   },
   ...PROVIDER_KINDS,
+  ...chatKinds({ chat, urlError, host, code }),
 };
 
 export const KINDS = Object.keys(CHANNEL_KINDS);
@@ -289,6 +293,7 @@ TYPES.number = {
   read: (v, field) => String(v ?? field.initial ?? ''),
   write: (v, field) => (String(v).trim() ? Number(String(v).trim()) : field.initial),
 };
+TYPES.template = TEMPLATE_TYPE;
 
 /** The form's values for a channel: every field of every kind (so switching kind keeps them). */
 export function formValues(config) {

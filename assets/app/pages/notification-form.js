@@ -11,6 +11,7 @@ import { KeyValueRows } from './monitor-form-parts.js';
 import { KindBadge, KindIcon } from './notification-parts.js';
 import { CHANNEL_KINDS, KINDS, configOf, fieldErrors, formValues } from './channel-kinds.js';
 import { channelPath } from './notification-channel.js';
+import { TemplateField } from './webhook-template.js';
 
 /** Ids of the controls, by the API field they set ("config.url" → "nf-config-url"). */
 const fieldId = (field) => 'nf-' + field.replace(/\./g, '-');
@@ -144,6 +145,7 @@ function KindField({ field, form, set, update, err }) {
   const error = err('config.' + name);
   switch (field.type) {
     case 'list': return html`<${ListField} field=${field} list=${form[name]} onChange=${(list) => update(name, list)} error=${error} />`;
+    case 'template': return html`<${TemplateField} value=${form[name]} onChange=${(v) => update(name, v)} err=${err} fieldId=${fieldId} />`;
     case 'checkbox': return html`<label class="check"><input type="checkbox" checked=${form[name]} onChange=${set(name)} /> ${t(field.label)}</label>`;
     case 'headers': return html`
       <div id=${fieldId('config.' + name)}>

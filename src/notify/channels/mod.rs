@@ -9,6 +9,8 @@
 
 mod provider;
 mod shared;
+mod sms_text;
+pub mod webhook_template;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -20,6 +22,7 @@ use super::model::NotificationEvent;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::DeliveryId;
+use crate::ids::UserId;
 
 pub(super) use shared::truncate;
 pub use shared::{ChatConfig, MASK};
@@ -59,6 +62,13 @@ pub struct Envelope<'a> {
     pub incident: Option<&'a IncidentFacts>,
     /// A storm's digest: the incidents it tells (empty for one incident or a test).
     pub digest: &'a [IncidentFacts],
+    pub recipient: Option<&'a Recipient>,
+}
+
+pub struct Recipient {
+    pub user: UserId,
+    pub email: String,
+    pub phone: Option<String>,
 }
 
 /// What a kind sends for one notification.
@@ -69,6 +79,9 @@ pub enum Outgoing {
     Email {
         to: Vec<String>,
     },
+    /// Several requests for one notification (an SMS per number): sent in turn, and the
+    /// delivery succeeds only when each does (a retry sends them all again).
+    HttpMany(Vec<HttpRequest>),
 }
 
 /// One HTTP request; its answer is a success (2xx) or a refusal quoted in the error.
@@ -196,6 +209,16 @@ channels! {
     opsgenie::Opsgenie => "opsgenie",
     /// Matrix: a notice in a room, through a bot account.
     matrix::Matrix => "matrix",
+    /// Microsoft Teams: an Adaptive Card through a Power Automate workflow webhook.
+    teams::Teams => "teams",
+    /// Google Chat: a message in a space, one thread per incident.
+    googlechat::GoogleChat => "googleChat",
+    /// Mattermost incoming webhooks.
+    mattermost::Mattermost => "mattermost",
+    /// Rocket.Chat incoming webhooks.
+    rocketchat::RocketChat => "rocketChat",
+    /// SMS through a Twilio-compatible API, one message per number.
+    sms::Sms => "sms",
 }
 
 /// The summary of `POST /notification-channels`, naming the kinds.
@@ -284,6 +307,29 @@ mod tests {
                 json!({"apiKey": "eb243592-faa2-4ba2-a551-1afdf565c889", "apiUrl": "x"}),
                 "config.apiUrl",
             ),
+            (Teams, json!({"webhookUrl": "nope"}), "config.webhookUrl"),
+            (
+                GoogleChat,
+                json!({"webhookUrl": "ftp://x"}),
+                "config.webhookUrl",
+            ),
+            (Mattermost, json!({}), "config: missing field `webhookUrl`"),
+            (RocketChat, json!({"webhookUrl": "x"}), "config.webhookUrl"),
+            (
+                Sms,
+                json!({"accountSid": "AC1", "authToken": "t", "from": "+14155550100", "numbers": ["0612"]}),
+                "config.numbers[0]",
+            ),
+            (
+                Sms,
+                json!({"accountSid": "AC 1", "authToken": "t", "from": "+14155550100"}),
+                "config.accountSid",
+            ),
+            (
+                Sms,
+                json!({"accountSid": "AC1", "authToken": "t", "from": "SENDER"}),
+                "config.from",
+            ),
         ];
         for (kind, config, field) in cases {
             let e = check(kind, config.clone()).unwrap_err();
@@ -341,7 +387,7 @@ mod tests {
         assert_eq!(
             ChannelKind::names_in_words(),
             "email, webhook, slack, discord, ntfy, telegram, pushover, gotify, pagerduty, \
-             opsgenie or matrix"
+             opsgenie, matrix, teams, googleChat, mattermost, rocketChat or sms"
         );
     }
 }

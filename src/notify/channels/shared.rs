@@ -112,6 +112,14 @@ pub fn good_news(event: NotificationEvent) -> bool {
     )
 }
 
+/// The colour of a message's border in chat services taking hex colours: green for good news.
+pub fn news_colour(event: NotificationEvent) -> &'static str {
+    match good_news(event) {
+        true => "#2ea043",
+        false => "#d1242f",
+    }
+}
+
 /// The first `max_chars` characters: receivers refuse or cut longer texts.
 pub fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
@@ -161,6 +169,7 @@ pub mod fixtures {
             message,
             incident,
             digest: &[],
+            recipient: None,
         }
     }
 }

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::shared::{check_url, keep, keep_optional, mask_optional};
-use super::{Envelope, KindConfig, HttpRequest, Kind, MASK, Outgoing};
+use super::webhook_template::Template;
+use super::{Envelope, Kind, KindConfig, MASK, Outgoing};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::notify::message::IncidentFacts;
@@ -33,6 +34,9 @@ pub struct WebhookConfig {
     #[serde(default)]
     #[schemars(length(min = 16, max = limits::SHORT), regex(pattern = limits::LINE))]
     pub secret: Option<String>,
+    /// A custom body (method, content type, template) instead of the documented JSON payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Template>,
 }
 
 /// Headers a webhook's extra headers may not override.
@@ -84,6 +88,7 @@ impl KindConfig for WebhookConfig {
             }
             limits::line("config.secret", secret, limits::SHORT)?;
         }
+        self.template.as_ref().map_or(Ok(()), Template::validate)?;
         Ok(())
     }
 
@@ -107,7 +112,7 @@ impl Kind for Webhook {
     type Config = WebhookConfig;
 
     fn outgoing(c: &WebhookConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let mut request = HttpRequest::post_json(&c.url, &payload(e));
+        let mut request = Template::request_or_json(c.template.as_ref(), &c.url, &payload(e));
         request.headers = c.headers.clone().into_iter().collect();
         request = request
             .header("X-Dutyduck-Event", event_name(e).trim_start_matches("incident."))
@@ -245,6 +250,7 @@ mod tests {
             url: "https://hooks.example.com/in".into(),
             headers: Default::default(),
             secret: None,
+            template: None,
         };
         let Outgoing::Http(r) = Webhook::outgoing(&c, &e, &[]) else {
             panic!("an HTTP request");
@@ -259,6 +265,7 @@ mod tests {
             url: "https://hooks.example.com/in".into(),
             headers: [("Authorization".to_owned(), "Bearer xyz".to_owned())].into(),
             secret: None,
+            template: None,
         };
         let m = message();
         let Outgoing::Http(r) = Webhook::outgoing(&c, &envelope(&m, None), &[]) else {
