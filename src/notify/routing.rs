@@ -36,6 +36,10 @@ pub struct RoutingInput {
     #[serde(default, deserialize_with = "present")]
     #[schemars(range(min = *RENOTIFY_RANGE.start(), max = *RENOTIFY_RANGE.end()))]
     pub renotify_minutes: Option<Option<u32>>,
+    /// The escalation policy its incidents run (instead of notifying `notificationChannels`
+    /// and re-notifying); null: the organization's default policy, if it has one.
+    #[serde(default, deserialize_with = "present")]
+    pub escalation_policy: Option<Option<crate::ids::PolicyId>>,
 }
 
 pub const RENOTIFY_RANGE: std::ops::RangeInclusive<u32> = 5..=10_080;

@@ -58,6 +58,17 @@ pub struct Envelope<'a> {
     pub incident: Option<&'a IncidentFacts>,
     /// A storm's digest: the incidents it tells (empty for one incident or a test).
     pub digest: &'a [IncidentFacts],
+    /// The one member this notification is addressed to (an escalation step naming members):
+    /// kinds reaching a person send to them only; others ignore it.
+    pub recipient: Option<&'a Recipient>,
+}
+
+/// A member a notification is addressed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub user: crate::ids::UserId,
+    pub email: String,
+    pub phone: Option<String>,
 }
 
 /// What a kind sends for one notification.

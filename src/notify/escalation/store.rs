@@ -1,0 +1,293 @@
+//! Queries of escalation policies (`escalation_policies`), the policy each source picked
+//! (`escalation_choices`) and the incidents being escalated (`escalation_state`).
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::rules::{Plan, Step};
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::{IncidentId, OrgId, PolicyId, UserId};
+use crate::incidents::model::SourceType;
+use crate::store::time::{from_db, opt_from_db, to_db};
+
+/// A policy as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub id: PolicyId,
+    pub name: String,
+    /// In order: the first goes out when an incident opens.
+    pub steps: Vec<Step>,
+    /// How many more times the steps run after the first time, 0 to 10.
+    pub repeat: u32,
+    /// The organization's default: used by sources that picked no policy.
+    pub default: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Policy {
+    pub fn plan(&self) -> Plan {
+        Plan {
+            steps: self.steps.clone(),
+            repeat: self.repeat,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, steps, repeat, is_default, created_at, updated_at";
+
+fn policy_from_row(r: &Row<'_>) -> rusqlite::Result<Policy> {
+    let steps: String = r.get(2)?;
+    Ok(Policy {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        steps: serde_json::from_str(&steps).unwrap_or_default(),
+        repeat: r.get(3)?,
+        default: r.get(4)?,
+        created_at: from_db(r.get(5)?),
+        updated_at: from_db(r.get(6)?),
+    })
+}
+
+pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<Policy>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM escalation_policies WHERE organization_id = ?1 ORDER BY name, id"
+        ))?
+        .query_map([org], policy_from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get(conn: &Connection, org: OrgId, id: PolicyId) -> Result<Option<Policy>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM escalation_policies WHERE organization_id = ?1 AND id = ?2"
+        ))?
+        .query_row(params![org, id], policy_from_row)
+        .optional()?)
+}
+
+/// Inserts or replaces the policy (`p.id`); a default takes the place of the previous one.
+pub fn save(conn: &Connection, org: OrgId, p: &Policy) -> Result<()> {
+    if p.default {
+        conn.prepare_cached(
+            "UPDATE escalation_policies SET is_default = 0 WHERE organization_id = ?1 AND id != ?2",
+        )?
+        .execute(params![org, p.id])?;
+    }
+    let steps = serde_json::to_string(&p.steps).expect("steps serialize");
+    conn.prepare_cached(
+        "INSERT INTO escalation_policies
+            (id, organization_id, name, steps, repeat, is_default, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, steps = excluded.steps,
+            repeat = excluded.repeat, is_default = excluded.is_default,
+            updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        p.id,
+        org,
+        p.name,
+        steps,
+        p.repeat,
+        p.default,
+        to_db(p.created_at),
+        to_db(p.updated_at)
+    ])?;
+    Ok(())
+}
+
+/// Deletes the policy; sources that picked it fall back to the default (the choices cascade).
+/// Incidents already escalating by it go on with their copy.
+pub fn delete(conn: &Connection, org: OrgId, id: PolicyId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM escalation_policies WHERE organization_id = ?1 AND id = ?2")?
+        .execute(params![org, id])?
+        > 0)
+}
+
+/// Whether the user is a member of the organization.
+pub fn is_member(conn: &Connection, org: OrgId, user: UserId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2)",
+        )?
+        .query_row(params![org, user], |r| r.get(0))?)
+}
+
+/// Monitors' incidents have several source types; their choice is kept once, as a monitor's.
+pub fn family(source_type: SourceType) -> &'static str {
+    match source_type {
+        SourceType::Task => "task",
+        _ => "monitor",
+    }
+}
+
+/// Records the policy a source picked (None: the organization's default).
+pub fn choose(
+    conn: &Connection,
+    org: OrgId,
+    family: &str,
+    source_id: &str,
+    policy: Option<PolicyId>,
+) -> Result<()> {
+    match policy {
+        Some(policy) => conn
+            .prepare_cached(
+                "INSERT INTO escalation_choices (organization_id, family, source_id, policy_id)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (organization_id, family, source_id)
+                 DO UPDATE SET policy_id = excluded.policy_id",
+            )?
+            .execute(params![org, family, source_id, policy])?,
+        None => conn
+            .prepare_cached(
+                "DELETE FROM escalation_choices
+                 WHERE organization_id = ?1 AND family = ?2 AND source_id = ?3",
+            )?
+            .execute(params![org, family, source_id])?,
+    };
+    Ok(())
+}
+
+/// Applies a monitor's or task's `escalationPolicy` (absent keeps, null: the default); a
+/// policy of another organization is a 404.
+pub fn apply_choice(
+    conn: &Connection,
+    org: OrgId,
+    family: &str,
+    source_id: &str,
+    input: &crate::notify::routing::RoutingInput,
+) -> Result<()> {
+    let Some(policy) = input.escalation_policy else {
+        return Ok(());
+    };
+    if let Some(id) = policy
+        && get(conn, org, id)?.is_none()
+    {
+        return Err(crate::error::Error::new(
+            crate::error::Kind::NotFound,
+            "not_found",
+            format!("escalationPolicy: no escalation policy {id} in this organization"),
+        ));
+    }
+    choose(conn, org, family, source_id, policy)
+}
+
+/// The policy a source picked, if any (not the default).
+pub fn chosen(
+    conn: &Connection,
+    org: OrgId,
+    family: &str,
+    source_id: &str,
+) -> Result<Option<PolicyId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT policy_id FROM escalation_choices
+             WHERE organization_id = ?1 AND family = ?2 AND source_id = ?3",
+        )?
+        .query_row(params![org, family, source_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The policy that escalates the source's incidents: its own pick, else the default.
+pub fn for_source(
+    conn: &Connection,
+    org: OrgId,
+    source: Option<(SourceType, &str)>,
+) -> Result<Option<Policy>> {
+    if let Some((source_type, id)) = source
+        && let Some(policy) = chosen(conn, org, family(source_type), id)?
+    {
+        return get(conn, org, policy);
+    }
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM escalation_policies WHERE organization_id = ?1 AND is_default = 1"
+        ))?
+        .query_row([org], policy_from_row)
+        .optional()?)
+}
+
+/// An incident being escalated.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub incident: IncidentId,
+    pub organization: OrgId,
+    pub policy_name: String,
+    pub plan: Plan,
+    pub opened_at: Timestamp,
+    pub fired: u32,
+    pub wake_at: Option<Timestamp>,
+}
+
+pub fn start(
+    conn: &Connection,
+    org: OrgId,
+    incident: IncidentId,
+    p: &Policy,
+    now: Timestamp,
+) -> Result<()> {
+    let plan = serde_json::to_string(&serde_json::json!({"steps": p.steps, "repeat": p.repeat}))
+        .expect("plan serializes");
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO escalation_state
+            (incident_id, organization_id, policy_id, policy_name, plan, opened_at, fired, wake_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6)",
+    )?
+    .execute(params![incident, org, p.id, p.name, plan, to_db(now)])?;
+    Ok(())
+}
+
+fn state_from_row(r: &Row<'_>) -> rusqlite::Result<State> {
+    let plan: String = r.get(3)?;
+    Ok(State {
+        incident: r.get(0)?,
+        organization: r.get(1)?,
+        policy_name: r.get(2)?,
+        plan: serde_json::from_str(&plan).unwrap_or(Plan {
+            steps: vec![],
+            repeat: 0,
+        }),
+        opened_at: from_db(r.get(4)?),
+        fired: r.get(5)?,
+        wake_at: opt_from_db(r.get(6)?),
+    })
+}
+
+const STATE: &str = "incident_id, organization_id, policy_name, plan, opened_at, fired, wake_at";
+
+pub fn state(conn: &Connection, incident: IncidentId) -> Result<Option<State>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {STATE} FROM escalation_state WHERE incident_id = ?1"
+        ))?
+        .query_row([incident], state_from_row)
+        .optional()?)
+}
+
+/// Escalations whose time to decide has come.
+pub fn due(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<State>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {STATE} FROM escalation_state WHERE wake_at <= ?1 ORDER BY wake_at LIMIT ?2"
+        ))?
+        .query_map(params![to_db(now), limit], state_from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn advance(
+    conn: &Connection,
+    incident: IncidentId,
+    fired: u32,
+    wake_at: Option<Timestamp>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE escalation_state SET fired = ?2, wake_at = ?3 WHERE incident_id = ?1",
+    )?
+    .execute(params![incident, fired, wake_at.map(to_db)])?;
+    Ok(())
+}
