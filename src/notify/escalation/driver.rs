@@ -53,6 +53,7 @@ pub fn instead(
             None => Ok(None),
             Some(state) => {
                 run(conn, &state, now)?;
+                drop_delayed(conn, incident, now)?;
                 tell_those_told(conn, org, incident, event, now).map(Some)
             }
         },
@@ -150,6 +151,17 @@ fn enabled(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<bool> {
 fn address(conn: &Connection, delivery: crate::ids::DeliveryId, user: UserId) -> Result<()> {
     conn.prepare_cached("UPDATE notification_outbox SET user_id = ?2 WHERE id = ?1")?
         .execute(params![delivery, user])?;
+    Ok(())
+}
+
+/// Steps waiting for members' quiet hours to end no longer need to wake anyone.
+fn drop_delayed(conn: &Connection, incident: IncidentId, now: Timestamp) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM notification_outbox
+         WHERE incident_id = ?1 AND user_id IS NOT NULL AND status = 'pending' AND attempts = 0
+           AND next_attempt_at > ?2",
+    )?
+    .execute(params![incident, crate::store::time::to_db(now)])?;
     Ok(())
 }
 
