@@ -6,7 +6,8 @@
 use rusqlite::{Connection, params};
 
 use super::rules::{self, Decision, Facts, Fire, Note};
-use super::store::{self, State};
+use super::state::{self, State};
+use super::store;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{ChannelId, IncidentId, OrgId, UserId};
@@ -31,7 +32,7 @@ pub fn instead(
     event: NotificationEvent,
     now: Timestamp,
 ) -> Result<Option<usize>> {
-    let state = store::state(conn, incident)?;
+    let state = state::state(conn, incident)?;
     match event {
         NotificationEvent::Opened => {
             if state.is_some() {
@@ -44,8 +45,8 @@ pub fn instead(
             let Some(policy) = store::for_source(conn, org, source)? else {
                 return Ok(None);
             };
-            store::start(conn, org, incident, &policy, now)?;
-            let state = store::state(conn, incident)?.expect("just started");
+            state::start(conn, org, incident, &policy, now)?;
+            let state = state::state(conn, incident)?.expect("just started");
             run(conn, &state, now).map(Some)
         }
         NotificationEvent::Renotification => Ok(state.map(|_| 0)),
@@ -63,7 +64,7 @@ pub fn instead(
 
 /// Decides every escalation whose wake-up has come. Returns how many.
 pub fn due(conn: &Connection, now: Timestamp, limit: u32) -> Result<usize> {
-    let due = store::due(conn, now, limit)?;
+    let due = state::due(conn, now, limit)?;
     for state in &due {
         run(conn, state, now)?;
     }
@@ -97,7 +98,7 @@ fn run(conn: &Connection, state: &State, now: Timestamp) -> Result<usize> {
         };
         timeline(conn, state, note, queued, now)?;
     }
-    store::advance(
+    state::advance(
         conn,
         state.incident,
         state.fired + decision.send.len() as u32,

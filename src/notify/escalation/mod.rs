@@ -13,4 +13,5 @@ pub mod people;
 pub mod quiet;
 pub mod routes;
 pub mod rules;
+pub mod state;
 pub mod store;

@@ -185,6 +185,7 @@ async fn create(req: Request) -> Result<Response> {
                 steps: vec![],
                 repeat: 0,
                 default: false,
+                sources: vec![],
                 created_at: now,
                 updated_at: now,
             };

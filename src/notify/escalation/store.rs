@@ -1,5 +1,5 @@
-//! Queries of escalation policies (`escalation_policies`), the policy each source picked
-//! (`escalation_choices`) and the incidents being escalated (`escalation_state`).
+//! Queries of escalation policies (`escalation_policies`) and the policy each source picked
+//! (`escalation_choices`); the incidents being escalated are `state.rs`'s.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use schemars::JsonSchema;
@@ -8,9 +8,9 @@ use serde::Serialize;
 use super::rules::{Plan, Step};
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::ids::{IncidentId, OrgId, PolicyId, UserId};
+use crate::ids::{OrgId, PolicyId, UserId};
 use crate::incidents::model::SourceType;
-use crate::store::time::{from_db, opt_from_db, to_db};
+use crate::store::time::{from_db, to_db};
 
 /// A policy as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -24,8 +24,19 @@ pub struct Policy {
     pub repeat: u32,
     /// The organization's default: used by sources that picked no policy.
     pub default: bool,
+    /// The monitors and tasks that picked it (`escalationPolicy` in their body).
+    pub sources: Vec<PickedBy>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A monitor or task that picked a policy.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PickedBy {
+    /// "monitor" or "task".
+    pub family: String,
+    pub source_id: String,
 }
 
 impl Policy {
@@ -47,27 +58,49 @@ fn policy_from_row(r: &Row<'_>) -> rusqlite::Result<Policy> {
         steps: serde_json::from_str(&steps).unwrap_or_default(),
         repeat: r.get(3)?,
         default: r.get(4)?,
+        sources: vec![],
         created_at: from_db(r.get(5)?),
         updated_at: from_db(r.get(6)?),
     })
 }
 
 pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<Policy>> {
-    Ok(conn
+    let policies: Vec<Policy> = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM escalation_policies WHERE organization_id = ?1 ORDER BY name, id"
         ))?
         .query_map([org], policy_from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+        .collect::<rusqlite::Result<_>>()?;
+    policies
+        .into_iter()
+        .map(|p| with_sources(conn, p))
+        .collect()
 }
 
 pub fn get(conn: &Connection, org: OrgId, id: PolicyId) -> Result<Option<Policy>> {
-    Ok(conn
+    let policy = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM escalation_policies WHERE organization_id = ?1 AND id = ?2"
         ))?
         .query_row(params![org, id], policy_from_row)
-        .optional()?)
+        .optional()?;
+    policy.map(|p| with_sources(conn, p)).transpose()
+}
+
+fn with_sources(conn: &Connection, mut p: Policy) -> Result<Policy> {
+    p.sources = conn
+        .prepare_cached(
+            "SELECT family, source_id FROM escalation_choices WHERE policy_id = ?1
+             ORDER BY family, source_id",
+        )?
+        .query_map([p.id], |r| {
+            Ok(PickedBy {
+                family: r.get(0)?,
+                source_id: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(p)
 }
 
 /// Inserts or replaces the policy (`p.id`); a default takes the place of the previous one.
@@ -210,84 +243,4 @@ pub fn for_source(
         ))?
         .query_row([org], policy_from_row)
         .optional()?)
-}
-
-/// An incident being escalated.
-#[derive(Debug, Clone)]
-pub struct State {
-    pub incident: IncidentId,
-    pub organization: OrgId,
-    pub policy_name: String,
-    pub plan: Plan,
-    pub opened_at: Timestamp,
-    pub fired: u32,
-    pub wake_at: Option<Timestamp>,
-}
-
-pub fn start(
-    conn: &Connection,
-    org: OrgId,
-    incident: IncidentId,
-    p: &Policy,
-    now: Timestamp,
-) -> Result<()> {
-    let plan = serde_json::to_string(&serde_json::json!({"steps": p.steps, "repeat": p.repeat}))
-        .expect("plan serializes");
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO escalation_state
-            (incident_id, organization_id, policy_id, policy_name, plan, opened_at, fired, wake_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6)",
-    )?
-    .execute(params![incident, org, p.id, p.name, plan, to_db(now)])?;
-    Ok(())
-}
-
-fn state_from_row(r: &Row<'_>) -> rusqlite::Result<State> {
-    let plan: String = r.get(3)?;
-    Ok(State {
-        incident: r.get(0)?,
-        organization: r.get(1)?,
-        policy_name: r.get(2)?,
-        plan: serde_json::from_str(&plan).unwrap_or(Plan {
-            steps: vec![],
-            repeat: 0,
-        }),
-        opened_at: from_db(r.get(4)?),
-        fired: r.get(5)?,
-        wake_at: opt_from_db(r.get(6)?),
-    })
-}
-
-const STATE: &str = "incident_id, organization_id, policy_name, plan, opened_at, fired, wake_at";
-
-pub fn state(conn: &Connection, incident: IncidentId) -> Result<Option<State>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {STATE} FROM escalation_state WHERE incident_id = ?1"
-        ))?
-        .query_row([incident], state_from_row)
-        .optional()?)
-}
-
-/// Escalations whose time to decide has come.
-pub fn due(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<State>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {STATE} FROM escalation_state WHERE wake_at <= ?1 ORDER BY wake_at LIMIT ?2"
-        ))?
-        .query_map(params![to_db(now), limit], state_from_row)?
-        .collect::<rusqlite::Result<_>>()?)
-}
-
-pub fn advance(
-    conn: &Connection,
-    incident: IncidentId,
-    fired: u32,
-    wake_at: Option<Timestamp>,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE escalation_state SET fired = ?2, wake_at = ?3 WHERE incident_id = ?1",
-    )?
-    .execute(params![incident, fired, wake_at.map(to_db)])?;
-    Ok(())
 }

@@ -116,6 +116,14 @@ async fn acknowledging_at_step_2_stops_step_3() {
     // Picked by the task itself (no default).
     let body = json!({"id": BACKUP, "name": "Nightly backup", "escalationPolicy": chosen});
     let incident = backup_fails(&server, &ada, body).await;
+    let shown = server
+        .as_(&ada)
+        .get_ok(&format!("/escalation-policies/{chosen}"))
+        .await;
+    assert_eq!(
+        shown["sources"],
+        json!([{"family": "task", "sourceId": BACKUP}])
+    );
     hooks[0].wait_for(1).await;
     wait_attempts(&server, &ada, &incident, 1).await;
     clock.advance(Duration::minutes(5));
