@@ -1,7 +1,7 @@
 // Escalation in the dashboard, in English and French on a 375 px phone: a policy with two
 // steps (a channel, then a member, urgent) made on the Escalation page, picked on a monitor's
-// form (the API then lists the monitor among the policy's sources), and quiet hours set in
-// "My notifications" on the account page.
+// form (the API then lists the monitor among the policy's sources), its first step on the
+// timeline of a task's incident, and quiet hours set in "My notifications" on the account page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -83,6 +83,21 @@ describe('escalation', () => {
       await page.waitForURL(new RegExp(`/dashboard/monitors/${monitor.id}$`), WAIT);
       const picked = await call(page, 'GET', `/escalation-policies/${policy.id}`);
       assert.deepEqual(picked.sources, [{ family: 'monitor', sourceId: monitor.id }]);
+
+      // A task picking the policy fails: step 1 is on its incident's timeline.
+      const task = `backup-${lang}`;
+      await call(page, 'POST', '/tasks', { id: task, name: `Backup ${lang}`, escalationPolicy: policy.id });
+      await call(page, 'POST', `/tasks/${task}/start`);
+      await call(page, 'POST', `/tasks/${task}/finish`, { status: 'failure', exitCode: 1 });
+      const incident = (await call(page, 'GET', `/incidents?sourceId=${task}`)).items[0];
+      await page.goto(`${server.base}/dashboard/incidents/${incident.id}`);
+      const note = page.getByTestId('escalation-event').first();
+      await note.waitFor(WAIT);
+      assert.equal(await note.textContent(), fr
+        ? `Étape 1 de « ${name} » envoyée : 1 notification(s).`
+        : `Step 1 of “${name}” sent: 1 notification(s).`);
+      await note.scrollIntoViewIfNeeded();
+      await shot('timeline');
 
       await page.goto(server.base + '/dashboard/account');
       const mine = page.getByTestId('my-notifications');

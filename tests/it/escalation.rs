@@ -5,6 +5,7 @@
 //! `src/notify/escalation/rules_tests.rs`; here is what receivers and the timeline see.
 
 mod members;
+mod policies;
 mod steps;
 
 use reqwest::StatusCode;

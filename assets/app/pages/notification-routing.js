@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { BASE } from '../router.js';
 import { Async, useLoad } from '../components.js';
-import { EscalationPicker } from './escalation-picker.js';
+import { EscalationPicker } from './escalation-parts.js';
 import { KindIcon, RenotifyField, renotifyError, renotifyForm, renotifyText, renotifyValue } from './notification-parts.js';
 
 /** The section's state for a monitor or task as the API returns it (or a new one). */

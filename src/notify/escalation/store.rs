@@ -73,7 +73,7 @@ pub fn list(conn: &Connection, org: OrgId) -> Result<Vec<Policy>> {
         .collect::<rusqlite::Result<_>>()?;
     policies
         .into_iter()
-        .map(|p| with_sources(conn, p))
+        .map(|p| with_sources(conn, org, p))
         .collect()
 }
 
@@ -84,11 +84,13 @@ pub fn get(conn: &Connection, org: OrgId, id: PolicyId) -> Result<Option<Policy>
         ))?
         .query_row(params![org, id], policy_from_row)
         .optional()?;
-    policy.map(|p| with_sources(conn, p)).transpose()
+    policy.map(|p| with_sources(conn, org, p)).transpose()
 }
 
-fn with_sources(conn: &Connection, mut p: Policy) -> Result<Policy> {
-    p.sources = conn
+/// The policy with the sources that picked it and still exist (a deleted monitor's or task's
+/// pick is left behind, harmless, as nothing describes it any more).
+fn with_sources(conn: &Connection, org: OrgId, mut p: Policy) -> Result<Policy> {
+    let picked: Vec<PickedBy> = conn
         .prepare_cached(
             "SELECT family, source_id FROM escalation_choices WHERE policy_id = ?1
              ORDER BY family, source_id",
@@ -100,6 +102,18 @@ fn with_sources(conn: &Connection, mut p: Policy) -> Result<Policy> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    p.sources = Vec::new();
+    for source in picked {
+        let source_type = match source.family.as_str() {
+            "task" => SourceType::Task,
+            _ => SourceType::HttpMonitor,
+        };
+        let exists =
+            crate::incidents::source::describe(conn, org, source_type, Some(&source.source_id))?;
+        if exists.is_some() {
+            p.sources.push(source);
+        }
+    }
     Ok(p)
 }
 
