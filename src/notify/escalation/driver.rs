@@ -140,11 +140,13 @@ fn send_step(conn: &Connection, state: &State, fire: &Fire, now: Timestamp) -> R
     Ok(queued)
 }
 
+/// Whether a step's channel may be sent to: enabled, and not personal (marked so since the
+/// policy was saved: it reaches the members a step names, not its own list).
 fn enabled(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<bool> {
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM notification_channels
-                WHERE id = ?1 AND organization_id = ?2 AND enabled = 1)",
+                WHERE id = ?1 AND organization_id = ?2 AND enabled = 1 AND personal = 0)",
         )?
         .query_row(params![channel, org], |r| r.get(0))?)
 }

@@ -115,7 +115,14 @@ fn check_steps(conn: &rusqlite::Connection, org: OrgId, steps: &[Step]) -> Resul
             1440,
         )?;
         for (j, channel) in step.channels.iter().enumerate() {
-            if crate::notify::store::get(conn, org, *channel)?.is_none() {
+            let found = crate::notify::store::get(conn, org, *channel)?;
+            if found.as_ref().is_some_and(|c| c.channel.personal) {
+                return Err(Error::invalid_field(
+                    &format!("steps[{i}].channels[{j}]"),
+                    "is personal: name the members it should reach instead",
+                ));
+            }
+            if found.is_none() {
                 return Err(not_found(format!(
                     "steps[{i}].channels[{j}]: no channel {channel} in this organization"
                 )));

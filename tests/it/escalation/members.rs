@@ -34,6 +34,15 @@ async fn quiet_hours_delay_a_step_but_not_an_urgent_one() {
                "config": {"recipients": ["team@example.com"], "allMembers": true}}),
     )
     .await;
+    // A personal channel reaches the members a step names, not its own list.
+    let (status, body) = server
+        .as_(&ada)
+        .post(
+            "/escalation-policies",
+            json!({"name": "P", "steps": [{"channels": [mail], "afterMinutes": 5}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let prefs = json!({"channels": [mail], "phone": "+33612345678",
         "quietHours": {"start": "09:00", "end": "12:00", "timeZone": "Europe/Paris"}});
     let (status, body) = server
