@@ -5,14 +5,16 @@
 //! `src/notify/escalation/rules_tests.rs`; here is what receivers and the timeline see.
 
 mod members;
+mod midway;
 mod policies;
 mod steps;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::common::receivers::{Behaviour, HttpReceiver};
 use crate::common::{TestServer, Token, eventually};
-use crate::notifications::{run, task};
+use crate::notifications::{run, task, webhook};
 
 /// Creates a policy; returns its id.
 pub(crate) async fn policy(server: &TestServer, token: &Token, body: Value) -> String {
@@ -67,4 +69,22 @@ pub(crate) async fn notes(server: &TestServer, token: &Token, incident: &str) ->
         .iter()
         .map(|p| format!("{} {}", p["escalation"].as_str().unwrap(), p["step"]))
         .collect()
+}
+
+/// Three receivers standing for three lines of support, each behind a webhook channel
+/// ("Line 0", …); returns them with the channel ids.
+pub(crate) async fn three_lines(
+    server: &TestServer,
+    token: &Token,
+) -> ([HttpReceiver; 3], Vec<String>) {
+    let hooks = [
+        HttpReceiver::start(Behaviour::Accept).await,
+        HttpReceiver::start(Behaviour::Accept).await,
+        HttpReceiver::start(Behaviour::Accept).await,
+    ];
+    let mut ids = Vec::new();
+    for (i, hook) in hooks.iter().enumerate() {
+        ids.push(webhook(server, token, &format!("Line {i}"), hook.url("/")).await);
+    }
+    (hooks, ids)
 }

@@ -8,7 +8,17 @@ use serde_json::json;
 use super::{acknowledge, backup_fails, policy, wait_attempts};
 use crate::common::receivers::SmtpReceiver;
 use crate::common::{Token, code};
-use crate::notifications::{channel, nine_o_clock, setup};
+use crate::notifications::{channel, deliveries, nine_o_clock, setup};
+
+/// A personal e-mail channel of Acme with `config`; returns its id.
+async fn pager_mail(
+    server: &crate::common::TestServer,
+    ada: &Token,
+    config: serde_json::Value,
+) -> String {
+    let body = json!({"name": "Pager mail", "kind": "email", "personal": true, "config": config});
+    channel(server, ada, body).await
+}
 
 /// Bob, an Editor of Acme, with his token and user id.
 async fn bob(server: &crate::common::TestServer) -> (Token, String) {
@@ -27,13 +37,8 @@ async fn quiet_hours_delay_a_step_but_not_an_urgent_one() {
     let smtp = SmtpReceiver::start().await;
     let (server, ada) = setup(&clock, Some(&smtp)).await;
     let (bob_token, bob_id) = bob(&server).await;
-    let mail = channel(
-        &server,
-        &ada,
-        json!({"name": "Pager mail", "kind": "email", "personal": true,
-               "config": {"recipients": ["team@example.com"], "allMembers": true}}),
-    )
-    .await;
+    let config = json!({"recipients": ["team@example.com"], "allMembers": true});
+    let mail = pager_mail(&server, &ada, config).await;
     // A personal channel reaches the members a step names, not its own list.
     let (status, body) = server
         .as_(&ada)
@@ -85,6 +90,44 @@ async fn quiet_hours_delay_a_step_but_not_an_urgent_one() {
     wait_attempts(&server, &ada, &incident, 2).await;
     assert_eq!(mails[1].to, ["bob@example.com"]);
     acknowledge(&server, &ada, &incident).await;
+}
+
+/// Acknowledged during Bob's quiet hours: the step waiting for their end is dropped, and Bob,
+/// never told of the incident, is not told of the acknowledgement either.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_step_delayed_by_quiet_hours_is_dropped_once_someone_answers() {
+    let clock = nine_o_clock();
+    let smtp = SmtpReceiver::start().await;
+    let (server, ada) = setup(&clock, Some(&smtp)).await;
+    let (bob_token, bob_id) = bob(&server).await;
+    let mail = pager_mail(&server, &ada, json!({"recipients": ["team@example.com"]})).await;
+    let prefs =
+        json!({"quietHours": {"start": "09:00", "end": "12:00", "timeZone": "Europe/Paris"}});
+    let (status, body) = server
+        .as_(&bob_token)
+        .put("/users/me/notification-preferences", prefs)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    policy(
+        &server,
+        &ada,
+        json!({"name": "Bob", "default": true,
+               "steps": [{"members": [bob_id], "afterMinutes": 600}]}),
+    )
+    .await;
+    let body = json!({"id": "nightly-backup", "name": "Nightly backup"});
+    let incident = backup_fails(&server, &ada, body).await;
+    clock.advance(Duration::minutes(10));
+    assert_eq!(deliveries(&server, &ada, &mail).await.len(), 1, "delayed");
+    acknowledge(&server, &ada, &incident).await;
+    // Dropped in the acknowledgement's own write.
+    assert!(deliveries(&server, &ada, &mail).await.is_empty());
+    assert_eq!(
+        super::notes(&server, &ada, &incident).await,
+        ["fired 1", "stopped 0"]
+    );
+    clock.advance(Duration::hours(3));
+    assert!(smtp.mails().is_empty(), "{:?}", smtp.mails());
 }
 
 /// What a member may set, checked: a personal channel of the organization, an E.164 number,

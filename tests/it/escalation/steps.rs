@@ -94,15 +94,7 @@ async fn unacknowledged_steps_follow_each_other_then_repeat_then_stop() {
 async fn acknowledging_at_step_2_stops_step_3() {
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let hooks = [
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-    ];
-    let mut ids = Vec::new();
-    for (i, hook) in hooks.iter().enumerate() {
-        ids.push(webhook(&server, &ada, &format!("Line {i}"), hook.url("/")).await);
-    }
+    let (hooks, ids) = super::three_lines(&server, &ada).await;
     let steps: Vec<_> = ids
         .iter()
         .map(|id| json!({"channels": [id], "afterMinutes": 5}))
