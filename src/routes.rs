@@ -41,6 +41,7 @@ pub fn all() -> Vec<Route> {
         crate::overview::routes::routes(),           // /overview, /events
         crate::audit::routes::routes(),              // /audit-log
         crate::web::routes(),                        // /dashboard, /docs
+        crate::notify::escalation::routes::routes(), // /escalation-policies, /users/me/notification-preferences
     ]
     .concat()
 }

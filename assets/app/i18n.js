@@ -23,6 +23,7 @@ import accessMessages from './messages-access.js';
 import twoFactorMessages from './messages-two-factor.js';
 import auditMessages from './messages-audit.js';
 import templatesMessages from './messages-templates.js';
+import escalationMessages from './messages-escalation.js';
 
 export const messages = {
   en: {
@@ -217,6 +218,7 @@ addMessages(accessMessages);
 addMessages(twoFactorMessages);
 addMessages(auditMessages);
 addMessages(templatesMessages);
+addMessages(escalationMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

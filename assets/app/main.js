@@ -38,6 +38,7 @@ import { InvitationPage } from './pages/invitation.js';
 import { OrgSwitcher } from './org-switcher.js';
 import { TwoFactorEnrolPage } from './pages/two-factor.js';
 import { AuditLogPage } from './pages/audit-log.js';
+import { EscalationPoliciesPage } from './pages/escalation-policies.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -69,6 +70,7 @@ const PAGES = [
   { path: BASE + '/notifications/new', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id/edit', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
+  { path: BASE + '/escalation', nav: 'nav.escalation', need: 'readNotificationChannels', view: EscalationPoliciesPage },
   { path: BASE + '/account', view: AccountPage },
   { path: BASE + '/team', menu: 'nav.team', view: TeamPage },
   { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },

@@ -256,6 +256,25 @@ pub struct DependentAffected {
     pub name: String,
 }
 
+/// `escalation`: what an escalation policy did (a step sent, a wait run out, the end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EscalationNote {
+    /// fired, timedout, exhausted or stopped.
+    pub escalation: String,
+    pub policy_name: String,
+    /// 0 the first time through the steps, then 1 for the first repeat…
+    pub round: u32,
+    /// 1-based step number (0 for exhausted and stopped).
+    pub step: u32,
+    /// The wait that ran out (timedout), in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// How many notifications the step queued (fired).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<u32>,
+}
+
 /// A cause this version knows (not `Cause::Other`), so unknown JSON stays `Payload::Other`.
 fn known_cause<'de, D: Deserializer<'de>>(d: D) -> Result<Cause, D::Error> {
     match Cause::deserialize(d)? {
@@ -289,6 +308,8 @@ pub enum Payload {
     Maintenance(MaintenanceFacts),
     /// `dependentsuppressed`.
     Dependent(DependentAffected),
+    /// `escalation`.
+    Escalation(EscalationNote),
     /// Anything else, kept as given (a comment in the original dashboard's `{"editorjsData": …}`).
     Other(Value),
 }

@@ -73,6 +73,8 @@ text_enum!(
         /// A source depending on this incident's source failed meanwhile: its own incident was
         /// not opened (one event per dependent and incident).
         DependentSuppressed => "dependentsuppressed",
+        /// An escalation policy sent a step, waited in vain, or stopped.
+        Escalation => "escalation",
     }
 );
 

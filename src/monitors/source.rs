@@ -79,6 +79,8 @@ pub fn update_routing(
     input: &RoutingInput,
     now: Timestamp,
 ) -> Result<()> {
+    let key = id.to_string();
+    crate::notify::escalation::store::apply_choice(conn, org, "monitor", &key, input)?;
     if let Some(routing) = routing::changed(conn, org, current, input)? {
         store::set_routing(conn, id, &routing)?;
         routing::replan(conn, org, TYPES, &id.to_string(), now)?;

@@ -5,6 +5,7 @@
 //! silence holds back until it ends (hold); digests in a storm (storm).
 
 pub mod channels;
+pub mod escalation;
 pub mod failure;
 pub mod hold;
 pub mod message;

@@ -54,6 +54,9 @@ pub struct Channel {
     pub config: Value,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Sends only to the member a notification is addressed to (an escalation step naming
+    /// members, who choose in their preferences which personal channels wake them).
+    pub personal: bool,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -56,6 +56,10 @@ pub fn enqueue(
     if held_back(conn, org, incident, now)? {
         return Ok(0);
     }
+    // An incident escalated by a policy is told of by the policy's steps instead.
+    if let Some(queued) = super::escalation::driver::instead(conn, org, incident, event, now)? {
+        return Ok(queued);
+    }
     for channel in &channels {
         if storm::groups(event) {
             storm::queue(conn, org, *channel, incident, event, now)?;
@@ -200,7 +204,9 @@ pub fn earliest(conn: &Connection) -> Result<Option<Timestamp>> {
                 UNION ALL
                 SELECT MIN(due_at) FROM renotifications
                 UNION ALL
-                SELECT MIN(until) FROM notification_holds)",
+                SELECT MIN(until) FROM notification_holds
+                UNION ALL
+                SELECT MIN(wake_at) FROM escalation_state)",
         )?
         .query_row([], |r| r.get(0))?;
     Ok(opt_from_db(ms))

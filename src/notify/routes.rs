@@ -83,6 +83,9 @@ pub struct ChannelInput {
     #[serde(default)]
     #[schemars(schema_with = "any_config")]
     pub config: Option<Value>,
+    /// Reaches members one by one (escalation steps naming members); e-mail channels only
+    /// (and SMS, web push). Default false.
+    pub personal: Option<bool>,
 }
 
 /// Any kind's config (each once), or null.
@@ -171,6 +174,7 @@ async fn create(req: Request) -> Result<Response> {
     let channel = req
         .write(move |c| {
             let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
+            super::escalation::people::set_personal(c, id, kind, input.personal)?;
             crate::audit::created(id);
             store::get(c, org, id)
         })
@@ -224,6 +228,7 @@ async fn update(req: Request) -> Result<Response> {
             config.validate()?;
             let enabled = input.enabled.unwrap_or(current.channel.enabled);
             store::update(c, id, &name, &config, enabled, now)?;
+            super::escalation::people::set_personal(c, id, kind, input.personal)?;
             store::get(c, org, id)
         })
         .await?

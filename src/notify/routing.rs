@@ -36,6 +36,10 @@ pub struct RoutingInput {
     #[serde(default, deserialize_with = "present")]
     #[schemars(range(min = *RENOTIFY_RANGE.start(), max = *RENOTIFY_RANGE.end()))]
     pub renotify_minutes: Option<Option<u32>>,
+    /// The escalation policy its incidents run (instead of notifying `notificationChannels`
+    /// and re-notifying); null: the organization's default policy, if it has one.
+    #[serde(default, deserialize_with = "present")]
+    pub escalation_policy: Option<Option<crate::ids::PolicyId>>,
 }
 
 pub const RENOTIFY_RANGE: std::ops::RangeInclusive<u32> = 5..=10_080;
@@ -147,7 +151,8 @@ fn source_routing(conn: &Connection, incident: IncidentId) -> Result<Option<(Org
     Ok(Some((org, routing)))
 }
 
-/// The enabled channels an incident notifies.
+/// The enabled channels an incident notifies (a personal channel only reaches the members an
+/// escalation step names).
 pub fn channels_for_incident(
     conn: &Connection,
     incident: IncidentId,
@@ -157,7 +162,7 @@ pub fn channels_for_incident(
     };
     let enabled: Vec<ChannelId> = conn
         .prepare_cached(
-            "SELECT id FROM notification_channels WHERE organization_id = ?1 AND enabled = 1 ORDER BY created_at",
+            "SELECT id FROM notification_channels WHERE organization_id = ?1 AND enabled = 1 AND personal = 0 ORDER BY created_at",
         )?
         .query_map([org], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

@@ -31,7 +31,8 @@ impl StoredChannel {
     }
 }
 
-const COLUMNS: &str = "id, organization_id, name, kind, config, enabled, created_at, updated_at";
+const COLUMNS: &str =
+    "id, organization_id, name, kind, config, enabled, created_at, updated_at, personal";
 
 fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<StoredChannel> {
     let kind: ChannelKind = r.get(3)?;
@@ -50,6 +51,7 @@ fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<StoredChannel> {
             config: value,
             created_at: from_db(r.get(6)?),
             updated_at: from_db(r.get(7)?),
+            personal: r.get(8)?,
         },
         config,
     })
@@ -173,6 +175,8 @@ pub struct Prepared {
     pub digest: Vec<IncidentFacts>,
     /// The organization's members' addresses (for e-mail channels to all members).
     pub members: Vec<String>,
+    /// The member the row is addressed to, if any (`notification_outbox.user_id`).
+    pub recipient: Option<super::channels::Recipient>,
 }
 
 /// Gathers a delivery's channel, incident, organization and members; None if it is gone.
@@ -227,6 +231,7 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         incident,
         digest,
         members,
+        recipient: super::escalation::people::recipient(conn, org, id)?,
     }))
 }
 

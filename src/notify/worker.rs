@@ -97,6 +97,7 @@ impl Notifier {
             let pass = store
                 .write(move |c| {
                     super::reminders::due(c, now, 500)?;
+                    super::escalation::driver::due(c, now, 500)?;
                     outbox::release_held(c, now, 500)?;
                     super::storm::adopt_orphans(c, now)?;
                     outbox::claim_due(c, now, room, PER_CHANNEL, &in_flight)
@@ -209,7 +210,7 @@ impl Notifier {
             // A digest is about its incidents, not about the one whose row leads it.
             incident: p.incident.as_ref().filter(|_| p.digest.is_empty()),
             digest: &p.digest,
-            recipient: None,
+            recipient: p.recipient.as_ref(),
         };
         self.sender.send(&p.channel, &envelope, &p.members).await
     }

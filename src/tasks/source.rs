@@ -83,6 +83,7 @@ pub fn update_routing(
     input: &RoutingInput,
     now: Timestamp,
 ) -> Result<()> {
+    crate::notify::escalation::store::apply_choice(conn, org, "task", id, input)?;
     if let Some(routing) = routing::changed(conn, org, current, input)? {
         store::set_routing(conn, org, id, &routing)?;
         routing::replan(conn, org, TYPES, id, now)?;

@@ -23,6 +23,7 @@ mod cors;
 mod data_dir;
 mod dependencies;
 mod errors;
+mod escalation;
 mod isolation;
 mod maintenance;
 mod monitors;

@@ -6,6 +6,7 @@ import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../com
 import { TokensSection } from './tokens.js';
 import { SessionsSection } from './sessions.js';
 import { TwoFactorSection } from './two-factor.js';
+import { MyNotificationsSection } from './my-notifications.js';
 
 export function AccountPage({ profile, onProfile }) {
   useEffect(() => {
@@ -20,6 +21,7 @@ export function AccountPage({ profile, onProfile }) {
       <${TwoFactorSection} />
       <${TokensSection} />
       <${SessionsSection} />
+      <${MyNotificationsSection} />
     </main>`;
 }
 

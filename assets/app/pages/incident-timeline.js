@@ -7,6 +7,7 @@ import { formatDateTime, formatMs, t } from '../i18n.js';
 import { Time } from '../components.js';
 import { PriorityBadge, checkText, userName } from '../monitoring.js';
 import { AffectedDependents, foldDependents } from './dependencies.js';
+import { escalationText } from './escalation-parts.js';
 
 const TONE = {
   creation: 'bad', confirmation: 'bad', resolution: 'ok', comment: 'info', acknowledged: 'info', prioritychanged: 'info',
@@ -15,6 +16,7 @@ const TONE = {
   taskrunaborted: 'warn',
   sourcedeleted: 'neutral', notificationssilenced: 'info', maintenanceended: 'info',
   dependentsuppressed: 'warn',
+  escalation: 'warn',
 };
 /** A notification's tone by its outcome. */
 const NOTIFY_TONE = { sent: 'ok', failed: 'warn', gaveup: 'bad' };
@@ -66,6 +68,7 @@ function Details({ event }) {
       title: p.title, start: formatDateTime(p.startsAt), end: formatDateTime(p.endsAt) })}</div>`;
   }
   if (isNotification(event)) return html`<${NotificationDetails} payload=${p} />`;
+  if (event.eventType === 'escalation') return html`<div class="small" data-testid="escalation-event">${escalationText(p)}</div>`;
   if (p.tlsExpiresAt !== undefined) {
     return html`<div class="small">${p.tlsExpiresAt ? t('event.tlsRenewed', { date: formatDateTime(p.tlsExpiresAt) }) : t('check.tls')}</div>`;
   }

@@ -12,6 +12,7 @@ import { KindBadge, KindIcon } from './notification-parts.js';
 import { CHANNEL_KINDS, KINDS, configOf, fieldErrors, formValues } from './channel-kinds.js';
 import { channelPath } from './notification-channel.js';
 import { TemplateField } from './webhook-template.js';
+import { PERSONAL_KINDS } from './escalation-parts.js';
 
 /** Ids of the controls, by the API field they set ("config.url" → "nf-config-url"). */
 const fieldId = (field) => 'nf-' + field.replace(/\./g, '-');
@@ -38,8 +39,8 @@ function Back({ id }) {
   return html`<p class="back"><a href=${href} onClick=${linkClick}><span aria-hidden="true">← </span>${id ? t('notif.backToChannel') : t('notif.title')}</a></p>`;
 }
 
-function fromChannel({ name = '', kind, enabled = true, config }) {
-  return { name, kind, enabled, ...formValues(config) };
+function fromChannel({ name = '', kind, enabled = true, config, personal = false }) {
+  return { name, kind, enabled, personal, ...formValues(config) };
 }
 
 /** Errors found without asking the server, by API field (in form order). */
@@ -79,7 +80,8 @@ function randomSecret() {
 
 function ChannelForm({ id, initial }) {
   const save = async (f) => {
-    const body = { name: f.name.trim(), enabled: f.enabled, config: configOf(f.kind, f) };
+    const body = { name: f.name.trim(), enabled: f.enabled, config: configOf(f.kind, f),
+      ...(PERSONAL_KINDS.includes(f.kind) && { personal: f.personal }) };
     const saved = id ? await api('PATCH', channelPath(id), body) : await api('POST', '/notification-channels', { ...body, kind: f.kind });
     navigate(`${BASE}/notifications/${encodeURIComponent(saved.id)}`);
   };
@@ -97,6 +99,8 @@ function ChannelForm({ id, initial }) {
           hint=${t('notif.nameHint')} error=${err('name')} autocomplete="off" />
         <${KindFields} key=${form.kind} ...${props} />
         <label class="check"><input type="checkbox" checked=${form.enabled} onChange=${set('enabled')} /> ${t('notif.enabled')}</label>
+        ${PERSONAL_KINDS.includes(form.kind) && html`<label class="check"><input type="checkbox" checked=${form.personal}
+          onChange=${set('personal')} /> ${t('channel.personal')}</label>`}
       </fieldset>
       ${Object.keys(errors).length > 0 && html`<${Alert}>${t('form.fix')}<//>`}
       ${state.error && html`<${Alert}>${errorText(state.error)}<//>`}

@@ -7,17 +7,19 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { BASE } from '../router.js';
 import { Async, useLoad } from '../components.js';
+import { EscalationPicker } from './escalation-parts.js';
 import { KindIcon, RenotifyField, renotifyError, renotifyForm, renotifyText, renotifyValue } from './notification-parts.js';
 
 /** The section's state for a monitor or task as the API returns it (or a new one). */
 export function routingForm(source = {}) {
   const chosen = source.notificationChannels;
-  return { mode: chosen ? 'chosen' : 'all', channels: chosen || [], renotify: renotifyForm(source.renotifyMinutes) };
+  return { mode: chosen ? 'chosen' : 'all', channels: chosen || [], renotify: renotifyForm(source.renotifyMinutes), sourceId: source.id, escalation: undefined };
 }
 
 /** The fields of a monitor or task body. */
 export function routingBody(r) {
-  return { notificationChannels: r.mode === 'all' ? null : r.channels, renotifyMinutes: renotifyValue(r.renotify) };
+  return { notificationChannels: r.mode === 'all' ? null : r.channels, renotifyMinutes: renotifyValue(r.renotify),
+    ...(r.escalation !== undefined && { escalationPolicy: r.escalation }) };
 }
 
 /** Browser-side errors, by API field. */
@@ -61,7 +63,8 @@ export function NotificationFields({ value, onChange, fieldId, err }) {
               error=${err('notificationChannels')} />`}
           <${RenotifyField} id=${fieldId('renotifyMinutes')} label=${t('notif.renotify')} value=${value.renotify}
             onChange=${(renotify) => onChange({ ...value, renotify })} error=${err('renotifyMinutes')} hint=${t('notif.renotifySourceHint')}
-            firstLabel=${t('notif.orgDefault', { value: renotifyText(settings.renotifyMinutes) })} />`}
+            firstLabel=${t('notif.orgDefault', { value: renotifyText(settings.renotifyMinutes) })} />
+          <${EscalationPicker} sourceId=${value.sourceId} value=${value.escalation} onChange=${(escalation) => onChange({ ...value, escalation })} />`}
       <//>
     </fieldset>`;
 }

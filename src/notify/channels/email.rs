@@ -56,7 +56,13 @@ impl Kind for Email {
     type Config = EmailConfig;
 
     /// The recipients and, with `allMembers`, the members, each once (case aside), sorted.
-    fn outgoing(c: &EmailConfig, _: &Envelope<'_>, members: &[String]) -> Outgoing {
+    fn outgoing(c: &EmailConfig, e: &Envelope<'_>, members: &[String]) -> Outgoing {
+        // Addressed to one member (an escalation step naming them): to them only.
+        if let Some(recipient) = e.recipient {
+            return Outgoing::Email {
+                to: vec![recipient.email.clone()],
+            };
+        }
         let mut to: Vec<String> = c.recipients.iter().map(|r| r.trim().to_owned()).collect();
         if c.all_members {
             to.extend(members.iter().cloned());

@@ -62,9 +62,13 @@ pub struct Envelope<'a> {
     pub incident: Option<&'a IncidentFacts>,
     /// A storm's digest: the incidents it tells (empty for one incident or a test).
     pub digest: &'a [IncidentFacts],
+    /// The one member this notification is addressed to (an escalation step naming members):
+    /// kinds reaching a person send to them only; others ignore it.
     pub recipient: Option<&'a Recipient>,
 }
 
+/// A member a notification is addressed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     pub user: UserId,
     pub email: String,

@@ -124,6 +124,12 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
                    "endsAt": (now + chrono::Duration::days(2)).to_rfc3339()}),
         )
         .await;
+    let policy = api
+        .create(
+            "/escalation-policies",
+            json!({"name": name("policy"), "steps": [{"channels": [id(&channel)], "afterMinutes": 5}]}),
+        )
+        .await;
     let page = api
         .create(
             "/status-pages",
@@ -185,6 +191,7 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
         ("/tasks/{id}/runs/{startedAt}", started),
         ("/notification-channels/{id}", id(&channel)),
         ("/silences/{id}", id(&silence)),
+        ("/escalation-policies/{id}", id(&policy)),
         ("/maintenance-windows/{id}", id(&window)),
         ("/status-pages/{id}", page_id),
         (
