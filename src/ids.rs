@@ -83,4 +83,6 @@ uuid_id!(
     InvitationId,
     /// A dashboard session's public handle (the cookie's digest is never shown).
     SessionId,
+    /// A browser where a user turned on push notifications.
+    PushSubscriptionId,
 );

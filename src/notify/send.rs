@@ -69,6 +69,8 @@ impl Sender {
         match channel.outgoing(e, members) {
             Outgoing::Http(request) => self.http(request).await,
             Outgoing::Email { to } => self.email(&to, e).await,
+            // Needs the members' subscriptions: the worker hands it to `push::deliver` instead.
+            Outgoing::WebPush { .. } => Err("web push is sent by notify::push::deliver".into()),
         }
     }
 

@@ -173,6 +173,8 @@ pub struct Prepared {
     pub digest: Vec<IncidentFacts>,
     /// The organization's members' addresses (for e-mail channels to all members).
     pub members: Vec<String>,
+    /// The organization's id (web push reads its members' subscriptions).
+    pub organization_id: OrgId,
 }
 
 /// Gathers a delivery's channel, incident, organization and members; None if it is gone.
@@ -227,6 +229,7 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         incident,
         digest,
         members,
+        organization_id: org,
     }))
 }
 

@@ -38,6 +38,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "renotifications",
             "notification_settings",
             "notification_holds",
+            "push_subscriptions",
         ],
     ),
     ("health", &["instance_probe"]),

@@ -68,6 +68,11 @@ pub enum Outgoing {
     Email {
         to: Vec<String>,
     },
+    /// To browsers where members turned notifications on (`notify::push`); `None`: every member
+    /// of the organization.
+    WebPush {
+        users: Option<Vec<crate::ids::UserId>>,
+    },
 }
 
 /// One HTTP request; its answer is a success (2xx) or a refusal quoted in the error.
@@ -183,6 +188,8 @@ channels! {
     slack::Slack => "slack",
     discord::Discord => "discord",
     ntfy::Ntfy => "ntfy",
+    /// Push notifications to members' browsers (the dashboard, installed or not).
+    web_push::WebPush => "webPush",
 }
 
 /// The summary of `POST /notification-channels`, naming the kinds.
@@ -255,6 +262,8 @@ mod tests {
                 "config.headers",
             ),
             (Ntfy, json!({"topic": "ok", "extra": 1}), "config.extra"),
+            (WebPush, json!({"members": []}), "config.members"),
+            (WebPush, json!({"members": ["x"]}), "config"),
         ];
         for (kind, config, field) in cases {
             let e = check(kind, config.clone()).unwrap_err();
@@ -311,7 +320,7 @@ mod tests {
     fn the_kinds_in_words_come_from_the_list() {
         assert_eq!(
             ChannelKind::names_in_words(),
-            "email, webhook, slack, discord or ntfy"
+            "email, webhook, slack, discord, ntfy or webPush"
         );
     }
 }
