@@ -22,6 +22,7 @@ import teamMessages from './messages-team.js';
 import accessMessages from './messages-access.js';
 import twoFactorMessages from './messages-two-factor.js';
 import auditMessages from './messages-audit.js';
+import pushMessages from './messages-push.js';
 
 export const messages = {
   en: {
@@ -215,6 +216,7 @@ addMessages(teamMessages);
 addMessages(accessMessages);
 addMessages(twoFactorMessages);
 addMessages(auditMessages);
+addMessages(pushMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -9,6 +9,7 @@ import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
 import { ThemeItems } from './theme.js';
 import { Shortcuts } from './shortcuts.js';
+import { registerWorker } from './pwa.js';
 import { SetupPage } from './pages/setup.js';
 import { SignupPage } from './pages/signup.js';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.js';
@@ -308,3 +309,4 @@ function UserMenu({ profile, onLogout }) {
 const root = document.getElementById('app');
 root.textContent = ''; // drop the boot placeholder
 render(html`<${App} />`, root);
+registerWorker();

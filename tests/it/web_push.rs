@@ -4,6 +4,7 @@
 //! would and checks the payload, the RFC 8030 headers and the VAPID token.
 
 mod browser;
+mod installable;
 mod push_service;
 mod subscriptions;
 

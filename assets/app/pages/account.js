@@ -6,6 +6,7 @@ import { Alert, Field, PasswordStrength, errorText, passwordLevel } from '../com
 import { TokensSection } from './tokens.js';
 import { SessionsSection } from './sessions.js';
 import { TwoFactorSection } from './two-factor.js';
+import { PushDevicesSection } from './push-devices.js';
 
 export function AccountPage({ profile, onProfile }) {
   useEffect(() => {
@@ -20,6 +21,7 @@ export function AccountPage({ profile, onProfile }) {
       <${TwoFactorSection} />
       <${TokensSection} />
       <${SessionsSection} />
+      <${PushDevicesSection} />
     </main>`;
 }
 
