@@ -225,6 +225,7 @@ impl Notifier {
             // A digest is about its incidents, not about the one whose row leads it.
             incident: p.incident.as_ref().filter(|_| p.digest.is_empty()),
             digest: &p.digest,
+            recipient: None,
         };
         if let Outgoing::WebPush { users } = p.channel.outgoing(&envelope, &p.members) {
             let (push, org) = (self.push.as_ref(), p.organization_id);

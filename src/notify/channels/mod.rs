@@ -18,7 +18,7 @@ use super::message::{IncidentFacts, Message};
 use super::model::NotificationEvent;
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::ids::DeliveryId;
+use crate::ids::{DeliveryId, UserId};
 
 pub(super) use shared::truncate;
 pub use shared::{ChatConfig, MASK};
@@ -58,6 +58,15 @@ pub struct Envelope<'a> {
     pub incident: Option<&'a IncidentFacts>,
     /// A storm's digest: the incidents it tells (empty for one incident or a test).
     pub digest: &'a [IncidentFacts],
+    /// The one member this notification is addressed to (personal delivery), if any.
+    pub recipient: Option<&'a Recipient>,
+}
+
+/// A member a notification is addressed to: kinds that reach a person send to them only.
+pub struct Recipient {
+    pub user: UserId,
+    pub email: String,
+    pub phone: Option<String>,
 }
 
 /// What a kind sends for one notification.

@@ -161,6 +161,7 @@ pub mod fixtures {
             message,
             incident,
             digest: &[],
+            recipient: None,
         }
     }
 }

@@ -44,10 +44,13 @@ impl KindConfig for WebPushConfig {
 impl Kind for WebPush {
     type Config = WebPushConfig;
 
-    fn outgoing(c: &WebPushConfig, _: &Envelope<'_>, _: &[String]) -> Outgoing {
-        Outgoing::WebPush {
-            users: c.members.clone(),
-        }
+    /// A notification addressed to one member (personal delivery) goes to their browsers only.
+    fn outgoing(c: &WebPushConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
+        let users = match e.recipient {
+            Some(r) => Some(vec![r.user]),
+            None => c.members.clone(),
+        };
+        Outgoing::WebPush { users }
     }
 }
 
@@ -72,6 +75,21 @@ mod tests {
             one.outgoing(&envelope(&m, None), &[]),
             Outgoing::WebPush {
                 users: Some(vec![id])
+            }
+        );
+        let grace = crate::notify::channels::Recipient {
+            user: UserId::generate(),
+            email: "grace@example.com".into(),
+            phone: None,
+        };
+        let addressed = Envelope {
+            recipient: Some(&grace),
+            ..envelope(&m, None)
+        };
+        assert_eq!(
+            one.outgoing(&addressed, &[]),
+            Outgoing::WebPush {
+                users: Some(vec![grace.user])
             }
         );
     }

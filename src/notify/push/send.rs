@@ -144,9 +144,10 @@ impl Pusher {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry_after(v, now));
-        let text = response.text().await.unwrap_or_default();
+        // The status only, not the body: any member may name an endpoint, and quoting what an
+        // arbitrary URL answers would make this a way to read pages the server can reach.
         Err(Refusal::Failed(
-            format!("{host}: HTTP {status}: {}", truncate(text.trim(), 200)),
+            format!("{host}: HTTP {status}"),
             retry_after,
         ))
     }
