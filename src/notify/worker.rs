@@ -229,7 +229,11 @@ impl Notifier {
         };
         if let Outgoing::WebPush { users } = p.channel.outgoing(&envelope, &p.members) {
             let (push, org) = (self.push.as_ref(), p.organization_id);
-            return super::push::deliver(push, store, org, users, &envelope, clock.now()).await;
+            // The push service's Retry-After (`retry_after`) is dropped here until `send` returns
+            // one for every kind.
+            return super::push::deliver(push, store, org, users, &envelope, clock.now())
+                .await
+                .map_err(|undelivered| undelivered.text);
         }
         self.sender.send(&p.channel, &envelope, &p.members).await
     }

@@ -221,3 +221,41 @@ async fn a_refusing_push_service_is_quoted_without_the_endpoint() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_to_browsers_all_gone_fails_and_forgets_them() {
+    let service = PushService::start().await;
+    let clock = nine_o_clock();
+    let (server, ada) = setup(&clock, None).await;
+    subscribe(
+        &server,
+        &ada,
+        &Subscriber::new(),
+        &service.endpoint("old-phone"),
+    )
+    .await;
+    service.answer(410, None);
+    let phones = json!({"name": "Phones", "kind": "webPush", "config": {}});
+    let id = channel(&server, &ada, phones).await;
+    let (status, sent) = server
+        .as_(&ada)
+        .post_empty(&format!("/notification-channels/{id}/test"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["outcome"], "failed");
+    let error = sent["error"].as_str().unwrap();
+    assert!(error.contains("unsubscribed"), "{error}");
+    assert!(
+        server
+            .as_(&ada)
+            .items("/users/me/push-subscriptions")
+            .await
+            .is_empty()
+    );
+    // With nobody left, the next one says so rather than pretending it was sent.
+    let (_, sent) = server
+        .as_(&ada)
+        .post_empty(&format!("/notification-channels/{id}/test"))
+        .await;
+    assert!(sent["error"].as_str().unwrap().contains("nobody"), "{sent}");
+}

@@ -200,10 +200,28 @@ pub fn message(e: &Envelope<'_>) -> PushMessage {
     }
 }
 
+/// Why a webPush delivery failed, and when a push service asked to be called again (429/503
+/// `Retry-After`): the worker's next attempt should not come earlier.
+#[derive(Debug)]
+pub struct Undelivered {
+    pub text: String,
+    pub retry_after: Option<chrono::Duration>,
+}
+
+impl From<String> for Undelivered {
+    fn from(text: String) -> Undelivered {
+        Undelivered {
+            text,
+            retry_after: None,
+        }
+    }
+}
+
 /// Delivers one outbox notification of a webPush channel: to the subscriptions of `org`'s
 /// members (of `users` only, when the channel names them). Gone subscriptions are forgotten.
-/// Succeeds when every browser took it or is gone; otherwise the worker retries (sending again
-/// to those that took it too: the same `tag` makes the browser replace, not add, it).
+/// Succeeds when a browser took it and every other one took it too or is gone; otherwise the
+/// worker retries (sending again to those that took it: the same `tag` makes the browser
+/// replace, not add, it).
 pub async fn deliver(
     pusher: Option<&Pusher>,
     store: &Store,
@@ -211,28 +229,40 @@ pub async fn deliver(
     users: Option<Vec<UserId>>,
     e: &Envelope<'_>,
     now: Timestamp,
-) -> Result<(), String> {
+) -> Result<(), Undelivered> {
     let Some(pusher) = pusher else {
-        return Err("web push is not set up on this server".into());
+        return Err(String::from("web push is not set up on this server").into());
     };
     let subscriptions = store
         .read(move |c| store::reached(c, org, users.as_deref()))
         .await
         .map_err(|e| e.message)?;
     if subscriptions.is_empty() {
-        return Err("nobody it reaches has turned on notifications in a browser".into());
+        return Err(
+            String::from("nobody it reaches has turned on notifications in a browser").into(),
+        );
     }
     let outcome = pusher.push(&subscriptions, &message(e), now).await;
     forget(store, &outcome.gone).await;
-    match outcome.failures.is_empty() {
-        true => Ok(()),
-        false => Err(format!(
-            "{} of {} browsers: {}",
-            outcome.failures.len(),
-            subscriptions.len(),
-            outcome.failures.join("; ")
-        )),
+    if !outcome.failures.is_empty() {
+        return Err(Undelivered {
+            text: format!(
+                "{} of {} browsers: {}",
+                outcome.failures.len(),
+                subscriptions.len(),
+                outcome.failures.join("; ")
+            ),
+            retry_after: outcome.retry_after,
+        });
     }
+    if outcome.delivered == 0 {
+        return Err(format!(
+            "the {} browser(s) it reached unsubscribed (their push service said so): removed",
+            outcome.gone.len()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Forgets the subscriptions a push service said are gone.
