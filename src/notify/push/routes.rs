@@ -8,8 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use warp::reply::Response;
 
+use super::deliver::forget;
 use super::encrypt::is_valid_public_key;
-use super::send::{PushMessage, forget};
+use super::send::PushMessage;
 use super::store::{self, Device, NewSubscription};
 use crate::accounts::principal::Principal;
 use crate::error::{Error, Result};
