@@ -138,14 +138,23 @@ describe('web push', () => {
     await page.getByTestId('push-device').filter({ hasText: 'Laptop' }).waitFor(WAIT);
     await shoot(page, 'web-push-en');
 
-    // A webPush channel and a failed task run open an incident: the server pushes it.
+    // A webPush channel, added through the form (it has no field: the members' devices).
+    await page.goto(server.base + '/dashboard/notifications/new');
+    await page.getByRole('heading', { name: 'New channel' }).waitFor(WAIT);
+    await page.getByRole('radio', { name: /^Web push/ }).check();
+    await page.getByLabel('Name', { exact: true }).fill('Phones');
+    await page.getByText('Each member turns notifications on in their own browsers').waitFor(WAIT);
+    await page.screenshot({ path: join(SCREENSHOTS, 'web-push-channel-form-en.png') });
+    await page.getByRole('button', { name: 'Add the channel' }).click();
+    await page.getByText('Every member\u2019s devices').first().waitFor(WAIT);
+
+    // A failed task run opens an incident: the server pushes it.
     const incident = await page.evaluate(async () => {
       const call = async (method, path, body) => {
         const r = await fetch(path, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
         if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
         return r.json();
       };
-      await call('POST', '/notification-channels', { name: 'Phones', kind: 'webPush', config: {} });
       await call('POST', '/tasks', { id: 'nightly-backup', name: 'Nightly backup' });
       await call('POST', '/tasks/nightly-backup/start', {});
       await call('POST', '/tasks/nightly-backup/finish', { status: 'failure', exitCode: 1 });
