@@ -9,7 +9,7 @@ import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
 import { ThemeItems } from './theme.js';
 import { Shortcuts } from './shortcuts.js';
-import { registerWorker } from './pwa.js';
+import { forgetThisDevice, registerWorker } from './pwa.js';
 import { SetupPage } from './pages/setup.js';
 import { SignupPage } from './pages/signup.js';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.js';
@@ -159,6 +159,7 @@ function App() {
     navigate(next && next.startsWith(BASE) ? next : BASE, { replace: true });
   };
   const logout = async () => {
+    await forgetThisDevice();
     try { await api('POST', '/auth/logout'); } catch { /* the session is gone either way */ }
     setProfile(null);
     setExpired(false);

@@ -6,19 +6,11 @@ import { html, useEffect, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Async, Field, Time, errorText, useAction, useLoad } from '../components.js';
-import { WORKER_SCOPE, WORKER_URL, pushSupported } from '../pwa.js';
-
-/** Which of my devices is this browser: the id the server gave its subscription. */
-const DEVICE_KEY = 'dutyduck.pushDevice';
+import { DEVICE_KEY, WORKER_SCOPE, WORKER_URL, currentSubscription, forgetThisDevice, pushSupported } from '../pwa.js';
 
 function keyBytes(base64url) {
   const text = atob(base64url.replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
-async function currentSubscription() {
-  const registration = await navigator.serviceWorker.getRegistration(WORKER_SCOPE);
-  return registration ? registration.pushManager.getSubscription() : null;
 }
 
 export function PushDevicesSection() {
@@ -30,7 +22,7 @@ export function PushDevicesSection() {
   const supported = pushSupported();
 
   useEffect(() => {
-    if (supported) currentSubscription().then((s) => setHere(s)).catch(() => setHere(null));
+    currentSubscription().then((s) => setHere(s)).catch(() => setHere(null));
   }, []);
 
   const turnOn = () => action.act(async () => {
@@ -43,22 +35,16 @@ export function PushDevicesSection() {
     localStorage.setItem(DEVICE_KEY, device.id);
     setHere(subscription);
   });
-  // This browser stops receiving: its subscription ends, and the server forgets the device.
-  const forgetHere = async () => {
-    if (here) await here.unsubscribe();
-    localStorage.removeItem(DEVICE_KEY);
-    setHere(null);
-  };
-  const removeDevice = (id) => api('DELETE', `/users/me/push-subscriptions/${encodeURIComponent(id)}`);
   const turnOff = () => action.act(async () => {
-    const id = localStorage.getItem(DEVICE_KEY);
-    // Already gone on the server (removed from another device): nothing more to do there.
-    if (id) await removeDevice(id).catch(() => {});
-    await forgetHere();
+    await forgetThisDevice();
+    setHere(null);
   });
   const remove = (id) => action.act(async () => {
-    await removeDevice(id);
-    if (id === localStorage.getItem(DEVICE_KEY)) await forgetHere();
+    await api('DELETE', `/users/me/push-subscriptions/${encodeURIComponent(id)}`);
+    if (id === localStorage.getItem(DEVICE_KEY)) {
+      await forgetThisDevice();
+      setHere(null);
+    }
   });
   const test = () => action.act(async () => setTested(await api('POST', '/users/me/push-subscriptions/test')));
 
