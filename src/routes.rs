@@ -30,14 +30,14 @@ pub fn all() -> Vec<Route> {
         crate::tasks::ping::routes(),            // /ping/{key}
         crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
-        crate::notify::push::routes::routes(), // /users/me/push-subscriptions, /push/vapid-public-key
-        crate::silences::routes::routes(),     // /silences
-        crate::status_pages::routes::routes(), // /status-pages
+        crate::notify::push::routes::routes(),   // /users/me/push-subscriptions, vapid key
+        crate::silences::routes::routes(),       // /silences
+        crate::status_pages::routes::routes(),   // /status-pages
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
         crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
         crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo
-        crate::status_pages::events::routes(), // /status/{slug}/events
-        crate::status_pages::assets::routes(), // /status/_/status.css, status.js
+        crate::status_pages::events::routes(),   // /status/{slug}/events
+        crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
         crate::status_pages::badge_routes::routes(), // /status/{slug}/components/{componentId}/badge/…
         crate::overview::routes::routes(),           // /overview, /events
         crate::audit::routes::routes(),              // /audit-log
