@@ -63,10 +63,13 @@ pub fn with_hashed_names(
     (out, hashed)
 }
 
-/// Files that get a hashed copy: the app's own code, styles and images.
+/// Files that get a hashed copy: the app's own code, styles and images, and the web app manifest
+/// (its `id` keeps the installed app the same whatever its URL). Not the service worker:
+/// browsers look for its new versions at the URL it was registered with.
 fn hashable(path: &str) -> bool {
     !path.starts_with("vendor/")
-        && [".js", ".mjs", ".css", ".svg"]
+        && path != "sw.js"
+        && [".js", ".mjs", ".css", ".svg", ".webmanifest"]
             .iter()
             .any(|ext| path.ends_with(ext))
 }

@@ -85,4 +85,6 @@ uuid_id!(
     SessionId,
     /// An escalation policy.
     PolicyId,
+    /// A browser where a user turned on push notifications.
+    PushSubscriptionId,
 );

@@ -30,6 +30,7 @@ pub fn all() -> Vec<Route> {
         crate::tasks::ping::routes(),            // /ping/{key}
         crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
+        crate::notify::push::routes::routes(),   // /users/me/push-subscriptions, vapid key
         crate::silences::routes::routes(),       // /silences
         crate::status_pages::routes::routes(),   // /status-pages
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links

@@ -99,7 +99,8 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         .await
         .map_err(|e| cannot_listen(&config.listen, &e))?;
     let addr = listener.local_addr().map_err(Error::internal)?;
-    let notifier = Notifier::new(config.smtp.as_ref(), config.public_url.clone())?;
+    let notifier = Notifier::new(config.smtp.as_ref(), config.public_url.clone())?
+        .with_push(web_push(config).await?);
     let app = Arc::new(App {
         notifier: Arc::new(notifier),
         trusted_proxies: config.trusted_proxies.clone(),
@@ -191,6 +192,20 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             usage,
         ],
     })
+}
+
+/// Web push's VAPID key, made at first start and kept in the data dir (after the store opened
+/// it: the data dir exists, is ours and is locked).
+async fn web_push(config: &Config) -> Result<crate::notify::push::Pusher> {
+    let dir = config.data_dir.clone();
+    let vapid = tokio::task::spawn_blocking(move || {
+        crate::notify::push::vapid::Vapid::load_or_create(&dir)
+    })
+    .await
+    .map_err(Error::internal)?
+    .map_err(Error::unavailable)?;
+    crate::notify::push::Pusher::new(vapid, config.public_url.as_deref())
+        .map_err(Error::unavailable)
 }
 
 /// Why the listen address cannot be used, and what to do about it: these are set-up mistakes,

@@ -24,6 +24,7 @@ import twoFactorMessages from './messages-two-factor.js';
 import auditMessages from './messages-audit.js';
 import templatesMessages from './messages-templates.js';
 import escalationMessages from './messages-escalation.js';
+import pushMessages from './messages-push.js';
 
 export const messages = {
   en: {
@@ -219,6 +220,7 @@ addMessages(twoFactorMessages);
 addMessages(auditMessages);
 addMessages(templatesMessages);
 addMessages(escalationMessages);
+addMessages(pushMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

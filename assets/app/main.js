@@ -9,6 +9,7 @@ import { can } from './monitoring.js';
 import { HealthBanner } from './health-banner.js';
 import { ThemeItems } from './theme.js';
 import { Shortcuts } from './shortcuts.js';
+import { forgetThisDevice, registerWorker } from './pwa.js';
 import { SetupPage } from './pages/setup.js';
 import { SignupPage } from './pages/signup.js';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.js';
@@ -160,6 +161,7 @@ function App() {
     navigate(next && next.startsWith(BASE) ? next : BASE, { replace: true });
   };
   const logout = async () => {
+    await forgetThisDevice();
     try { await api('POST', '/auth/logout'); } catch { /* the session is gone either way */ }
     setProfile(null);
     setExpired(false);
@@ -310,3 +312,4 @@ function UserMenu({ profile, onLogout }) {
 const root = document.getElementById('app');
 root.textContent = ''; // drop the boot placeholder
 render(html`<${App} />`, root);
+registerWorker();

@@ -11,6 +11,7 @@ pub mod hold;
 pub mod message;
 pub mod model;
 pub mod outbox;
+pub mod push;
 pub mod reminders;
 pub mod routes;
 pub mod routing;

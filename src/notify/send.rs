@@ -75,6 +75,10 @@ impl Sender {
             Outgoing::Http(request) => self.http(request).await,
             Outgoing::Email { to } => self.email(&to, e).await.map_err(Failure::from),
             Outgoing::HttpMany(requests) => self.http_many(requests).await,
+            // Needs the members' subscriptions: the worker hands it to `push::deliver` instead.
+            Outgoing::WebPush { .. } => {
+                Err(Failure::from("web push is sent by notify::push::deliver"))
+            }
         }
     }
 

@@ -177,6 +177,8 @@ pub struct Prepared {
     pub members: Vec<String>,
     /// The member the row is addressed to, if any (`notification_outbox.user_id`).
     pub recipient: Option<super::channels::Recipient>,
+    /// The organization's id (web push reads its members' subscriptions).
+    pub organization_id: OrgId,
 }
 
 /// Gathers a delivery's channel, incident, organization and members; None if it is gone.
@@ -232,6 +234,7 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         digest,
         members,
         recipient: super::escalation::people::recipient(conn, org, id)?,
+        organization_id: org,
     }))
 }
 

@@ -11,7 +11,7 @@ use futures_util::future::Either;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use super::channels::ChannelConfig;
-use super::channels::Envelope;
+use super::channels::{Envelope, Outgoing};
 use super::message::{Message, render, render_digest};
 use super::model::{Delivery, NotificationEvent};
 use super::outbox::{self, Attempt};
@@ -47,6 +47,8 @@ pub struct Notifier {
     in_flight: Mutex<HashMap<ChannelId, usize>>,
     /// A send ended: room for another.
     freed: Notify,
+    /// Web push (the VAPID key from the data dir); None in tests without a data dir.
+    push: Option<super::push::Pusher>,
 }
 
 impl Notifier {
@@ -75,7 +77,21 @@ impl Notifier {
             permits: Arc::new(Semaphore::new(CONCURRENCY)),
             in_flight: Mutex::default(),
             freed: Notify::new(),
+            push: None,
         })
+    }
+
+    /// With web push: `serve` loads the VAPID key from the data dir.
+    pub fn with_push(self, push: super::push::Pusher) -> Notifier {
+        Notifier {
+            push: Some(push),
+            ..self
+        }
+    }
+
+    /// Web push, when the server has its key.
+    pub fn pusher(&self) -> Option<&super::push::Pusher> {
+        self.push.as_ref()
     }
 
     pub async fn run(
@@ -178,7 +194,7 @@ impl Notifier {
         // Disabled since it was queued: nothing more goes out on it (tests excepted).
         let send = prepared.enabled || prepared.event == NotificationEvent::Test;
         let failure = if send {
-            self.send(&prepared).await.err()
+            self.send(store, clock, &prepared).await.err()
         } else {
             Some(Failure::from("the channel is disabled"))
         };
@@ -199,7 +215,12 @@ impl Notifier {
         Ok(delivery)
     }
 
-    async fn send(&self, p: &Prepared) -> std::result::Result<(), Failure> {
+    async fn send(
+        &self,
+        store: &Store,
+        clock: &Clock,
+        p: &Prepared,
+    ) -> std::result::Result<(), Failure> {
         let message = self.words(p);
         let envelope = Envelope {
             delivery: p.delivery,
@@ -212,6 +233,15 @@ impl Notifier {
             digest: &p.digest,
             recipient: p.recipient.as_ref(),
         };
+        if let Outgoing::WebPush { users } = p.channel.outgoing(&envelope, &p.members) {
+            let (push, org) = (self.push.as_ref(), p.organization_id);
+            return super::push::deliver(push, store, org, users, &envelope, clock.now())
+                .await
+                .map_err(|undelivered| Failure {
+                    text: undelivered.text,
+                    retry_after: undelivered.retry_after,
+                });
+        }
         self.sender.send(&p.channel, &envelope, &p.members).await
     }
 

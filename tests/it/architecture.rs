@@ -42,6 +42,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "escalation_choices",
             "escalation_state",
             "notification_preferences",
+            "push_subscriptions",
         ],
     ),
     ("health", &["instance_probe"]),

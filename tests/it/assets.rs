@@ -40,7 +40,7 @@ async fn index_loads_one_bundle_and_every_file_it_reaches_is_hashed_and_immutabl
         (StatusCode::OK, "private, no-store")
     );
 
-    let hashed_name = Regex::new(r"\.[0-9a-f]{12}\.(js|css|svg)$").unwrap();
+    let hashed_name = Regex::new(r"\.[0-9a-f]{12}\.(js|css|svg|webmanifest)$").unwrap();
     let url = Regex::new(r#"<(\w+[^>]*?)(?:href|src)="(/dashboard/[^"]+)""#).unwrap();
     let import = Regex::new(r#"(?:\bfrom|\bimport)\s*\(?\s*['"](\.\.?/[^'"]+)['"]"#).unwrap();
     // The page's one module script is the bundle of every module (`build/bundle.rs`).

@@ -45,6 +45,7 @@ mod tokens;
 mod two_factor;
 mod upgrade;
 mod watching;
+mod web_push;
 
 /// Cargo makes a crate of every `tests/*.rs` and `tests/*/main.rs`, each linking the library
 /// again: new integration tests go in a module here instead.

@@ -7,6 +7,7 @@ import { TokensSection } from './tokens.js';
 import { SessionsSection } from './sessions.js';
 import { TwoFactorSection } from './two-factor.js';
 import { MyNotificationsSection } from './my-notifications.js';
+import { PushDevicesSection } from './push-devices.js';
 
 export function AccountPage({ profile, onProfile }) {
   useEffect(() => {
@@ -22,6 +23,7 @@ export function AccountPage({ profile, onProfile }) {
       <${TokensSection} />
       <${SessionsSection} />
       <${MyNotificationsSection} />
+      <${PushDevicesSection} />
     </main>`;
 }
 

@@ -17,6 +17,7 @@ import { Alert, useLoad } from '../components.js';
 import { PROVIDER_KINDS } from './channel-providers.js';
 import { chatKinds } from './channel-kinds-chat.js';
 import { TEMPLATE_TYPE } from './webhook-template.js';
+import { linkClick } from '../router.js';
 
 export const isAddress = (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
 
@@ -270,6 +271,37 @@ export const CHANNEL_KINDS = {
   },
   ...PROVIDER_KINDS,
   ...chatKinds({ chat, urlError, host, code }),
+  webPush: {
+    /** A phone with a bell. */
+    icon: ['M7 2h10a2 2 0 0 1 2 2v16a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z', 'M9.5 12a2.5 2.5 0 0 1 5 0c0 3 1.5 4 1.5 4H8s1.5-1 1.5-4', 'M11.2 18h1.6'],
+    // Whom: every member with a device (the API also takes `members`, a list of user ids).
+    fields: [],
+    Extra: () => html`<p class="hint small">${t('notif.webPushHint')} <a href="/dashboard/account#push" onClick=${linkClick}>${t('notif.webPushAccount')}</a></p>`,
+    summary: (c) => (c.members ? t('notif.summary.webPushSome', { n: c.members.length }) : t('notif.summary.webPush')),
+    facts: (c, { fact }) => [
+      fact(t('notif.webPushWho'), c.members ? t('notif.summary.webPushSome', { n: c.members.length }) : t('notif.summary.webPush')),
+    ],
+    words: {
+      en: {
+        'notif.kind.webPush': 'Web push',
+        'notif.kindHint.webPush': 'Notifications on members\u2019 phones and computers, through the dashboard.',
+        'notif.summary.webPush': 'Every member\u2019s devices',
+        'notif.summary.webPushSome': 'The devices of {n} member(s)',
+        'notif.webPushWho': 'Reaches',
+        'notif.webPushHint': 'Each member turns notifications on in their own browsers, on My account.',
+        'notif.webPushAccount': 'Turn them on for this device',
+      },
+      fr: {
+        'notif.kind.webPush': 'Web push',
+        'notif.kindHint.webPush': 'Des notifications sur les téléphones et ordinateurs des membres, par le tableau de bord.',
+        'notif.summary.webPush': 'Les appareils de chaque membre',
+        'notif.summary.webPushSome': 'Les appareils de {n} membre(s)',
+        'notif.webPushWho': 'Atteint',
+        'notif.webPushHint': 'Chaque membre active les notifications dans ses propres navigateurs, depuis Mon compte.',
+        'notif.webPushAccount': 'Les activer sur cet appareil',
+      },
+    },
+  },
 };
 
 export const KINDS = Object.keys(CHANNEL_KINDS);

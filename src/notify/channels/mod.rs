@@ -21,8 +21,7 @@ use super::message::{IncidentFacts, Message};
 use super::model::NotificationEvent;
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::ids::DeliveryId;
-use crate::ids::UserId;
+use crate::ids::{DeliveryId, UserId};
 
 pub(super) use shared::truncate;
 pub use shared::{ChatConfig, MASK};
@@ -86,6 +85,11 @@ pub enum Outgoing {
     /// Several requests for one notification (an SMS per number): sent in turn, and the
     /// delivery succeeds only when each does (a retry sends them all again).
     HttpMany(Vec<HttpRequest>),
+    /// To browsers where members turned notifications on (`notify::push`); `None`: every member
+    /// of the organization.
+    WebPush {
+        users: Option<Vec<crate::ids::UserId>>,
+    },
 }
 
 /// One HTTP request; its answer is a success (2xx) or a refusal quoted in the error.
@@ -223,6 +227,8 @@ channels! {
     rocketchat::RocketChat => "rocketChat",
     /// SMS through a Twilio-compatible API, one message per number.
     sms::Sms => "sms",
+    /// Push notifications to members' browsers (the dashboard, installed or not).
+    web_push::WebPush => "webPush",
 }
 
 /// The summary of `POST /notification-channels`, naming the kinds.
@@ -334,6 +340,8 @@ mod tests {
                 json!({"accountSid": "AC1", "authToken": "t", "from": "SENDER"}),
                 "config.from",
             ),
+            (WebPush, json!({"members": []}), "config.members"),
+            (WebPush, json!({"members": ["x"]}), "config"),
         ];
         for (kind, config, field) in cases {
             let e = check(kind, config.clone()).unwrap_err();
@@ -391,7 +399,7 @@ mod tests {
         assert_eq!(
             ChannelKind::names_in_words(),
             "email, webhook, slack, discord, ntfy, telegram, pushover, gotify, pagerduty, \
-             opsgenie, matrix, teams, googleChat, mattermost, rocketChat or sms"
+             opsgenie, matrix, teams, googleChat, mattermost, rocketChat, sms or webPush"
         );
     }
 }

@@ -181,6 +181,16 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
         .as_str()
         .unwrap_or_else(|| panic!("no invitation id in {invited}"))
         .to_owned();
+    // A browser of A's Owner (an https endpoint that is never reached: nothing is sent to it).
+    let p256dh =
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+    let device = api
+        .create(
+            "/users/me/push-subscriptions",
+            json!({"endpoint": "https://push.example.com/alpha-confidential",
+                   "keys": {"p256dh": p256dh, "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}),
+        )
+        .await;
     let ids = HashMap::from([
         ("/organizations/{id}", org),
         ("/organizations/{id}/members/{memberId}", me),
@@ -201,6 +211,7 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
         ("/status-pages/{id}/share-links/{linkId}", id(&link)),
         ("/api-tokens/{id}", token.id.clone()),
         ("/users/me/sessions/{sessionId}", id(&session)),
+        ("/users/me/push-subscriptions/{id}", id(&device)),
     ]);
     Fixture { ids }
 }

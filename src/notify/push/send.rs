@@ -1,0 +1,182 @@
+//! Sending one notification to browsers: one encrypted POST per subscription to its push
+//! service, with the VAPID header, `TTL`, `Urgency` and `Topic` (RFC 8030 section 5).
+
+use super::encrypt::{BrowserKeys, encrypt};
+use super::store::Subscription;
+use super::vapid::Vapid;
+use crate::clock::Timestamp;
+use crate::ids::PushSubscriptionId;
+use crate::notify::model::NotificationEvent;
+
+/// How long a push service keeps a message for a browser that is offline: a day-old alert is
+/// still worth seeing on the phone when it comes back, an older one is stale.
+const TTL_SECONDS: u32 = 86_400;
+
+/// The server's side of web push: its key and an HTTP client.
+pub struct Pusher {
+    vapid: Vapid,
+    http: reqwest::Client,
+    /// The `sub` of the VAPID token: `--public-url` when it is https.
+    subject: Option<String>,
+}
+
+/// What one browser is told: the service worker (`assets/sw.js`) shows `title` and `body` and
+/// opens `url` (a path of the dashboard) when the notification is clicked. `tag` is the
+/// incident's id, so a newer notification of an incident replaces the older one on screen.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PushMessage {
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    pub tag: String,
+    pub event: NotificationEvent,
+    #[serde(skip)]
+    pub urgent: bool,
+    /// Replaces a message still waiting at the push service (a browser offline).
+    #[serde(skip)]
+    pub topic: Option<String>,
+}
+
+/// What pushing to some subscriptions did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub delivered: usize,
+    /// Subscriptions their push service said are gone (404, 410): to forget.
+    pub gone: Vec<PushSubscriptionId>,
+    /// Why the others failed (with the service's host, never the endpoint: it is a capability).
+    pub failures: Vec<String>,
+    /// The latest `Retry-After` a push service asked for (429, 503).
+    pub retry_after: Option<chrono::Duration>,
+}
+
+impl Pusher {
+    pub fn new(vapid: Vapid, public_url: Option<&str>) -> Result<Pusher, String> {
+        let http = crate::outbound::client_builder()
+            .timeout(crate::notify::send::TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        let subject = public_url
+            .filter(|u| u.starts_with("https://"))
+            .map(|u| u.trim_end_matches('/').to_owned());
+        Ok(Pusher {
+            vapid,
+            http,
+            subject,
+        })
+    }
+
+    /// The application server key browsers subscribe with.
+    pub fn public_key(&self) -> String {
+        self.vapid.public_key()
+    }
+
+    /// Pushes `m` to each of `subscriptions`, one after the other (a user has a few).
+    pub async fn push(
+        &self,
+        subscriptions: &[Subscription],
+        m: &PushMessage,
+        now: Timestamp,
+    ) -> Outcome {
+        let plaintext = serde_json::to_vec(m).expect("a message serializes");
+        let mut outcome = Outcome::default();
+        for s in subscriptions {
+            match self.push_one(s, &plaintext, m, now).await {
+                Ok(()) => outcome.delivered += 1,
+                Err(Refusal::Gone) => outcome.gone.push(s.id),
+                Err(Refusal::Failed(text, retry_after)) => {
+                    outcome.failures.push(text);
+                    outcome.retry_after = outcome.retry_after.max(retry_after);
+                }
+            }
+        }
+        outcome
+    }
+
+    async fn push_one(
+        &self,
+        s: &Subscription,
+        plaintext: &[u8],
+        m: &PushMessage,
+        now: Timestamp,
+    ) -> Result<(), Refusal> {
+        let failed = |text: String| Refusal::Failed(text, None);
+        let endpoint = url::Url::parse(&s.endpoint).map_err(|_| failed("a bad endpoint".into()))?;
+        let host = endpoint.host_str().unwrap_or("").to_owned();
+        let keys = BrowserKeys {
+            p256dh: &s.p256dh,
+            auth: &s.auth,
+        };
+        let body = encrypt(&keys, plaintext).map_err(failed)?;
+        let authorization = self
+            .vapid
+            .authorization(&endpoint, self.subject.as_deref(), now)
+            .map_err(failed)?;
+        let mut request = self
+            .http
+            .post(endpoint)
+            .header("Content-Type", "application/octet-stream")
+            .header("Content-Encoding", "aes128gcm")
+            .header("TTL", TTL_SECONDS.to_string())
+            .header("Urgency", if m.urgent { "high" } else { "normal" })
+            .header("Authorization", authorization)
+            .body(body);
+        if let Some(topic) = &m.topic {
+            request = request.header("Topic", topic);
+        }
+        let response = request.send().await.map_err(|e| {
+            let e = e.without_url();
+            failed(format!("{host}: {}", crate::outbound::root_cause(&e)))
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+            return Err(Refusal::Gone);
+        }
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, now));
+        // The status only, not the body: any member may name an endpoint, and quoting what an
+        // arbitrary URL answers would make this a way to read pages the server can reach.
+        Err(Refusal::Failed(
+            format!("{host}: HTTP {status}"),
+            retry_after,
+        ))
+    }
+}
+
+enum Refusal {
+    Gone,
+    Failed(String, Option<chrono::Duration>),
+}
+
+/// A `Retry-After` value: seconds or an HTTP date (RFC 9110 section 10.2.3).
+fn retry_after(value: &str, now: Timestamp) -> Option<chrono::Duration> {
+    if let Ok(seconds) = value.trim().parse::<i64>() {
+        return Some(chrono::Duration::seconds(seconds.max(0)));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    Some((at.with_timezone(&chrono::Utc) - now).max(chrono::Duration::zero()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(retry_after("30", now), Some(chrono::Duration::seconds(30)));
+        assert_eq!(
+            retry_after("Thu, 01 Jan 2026 00:01:00 GMT", now),
+            Some(chrono::Duration::seconds(60))
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
+}
