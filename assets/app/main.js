@@ -71,7 +71,7 @@ const PAGES = [
   { path: BASE + '/notifications/new', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id', need: 'readNotificationChannels', view: ChannelPage, section: BASE + '/notifications' },
   { path: BASE + '/notifications/:id/edit', need: 'writeNotificationChannels', view: ChannelFormPage, section: BASE + '/notifications' },
-  { path: BASE + '/escalation', nav: 'nav.escalation', need: 'readNotificationChannels', view: EscalationPoliciesPage },
+  { path: BASE + '/escalation', need: 'readNotificationChannels', view: EscalationPoliciesPage },
   { path: BASE + '/account', view: AccountPage },
   { path: BASE + '/team', menu: 'nav.team', view: TeamPage },
   { path: BASE + '/organizations', view: OrganizationsPage, section: BASE + '/team' },

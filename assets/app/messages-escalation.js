@@ -2,7 +2,7 @@
 // the "My notifications" section of the account page, in en and fr (same keys).
 export default {
   en: {
-    'nav.escalation': 'Escalation',
+    'esc.linkHint': 'who is told next when nobody answers.',
     'esc.title': 'Escalation policies',
     'esc.intro': 'Steps notify channels or members; if nobody acknowledges within the step\u2019s minutes, the next step goes out. Acknowledging stops it, resolving ends it.',
     'esc.new': 'New policy',
@@ -50,7 +50,7 @@ export default {
     'channel.personal': 'Personal: reaches only the members an escalation step names',
   },
   fr: {
-    'nav.escalation': 'Escalade',
+    'esc.linkHint': 'qui est prévenu ensuite quand personne ne répond.',
     'esc.title': 'Politiques d\u2019escalade',
     'esc.intro': 'Chaque étape notifie des canaux ou des membres ; si personne ne prend en charge dans les minutes de l\u2019étape, la suivante part. La prise en charge l\u2019arrête, la résolution la termine.',
     'esc.new': 'Nouvelle politique',

@@ -43,14 +43,15 @@ describe('escalation', () => {
       const shot = (what) => screenshot(page, `${lang}-phone-escalation-${what}`);
       await page.goto(server.base + '/dashboard');
       await loginInBrowser(page, { lang });
-      // The navigation's entry (the Escalation page is opened from it below).
-      const navLink = page.getByRole('link', { name: fr ? 'Escalade' : 'Escalation', exact: true }).first();
+      // The Escalation page is opened below from the Notifications page, which links to it.
+      const navLink = page.getByRole('link', { name: 'Notifications', exact: true }).first();
       await navLink.waitFor(WAIT);
       const hook = `Ops hook ${lang}`;
       await call(page, 'POST', '/notification-channels', { name: hook, kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } });
       const monitor = await call(page, 'POST', '/monitors', { name: `Shop ${lang}`, url: 'http://127.0.0.1:9/', isActive: false });
 
       await navLink.click();
+      await page.getByRole('link', { name: fr ? 'Politiques d’escalade' : 'Escalation policies', exact: true }).click();
       const name = `Night shift ${lang}`;
       await page.getByRole('heading', { name: fr ? 'Politiques d’escalade' : 'Escalation policies' }).waitFor(WAIT);
       await page.getByRole('button', { name: fr ? 'Nouvelle politique' : 'New policy' }).click();

@@ -49,7 +49,7 @@ async function enrol(page, { fr = false, shot = null } = {}) {
   const secret = (await page.getByTestId('two-factor-secret').textContent()).trim();
   await page.getByLabel(fr ? 'Code de l\'application' : 'Code from the app').fill(totp(secret));
   if (shot) await screenshot(page, shot);
-  await page.getByRole('button', { name: fr ? 'Activer' : 'Turn on' }).click();
+  await page.getByRole('button', { name: fr ? 'Activer' : 'Turn on', exact: true }).click();
   await page.getByTestId('recovery-codes').waitFor(WAIT);
   const codes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
   return { secret, codes };

@@ -17,6 +17,7 @@ import { Alert, useLoad } from '../components.js';
 import { PROVIDER_KINDS } from './channel-providers.js';
 import { chatKinds } from './channel-kinds-chat.js';
 import { TEMPLATE_TYPE } from './webhook-template.js';
+import { MEMBERS_TYPE } from './members-field.js';
 import { linkClick } from '../router.js';
 
 export const isAddress = (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
@@ -274,8 +275,8 @@ export const CHANNEL_KINDS = {
   webPush: {
     /** A phone with a bell. */
     icon: ['M7 2h10a2 2 0 0 1 2 2v16a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z', 'M9.5 12a2.5 2.5 0 0 1 5 0c0 3 1.5 4 1.5 4H8s1.5-1 1.5-4', 'M11.2 18h1.6'],
-    // Whom: every member with a device (the API also takes `members`, a list of user ids).
-    fields: [],
+    // Whom: every member with a device, or the members chosen.
+    fields: [{ name: 'members', type: 'members', label: 'notif.webPushWho' }],
     Extra: () => html`<p class="hint small">${t('notif.webPushHint')} <a href="/dashboard/account#push" onClick=${linkClick}>${t('notif.webPushAccount')}</a></p>`,
     summary: (c) => (c.members ? t('notif.summary.webPushSome', { n: c.members.length }) : t('notif.summary.webPush')),
     facts: (c, { fact }) => [
@@ -288,6 +289,7 @@ export const CHANNEL_KINDS = {
         'notif.summary.webPush': 'Every member\u2019s devices',
         'notif.summary.webPushSome': 'The devices of {n} member(s)',
         'notif.webPushWho': 'Reaches',
+        'notif.webPushOnly': 'Only these members',
         'notif.webPushHint': 'Each member turns notifications on in their own browsers, on My account.',
         'notif.webPushAccount': 'Turn them on for this device',
       },
@@ -297,6 +299,7 @@ export const CHANNEL_KINDS = {
         'notif.summary.webPush': 'Les appareils de chaque membre',
         'notif.summary.webPushSome': 'Les appareils de {n} membre(s)',
         'notif.webPushWho': 'Atteint',
+        'notif.webPushOnly': 'Seulement ces membres',
         'notif.webPushHint': 'Chaque membre active les notifications dans ses propres navigateurs, depuis Mon compte.',
         'notif.webPushAccount': 'Les activer sur cet appareil',
       },
@@ -326,6 +329,7 @@ TYPES.number = {
   write: (v, field) => (String(v).trim() ? Number(String(v).trim()) : field.initial),
 };
 TYPES.template = TEMPLATE_TYPE;
+TYPES.members = MEMBERS_TYPE;
 
 /** The form's values for a channel: every field of every kind (so switching kind keeps them). */
 export function formValues(config) {

@@ -12,6 +12,7 @@ import { KindBadge, KindIcon } from './notification-parts.js';
 import { CHANNEL_KINDS, KINDS, configOf, fieldErrors, formValues } from './channel-kinds.js';
 import { channelPath } from './notification-channel.js';
 import { TemplateField } from './webhook-template.js';
+import { MembersField } from './members-field.js';
 import { PERSONAL_KINDS } from './escalation-parts.js';
 
 /** Ids of the controls, by the API field they set ("config.url" → "nf-config-url"). */
@@ -149,6 +150,7 @@ function KindField({ field, form, set, update, err }) {
   const error = err('config.' + name);
   switch (field.type) {
     case 'list': return html`<${ListField} field=${field} list=${form[name]} onChange=${(list) => update(name, list)} error=${error} />`;
+    case 'members': return html`<${MembersField} id=${fieldId('config.' + name)} label=${field.label} value=${form[name]} onChange=${(v) => update(name, v)} error=${error} />`;
     case 'template': return html`<${TemplateField} value=${form[name]} onChange=${(v) => update(name, v)} err=${err} fieldId=${fieldId} />`;
     case 'checkbox': return html`<label class="check"><input type="checkbox" checked=${form[name]} onChange=${set(name)} /> ${t(field.label)}</label>`;
     case 'headers': return html`

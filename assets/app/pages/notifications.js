@@ -21,6 +21,7 @@ export function NotificationsPage({ profile }) {
         ${writer && html`<a class="button" href=${BASE + '/notifications/new'} onClick=${linkClick}>${t('notif.add')}</a>`}
       </div>
       <p class="lead">${t('notif.intro')}</p>
+      <p><a href=${BASE + '/escalation'} onClick=${linkClick}>${t('esc.title')}</a> · ${t('esc.linkHint')}</p>
       ${!writer && html`<${Alert} kind="info">${t('notif.readOnly')}<//>`}
       <section aria-labelledby="channels-title" class="section">
         <h2 id="channels-title">${t('notif.channels')}</h2>
