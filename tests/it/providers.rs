@@ -10,6 +10,7 @@ mod chat;
 mod push;
 mod retries;
 mod settings;
+mod storms;
 
 use chrono::Duration;
 use dutyduck::clock::Clock;
@@ -51,6 +52,18 @@ async fn named_task_fails_and_recovers(
     provider: &HttpReceiver,
     name: &str,
 ) -> (String, Vec<Received>) {
+    fails_and_recovers(server, ada, clock, provider, name, 3).await
+}
+
+/// The same when the provider gets `total` requests in all (a resolution may be several).
+async fn fails_and_recovers(
+    server: &TestServer,
+    ada: &Token,
+    clock: &Clock,
+    provider: &HttpReceiver,
+    name: &str,
+    total: usize,
+) -> (String, Vec<Received>) {
     let body = serde_json::json!({"id": "nightly-backup", "name": name});
     task(server, ada, body).await;
     let incident = run(server, ada, "nightly-backup", "failure").await;
@@ -62,11 +75,11 @@ async fn named_task_fails_and_recovers(
     wait_notifications(server, ada, &incident, 2).await;
     clock.advance(Duration::minutes(4));
     run(server, ada, "nightly-backup", "success").await;
-    let requests = provider.wait_for(3).await;
+    let requests = provider.wait_for(total).await;
     let timeline = wait_notifications(server, ada, &incident, 3).await;
     for n in &timeline {
         assert_eq!(n["outcome"], "sent", "{n}");
     }
-    assert_eq!(requests.len(), 3, "one request per change");
+    assert_eq!(requests.len(), total, "one delivery per change");
     (incident, requests)
 }

@@ -1,7 +1,11 @@
 //! Opsgenie Alert API: an incident is one alert whose `alias` is the incident's id — created
 //! (`POST /v2/alerts`) when opened and as a reminder (Opsgenie counts the duplicate), then
 //! acknowledged and closed by alias (`…/v2/alerts/{alias}/acknowledge?identifierType=alias`).
-//! `Authorization: GenieKey <key>`; the US or EU API (`apiUrl`).
+//! `Authorization: GenieKey <key>`; the US or EU API (`apiUrl`). A storm's digest creates one
+//! alert whose alias is its first incident's id (acknowledged and closed with that incident); a
+//! digest of resolutions closes each incident it lists by alias (`Outgoing::HttpMany`). Closing
+//! an alias with no open alert is accepted (202: the request is processed later) and changes
+//! nothing, so closing them all is harmless.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -13,6 +17,7 @@ use super::{Envelope, HttpRequest, Kind, KindConfig, Outgoing};
 use crate::error::Result;
 use crate::incidents::model::Priority;
 use crate::limits;
+use crate::notify::message::IncidentFacts;
 use crate::notify::model::NotificationEvent;
 
 pub struct Opsgenie;
@@ -70,11 +75,15 @@ impl Kind for Opsgenie {
 
     fn outgoing(c: &OpsgenieConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
         let base = format!("{}/v2/alerts", base_url(&c.api_url, DEFAULT_API_URL));
-        let (url, body) = request(&base, e);
-        Outgoing::Http(
+        let post = |(url, body): (String, Value)| {
             HttpRequest::post_json(&url, &body)
-                .header("Authorization", format!("GenieKey {}", c.api_key)),
-        )
+                .header("Authorization", format!("GenieKey {}", c.api_key))
+        };
+        if e.incident.is_none() && e.event == NotificationEvent::Resolved && !e.digest.is_empty() {
+            let closes = e.digest.iter().map(|i| post(act(&base, i, "close", e)));
+            return Outgoing::HttpMany(closes.collect());
+        }
+        Outgoing::Http(post(request(&base, e)))
     }
 }
 
@@ -86,22 +95,15 @@ fn request(base: &str, e: &Envelope<'_>) -> (String, Value) {
         _ => None,
     };
     if let (Some(incident), Some(action)) = (e.incident, action) {
-        // Incident ids are letters, digits and '-': nothing to escape in the path.
-        let url = format!("{base}/{}/{action}?identifierType=alias", incident.id);
-        let note = truncate(&e.message.subject, 25_000);
-        let mut body = json!({"source": "dutyduck", "note": note});
-        // Who acknowledged it in dutyduck, as Opsgenie's log shows the acting user.
-        if let Some(who) = incident.acknowledged_by.first() {
-            body["user"] = json!(truncate(who, 100));
-        }
-        return (url, body);
+        return act(base, incident, action, e);
     }
-    // A test or a digest is an alert of its own, keyed by its delivery; good news is
-    // informational (P5): one request cannot close each of a digest's incidents' alerts.
-    let (alias, priority) = match e.incident {
-        Some(i) => (i.id.clone(), priority(i.priority)),
-        None if good_news(e.event) => (e.delivery.to_string(), "P5"),
-        None => (e.delivery.to_string(), "P2"),
+    // A test is an alert of its own, keyed by its delivery (good news is informational, P5); a
+    // digest one keyed by its first incident, which that incident's changes reach too.
+    let (alias, priority) = match (e.incident, e.digest.first()) {
+        (Some(i), _) => (i.id.clone(), priority(i.priority)),
+        (None, Some(first)) => (first.id.clone(), "P2"),
+        (None, None) if good_news(e.event) => (e.delivery.to_string(), "P5"),
+        (None, None) => (e.delivery.to_string(), "P2"),
     };
     let mut body = json!({
         // Opsgenie's limits: message 130, alias 512, description 15,000, source 100.
@@ -120,6 +122,19 @@ fn request(base: &str, e: &Envelope<'_>) -> (String, Value) {
         body["details"]["url"] = json!(link);
     }
     (base.to_owned(), body)
+}
+
+/// Acknowledges or closes `incident`'s alert by alias, noting the message's subject.
+fn act(base: &str, incident: &IncidentFacts, action: &str, e: &Envelope<'_>) -> (String, Value) {
+    // Incident ids are letters, digits and '-': nothing to escape in the path.
+    let url = format!("{base}/{}/{action}?identifierType=alias", incident.id);
+    let note = truncate(&e.message.subject, 25_000);
+    let mut body = json!({"source": "dutyduck", "note": note});
+    // Who acknowledged it in dutyduck, as Opsgenie's log shows the acting user.
+    if let Some(who) = incident.acknowledged_by.first() {
+        body["user"] = json!(truncate(who, 100));
+    }
+    (url, body)
 }
 
 #[cfg(test)]
@@ -145,6 +160,28 @@ mod tests {
         let (url, closed) = request(BASE, &e);
         assert_eq!(url, format!("{BASE}/i1/close?identifierType=alias"));
         assert_eq!(closed["source"], "dutyduck");
+    }
+
+    #[test]
+    fn a_digest_alert_is_aliased_by_its_first_incident_and_resolutions_close_each() {
+        let m = message();
+        let mut e = envelope(&m, None);
+        let digest = [facts(), IncidentFacts { id: "i2".into(), ..facts() }];
+        e.digest = &digest;
+        let (url, created) = request(BASE, &e);
+        assert_eq!((url.as_str(), created["alias"].as_str()), (BASE, Some("i1")));
+        assert_eq!(created["priority"], "P2");
+        e.event = NotificationEvent::Resolved;
+        let config = json!({"apiKey": "eb243592-faa2-4ba2-a551-1afdf565c889",
+                            "apiUrl": "https://api.eu.opsgenie.com"});
+        let c = ChannelConfig::parse(ChannelKind::Opsgenie, &config).unwrap();
+        let Outgoing::HttpMany(closes) = c.outgoing(&e, &[]) else {
+            panic!("one request per incident");
+        };
+        let urls: Vec<&str> = closes.iter().map(|r| r.url.as_str()).collect();
+        let close = |id| format!("{BASE}/{id}/close?identifierType=alias");
+        assert_eq!(urls, [close("i1"), close("i2")]);
+        assert!(closes.iter().all(|r| r.json()["source"] == "dutyduck" && r.headers.len() == 1));
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! PagerDuty Events API v2: `POST /v2/enqueue` with the integration's routing key. An incident
 //! is one PagerDuty alert: `trigger` when opened (and again as a reminder: PagerDuty folds it
 //! into the same alert), `acknowledge` and `resolve` later, all with `dedup_key` = the
-//! incident's id. A test or a storm's digest triggers its own alert, keyed by its delivery id;
-//! a digest of resolutions is a change event (`POST /v2/change/enqueue`), which pages nobody:
-//! one request cannot resolve each of its incidents' alerts.
+//! incident's id. A test triggers an alert of its own, keyed by its delivery id. A storm's digest
+//! triggers one alert keyed by its first incident's id, so that it is acknowledged and resolved
+//! with that incident; a digest of resolutions resolves each incident it lists (one event each:
+//! `Outgoing::HttpMany`), which resolves both the alerts of incidents opened alone before the
+//! storm was seen and the alert of a digest led by one of them. Resolving a key with no open
+//! alert is accepted (202) and changes nothing, so resolving them all is harmless.
 
 use chrono::SecondsFormat;
 use schemars::JsonSchema;
@@ -61,12 +64,15 @@ impl Kind for PagerDuty {
     type Config = PagerDutyConfig;
 
     fn outgoing(c: &PagerDutyConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
-        let base = base_url(&c.api_url, DEFAULT_API_URL);
-        if e.incident.is_none() && e.event == NotificationEvent::Resolved {
-            let url = format!("{base}/v2/change/enqueue");
-            return Outgoing::Http(HttpRequest::post_json(&url, &change(&c.routing_key, e)));
+        let url = format!("{}/v2/enqueue", base_url(&c.api_url, DEFAULT_API_URL));
+        if e.incident.is_none() && e.event == NotificationEvent::Resolved && !e.digest.is_empty() {
+            // Sent in turn: a digest's 100 stay under the Events API's 120 events a minute
+            // per integration key; a 429 retries the digest (resolving twice is harmless).
+            let resolves = e.digest.iter().map(|i| {
+                HttpRequest::post_json(&url, &act(&c.routing_key, "resolve", &i.id))
+            });
+            return Outgoing::HttpMany(resolves.collect());
         }
-        let url = format!("{base}/v2/enqueue");
         Outgoing::Http(HttpRequest::post_json(&url, &event(&c.routing_key, e)))
     }
 }
@@ -83,12 +89,13 @@ fn severity(priority: Priority) -> &'static str {
 
 fn event(routing_key: &str, e: &Envelope<'_>) -> Value {
     let Some(incident) = e.incident else {
-        // A test (info) or a digest (error): an alert of its own.
-        let severity = match e.event {
-            NotificationEvent::Test => "info",
-            _ => "error",
+        // A test: an info alert of its own. A digest: an error alert under its first incident's
+        // key, stable across retries, which that incident's acknowledgement and resolution
+        // (alone or in a digest of resolutions) reach too.
+        return match e.digest.first() {
+            Some(first) => trigger(routing_key, &first.id, "error", "dutyduck", e),
+            None => trigger(routing_key, &e.delivery.to_string(), "info", "dutyduck", e),
         };
-        return trigger(routing_key, &e.delivery.to_string(), severity, "dutyduck", e);
     };
     let action = match e.event {
         NotificationEvent::Acknowledged => "acknowledge",
@@ -102,24 +109,12 @@ fn event(routing_key: &str, e: &Envelope<'_>) -> Value {
             return body;
         }
     };
-    json!({"routing_key": routing_key, "event_action": action, "dedup_key": incident.id})
+    act(routing_key, action, &incident.id)
 }
 
-/// A change event: shown on the service's timeline, no alert.
-fn change(routing_key: &str, e: &Envelope<'_>) -> Value {
-    let mut body = json!({
-        "routing_key": routing_key,
-        "payload": {
-            "summary": truncate(&e.message.subject, 1024),
-            "source": "dutyduck",
-            "timestamp": e.occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "custom_details": {"text": e.message.text, "organization": e.organization},
-        },
-    });
-    if let Some(link) = &e.message.link {
-        body["links"] = json!([{"href": link, "text": "dutyduck"}]);
-    }
-    body
+/// An acknowledge or resolve event: only what the API requires of them.
+fn act(routing_key: &str, action: &str, dedup_key: &str) -> Value {
+    json!({"routing_key": routing_key, "event_action": action, "dedup_key": dedup_key})
 }
 
 fn trigger(routing_key: &str, key: &str, severity: &str, source: &str, e: &Envelope<'_>) -> Value {
@@ -149,6 +144,7 @@ mod tests {
     use super::*;
     use crate::notify::channels::shared::fixtures::{envelope, facts, message};
     use crate::notify::channels::{ChannelConfig, ChannelKind};
+    use crate::notify::message::IncidentFacts;
 
     const KEY: &str = "R0123456789abcdefABCDEF012345678";
 
@@ -197,23 +193,33 @@ mod tests {
     }
 
     #[test]
-    fn a_digest_of_resolutions_is_a_change_event() {
+    fn a_digest_alert_is_keyed_by_its_first_incident_and_resolutions_resolve_each() {
         let (m, i) = (message(), facts());
         let mut e = envelope(&m, None);
-        let digest = [i];
+        let j = IncidentFacts {
+            id: "i2".into(),
+            ..facts()
+        };
+        let digest = [i, j];
         e.digest = &digest;
+        let opened = body(&e);
+        assert_eq!(opened["event_action"], "trigger");
+        assert_eq!(opened["dedup_key"], "i1");
+        assert_eq!(opened["payload"]["severity"], "error");
         e.event = NotificationEvent::Resolved;
         let c = PagerDutyConfig {
             routing_key: KEY.into(),
-            api_url: None,
+            api_url: Some("http://127.0.0.1:9/".into()),
         };
-        let Outgoing::Http(r) = PagerDuty::outgoing(&c, &e, &[]) else {
-            panic!("an HTTP request");
+        let Outgoing::HttpMany(resolves) = PagerDuty::outgoing(&c, &e, &[]) else {
+            panic!("one request per incident");
         };
-        assert_eq!(r.url, "https://events.pagerduty.com/v2/change/enqueue");
-        let change = r.json();
-        assert_eq!(change.get("event_action"), None);
-        assert_eq!(change["payload"]["summary"], m.subject);
+        let sent: Vec<(&str, Value)> =
+            resolves.iter().map(|r| (r.url.as_str(), r.json())).collect();
+        let resolve =
+            |key| json!({"routing_key": KEY, "event_action": "resolve", "dedup_key": key});
+        let url = "http://127.0.0.1:9/v2/enqueue";
+        assert_eq!(sent, [(url, resolve("i1")), (url, resolve("i2"))]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! `expireSeconds`) unless turned off, then "high" (1). Emergency messages are tagged with the
 //! incident's id, and acknowledging the incident in dutyduck cancels their repeats
 //! (`/1/receipts/cancel_by_tag/{tag}.json`) instead of sending a message: the phones stop ringing.
+//! Resolving one cancels them too, before its message (`Outgoing::HttpMany`): nobody may have
+//! acknowledged it, and cancelling what was already cancelled changes nothing.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -123,8 +125,8 @@ fn emergency_tag<'a>(c: &PushoverConfig, e: &Envelope<'a>) -> Option<&'a str> {
     (c.emergency && major).then_some(i.id.as_str())
 }
 
-fn form_post(url: String, form: &[(&str, String)]) -> Outgoing {
-    Outgoing::Http(HttpRequest {
+fn form_post(url: String, form: &[(&str, String)]) -> HttpRequest {
+    HttpRequest {
         method: reqwest::Method::POST,
         url,
         content_type: "application/x-www-form-urlencoded",
@@ -132,7 +134,7 @@ fn form_post(url: String, form: &[(&str, String)]) -> Outgoing {
         body: serde_html_form::to_string(form)
             .expect("pairs serialize")
             .into_bytes(),
-    })
+    }
 }
 
 impl Kind for Pushover {
@@ -141,11 +143,11 @@ impl Kind for Pushover {
     fn outgoing(c: &PushoverConfig, e: &Envelope<'_>, _: &[String]) -> Outgoing {
         let base = base_url(&c.api_url, DEFAULT_API_URL);
         let tag = emergency_tag(c, e);
-        if let (NotificationEvent::Acknowledged, Some(tag)) = (e.event, tag) {
-            // Incident ids are letters, digits and '-': nothing to escape in the path.
+        // Incident ids are letters, digits and '-': nothing to escape in the path.
+        let cancel = tag.map(|tag| {
             let url = format!("{base}/1/receipts/cancel_by_tag/{tag}.json");
-            return form_post(url, &[("token", c.app_token.clone())]);
-        }
+            form_post(url, &[("token", c.app_token.clone())])
+        });
         let priority = priority(c, e);
         let mut form: Vec<(&str, String)> = vec![
             ("token", c.app_token.clone()),
@@ -169,7 +171,14 @@ impl Kind for Pushover {
         if let Some(device) = &c.device {
             form.push(("device", device.clone()));
         }
-        form_post(format!("{base}/1/messages.json"), &form)
+        let message = form_post(format!("{base}/1/messages.json"), &form);
+        match (e.event, cancel) {
+            (NotificationEvent::Acknowledged, Some(cancel)) => Outgoing::Http(cancel),
+            (NotificationEvent::Resolved, Some(cancel)) => {
+                Outgoing::HttpMany(vec![cancel, message])
+            }
+            _ => Outgoing::Http(message),
+        }
     }
 }
 
@@ -191,8 +200,11 @@ mod tests {
     }
 
     fn form(c: &PushoverConfig, e: &Envelope<'_>) -> Vec<(String, String)> {
-        let Outgoing::Http(r) = Pushover::outgoing(c, e, &[]) else {
-            panic!("an HTTP request");
+        // The message: alone, or after the cancel of a resolved emergency's repeats.
+        let r = match Pushover::outgoing(c, e, &[]) {
+            Outgoing::Http(r) => r,
+            Outgoing::HttpMany(mut sent) => sent.pop().unwrap(),
+            other => panic!("{other:?}"),
         };
         assert_eq!(r.url, "https://api.pushover.net/1/messages.json");
         serde_html_form::from_bytes(&r.body).unwrap()
@@ -248,6 +260,15 @@ mod tests {
         assert_eq!(r.url, "https://api.pushover.net/1/receipts/cancel_by_tag/i1.json");
         let body: Vec<(String, String)> = serde_html_form::from_bytes(&r.body).unwrap();
         assert_eq!(body, [("token".to_owned(), c.app_token.clone())]);
+        // Resolved, acknowledged or not: cancelled too, then told calmly.
+        e.event = NotificationEvent::Resolved;
+        let Outgoing::HttpMany(sent) = Pushover::outgoing(&c, &e, &[]) else {
+            panic!("a cancel and a message");
+        };
+        assert_eq!((sent.len(), &sent[0]), (2, &r));
+        assert_eq!(sent[1].url, "https://api.pushover.net/1/messages.json");
+        let message: Vec<(String, String)> = serde_html_form::from_bytes(&sent[1].body).unwrap();
+        assert_eq!(get(&message, "priority"), Some("0"));
     }
 
     #[test]

@@ -6,8 +6,8 @@ use serde_json::json;
 use super::{open_acknowledge_resolve, with_channel};
 use crate::common::receivers::{Answer, HttpReceiver};
 
-const ROUTING_KEY: &str = "R0123456789abcdefABCDEF012345678";
-const GENIE_KEY: &str = "eb243592-faa2-4ba2-a551-1afdf565c889";
+pub(super) const ROUTING_KEY: &str = "R0123456789abcdefABCDEF012345678";
+pub(super) const GENIE_KEY: &str = "eb243592-faa2-4ba2-a551-1afdf565c889";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pagerduty_triggers_acknowledges_and_resolves_one_alert_by_dedup_key() {

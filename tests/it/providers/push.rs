@@ -1,9 +1,9 @@
-//! Pushover (form-encoded `messages.json`, priorities, emergency repeats) and Gotify (`/message`
-//! with `X-Gotify-Key`): a phone rings for the opening, quietly hears the rest.
+//! Pushover (form-encoded `messages.json`, priorities, emergency repeats cancelled) and Gotify
+//! (`/message` with `X-Gotify-Key`): a phone rings for the opening, quietly hears the rest.
 
 use serde_json::json;
 
-use super::{open_acknowledge_resolve, with_channel};
+use super::{fails_and_recovers, open_acknowledge_resolve, with_channel};
 use crate::common::receivers::{Answer, HttpReceiver, Received};
 
 const APP_TOKEN: &str = "azGDORePK8gMaC0QOYAMyEEuzJnyUi";
@@ -28,7 +28,8 @@ async fn pushover_rings_for_a_major_incident_until_acknowledged_then_tells_calml
     let config = json!({"appToken": APP_TOKEN, "userKey": USER_KEY, "apiUrl": po.url(""),
                         "retrySeconds": 120, "expireSeconds": 7200});
     let (server, ada, clock, _) = with_channel("pushover", config).await;
-    let (incident, requests) = open_acknowledge_resolve(&server, &ada, &clock, &po).await;
+    let name = "Nightly backup";
+    let (incident, requests) = fails_and_recovers(&server, &ada, &clock, &po, name, 4).await;
 
     let forms: Vec<Vec<(String, String)>> = requests.iter().map(form).collect();
     for r in &requests {
@@ -36,11 +37,14 @@ async fn pushover_rings_for_a_major_incident_until_acknowledged_then_tells_calml
         let content_type = r.header("content-type");
         assert_eq!(content_type, Some("application/x-www-form-urlencoded"));
     }
-    // Acknowledged in dutyduck: the emergency's repeats are cancelled by its tag.
+    // Acknowledged in dutyduck, and resolved (whether or not anyone acknowledged it): the
+    // emergency's repeats are cancelled by its tag, the resolution then told calmly.
     let cancel = format!("/1/receipts/cancel_by_tag/{incident}.json");
-    assert_eq!(requests[1].path, cancel);
-    assert_eq!(forms[1], [("token".to_owned(), APP_TOKEN.to_owned())]);
-    for (r, f) in [(&requests[0], &forms[0]), (&requests[2], &forms[2])] {
+    for i in [1, 2] {
+        assert_eq!(requests[i].path, cancel);
+        assert_eq!(forms[i], [("token".to_owned(), APP_TOKEN.to_owned())]);
+    }
+    for (r, f) in [(&requests[0], &forms[0]), (&requests[3], &forms[3])] {
         assert_eq!(r.path, "/1/messages.json");
         let keys = (field(f, "token"), field(f, "user"));
         assert_eq!(keys, (Some(APP_TOKEN), Some(USER_KEY)));
@@ -58,7 +62,7 @@ async fn pushover_rings_for_a_major_incident_until_acknowledged_then_tells_calml
     assert_eq!(repeats, (Some("120"), Some("7200")));
     assert_eq!(field(opened, "priority"), Some("2"));
     assert_eq!(field(opened, "tags"), Some(incident.as_str()));
-    let resolved = &forms[2];
+    let resolved = &forms[3];
     assert_eq!(field(resolved, "priority"), Some("0"));
     let repeats = (field(resolved, "retry"), field(resolved, "expire"));
     assert_eq!(repeats, (None, None));
