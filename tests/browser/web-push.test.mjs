@@ -103,6 +103,9 @@ async function pushPage(lang, keys, name, viewport) {
 
 /** Delivers `data` to the page's service worker as its push client would. */
 async function deliverPush(page, data) {
+  // A push for a registration whose worker is still installing is dropped, and the stubbed
+  // subscribe() above does not wait for activation as a real one does: wait for it here.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   const cdp = await page.context().newCDPSession(page);
   const registrations = [];
   cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
