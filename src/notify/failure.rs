@@ -49,12 +49,20 @@ pub fn retry_hint(headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
         None => serde_json::from_slice::<Value>(body).ok().and_then(|json| {
             let telegram = json["parameters"]["retry_after"]
                 .as_i64()
-                .map(Duration::seconds);
-            telegram.or(json["retry_after_ms"].as_i64().map(Duration::milliseconds))
+                .map(bounded_seconds);
+            telegram.or(json["retry_after_ms"]
+                .as_i64()
+                .map(|ms| Duration::milliseconds(ms.clamp(0, LONGEST_HINT.num_milliseconds()))))
         }),
     };
     hint.filter(|d| *d > Duration::zero())
         .map(|d| d.min(LONGEST_HINT))
+}
+
+/// A number of seconds a receiver sent, bounded first: `Duration::seconds` panics past about
+/// 292 million years, and a receiver may send any number.
+fn bounded_seconds(n: i64) -> Duration {
+    Duration::seconds(n.clamp(0, LONGEST_HINT.num_seconds()))
 }
 
 /// `Retry-After: 120`, or `Retry-After: <HTTP date>` measured from the answer's own `Date`
@@ -63,7 +71,7 @@ pub fn retry_hint(headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
 fn from_header(value: &str, date: Option<&str>) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<i64>() {
-        return Some(Duration::seconds(seconds));
+        return Some(bounded_seconds(seconds));
     }
     let until = DateTime::parse_from_rfc2822(value).ok()?;
     let now = DateTime::parse_from_rfc2822(date?.trim()).ok()?;
@@ -87,7 +95,9 @@ mod tests {
         let date = "Wed, 21 Oct 2026 07:28:00 GMT";
         let matrix =
             br#"{"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":2500}"#;
-        let cases: [(&[(&'static str, &str)], &[u8], Option<i64>); 9] = [
+        let huge = br#"{"parameters":{"retry_after":9223372036854775807}}"#;
+        let negative = br#"{"retry_after_ms":-9223372036854775808}"#;
+        let cases: [(&[(&'static str, &str)], &[u8], Option<i64>); 12] = [
             (&[], matrix, Some(2)),
             (&[("retry-after", "120")], b"", Some(120)),
             (&[], telegram, Some(35)),
@@ -109,6 +119,10 @@ mod tests {
             (&[("retry-after", "soon")], b"", None),
             (&[("retry-after", "-3")], b"not json", None),
             (&[("retry-after", "999999999")], b"", Some(86_400)),
+            // Numbers a Duration cannot hold are bounded, never a panic.
+            (&[("retry-after", "99999999999999999")], b"", Some(86_400)),
+            (&[], huge, Some(86_400)),
+            (&[], negative, None),
         ];
         for (pairs, body, expected) in cases {
             let got = retry_hint(&headers(pairs), body).map(|d| d.num_seconds());

@@ -177,6 +177,8 @@ pub struct Prepared {
     pub members: Vec<String>,
     /// The member the row is addressed to, if any (`notification_outbox.user_id`).
     pub recipient: Option<super::channels::Recipient>,
+    /// Addressed to a member who has left the organization since: not sent.
+    pub to_former_member: bool,
     /// The organization's id (web push reads its members' subscriptions).
     pub organization_id: OrgId,
 }
@@ -222,6 +224,12 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
     for (_, member) in super::storm::members(conn, id)? {
         digest.extend(facts(conn, org, member)?);
     }
+    use super::escalation::people::{Addressee, addressee};
+    let (recipient, to_former_member) = match addressee(conn, org, id)? {
+        Addressee::Channel => (None, false),
+        Addressee::Member(member) => (Some(member), false),
+        Addressee::Former => (None, true),
+    };
     Ok(Some(Prepared {
         delivery: id,
         event,
@@ -233,7 +241,8 @@ pub fn prepare(conn: &Connection, id: DeliveryId) -> Result<Option<Prepared>> {
         incident,
         digest,
         members,
-        recipient: super::escalation::people::recipient(conn, org, id)?,
+        recipient,
+        to_former_member,
         organization_id: org,
     }))
 }

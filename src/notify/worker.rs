@@ -38,6 +38,26 @@ fn digest_names(channel: &ChannelConfig) -> usize {
     }
 }
 
+/// One delivery handed to a sender: counted in `in_flight` until dropped.
+struct Sending {
+    notifier: Arc<Notifier>,
+    channel: ChannelId,
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        let mut in_flight = (self.notifier.in_flight.lock()).unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = in_flight.get_mut(&self.channel) {
+            *n -= 1;
+            if *n == 0 {
+                in_flight.remove(&self.channel);
+            }
+        }
+        drop(in_flight);
+        self.notifier.freed.notify_one();
+    }
+}
+
 pub struct Notifier {
     sender: Sender,
     /// Where the dashboard is reachable, for links (`--public-url`).
@@ -139,20 +159,17 @@ impl Notifier {
                     .or_default() += 1;
                 let (this, store, clock) = (self.clone(), store.clone(), clock.clone());
                 tokio::spawn(async move {
+                    // Counted out even if the send panics: a channel whose count never came
+                    // down would get nothing more until a restart.
+                    let _sending = Sending {
+                        notifier: this.clone(),
+                        channel,
+                    };
                     if let Ok(_permit) = this.permits.clone().acquire_owned().await
                         && let Err(e) = this.deliver(&store, &clock, id, true).await
                     {
                         log::warn!("notification {id}: {e}");
                     }
-                    let mut in_flight = this.in_flight.lock().expect("in-flight lock");
-                    if let Some(n) = in_flight.get_mut(&channel) {
-                        *n -= 1;
-                        if *n == 0 {
-                            in_flight.remove(&channel);
-                        }
-                    }
-                    drop(in_flight);
-                    this.freed.notify_one();
                 });
             }
             // Due rows left for lack of room wait for a send to end; otherwise, for the next
@@ -192,9 +209,14 @@ impl Notifier {
         };
         let started = Instant::now();
         // Disabled since it was queued: nothing more goes out on it (tests excepted).
-        let send = prepared.enabled || prepared.event == NotificationEvent::Test;
+        let send = (prepared.enabled || prepared.event == NotificationEvent::Test)
+            && !prepared.to_former_member;
         let failure = if send {
             self.send(store, clock, &prepared).await.err()
+        } else if prepared.to_former_member {
+            Some(Failure::from(
+                "the member it was for has left the organization",
+            ))
         } else {
             Some(Failure::from("the channel is disabled"))
         };

@@ -209,22 +209,39 @@ pub fn channels_of(conn: &Connection, org: OrgId, user: UserId) -> Result<Vec<Ch
     })
 }
 
-/// The member a delivery is addressed to, with their address and phone; None for a delivery
-/// to a channel's own recipients (or to a member gone since).
-pub fn recipient(conn: &Connection, org: OrgId, delivery: DeliveryId) -> Result<Option<Recipient>> {
-    let found: Option<(UserId, String)> = conn
+/// Who a delivery is for.
+pub enum Addressee {
+    /// The channel's own recipients.
+    Channel,
+    /// One member, with their address and phone.
+    Member(Recipient),
+    /// A member who has left the organization since it was queued: nothing goes out (sending
+    /// to the channel's own list instead would reach people the step did not name).
+    Former,
+}
+
+/// Who the delivery `delivery` is addressed to (`notification_outbox.user_id`). Membership is
+/// checked at sending, not only at queueing: a step delayed by quiet hours, a retry or an
+/// "acknowledged" notice may go out hours later.
+pub fn addressee(conn: &Connection, org: OrgId, delivery: DeliveryId) -> Result<Addressee> {
+    let found: Option<(Option<UserId>, Option<String>, bool)> = conn
         .prepare_cached(
-            "SELECT u.id, u.email FROM notification_outbox o JOIN users u ON u.id = o.user_id
+            "SELECT o.user_id, u.email, EXISTS (SELECT 1 FROM memberships m
+                 WHERE m.user_id = o.user_id AND m.organization_id = ?2)
+             FROM notification_outbox o LEFT JOIN users u ON u.id = o.user_id
              WHERE o.id = ?1",
         )?
-        .query_row([delivery], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![delivery, org], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    let Some((user, email)) = found else {
-        return Ok(None);
-    };
-    Ok(Some(Recipient {
-        user,
-        email,
-        phone: get(conn, org, user)?.phone,
-    }))
+    Ok(match found {
+        None | Some((None, _, _)) => Addressee::Channel,
+        Some((Some(user), Some(email), true)) => Addressee::Member(Recipient {
+            user,
+            email,
+            phone: get(conn, org, user)?.phone,
+        }),
+        Some((Some(_), _, _)) => Addressee::Former,
+    })
 }

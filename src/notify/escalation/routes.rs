@@ -245,6 +245,8 @@ async fn delete(req: Request) -> Result<Response> {
 
 async fn get_preferences(req: Request) -> Result<Response> {
     let me = req.principal().await?;
+    // The phone number is the member's own: a token scoped to some checks does not read it.
+    me.require_unscoped("read your notification preferences")?;
     let (org, user) = (me.org_id, me.user_id);
     Ok(reply::ok(
         &req.read(move |c| people::get(c, org, user)).await?,
@@ -253,6 +255,8 @@ async fn get_preferences(req: Request) -> Result<Response> {
 
 async fn put_preferences(req: Request) -> Result<Response> {
     let me = req.principal().await?;
+    // Where one's pages go (the phone) is not for a scoped token to change.
+    me.require_unscoped("change your notification preferences")?;
     let preferences: Preferences = req.json()?;
     let (org, user, now) = (me.org_id, me.user_id, req.now());
     let stored = req

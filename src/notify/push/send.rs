@@ -157,7 +157,7 @@ enum Refusal {
 /// A `Retry-After` value: seconds or an HTTP date (RFC 9110 section 10.2.3).
 fn retry_after(value: &str, now: Timestamp) -> Option<chrono::Duration> {
     if let Ok(seconds) = value.trim().parse::<i64>() {
-        return Some(chrono::Duration::seconds(seconds.max(0)));
+        return Some(chrono::Duration::seconds(seconds.clamp(0, 86_400)));
     }
     let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
     Some((at.with_timezone(&chrono::Utc) - now).max(chrono::Duration::zero()))

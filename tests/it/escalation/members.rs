@@ -130,6 +130,54 @@ async fn a_step_delayed_by_quiet_hours_is_dropped_once_someone_answers() {
     assert!(smtp.mails().is_empty(), "{:?}", smtp.mails());
 }
 
+/// Bob leaves Acme while a step for him waits for his quiet hours to end: at their end nothing
+/// goes out, neither to him nor to the channel's own list, and the delivery says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_who_left_is_not_paged_by_a_step_queued_for_him() {
+    let clock = nine_o_clock();
+    let smtp = SmtpReceiver::start().await;
+    let (server, ada) = setup(&clock, Some(&smtp)).await;
+    let (bob_token, bob_id) = bob(&server).await;
+    let mail = pager_mail(&server, &ada, json!({"recipients": ["team@example.com"]})).await;
+    let prefs =
+        json!({"quietHours": {"start": "09:00", "end": "12:00", "timeZone": "Europe/Paris"}});
+    let (status, body) = server
+        .as_(&bob_token)
+        .put("/users/me/notification-preferences", prefs)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let steps = json!([{"members": [bob_id], "afterMinutes": 600}]);
+    policy(
+        &server,
+        &ada,
+        json!({"name": "Bob", "default": true, "steps": steps}),
+    )
+    .await;
+    let body = json!({"id": "nightly-backup", "name": "Nightly backup"});
+    backup_fails(&server, &ada, body).await;
+    clock.advance(Duration::minutes(10));
+    assert_eq!(deliveries(&server, &ada, &mail).await.len(), 1, "delayed");
+    let me = server.as_(&ada).get_ok("/users/me").await;
+    let org = me["active_organization"]["id"].as_str().unwrap().to_owned();
+    let (status, body) = server
+        .as_(&ada)
+        .delete(&format!("/organizations/{org}/members/{bob_id}"))
+        .await;
+    assert!(status.is_success(), "{status}: {body}");
+    clock.advance(Duration::hours(2));
+    crate::common::eventually("the delayed step given up", || async {
+        let rows = deliveries(&server, &ada, &mail).await;
+        (rows[0]["status"] == "gaveup").then_some(rows)
+    })
+    .await;
+    let rows = deliveries(&server, &ada, &mail).await;
+    assert_eq!(
+        rows[0]["lastError"], "the member it was for has left the organization",
+        "{rows:?}"
+    );
+    assert!(smtp.mails().is_empty(), "{:?}", smtp.mails());
+}
+
 /// What a member may set, checked: a personal channel of the organization, an E.164 number,
 /// real times and zones; only e-mail-like kinds may be personal.
 #[tokio::test(flavor = "multi_thread")]
@@ -177,4 +225,20 @@ async fn preferences_and_personal_channels_are_validated() {
             "{body}: {answer}"
         );
     }
+    // Where a member's pages go is theirs: a token limited by scopes neither reads the phone
+    // nor changes it.
+    let scoped = server.create_token("ada@example.com", &["--scope", "readHttpMonitors"]);
+    let (status, _) = server
+        .as_(&scoped)
+        .get("/users/me/notification-preferences")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .as_(&scoped)
+        .put(
+            "/users/me/notification-preferences",
+            json!({"phone": "+33600000000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
