@@ -4,6 +4,7 @@
 //! their quiet hours (urgent steps excepted). The decisions themselves are table-tested in
 //! `src/notify/escalation/rules_tests.rs`; here is what receivers and the timeline see.
 
+mod hushed;
 mod members;
 mod midway;
 mod policies;

@@ -110,6 +110,20 @@ fn run(conn: &Connection, state: &State, now: Timestamp) -> Result<usize> {
     Ok(queued.iter().map(|n| *n as usize).sum())
 }
 
+/// Whether nothing may go out about the incident now: its source is quiet (a maintenance
+/// window, a dependency down) or a silence covers it (which the hold records, to tell the
+/// timeline). A step falling due then counts as fired and sends nothing, as a re-notification
+/// would be skipped; the policy goes on after it.
+fn hushed(conn: &Connection, org: OrgId, incident: IncidentId, now: Timestamp) -> Result<bool> {
+    if let Some((org, source_type, Some(source_id))) =
+        crate::incidents::store::source_of(conn, incident)?
+        && crate::incidents::quiet::of(conn, org, source_type, &source_id, now)?.is_some()
+    {
+        return Ok(true);
+    }
+    crate::notify::hold::held(conn, org, incident, now)
+}
+
 /// Queues one step: its channels, and each named member on their personal channels. The
 /// first step tells of the opening; later ones say it is still open and unacknowledged.
 fn send_step(conn: &Connection, state: &State, fire: &Fire, now: Timestamp) -> Result<u32> {
@@ -119,6 +133,9 @@ fn send_step(conn: &Connection, state: &State, fire: &Fire, now: Timestamp) -> R
         _ => NotificationEvent::Renotification,
     };
     let org = state.organization;
+    if hushed(conn, org, state.incident, now)? {
+        return Ok(0);
+    }
     let mut queued = 0;
     for channel in &step.channels {
         if enabled(conn, org, *channel)? {
