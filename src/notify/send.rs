@@ -97,7 +97,7 @@ impl Sender {
         let mut retry_after = None;
         for (i, request) in requests.into_iter().enumerate() {
             if let Err(why) = self.http(request).await {
-                failures.push(format!("#{}: {}", i + 1, why.text));
+                failures.push(format!("#{}: {}", i + 1, hide_numbers(&why.text)));
                 retry_after = retry_after.max(why.retry_after);
             }
         }
@@ -205,6 +205,15 @@ impl Sender {
     }
 }
 
+/// `text` with phone numbers in E.164 replaced by `+…`: an SMS provider's refusal names the
+/// number ("The 'To' number +336… is not a valid phone number"), which may be a member's own
+/// (their preferences) and is not for every reader of the timeline.
+fn hide_numbers(text: &str) -> String {
+    static E164: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\+[0-9]{7,15}").expect("a valid pattern"));
+    E164.replace_all(text, "+…").into_owned()
+}
+
 /// What went wrong, without the URL: a Slack or Discord webhook URL is itself a secret, and
 /// errors reach the deliveries list and the incident timeline, which more people read.
 fn describe_http_error(e: reqwest::Error) -> String {
@@ -223,4 +232,16 @@ fn describe_http_error(e: reqwest::Error) -> String {
         cause = inner;
     }
     format!("{kind}: {cause}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refusal_naming_a_phone_number_does_not_show_it() {
+        let refusal = r#"HTTP 400 Bad Request: {"code":21211,"message":"The 'To' number +33612345678 is not a valid phone number."}"#;
+        let shown = super::hide_numbers(refusal);
+        assert!(!shown.contains("612345678"), "{shown}");
+        assert!(shown.contains("The 'To' number +… is not"), "{shown}");
+        assert_eq!(super::hide_numbers("HTTP 503: busy"), "HTTP 503: busy");
+    }
 }

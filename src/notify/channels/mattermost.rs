@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::shared::{news_colour, truncate};
+use super::shared::{news_colour, truncate, defuse_markdown};
 use super::{ChatConfig, Envelope, HttpRequest, Kind, Outgoing};
 
 pub struct Mattermost;
@@ -20,16 +20,16 @@ impl Kind for Mattermost {
 /// as it is also shown collapsed.
 fn payload(e: &Envelope<'_>) -> Value {
     let mut attachment = json!({
-        "fallback": truncate(&e.message.subject, 1_000),
+        "fallback": truncate(&defuse_markdown(&e.message.subject), 1_000),
         "color": news_colour(e.event),
-        "title": truncate(&e.message.subject, 1_000),
-        "text": truncate(&e.message.text, 8_000),
+        "title": truncate(&defuse_markdown(&e.message.subject), 1_000),
+        "text": truncate(&defuse_markdown(&e.message.text), 8_000),
     });
     if let Some(link) = &e.message.link {
         attachment["title_link"] = json!(link);
     }
     json!({
-        "text": truncate(&e.message.subject, 16_383),
+        "text": truncate(&defuse_markdown(&e.message.subject), 16_383),
         "username": "dutyduck",
         "attachments": [attachment],
     })
@@ -48,6 +48,7 @@ mod tests {
         let a = &p["attachments"][0];
         assert_eq!(a["title_link"], m.link.clone().unwrap());
         assert_eq!((&a["fallback"], &a["color"]), (&json!(m.subject), &json!("#d1242f")));
-        assert_eq!(a["text"], m.text);
+        // The fixture's `<b>` is defused (a zero-width space after `<`).
+        assert_eq!(a["text"], defuse_markdown(&m.text));
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::shared::{news_colour, truncate};
+use super::shared::{news_colour, truncate, defuse_markdown};
 use super::{ChatConfig, Envelope, HttpRequest, Kind, Outgoing};
 
 pub struct RocketChat;
@@ -20,14 +20,14 @@ impl Kind for RocketChat {
 /// subject and text together stay under it.
 fn payload(e: &Envelope<'_>) -> Value {
     let mut attachment = json!({
-        "title": truncate(&e.message.subject, 500),
-        "text": truncate(&e.message.text, 4_000),
+        "title": truncate(&defuse_markdown(&e.message.subject), 500),
+        "text": truncate(&defuse_markdown(&e.message.text), 4_000),
         "color": news_colour(e.event),
     });
     if let Some(link) = &e.message.link {
         attachment["title_link"] = json!(link);
     }
-    json!({"text": truncate(&e.message.subject, 500), "attachments": [attachment]})
+    json!({"text": truncate(&defuse_markdown(&e.message.subject), 500), "attachments": [attachment]})
 }
 
 #[cfg(test)]
@@ -43,6 +43,6 @@ mod tests {
         let a = &p["attachments"][0];
         assert_eq!(a["title"], m.subject);
         assert_eq!(a["title_link"], m.link.clone().unwrap());
-        assert_eq!((&a["text"], &a["color"]), (&json!(m.text), &json!("#d1242f")));
+        assert_eq!((&a["text"], &a["color"]), (&json!(defuse_markdown(&m.text)), &json!("#d1242f")));
     }
 }

@@ -126,6 +126,28 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
 }
 
 /// An envelope and the facts it points at, for the kinds' tests.
+/// `text` (a monitor's name, a failure's cause: anyone's words) made unable to act in a chat
+/// that reads Markdown: a zero-width space after each `@` (no `@channel`, `@all` or `@here`
+/// pinging a whole team), inside each `](` (no `[Reset your password](https://…)` link under
+/// other words) and after each `<` (no `<https://…|words>` or `<!here>`). Invisible to readers;
+/// the text reads the same.
+pub fn defuse_markdown(text: &str) -> String {
+    const ZWSP: char = '\u{200B}';
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous = '\0';
+    for c in text.chars() {
+        if previous == ']' && c == '(' {
+            out.push(ZWSP);
+        }
+        out.push(c);
+        if c == '@' || c == '<' {
+            out.push(ZWSP);
+        }
+        previous = c;
+    }
+    out
+}
+
 #[cfg(test)]
 pub mod fixtures {
     use super::super::Envelope;
@@ -170,6 +192,28 @@ pub mod fixtures {
             incident,
             digest: &[],
             recipient: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn words_cannot_ping_a_team_nor_hide_a_link_in_a_chat() {
+        let cases = [
+            ("@channel disk full", "@\u{200B}channel disk full"),
+            (
+                "[Reset your password](https://evil.example)",
+                "[Reset your password]\u{200B}(https://evil.example)",
+            ),
+            (
+                "<!here> <https://x|y>",
+                "<\u{200B}!here> <\u{200B}https://x|y>",
+            ),
+            ("Shop: HTTP 503 (down)", "Shop: HTTP 503 (down)"),
+        ];
+        for (text, defused) in cases {
+            assert_eq!(super::defuse_markdown(text), defused, "{text}");
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::shared::{good_news, truncate};
+use super::shared::{good_news, truncate, defuse_markdown};
 use super::{ChatConfig, Envelope, HttpRequest, Kind, Outgoing};
 
 pub struct Teams;
@@ -33,9 +33,9 @@ fn card(e: &Envelope<'_>) -> Value {
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": [
-            {"type": "TextBlock", "text": truncate(&e.message.subject, 500), "weight": "Bolder",
+            {"type": "TextBlock", "text": truncate(&defuse_markdown(&e.message.subject), 500), "weight": "Bolder",
              "size": "Medium", "color": colour, "wrap": true},
-            {"type": "TextBlock", "text": truncate(&e.message.text, 6_000), "wrap": true},
+            {"type": "TextBlock", "text": truncate(&defuse_markdown(&e.message.text), 6_000), "wrap": true},
         ],
     });
     if let Some(link) = &e.message.link {
@@ -75,7 +75,7 @@ mod tests {
         assert_eq!((&card["type"], &card["version"]), (&json!("AdaptiveCard"), &json!("1.4")));
         assert_eq!(card["body"][0]["text"], m.subject);
         assert_eq!(card["body"][0]["color"], "Attention");
-        assert_eq!(card["body"][1]["text"], m.text);
+        assert_eq!(card["body"][1]["text"], defuse_markdown(&m.text));
         assert_eq!(card["actions"][0]["type"], "Action.OpenUrl");
         assert_eq!(card["actions"][0]["url"], m.link.clone().unwrap());
     }

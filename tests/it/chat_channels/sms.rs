@@ -87,7 +87,12 @@ async fn each_number_gets_one_sms_within_one_segment() {
         );
         assert!(body.chars().count() <= 160, "one GSM-7 segment");
     }
-    let listed = deliveries(&server, &ada, &id).await;
+    // The attempt is recorded once the second answer is in: wait for it.
+    let listed = crate::common::eventually("the delivery recorded", || async {
+        let listed = deliveries(&server, &ada, &id).await;
+        (listed[0]["status"] != "pending").then_some(listed)
+    })
+    .await;
     assert_eq!(
         (&listed[0]["status"], &listed[0]["attempts"]),
         (&json!("sent"), &json!(1))
