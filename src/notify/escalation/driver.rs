@@ -86,9 +86,18 @@ fn run(conn: &Connection, state: &State, now: Timestamp) -> Result<usize> {
         fired: state.fired,
     };
     let decision: Decision = rules::decide(&state.plan, &facts, now);
+    // Steps missed while the server was down all count as fired, but each step goes out once,
+    // the last time it fell due: a two-hour outage must not post a 10-minute step 12 times.
+    let last_of_step: std::collections::HashMap<u32, usize> = (decision.send.iter())
+        .enumerate()
+        .map(|(i, fire)| (fire.step, i))
+        .collect();
     let mut queued = Vec::new();
-    for fire in &decision.send {
-        queued.push(send_step(conn, state, fire, now)?);
+    for (i, fire) in decision.send.iter().enumerate() {
+        queued.push(match last_of_step.get(&fire.step) == Some(&i) {
+            true => send_step(conn, state, fire, now)?,
+            false => 0,
+        });
     }
     let mut fired_notes = queued.iter();
     for note in &decision.record {
@@ -149,6 +158,12 @@ fn send_step(conn: &Connection, state: &State, fire: &Fire, now: Timestamp) -> R
         }
         let due = super::quiet::release_at(conn, org, *member, step.urgent, now)?;
         for channel in super::people::channels_of(conn, org, *member)? {
+            // A member in quiet hours hears once at their end, not once per step that fell due
+            // meanwhile (a night of 10-minute steps would be a burst of SMS at 07:00).
+            // (An urgent step goes out now whatever waits.)
+            if !step.urgent && waiting(conn, state.incident, channel, *member, now)? {
+                continue;
+            }
             let id = outbox::insert(conn, org, channel, Some(state.incident), event, due, now)?;
             address(conn, id, *member)?;
             queued += 1;
@@ -166,6 +181,27 @@ fn enabled(conn: &Connection, org: OrgId, channel: ChannelId) -> Result<bool> {
                 WHERE id = ?1 AND organization_id = ?2 AND enabled = 1 AND personal = 0)",
         )?
         .query_row(params![channel, org], |r| r.get(0))?)
+}
+
+/// Whether a notification of the incident to `user` on `channel` already waits for the end of
+/// their quiet hours.
+fn waiting(
+    conn: &Connection,
+    incident: IncidentId,
+    channel: ChannelId,
+    user: UserId,
+    now: Timestamp,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM notification_outbox
+                WHERE incident_id = ?1 AND channel_id = ?2 AND user_id = ?3
+                  AND status = 'pending' AND attempts = 0 AND next_attempt_at > ?4)",
+        )?
+        .query_row(
+            params![incident, channel, user, crate::store::time::to_db(now)],
+            |r| r.get(0),
+        )?)
 }
 
 fn address(conn: &Connection, delivery: crate::ids::DeliveryId, user: UserId) -> Result<()> {

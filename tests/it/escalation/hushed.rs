@@ -1,5 +1,5 @@
-//! A silence over the source stops an escalation's steps from going out, as it stops
-//! re-notifications: the step counts as fired, nobody is paged.
+//! Steps that must not page: under a silence over the source (as re-notifications are not
+//! sent), and the same step missed again and again while the server was down (sent once).
 
 use chrono::Duration;
 use serde_json::json;
@@ -49,4 +49,40 @@ async fn a_silenced_source_pages_nobody_at_the_next_step() {
     wait_attempts(&server, &ada, &incident, 1).await;
     assert!(second.received().is_empty(), "{:?}", second.received());
     assert_eq!(first.received().len(), 1);
+}
+
+/// One 10-minute step repeated 10 times; the server is down for two hours after the opening:
+/// at its start, the step goes out once (not twelve times), and all the missed ones count.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_outage_sends_a_missed_step_once() {
+    let clock = nine_o_clock();
+    let (mut server, ada) = setup(&clock, None).await;
+    let hook = HttpReceiver::start(Behaviour::Accept).await;
+    let a = webhook(&server, &ada, "First line", hook.url("/a")).await;
+    policy(
+        &server,
+        &ada,
+        json!({"name": "Default", "default": true, "repeat": 10,
+               "steps": [{"channels": [a], "afterMinutes": 10}]}),
+    )
+    .await;
+    let body = json!({"id": "nightly-backup", "name": "Nightly backup"});
+    let incident = backup_fails(&server, &ada, body).await;
+    hook.wait_for(1).await;
+    wait_attempts(&server, &ada, &incident, 1).await;
+    server.stop().await;
+    clock.advance(Duration::hours(2));
+    server.restart().await;
+    hook.wait_for(2).await;
+    crate::common::eventually("the policy exhausted", || async {
+        let notes = notes(&server, &ada, &incident).await;
+        notes.iter().any(|n| n == "exhausted 0").then_some(())
+    })
+    .await;
+    wait_attempts(&server, &ada, &incident, 2).await;
+    assert_eq!(
+        hook.received().len(),
+        2,
+        "the opening, then the missed step once"
+    );
 }
