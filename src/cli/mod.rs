@@ -112,7 +112,6 @@ pub enum Command {
         signup: crate::accounts::signup::SignupPolicy,
         #[command(flatten)]
         auth_proxy: auth_proxy::AuthProxyArgs,
-        /// Web push options, boxed: the variant would otherwise dwarf the other commands.
         #[command(flatten)]
         push: Box<push::PushArgs>,
     },
@@ -198,9 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 backups: backups.schedule(&cli.data_dir),
                 invitation_expiry,
                 signup,
-                push_services: push.push_services,
-                vapid_subject: push.vapid_subject,
-                ..crate::server::Config::new(listen, cli.data_dir)
+                ..push.config(crate::server::Config::new(listen, cli.data_dir))
             };
             runtime.block_on(crate::server::serve_until_signal(config))
         }

@@ -1,5 +1,7 @@
 //! `serve` flags for web push (see `notify::push`).
 
+/// Flattened into `serve` boxed: inline, it would make that variant dwarf the other commands
+/// (clippy's `large_enum_variant`).
 #[derive(clap::Args)]
 pub struct PushArgs {
     /// A push service besides the browsers' own (FCM, Mozilla, Apple, Windows) that web push
@@ -13,4 +15,15 @@ pub struct PushArgs {
     /// (Safari, iOS) refuses pushes without one.
     #[arg(long, env = "DUTYDUCK_VAPID_SUBJECT", value_parser = crate::notify::push::vapid::parse_subject)]
     pub vapid_subject: Option<String>,
+}
+
+impl PushArgs {
+    /// `config` with these options.
+    pub fn config(self, config: crate::server::Config) -> crate::server::Config {
+        crate::server::Config {
+            push_services: self.push_services,
+            vapid_subject: self.vapid_subject,
+            ..config
+        }
+    }
 }
