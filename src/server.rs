@@ -217,7 +217,9 @@ async fn web_push(config: &Config) -> Result<crate::notify::push::Pusher> {
     );
     if subject.is_none() {
         log::warn!(
-            "web push: no contact for VAPID tokens, so Apple's push service refuses pushes to              Safari and iOS; start with --vapid-subject mailto:you@example.com (or an https              --public-url, or --smtp-from)"
+            "web push: no contact for VAPID tokens, so Apple's push service refuses pushes to \
+             Safari and iOS; start with --vapid-subject mailto:you@example.com (or an https \
+             --public-url, or --smtp-from)"
         );
     }
     let services = crate::notify::push::services::PushServices::new(&config.push_services);
