@@ -55,6 +55,10 @@ pub struct Config {
     pub invitation_expiry: Duration,
     /// `--signup`: who may create an account.
     pub signup: crate::accounts::signup::SignupPolicy,
+    /// `--push-service`: hosts besides the browsers' push services that web push may POST to.
+    pub push_services: Vec<String>,
+    /// `--vapid-subject`: the contact in web push's VAPID tokens.
+    pub vapid_subject: Option<String>,
 }
 
 impl Config {
@@ -75,6 +79,8 @@ impl Config {
             backups: None,
             invitation_expiry: crate::accounts::invitations::DEFAULT_EXPIRY,
             signup: Default::default(),
+            push_services: Vec::new(),
+            vapid_subject: None,
         }
     }
 }
@@ -204,8 +210,20 @@ async fn web_push(config: &Config) -> Result<crate::notify::push::Pusher> {
     .await
     .map_err(Error::internal)?
     .map_err(Error::unavailable)?;
-    crate::notify::push::Pusher::new(vapid, config.public_url.as_deref())
-        .map_err(Error::unavailable)
+    let subject = crate::notify::push::vapid::subject(
+        config.vapid_subject.as_deref(),
+        config.public_url.as_deref(),
+        config.smtp.as_ref().map(|s| s.from.as_str()),
+    );
+    if subject.is_none() {
+        log::warn!(
+            "web push: no contact for VAPID tokens, so Apple's push service refuses pushes to \
+             Safari and iOS; start with --vapid-subject mailto:you@example.com (or an https \
+             --public-url, or --smtp-from)"
+        );
+    }
+    let services = crate::notify::push::services::PushServices::new(&config.push_services);
+    crate::notify::push::Pusher::new(vapid, subject, services).map_err(Error::unavailable)
 }
 
 /// Why the listen address cannot be used, and what to do about it: these are set-up mistakes,

@@ -5,6 +5,7 @@ mod backup;
 mod healthcheck;
 mod limits;
 mod output;
+mod push;
 mod restore;
 mod run;
 mod token;
@@ -111,6 +112,8 @@ pub enum Command {
         signup: crate::accounts::signup::SignupPolicy,
         #[command(flatten)]
         auth_proxy: auth_proxy::AuthProxyArgs,
+        #[command(flatten)]
+        push: Box<push::PushArgs>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -170,6 +173,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             invitation_expiry,
             signup,
             auth_proxy,
+            push,
         } => {
             let auth_proxy = auth_proxy.settings(&trusted_proxies);
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -193,7 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 backups: backups.schedule(&cli.data_dir),
                 invitation_expiry,
                 signup,
-                ..crate::server::Config::new(listen, cli.data_dir)
+                ..push.config(crate::server::Config::new(listen, cli.data_dir))
             };
             runtime.block_on(crate::server::serve_until_signal(config))
         }

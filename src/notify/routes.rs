@@ -173,6 +173,7 @@ async fn create(req: Request) -> Result<Response> {
     let (org, now, enabled) = (me.org_id, req.now(), input.enabled.unwrap_or(true));
     let channel = req
         .write(move |c| {
+            super::channels::web_push::members_exist(c, org, &config)?;
             let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
             super::escalation::people::set_personal(c, id, kind, input.personal)?;
             crate::audit::created(id);
@@ -227,6 +228,7 @@ async fn update(req: Request) -> Result<Response> {
             };
             config.validate()?;
             let enabled = input.enabled.unwrap_or(current.channel.enabled);
+            super::channels::web_push::members_exist(c, org, &config)?;
             store::update(c, id, &name, &config, enabled, now)?;
             super::escalation::people::set_personal(c, id, kind, input.personal)?;
             store::get(c, org, id)

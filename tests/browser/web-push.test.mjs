@@ -56,6 +56,7 @@ async function startPushService() {
   });
   await new Promise((r) => http.listen(0, '127.0.0.1', r));
   return {
+    host: `127.0.0.1:${http.address().port}`,
     url: (name) => `http://127.0.0.1:${http.address().port}/push/${name}`,
     received,
     async next(count) {
@@ -68,7 +69,9 @@ async function startPushService() {
 }
 
 before(async () => {
-  [server, browser, pushService] = await Promise.all([startServer(), launchBrowser(), startPushService()]);
+  // The server sends only to browsers' push services and the hosts `--push-service` allows.
+  pushService = await startPushService();
+  [server, browser] = await Promise.all([startServer(['--push-service', pushService.host]), launchBrowser()]);
   await setupAdmin(server.base);
 });
 

@@ -5,9 +5,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Envelope, Kind, KindConfig, Outgoing};
+use super::{ChannelConfig, Envelope, Kind, KindConfig, Outgoing};
 use crate::error::{Error, Result};
-use crate::ids::UserId;
+use crate::ids::{OrgId, UserId};
 use crate::limits;
 
 pub struct WebPush;
@@ -39,6 +39,18 @@ impl KindConfig for WebPushConfig {
     fn mask(&mut self) {}
 
     fn keep_secrets(&mut self, _: &Self) {}
+}
+
+/// Refuses (404 naming `config.members[i]`) a webPush channel naming someone who is not a
+/// member of the organization: it would silently reach nobody. Needs the database, so it runs
+/// where the channel is saved rather than in `validate`.
+pub fn members_exist(conn: &rusqlite::Connection, org: OrgId, config: &ChannelConfig) -> Result<()> {
+    match config {
+        ChannelConfig::WebPush(WebPushConfig {
+            members: Some(members),
+        }) => crate::notify::escalation::store::are_members(conn, org, "config.members", members),
+        _ => Ok(()),
+    }
 }
 
 impl Kind for WebPush {

@@ -128,13 +128,7 @@ fn check_steps(conn: &rusqlite::Connection, org: OrgId, steps: &[Step]) -> Resul
                 )));
             }
         }
-        for (j, member) in step.members.iter().enumerate() {
-            if !store::is_member(conn, org, *member)? {
-                return Err(not_found(format!(
-                    "steps[{i}].members[{j}]: no member {member} in this organization"
-                )));
-            }
-        }
+        store::are_members(conn, org, &format!("steps[{i}].members"), &step.members)?;
     }
     Ok(())
 }

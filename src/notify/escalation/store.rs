@@ -165,6 +165,21 @@ pub fn is_member(conn: &Connection, org: OrgId, user: UserId) -> Result<bool> {
         .query_row(params![org, user], |r| r.get(0))?)
 }
 
+/// Refuses, as not found (404 naming `field[j]`), the first user who is not a member of the
+/// organization: a policy step or a channel naming them would silently reach nobody.
+pub fn are_members(conn: &Connection, org: OrgId, field: &str, users: &[UserId]) -> Result<()> {
+    for (j, user) in users.iter().enumerate() {
+        if !is_member(conn, org, *user)? {
+            return Err(crate::error::Error::new(
+                crate::error::Kind::NotFound,
+                "not_found",
+                format!("{field}[{j}]: no member {user} in this organization"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Monitors' incidents have several source types; their choice is kept once, as a monitor's.
 pub fn family(source_type: SourceType) -> &'static str {
     match source_type {

@@ -8,6 +8,7 @@ pub mod deliver;
 pub mod encrypt;
 pub mod routes;
 pub mod send;
+pub mod services;
 pub mod store;
 pub mod vapid;
 

@@ -69,7 +69,8 @@ pub struct DeviceList {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionInput {
-    /// The push service's URL for this browser: https (http only on loopback, for tests).
+    /// The push service's URL for this browser: https, on a browser's push service (FCM,
+    /// Mozilla, Apple, Windows) or a host the server allows with `--push-service`.
     #[schemars(length(max = limits::URL))]
     pub endpoint: String,
     /// Browsers send it (usually null); ignored: a push service's 404 or 410 ends it.
@@ -96,7 +97,8 @@ pub struct TestPush {
     pub delivered: usize,
     /// Devices their push service said are gone: removed.
     pub removed: usize,
-    /// Why the others failed.
+    /// Why the others failed: the service's host and the class of its answer
+    /// ("refused: HTTP 4xx", "unreachable"); the server's log has the details.
     pub errors: Vec<String>,
 }
 
@@ -130,7 +132,7 @@ async fn list(req: Request) -> Result<Response> {
 async fn create(req: Request) -> Result<Response> {
     let me = caller(&req).await?;
     let input: SubscriptionInput = req.json()?;
-    let new = check(input)?;
+    let new = check(input, pusher(&req)?)?;
     let (user, now) = (me.user_id, req.now());
     let id = req
         .write(move |c| {
@@ -150,23 +152,14 @@ async fn create(req: Request) -> Result<Response> {
 
 /// The endpoint and keys as a message can be sent with: refused here, with the field, rather
 /// than failing at every notification.
-fn check(input: SubscriptionInput) -> Result<NewSubscription> {
+fn check(input: SubscriptionInput, pusher: &super::Pusher) -> Result<NewSubscription> {
     let endpoint = input.endpoint.trim().to_owned();
     limits::line("endpoint", &endpoint, limits::URL)?;
     let url = url::Url::parse(&endpoint)
         .map_err(|e| Error::invalid_field("endpoint", format!("not a URL: {e}")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    };
-    if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
-        return Err(Error::invalid_field(
-            "endpoint",
-            "must be an https:// URL (push services are)",
-        ));
-    }
+    pusher
+        .check_endpoint(&url)
+        .map_err(|why| Error::invalid_field("endpoint", why))?;
     let decode = |field: &str, value: &str, len: usize| {
         URL_SAFE_NO_PAD
             .decode(value.trim().trim_end_matches('='))

@@ -2,6 +2,7 @@
 //! service, with the VAPID header, `TTL`, `Urgency` and `Topic` (RFC 8030 section 5).
 
 use super::encrypt::{BrowserKeys, encrypt};
+use super::services::PushServices;
 use super::store::Subscription;
 use super::vapid::Vapid;
 use crate::clock::Timestamp;
@@ -16,8 +17,10 @@ const TTL_SECONDS: u32 = 86_400;
 pub struct Pusher {
     vapid: Vapid,
     http: reqwest::Client,
-    /// The `sub` of the VAPID token: `--public-url` when it is https.
+    /// The `sub` of the VAPID token (`vapid::subject`).
     subject: Option<String>,
+    /// Where endpoints may be.
+    services: PushServices,
 }
 
 /// What one browser is told: the service worker (`assets/sw.js`) shows `title` and `body` and
@@ -43,27 +46,35 @@ pub struct Outcome {
     pub delivered: usize,
     /// Subscriptions their push service said are gone (404, 410): to forget.
     pub gone: Vec<PushSubscriptionId>,
-    /// Why the others failed (with the service's host, never the endpoint: it is a capability).
+    /// Why the others failed: the service's host (never the endpoint: it is a capability) and
+    /// the class of its answer only (see `push_one`).
     pub failures: Vec<String>,
     /// The latest `Retry-After` a push service asked for (429, 503).
     pub retry_after: Option<chrono::Duration>,
 }
 
 impl Pusher {
-    pub fn new(vapid: Vapid, public_url: Option<&str>) -> Result<Pusher, String> {
+    pub fn new(
+        vapid: Vapid,
+        subject: Option<String>,
+        services: PushServices,
+    ) -> Result<Pusher, String> {
         let http = crate::outbound::client_builder()
             .timeout(crate::notify::send::TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
-        let subject = public_url
-            .filter(|u| u.starts_with("https://"))
-            .map(|u| u.trim_end_matches('/').to_owned());
         Ok(Pusher {
             vapid,
             http,
             subject,
+            services,
         })
+    }
+
+    /// Whether the server sends to `endpoint` (`services`); if not, why.
+    pub fn check_endpoint(&self, endpoint: &url::Url) -> Result<(), String> {
+        self.services.check(endpoint)
     }
 
     /// The application server key browsers subscribe with.
@@ -84,6 +95,10 @@ impl Pusher {
             match self.push_one(s, &plaintext, m, now).await {
                 Ok(()) => outcome.delivered += 1,
                 Err(Refusal::Gone) => outcome.gone.push(s.id),
+                Err(Refusal::NotAllowed(text)) => {
+                    outcome.failures.push(text);
+                    outcome.gone.push(s.id);
+                }
                 Err(Refusal::Failed(text, retry_after)) => {
                     outcome.failures.push(text);
                     outcome.retry_after = outcome.retry_after.max(retry_after);
@@ -103,6 +118,11 @@ impl Pusher {
         let failed = |text: String| Refusal::Failed(text, None);
         let endpoint = url::Url::parse(&s.endpoint).map_err(|_| failed("a bad endpoint".into()))?;
         let host = endpoint.host_str().unwrap_or("").to_owned();
+        // Saved when the server allowed more (an older version, a `--push-service` removed
+        // since): not sent, and forgotten, as the browser cannot be reached any more.
+        self.services
+            .check(&endpoint)
+            .map_err(|why| Refusal::NotAllowed(format!("{host}: endpoint {why}; removed")))?;
         let keys = BrowserKeys {
             p256dh: &s.p256dh,
             auth: &s.auth,
@@ -124,9 +144,15 @@ impl Pusher {
         if let Some(topic) = &m.topic {
             request = request.header("Topic", topic);
         }
+        // Which of connection refused, timed out, TLS or DNS failed stays in the log: told to
+        // the member, they would tell what listens on the host's ports.
         let response = request.send().await.map_err(|e| {
             let e = e.without_url();
-            failed(format!("{host}: {}", crate::outbound::root_cause(&e)))
+            log::warn!(
+                "web push to {host} failed: {}",
+                crate::outbound::root_cause(&e)
+            );
+            failed(format!("{host}: unreachable"))
         })?;
         let status = response.status();
         if status.is_success() {
@@ -140,10 +166,11 @@ impl Pusher {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry_after(v, now));
-        // The status only, not the body: any member may name an endpoint, and quoting what an
-        // arbitrary URL answers would make this a way to read pages the server can reach.
+        // The class of the status only, not the body nor the exact code: what a host answers
+        // tells what runs there, and the member who named the endpoint reads this.
+        log::info!("web push to {host} refused: HTTP {status}");
         Err(Refusal::Failed(
-            format!("{host}: HTTP {status}"),
+            format!("{host}: refused: HTTP {}xx", status.as_u16() / 100),
             retry_after,
         ))
     }
@@ -151,6 +178,8 @@ impl Pusher {
 
 enum Refusal {
     Gone,
+    /// Not on an allowed push service (`services`).
+    NotAllowed(String),
     Failed(String, Option<chrono::Duration>),
 }
 

@@ -82,6 +82,40 @@ impl Vapid {
     }
 }
 
+/// The `sub` of the tokens: whom a push service's operator contacts about our messages. Apple's
+/// refuses a token without one, or with one that is not an https URL or a `mailto:` (with no
+/// space or angle brackets), with 403 `BadJwtToken`. `--vapid-subject` when given, else an https
+/// `--public-url`, else `mailto:` and the address of `--smtp-from`; none: no `sub`, which other
+/// push services take (the server warns at start).
+pub fn subject(
+    explicit: Option<&str>,
+    public_url: Option<&str>,
+    smtp_from: Option<&str>,
+) -> Option<String> {
+    let public_url = public_url
+        .filter(|u| u.starts_with("https://"))
+        .map(|u| u.trim_end_matches('/').to_owned());
+    let sender = smtp_from
+        .and_then(|from| from.parse::<lettre::message::Mailbox>().ok())
+        .map(|m| format!("mailto:{}", m.email));
+    explicit.map(str::to_owned).or(public_url).or(sender)
+}
+
+/// `--vapid-subject`: `mailto:` and an address, or an https URL (what Apple's service takes).
+pub fn parse_subject(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let ok = match raw.strip_prefix("mailto:") {
+        Some(address) => address.parse::<lettre::Address>().is_ok(),
+        None => url::Url::parse(raw).is_ok_and(|u| u.scheme() == "https" && u.host().is_some()),
+    };
+    match ok {
+        true => Ok(raw.to_owned()),
+        false => Err(format!(
+            "{raw:?}: expected mailto:alerts@example.com or an https:// URL"
+        )),
+    }
+}
+
 fn to_pem(der: &[u8]) -> String {
     let base64 = STANDARD.encode(der);
     let lines: Vec<&str> = base64
@@ -139,6 +173,40 @@ mod tests {
             URL_SAFE_NO_PAD.decode(first.public_key()).unwrap().len(),
             65
         );
+    }
+
+    #[test]
+    fn the_subject_is_the_option_the_https_url_or_the_sender() {
+        let from = Some("dutyduck <alerts@example.com>");
+        let explicit = Some("mailto:ops@example.com");
+        let https = Some("https://duck.example.com/");
+        assert_eq!(
+            subject(explicit, https, from).unwrap(),
+            "mailto:ops@example.com"
+        );
+        assert_eq!(
+            subject(None, https, from).unwrap(),
+            "https://duck.example.com"
+        );
+        let http = Some("http://duck.lan");
+        assert_eq!(
+            subject(None, http, from).unwrap(),
+            "mailto:alerts@example.com"
+        );
+        assert_eq!(subject(None, http, None), None);
+        assert_eq!(
+            parse_subject("mailto:a@example.com"),
+            Ok("mailto:a@example.com".into())
+        );
+        assert!(parse_subject("https://duck.example.com").is_ok());
+        for bad in [
+            "a@example.com",
+            "mailto: <a@example.com>",
+            "http://duck.lan",
+            "mailto:",
+        ] {
+            assert!(parse_subject(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

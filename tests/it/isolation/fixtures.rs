@@ -187,7 +187,7 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
     let device = api
         .create(
             "/users/me/push-subscriptions",
-            json!({"endpoint": "https://push.example.com/alpha-confidential",
+            json!({"endpoint": "https://fcm.googleapis.com/fcm/send/alpha-confidential",
                    "keys": {"p256dh": p256dh, "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}),
         )
         .await;

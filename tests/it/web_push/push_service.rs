@@ -32,8 +32,8 @@ impl Pushed {
 #[derive(Default)]
 struct State {
     received: Mutex<Vec<Pushed>>,
-    /// What it answers: (status, Retry-After).
-    answer: Mutex<(u16, Option<String>)>,
+    /// What it answers: a status and a header (`Retry-After`, `Location`).
+    answer: Mutex<(u16, Option<(&'static str, String)>)>,
 }
 
 pub struct PushService {
@@ -72,11 +72,11 @@ impl PushService {
                         headers,
                         body: body.to_vec(),
                     });
-                    let (status, retry_after) = shared.answer.lock().unwrap().clone();
+                    let (status, header) = shared.answer.lock().unwrap().clone();
                     let reply = warp::reply::with_status("", StatusCode::from_u16(status).unwrap());
-                    match retry_after {
-                        Some(after) => {
-                            warp::reply::with_header(reply, "Retry-After", after).into_response()
+                    match header {
+                        Some((name, value)) => {
+                            warp::reply::with_header(reply, name, value).into_response()
                         }
                         None => warp::reply::Reply::into_response(reply),
                     }
@@ -90,6 +90,11 @@ impl PushService {
         }
     }
 
+    /// What `--push-service` allows it by.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
     /// A subscription's endpoint at this service.
     pub fn endpoint(&self, name: &str) -> String {
         format!("http://{}/push/{name}", self.addr)
@@ -97,7 +102,15 @@ impl PushService {
 
     /// From now on, answers `status` (with `Retry-After` when given).
     pub fn answer(&self, status: u16, retry_after: Option<&str>) {
-        *self.state.answer.lock().unwrap() = (status, retry_after.map(str::to_owned));
+        *self.state.answer.lock().unwrap() = (
+            status,
+            retry_after.map(|after| ("Retry-After", after.to_owned())),
+        );
+    }
+
+    /// From now on, answers 307 to `location`.
+    pub fn redirect(&self, location: &str) {
+        *self.state.answer.lock().unwrap() = (307, Some(("Location", location.to_owned())));
     }
 
     pub fn received(&self) -> Vec<Pushed> {

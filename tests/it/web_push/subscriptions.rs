@@ -6,16 +6,16 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::browser::Subscriber;
-use super::{subscribe, vapid_key};
+use super::{setup, subscribe, vapid_key};
 use crate::common::code;
-use crate::notifications::{nine_o_clock, setup};
+use crate::notifications::nine_o_clock;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn subscriptions_are_checked_and_private() {
     let clock = nine_o_clock();
-    let (server, ada) = setup(&clock, None).await;
+    let (server, ada) = setup(&clock, &[]).await;
     let s = Subscriber::new();
-    let good = s.subscription("https://push.example.com/x", "Phone");
+    let good = s.subscription("https://fcm.googleapis.com/fcm/send/x", "Phone");
     let with = |path: &[&str], value: Value| {
         let mut body = good.clone();
         let mut at = &mut body;
@@ -32,6 +32,15 @@ async fn subscriptions_are_checked_and_private() {
             "endpoint",
         ),
         (with(&["endpoint"], json!("not a url")), "endpoint"),
+        // Not a browser's push service: nothing else is sent to unless `--push-service` says.
+        (
+            with(&["endpoint"], json!("https://intranet.example.com/x")),
+            "--push-service",
+        ),
+        (
+            with(&["endpoint"], json!("http://127.0.0.1:22/x")),
+            "--push-service",
+        ),
         (
             with(&["keys", "p256dh"], json!(b64(&[4; 10]))),
             "keys.p256dh",
@@ -57,7 +66,7 @@ async fn subscriptions_are_checked_and_private() {
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.contains(field), "{field}: {answer}");
     }
-    let mine = subscribe(&server, &ada, &s, "https://push.example.com/x").await;
+    let mine = subscribe(&server, &ada, &s, "https://fcm.googleapis.com/fcm/send/x").await;
     // Another person cannot see or remove it: it is not theirs (404, as for anything not theirs).
     let grace = server.user_with_token("grace@example.com", "Acme");
     assert!(
@@ -84,7 +93,7 @@ async fn subscriptions_are_checked_and_private() {
 async fn the_vapid_key_is_private_and_survives_a_restart() {
     use std::os::unix::fs::PermissionsExt;
     let clock = nine_o_clock();
-    let (mut server, ada) = setup(&clock, None).await;
+    let (mut server, ada) = setup(&clock, &[]).await;
     let before = vapid_key(&server, &ada).await;
     let file = server.data_dir.join("vapid.key");
     let mode = std::fs::metadata(&file).unwrap().permissions().mode();
