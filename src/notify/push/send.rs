@@ -161,11 +161,8 @@ impl Pusher {
         if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
             return Err(Refusal::Gone);
         }
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry_after(v, now));
+        // Read as for every kind (bounded, a date measured from the answer's own `Date`).
+        let retry_after = crate::notify::failure::retry_hint(response.headers(), b"");
         // The class of the status only, not the body nor the exact code: what a host answers
         // tells what runs there, and the member who named the endpoint reads this.
         log::info!("web push to {host} refused: HTTP {status}");
@@ -181,31 +178,4 @@ enum Refusal {
     /// Not on an allowed push service (`services`).
     NotAllowed(String),
     Failed(String, Option<chrono::Duration>),
-}
-
-/// A `Retry-After` value: seconds or an HTTP date (RFC 9110 section 10.2.3).
-fn retry_after(value: &str, now: Timestamp) -> Option<chrono::Duration> {
-    if let Ok(seconds) = value.trim().parse::<i64>() {
-        return Some(chrono::Duration::seconds(seconds.clamp(0, 86_400)));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
-    Some((at.with_timezone(&chrono::Utc) - now).max(chrono::Duration::zero()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_is_seconds_or_a_date() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
-            .unwrap()
-            .to_utc();
-        assert_eq!(retry_after("30", now), Some(chrono::Duration::seconds(30)));
-        assert_eq!(
-            retry_after("Thu, 01 Jan 2026 00:01:00 GMT", now),
-            Some(chrono::Duration::seconds(60))
-        );
-        assert_eq!(retry_after("soon", now), None);
-    }
 }
