@@ -177,7 +177,7 @@ pub struct NotificationAttempt {
     pub delivery_id: DeliveryId,
     pub channel_id: ChannelId,
     pub channel_name: String,
-    /// email, webhook, slack, discord or ntfy.
+    /// The channel's kind, as `/notification-channels` names it (email, webhook, telegram…).
     pub channel_kind: String,
     /// opened, acknowledged, resolved or renotification.
     pub event: String,
