@@ -70,6 +70,8 @@ describe('audit log', () => {
         await page.getByLabel('Action', { exact: true }).selectOption('create');
         await page.waitForURL(/resourceType=monitor&action=create/, WAIT);
         await page.getByTestId('audit-row').filter({ hasText: fr ? 'Connexion' : 'Signed in' }).waitFor({ state: 'detached', ...WAIT });
+        // The sign-in rows go as the filtered page loads; the monitor's row is on that page.
+        await created.waitFor(WAIT);
         const rows = await page.getByTestId('audit-row').allInnerTexts();
         assert.ok(rows.length >= 1 && rows.every((r) => (fr ? /Création · moniteur/ : /Created · monitor/).test(r)), rows.join('\n'));
         await shot('filtered');
