@@ -72,20 +72,21 @@ pub(crate) async fn notes(server: &TestServer, token: &Token, incident: &str) ->
         .collect()
 }
 
-/// Three receivers standing for three lines of support, each behind a webhook channel
-/// ("Line 0", …); returns them with the channel ids.
-pub(crate) async fn three_lines(
+/// `N` receivers standing for lines of support, each behind a webhook channel ("Line 0", …);
+/// returns them with the channel ids.
+pub(crate) async fn lines<const N: usize>(
     server: &TestServer,
     token: &Token,
-) -> ([HttpReceiver; 3], Vec<String>) {
-    let hooks = [
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-    ];
+) -> ([HttpReceiver; N], Vec<String>) {
+    let mut hooks = Vec::new();
     let mut ids = Vec::new();
-    for (i, hook) in hooks.iter().enumerate() {
+    for i in 0..N {
+        let hook = HttpReceiver::start(Behaviour::Accept).await;
         ids.push(webhook(server, token, &format!("Line {i}"), hook.url("/")).await);
+        hooks.push(hook);
     }
-    (hooks, ids)
+    match hooks.try_into() {
+        Ok(hooks) => (hooks, ids),
+        Err(_) => unreachable!("N receivers were started"),
+    }
 }

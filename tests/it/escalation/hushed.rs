@@ -12,12 +12,8 @@ use crate::notifications::{nine_o_clock, setup, webhook};
 async fn a_silenced_source_pages_nobody_at_the_next_step() {
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let (first, second) = (
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-    );
-    let a = webhook(&server, &ada, "First line", first.url("/a")).await;
-    let b = webhook(&server, &ada, "Second line", second.url("/b")).await;
+    let ([first, second], ids) = super::lines(&server, &ada).await;
+    let (a, b) = (&ids[0], &ids[1]);
     policy(
         &server,
         &ada,

@@ -13,7 +13,7 @@ use crate::notifications::{nine_o_clock, setup};
 async fn a_policy_edited_mid_incident_leaves_that_incident_as_planned() {
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let (hooks, ids) = super::three_lines(&server, &ada).await;
+    let (hooks, ids) = super::lines::<3>(&server, &ada).await;
     let id = policy(
         &server,
         &ada,

@@ -5,8 +5,8 @@ use chrono::Duration;
 use serde_json::json;
 
 use super::{acknowledge, backup_fails, notes, policy, wait_attempts};
-use crate::common::receivers::{Behaviour, HttpReceiver};
-use crate::notifications::{nine_o_clock, run, setup, webhook};
+use crate::common::receivers::HttpReceiver;
+use crate::notifications::{nine_o_clock, run, setup};
 
 const BACKUP: &str = "nightly-backup";
 
@@ -23,12 +23,8 @@ fn events_of(hook: &HttpReceiver) -> Vec<String> {
 async fn unacknowledged_steps_follow_each_other_then_repeat_then_stop() {
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let (first, second) = (
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-    );
-    let a = webhook(&server, &ada, "First line", first.url("/a")).await;
-    let b = webhook(&server, &ada, "Second line", second.url("/b")).await;
+    let ([first, second], ids) = super::lines(&server, &ada).await;
+    let (a, b) = (&ids[0], &ids[1]);
     policy(
         &server,
         &ada,
@@ -94,7 +90,7 @@ async fn unacknowledged_steps_follow_each_other_then_repeat_then_stop() {
 async fn acknowledging_at_step_2_stops_step_3() {
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let (hooks, ids) = super::three_lines(&server, &ada).await;
+    let (hooks, ids) = super::lines::<3>(&server, &ada).await;
     let steps: Vec<_> = ids
         .iter()
         .map(|id| json!({"channels": [id], "afterMinutes": 5}))
@@ -142,12 +138,8 @@ async fn acknowledging_at_step_2_stops_step_3() {
 async fn resolving_ends_the_escalation() {
     let clock = nine_o_clock();
     let (server, ada) = setup(&clock, None).await;
-    let (first, second) = (
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-    );
-    let a = webhook(&server, &ada, "First line", first.url("/")).await;
-    let b = webhook(&server, &ada, "Second line", second.url("/")).await;
+    let ([first, second], ids) = super::lines(&server, &ada).await;
+    let (a, b) = (&ids[0], &ids[1]);
     policy(
         &server,
         &ada,
@@ -183,12 +175,8 @@ async fn resolving_ends_the_escalation() {
 async fn a_restart_in_the_middle_resumes_at_the_right_step() {
     let clock = nine_o_clock();
     let (mut server, ada) = setup(&clock, None).await;
-    let (first, second) = (
-        HttpReceiver::start(Behaviour::Accept).await,
-        HttpReceiver::start(Behaviour::Accept).await,
-    );
-    let a = webhook(&server, &ada, "First line", first.url("/")).await;
-    let b = webhook(&server, &ada, "Second line", second.url("/")).await;
+    let ([first, second], ids) = super::lines(&server, &ada).await;
+    let (a, b) = (&ids[0], &ids[1]);
     policy(
         &server,
         &ada,
