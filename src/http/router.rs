@@ -265,35 +265,60 @@ impl Router {
 
     /// Every route at `path`, whatever its method.
     pub fn routes_at(&self, path: &str) -> impl Iterator<Item = &Route> {
-        let found = self.lookup(path).map(|(slot, _)| slot);
-        found
-            .into_iter()
-            .flat_map(|slot| &self.templates[slot].routes)
+        self.lookups(path)
+            .flat_map(|(slot, _)| &self.templates[slot].routes)
             .map(|&i| &self.routes[i])
     }
 
     /// Finds the route for `method` and `path`. Literal segments win over parameters, so
-    /// `/incidents/ongoing-count` is not taken for an incident id. HEAD falls back to GET.
+    /// `/incidents/ongoing-count` is not taken for an incident id. HEAD falls back to GET. Under
+    /// an alias, a route declared at the alias's own path wins; other paths and methods are
+    /// those of the prefix the alias stands for.
     pub fn find(&self, method: &Method, path: &str) -> Match<'_> {
-        let Some((slot, params)) = self.lookup(path) else {
-            return Match::NotFound;
-        };
-        let routes = || self.templates[slot].routes.iter().map(|&i| &self.routes[i]);
-        let route = routes().find(|r| r.method == method).or_else(|| {
-            let head = method == Method::HEAD;
-            head.then(|| routes().find(|r| r.method == Method::GET))
-                .flatten()
-        });
-        match route {
-            Some(route) => Match::Found(route, params),
-            None => Match::MethodNotAllowed(routes().map(|r| r.method.clone()).collect()),
+        let mut allowed: Vec<Method> = Vec::new();
+        let mut found_path = false;
+        for (slot, params) in self.lookups(path) {
+            found_path = true;
+            let routes = || self.templates[slot].routes.iter().map(|&i| &self.routes[i]);
+            let route = routes().find(|r| r.method == method).or_else(|| {
+                let head = method == Method::HEAD;
+                head.then(|| routes().find(|r| r.method == Method::GET))
+                    .flatten()
+            });
+            if let Some(route) = route {
+                return Match::Found(route, params);
+            }
+            for route in routes() {
+                if !allowed.contains(&route.method) {
+                    allowed.push(route.method.clone());
+                }
+            }
         }
+        if found_path {
+            Match::MethodNotAllowed(allowed)
+        } else {
+            Match::NotFound
+        }
+    }
+
+    /// The templates at `path` with their parameters: the one declared at that very path, then
+    /// the one its alias stands for.
+    fn lookups(
+        &self,
+        path: &str,
+    ) -> impl Iterator<Item = (usize, Vec<(&'static str, String)>)> + '_ {
+        let path = normalize(path);
+        let direct = self.lookup(path);
+        let aliased = match self.unalias(path) {
+            std::borrow::Cow::Owned(target) => self.lookup(&target),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        direct.into_iter().chain(aliased)
     }
 
     /// The template at `path` and its parameters, percent-decoded (`{*rest}` is left as sent).
     fn lookup(&self, path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
-        let path = self.unalias(normalize(path));
-        let found = self.matcher.at(&path).ok()?;
+        let found = self.matcher.at(path).ok()?;
         let slot = *found.value;
         let template = &self.templates[slot];
         let route = &self.routes[template.routes[0]];

@@ -1,7 +1,8 @@
 //! Monitors: what to check (model, settings, and per kind in kinds), what a check ends with
 //! (check), what its result does to the
 //! monitor's status (status) and incidents (record), when checks run (schedule, scheduler), what
-//! is stored (store, history) and the `/monitors` API (routes).
+//! is stored (store, history) and the `/monitors` API (routes); `/http-monitors` in the original
+//! product's shapes (original, original_routes).
 
 pub mod actions;
 pub mod bulk_routes;
@@ -12,6 +13,8 @@ pub mod incident;
 pub mod kinds;
 pub mod matching;
 pub mod model;
+pub mod original;
+pub mod original_routes;
 pub mod record;
 pub mod redact;
 pub mod routes;

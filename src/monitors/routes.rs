@@ -191,7 +191,22 @@ async fn facets(req: Request) -> Result<Response> {
 
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let mut input: MonitorInput = req.json()?;
+    let input: MonitorInput = req.json()?;
+    let monitor = create_monitor(&req, me, input, |_, _| Ok(())).await?;
+    Ok(reply::created(&monitor))
+}
+
+/// Creates a monitor from `input`, in the caller's organization; `more` runs in the same write
+/// once it exists (the original clients' switches are kept there).
+pub(super) async fn create_monitor<F>(
+    req: &Request,
+    me: Principal,
+    mut input: MonitorInput,
+    more: F,
+) -> Result<Monitor>
+where
+    F: FnOnce(&Connection, &Monitor) -> Result<()> + Send + 'static,
+{
     let routing_input = std::mem::take(&mut input.routing);
     let upstreams_input = std::mem::take(&mut input.upstreams);
     let active = input.is_active.unwrap_or(true);
@@ -206,9 +221,10 @@ async fn create(req: Request) -> Result<Response> {
         source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
         let dependent = id.to_string();
         upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
+        more(c, &monitor)?;
         store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
     });
-    let monitor = tokio::spawn(async move {
+    tokio::spawn(async move {
         let monitor = store.write(create).await?;
         if let Some(due) = monitor.next_check_at {
             scheduler.schedule(monitor.id, due, Cadence::of(&monitor.settings));
@@ -216,15 +232,14 @@ async fn create(req: Request) -> Result<Response> {
         Ok::<_, Error>(monitor)
     })
     .await
-    .map_err(Error::internal)??;
-    Ok(reply::created(&monitor))
+    .map_err(Error::internal)?
 }
 
 /// Changes the monitor named by the path. `f` gets the monitor as stored *inside* the write, so
 /// concurrent changes (an edit racing an archive) cannot act on a stale copy; it returns the
 /// monitor after the change (None once deleted). The scheduler is told after the commit, in a
 /// task detached from the request: a client hanging up cannot leave the two disagreeing.
-async fn change<F>(req: &Request, me: &Principal, f: F) -> Result<Option<Monitor>>
+pub(super) async fn change<F>(req: &Request, me: &Principal, f: F) -> Result<Option<Monitor>>
 where
     F: FnOnce(&Connection, Monitor) -> Result<Option<Monitor>> + Send + 'static,
 {
@@ -245,7 +260,7 @@ where
     .map_err(Error::internal)?
 }
 
-fn refuse_archived(m: &Monitor, what: &str) -> Result<()> {
+pub(super) fn refuse_archived(m: &Monitor, what: &str) -> Result<()> {
     if m.status == MonitorStatus::Archived {
         return Err(Error::conflict(
             "monitor_archived",
@@ -261,7 +276,7 @@ fn changed(monitor: Option<Monitor>) -> Result<Response> {
 }
 
 /// The monitor named by the path, in the caller's organization.
-async fn find(req: &Request, me: &Principal) -> Result<Monitor> {
+pub(super) async fn find(req: &Request, me: &Principal) -> Result<Monitor> {
     let id: MonitorId = req.param_id("id")?;
     let org = me.org_id;
     req.read(move |c| store::get(c, org, id))
@@ -317,22 +332,32 @@ async fn get(req: Request) -> Result<Response> {
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let mut input: MonitorInput = req.json()?;
-    let routing_input = std::mem::take(&mut input.routing);
-    let upstreams_input = std::mem::take(&mut input.upstreams);
+    let input: MonitorInput = req.json()?;
     let now = req.now();
     changed(
         change(&req, &me, move |c, current| {
-            refuse_archived(&current, "changed")?;
-            let settings = current.settings.clone().apply(input)?;
-            let (org, id) = (current.organization_id, current.id);
-            source::update_routing(c, org, id, &current.routing, &routing_input, now)?;
-            let dependent = id.to_string();
-            upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
-            store::update_settings(c, &current, &settings, now).map(Some)
+            update_monitor(c, current, input, now).map(Some)
         })
         .await?,
     )
+}
+
+/// Applies `input` to `current` (as read inside this write): settings, channels, upstreams.
+pub(super) fn update_monitor(
+    c: &Connection,
+    current: Monitor,
+    mut input: MonitorInput,
+    now: crate::clock::Timestamp,
+) -> Result<Monitor> {
+    refuse_archived(&current, "changed")?;
+    let routing_input = std::mem::take(&mut input.routing);
+    let upstreams_input = std::mem::take(&mut input.upstreams);
+    let settings = current.settings.clone().apply(input)?;
+    let (org, id) = (current.organization_id, current.id);
+    source::update_routing(c, org, id, &current.routing, &routing_input, now)?;
+    let dependent = id.to_string();
+    upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
+    store::update_settings(c, &current, &settings, now)
 }
 
 async fn delete(req: Request) -> Result<Response> {

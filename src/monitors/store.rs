@@ -249,9 +249,11 @@ pub fn delete(conn: &Connection, org: OrgId, id: MonitorId) -> Result<()> {
     Ok(())
 }
 
+/// Channels chosen anew replace the original clients' switches (`original.rs`).
 pub fn set_routing(conn: &Connection, id: MonitorId, routing: &Routing) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE monitors SET notification_channels = ?2, renotify_minutes = ?3 WHERE id = ?1",
+        "UPDATE monitors SET notification_channels = ?2, renotify_minutes = ?3, original_flags = NULL
+         WHERE id = ?1",
     )?
     .execute(params![
         id,

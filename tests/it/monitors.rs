@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 mod monitor_crud_validation_and_organizations;
+mod original_shapes;
 
 pub(crate) async fn monitor(server: &TestServer, token: &Token, id: &str) -> Value {
     server.as_(token).get_ok(&format!("/monitors/{id}")).await

@@ -196,6 +196,7 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
         ("/organizations/{id}/members/{memberId}", me),
         ("/organizations/{id}/invitations/{invitationId}", invitation),
         ("/monitors/{id}", id(&monitor)),
+        ("/http-monitors/{id}", id(&monitor)),
         ("/incidents/{id}", run),
         ("/tasks/{id}", task_id.to_owned()),
         ("/tasks/{id}/runs/{startedAt}", started),
