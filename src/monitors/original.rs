@@ -52,9 +52,14 @@ pub struct OriginalInput {
     pub request_timeout_ms: Option<u32>,
 }
 
+impl crate::http::openapi::OnCreate for OriginalInput {
+    const REQUIRED: &'static [&'static str] = &["url"];
+}
+
 /// Tags, as `{"records": {"key": "value"}}`.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Records {
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
     #[schemars(schema_with = "limits::metadata_schema")]
     pub records: BTreeMap<String, String>,
 }
@@ -62,6 +67,7 @@ pub struct Records {
 /// Request headers, as `{"headers": {"Name": "value"}}`.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Headers {
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
     #[schemars(schema_with = "limits::headers_schema")]
     pub headers: BTreeMap<String, String>,
 }

@@ -14,6 +14,7 @@ use super::{actions, redact, source};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
+use crate::http::openapi::Create;
 use crate::http::reply::{self, ListPage};
 use crate::http::request::Request;
 use crate::http::router::Route;
@@ -32,7 +33,7 @@ pub fn routes() -> Vec<Route> {
                 .returns::<ListPage<HttpMonitor>>(200, "A page of HTTP monitors"),
             Route::post("/http-monitors", create)
                 .summary("Create an HTTP monitor from the original product's command")
-                .body::<OriginalInput>()
+                .body::<Create<OriginalInput>>()
                 .returns::<HttpMonitor>(201, "The new monitor; its first check comes within 5 s"),
             Route::get("/http-monitors/filterable-metadata", facets)
                 .summary("Tag keys and values of the monitors, in the original shape")
