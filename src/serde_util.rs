@@ -29,6 +29,14 @@ pub fn one_or_many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     })
 }
 
+/// For body fields (with `#[serde(default)]`) whose null means empty, as in the original
+/// product's `{"records": null}`.
+pub fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize)]
@@ -44,12 +52,4 @@ mod tests {
         assert_eq!(read(r#"{"name": null}"#), Some(None));
         assert_eq!(read(r#"{"name": "x"}"#), Some(Some("x".to_owned())));
     }
-}
-
-/// For body fields (with `#[serde(default)]`) whose null means empty, as in the original
-/// product's `{"records": null}`.
-pub fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
-    d: D,
-) -> Result<T, D::Error> {
-    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
