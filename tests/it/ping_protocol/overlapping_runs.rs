@@ -144,6 +144,16 @@ async fn rids_in_any_case_match_an_unknown_one_records_a_run_and_a_bad_one_is_re
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
     assert!(bad.text.contains("rid"), "{}", bad.text);
     assert_eq!(runs(&server, &token, "sync").await.len(), 2);
+
+    // Output past Ping-Body-Limit keeps its tail; a body past the request limit is refused.
+    let long = format!("{}END", "x".repeat(50_000));
+    ping_ok(&server, &format!("/ping/{key}"), Some(&long)).await;
+    let output = runs(&server, &token, "sync").await[0]["output"].clone();
+    let output = output.as_str().unwrap();
+    assert!(output.len() == 10_240 && output.ends_with("END"));
+    let huge = "x".repeat(2 << 20);
+    let refused = ping(&server, &format!("/ping/{key}"), Some(&huge)).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 /// The API speaks rids too: two starts with distinct rids run at once; finish names one by rid.
@@ -174,4 +184,31 @@ async fn the_api_starts_and_finishes_runs_by_rid() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// Each run has its own deadline: the one that falls silent dies, the other goes on, and the task
+/// stays running until it ends.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_overlapping_run_dies_by_its_own_deadline() {
+    let (clock, server, token, key) = task_on_a_manual_clock("report").await;
+    ping_ok(&server, &format!("/ping/{key}/start?rid={RID_A}"), None).await;
+    clock.advance(Duration::minutes(50));
+    ping_ok(&server, &format!("/ping/{key}/start?rid={RID_B}"), None).await;
+    // A ping URL's run has an hour: A's passes, B's does not.
+    clock.advance(Duration::minutes(11));
+    crate::common::eventually("run A to be declared dead", || async {
+        let all = runs(&server, &token, "report").await;
+        (run_with(&all, RID_A)["status"] == "dead").then_some(())
+    })
+    .await;
+    let all = runs(&server, &token, "report").await;
+    assert_eq!(run_with(&all, RID_B)["status"], "running");
+    assert_eq!(task_status(&server, &token, "report").await, "running");
+    let open = server.as_(&token).incidents("report", &["ongoing"]).await;
+    assert_eq!(open[0]["cause"]["kind"], "dead");
+
+    ping_ok(&server, &format!("/ping/{key}/0?rid={RID_B}"), None).await;
+    assert_eq!(task_status(&server, &token, "report").await, "healthy");
+    let all = runs(&server, &token, "report").await;
+    assert_eq!(run_with(&all, RID_B)["durationMs"], 11 * 60_000);
 }
