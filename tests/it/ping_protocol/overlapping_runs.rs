@@ -131,6 +131,22 @@ async fn rids_in_any_case_match_an_unknown_one_records_a_run_and_a_bad_one_is_re
         (&json!("failed"), &json!(7_000), &json!(RID_A))
     );
 
+    // Two starts in the same instant: distinct runs, a millisecond apart.
+    ping_ok(&server, &format!("/ping/{key}/start?rid={RID_A}"), None).await;
+    ping_ok(&server, &format!("/ping/{key}/start?rid={RID_B}"), None).await;
+    let both = runs(&server, &token, "sync").await;
+    let starts = [&both[0]["startedAt"], &both[1]["startedAt"]];
+    assert_ne!(starts[0], starts[1]);
+    for rid in [RID_A, RID_B] {
+        ping_ok(&server, &format!("/ping/{key}?rid={rid}"), None).await;
+    }
+    assert!(
+        runs(&server, &token, "sync")
+            .await
+            .iter()
+            .all(|r| r["status"] == "finished" || r["status"] == "failed")
+    );
+
     // A success whose start never came (Healthchecks: a success with no duration).
     ping_ok(&server, &format!("/ping/{key}?rid={RID_B}"), None).await;
     let latest = &runs(&server, &token, "sync").await[0];
@@ -138,12 +154,12 @@ async fn rids_in_any_case_match_an_unknown_one_records_a_run_and_a_bad_one_is_re
         (&latest["status"], &latest["durationMs"], &latest["rid"]),
         (&json!("finished"), &json!(0), &json!(RID_B))
     );
-    assert_eq!(runs(&server, &token, "sync").await.len(), 2);
+    assert_eq!(runs(&server, &token, "sync").await.len(), 4);
 
     let bad = ping(&server, &format!("/ping/{key}/start?rid=run-42"), None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
     assert!(bad.text.contains("rid"), "{}", bad.text);
-    assert_eq!(runs(&server, &token, "sync").await.len(), 2);
+    assert_eq!(runs(&server, &token, "sync").await.len(), 4);
 
     // Output past Ping-Body-Limit keeps its tail; a body past the request limit is refused.
     let long = format!("{}END", "x".repeat(50_000));

@@ -19,6 +19,10 @@ async fn slug_urls_report_runs_and_create_tasks_only_when_asked() {
     let (status, made) = ada.post_empty("/task-ping-key").await;
     assert_eq!(status, StatusCode::OK);
     let key = made["pingKey"].as_str().unwrap().to_owned();
+    // Audited, without the key itself.
+    let log = crate::audit::entries(&server, &token, "").await;
+    let entry = crate::audit::one(&log, "task_ping_key", "regenerate");
+    assert!(!entry.to_string().contains(&key), "{entry}");
     assert_eq!(
         server.as_(&token).get_ok("/task-ping-key").await["pingKey"],
         key
