@@ -54,6 +54,19 @@ async fn slug_urls_report_runs_and_create_tasks_only_when_asked() {
     let logs = server.as_(&token).get_ok("/tasks/db-backup/logs").await;
     assert_eq!(logs["items"][0]["body"], "rotated");
 
+    // A task whose id is also an action's name is still reached.
+    ada.create("/tasks", json!({"id": "log"})).await;
+    ping_ok(&server, &format!("/ping/{key}/log"), None).await;
+    ping_ok(&server, &format!("/ping/{key}/log/fail"), None).await;
+    let log_runs = runs(&server, &token, "log").await;
+    assert_eq!(
+        log_runs
+            .iter()
+            .map(|r| r["status"].clone())
+            .collect::<Vec<_>>(),
+        [json!("failed"), json!("finished")]
+    );
+
     // An unknown task: 404, unless the URL asks to create it (Healthchecks' 201 Created).
     let missing = ping(&server, &format!("/ping/{key}/new-job"), None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -91,7 +104,7 @@ async fn slug_urls_report_runs_and_create_tasks_only_when_asked() {
     let wrong = ping(&server, "/ping/not-a-real-key-123/other?create=1", None).await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
     let (_, list) = server.as_(&token).get("/tasks").await;
-    assert_eq!(list["totalNumberOfResults"], 2, "{list}");
+    assert_eq!(list["totalNumberOfResults"], 3, "{list}");
 
     // A new key retires the old slug URLs; tasks' own keys keep working.
     let (_, renewed) = server.as_(&token).post_empty("/task-ping-key").await;
