@@ -8,42 +8,44 @@ use crate::http::router::{Route, Router};
 /// Every route, as `/openapi.json` documents them (hidden ones left out there).
 pub fn all() -> Vec<Route> {
     [
-        crate::http::system_routes(),               // /, /metrics, /openapi.json
-        crate::health::routes::routes(),            // /healthz
-        crate::backups::routes::routes(),           // /backups/status
-        crate::accounts::routes::routes(),          // /auth/*, /users/me
-        crate::accounts::setup::routes(),           // /setup
-        crate::accounts::team_routes::routes(),     // /organizations, …/members, …/invitations
-        crate::accounts::access_routes(),           // sign-up, password reset, /users/me/sessions
-        crate::tokens::routes::routes(),            // /api-tokens
-        crate::two_factor::routes::routes(),        // /users/me/two-factor
-        crate::two_factor::login::routes(),         // /auth/login/two-factor
-        crate::two_factor::policy::routes(),        // /organizations/{id}/two-factor-policy
-        crate::monitors::routes::routes(),          // /monitors
-        crate::monitors::bulk_routes::routes(),     // /monitors/bulk
-        crate::monitors::original_routes::routes(), // /http-monitors, /http-monitors/{id}
-        crate::incidents::routes::routes(),         // /incidents
-        crate::incidents::bulk_routes::routes(),    // /incidents/bulk
-        crate::tasks::routes::routes(),             // /tasks, /cron-preview
-        crate::tasks::bulk_routes::routes(),        // /tasks/bulk
-        crate::maintenance::routes::routes(),       // /maintenance-windows
-        crate::tasks::run_routes::routes(),         // /tasks/{id}/start, heartbeat, finish, runs
-        crate::tasks::ping::routes(),               // /ping/{key}
-        crate::badges::routes::routes(), // /monitors|tasks/{id}/badge-key, /badge/{key}/…
-        crate::notify::routes::routes(), // /notification-channels, /notification-settings
-        crate::notify::push::routes::routes(), // /users/me/push-subscriptions, vapid key
-        crate::silences::routes::routes(), // /silences
-        crate::status_pages::routes::routes(), // /status-pages
+        crate::http::system_routes(),            // /, /metrics, /openapi.json
+        crate::health::routes::routes(),         // /healthz
+        crate::backups::routes::routes(),        // /backups/status
+        crate::accounts::routes::routes(),       // /auth/*, /users/me
+        crate::accounts::setup::routes(),        // /setup
+        crate::accounts::team_routes::routes(),  // /organizations, …/members, …/invitations
+        crate::accounts::access_routes(),        // sign-up, password reset, /users/me/sessions
+        crate::tokens::routes::routes(),         // /api-tokens
+        crate::two_factor::routes::routes(),     // /users/me/two-factor
+        crate::two_factor::login::routes(),      // /auth/login/two-factor
+        crate::two_factor::policy::routes(),     // /organizations/{id}/two-factor-policy
+        crate::monitors::routes::routes(),       // /monitors
+        crate::monitors::bulk_routes::routes(),  // /monitors/bulk
+        crate::incidents::routes::routes(),      // /incidents
+        crate::incidents::bulk_routes::routes(), // /incidents/bulk
+        crate::tasks::routes::routes(),          // /tasks, /cron-preview
+        crate::tasks::bulk_routes::routes(),     // /tasks/bulk
+        crate::maintenance::routes::routes(),    // /maintenance-windows
+        crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
+        crate::tasks::ping::routes(),            // /ping/{key}
+        crate::tasks::ping_key_routes::routes(), // /task-ping-key
+        crate::tasks::push_routes::routes(),     // /api/push/{pushToken}
+        crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
+        crate::notify::routes::routes(),         // /notification-channels, /notification-settings
+        crate::notify::push::routes::routes(),   // /users/me/push-subscriptions, vapid key
+        crate::silences::routes::routes(),       // /silences
+        crate::status_pages::routes::routes(),   // /status-pages
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
         crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
         crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo
-        crate::status_pages::events::routes(), // /status/{slug}/events
-        crate::status_pages::assets::routes(), // /status/_/status.css, status.js
+        crate::status_pages::events::routes(),   // /status/{slug}/events
+        crate::status_pages::assets::routes(),   // /status/_/status.css, status.js
         crate::status_pages::badge_routes::routes(), // /status/{slug}/components/{componentId}/badge/…
         crate::overview::routes::routes(),           // /overview, /events
         crate::audit::routes::routes(),              // /audit-log
         crate::web::routes(),                        // /dashboard, /docs
         crate::notify::escalation::routes::routes(), // /escalation-policies, /users/me/notification-preferences
+        crate::monitors::original_routes::routes(), // /http-monitors in the original product's shapes
     ]
     .concat()
 }
