@@ -10,6 +10,7 @@
 //! repeated hours and never in the skipped one. (systemd and Healthchecks skip a fixed time that
 //! falls in the gap; here a daily job is never silently skipped for a day.)
 
+mod field;
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -19,40 +20,29 @@ use chrono::{TimeZone, Timelike};
 use chrono_tz::Tz;
 
 use crate::clock::Timestamp;
-use parse::{Event, contains};
+use field::contains;
+use parse::Event;
 
 /// The last year an expression may name, as systemd's.
 const LAST_YEAR: i32 = 2199;
 
 #[derive(Debug, Clone)]
 pub struct Calendar {
-    lines: Vec<(Event, Tz)>,
+    /// Each line's event, zone and line number.
+    lines: Vec<(Event, Tz, usize)>,
 }
 
 impl Calendar {
-    /// Parses one or more lines read in `zone` (an IANA name checked by the caller); an error
-    /// names the line and says what is wrong, and an expression with no occurrence after `now`
-    /// is refused rather than left silently idle.
-    pub fn parse(text: &str, zone: Tz, now: Timestamp) -> Result<Calendar, String> {
+    /// Parses one or more lines read in `zone`; an error names the line and says what is wrong.
+    pub fn parse(text: &str, zone: Tz) -> Result<Calendar, String> {
         let mut lines = Vec::new();
-        for (n, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
             let event = parse::event(line.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
             let line_zone = event.zone.unwrap_or(zone);
-            let one = Calendar {
-                lines: vec![(event.clone(), line_zone)],
-            };
-            if one.next_after(now).is_none() {
-                return Err(format!(
-                    "line {}: {:?} has no occurrence after now",
-                    n + 1,
-                    line.trim()
-                ));
-            }
-            lines.push((event, line_zone));
+            lines.push((event, line_zone, n + 1));
         }
         if lines.is_empty() {
             return Err("expected at least one expression such as \"Mon..Fri 09:00\"".into());
@@ -60,11 +50,22 @@ impl Calendar {
         Ok(Calendar { lines })
     }
 
+    /// Refuses a line with no occurrence after `now` rather than leave it silently idle (a
+    /// schedule that has passed is not refused later, it just expects nothing more).
+    pub fn check(&self, now: Timestamp) -> Result<(), String> {
+        for (event, zone, n) in &self.lines {
+            if next_of(event, *zone, now).is_none() {
+                return Err(format!("line {n}: never matches a date after now"));
+            }
+        }
+        Ok(())
+    }
+
     /// The first occurrence strictly after `t`, over all lines.
     pub fn next_after(&self, t: Timestamp) -> Option<Timestamp> {
         self.lines
             .iter()
-            .filter_map(|(event, zone)| next_of(event, *zone, t))
+            .filter_map(|(event, zone, _)| next_of(event, *zone, t))
             .min()
     }
 }
@@ -207,7 +208,7 @@ fn first_time(event: &Event, from: NaiveTime) -> Option<NaiveTime> {
     None
 }
 
-fn contains_all(field: &parse::Field, max: u32) -> bool {
+fn contains_all(field: &field::Field, max: u32) -> bool {
     (0..=max).all(|v| contains(field, v, max))
 }
 
