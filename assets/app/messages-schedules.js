@@ -2,10 +2,8 @@
 // into i18n.js's dictionaries. Both languages must have the same keys.
 export default {
   en: {
-    'schedule.kind.cron': 'Cron',
     'schedule.kind.period': 'Every N',
     'schedule.kind.calendar': 'OnCalendar',
-    'schedule.kind.adhoc': 'Ad hoc',
     'schedule.every': 'Expected every',
     'schedule.unit': 'Unit',
     'schedule.minutes': 'minutes',
@@ -24,10 +22,8 @@ export default {
     'schedule.calendarShort': 'OnCalendar',
   },
   fr: {
-    'schedule.kind.cron': 'Cron',
     'schedule.kind.period': 'Toutes les N',
     'schedule.kind.calendar': 'OnCalendar',
-    'schedule.kind.adhoc': 'Ponctuelle',
     'schedule.every': 'Attendue toutes les',
     'schedule.unit': 'Unité',
     'schedule.minutes': 'minutes',

@@ -12,6 +12,7 @@ import { Occurrences, browserZone, useZones } from './task-parts.js';
 const PRESETS = ['*/5 * * * *', '0 * * * *', '30 2 * * *', '0 9 * * 1-5', '0 3 * * 0', '0 4 1 * *'];
 const CALENDAR_PRESETS = ['hourly', 'daily', 'Mon..Fri 09:00', 'Sat,Sun 10:00', '*-*-01 04:00'];
 const KINDS = ['cron', 'period', 'calendar', 'adhoc'];
+const KIND_LABELS = { cron: 'form.task.cron', period: 'schedule.kind.period', calendar: 'schedule.kind.calendar', adhoc: 'form.task.adHoc' };
 /** Units of a period, in seconds; the server takes 60 s to a year. */
 const UNITS = [['60', 'schedule.minutes'], ['3600', 'schedule.hours'], ['86400', 'schedule.days']];
 const PERIOD = { min: 60, max: 31536000 };
@@ -75,7 +76,7 @@ export function ScheduleFields({ form, setForm, set, err }) {
       <fieldset class="segmented schedule-kind" data-testid="schedule-kind">
         <legend class="visually-hidden">${t('form.task.kind')}</legend>
         ${KINDS.map((k) => html`<label key=${k} class=${form.kind === k ? 'checked' : ''}><input type="radio" name="schedule-kind" value=${k}
-          checked=${form.kind === k} onChange=${() => pick(k)} />${t('schedule.kind.' + k)}</label>`)}
+          checked=${form.kind === k} onChange=${() => pick(k)} />${t(KIND_LABELS[k])}</label>`)}
       </fieldset>
       ${form.kind === 'adhoc' && html`<p class="hint">${t('form.task.adHocHint')}</p>`}
       ${form.kind === 'cron' && html`
