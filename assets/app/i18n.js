@@ -26,6 +26,7 @@ import templatesMessages from './messages-templates.js';
 import escalationMessages from './messages-escalation.js';
 import pushMessages from './messages-push.js';
 import pingsMessages from './messages-pings.js';
+import schedulesMessages from './messages-schedules.js';
 
 export const messages = {
   en: {
@@ -223,6 +224,7 @@ addMessages(templatesMessages);
 addMessages(escalationMessages);
 addMessages(pushMessages);
 addMessages(pingsMessages);
+addMessages(schedulesMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

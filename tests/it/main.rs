@@ -34,6 +34,7 @@ mod packaging;
 mod ping_protocol;
 mod providers;
 mod run_wrapper;
+mod schedule_kinds;
 mod security;
 mod silences;
 mod status_pages;

@@ -83,9 +83,14 @@ async fn slug_urls_report_runs_and_create_tasks_only_when_asked() {
     assert_eq!(made.headers["ping-body-limit"], "10240");
     assert_eq!(task_status(&server, &token, "new-job").await, "running");
     let created = server.as_(&token).get_ok("/tasks/new-job").await["task"].clone();
+    // As Healthchecks makes it: expected every day, an hour's grace.
     assert_eq!(
-        (&created["name"], &created["cronSchedule"]),
-        (&json!("new-job"), &json!(null))
+        (
+            &created["name"],
+            &created["periodSeconds"],
+            &created["startWindowSeconds"]
+        ),
+        (&json!("new-job"), &json!(86400), &json!(3600))
     );
     // Once made, the same URL is an ordinary ping.
     ping_ok(&server, &format!("/ping/{key}/new-job?create=1"), None).await;
