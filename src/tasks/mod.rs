@@ -19,3 +19,4 @@ pub mod status;
 pub mod store;
 pub mod summary;
 pub mod timer;
+pub mod upsert;
