@@ -17,3 +17,4 @@ pub use apply::{apply, plan};
 pub use document::{Document, Entry};
 pub use parse::parse;
 pub use plan::Plan;
+pub mod routes;
