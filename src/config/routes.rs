@@ -129,11 +129,13 @@ async fn put(req: Request) -> Result<Response> {
     let (doc, prune) = (document(&req)?, req.query::<PruneQuery>()?.prune);
     let (org, now) = (me.org_id, req.now());
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
+    // The entry's details: `prune`, then the counts the job adds.
+    req.audit.details(serde_json::json!({ "prune": prune }));
     let job = req.audited(move |c| {
         let applied = apply_with(c, org, &doc, prune, now, &|n| std::env::var(n).ok())?;
         let counts = serde_json::json!({
             "creates": applied.plan.creates, "updates": applied.plan.updates,
-            "deletes": applied.plan.deletes, "prune": prune,
+            "deletes": applied.plan.deletes,
         });
         if let serde_json::Value::Object(counts) = counts {
             crate::audit::more_details(counts);

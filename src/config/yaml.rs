@@ -93,7 +93,11 @@ fn plain(s: &str) -> bool {
     ];
     !s.is_empty()
         && s.chars().all(safe)
-        && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+        && (s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+            || (s.starts_with(|c: char| c.is_ascii_digit())
+                && !s.starts_with("0x")
+                && !s.starts_with("0o")
+                && s.parse::<i64>().is_err()))
         && !s.ends_with(' ')
         && !s.contains("  ")
         && !reserved.contains(&s.to_ascii_lowercase().as_str())
@@ -112,7 +116,7 @@ mod tests {
             "intervalSeconds": 60, "metadata": {}, "upstreams": [], "isActive": true,
             "notificationChannels": null, "tags": {"team": "web", "on": "yes"},
             "steps": [{"channels": ["a", "b"], "afterMinutes": 5, "nested": {"x": [1]}}],
-            "lists": [[1, 2], []], "text": "line one\nline two", "odd": " lead", "num": "0123",
+            "lists": [[1, 2], []], "text": "line one\nline two", "odd": " lead", "num": "0123", "uuid": "01a24ec9-cbd5-75c3", "hex": "0x1f", "exp": "1e5",
         }) else {
             unreachable!()
         };
