@@ -185,7 +185,9 @@ fn taken(e: Error, id: &str) -> Error {
     if e.is_internal() {
         Error::invalid_field(
             "id",
-            format!("{id:?} is the id of another organization's entity"),
+            format!(
+                "{id:?} is the id of another organization's entity (or of an archived monitor)"
+            ),
         )
     } else {
         e
