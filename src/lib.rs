@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod cron;
 pub mod error;
 pub mod health;

@@ -27,6 +27,7 @@ import escalationMessages from './messages-escalation.js';
 import pushMessages from './messages-push.js';
 import pingsMessages from './messages-pings.js';
 import schedulesMessages from './messages-schedules.js';
+import configMessages from './messages-config.js';
 
 export const messages = {
   en: {
@@ -225,6 +226,7 @@ addMessages(escalationMessages);
 addMessages(pushMessages);
 addMessages(pingsMessages);
 addMessages(schedulesMessages);
+addMessages(configMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -8,7 +8,7 @@ use warp::reply::Response;
 use super::kinds::KindSettings;
 use super::model::Monitor;
 use super::original::{self, FilterableMetadata, HttpMonitor, OriginalInput, Switches};
-use super::routes::{ListQuery, change, create_monitor, find, update_monitor};
+use super::routes::{ListQuery, change, create_monitor, find};
 use super::store::{self, Filter};
 use super::{actions, redact, source};
 use crate::accounts::principal::Principal;
@@ -174,7 +174,7 @@ async fn update(req: Request) -> Result<Response> {
             false => actions::Action::Pause,
         });
         let (org, id) = (current.organization_id, current.id);
-        let mut monitor = update_monitor(c, current, input.into_monitor_input(), now)?;
+        let mut monitor = super::upsert::update(c, &current, input.into_monitor_input(), now)?;
         if let Some(action) = action
             && actions::refusal(&action, monitor.status, &monitor.settings.metadata).is_none()
         {

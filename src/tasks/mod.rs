@@ -25,3 +25,4 @@ pub mod store;
 pub mod summary;
 pub mod timer;
 pub mod timing;
+pub mod upsert;

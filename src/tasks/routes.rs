@@ -8,9 +8,8 @@ use warp::reply::Response;
 use super::lifecycle;
 use super::matching::Matching;
 use super::model::{Task, TaskLog};
-use super::ping_keys;
 use super::run_store;
-use super::settings::{TaskInput, TaskSettings, check_id, check_not_reserved};
+use super::settings::TaskInput;
 use super::source;
 use super::store::{self, Filter};
 use crate::accounts::principal::Principal;
@@ -25,8 +24,7 @@ use crate::incidents::model::SourceType;
 use crate::limits;
 use crate::maintenance::quieter::soonest;
 use crate::monitors::dependents::{self, Linked};
-use crate::monitors::upstreams::{self, DependentType};
-use crate::notify::routing::Routing;
+use crate::monitors::upstreams::DependentType;
 use crate::store::filter::SortFields;
 use rusqlite::Connection;
 
@@ -160,27 +158,13 @@ async fn list(req: Request) -> Result<Response> {
 
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
-    let mut input: TaskInput = req.json()?;
-    let routing_input = std::mem::take(&mut input.routing);
-    let upstreams_input = std::mem::take(&mut input.upstreams);
-    let ping_key = input.ping_key.take();
-    let id = check_id(
-        input
-            .id
-            .as_deref()
-            .ok_or_else(|| Error::invalid_field("id", "is required"))?,
-    )?;
-    check_not_reserved(&id)?;
-    let settings = TaskSettings::defaults(&id).apply(&id, input)?;
-    let now = req.now();
-    let org = me.org_id;
+    let input: TaskInput = req.json()?;
+    let (org, now) = (me.org_id, req.now());
     let task = req
         .write(move |c| {
-            lifecycle::create(c, org, &id, &settings, ping_key.as_deref(), now)?;
-            crate::audit::created(&id);
-            source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
-            upstreams::apply(c, org, DependentType::Task, &id, &upstreams_input)?;
-            store::get(c, org, &id)?.ok_or_else(|| Error::not_found("task"))
+            let task = super::upsert::create(c, org, input, now)?;
+            crate::audit::created(&task.id);
+            Ok(task)
         })
         .await?;
     Ok(reply::created(&shown_to(&me, task)))
@@ -241,21 +225,11 @@ where
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteTasks).await?;
-    let mut input: TaskInput = req.json()?;
-    let routing_input = std::mem::take(&mut input.routing);
-    let upstreams_input = std::mem::take(&mut input.upstreams);
-    let ping_key = input.ping_key.take();
+    let input: TaskInput = req.json()?;
     let now = req.now();
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
-        let settings = store::settings_of(&task).apply(&task.id, input)?;
-        let org = task.organization_id;
-        source::update_routing(c, org, &task.id, &task.routing, &routing_input, now)?;
-        upstreams::apply(c, org, DependentType::Task, &task.id, &upstreams_input)?;
-        if let Some(key) = &ping_key {
-            ping_keys::set(c, org, &task.id, key)?;
-        }
-        lifecycle::update(c, &task, &settings, now).map(Some)
+        super::upsert::update(c, &task, input, now).map(Some)
     })
     .await?
     .ok_or_else(|| Error::not_found("task"))?;
