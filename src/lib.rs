@@ -11,6 +11,7 @@ pub mod badges;
 pub mod bulk;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod cron;
 pub mod error;
 pub mod health;
