@@ -3,6 +3,7 @@
 mod auth_proxy;
 mod backup;
 mod healthcheck;
+mod import;
 mod limits;
 mod output;
 mod push;
@@ -125,6 +126,9 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Replace the database with a backup (the server must be stopped; the old file is kept).
     Restore(restore::RestoreArgs),
+    /// Bring another tool's setup (Uptime Kuma, Healthchecks) into an organization.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Run a command (a cron job) and report it to a server as a run of a task.
     Run(run::RunArgs),
     /// Ask a running server's /healthz whether it keeps watch: exit 0 when healthy, 1 otherwise
@@ -205,6 +209,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(command) => token::run(&cli.data_dir, command),
         Command::Backup(args) => backup::run(&cli.data_dir, args),
         Command::Restore(args) => restore::run(&cli.data_dir, args),
+        Command::Import(command) => import::run(&cli.data_dir, command),
     }
     .map(|()| ExitCode::SUCCESS)
 }

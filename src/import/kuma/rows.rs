@@ -114,6 +114,16 @@ pub fn open(path: &Path) -> Result<Connection> {
 /// Every row of `table` (quoted, as `group` is a keyword), ordered by `id` when it has one;
 /// no rows when the table does not exist in this version of the schema.
 pub fn all(conn: &Connection, table: &str) -> Result<Vec<Row>> {
+    select(conn, table, "", &[])
+}
+
+/// The rows of `table` matching `filter` (an SQL condition on `params`), as `all`.
+pub fn select(
+    conn: &Connection,
+    table: &str,
+    filter: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Row>> {
     let exists: bool = conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
@@ -125,7 +135,7 @@ pub fn all(conn: &Connection, table: &str) -> Result<Vec<Row>> {
         return Ok(Vec::new());
     }
     let mut stmt = conn
-        .prepare(&format!("SELECT * FROM \"{table}\""))
+        .prepare(&format!("SELECT * FROM \"{table}\" {filter}"))
         .map_err(read_error)?;
     let names: Vec<String> = stmt
         .column_names()
@@ -133,7 +143,7 @@ pub fn all(conn: &Connection, table: &str) -> Result<Vec<Row>> {
         .map(|s| (*s).to_owned())
         .collect();
     let rows = stmt
-        .query_map([], |r| {
+        .query_map(params, |r| {
             let mut row = HashMap::with_capacity(names.len());
             for (i, name) in names.iter().enumerate() {
                 row.insert(name.clone(), r.get::<_, Sql>(i)?);
