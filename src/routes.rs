@@ -28,6 +28,8 @@ pub fn all() -> Vec<Route> {
         crate::maintenance::routes::routes(),    // /maintenance-windows
         crate::tasks::run_routes::routes(),      // /tasks/{id}/start, heartbeat, finish, runs
         crate::tasks::ping::routes(),            // /ping/{key}
+        crate::tasks::ping_key_routes::routes(), // /task-ping-key
+        crate::tasks::push_routes::routes(),     // /api/push/{pushToken}
         crate::badges::routes::routes(),         // /monitors|tasks/{id}/badge-key, /badge/{key}/…
         crate::notify::routes::routes(),         // /notification-channels, /notification-settings
         crate::notify::push::routes::routes(),   // /users/me/push-subscriptions, vapid key

@@ -66,15 +66,19 @@ pub fn create(
     org: OrgId,
     id: &str,
     settings: &TaskSettings,
+    ping_key: Option<&str>,
     now: Timestamp,
 ) -> Result<Task> {
+    // A chosen key is checked (and made canonical) by `ping_keys::chosen` before it comes here.
+    let ping_key = ping_key.map_or_else(new_ping_key, str::to_owned);
     let state = resting_state(
         TaskStatus::Healthy,
         settings.schedule()?.as_ref(),
         None,
         now,
     );
-    store::insert(conn, org, id, settings, state, &new_ping_key(), now)?;
+    super::ping_keys::check_free(conn, &ping_key, None)?;
+    store::insert(conn, org, id, settings, state, &ping_key, now)?;
     store::get(conn, org, id)?.ok_or_else(not_found)
 }
 
@@ -124,6 +128,9 @@ pub struct Start<'a> {
     pub new_task: Option<&'a TaskSettings>,
     pub if_running: IfRunning,
     pub via: Via,
+    /// The run's rid (a canonical UUID): runs with distinct rids may be running at once, and
+    /// `if_running` concerns only the running run with the same rid (or the one without any).
+    pub rid: Option<&'a str>,
 }
 
 /// What a start does while another run of the task is going on.
@@ -155,10 +162,10 @@ pub fn start(
 ) -> Result<TaskRun> {
     let task = match (store::get(conn, org, id)?, how.new_task) {
         (Some(task), _) => task,
-        (None, Some(settings)) => create(conn, org, id, settings, now)?,
+        (None, Some(settings)) => create(conn, org, id, settings, None, now)?,
         (None, None) => return Err(not_found()),
     };
-    if let Some(previous) = run_store::running_run(conn, org, id)? {
+    if let Some(previous) = run_store::running_run(conn, org, id, how.rid)? {
         if how.if_running == IfRunning::Refuse {
             return Err(Error::conflict(
                 "task_running",
@@ -191,7 +198,7 @@ pub fn start(
         Via::Ping => task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT),
         Via::Api => task.heartbeat_timeout_seconds,
     };
-    run_store::insert_run(conn, org, id, started_at, timeout)?;
+    run_store::insert_run(conn, org, id, started_at, timeout, how.rid)?;
     let state = TaskState {
         status: TaskStatus::Running,
         next_due_at: schedule_of(&task)?.and_then(|s| s.next_after_run(started_at, now)),
@@ -244,8 +251,10 @@ fn run_ended(conn: &Connection, org: OrgId, id: &str, started_at: Timestamp) -> 
 }
 
 pub struct Finish<'a> {
-    /// The run it ends (its `startedAt`); None: whichever is running.
+    /// The run it ends (its `startedAt`); None: the running run with `rid`.
     pub run: Option<Timestamp>,
+    /// Without `run`: the rid of the run it ends (None: the run started without a rid).
+    pub rid: Option<&'a str>,
     pub status: FinishStatus,
     pub exit_code: Option<i32>,
     pub error_message: Option<&'a str>,
@@ -263,14 +272,12 @@ pub fn finish(
 ) -> Result<TaskRun> {
     let task = store::get(conn, org, id)?.ok_or_else(not_found)?;
     let status = finished_run(f.status, f.exit_code)?;
-    let run = run_store::running_run(conn, org, id)?;
-    let run = match (run, f.run) {
-        (Some(run), Some(named)) if run.started_at != named => {
-            return Err(run_ended(conn, org, id, named)?);
-        }
-        (Some(run), _) => run,
-        (None, Some(named)) => return Err(run_ended(conn, org, id, named)?),
-        (None, None) => return Err(not_running()),
+    let run = match f.run {
+        Some(named) => match run_store::get_run(conn, org, id, named)? {
+            Some(run) if run.status == RunStatus::Running => run,
+            _ => return Err(run_ended(conn, org, id, named)?),
+        },
+        None => run_store::running_run(conn, org, id, f.rid)?.ok_or_else(not_running)?,
     };
     let end = Completion {
         status,
@@ -299,12 +306,16 @@ pub(super) fn end_run(
         end,
         now,
     )?;
-    let state = resting_state(
+    let mut state = resting_state(
         resting_after(Some(end.status)),
         schedule_of(task)?.as_ref(),
         Some(run.started_at),
         now,
     );
+    if run_store::any_running(conn, task.organization_id, &task.id)? {
+        // Overlapping runs (distinct rids): the task is running until the last one ends.
+        (state.status, state.deadline_at) = (TaskStatus::Running, None);
+    }
     store::set_state(conn, task, state, now)?;
     let started_at = run.started_at;
     let event = match end.status {
@@ -332,13 +343,15 @@ pub enum Ping {
     ExitCode(u8),
 }
 
-/// A ping: `/start` begins a run (replacing a forgotten one); the others end the running run, or
-/// record an instant run when none was started (a crontab line `job && curl …/ping/KEY`).
+/// A ping: `/start` begins a run (replacing a forgotten one with the same rid); the others end
+/// the running run with their rid, or record an instant run when none was started (a crontab
+/// line `job && curl …/ping/KEY`, or a rid whose start never arrived: no duration to measure).
 pub fn ping(
     conn: &Connection,
     org: OrgId,
     id: &str,
     ping: Ping,
+    rid: Option<&str>,
     body: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
@@ -347,10 +360,11 @@ pub fn ping(
             new_task: None,
             if_running: IfRunning::Replace,
             via: Via::Ping,
+            rid,
         };
-        start(conn, org, id, &how, now)?;
+        let run = start(conn, org, id, &how, now)?;
         if let Some(body) = body {
-            run_store::append_output(conn, org, id, body, now)?;
+            run_store::append_output(conn, org, id, run.started_at, body, now)?;
         }
         return Ok(());
     }
@@ -360,16 +374,18 @@ pub fn ping(
         Ping::ExitCode(code) => (FinishStatus::Failure, Some(i32::from(code))),
         Ping::Start => unreachable!("handled above"),
     };
-    if run_store::running_run(conn, org, id)?.is_none() {
+    if run_store::running_run(conn, org, id, rid)?.is_none() {
         let how = Start {
             new_task: None,
             if_running: IfRunning::Refuse,
             via: Via::Ping,
+            rid,
         };
         start(conn, org, id, &how, now)?;
     }
     let finish_report = Finish {
         run: None,
+        rid,
         status,
         exit_code,
         error_message: None,

@@ -76,6 +76,9 @@ pub struct TaskRun {
     pub output: Option<String>,
     pub last_heartbeat_at: Option<Timestamp>,
     pub heartbeat_timeout_seconds: u32,
+    /// The `?rid=` its pings carried (Healthchecks' run id, a UUID): runs with distinct rids may
+    /// overlap, each ended by the ping with its rid. Null for runs started without one.
+    pub rid: Option<String>,
 }
 
 /// A `/ping/{key}/log` message.

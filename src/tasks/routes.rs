@@ -8,6 +8,7 @@ use warp::reply::Response;
 use super::lifecycle;
 use super::matching::Matching;
 use super::model::{Task, TaskLog};
+use super::ping_keys;
 use super::run_store;
 use super::settings::{TaskInput, TaskSettings, check_id, check_not_reserved};
 use super::source;
@@ -162,6 +163,8 @@ async fn create(req: Request) -> Result<Response> {
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
     let upstreams_input = std::mem::take(&mut input.upstreams);
+    let ping_key = input.ping_key.take().map(|k| ping_keys::chosen(&k));
+    let ping_key = ping_key.transpose()?;
     let id = check_id(
         input
             .id
@@ -174,7 +177,7 @@ async fn create(req: Request) -> Result<Response> {
     let org = me.org_id;
     let task = req
         .write(move |c| {
-            lifecycle::create(c, org, &id, &settings, now)?;
+            lifecycle::create(c, org, &id, &settings, ping_key.as_deref(), now)?;
             crate::audit::created(&id);
             source::update_routing(c, org, &id, &Routing::default(), &routing_input, now)?;
             upstreams::apply(c, org, DependentType::Task, &id, &upstreams_input)?;
@@ -239,6 +242,8 @@ async fn update(req: Request) -> Result<Response> {
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
     let upstreams_input = std::mem::take(&mut input.upstreams);
+    let ping_key = input.ping_key.take().map(|k| ping_keys::chosen(&k));
+    let ping_key = ping_key.transpose()?;
     let now = req.now();
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
@@ -246,6 +251,10 @@ async fn update(req: Request) -> Result<Response> {
         let org = task.organization_id;
         source::update_routing(c, org, &task.id, &task.routing, &routing_input, now)?;
         upstreams::apply(c, org, DependentType::Task, &task.id, &upstreams_input)?;
+        if let Some(key) = &ping_key {
+            ping_keys::check_free(c, key, Some((org, &task.id)))?;
+            store::set_ping_key(c, org, &task.id, key)?;
+        }
         lifecycle::update(c, &task, &settings, now).map(Some)
     })
     .await?

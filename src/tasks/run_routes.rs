@@ -68,6 +68,11 @@ pub struct StartBody {
     /// Ends a run still going on as aborted instead of answering 409.
     #[serde(default)]
     pub abort_previous_running_task: Option<bool>,
+    /// A run id (a UUID, as Healthchecks' `?rid=`): runs with distinct rids may be running at
+    /// once, and the 409 (or the replacement) concerns only a running run with the same rid.
+    /// End it with `finish`'s `rid` or `startedAt`.
+    #[schemars(extend("format" = "uuid"))]
+    pub rid: Option<String>,
 }
 
 /// Optional: with no body, the heartbeat counts for whichever run is running.
@@ -87,8 +92,12 @@ pub struct HeartbeatBody {
      "then": {"properties": {"exitCode": {"not": {"const": 0}}}}},
 ]))]
 pub struct FinishBody {
-    /// The run this finish ends; 400 if that run is no longer running. Default: whichever is.
+    /// The run this finish ends; 400 if that run is no longer running. Default: the running run
+    /// with `rid` (without `rid`: the one started without a rid).
     pub started_at: Option<DateTime<FixedOffset>>,
+    /// The run id given to its start (a UUID).
+    #[schemars(extend("format" = "uuid"))]
+    pub rid: Option<String>,
     pub status: FinishStatus,
     /// 0 for success, non-zero for failure; null when killed by a signal.
     pub exit_code: Option<i32>,
@@ -147,6 +156,7 @@ async fn start(req: Request) -> Result<Response> {
         }
         None => None,
     };
+    let rid = super::ping::parse_rid(body.rid.as_deref())?;
     let if_running = match body.abort_previous_running_task {
         Some(true) => IfRunning::Replace,
         _ => IfRunning::Refuse,
@@ -163,6 +173,7 @@ async fn start(req: Request) -> Result<Response> {
                 new_task: new_task.as_ref(),
                 if_running,
                 via: Via::Api,
+                rid: rid.as_deref(),
             };
             let run = lifecycle::start(c, org, &id, &how, now)?;
             if created {
@@ -203,10 +214,12 @@ async fn finish(req: Request) -> Result<Response> {
     let (org, now) = (me.org_id, req.now());
     let error_message = body.error_message.as_deref().map(output_tail);
     let output = body.output.as_deref().map(output_tail);
+    let rid = super::ping::parse_rid(body.rid.as_deref())?;
     let run = req
         .write(move |c| {
             let f = Finish {
                 run: body.started_at.map(|t| t.to_utc()),
+                rid: rid.as_deref(),
                 status: body.status,
                 exit_code: body.exit_code,
                 error_message: error_message.as_deref(),

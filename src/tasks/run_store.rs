@@ -16,7 +16,7 @@ use crate::store::time::{from_db, opt_from_db, to_db};
 
 const RUN_COLUMNS: &str =
     "organization_id, task_id, status, started_at, updated_at, completed_at, exit_code,
-    error_message, output, last_heartbeat_at, heartbeat_timeout_seconds";
+    error_message, output, last_heartbeat_at, heartbeat_timeout_seconds, rid";
 
 fn run_from_row(r: &Row<'_>) -> rusqlite::Result<TaskRun> {
     let started_at = from_db(r.get(3)?);
@@ -34,18 +34,34 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<TaskRun> {
         output: r.get(8)?,
         last_heartbeat_at: opt_from_db(r.get(9)?),
         heartbeat_timeout_seconds: r.get(10)?,
+        rid: r.get(11)?,
     })
 }
 
-/// The task's running run, if any.
-pub fn running_run(conn: &Connection, org: OrgId, task: &str) -> Result<Option<TaskRun>> {
+/// The task's running run with this `rid` (None: the one started without a rid), if any.
+pub fn running_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    rid: Option<&str>,
+) -> Result<Option<TaskRun>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {RUN_COLUMNS} FROM task_runs
-             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'"
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running' AND rid IS ?3"
         ))?
-        .query_row(params![org, task], run_from_row)
+        .query_row(params![org, task, rid], run_from_row)
         .optional()?)
+}
+
+/// Whether any run of the task is still going on (runs with distinct rids overlap).
+pub fn any_running(conn: &Connection, org: OrgId, task: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM task_runs
+             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running')",
+        )?
+        .query_row(params![org, task], |r| r.get(0))?)
 }
 
 /// The status of the task's latest run.
@@ -104,26 +120,28 @@ pub fn insert_run(
     task: &str,
     started_at: Timestamp,
     heartbeat_timeout: u32,
+    rid: Option<&str>,
 ) -> Result<()> {
     let dead_at = started_at + chrono::Duration::seconds(heartbeat_timeout.into());
     conn.prepare_cached(
         "INSERT INTO task_runs (organization_id, task_id, started_at, status, last_heartbeat_at,
-            heartbeat_timeout_seconds, dead_at, updated_at)
-         VALUES (?1, ?2, ?3, 'running', ?3, ?4, ?5, ?3)",
+            heartbeat_timeout_seconds, dead_at, updated_at, rid)
+         VALUES (?1, ?2, ?3, 'running', ?3, ?4, ?5, ?3, ?6)",
     )?
     .execute(params![
         org,
         task,
         to_db(started_at),
         heartbeat_timeout,
-        to_db(dead_at)
+        to_db(dead_at),
+        rid
     ])?;
     signals::mark(Topic::TaskDeadlines);
     Ok(())
 }
 
-/// Records a heartbeat of the running run (of that one only, when `run` names it); false if
-/// none matches.
+/// Records a heartbeat of the running run started without a rid (of the run `run` names, when
+/// it does); false if none matches.
 pub fn heartbeat(
     conn: &Connection,
     org: OrgId,
@@ -136,7 +154,7 @@ pub fn heartbeat(
             "UPDATE task_runs SET last_heartbeat_at = ?3, updated_at = ?3,
                 dead_at = ?3 + heartbeat_timeout_seconds * 1000
              WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'
-               AND (?4 IS NULL OR started_at = ?4)",
+               AND (?4 IS NULL AND rid IS NULL OR started_at = ?4)",
         )?
         .execute(params![org, task, to_db(now), run.map(to_db)])?
         == 1)
@@ -211,29 +229,31 @@ pub fn complete_run(
     Ok(())
 }
 
-/// Appends to a running run's output, keeping the tail.
+/// Appends to the running run started at `started_at`'s output, keeping the tail.
 pub fn append_output(
     conn: &Connection,
     org: OrgId,
     task: &str,
+    started_at: Timestamp,
     text: &str,
     now: Timestamp,
 ) -> Result<bool> {
     let current: Option<Option<String>> = conn
         .prepare_cached(
-            "SELECT output FROM task_runs WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+            "SELECT output FROM task_runs WHERE organization_id = ?1 AND task_id = ?2
+               AND started_at = ?3 AND status = 'running'",
         )?
-        .query_row(params![org, task], |r| r.get(0))
+        .query_row(params![org, task, to_db(started_at)], |r| r.get(0))
         .optional()?;
     let Some(current) = current else {
         return Ok(false);
     };
     let output = super::model::output_tail(&format!("{}{text}", current.unwrap_or_default()));
     conn.prepare_cached(
-        "UPDATE task_runs SET output = ?3, updated_at = ?4
-         WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'",
+        "UPDATE task_runs SET output = ?4, updated_at = ?5
+         WHERE organization_id = ?1 AND task_id = ?2 AND started_at = ?3",
     )?
-    .execute(params![org, task, output, to_db(now)])?;
+    .execute(params![org, task, to_db(started_at), output, to_db(now)])?;
     Ok(true)
 }
 
@@ -355,10 +375,10 @@ mod tests {
             output: Some("ok"),
         };
         for started in [day(1), day(100)] {
-            insert_run(&conn, org, "job", started, 30).unwrap();
+            insert_run(&conn, org, "job", started, 30, None).unwrap();
             complete_run(&conn, org, "job", started, &done, started).unwrap();
         }
-        insert_run(&conn, org, "job", day(2), 30).unwrap(); // still running
+        insert_run(&conn, org, "job", day(2), 30, None).unwrap(); // still running
         insert_log(&conn, org, "job", "old", day(1)).unwrap();
         insert_log(&conn, org, "job", "new", day(100)).unwrap();
 

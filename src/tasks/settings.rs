@@ -47,6 +47,12 @@ pub struct TaskInput {
     #[serde(default, deserialize_with = "present")]
     #[schemars(range(min = HEARTBEAT_TIMEOUT.1, max = HEARTBEAT_TIMEOUT.2))]
     pub heartbeat_timeout_seconds: Option<Option<u32>>,
+    /// The secret of its ping URLs, when you choose it (to keep a Healthchecks check's UUID or
+    /// an Uptime Kuma push token working): 8–128 letters, digits, '-' or '_', or a UUID (stored
+    /// lowercase). Default on create: a random one. 409 `ping_key_taken` when in use. Ignored in
+    /// `newTask`.
+    #[schemars(regex(pattern = super::ping_keys::KEY_PATTERN))]
+    pub ping_key: Option<String>,
     #[serde(flatten)]
     pub routing: crate::notify::routing::RoutingInput,
     #[serde(flatten)]
@@ -143,6 +149,12 @@ impl TaskSettings {
             lateness_window_seconds: LATENESS_WINDOW.0,
             heartbeat_timeout_seconds: HEARTBEAT_TIMEOUT.0,
         }
+    }
+
+    /// A task made by its first ping (`/ping/{orgKey}/{id}?create=1`): an ad-hoc task, the one
+    /// place to give such tasks a schedule of their own.
+    pub fn created_by_ping(id: &str) -> TaskSettings {
+        TaskSettings::defaults(id)
     }
 
     /// These settings with `input` applied, validated as a whole (a new time zone is checked

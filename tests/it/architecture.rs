@@ -24,7 +24,10 @@ const OWNERS: &[(&str, &[&str])] = &[
         "monitors",
         &["monitors", "check_results", "check_rollups", "upstreams"],
     ),
-    ("tasks", &["tasks", "task_runs", "task_logs"]),
+    (
+        "tasks",
+        &["tasks", "task_runs", "task_logs", "task_ping_keys"],
+    ),
     (
         "incidents",
         &["incidents", "incident_events", "incident_acknowledgements"],

@@ -22,6 +22,10 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ),
     ("/badge/", "a badge by its secret key"),
     ("/ping/", "a task's ping URL by its secret key"),
+    (
+        "/api/push/",
+        "Uptime Kuma's push URL: a task by its secret key",
+    ),
     ("/dashboard/", "the dashboard's files"),
 ];
 
