@@ -63,27 +63,42 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let org = organization(&tx, common.org.as_deref())?;
     let (imported, beats) = match &command {
-        ImportCommand::UptimeKuma { path, history_days, .. } => {
-            kuma::import_with_history(path, org, now, *history_days)?
-        }
-        ImportCommand::Healthchecks { file, channels, keep_ping_urls, .. } => {
+        ImportCommand::UptimeKuma {
+            path, history_days, ..
+        } => kuma::import_with_history(path, org, now, *history_days)?,
+        ImportCommand::Healthchecks {
+            file,
+            channels,
+            keep_ping_urls,
+            ..
+        } => {
             let checks = healthchecks::parse_checks(&read(file)?)?;
             let channels = match channels {
                 Some(path) => healthchecks::parse_channels(&read(path)?)?,
                 None => Vec::new(),
             };
-            let options = healthchecks::Options { keep_ping_urls: *keep_ping_urls };
+            let options = healthchecks::Options {
+                keep_ping_urls: *keep_ping_urls,
+            };
             (healthchecks::map(&checks, &channels, &options), Vec::new())
         }
     };
     let Imported { document, report } = imported;
-    let document: crate::config::Document = serde_json::from_value(document).map_err(Error::internal)?;
+    let document: crate::config::Document =
+        serde_json::from_value(document).map_err(Error::internal)?;
     let (plan, added) = if common.dry_run {
         (crate::config::plan(&tx, org, &document, false)?, 0)
     } else {
         let plan = crate::config::apply(&tx, org, &document, false, now)?;
         let added = kuma::history::write(&tx, &beats)?;
-        crate::audit::by_cli(&tx, Some(org), ("config", org.0.to_string()), "import", &[], now)?;
+        crate::audit::by_cli(
+            &tx,
+            Some(org),
+            ("config", org.0.to_string()),
+            "import",
+            &[],
+            now,
+        )?;
         (plan, added)
     };
     if common.dry_run {
@@ -97,14 +112,20 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
     if common.dry_run {
         outln!("Dry run: nothing was changed.");
     } else if !beats.is_empty() {
-        outln!("History: {added} check results added ({} already there).", beats.len() - added);
+        outln!(
+            "History: {added} check results added ({} already there).",
+            beats.len() - added
+        );
     }
     Ok(())
 }
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| {
-        Error::bad_request("import_source", format!("cannot read {}: {e}", path.display()))
+        Error::bad_request(
+            "import_source",
+            format!("cannot read {}: {e}", path.display()),
+        )
     })
 }
 
@@ -112,9 +133,14 @@ fn read(path: &Path) -> Result<String> {
 fn organization(conn: &rusqlite::Connection, name: Option<&str>) -> Result<OrgId> {
     use crate::accounts::store;
     if let Some(name) = name {
-        return store::organization_named(conn, name)?.map(|o| o.id).ok_or_else(|| {
-            Error::bad_request("organization_required", format!("no organization named {name:?}"))
-        });
+        return store::organization_named(conn, name)?
+            .map(|o| o.id)
+            .ok_or_else(|| {
+                Error::bad_request(
+                    "organization_required",
+                    format!("no organization named {name:?}"),
+                )
+            });
     }
     match store::organizations(conn)?.as_slice() {
         [only] => Ok(only.id),
@@ -127,7 +153,11 @@ fn organization(conn: &rusqlite::Connection, name: Option<&str>) -> Result<OrgId
             format!(
                 "there are {} organizations; choose one with --org: {}",
                 several.len(),
-                several.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                several
+                    .iter()
+                    .map(|o| o.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )),
     }

@@ -39,6 +39,9 @@ pub fn task(entry: &Value) -> Result<(), String> {
     check_id(id).map_err(|e| e.message)?;
     check_not_reserved(id).map_err(|e| e.message)?;
     let input: TaskInput = body(entry)?;
+    if let Some(key) = &input.ping_key {
+        crate::tasks::ping_keys::chosen(key).map_err(|e| e.message)?;
+    }
     TaskSettings::defaults(id)
         .apply(id, input)
         .map(drop)

@@ -34,8 +34,15 @@ pub fn read(
     now: Timestamp,
     report: &mut Report,
 ) -> Result<Vec<Beat>> {
-    let since = (now - Duration::days(i64::from(days))).format("%Y-%m-%d %H:%M:%S").to_string();
-    let rows = select(conn, "heartbeat", "WHERE time >= ?1 ORDER BY time", &[&since])?;
+    let since = (now - Duration::days(i64::from(days)))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let rows = select(
+        conn,
+        "heartbeat",
+        "WHERE time >= ?1 ORDER BY time",
+        &[&since],
+    )?;
     let (mut beats, mut left_out) = (Vec::new(), HashMap::<&'static str, usize>::new());
     for row in &rows {
         let monitor = row.int("monitor_id").and_then(|m| sources.get(&m));
@@ -48,19 +55,33 @@ pub fn read(
             continue;
         };
         let Some((at, outcome, in_maintenance)) = beat(row) else {
-            *left_out.entry("without a readable time or status").or_default() += 1;
+            *left_out
+                .entry("without a readable time or status")
+                .or_default() += 1;
             continue;
         };
         let Ok(uuid) = id.parse() else { continue };
-        beats.push(Beat { monitor: MonitorId(uuid), at, outcome, in_maintenance });
+        beats.push(Beat {
+            monitor: MonitorId(uuid),
+            at,
+            outcome,
+            in_maintenance,
+        });
     }
     report.imported(
         Entity::History,
         "heartbeats",
-        format!("{} heartbeats of the last {days} days as check results", beats.len()),
+        format!(
+            "{} heartbeats of the last {days} days as check results",
+            beats.len()
+        ),
     );
     for (why, count) in left_out {
-        report.skipped(Entity::History, "heartbeats", format!("{count} heartbeats {why}"));
+        report.skipped(
+            Entity::History,
+            "heartbeats",
+            format!("{count} heartbeats {why}"),
+        );
     }
     Ok(beats)
 }
@@ -69,7 +90,13 @@ pub fn read(
 pub fn write(conn: &Connection, beats: &[Beat]) -> Result<usize> {
     let mut added = 0;
     for b in beats {
-        if crate::monitors::history_import::record_once(conn, b.monitor, b.at, &b.outcome, b.in_maintenance)? {
+        if crate::monitors::history_import::record_once(
+            conn,
+            b.monitor,
+            b.at,
+            &b.outcome,
+            b.in_maintenance,
+        )? {
             added += 1;
         }
     }
@@ -87,12 +114,24 @@ fn beat(row: &Row) -> Option<(Timestamp, CheckOutcome, bool)> {
     let (outcome, in_maintenance) = match row.int("status")? {
         1 => (CheckOutcome::passed(ms.unwrap_or(0)), false),
         // Maintenance beats say nothing of the target: kept as such, out of the uptime.
-        3 => (CheckOutcome { answered: false, ..CheckOutcome::passed(0) }, true),
-        0 | 2 => (CheckOutcome::failed(ErrorKind::Unknown, msg, ms.unwrap_or(0)), false),
+        3 => (
+            CheckOutcome {
+                answered: false,
+                ..CheckOutcome::passed(0)
+            },
+            true,
+        ),
+        0 | 2 => (
+            CheckOutcome::failed(ErrorKind::Unknown, msg, ms.unwrap_or(0)),
+            false,
+        ),
         _ => return None,
     };
     let outcome = match (ms, outcome.ok()) {
-        (None, true) => CheckOutcome { answered: false, ..outcome },
+        (None, true) => CheckOutcome {
+            answered: false,
+            ..outcome
+        },
         _ => outcome,
     };
     Some((at, outcome, in_maintenance))

@@ -1,0 +1,35 @@
+//! `dutyduck import`: the real binary importing the sample Uptime Kuma database and
+//! Healthchecks exports (tests/fixtures/imports/, written by the real servers) into a data dir,
+//! then the server showing what it brought and answering the old ping and push URLs.
+
+mod healthchecks;
+mod kuma;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use crate::common::TestServer;
+
+pub fn fixture(path: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/imports")
+        .join(path);
+    path.to_str().unwrap().to_owned()
+}
+
+/// Runs `dutyduck import …` on the server's data dir; its standard output, or a panic with
+/// its error.
+pub fn import(server: &TestServer, args: &[&str]) -> String {
+    let mut all = vec!["import"];
+    all.extend(args);
+    let out: Output = server.cli(&all);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success(),
+        "import {args:?} failed: {stderr}\n{stdout}"
+    );
+    stdout.into_owned()
+}
