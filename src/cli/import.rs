@@ -83,7 +83,11 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
             (healthchecks::map(&checks, &channels, &options), Vec::new())
         }
     };
-    let Imported { document, report } = imported;
+    let Imported {
+        mut document,
+        mut report,
+    } = imported;
+    crate::import::ping_keys::keep_free(&tx, org, &mut document, &mut report)?;
     let document: crate::config::Document =
         serde_json::from_value(document).map_err(Error::internal)?;
     let (plan, added) = if common.dry_run {

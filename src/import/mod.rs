@@ -7,6 +7,7 @@
 
 pub mod healthchecks;
 pub mod kuma;
+pub mod ping_keys;
 pub mod report;
 mod validate;
 

@@ -68,7 +68,24 @@ pub fn map(m: &Monitor) -> Result<Mapped, String> {
             ));
         }
     }
+    unkept(m, &mut out.notes);
     Ok(out)
+}
+
+/// Settings of the monitor dutyduck has no place for, said rather than dropped.
+fn unkept(m: &Monitor, notes: &mut Vec<String>) {
+    let row = &m.row;
+    if row.int("proxy_id").is_some() {
+        notes.push("its proxy not kept: dutyduck checks connect directly".into());
+    }
+    if m.kind == "ping" && row.int("packet_size").is_some_and(|s| s != 56) {
+        notes.push("its packet size not kept: dutyduck sends 56-byte pings".into());
+    }
+    if let Some(Ok(Value::Array(c))) = row.json("conditions")
+        && !c.is_empty()
+    {
+        notes.push("its conditions not kept: add them as the kind's expected values".into());
+    }
 }
 
 fn http(m: &Monitor, out: &mut Mapped) -> Result<(), String> {
