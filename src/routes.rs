@@ -35,6 +35,7 @@ pub fn all() -> Vec<Route> {
         crate::notify::push::routes::routes(),   // /users/me/push-subscriptions, vapid key
         crate::silences::routes::routes(),       // /silences
         crate::status_pages::routes::routes(),   // /status-pages
+        crate::config::routes::routes(),         // /config, /config/plan
         crate::status_pages::share_routes::routes(), // /status-pages/{id}/share-links
         crate::status_pages::announcement_routes::routes(), // /status-pages/{id}/announcements
         crate::status_pages::public_routes::routes(), // /status/{slug}, .json, feed.atom, logo

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::output::outln;
-use crate::error::{Error, Result};
-use crate::ids::OrgId;
+use crate::error::{Error, Kind, Result};
 use crate::import::{Imported, healthchecks, kuma};
 use crate::store::Create;
+use crate::store::lock::DataDirLock;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -59,9 +59,22 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
             common
         }
     };
+    // As `dutyduck apply`: the features' seams connected, and never behind a running server's
+    // back (its scheduler would not see the new monitors).
+    crate::app::connect_features();
+    let _lock = DataDirLock::acquire(data_dir, "import").map_err(|e| match e.kind {
+        Kind::Conflict => Error::conflict(
+            "data_dir_in_use",
+            format!(
+                "a dutyduck server is using the data dir {}: stop it, import, then start it again",
+                data_dir.display()
+            ),
+        ),
+        _ => e,
+    })?;
     let mut conn = crate::store::open_migrated(data_dir, Create::No)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let org = organization(&tx, common.org.as_deref())?;
+    let org = super::config::organization(&tx, common.org.as_deref())?;
     let (imported, beats) = match &command {
         ImportCommand::UptimeKuma {
             path, history_days, ..
@@ -131,38 +144,4 @@ fn read(path: &Path) -> Result<String> {
             format!("cannot read {}: {e}", path.display()),
         )
     })
-}
-
-/// The organization named, or the only one there is.
-fn organization(conn: &rusqlite::Connection, name: Option<&str>) -> Result<OrgId> {
-    use crate::accounts::store;
-    if let Some(name) = name {
-        return store::organization_named(conn, name)?
-            .map(|o| o.id)
-            .ok_or_else(|| {
-                Error::bad_request(
-                    "organization_required",
-                    format!("no organization named {name:?}"),
-                )
-            });
-    }
-    match store::organizations(conn)?.as_slice() {
-        [only] => Ok(only.id),
-        [] => Err(Error::bad_request(
-            "organization_required",
-            "no organization yet: create one with `dutyduck user create`",
-        )),
-        several => Err(Error::bad_request(
-            "organization_required",
-            format!(
-                "there are {} organizations; choose one with --org: {}",
-                several.len(),
-                several
-                    .iter()
-                    .map(|o| o.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
 }

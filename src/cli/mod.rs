@@ -2,6 +2,7 @@
 
 mod auth_proxy;
 mod backup;
+mod config;
 mod healthcheck;
 mod import;
 mod limits;
@@ -129,6 +130,13 @@ pub enum Command {
     /// Bring another tool's setup (Uptime Kuma, Healthchecks) into an organization.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Print an organization's monitors, tasks, channels, escalation policies, maintenance
+    /// windows and status pages as one YAML (or JSON) document; secrets as ${NAME} references.
+    Export(config::ExportArgs),
+    /// Apply a document (from `export`, or written by hand) in one transaction, printing the plan
+    /// (create / update / delete, field by field). Works on the data dir of a stopped server; a
+    /// running one takes it through PUT /config (and POST /config/plan for a dry run).
+    Apply(config::ApplyArgs),
     /// Run a command (a cron job) and report it to a server as a run of a task.
     Run(run::RunArgs),
     /// Ask a running server's /healthz whether it keeps watch: exit 0 when healthy, 1 otherwise
@@ -210,6 +218,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(args) => backup::run(&cli.data_dir, args),
         Command::Restore(args) => restore::run(&cli.data_dir, args),
         Command::Import(command) => import::run(&cli.data_dir, command),
+        Command::Export(args) => config::export(&cli.data_dir, args),
+        Command::Apply(args) => config::apply(&cli.data_dir, args),
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 //! feature reads them with its own input type and validation, so the document accepts exactly
 //! what the API accepts and never drifts from it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -21,7 +22,7 @@ pub const SECTIONS: [&str; 6] = [
     "statusPages",
 ];
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Document {
     /// Always 1.
@@ -51,7 +52,7 @@ pub struct Document {
 }
 
 /// One entity: its stable identifier and the rest of its create body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Entry {
     /// A UUID (channels, policies, monitors, windows, status pages) or the task id.
     pub id: String,

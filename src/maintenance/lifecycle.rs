@@ -65,6 +65,17 @@ fn replan(conn: &Connection, org: OrgId, id: MaintenanceId, now: Timestamp) -> R
 }
 
 pub fn create(conn: &Connection, org: OrgId, s: &Settings, now: Timestamp) -> Result<Stored> {
+    create_with_id(conn, org, MaintenanceId::generate(), s, now)
+}
+
+/// As `create`, with the id chosen by the caller (a config document's, an import's).
+pub fn create_with_id(
+    conn: &Connection,
+    org: OrgId,
+    id: MaintenanceId,
+    s: &Settings,
+    now: Timestamp,
+) -> Result<Stored> {
     if store::count(conn, org)? >= store::MAX_PER_ORG {
         return Err(Error::conflict(
             "too_many_windows",
@@ -75,7 +86,7 @@ pub fn create(conn: &Connection, org: OrgId, s: &Settings, now: Timestamp) -> Re
         ));
     }
     check_ids(conn, org, &s.selection, &Selection::default())?;
-    let id = store::insert(conn, org, s, now)?;
+    store::insert_with_id(conn, org, id, s, now)?;
     replan(conn, org, id, now)?;
     store::get(conn, org, id)?.ok_or_else(|| Error::not_found("maintenance window"))
 }

@@ -121,7 +121,17 @@ pub fn insert(
     s: &Settings,
     now: Timestamp,
 ) -> Result<MaintenanceId> {
-    let id = MaintenanceId::generate();
+    insert_with_id(conn, org, MaintenanceId::generate(), s, now)
+}
+
+/// As `insert`, with the id chosen by the caller (a config document's, an import's).
+pub fn insert_with_id(
+    conn: &Connection,
+    org: OrgId,
+    id: MaintenanceId,
+    s: &Settings,
+    now: Timestamp,
+) -> Result<MaintenanceId> {
     let mut row = vec![
         SqlValue::Text(id.to_string()),
         SqlValue::Text(org.to_string()),

@@ -24,4 +24,5 @@ pub mod status;
 pub mod store;
 pub mod summary;
 pub mod suppression;
+pub mod upsert;
 pub mod upstreams;

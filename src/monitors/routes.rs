@@ -14,10 +14,9 @@ use super::matching::Matching;
 use super::model::{Monitor, MonitorStatus};
 use super::redact;
 use super::schedule::Cadence;
-use super::settings::{MonitorInput, Settings};
+use super::settings::MonitorInput;
 use super::source;
 use super::store::{self, Filter};
-use super::upstreams::{self, DependentType};
 use crate::accounts::principal::Principal;
 use crate::accounts::roles::Permission::{ReadHttpMonitors, WriteHttpMonitors};
 use crate::error::{Error, Result};
@@ -30,7 +29,6 @@ use crate::incidents::model::{Incident, IncidentStatus, SourceType};
 use crate::incidents::redact::incident_for;
 use crate::incidents::store as incidents;
 use crate::maintenance::quieter::soonest;
-use crate::notify::routing::Routing;
 use crate::store::filter::SortFields;
 use rusqlite::Connection;
 
@@ -191,22 +189,14 @@ async fn facets(req: Request) -> Result<Response> {
 
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let mut input: MonitorInput = req.json()?;
-    let routing_input = std::mem::take(&mut input.routing);
-    let upstreams_input = std::mem::take(&mut input.upstreams);
-    let active = input.is_active.unwrap_or(true);
-    let settings = Settings::create(input)?;
+    let input: MonitorInput = req.json()?;
     let now = req.now();
     let (store, scheduler) = (req.app.store.clone(), req.app.scheduler.clone());
     // Detached from the request, like `change`: the scheduler must hear of every committed monitor.
     let create = req.audited(move |c| {
-        let monitor = store::insert(c, me.org_id, &settings, active, now)?;
+        let monitor = super::upsert::create(c, me.org_id, MonitorId::generate(), input, now)?;
         crate::audit::created(monitor.id);
-        let (org, id) = (monitor.organization_id, monitor.id);
-        source::update_routing(c, org, id, &Routing::default(), &routing_input, now)?;
-        let dependent = id.to_string();
-        upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
-        store::get_any(c, monitor.id)?.ok_or_else(|| Error::not_found("monitor"))
+        Ok(monitor)
     });
     let monitor = tokio::spawn(async move {
         let monitor = store.write(create).await?;
@@ -243,16 +233,6 @@ where
     })
     .await
     .map_err(Error::internal)?
-}
-
-fn refuse_archived(m: &Monitor, what: &str) -> Result<()> {
-    if m.status == MonitorStatus::Archived {
-        return Err(Error::conflict(
-            "monitor_archived",
-            format!("an archived monitor cannot be {what}"),
-        ));
-    }
-    Ok(())
 }
 
 fn changed(monitor: Option<Monitor>) -> Result<Response> {
@@ -317,19 +297,11 @@ async fn get(req: Request) -> Result<Response> {
 
 async fn update(req: Request) -> Result<Response> {
     let me = req.require(WriteHttpMonitors).await?;
-    let mut input: MonitorInput = req.json()?;
-    let routing_input = std::mem::take(&mut input.routing);
-    let upstreams_input = std::mem::take(&mut input.upstreams);
+    let input: MonitorInput = req.json()?;
     let now = req.now();
     changed(
         change(&req, &me, move |c, current| {
-            refuse_archived(&current, "changed")?;
-            let settings = current.settings.clone().apply(input)?;
-            let (org, id) = (current.organization_id, current.id);
-            source::update_routing(c, org, id, &current.routing, &routing_input, now)?;
-            let dependent = id.to_string();
-            upstreams::apply(c, org, DependentType::Monitor, &dependent, &upstreams_input)?;
-            store::update_settings(c, &current, &settings, now).map(Some)
+            super::upsert::update(c, &current, input, now).map(Some)
         })
         .await?,
     )

@@ -114,7 +114,18 @@ pub fn insert(
     active: bool,
     now: Timestamp,
 ) -> Result<Monitor> {
-    let id = MonitorId::generate();
+    insert_with_id(conn, org, MonitorId::generate(), s, active, now)
+}
+
+/// As `insert`, with the id chosen by the caller (a config document's, an import's).
+pub fn insert_with_id(
+    conn: &Connection,
+    org: OrgId,
+    id: MonitorId,
+    s: &Settings,
+    active: bool,
+    now: Timestamp,
+) -> Result<Monitor> {
     let (status, next) = if active {
         (
             MonitorStatus::Unknown,

@@ -161,6 +161,26 @@ async fn list(req: Request) -> Result<Response> {
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteNotificationChannels).await?;
     let input: ChannelInput = req.json()?;
+    let (org, now) = (me.org_id, req.now());
+    let channel = req
+        .write(move |c| {
+            let channel = create_channel(c, org, ChannelId::generate(), input, now)?;
+            crate::audit::created(channel.channel.id);
+            Ok(channel)
+        })
+        .await?;
+    Ok(reply::created(&shown(&me, channel)))
+}
+
+/// A new channel `id` of `org` from a create body, checked as `POST /notification-channels`
+/// checks it (also for a config document applied, an import).
+pub fn create_channel(
+    c: &rusqlite::Connection,
+    org: crate::ids::OrgId,
+    id: ChannelId,
+    input: ChannelInput,
+    now: crate::clock::Timestamp,
+) -> Result<StoredChannel> {
     let name = name(input.name.as_deref())?;
     let kind = input.kind.ok_or_else(|| {
         Error::invalid_field(
@@ -170,18 +190,11 @@ async fn create(req: Request) -> Result<Response> {
     })?;
     let config = ChannelConfig::parse(kind, input.config.as_ref().unwrap_or(&Value::Null))?;
     config.validate()?;
-    let (org, now, enabled) = (me.org_id, req.now(), input.enabled.unwrap_or(true));
-    let channel = req
-        .write(move |c| {
-            super::channels::web_push::members_exist(c, org, &config)?;
-            let id = store::insert(c, org, &name, &config, kind, enabled, now)?;
-            super::escalation::people::set_personal(c, id, kind, input.personal)?;
-            crate::audit::created(id);
-            store::get(c, org, id)
-        })
-        .await?
-        .ok_or_else(|| Error::not_found("channel"))?;
-    Ok(reply::created(&shown(&me, channel)))
+    let enabled = input.enabled.unwrap_or(true);
+    super::channels::web_push::members_exist(c, org, &config)?;
+    store::insert_with_id(c, org, id, &name, &config, kind, enabled, now)?;
+    super::escalation::people::set_personal(c, id, kind, input.personal)?;
+    store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))
 }
 
 /// The channel named by the path, in the caller's organization.
@@ -205,37 +218,46 @@ async fn update(req: Request) -> Result<Response> {
     let id: ChannelId = req.param_id("id")?;
     let (org, now) = (me.org_id, req.now());
     let channel = req
-        .write(move |c| {
-            let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))?;
-            let kind = current.channel.kind;
-            if input.kind.is_some_and(|k| k != kind) {
-                return Err(Error::invalid_field(
-                    "kind",
-                    "cannot change; create another channel",
-                ));
-            }
-            let name = match &input.name {
-                Some(n) => name(Some(n))?,
-                None => current.channel.name.clone(),
-            };
-            let config = match &input.config {
-                Some(value) => {
-                    let mut config = ChannelConfig::parse(kind, value)?;
-                    config.keep_secrets_from(&current.config);
-                    config
-                }
-                None => current.config.clone(),
-            };
-            config.validate()?;
-            let enabled = input.enabled.unwrap_or(current.channel.enabled);
-            super::channels::web_push::members_exist(c, org, &config)?;
-            store::update(c, id, &name, &config, enabled, now)?;
-            super::escalation::people::set_personal(c, id, kind, input.personal)?;
-            store::get(c, org, id)
-        })
-        .await?
-        .ok_or_else(|| Error::not_found("channel"))?;
+        .write(move |c| update_channel(c, org, id, input, now))
+        .await?;
     Ok(reply::ok(&shown(&me, channel)))
+}
+
+/// The channel `id` of `org` with a change body applied: absent fields keep their value, masked
+/// secrets keep the stored ones.
+pub fn update_channel(
+    c: &rusqlite::Connection,
+    org: crate::ids::OrgId,
+    id: ChannelId,
+    input: ChannelInput,
+    now: crate::clock::Timestamp,
+) -> Result<StoredChannel> {
+    let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))?;
+    let kind = current.channel.kind;
+    if input.kind.is_some_and(|k| k != kind) {
+        return Err(Error::invalid_field(
+            "kind",
+            "cannot change; create another channel",
+        ));
+    }
+    let name = match &input.name {
+        Some(n) => name(Some(n))?,
+        None => current.channel.name.clone(),
+    };
+    let config = match &input.config {
+        Some(value) => {
+            let mut config = ChannelConfig::parse(kind, value)?;
+            config.keep_secrets_from(&current.config);
+            config
+        }
+        None => current.config.clone(),
+    };
+    config.validate()?;
+    let enabled = input.enabled.unwrap_or(current.channel.enabled);
+    super::channels::web_push::members_exist(c, org, &config)?;
+    store::update(c, id, &name, &config, enabled, now)?;
+    super::escalation::people::set_personal(c, id, kind, input.personal)?;
+    store::get(c, org, id)?.ok_or_else(|| Error::not_found("channel"))
 }
 
 async fn delete(req: Request) -> Result<Response> {

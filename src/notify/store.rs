@@ -67,12 +67,28 @@ pub fn insert(
     now: Timestamp,
 ) -> Result<ChannelId> {
     let id = ChannelId::generate();
+    insert_with_id(conn, org, id, name, config, kind, enabled, now)?;
+    Ok(id)
+}
+
+/// As `insert`, with the id chosen by the caller (a config document's, an import's).
+#[allow(clippy::too_many_arguments)]
+pub fn insert_with_id(
+    conn: &Connection,
+    org: OrgId,
+    id: ChannelId,
+    name: &str,
+    config: &ChannelConfig,
+    kind: ChannelKind,
+    enabled: bool,
+    now: Timestamp,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO notification_channels (id, organization_id, name, kind, config, enabled, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
     .execute(params![id, org, name, kind, config.to_value().to_string(), enabled, to_db(now)])?;
-    Ok(id)
+    Ok(())
 }
 
 pub fn update(

@@ -26,6 +26,7 @@ pub mod share_links;
 pub mod share_routes;
 pub mod sources;
 pub mod store;
+pub mod upsert;
 pub mod view;
 
 use crate::ids::OrgId;

@@ -62,7 +62,7 @@ async fn list(req: Request) -> Result<Response> {
 }
 
 /// Validated settings whose components name sources of `org`.
-fn checked(c: &rusqlite::Connection, org: OrgId, input: PageInput) -> Result<Settings> {
+pub(super) fn checked(c: &rusqlite::Connection, org: OrgId, input: PageInput) -> Result<Settings> {
     let mut s = settings::from_input(input)?;
     components::resolve(c, org, &mut s)?;
     Ok(s)
@@ -75,20 +75,9 @@ async fn create(req: Request) -> Result<Response> {
     let (org, now) = (me.org_id, req.now());
     let page = req
         .write(move |c| {
-            if store::count(c, org)? >= store::MAX_PER_ORG {
-                return Err(Error::conflict(
-                    "too_many_status_pages",
-                    format!(
-                        "an organization has at most {} status pages",
-                        store::MAX_PER_ORG
-                    ),
-                ));
-            }
-            let s = checked(c, org, input)?;
-            let id = store::insert(c, org, &s, now)?;
-            crate::audit::created(id);
-            super::changed(org);
-            store::get(c, org, id)?.ok_or_else(|| Error::internal("the page just stored is gone"))
+            let page = super::upsert::create(c, org, StatusPageId::generate(), input, now)?;
+            crate::audit::created(page.id);
+            Ok(page)
         })
         .await?;
     Ok(reply::created(&page.view()))

@@ -113,7 +113,17 @@ fn row<'a>(
 }
 
 pub fn insert(conn: &Connection, org: OrgId, s: &Settings, now: Timestamp) -> Result<StatusPageId> {
-    let id = StatusPageId::generate();
+    insert_with_id(conn, org, StatusPageId::generate(), s, now)
+}
+
+/// As `insert`, with the id chosen by the caller (a config document's, an import's).
+pub fn insert_with_id(
+    conn: &Connection,
+    org: OrgId,
+    id: StatusPageId,
+    s: &Settings,
+    now: Timestamp,
+) -> Result<StatusPageId> {
     let mut row = row(id, now, s);
     row.push(Box::new(org));
     conn.prepare_cached(&format!(

@@ -23,3 +23,4 @@ pub mod status;
 pub mod store;
 pub mod summary;
 pub mod timer;
+pub mod upsert;

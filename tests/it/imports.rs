@@ -17,12 +17,14 @@ pub fn fixture(path: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-/// Runs `dutyduck import …` on the server's data dir; its standard output, or a panic with
-/// its error.
-pub fn import(server: &TestServer, args: &[&str]) -> String {
+/// Runs `dutyduck import …` on the server's data dir, the server stopped meanwhile (as the
+/// command requires); its standard output, or a panic with its error.
+pub async fn import(server: &mut TestServer, args: &[&str]) -> String {
     let mut all = vec!["import"];
     all.extend(args);
+    server.stop().await;
     let out: Output = server.cli(&all);
+    server.restart().await;
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),

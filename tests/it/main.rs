@@ -18,6 +18,7 @@ mod bulk;
 mod chat_channels;
 mod checks;
 mod cli_errors;
+mod config_as_code;
 mod connections;
 mod cors;
 mod data_dir;

@@ -171,33 +171,45 @@ async fn list(req: Request) -> Result<Response> {
 async fn create(req: Request) -> Result<Response> {
     let me = req.require(WriteNotificationChannels).await?;
     let input: PolicyInput = req.json()?;
+    let (org, now) = (me.org_id, req.now());
+    let policy = req
+        .write(move |c| {
+            let policy = create_policy(c, org, PolicyId::generate(), input, now)?;
+            crate::audit::created(policy.id);
+            Ok(policy)
+        })
+        .await?;
+    Ok(reply::created(&policy))
+}
+
+/// A new policy `id` of `org` from a create body, checked as `POST /escalation-policies` checks
+/// it (also for a config document applied, an import).
+pub fn create_policy(
+    c: &rusqlite::Connection,
+    org: OrgId,
+    id: PolicyId,
+    input: PolicyInput,
+    now: crate::clock::Timestamp,
+) -> Result<Policy> {
     if input.name.is_none() {
         return Err(Error::invalid_field("name", "is required"));
     }
     if input.steps.is_none() {
         return Err(Error::invalid_field("steps", "is required"));
     }
-    let (org, now) = (me.org_id, req.now());
-    let policy = req
-        .write(move |c| {
-            let new = Policy {
-                id: PolicyId::generate(),
-                name: String::new(),
-                steps: vec![],
-                repeat: 0,
-                default: false,
-                sources: vec![],
-                created_at: now,
-                updated_at: now,
-            };
-            let policy = apply(c, org, new, input)?;
-            store::save(c, org, &policy)?;
-            crate::audit::created(policy.id);
-            store::get(c, org, policy.id)
-        })
-        .await?
-        .ok_or_else(|| Error::not_found("escalation policy"))?;
-    Ok(reply::created(&policy))
+    let new = Policy {
+        id,
+        name: String::new(),
+        steps: vec![],
+        repeat: 0,
+        default: false,
+        sources: vec![],
+        created_at: now,
+        updated_at: now,
+    };
+    let policy = apply(c, org, new, input)?;
+    store::save(c, org, &policy)?;
+    store::get(c, org, policy.id)?.ok_or_else(|| Error::not_found("escalation policy"))
 }
 
 async fn get(req: Request) -> Result<Response> {
@@ -214,17 +226,24 @@ async fn update(req: Request) -> Result<Response> {
     let input: PolicyInput = req.json()?;
     let (org, id, now) = (me.org_id, req.param_id::<PolicyId>("id")?, req.now());
     let policy = req
-        .write(move |c| {
-            let current =
-                store::get(c, org, id)?.ok_or_else(|| Error::not_found("escalation policy"))?;
-            let mut policy = apply(c, org, current, input)?;
-            policy.updated_at = now;
-            store::save(c, org, &policy)?;
-            store::get(c, org, id)
-        })
-        .await?
-        .ok_or_else(|| Error::not_found("escalation policy"))?;
+        .write(move |c| update_policy(c, org, id, input, now))
+        .await?;
     Ok(reply::ok(&policy))
+}
+
+/// The policy `id` of `org` with a change body applied; absent fields keep their value.
+pub fn update_policy(
+    c: &rusqlite::Connection,
+    org: OrgId,
+    id: PolicyId,
+    input: PolicyInput,
+    now: crate::clock::Timestamp,
+) -> Result<Policy> {
+    let current = store::get(c, org, id)?.ok_or_else(|| Error::not_found("escalation policy"))?;
+    let mut policy = apply(c, org, current, input)?;
+    policy.updated_at = now;
+    store::save(c, org, &policy)?;
+    store::get(c, org, id)?.ok_or_else(|| Error::not_found("escalation policy"))
 }
 
 async fn delete(req: Request) -> Result<Response> {

@@ -7,7 +7,7 @@ use crate::common::TestServer;
 
 #[tokio::test]
 async fn checks_become_tasks_and_their_ping_urls_keep_working() {
-    let server = TestServer::start().await;
+    let mut server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let (checks, channels) = (
         fixture("healthchecks/checks.json"),
@@ -21,11 +21,11 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
         "--keep-ping-urls",
     ];
 
-    let dry = import(&server, &[&args[..], &["--dry-run"]].concat());
+    let dry = import(&mut server, &[&args[..], &["--dry-run"]].concat()).await;
     assert!(dry.contains("Plan: 13 to create"), "{dry}");
     assert_eq!(server.as_(&token).items("/tasks").await.len(), 0);
 
-    let out = import(&server, &args);
+    let out = import(&mut server, &args).await;
     for expected in [
         "task: 13 imported",
         "channel: 0 imported, 0 mapped approximately, 3 skipped",
@@ -57,6 +57,6 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
     let runs = server.as_(&token).items("/tasks/nightly-backup/runs").await;
     assert_eq!(runs[0]["status"], "finished");
 
-    let again = import(&server, &args);
+    let again = import(&mut server, &args).await;
     assert!(again.contains("No changes."), "{again}");
 }

@@ -12,31 +12,31 @@ async fn imported() -> (TestServer, crate::common::Token, String) {
     let mut server = TestServer::start_with_clock(Clock::manual(at("2026-12-02T10:00:00Z"))).await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let out = import(
-        &server,
+        &mut server,
         &[
             "uptime-kuma",
             &fixture("uptime-kuma/sample.db"),
             "--org",
             "Acme",
         ],
-    );
-    // The running scheduler learns of monitors written by another process at its start.
-    server.restart().await;
+    )
+    .await;
     (server, token, out)
 }
 
 #[tokio::test]
 async fn a_dry_run_prints_the_report_and_plan_and_changes_nothing() {
-    let server = TestServer::start().await;
+    let mut server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let out = import(
-        &server,
+        &mut server,
         &[
             "uptime-kuma",
             &fixture("uptime-kuma/sample.db"),
             "--dry-run",
         ],
-    );
+    )
+    .await;
     for expected in [
         "monitor: 13 imported",
         "task: 1 imported",
@@ -54,22 +54,35 @@ async fn a_dry_run_prints_the_report_and_plan_and_changes_nothing() {
 
 #[tokio::test]
 async fn the_sample_comes_over_once_and_its_push_url_keeps_working() {
-    let (server, token, _) = imported().await;
-    let api = || server.as_(&token);
-    let monitors = api().items("/monitors").await;
+    let (mut server, token, _) = imported().await;
+    let monitors = server.as_(&token).items("/monitors").await;
     assert_eq!(monitors.len(), 13);
     let kinds = |k: &str| monitors.iter().filter(|m| m["kind"] == k).count();
     assert_eq!(
         (kinds("http"), kinds("tcp"), kinds("icmp"), kinds("dns")),
         (8, 2, 1, 2)
     );
-    assert_eq!(api().items("/notification-channels").await.len(), 3);
-    assert_eq!(api().items("/maintenance-windows").await.len(), 2);
-    assert_eq!(api().items("/status-pages").await.len(), 1);
+    assert_eq!(
+        server
+            .as_(&token)
+            .items("/notification-channels")
+            .await
+            .len(),
+        3
+    );
+    assert_eq!(
+        server.as_(&token).items("/maintenance-windows").await.len(),
+        2
+    );
+    assert_eq!(server.as_(&token).items("/status-pages").await.len(), 1);
 
-    let again = import(&server, &["uptime-kuma", &fixture("uptime-kuma/sample.db")]);
+    let again = import(
+        &mut server,
+        &["uptime-kuma", &fixture("uptime-kuma/sample.db")],
+    )
+    .await;
     assert!(again.contains("No changes."), "{again}");
-    assert_eq!(api().items("/monitors").await.len(), 13);
+    assert_eq!(server.as_(&token).items("/monitors").await.len(), 13);
 
     let resp = server
         .request(
@@ -81,7 +94,10 @@ async fn the_sample_comes_over_once_and_its_push_url_keeps_working() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.json::<Value>().await.unwrap()["ok"], true);
-    let runs = api().items("/tasks/nightly-cron-push/runs").await;
+    let runs = server
+        .as_(&token)
+        .items("/tasks/nightly-cron-push/runs")
+        .await;
     assert_eq!(runs[0]["status"], "finished");
 }
 
@@ -90,7 +106,7 @@ async fn the_sample_comes_over_once_and_its_push_url_keeps_working() {
 #[tokio::test]
 async fn heartbeats_become_check_history_once() {
     use dutyduck::import::kuma::{history, import_with_history};
-    let (server, token, _) = imported().await;
+    let (mut server, token, _) = imported().await;
     let conn =
         dutyduck::store::open_migrated(&server.data_dir, dutyduck::store::Create::No).unwrap();
     let org: String = conn
