@@ -106,7 +106,7 @@ async fn the_sample_comes_over_once_and_its_push_url_keeps_working() {
 #[tokio::test]
 async fn heartbeats_become_check_history_once() {
     use dutyduck::import::kuma::{history, import_with_history};
-    let (mut server, token, _) = imported().await;
+    let (server, token, _) = imported().await;
     let conn =
         dutyduck::store::open_migrated(&server.data_dir, dutyduck::store::Create::No).unwrap();
     let org: String = conn
