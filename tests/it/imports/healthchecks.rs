@@ -23,7 +23,14 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
 
     let dry = import(&mut server, &[&args[..], &["--dry-run"]].concat()).await;
     assert!(dry.contains("Plan: 13 to create"), "{dry}");
-    assert_eq!(server.as_(&token).items("/tasks").await.len(), 0);
+    assert_eq!(
+        server
+            .as_(&token)
+            .items("/tasks?itemsPerPage=50")
+            .await
+            .len(),
+        0
+    );
 
     let out = import(&mut server, &args).await;
     for expected in [
@@ -32,7 +39,7 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
     ] {
         assert!(out.contains(expected), "{expected:?} missing from\n{out}");
     }
-    let tasks = server.as_(&token).items("/tasks").await;
+    let tasks = server.as_(&token).items("/tasks?itemsPerPage=50").await;
     assert_eq!(tasks.len(), 13);
     let backup = server.as_(&token).get_ok("/tasks/nightly-backup").await;
     assert_eq!(
@@ -54,7 +61,11 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let runs = server.as_(&token).items("/tasks/nightly-backup/runs").await;
+    let runs = server
+        .as_(&token)
+        .get_ok("/tasks/nightly-backup/runs")
+        .await["runs"]
+        .clone();
     assert_eq!(runs[0]["status"], "finished");
 
     let again = import(&mut server, &args).await;
