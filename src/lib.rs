@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backups;
 pub mod badges;
 pub mod bulk;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;

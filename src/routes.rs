@@ -23,6 +23,7 @@ pub fn all() -> Vec<Route> {
         crate::monitors::bulk_routes::routes(),  // /monitors/bulk
         crate::incidents::routes::routes(),      // /incidents
         crate::incidents::bulk_routes::routes(), // /incidents/bulk
+        crate::tasks::schedule_routes::routes(), // /tasks/schedule-preview
         crate::tasks::routes::routes(),          // /tasks, /cron-preview
         crate::tasks::bulk_routes::routes(),     // /tasks/bulk
         crate::maintenance::routes::routes(),    // /maintenance-windows

@@ -25,6 +25,7 @@ import auditMessages from './messages-audit.js';
 import templatesMessages from './messages-templates.js';
 import escalationMessages from './messages-escalation.js';
 import pushMessages from './messages-push.js';
+import schedulesMessages from './messages-schedules.js';
 
 export const messages = {
   en: {
@@ -221,6 +222,7 @@ addMessages(auditMessages);
 addMessages(templatesMessages);
 addMessages(escalationMessages);
 addMessages(pushMessages);
+addMessages(schedulesMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

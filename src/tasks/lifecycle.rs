@@ -10,8 +10,8 @@ use super::run_store::{self, Completion};
 use super::settings::{TaskSettings, parse_schedule};
 use super::status::{FinishStatus, RunStatus, TaskStatus, finished_run};
 use super::store::{self, TaskState};
+use super::timing::Timing;
 use crate::clock::Timestamp;
-use crate::cron::Schedule;
 use crate::error::{Error, Result};
 use crate::ids::OrgId;
 
@@ -31,17 +31,15 @@ pub fn resting_after(last: Option<RunStatus>) -> TaskStatus {
 }
 
 /// A task that is not running, waiting for its next occurrence after `now` (none for an ad-hoc
-/// task).
+/// task, nor for a period task never pinged: `pinged` says whether it has had a run).
 fn resting_state(
     resting: TaskStatus,
-    schedule: Option<&Schedule>,
+    timing: Option<&Timing>,
     run_started: Option<Timestamp>,
+    pinged: bool,
     now: Timestamp,
 ) -> TaskState {
-    let next = schedule.and_then(|s| match run_started {
-        Some(started) => s.next_after_run(started, now),
-        None => s.next_after(now),
-    });
+    let next = timing.and_then(|t| t.next_expected(run_started, pinged, now));
     TaskState {
         status: resting,
         next_due_at: next,
@@ -49,8 +47,8 @@ fn resting_state(
     }
 }
 
-pub(super) fn schedule_of(task: &Task) -> Result<Option<Schedule>> {
-    store::settings_of(task).schedule()
+pub(super) fn schedule_of(task: &Task) -> Result<Option<Timing>> {
+    Timing::of(&store::settings_of(task))
 }
 
 fn not_found() -> Error {
@@ -73,12 +71,14 @@ pub fn create(
     let ping_key = ping_key.map_or_else(new_ping_key, str::to_owned);
     let state = resting_state(
         TaskStatus::Healthy,
-        settings.schedule()?.as_ref(),
+        Timing::of(settings)?.as_ref(),
         None,
+        false,
         now,
     );
     super::ping_keys::check_free(conn, &ping_key, None)?;
     store::insert(conn, org, id, settings, state, &ping_key, now)?;
+    store::set_schedule_kinds(conn, org, id, settings)?;
     store::get(conn, org, id)?.ok_or_else(not_found)
 }
 
@@ -91,21 +91,25 @@ pub fn update(
 ) -> Result<Task> {
     let before = store::settings_of(task);
     store::update_settings(conn, task.organization_id, &task.id, settings)?;
+    store::set_schedule_kinds(conn, task.organization_id, &task.id, settings)?;
     let timing_changed = (
         &before.cron_schedule,
         &before.timezone,
         before.start_window_seconds,
         before.lateness_window_seconds,
+        (before.period_seconds, &before.on_calendar),
     ) != (
         &settings.cron_schedule,
         &settings.timezone,
         settings.start_window_seconds,
         settings.lateness_window_seconds,
+        (settings.period_seconds, &settings.on_calendar),
     );
     if timing_changed && task.status != TaskStatus::Running {
         let last = run_store::last_run_status(conn, task.organization_id, &task.id)?;
-        let schedule = settings.schedule()?;
-        let state = resting_state(resting_after(last), schedule.as_ref(), None, now);
+        let timing = Timing::of(settings)?;
+        let pinged = last.is_some();
+        let state = resting_state(resting_after(last), timing.as_ref(), None, pinged, now);
         store::set_state(conn, task, state, now)?;
     }
     store::get(conn, task.organization_id, &task.id)?.ok_or_else(not_found)
@@ -114,6 +118,14 @@ pub fn update(
 /// How long a run started by a ping URL (which cannot send heartbeats) may take at least before
 /// it is declared dead.
 pub const PING_RUN_TIMEOUT: u32 = 3600;
+
+/// How long a run a ping URL started on a period task has to end, as Healthchecks gives a
+/// started check: the grace after the start, or after the expected time if that came first.
+fn started_run_grace(task: &Task, now: Timestamp) -> u32 {
+    let from = task.next_due_at.map_or(now, |due| due.min(now));
+    let end = from + chrono::Duration::seconds(task.start_window_seconds.into());
+    u32::try_from((end - now).num_seconds()).unwrap_or(0).max(1)
+}
 
 /// Deletes a task with its runs; its open incident is resolved (the history stays).
 pub fn delete(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
@@ -194,14 +206,23 @@ pub fn start(
         )?;
     }
     let started_at = run_store::next_start_time(conn, org, id, now)?;
+    let timing = schedule_of(&task)?;
+    let period = timing.as_ref().is_some_and(Timing::is_period);
     let timeout = match how.via {
+        Via::Ping if period => started_run_grace(&task, now),
         Via::Ping => task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT),
         Via::Api => task.heartbeat_timeout_seconds,
     };
     run_store::insert_run(conn, org, id, started_at, timeout, how.rid)?;
+    // A start does not move a period task's expected time: only a ping that ends a run does.
+    let next_due_at = match &timing {
+        Some(Timing::Period(_)) => task.next_due_at,
+        Some(t) => t.next_expected(Some(started_at), true, now),
+        None => None,
+    };
     let state = TaskState {
         status: TaskStatus::Running,
-        next_due_at: schedule_of(&task)?.and_then(|s| s.next_after_run(started_at, now)),
+        next_due_at,
         deadline_at: None,
     };
     store::set_state(conn, &task, state, now)?;
@@ -310,6 +331,7 @@ pub(super) fn end_run(
         resting_after(Some(end.status)),
         schedule_of(task)?.as_ref(),
         Some(run.started_at),
+        true,
         now,
     );
     if run_store::any_running(conn, task.organization_id, &task.id)? {

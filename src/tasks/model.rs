@@ -20,9 +20,14 @@ pub struct Task {
     pub last_status_change_at: Option<Timestamp>,
     /// 5-field Unix cron; null for an ad-hoc task.
     pub cron_schedule: Option<String>,
+    /// Expected every N seconds, counted from the last ping; null unless the task has a period.
+    pub period_seconds: Option<u32>,
+    /// systemd OnCalendar expressions, one per line; null unless the task has them.
+    pub on_calendar: Option<String>,
     /// IANA time zone the schedule is read in.
     pub timezone: String,
-    /// The occurrence being waited for (or missed, while due, late or absent).
+    /// The occurrence being waited for (or missed, while due, late or absent); for a period
+    /// task, the last ping plus the period (null before its first ping).
     pub next_due_at: Option<Timestamp>,
     pub start_window_seconds: u32,
     pub lateness_window_seconds: u32,

@@ -199,7 +199,10 @@ pub async fn find(req: &Request, me: &Principal) -> Result<Task> {
 async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadTasks).await?;
     let task = find(&req, &me).await?;
-    let schedule = store::settings_of(&task).schedule().ok().flatten();
+    let schedule = super::timing::Timing::of(&store::settings_of(&task))
+        .ok()
+        .flatten();
+    let next_due_at = task.next_due_at;
     let (org, now) = (task.organization_id, req.now());
     // Monitors' names and statuses are for those who may read monitors.
     let sees_monitors = me.can(crate::accounts::roles::Permission::ReadHttpMonitors);
@@ -218,7 +221,7 @@ async fn get(req: Request) -> Result<Response> {
         maintenance,
         upstream_monitors,
         schedule_description: schedule.as_ref().map(|s| s.describe()),
-        next_occurrences: schedule.map_or_else(Vec::new, |s| s.upcoming(req.now(), 5)),
+        next_occurrences: schedule.map_or_else(Vec::new, |s| s.shown(next_due_at, req.now(), 5)),
         task: shown_to(&me, task),
     }))
 }

@@ -31,11 +31,22 @@ pub struct TaskInput {
     #[serde(default, deserialize_with = "present")]
     #[schemars(length(max = limits::CRON), regex(pattern = crate::cron::CRON_PATTERN))]
     pub cron_schedule: Option<Option<String>>,
+    /// Expected every N seconds (60–31536000), counted from the last ping as Healthchecks
+    /// does; alerts `startWindowSeconds` after that. Excludes `cronSchedule` and `onCalendar`.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(range(min = super::timing::PERIOD.0, max = super::timing::PERIOD.1))]
+    pub period_seconds: Option<Option<u32>>,
+    /// systemd OnCalendar expressions, one per line (`Mon..Fri 09:00`, `*-*-01 02:00`,
+    /// `daily`), read in `timezone` unless a line ends with its own. Excludes `cronSchedule`
+    /// and `periodSeconds`.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(length(max = super::timing::ON_CALENDAR), regex(pattern = super::timing::ON_CALENDAR_PATTERN))]
+    pub on_calendar: Option<Option<String>>,
     /// IANA time zone of the schedule, default UTC.
     #[serde(default, deserialize_with = "present")]
     #[schemars(length(max = limits::TIME_ZONE), extend("enum" = crate::cron::zone_names()))]
     pub timezone: Option<Option<String>>,
-    /// How long after an occurrence a start is on time (5–3600, default 120).
+    /// How long after an occurrence a start is on time, the grace (5–31536000, default 120).
     #[serde(default, deserialize_with = "present")]
     #[schemars(range(min = START_WINDOW.1, max = START_WINDOW.2))]
     pub start_window_seconds: Option<Option<u32>>,
@@ -72,18 +83,20 @@ pub struct TaskSettings {
     pub start_window_seconds: u32,
     pub lateness_window_seconds: u32,
     pub heartbeat_timeout_seconds: u32,
+    pub period_seconds: Option<u32>,
+    pub on_calendar: Option<String>,
 }
 
 /// What `check_id` takes, for the document: no spaces or control characters, not "." or "..".
 pub const ID_PATTERN: &str = "^(?!\\.\\.?$)[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$";
 
 /// What a new task's id may be, for the document: as `ID_PATTERN`, and none of `RESERVED_IDS`.
-pub const NEW_ID_PATTERN: &str = "^(?!\\.\\.?$)(?!(?:bulk|new)$)[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$";
+pub const NEW_ID_PATTERN: &str = "^(?!\\.\\.?$)(?!(?:bulk|new|schedule-preview)$)[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$";
 
-/// Ids that are literal paths under `/tasks/`: the API's `POST /tasks/bulk` and the dashboard's
-/// `/tasks/new` page. A task with one of them would be unreachable at its own path, so no new
+/// Ids that are literal paths under `/tasks/`: the API's `POST /tasks/bulk` and
+/// `POST /tasks/schedule-preview`, and the dashboard's `/tasks/new` page. A task with one of them would be unreachable at its own path, so no new
 /// task takes one (a test checks the routes and the dashboard's pages against this list).
-pub const RESERVED_IDS: [&str; 2] = ["bulk", "new"];
+pub const RESERVED_IDS: [&str; 3] = ["bulk", "new", "schedule-preview"];
 
 /// A new task's id is not one of `RESERVED_IDS`.
 pub fn check_not_reserved(id: &str) -> Result<()> {
@@ -148,6 +161,8 @@ impl TaskSettings {
             start_window_seconds: START_WINDOW.0,
             lateness_window_seconds: LATENESS_WINDOW.0,
             heartbeat_timeout_seconds: HEARTBEAT_TIMEOUT.0,
+            period_seconds: None,
+            on_calendar: None,
         }
     }
 
@@ -160,6 +175,7 @@ impl TaskSettings {
     /// These settings with `input` applied, validated as a whole (a new time zone is checked
     /// against the current schedule and the other way round).
     pub fn apply(mut self, id: &str, input: TaskInput) -> Result<TaskSettings> {
+        let kind = super::timing::given_kind(&input)?;
         if let Some(name) = input.name {
             self.name = limits::optional("name", name, limits::NAME, limits::line)?
                 .unwrap_or_else(|| id.to_owned());
@@ -176,6 +192,7 @@ impl TaskSettings {
             self.cron_schedule =
                 limits::optional("cronSchedule", cron, limits::CRON, limits::line)?;
         }
+        super::timing::apply_kinds(&mut self, kind, input.period_seconds, input.on_calendar)?;
         if let Some(zone) = input.timezone {
             self.timezone = limits::optional("timezone", zone, limits::TIME_ZONE, limits::line)?
                 .unwrap_or_else(|| "UTC".to_owned());
@@ -193,6 +210,7 @@ impl TaskSettings {
         // Validates the zone even for an ad-hoc task, so it is right when a schedule comes.
         Schedule::parse("@daily", &self.timezone)?;
         self.schedule()?;
+        super::timing::check(&self, kind)?;
         Ok(self)
     }
 

@@ -45,7 +45,8 @@ text_enum!(
 );
 
 /// Defaults and limits (the original product's), in seconds.
-pub const START_WINDOW: (u32, u32, u32) = (120, 5, 3600);
+/// The start window is also the grace of a period or OnCalendar task, hence its year.
+pub const START_WINDOW: (u32, u32, u32) = (120, 5, 31_536_000);
 pub const LATENESS_WINDOW: (u32, u32, u32) = (240, 5, 3600);
 pub const HEARTBEAT_TIMEOUT: (u32, u32, u32) = (30, 10, 3600);
 

@@ -19,7 +19,8 @@ use crate::store::time::{from_db, opt_from_db, to_db};
 const COLUMNS: &str =
     "organization_id, id, name, description, status, previous_status, last_status_change_at,
     cron_schedule, timezone, next_due_at, start_window_seconds, lateness_window_seconds,
-    heartbeat_timeout_seconds, created_at, ping_key, deadline_at, notification_channels, renotify_minutes";
+    heartbeat_timeout_seconds, created_at, ping_key, deadline_at, notification_channels, renotify_minutes,
+    period_seconds, on_calendar";
 
 fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
     Ok(Task {
@@ -43,6 +44,8 @@ fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         routing: Routing::from_columns(r.get(16)?, r.get(17)?),
         upstreams: Vec::new(),
         quiet: None,
+        period_seconds: r.get(18)?,
+        on_calendar: r.get(19)?,
     })
 }
 
@@ -55,7 +58,20 @@ pub fn settings_of(t: &Task) -> TaskSettings {
         start_window_seconds: t.start_window_seconds,
         lateness_window_seconds: t.lateness_window_seconds,
         heartbeat_timeout_seconds: t.heartbeat_timeout_seconds,
+        period_seconds: t.period_seconds,
+        on_calendar: t.on_calendar.clone(),
     }
+}
+
+/// Stores the period and OnCalendar kinds of schedule (after `insert` or `update_settings`,
+/// which store the rest).
+pub fn set_schedule_kinds(conn: &Connection, org: OrgId, id: &str, s: &TaskSettings) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tasks SET period_seconds = ?3, on_calendar = ?4
+         WHERE organization_id = ?1 AND id = ?2",
+    )?
+    .execute(params![org, id, s.period_seconds, s.on_calendar])?;
+    Ok(())
 }
 
 /// Where a task stands: what the lifecycle decides and the deadline timer acts on.

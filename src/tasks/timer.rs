@@ -114,8 +114,9 @@ fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
             now,
         );
         if status != previous && !counted(status, in_maintenance(conn, task, now)?) {
-            // In maintenance: the missed occurrence is let go, the next one awaited.
-            let next = schedule.next_after(now);
+            // In maintenance: the missed occurrence is let go, the next one awaited (a period
+            // task's a period from now).
+            let next = schedule.next_expected(None, true, now);
             let state = TaskState {
                 status: resting,
                 next_due_at: next,
@@ -136,7 +137,8 @@ fn advance(conn: &Connection, task: &Task, now: Timestamp) -> Result<()> {
         let deadline = match (status, deadline) {
             (TaskStatus::Absent, _) => {
                 let from = (due_at + windows).max(now - windows);
-                match schedule.next_after(from) {
+                // A period task has no next occurrence: it stays absent until a ping.
+                match schedule.occurrence_after(from) {
                     Some(next) if next <= now => {
                         due_at = next;
                         continue;

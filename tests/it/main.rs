@@ -35,6 +35,7 @@ mod overview;
 mod packaging;
 mod providers;
 mod run_wrapper;
+mod schedule_kinds;
 mod security;
 mod silences;
 mod status_pages;

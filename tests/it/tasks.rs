@@ -12,12 +12,17 @@ mod the_status_codes_the_original_cli_relies_on;
 /// The statuses a task's incidents can be in once confirmed: a failed run opens them ongoing.
 const ANY_STATUS: &[&str] = &["ongoing", "resolved"];
 
-async fn task(server: &TestServer, token: &Token, id: &str) -> Value {
+pub(crate) async fn task(server: &TestServer, token: &Token, id: &str) -> Value {
     server.as_(token).get_ok(&format!("/tasks/{id}")).await["task"].clone()
 }
 
 /// Waits for the deadline timer (real time) to bring the task to `status`.
-async fn wait_status(server: &TestServer, token: &Token, id: &str, status: &str) -> Value {
+pub(crate) async fn wait_status(
+    server: &TestServer,
+    token: &Token,
+    id: &str,
+    status: &str,
+) -> Value {
     eventually(&format!("{id} to be {status}"), || async {
         let t = task(server, token, id).await;
         (t["status"] == status).then_some(t)

@@ -70,6 +70,9 @@ async fn what_the_previous_release_stored_reads_the_same() {
     let mut expected = before["tasksList"]["items"].clone();
     for t in expected.as_array_mut().unwrap() {
         t["upstreams"] = serde_json::json!([]);
+        // Schedules beyond cron came later: a release-v8 task has neither.
+        t["periodSeconds"] = Value::Null;
+        t["onCalendar"] = Value::Null;
     }
     assert_eq!(tasks["items"], expected);
 

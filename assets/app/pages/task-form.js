@@ -1,6 +1,6 @@
 // Create or edit a task. The id's availability is checked as it is typed (HEAD /tasks/{id}); the
-// schedule is put in words at once, and its next occurrences come from /cron-preview (debounced),
-// with the server's complaint shown under the field. The server's 422 ("field: problem") and 400
+// schedule (cron, every N, OnCalendar or ad hoc: task-schedule.js) is put in words at once, with
+// its next occurrences and the server's complaint under the field. The server's 422 ("field: problem") and 400
 // (bad cron) land next to the field they name, which gets the focus.
 import { html, useEffect, useState } from '../lib.js';
 import { api } from '../api.js';
@@ -8,19 +8,18 @@ import { formatDuration, formatNumber, t } from '../i18n.js';
 import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, Field, errorText, useDebounced, useLoad } from '../components.js';
 import { useForm, whole } from '../forms.js';
-import { cronToWords } from '../cron-words.js';
 import { can } from '../monitoring.js';
-import { Occurrences, browserZone, useZones } from './task-parts.js';
+import { browserZone } from './task-parts.js';
+import { ScheduleFields, scheduleBody, scheduleErrors, scheduleForm } from './task-schedule.js';
 import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
 import { UpstreamsField, upstreamsBody, upstreamsForm } from './dependencies.js';
 
 /** Limits and defaults of the three windows, in seconds (the server's). */
 const WINDOWS = {
-  startWindowSeconds: { key: 'start', min: 5, max: 3600, def: 120, label: 'form.task.startWindow', hint: 'form.task.startHint' },
+  startWindowSeconds: { key: 'start', min: 5, max: 31536000, def: 120, label: 'form.task.startWindow', hint: 'form.task.startHint' },
   latenessWindowSeconds: { key: 'lateness', min: 5, max: 3600, def: 240, label: 'form.task.latenessWindow', hint: 'form.task.latenessHint' },
   heartbeatTimeoutSeconds: { key: 'heartbeat', min: 10, max: 3600, def: 30, label: 'form.task.heartbeat', hint: 'form.task.heartbeatHint' },
 };
-const PRESETS = ['*/5 * * * *', '0 * * * *', '30 2 * * *', '0 9 * * 1-5', '0 3 * * 0', '0 4 1 * *'];
 const ID_PATTERN = /^\S{1,200}$/;
 
 const fieldId = (field) => 'tf-' + field;
@@ -33,7 +32,7 @@ export function TaskFormPage({ params, profile }) {
   const monitors = can(profile, 'readHttpMonitors');
   if (params.id) return html`<${EditTask} id=${params.id} notify=${notify} monitors=${monitors} />`;
   const initial = {
-    id: '', name: '', description: '', scheduled: true, cron: '', timezone: browserZone(),
+    id: '', name: '', description: '', ...scheduleForm(null), timezone: browserZone(),
     start: '120', lateness: '240', heartbeat: '30', routing: routingForm(), upstreams: [],
   };
   return html`<main><${Back} /><h1>${t('form.task.newTitle')}</h1><${TaskForm} initial=${initial} notify=${notify} monitors=${monitors} /></main>`;
@@ -54,7 +53,7 @@ function EditTask({ id, notify, monitors }) {
 function fromTask(task, upstreamMonitors) {
   return {
     id: task.id, name: task.name === task.id ? '' : task.name, description: task.description || '',
-    scheduled: Boolean(task.cronSchedule), cron: task.cronSchedule || '', timezone: task.timezone,
+    ...scheduleForm(task), timezone: task.timezone,
     start: String(task.startWindowSeconds), lateness: String(task.latenessWindowSeconds), heartbeat: String(task.heartbeatTimeoutSeconds),
     routing: routingForm(task), upstreams: upstreamsForm(upstreamMonitors),
   };
@@ -70,7 +69,7 @@ function Back({ id }) {
 function validate(form, creating) {
   const e = {};
   if (creating && !ID_PATTERN.test(form.id)) e.id = t('form.task.idInvalid');
-  if (form.scheduled && !form.cron.trim()) e.cronSchedule = t('form.task.cronRequired');
+  Object.assign(e, scheduleErrors(form));
   if (!form.timezone.trim()) e.timezone = t('form.task.zoneRequired');
   for (const [field, w] of Object.entries(WINDOWS)) {
     if (!whole(form[w.key], w.min, w.max)) e[field] = t('form.task.windowRange', { min: formatNumber(w.min), max: formatNumber(w.max) });
@@ -82,7 +81,7 @@ function toBody(form) {
   return {
     name: form.name.trim() || null,
     description: form.description.trim() || null,
-    cronSchedule: form.scheduled ? form.cron.trim() : null,
+    ...scheduleBody(form),
     timezone: form.timezone.trim(),
     ...Object.fromEntries(Object.entries(WINDOWS).map(([field, w]) => [field, Number(form[w.key])])),
   };
@@ -127,7 +126,7 @@ function TaskForm({ id, initial, notify, monitors }) {
         <p class="hint">${t('form.task.windowsIntro')}</p>
         <div class="row windows">
           ${Object.entries(WINDOWS).filter(([field]) => form.scheduled || field === 'heartbeatTimeoutSeconds').map(([field, w]) => html`
-            <${Field} key=${field} id=${fieldId(field)} label=${t('form.task.inSeconds', { label: t(w.label) })} type="number" min=${w.min} max=${w.max} step="1"
+            <${Field} key=${field} id=${fieldId(field)} label=${t('form.task.inSeconds', { label: t(field === 'startWindowSeconds' && form.kind === 'period' ? 'schedule.grace' : w.label) })} type="number" min=${w.min} max=${w.max} step="1"
               inputmode="numeric" value=${form[w.key]} onInput=${set(w.key)} error=${err(field)}
               hint=${t(w.hint, { def: formatNumber(w.def), min: formatNumber(w.min), max: formatNumber(w.max) })
                 + (whole(form[w.key], w.min, w.max) ? ' ' + t('form.task.isDuration', { duration: formatDuration(form[w.key] * 1000) }) : '')} />`)}
@@ -166,56 +165,4 @@ function IdField({ value, onInput, error }) {
       autocomplete="off" autocapitalize="off" spellcheck="false" class="mono" placeholder="nightly-backup"
       hint=${t('form.task.idHint')} error=${error || local || (known === true ? t('form.task.idTaken') : null)} />
     ${known === false && !error && html`<p class="id-free small" role="status">✓ ${t('form.task.idFree')}</p>`}`;
-}
-
-/** Cron or ad hoc; the expression with presets, its words, its next occurrences; the time zone. */
-function ScheduleFields({ form, setForm, set, err }) {
-  const cron = useDebounced(form.cron.trim(), 400);
-  const zone = useDebounced(form.timezone.trim(), 400);
-  const [preview, setPreview] = useState({ key: null, data: null, error: null });
-  useEffect(() => {
-    if (!form.scheduled || !cron) return undefined;
-    let live = true;
-    const key = cron + '|' + zone;
-    const qs = new URLSearchParams({ cronSchedule: cron, timezone: zone || 'UTC' });
-    api('GET', '/cron-preview?' + qs).then(
-      (data) => live && setPreview({ key, data, error: null }),
-      (error) => live && setPreview({ key, data: null, error }),
-    );
-    return () => { live = false; };
-  }, [cron, zone, form.scheduled]);
-  const zones = useZones();
-  const words = cronToWords(form.cron);
-  const current = preview.key === form.cron.trim() + '|' + form.timezone.trim() ? preview : { data: null, error: null };
-  const problem = current.error && (current.error.status === 400 || current.error.status === 422) ? stripField(current.error.message) : null;
-  const zoneProblem = problem && /^timezone/.test(current.error.message) ? problem : null;
-  const cronProblem = problem && !zoneProblem ? problem : null;
-  const pick = (scheduled) => setForm((f) => ({ ...f, scheduled }));
-  return html`
-    <fieldset class="card">
-      <legend>${t('form.task.when')}</legend>
-      <fieldset class="segmented schedule-kind">
-        <legend class="visually-hidden">${t('form.task.kind')}</legend>
-        <label class=${form.scheduled ? 'checked' : ''}><input type="radio" name="schedule-kind" checked=${form.scheduled}
-          onChange=${() => pick(true)} />${t('form.task.cron')}</label>
-        <label class=${!form.scheduled ? 'checked' : ''}><input type="radio" name="schedule-kind" checked=${!form.scheduled}
-          onChange=${() => pick(false)} />${t('form.task.adHoc')}</label>
-      </fieldset>
-      ${!form.scheduled ? html`<p class="hint">${t('form.task.adHocHint')}</p>` : html`
-        <${Field} id=${fieldId('cronSchedule')} label=${t('form.task.cronLabel')} value=${form.cron} onInput=${set('cron')}
-          class="mono" placeholder="30 2 * * *" autocomplete="off" spellcheck="false" hint=${t('form.task.cronHint')}
-          error=${err('cronSchedule') || cronProblem} />
-        <div class="presets" role="group" aria-label=${t('form.task.presets')}>
-          ${PRESETS.map((p) => html`<button type="button" class="secondary small" onClick=${() => setForm((f) => ({ ...f, cron: p }))}>${cronToWords(p)}</button>`)}
-        </div>
-        <div class="cron-preview" aria-live="polite" data-testid="cron-preview">
-          ${form.cron.trim() && html`<p><span class="strong">${t('form.task.inWords')}</span>${t('app.colon')}${words || html`<span class="muted">${t('form.task.noWords')}</span>`}</p>`}
-          ${current.data && html`<p class="small strong">${t('task.nextOccurrences')}</p>
-            <${Occurrences} items=${current.data.occurrences} zone=${form.timezone.trim() || 'UTC'} />`}
-        </div>`}
-      <${Field} id=${fieldId('timezone')} label=${t('form.task.timezone')} value=${form.timezone} onInput=${set('timezone')}
-        list="tz-list" autocomplete="off" spellcheck="false" error=${err('timezone') || zoneProblem}
-        hint=${t('form.task.timezoneHint', { zone: browserZone() })} />
-      <datalist id="tz-list">${zones.map((z) => html`<option value=${z} />`)}</datalist>
-    </fieldset>`;
 }

@@ -3,6 +3,7 @@
 import { html } from '../lib.js';
 import { formatDateTime, formatDuration, formatRelative, getLang, t } from '../i18n.js';
 import { cronToWords } from '../cron-words.js';
+import { KindText } from './task-schedule-words.js';
 
 export const TASK_STATUSES = ['healthy', 'failing', 'running', 'due', 'late', 'absent'];
 const TASK_TONE = { healthy: 'ok', failing: 'bad', running: 'info', due: 'neutral', late: 'warn', absent: 'bad' };
@@ -50,6 +51,7 @@ export function RunStrip({ runs, slots = 10 }) {
 
 /** The schedule in words with the expression and zone, or "Ad hoc". */
 export function ScheduleText({ task, zone = true }) {
+  if (!task.cronSchedule && (task.periodSeconds || task.onCalendar)) return html`<${KindText} task=${task} zone=${zone} />`;
   if (!task.cronSchedule) return html`<span class="muted">${t('task.adHoc')}</span>`;
   const words = cronToWords(task.cronSchedule);
   return html`<span class="schedule">

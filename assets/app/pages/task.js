@@ -15,6 +15,7 @@ import { NextDue } from './tasks.js';
 import { SilencePanel } from './silence-parts.js';
 import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
 import { BadgePanel } from './badge-panel.js';
+import { hasSchedule } from './task-schedule-words.js';
 
 export function TaskPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/tasks/${encodeURIComponent(params.id)}`), [params.id], { every: 5000 });
@@ -75,13 +76,13 @@ function TaskView({ detail, profile, tick }) {
       ${task.previousStatus && html`<div class="span-2"><dt>${t('task.statusChange')}</dt><dd data-testid="status-change">
         ${t('taskStatus.' + task.previousStatus)} <span aria-hidden="true">→</span><span class="visually-hidden">${t('task.then')}</span>
         ${' '}${t('taskStatus.' + task.status)}, <${Time} iso=${task.lastStatusChangeAt} /></dd></div>`}
-      ${task.cronSchedule && html`
+      ${hasSchedule(task) && html`
         <div><dt>${t('form.task.startWindow')}</dt><dd>${formatDuration(task.startWindowSeconds * 1000)}</dd></div>
         <div><dt>${t('form.task.latenessWindow')}</dt><dd>${formatDuration(task.latenessWindowSeconds * 1000)}</dd></div>`}
       <div><dt>${t('form.task.heartbeat')}</dt><dd>${formatDuration(task.heartbeatTimeoutSeconds * 1000)}</dd></div>
       <div><dt>${t('task.created')}</dt><dd><${Time} iso=${task.createdAt} absolute /></dd></div>
     </dl>
-    ${task.cronSchedule && html`
+    ${hasSchedule(task) && html`
       <section class="card" aria-labelledby=${occurrencesId}>
         <h2 id=${occurrencesId}>${t('task.nextOccurrences')}</h2>
         <${Occurrences} items=${detail.nextOccurrences} zone=${task.timezone} />

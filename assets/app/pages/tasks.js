@@ -12,6 +12,7 @@ import { RunStatusPill, RunStrip, ScheduleText, TASK_STATUSES, TaskStatusPill } 
 import { BulkBar, ListControls, SelectBox, listOrder, useSelection } from '../bulk.js';
 import { QuietPill } from './maintenance-parts.js';
 import { useLive } from '../live.js';
+import { hasSchedule } from './task-schedule-words.js';
 
 const SORTS = ['name', 'id', 'status', 'createdAt', 'nextDueAt'];
 /** What may be done to a selection of tasks: tasks have no pause, archive or tags yet. */
@@ -140,7 +141,8 @@ function TaskRow({ task, selection, pageIds }) {
 
 /** When the next run is due; for a due, late or absent task, since when it has been waited for. */
 export function NextDue({ task }) {
-  if (!task.cronSchedule) return html`<span class="muted">—</span>`;
+  if (!hasSchedule(task)) return html`<span class="muted">—</span>`;
+  if (!task.nextDueAt && task.periodSeconds) return html`<span class="muted">${t('schedule.afterFirstPing')}</span>`;
   if (!task.nextDueAt) return html`<span class="muted">${t('time.never')}</span>`;
   if (['due', 'late', 'absent'].includes(task.status)) {
     return html`<span class=${task.status === 'due' ? '' : 'overdue'}>${t('task.wasDue')} <${Time} iso=${task.nextDueAt} /></span>`;
