@@ -41,7 +41,7 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
     }
     let tasks = server.as_(&token).items("/tasks?itemsPerPage=50").await;
     assert_eq!(tasks.len(), 13);
-    let backup = server.as_(&token).get_ok("/tasks/nightly-backup").await;
+    let backup = server.as_(&token).get_ok("/tasks/nightly-backup").await["task"].clone();
     assert_eq!(
         (
             backup["periodSeconds"].as_i64(),
@@ -50,7 +50,7 @@ async fn checks_become_tasks_and_their_ping_urls_keep_working() {
         (Some(86_400), Some(3600))
     );
     assert_eq!(
-        server.as_(&token).get_ok("/tasks/db-dump").await["cronSchedule"],
+        server.as_(&token).get_ok("/tasks/db-dump").await["task"]["cronSchedule"],
         "0 3 * * *"
     );
 
