@@ -108,14 +108,11 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
     } else {
         let plan = crate::config::apply(&tx, org, &document, false, now)?;
         let added = kuma::history::write(&tx, &beats)?;
-        crate::audit::by_cli(
-            &tx,
-            Some(org),
-            ("config", org.0.to_string()),
-            "import",
-            &[],
-            now,
-        )?;
+        // As `dutyduck apply`: an import that changed nothing leaves no entry.
+        if !plan.is_empty() || added > 0 {
+            let what = ("config", org.to_string());
+            crate::audit::by_cli(&tx, Some(org), what, "import", &[], now)?;
+        }
         (plan, added)
     };
     if common.dry_run {
@@ -125,7 +122,7 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
         tx.commit()?;
     }
     outln!("{report}");
-    outln!("{plan}");
+    outln!("{}", plan.to_string().trim_end());
     if common.dry_run {
         outln!("Dry run: nothing was changed.");
     } else if !beats.is_empty() {

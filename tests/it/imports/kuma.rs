@@ -176,3 +176,15 @@ async fn heartbeats_become_check_history_once() {
         "heartbeats older than the days asked for stay behind"
     );
 }
+
+/// A running server schedules monitors in memory: importing behind its back is refused, with
+/// what to do instead.
+#[tokio::test]
+async fn importing_into_a_running_servers_data_dir_is_refused() {
+    let server = TestServer::start().await;
+    server.create_user("ada@example.com", "Acme", None);
+    let out = server.cli(&["import", "uptime-kuma", &fixture("uptime-kuma/sample.db")]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stop it, import, then start it again"), "{stderr}");
+}
