@@ -2,6 +2,8 @@
 //! `model`), mapped to a configuration document: notifications (`channels`), monitors and push
 //! monitors (`monitors`, `kinds`), maintenance (`maintenance`), status pages (`pages`).
 
+#[cfg(test)]
+mod channel_tests;
 mod channels;
 pub mod history;
 mod kinds;

@@ -186,5 +186,8 @@ async fn importing_into_a_running_servers_data_dir_is_refused() {
     let out = server.cli(&["import", "uptime-kuma", &fixture("uptime-kuma/sample.db")]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("stop it, import, then start it again"), "{stderr}");
+    assert!(
+        stderr.contains("stop it, import, then start it again"),
+        "{stderr}"
+    );
 }
