@@ -4,6 +4,7 @@
 
 mod healthchecks;
 mod kuma;
+mod unusual;
 
 use std::path::PathBuf;
 use std::process::Output;
