@@ -105,10 +105,14 @@ pub fn write(conn: &Connection, beats: &[Beat]) -> Result<usize> {
 
 fn beat(row: &Row) -> Option<(Timestamp, CheckOutcome, bool)> {
     let text = row.text("time")?;
-    let at = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.fZ"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())?
-        .and_utc();
+    let at = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text.trim(), f).ok())?
+    .and_utc();
     let ms = row.int("ping").and_then(|p| u32::try_from(p).ok());
     let msg = row.text("msg").unwrap_or_default();
     let (outcome, in_maintenance) = match row.int("status")? {
