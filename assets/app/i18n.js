@@ -26,6 +26,7 @@ import templatesMessages from './messages-templates.js';
 import escalationMessages from './messages-escalation.js';
 import pushMessages from './messages-push.js';
 import schedulesMessages from './messages-schedules.js';
+import configMessages from './messages-config.js';
 
 export const messages = {
   en: {
@@ -223,6 +224,7 @@ addMessages(templatesMessages);
 addMessages(escalationMessages);
 addMessages(pushMessages);
 addMessages(schedulesMessages);
+addMessages(configMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

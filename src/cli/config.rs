@@ -106,9 +106,6 @@ pub fn export(data_dir: &Path, args: ExportArgs) -> Result<()> {
 pub fn apply(data_dir: &Path, args: ApplyArgs) -> Result<()> {
     let text = read(&args.file)?;
     let document = config::parse(&text)?;
-    // The features' seams (sources, quieters, listeners), as the server connects them: a
-    // window's selection is checked through the source registry.
-    crate::app::connect_features();
     // A running server schedules monitors in memory: it would not see rows written behind its
     // back, so the document goes to it instead.
     let _lock = DataDirLock::acquire(data_dir, "apply").map_err(|e| match e.kind {

@@ -90,6 +90,9 @@ fn run(
     now: Timestamp,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Applied> {
+    // The features check references through their seams (a window's selection through the
+    // source registry): connected here too for callers without an `App` (the CLI, importers).
+    crate::app::connect_features();
     refuse_duplicates(document)?;
     let stored = export::raw(c, org)?;
     let before = export::current(&stored);
@@ -182,7 +185,9 @@ fn taken(e: Error, id: &str) -> Error {
     if e.is_internal() {
         Error::invalid_field(
             "id",
-            format!("{id:?} is the id of another organization's entity"),
+            format!(
+                "{id:?} is the id of another organization's entity (or of an archived monitor)"
+            ),
         )
     } else {
         e

@@ -23,6 +23,7 @@ pub fn routes() -> Vec<Route> {
         vec![
             Route::get("/config", get)
                 .not_audited("a read")
+                .query::<FormatQuery>()
                 .summary("The organization's monitors, tasks, channels, escalation policies, maintenance windows and status pages as one document (YAML with Accept: application/yaml, JSON otherwise); secrets as ${NAME} references, listed in X-Dutyduck-Secrets")
                 .returns::<Document>(200, "The document"),
             Route::post("/config/plan", plan)
@@ -46,6 +47,13 @@ pub struct PruneQuery {
     /// Also delete what the document does not list. Default false.
     #[serde(default)]
     pub prune: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct FormatQuery {
+    /// `yaml` or `json`, over what `Accept` asks (for a plain download link).
+    #[schemars(extend("enum" = ["yaml", "json"]))]
+    pub format: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -82,8 +90,19 @@ fn wants_yaml(value: Option<&str>) -> bool {
 async fn get(req: Request) -> Result<Response> {
     let me = require_all(&req, READ).await?;
     let org = me.org_id;
+    let yaml = match req.query::<FormatQuery>()?.format.as_deref() {
+        None => wants_yaml(req.header("accept")),
+        Some("yaml") => true,
+        Some("json") => false,
+        Some(other) => {
+            return Err(Error::bad_request(
+                "invalid_query",
+                format!("format: {other:?} is not \"yaml\" or \"json\""),
+            ));
+        }
+    };
     let exported = req.read(move |c| export::export(c, org)).await?;
-    let mut response = if wants_yaml(req.header("accept")) {
+    let mut response = if yaml {
         let mut r = Response::new(yaml::to_yaml(&exported.document).into());
         r.headers_mut().insert(
             header::CONTENT_TYPE,

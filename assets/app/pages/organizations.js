@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { Alert, Async, Field, Modal, errorText, useLoad } from '../components.js';
 import { switchOrganization } from '../org-switcher.js';
+import { ConfigExport } from './config-export.js';
 
 export function OrganizationsPage() {
   const orgs = useLoad(() => api('GET', '/organizations'));
@@ -21,6 +22,7 @@ export function OrganizationsPage() {
         <//>
       </section>
       <${CreateForm} />
+      <${ConfigExport} />
       ${deleting && html`<${DeleteDialog} org=${deleting} onClose=${() => setDeleting(null)} />`}
     </main>`;
 }

@@ -111,6 +111,16 @@ async fn a_bad_field_deep_in_the_document_rolls_everything_back_naming_line_and_
     );
     assert_eq!(yaml_of(api).await, before, "nothing was applied");
 
+    // A new channel's secret must be in the environment; it is never taken as written.
+    let unset = "version: 1\nchannels:\n  - id: 0b5e0000-0000-4000-8000-000000000002\n    name: New hook\n    kind: webhook\n    config:\n      url: https://hooks.example.com/new\n      secret: ${DUTYDUCK_TEST_UNSET_SECRET}\n";
+    let (status, body) =
+        send_doc(api, Method::POST, "/config/plan", "application/yaml", unset).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "line 8: channels[0].config.secret: ${DUTYDUCK_TEST_UNSET_SECRET} is not set in the environment"
+    );
+
     let (status, body) = send_doc(
         api,
         Method::PUT,
