@@ -27,6 +27,7 @@ import escalationMessages from './messages-escalation.js';
 import pushMessages from './messages-push.js';
 import schedulesMessages from './messages-schedules.js';
 import configMessages from './messages-config.js';
+import pingsMessages from './messages-pings.js';
 
 export const messages = {
   en: {
@@ -225,6 +226,7 @@ addMessages(escalationMessages);
 addMessages(pushMessages);
 addMessages(schedulesMessages);
 addMessages(configMessages);
+addMessages(pingsMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -67,8 +67,10 @@ pub fn create(
     ping_key: Option<&str>,
     now: Timestamp,
 ) -> Result<Task> {
-    // A chosen key is checked (and made canonical) by `ping_keys::chosen` before it comes here.
-    let ping_key = ping_key.map_or_else(new_ping_key, str::to_owned);
+    let ping_key = match ping_key {
+        Some(chosen) => super::ping_keys::chosen(chosen)?,
+        None => new_ping_key(),
+    };
     let state = resting_state(
         TaskStatus::Healthy,
         Timing::of(settings)?.as_ref(),

@@ -56,6 +56,13 @@ pub fn check_free(conn: &Connection, key: &str, except: Option<(OrgId, &str)>) -
     Ok(())
 }
 
+/// Gives the task `key` (as chosen: checked, made canonical, free); its old URLs stop working.
+pub fn set(conn: &Connection, org: OrgId, id: &str, key: &str) -> Result<()> {
+    let key = chosen(key)?;
+    check_free(conn, &key, Some((org, id)))?;
+    super::store::set_ping_key(conn, org, id, &key)
+}
+
 /// The organization whose ping key this is.
 pub fn org_by_key(conn: &Connection, key: &str) -> Result<Option<OrgId>> {
     Ok(conn

@@ -163,8 +163,7 @@ async fn create(req: Request) -> Result<Response> {
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
     let upstreams_input = std::mem::take(&mut input.upstreams);
-    let ping_key = input.ping_key.take().map(|k| ping_keys::chosen(&k));
-    let ping_key = ping_key.transpose()?;
+    let ping_key = input.ping_key.take();
     let id = check_id(
         input
             .id
@@ -245,8 +244,7 @@ async fn update(req: Request) -> Result<Response> {
     let mut input: TaskInput = req.json()?;
     let routing_input = std::mem::take(&mut input.routing);
     let upstreams_input = std::mem::take(&mut input.upstreams);
-    let ping_key = input.ping_key.take().map(|k| ping_keys::chosen(&k));
-    let ping_key = ping_key.transpose()?;
+    let ping_key = input.ping_key.take();
     let now = req.now();
     // Validated against the stored settings inside the write, so two edits cannot mix.
     let task = change(&req, &me, move |c, task| {
@@ -255,8 +253,7 @@ async fn update(req: Request) -> Result<Response> {
         source::update_routing(c, org, &task.id, &task.routing, &routing_input, now)?;
         upstreams::apply(c, org, DependentType::Task, &task.id, &upstreams_input)?;
         if let Some(key) = &ping_key {
-            ping_keys::check_free(c, key, Some((org, &task.id)))?;
-            store::set_ping_key(c, org, &task.id, key)?;
+            ping_keys::set(c, org, &task.id, key)?;
         }
         lifecycle::update(c, &task, &settings, now).map(Some)
     })

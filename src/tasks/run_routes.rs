@@ -75,7 +75,8 @@ pub struct StartBody {
     pub rid: Option<String>,
 }
 
-/// Optional: with no body, the heartbeat counts for whichever run is running.
+/// Optional: with no body, the heartbeat counts for the running run started without a `rid`
+/// (a run started with one is named by its `startedAt`).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HeartbeatBody {

@@ -33,6 +33,7 @@ mod notifications;
 mod openapi;
 mod overview;
 mod packaging;
+mod ping_protocol;
 mod providers;
 mod run_wrapper;
 mod schedule_kinds;

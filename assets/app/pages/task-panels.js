@@ -9,6 +9,7 @@ import { Alert, Async, ConfirmDialog, CopyButton, Field, Pagination, Time, error
 import { PriorityBadge, addPage, can } from '../monitoring.js';
 import { IncidentTable } from './incidents.js';
 import { RUN_STATUSES, RunStatusPill, pingUrl, shellWord, taskCauseText } from './task-parts.js';
+import { SlugUrl } from './task-slug-url.js';
 
 const incidentsOf = (id) => `/incidents?sourceType=task&sourceId=${encodeURIComponent(id)}&orderBy=createdAt&orderDirection=desc`;
 
@@ -170,6 +171,7 @@ export function ReportPanel({ task, profile, onChange }) {
         <p class="small">${t('report.log')}</p>
         <${Snippet} label=${t('report.log')} text=${`${curl} --data-raw "backup size: 3.2 GB" ${ping}/log`} />
         ${can(profile, 'writeTasks') && html`<${RegenerateKey} task=${task} onDone=${onChange} />`}
+        <${SlugUrl} task=${task} profile=${profile} />
         <h3>${t('report.api')}</h3>
         <p>${t('report.apiText')}</p>
         <${Snippet} label=${t('report.api')} text=${[
