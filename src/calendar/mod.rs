@@ -55,7 +55,9 @@ impl Calendar {
     pub fn check(&self, now: Timestamp) -> Result<(), String> {
         for (event, zone, n) in &self.lines {
             if next_of(event, *zone, now).is_none() {
-                return Err(format!("line {n}: never matches a date after now"));
+                return Err(format!(
+                    "line {n}: never matches a date after now (does the day exist in those months, are the years to come?)"
+                ));
             }
         }
         Ok(())

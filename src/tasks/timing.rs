@@ -252,4 +252,40 @@ mod tests {
         assert_eq!(words(Duration::seconds(90)), "90 seconds");
         assert_eq!(words(Duration::seconds(172_800)), "2 days");
     }
+
+    #[test]
+    fn a_calendar_run_started_just_before_an_occurrence_stands_for_it() {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let t = Timing::Calendar(Calendar::parse("*:*", chrono_tz::UTC).unwrap());
+        let early = t.next_expected(
+            Some(at("2026-11-28T12:00:58.5Z")),
+            true,
+            at("2026-11-28T12:00:58.6Z"),
+        );
+        assert_eq!(early, Some(at("2026-11-28T12:02:00Z")));
+        let on_time = t.next_expected(
+            Some(at("2026-11-28T12:00:00.5Z")),
+            true,
+            at("2026-11-28T12:00:00.6Z"),
+        );
+        assert_eq!(on_time, Some(at("2026-11-28T12:01:00Z")));
+    }
+
+    #[test]
+    fn one_kind_per_body_and_a_kind_given_replaces_the_others() {
+        let input = |json: &str| serde_json::from_str::<TaskInput>(json).unwrap();
+        let e = given_kind(&input(
+            r#"{"onCalendar": "daily", "cronSchedule": "@daily"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("onCalendar"));
+        assert_eq!(
+            given_kind(&input(r#"{"cronSchedule": " ", "periodSeconds": 60}"#)).unwrap(),
+            Some("periodSeconds")
+        );
+        let mut s = TaskSettings::defaults("t");
+        s.cron_schedule = Some("@daily".into());
+        apply_kinds(&mut s, Some("periodSeconds"), Some(Some(600)), None).unwrap();
+        assert_eq!((s.cron_schedule, s.period_seconds), (None, Some(600)));
+    }
 }

@@ -77,7 +77,7 @@ function TaskView({ detail, profile, tick }) {
         ${t('taskStatus.' + task.previousStatus)} <span aria-hidden="true">→</span><span class="visually-hidden">${t('task.then')}</span>
         ${' '}${t('taskStatus.' + task.status)}, <${Time} iso=${task.lastStatusChangeAt} /></dd></div>`}
       ${hasSchedule(task) && html`
-        <div><dt>${t('form.task.startWindow')}</dt><dd>${formatDuration(task.startWindowSeconds * 1000)}</dd></div>
+        <div><dt>${t(task.periodSeconds ? 'schedule.grace' : 'form.task.startWindow')}</dt><dd>${formatDuration(task.startWindowSeconds * 1000)}</dd></div>
         <div><dt>${t('form.task.latenessWindow')}</dt><dd>${formatDuration(task.latenessWindowSeconds * 1000)}</dd></div>`}
       <div><dt>${t('form.task.heartbeat')}</dt><dd>${formatDuration(task.heartbeatTimeoutSeconds * 1000)}</dd></div>
       <div><dt>${t('task.created')}</dt><dd><${Time} iso=${task.createdAt} absolute /></dd></div>
