@@ -59,9 +59,8 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
             common
         }
     };
-    // As `dutyduck apply`: the features' seams connected, and never behind a running server's
-    // back (its scheduler would not see the new monitors).
-    crate::app::connect_features();
+    // As `dutyduck apply`: never behind a running server's back (its scheduler would not see
+    // the new monitors).
     let _lock = DataDirLock::acquire(data_dir, "import").map_err(|e| match e.kind {
         Kind::Conflict => Error::conflict(
             "data_dir_in_use",
