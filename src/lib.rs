@@ -18,6 +18,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod ids;
+pub mod import;
 pub mod incidents;
 pub mod limits;
 pub mod maintenance;

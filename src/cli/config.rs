@@ -49,7 +49,7 @@ pub struct ApplyArgs {
 }
 
 /// The organization named, or the only one.
-fn organization(conn: &rusqlite::Connection, name: Option<&str>) -> Result<OrgId> {
+pub(super) fn organization(conn: &rusqlite::Connection, name: Option<&str>) -> Result<OrgId> {
     if let Some(name) = name {
         return accounts::organization_named(conn, name)?
             .map(|o| o.id)

@@ -4,6 +4,7 @@ mod auth_proxy;
 mod backup;
 mod config;
 mod healthcheck;
+mod import;
 mod limits;
 mod output;
 mod push;
@@ -126,6 +127,9 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Replace the database with a backup (the server must be stopped; the old file is kept).
     Restore(restore::RestoreArgs),
+    /// Bring another tool's setup (Uptime Kuma, Healthchecks) into an organization.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Print an organization's monitors, tasks, channels, escalation policies, maintenance
     /// windows and status pages as one YAML (or JSON) document; secrets as ${NAME} references.
     Export(config::ExportArgs),
@@ -213,6 +217,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(command) => token::run(&cli.data_dir, command),
         Command::Backup(args) => backup::run(&cli.data_dir, args),
         Command::Restore(args) => restore::run(&cli.data_dir, args),
+        Command::Import(command) => import::run(&cli.data_dir, command),
         Command::Export(args) => config::export(&cli.data_dir, args),
         Command::Apply(args) => config::apply(&cli.data_dir, args),
     }

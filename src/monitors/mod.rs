@@ -9,6 +9,7 @@ pub mod bulk_routes;
 pub mod check;
 pub mod dependents;
 pub mod history;
+pub mod history_import;
 pub mod incident;
 pub mod kinds;
 pub mod matching;

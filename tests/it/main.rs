@@ -25,6 +25,7 @@ mod data_dir;
 mod dependencies;
 mod errors;
 mod escalation;
+mod imports;
 mod isolation;
 mod maintenance;
 mod monitors;

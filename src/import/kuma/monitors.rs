@@ -1,0 +1,260 @@
+//! Uptime Kuma monitors as dutyduck monitors (the settings every kind shares: interval,
+//! retries, timeout, tags, notifications) and push monitors as tasks expecting a ping every
+//! interval. Groups are not checks in dutyduck: their children carry a `group` tag instead.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use super::model::{Kuma, Monitor};
+use crate::ids::OrgId;
+use crate::import::{Entity, Lists, Report, origin_id, slug, validate};
+
+/// What a Kuma monitor became, for the maintenance windows and status pages naming it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Monitor(String),
+    Task(String),
+}
+
+pub fn map(
+    kuma: &Kuma,
+    org: OrgId,
+    channels: &HashMap<i64, String>,
+    report: &mut Report,
+    lists: &mut Lists,
+) -> HashMap<i64, Source> {
+    let mut sources = HashMap::new();
+    let mut task_ids = HashSet::new();
+    for m in &kuma.monitors {
+        if m.kind == "group" {
+            let children = kuma
+                .monitors
+                .iter()
+                .filter(|c| c.parent == Some(m.id))
+                .count();
+            report.imported(
+                Entity::Tag,
+                &m.name,
+                format!("group → tag group={:?} on its {children} monitors", m.name),
+            );
+            continue;
+        }
+        let mut notes = Vec::new();
+        let mut common = Map::new();
+        common.insert("name".into(), m.name.clone().into());
+        common.insert("metadata".into(), json!(tags(kuma, m, &mut notes)));
+        common.insert(
+            "notificationChannels".into(),
+            routes(kuma, m, channels, &mut notes),
+        );
+        if let Some(d) = m.row.text("description") {
+            notes.push(format!(
+                "description {d:?} not kept: dutyduck monitors have none"
+            ));
+        }
+        let entry = if m.kind == "push" {
+            push_task(m, &mut task_ids, common, &mut notes)
+        } else {
+            monitor(m, org, common, &mut notes)
+        };
+        let (entity, list) = match m.kind.as_str() {
+            "push" => (Entity::Task, &mut lists.tasks),
+            _ => (Entity::Monitor, &mut lists.monitors),
+        };
+        let checked = entry.and_then(|e| {
+            let check = if entity == Entity::Task {
+                validate::task
+            } else {
+                validate::monitor
+            };
+            check(&e).map(|()| e)
+        });
+        match checked {
+            Err(why) => report.skipped(entity, &m.name, format!("{} monitor: {why}", m.kind)),
+            Ok(e) => {
+                let id = e["id"].as_str().unwrap_or_default().to_owned();
+                let how = match entity {
+                    Entity::Task => format!("push monitor → task {id:?} with a period"),
+                    _ => format!("{} → {}", m.kind, e["kind"].as_str().unwrap_or_default()),
+                };
+                report.imported(entity, &m.name, how);
+                for note in notes {
+                    report.approximated(entity, &m.name, note);
+                }
+                sources.insert(
+                    m.id,
+                    match entity {
+                        Entity::Task => Source::Task(id),
+                        _ => Source::Monitor(id),
+                    },
+                );
+                list.push(e);
+            }
+        }
+    }
+    sources
+}
+
+fn monitor(
+    m: &Monitor,
+    org: OrgId,
+    mut e: Map<String, Value>,
+    notes: &mut Vec<String>,
+) -> Result<Value, String> {
+    let kind = super::kinds::map(m)?;
+    notes.extend(kind.notes);
+    e.insert(
+        "id".into(),
+        origin_id(org, &format!("uptime-kuma/monitor/{}", m.id))
+            .to_string()
+            .into(),
+    );
+    e.insert("kind".into(), kind.kind.into());
+    e.extend(kind.fields);
+    let interval = m.interval.clamp(5, 86_400);
+    if interval != m.interval {
+        notes.push(format!(
+            "interval {} s → {interval} s (dutyduck's range is 5 s to a day)",
+            m.interval
+        ));
+    }
+    e.insert("intervalSeconds".into(), interval.into());
+    // Uptime Kuma's own default timeout is 80 % of the interval.
+    let timeout = m.timeout.unwrap_or(m.interval as f64 * 0.8);
+    let ms = ((timeout * 1000.0).round() as i64).clamp(1, 60_000);
+    if (ms as f64) < timeout * 1000.0 - 0.5 {
+        notes.push(format!("timeout {timeout} s → 60 s, dutyduck's longest"));
+    }
+    e.insert("requestTimeoutMs".into(), ms.into());
+    let threshold = (m.max_retries + 1).min(10);
+    if m.max_retries + 1 > 10 {
+        notes.push(format!(
+            "{} retries → down after 10 failed checks, dutyduck's most",
+            m.max_retries
+        ));
+    }
+    if m.max_retries > 0 && m.retry_interval != m.interval {
+        notes.push(format!(
+            "retries every {} s → confirmed at the interval ({} s): dutyduck has no retry interval",
+            m.retry_interval, m.interval
+        ));
+    }
+    e.insert("downtimeConfirmationThreshold".into(), threshold.into());
+    // Uptime Kuma is up again at the first successful check.
+    e.insert("recoveryConfirmationThreshold".into(), 1.into());
+    e.insert("isActive".into(), m.active.into());
+    if m.resend_interval > 0 {
+        let minutes = ((m.resend_interval * m.interval + 59) / 60).clamp(5, 10_080);
+        notes.push(format!(
+            "re-notify every {} checks while down → every {minutes} min",
+            m.resend_interval
+        ));
+        e.insert("renotifyMinutes".into(), minutes.into());
+    }
+    Ok(Value::Object(e))
+}
+
+/// A push monitor waits for a push every `interval` seconds, then (with retries) every
+/// `retry_interval` before it is down: a task with that period, the retries as its grace.
+fn push_task(
+    m: &Monitor,
+    taken: &mut HashSet<String>,
+    mut e: Map<String, Value>,
+    notes: &mut Vec<String>,
+) -> Result<Value, String> {
+    let mut id = slug(&m.name, &format!("kuma-push-{}", m.id));
+    if !taken.insert(id.clone()) {
+        id = format!("{id}-{}", m.id);
+        taken.insert(id.clone());
+    }
+    e.remove("metadata");
+    let token = m.row.text("push_token").ok_or("it has no push token")?;
+    let period = m.interval.clamp(60, 31_536_000);
+    if period != m.interval {
+        notes.push(format!(
+            "push expected every {} s → every {period} s, dutyduck's shortest period",
+            m.interval
+        ));
+    }
+    let grace = (m.retry_interval * m.max_retries).clamp(5, 31_536_000);
+    e.insert("id".into(), id.into());
+    e.insert("periodSeconds".into(), period.into());
+    e.insert("startWindowSeconds".into(), grace.into());
+    e.insert("pingKey".into(), token.into());
+    if !m.active {
+        notes
+            .push("paused in Uptime Kuma; dutyduck tasks cannot be paused: imported active".into());
+    }
+    if m.resend_interval > 0 {
+        let minutes = ((m.resend_interval * m.interval + 59) / 60).clamp(5, 10_080);
+        e.insert("renotifyMinutes".into(), minutes.into());
+    }
+    Ok(Value::Object(e))
+}
+
+/// Tags as metadata, and the group a monitor sits in as `group=<name>`.
+fn tags(kuma: &Kuma, m: &Monitor, notes: &mut Vec<String>) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for t in kuma.tags.iter().filter(|t| t.monitor == m.id) {
+        match out.get_mut(&t.tag) {
+            Some(v) => {
+                notes.push(format!(
+                    "tag {} has two values: kept as {:?}",
+                    t.tag,
+                    format!("{v},{}", t.value)
+                ));
+                v.push(',');
+                v.push_str(&t.value);
+            }
+            None => {
+                out.insert(t.tag.clone(), t.value.clone());
+            }
+        }
+    }
+    let group = m
+        .parent
+        .and_then(|p| kuma.monitors.iter().find(|g| g.id == p));
+    if let Some(g) = group {
+        if out.contains_key("group") {
+            notes.push(format!(
+                "its tag \"group\" is kept; its group {:?} is not",
+                g.name
+            ));
+        } else {
+            out.insert("group".into(), g.name.clone());
+        }
+    }
+    out
+}
+
+/// The channels its notifications became; none when it had none (dutyduck's null would mean
+/// every channel of the organization).
+fn routes(
+    kuma: &Kuma,
+    m: &Monitor,
+    channels: &HashMap<i64, String>,
+    notes: &mut Vec<String>,
+) -> Value {
+    let mut ids = Vec::new();
+    for (_, n) in kuma
+        .monitor_notifications
+        .iter()
+        .filter(|(mon, _)| *mon == m.id)
+    {
+        match channels.get(n) {
+            Some(id) => ids.push(json!(id)),
+            None => {
+                let name = kuma
+                    .notifications
+                    .iter()
+                    .find(|x| x.id == *n)
+                    .map_or("?", |x| &x.name);
+                notes.push(format!(
+                    "notification {name:?} not brought (see its channel line)"
+                ));
+            }
+        }
+    }
+    Value::Array(ids)
+}
