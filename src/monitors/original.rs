@@ -5,10 +5,12 @@
 //! `HttpMonitor` answer. `/monitors` keeps dutyduck's own shape.
 //!
 //! dutyduck routes notifications per channel, not per transport. The switches are kept as sent
-//! (so those clients read back what they wrote) and turned into a choice of channels: every
-//! channel of the organization except those of a transport switched off (e-mail channels for
-//! e-mail, web push for push, SMS for SMS). Choosing channels through `/monitors` forgets the
-//! switches; they are then read from the channels chosen.
+//! (so those clients read back what they wrote) and turned into a choice of channels when
+//! saved: every channel of the organization except those of a transport switched off (e-mail
+//! channels for e-mail, web push for push, SMS for SMS), or simply every channel — those added
+//! later included — when the organization has none of a transport switched off. Choosing
+//! channels through `/monitors` forgets the switches; they are then read from the channels
+//! chosen.
 
 use std::collections::BTreeMap;
 
@@ -138,25 +140,18 @@ impl OriginalInput {
     }
 }
 
-/// The channels a monitor with `switches` notifies: null (every channel) when every switch is
-/// on, else every channel of the organization but those of a transport switched off.
+/// The channels a monitor with `switches` notifies: every channel (null, so channels added
+/// later are notified too) unless the organization has channels of a transport switched off;
+/// then every channel but those, as they stand now.
 pub fn routing_for(conn: &Connection, org: OrgId, switches: Switches) -> Result<RoutingInput> {
-    let channels = if switches
-        == (Switches {
-            email: true,
-            push: true,
-            sms: true,
-        }) {
-        None
-    } else {
-        let all = crate::notify::store::list(conn, org)?;
-        Some(
-            all.into_iter()
-                .filter(|c| switches.reaches(c.channel.kind))
-                .map(|c| c.channel.id)
-                .collect::<Vec<ChannelId>>(),
-        )
-    };
+    let all = crate::notify::store::list(conn, org)?;
+    let excludes = all.iter().any(|c| !switches.reaches(c.channel.kind));
+    let channels = excludes.then(|| {
+        all.into_iter()
+            .filter(|c| switches.reaches(c.channel.kind))
+            .map(|c| c.channel.id)
+            .collect::<Vec<ChannelId>>()
+    });
     Ok(RoutingInput {
         notification_channels: Some(channels),
         ..RoutingInput::default()

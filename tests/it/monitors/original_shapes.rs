@@ -38,7 +38,7 @@ async fn the_original_body_round_trips_and_its_switches_choose_channels() {
     let server = TestServer::start().await;
     let token = server.user_with_token("ada@example.com", "Acme");
     let api = || server.as_(&token);
-    let mail = channel(
+    channel(
         &server,
         &token,
         json!({"name": "Mail", "kind": "email", "config": {"recipients": ["ops@example.com"]}}),
@@ -107,13 +107,9 @@ async fn the_original_body_round_trips_and_its_switches_choose_channels() {
     assert_eq!(updated["smsNotificationEnabled"], false);
     assert_eq!(updated["metadata"], json!({"records": {"env": "staging"}}));
     assert_eq!(updated["intervalSeconds"], 30);
+    // No channel of a transport switched off any more: every channel, those to come included.
     let own = api().get_ok(&format!("/monitors/{id}")).await;
-    let mut chosen: Vec<String> =
-        serde_json::from_value(own["monitor"]["notificationChannels"].clone()).unwrap();
-    chosen.sort();
-    let mut both = vec![mail.clone(), hook.clone()];
-    both.sort();
-    assert_eq!(chosen, both);
+    assert_eq!(own["monitor"]["notificationChannels"], Value::Null);
 
     // Channels chosen through /monitors: the switches are read from them.
     api()
@@ -133,6 +129,24 @@ async fn the_original_body_round_trips_and_its_switches_choose_channels() {
         .await;
     let read = api().get_ok(&format!("/http-monitors/{id}")).await;
     assert_eq!(read["monitor"]["emailNotificationEnabled"], true);
+}
+
+/// Without channels of a transport switched off, the monitor notifies every channel, those
+/// added later included: an organization starting from nothing is never left unalerted.
+#[tokio::test(flavor = "multi_thread")]
+async fn switches_excluding_nothing_leave_every_channel_chosen() {
+    let server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    let api = || server.as_(&token);
+    let created = api().create("/http-monitors", original_body()).await;
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(created["emailNotificationEnabled"], false);
+    let own = api().get_ok(&format!("/monitors/{id}")).await;
+    assert_eq!(own["monitor"]["notificationChannels"], Value::Null);
+    // The switches are still read back as sent.
+    let read = api().get_ok(&format!("/http-monitors/{id}")).await;
+    assert_eq!(read["monitor"]["emailNotificationEnabled"], false);
+    assert_eq!(read["monitor"]["pushNotificationEnabled"], true);
 }
 
 #[tokio::test(flavor = "multi_thread")]
