@@ -17,9 +17,7 @@ use crate::ids::OrgId;
 
 /// A new random ping key: 128 bits, URL-safe.
 pub fn new_ping_key() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS random source works");
-    hex::encode(bytes)
+    hex::encode(&crate::secret::generate()[..16])
 }
 
 /// Where a task rests between occurrences after its last run.
