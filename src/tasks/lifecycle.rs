@@ -17,9 +17,7 @@ use crate::ids::OrgId;
 
 /// A new random ping key: 128 bits, URL-safe.
 pub fn new_ping_key() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS random source works");
-    hex::encode(bytes)
+    hex::encode(&crate::secret::generate()[..16])
 }
 
 /// Where a task rests between occurrences after its last run.
@@ -123,10 +121,15 @@ pub const PING_RUN_TIMEOUT: u32 = 3600;
 
 /// How long a run a ping URL started on a period task has to end, as Healthchecks gives a
 /// started check: the grace after the start, or after the expected time if that came first.
-fn started_run_grace(task: &Task, now: Timestamp) -> u32 {
+/// None when the task is already past its grace (late or absent): Healthchecks then sets no
+/// deadline and waits for the end ping, so the run gets the timeout of other ping-started runs
+/// instead of dying a second later and losing its duration.
+fn started_run_grace(task: &Task, now: Timestamp) -> Option<u32> {
     let from = task.next_due_at.map_or(now, |due| due.min(now));
     let end = from + chrono::Duration::seconds(task.start_window_seconds.into());
-    u32::try_from((end - now).num_seconds()).unwrap_or(0).max(1)
+    u32::try_from((end - now).num_seconds())
+        .ok()
+        .filter(|left| *left > 0)
 }
 
 /// Deletes a task with its runs; its open incident is resolved (the history stays).
@@ -210,9 +213,10 @@ pub fn start(
     let started_at = run_store::next_start_time(conn, org, id, now)?;
     let timing = schedule_of(&task)?;
     let period = timing.as_ref().is_some_and(Timing::is_period);
+    let ping_timeout = task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT);
     let timeout = match how.via {
-        Via::Ping if period => started_run_grace(&task, now),
-        Via::Ping => task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT),
+        Via::Ping if period => started_run_grace(&task, now).unwrap_or(ping_timeout),
+        Via::Ping => ping_timeout,
         Via::Api => task.heartbeat_timeout_seconds,
     };
     run_store::insert_run(conn, org, id, started_at, timeout, how.rid)?;

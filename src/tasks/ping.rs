@@ -100,6 +100,8 @@ pub struct PingQuery {
     /// The run's id (a UUID, as runitor sends): the start and the end of one run carry the same,
     /// so runs of one task may overlap. An end whose start never came records a run without
     /// duration. Without it, a ping concerns the run started without one.
+    // The pattern documents what `parse_rid` refuses (a 400), so the document and server agree.
+    #[schemars(regex(pattern = crate::ids::UUID_PATTERN))]
     pub rid: Option<String>,
     /// `1`: on a URL with the organization's ping key, make the task if it does not exist (an
     /// ad-hoc task named by its id; 201 `Created`).
@@ -116,11 +118,15 @@ enum Action {
     Code,
 }
 
-/// A run id as Healthchecks takes it (any form of UUID), stored lowercase with dashes.
+/// A run id as Healthchecks takes it (a UUID with its dashes, in any case), stored lowercase.
+/// The other forms `Uuid` reads (no dashes, braces, `urn:`) are refused as the document says.
 pub fn parse_rid(raw: Option<&str>) -> Result<Option<String>> {
     raw.map(|r| {
         uuid::Uuid::try_parse(r)
+            .ok()
+            .filter(|_| r.len() == HYPHENATED_LEN)
             .map(|u| u.hyphenated().to_string())
+            .ok_or(())
             .map_err(|_| {
                 Error::bad_request("invalid_rid", format!("rid: {r:?} is not a UUID"))
                     .in_field("rid")
@@ -128,6 +134,9 @@ pub fn parse_rid(raw: Option<&str>) -> Result<Option<String>> {
     })
     .transpose()
 }
+
+/// The length of a UUID written with its dashes, the only form of that length `Uuid` reads.
+const HYPHENATED_LEN: usize = 36;
 
 /// What the path's segment says: the report of `action`, an exit code checked.
 fn report(action: Action, code: &str) -> Result<Option<Ping>> {

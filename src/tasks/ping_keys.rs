@@ -83,12 +83,14 @@ pub fn of_org(conn: &Connection, org: OrgId) -> Result<Option<String>> {
 pub fn regenerate(conn: &Connection, org: OrgId, now: Timestamp) -> Result<String> {
     // 128 random bits as 22 URL-safe characters (the form of Healthchecks' project keys);
     // a clash with a chosen task key is checked anyway, since people choose those.
+    // Only a clash draws again: any other error (the database failing) would fail every draw.
     let key = loop {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).expect("the OS random source works");
-        let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        if check_free(conn, &key, None).is_ok() {
-            break key;
+        let bytes = crate::secret::generate();
+        let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..16]);
+        match check_free(conn, &key, None) {
+            Ok(()) => break key,
+            Err(e) if e.code == "ping_key_taken" => continue,
+            Err(e) => return Err(e),
         }
     };
     conn.prepare_cached(
@@ -122,5 +124,13 @@ mod tests {
             let e = chosen(bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("pingKey"), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_database_error_is_returned_not_retried() {
+        // No schema: every lookup fails, as it would on a broken database.
+        let conn = Connection::open_in_memory().unwrap();
+        let e = regenerate(&conn, OrgId::generate(), chrono::DateTime::UNIX_EPOCH).unwrap_err();
+        assert!(e.is_internal(), "{}", e.message);
     }
 }

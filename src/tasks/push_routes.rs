@@ -1,9 +1,9 @@
 //! Uptime Kuma's push URLs, so the scripts of its push monitors keep working once they are tasks:
-//! `GET|POST /api/push/{pushToken}?status=up|down&msg=…&ping=…` finds the task whose ping key is
-//! the token. `up` (the default) is a success, `down` a failure, `msg` the run's output. `ping`
-//! (a response time Kuma charts) is checked as Kuma checks it, then ignored: a task has no
-//! response time. Answers as Kuma does: `{"ok":true}`, or `{"ok":false,"msg":…}` with 404 for an
-//! unknown token (and 400 for a bad parameter).
+//! `/api/push/{pushToken}?status=up|down&msg=…&ping=…` (any method, as Kuma) finds the task whose
+//! ping key is the token. `up` (the default) is a success, anything else a failure, `msg` the
+//! run's output. `ping` (a response time Kuma charts) is ignored: a task has no response time,
+//! and Kuma itself ignores one that is not a number. Answers as Kuma does: `{"ok":true}`, or
+//! `{"ok":false,"msg":…}` with 404 for any refusal (an unknown token included).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,12 +16,17 @@ use crate::error::{Error, Kind, Result};
 use crate::http::reply;
 use crate::http::request::Request;
 use crate::http::router::Route;
+use warp::http::StatusCode;
 
 pub fn routes() -> Vec<Route> {
     let summary = "Uptime Kuma push URL: a run's result by the task's ping key";
     let routes = vec![
+        // Kuma answers any method (`router.all`): scripts use GET, POST and sometimes others.
         Route::get("/api/push/{pushToken}", push),
         Route::post("/api/push/{pushToken}", push),
+        Route::put("/api/push/{pushToken}", push),
+        Route::patch("/api/push/{pushToken}", push),
+        Route::delete("/api/push/{pushToken}", push),
     ];
     Route::tagged("Ping URLs", routes)
         .into_iter()
@@ -30,7 +35,10 @@ pub fn routes() -> Vec<Route> {
                 .public()
                 .query::<PushQuery>()
                 .returns::<PushReply>(200, "{\"ok\": true}")
-                .returns::<PushReply>(404, "{\"ok\": false, \"msg\": …}: no task has this key")
+                .returns::<PushReply>(
+                    404,
+                    "{\"ok\": false, \"msg\": …}: no task has this key, or a refusal",
+                )
                 .not_audited("a run's report by its ping key (kept in the run history)")
         })
         .collect()
@@ -38,11 +46,12 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct PushQuery {
-    /// `up` (default): a success; `down`: a failure.
+    /// `up` (default, also when empty): a success; anything else (`down`, …): a failure.
     pub status: Option<String>,
     /// Kept as the run's output.
     pub msg: Option<String>,
-    /// A response time in ms (0 to 100,000,000,000, as Kuma takes it); ignored.
+    /// A response time in ms, which Kuma reads leniently (`parseFloat(ping) || null`: garbage is
+    /// no response time); ignored, a task has none.
     pub ping: Option<String>,
 }
 
@@ -53,29 +62,12 @@ pub struct PushReply {
     pub msg: Option<String>,
 }
 
-/// Kuma's own bound on `ping`.
-const MAX_PING_MS: f64 = 100_000_000_000.0;
-
-fn parse(q: &PushQuery) -> Result<Ping> {
-    if let Some(ping) = q.ping.as_deref().filter(|p| !p.is_empty()) {
-        let ms = ping
-            .parse::<f64>()
-            .ok()
-            .filter(|ms| (0.0..=MAX_PING_MS).contains(ms));
-        if ms.is_none() {
-            return Err(Error::invalid_field(
-                "ping",
-                format!("{ping:?}: must be a number of ms from 0 to {MAX_PING_MS}"),
-            ));
-        }
-    }
+/// Kuma reads `status` as `=== "up" ? UP : DOWN` after defaulting an empty one to `up`: anything
+/// else (`DOWN`, `0`, `null`) is a failure, never a refusal, so a script's report is not lost.
+fn parse(q: &PushQuery) -> Ping {
     match q.status.as_deref() {
-        None | Some("up") => Ok(Ping::Success),
-        Some("down") => Ok(Ping::Fail),
-        Some(other) => Err(Error::invalid_field(
-            "status",
-            format!("{other:?}: use up or down"),
-        )),
+        None | Some("" | "up") => Ping::Success,
+        Some(_) => Ping::Fail,
     }
 }
 
@@ -86,7 +78,7 @@ async fn push(req: Request) -> Result<Response> {
             msg: None,
         })),
         Err(e) if e.is_internal() => Err(e),
-        // Kuma's clients read `msg`; its 404 says which token was not found.
+        // Kuma answers every refusal 404 with `msg` (its clients read it), whatever the cause.
         Err(e) => {
             let msg = match e.kind {
                 Kind::NotFound => "Monitor not found or not active.".to_owned(),
@@ -96,14 +88,14 @@ async fn push(req: Request) -> Result<Response> {
                 ok: false,
                 msg: Some(msg),
             };
-            Ok(reply::json(reply::status_of(e.kind), &body))
+            Ok(reply::json(StatusCode::NOT_FOUND, &body))
         }
     }
 }
 
 async fn report(req: &Request) -> Result<()> {
     let q: PushQuery = req.query()?;
-    let ping = parse(&q)?;
+    let ping = parse(&q);
     let output = q.msg.as_deref().map(output_tail);
     let token = req.param("pushToken").to_owned();
     let now = req.now();

@@ -54,15 +54,25 @@ async fn pushes_report_up_and_down_with_their_message() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(task_status(&server, &token, "kuma-push").await, "healthy");
 
-    // Bad parameters are refused in Kuma's shape, and record nothing.
-    let before = runs(&server, &token, "kuma-push").await.len();
-    for query in ["?ping=-1", "?ping=fast", "?status=sideways"] {
-        let (status, body) = push(&server, Method::GET, query).await;
-        assert!(status.is_client_error(), "{query}: {status}");
-        assert_eq!(body["ok"], false, "{query}");
-        assert!(body["msg"].is_string(), "{query}: {body}");
+    // As Kuma reads them: a `ping` that is no number is ignored, a status other than `up` is a
+    // failure (never a refusal), and any method reports.
+    for (method, query, run) in [
+        (Method::GET, "?ping=-1", "finished"),
+        (Method::GET, "?ping=fast&status=", "finished"),
+        (Method::PUT, "?status=sideways", "failed"),
+        (Method::PATCH, "?status=DOWN", "failed"),
+        (Method::DELETE, "?status=up", "finished"),
+        (Method::GET, "?status=0", "failed"),
+    ] {
+        let (status, body) = push(&server, method.clone(), query).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::OK, json!({"ok": true})),
+            "{method} {query}"
+        );
+        let last = &runs(&server, &token, "kuma-push").await[0];
+        assert_eq!(last["status"], run, "{method} {query}");
     }
-    assert_eq!(runs(&server, &token, "kuma-push").await.len(), before);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,4 +86,11 @@ async fn an_unknown_token_is_kumas_404() {
             json!({"ok": false, "msg": "Monitor not found or not active."})
         )
     );
+    // Any other refusal has Kuma's shape too: a query that cannot be read is a 404 with `msg`.
+    let (status, body) = push(&server, Method::POST, "?status=up&status=down").await;
+    assert_eq!(
+        (status, &body["ok"]),
+        (StatusCode::NOT_FOUND, &json!(false))
+    );
+    assert!(body["msg"].is_string(), "{body}");
 }

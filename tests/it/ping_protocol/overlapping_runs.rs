@@ -156,9 +156,24 @@ async fn rids_in_any_case_match_an_unknown_one_records_a_run_and_a_bad_one_is_re
     );
     assert_eq!(runs(&server, &token, "sync").await.len(), 4);
 
-    let bad = ping(&server, &format!("/ping/{key}/start?rid=run-42"), None).await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
-    assert!(bad.text.contains("rid"), "{}", bad.text);
+    // Not a UUID with its dashes (what the document's pattern says): refused.
+    let simple = RID_A.replace('-', "");
+    for rid in ["run-42", simple.as_str()] {
+        let bad = ping(&server, &format!("/ping/{key}/start?rid={rid}"), None).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+        assert!(bad.text.contains("rid"), "{}", bad.text);
+    }
+    let (_, doc) = server.anonymous().get("/openapi.json").await;
+    let params = &doc["paths"]["/ping/{key}/start"]["post"]["parameters"];
+    let rid = params
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "rid");
+    assert_eq!(
+        rid.unwrap()["schema"]["pattern"],
+        dutyduck::ids::UUID_PATTERN
+    );
     assert_eq!(runs(&server, &token, "sync").await.len(), 4);
 
     // Output past Ping-Body-Limit keeps its tail; a body past the request limit is refused.

@@ -1,6 +1,7 @@
 //! A period task: expected a period after each ping that ends a run, late (an incident) after
-//! the grace, absent after the lateness window; `/start` gives the run the grace to end and does
-//! not move the expected time, `/log` does not either, a failure does.
+//! the grace, absent after the lateness window; `/start` gives the run the grace to end (none
+//! left: the end ping is awaited) and does not move the expected time, `/log` does not either, a
+//! failure does.
 
 use super::{create, ping, start, task, wait_status};
 use crate::common::at;
@@ -133,4 +134,39 @@ async fn start_log_and_fail_pings_follow_healthchecks() {
     ping(&server, &key, "/start").await;
     clock.set(at("2026-11-30T12:40:00Z"));
     wait_status(&server, &token, "sync", "failing").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_started_when_already_late_waits_for_its_end_ping() {
+    let (clock, server, token) = start("2026-11-30T10:00:00Z").await;
+    let period = json!({"id": "backup", "periodSeconds": 3600, "startWindowSeconds": 600});
+    let (_, key) = create(&server, &token, period).await;
+    ping(&server, &key, "").await;
+    // A marker that goes absent at 11:25: once the timer has seen it, it has also looked at the
+    // runs whose deadline passed by then (one pass handles runs first).
+    clock.set(at("2026-11-30T11:00:00Z"));
+    let marker = json!({"id": "marker", "periodSeconds": 1200, "startWindowSeconds": 60});
+    let (_, marker_key) = create(&server, &token, marker).await;
+    ping(&server, &marker_key, "").await;
+
+    // 15 min late (the grace ended at 11:10), runitor starts the run with its rid.
+    clock.set(at("2026-11-30T11:15:00Z"));
+    wait_status(&server, &token, "backup", "absent").await;
+    let rid = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    ping(&server, &key, &format!("/start?rid={rid}")).await;
+
+    // 20 min later the run still goes on, and its end ping finds it: duration kept, recovered.
+    clock.set(at("2026-11-30T11:35:00Z"));
+    wait_status(&server, &token, "marker", "absent").await;
+    assert_eq!(task(&server, &token, "backup").await["status"], "running");
+    ping(&server, &key, &format!("/0?rid={rid}")).await;
+    let runs = server.as_(&token).get_ok("/tasks/backup/runs").await;
+    let run = &runs["runs"][0];
+    assert_eq!(
+        (&run["rid"], &run["status"], &run["durationMs"]),
+        (&json!(rid), &json!("finished"), &json!(20 * 60_000))
+    );
+    assert_eq!(task(&server, &token, "backup").await["status"], "healthy");
+    let open = server.as_(&token).incidents("backup", &["ongoing"]).await;
+    assert!(open.is_empty(), "{open:?}");
 }
