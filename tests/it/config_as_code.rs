@@ -5,6 +5,8 @@
 
 mod api;
 mod cli;
+mod environment;
+mod reapply;
 mod round_trip;
 
 use std::path::Path;
