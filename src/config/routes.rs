@@ -25,7 +25,8 @@ pub fn routes() -> Vec<Route> {
                 .not_audited("a read")
                 .query::<FormatQuery>()
                 .summary("The organization's monitors, tasks, channels, escalation policies, maintenance windows and status pages as one document (YAML with Accept: application/yaml, JSON otherwise); secrets as ${NAME} references, listed in X-Dutyduck-Secrets")
-                .returns::<Document>(200, "The document"),
+                .returns::<Document>(200, "The document")
+                .also_as(200, "application/yaml"),
             Route::post("/config/plan", plan)
                 .not_audited("changes nothing")
                 .summary("What applying a document (YAML or JSON by Content-Type) would create, change and delete, field by field; changes nothing")
@@ -104,9 +105,15 @@ async fn get(req: Request) -> Result<Response> {
     let exported = req.read(move |c| export::export(c, org)).await?;
     let mut response = if yaml {
         let mut r = Response::new(yaml::to_yaml(&exported.document).into());
-        r.headers_mut().insert(
+        let headers = r.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/yaml; charset=utf-8"),
+        );
+        // The YAML is a file to keep in a repository: saved under its usual name.
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"dutyduck.yaml\""),
         );
         r
     } else {

@@ -27,6 +27,10 @@ async fn an_export_applied_to_an_empty_instance_exports_the_same_document() {
         "application/yaml; charset=utf-8"
     );
     assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"dutyduck.yaml\""
+    );
+    assert_eq!(
         response.headers()["x-dutyduck-secrets"],
         "CHANNEL_OPS_WEBHOOK_SECRET, CHANNEL_TEAM_CHAT_WEBHOOKURL, TASK_NIGHTLY_BACKUP_PINGKEY"
     );
