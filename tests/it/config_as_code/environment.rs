@@ -78,3 +78,24 @@ async fn references_sent_to_the_api_never_read_the_servers_environment() {
     let monitor = api.get_ok(&format!("/monitors/{MONITOR}")).await;
     assert!(!leaked(&monitor), "{monitor}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dutyduck_apply_reads_references_only_at_secrets_places() {
+    let mut server = TestServer::start().await;
+    let token = server.user_with_token("ada@example.com", "Acme");
+    server.stop().await;
+    let env = [(NAME, "from-the-cli-environment")];
+    let out = super::cli_with_env(
+        &server.data_dir,
+        &["apply", "-f", "-"],
+        &env,
+        &document(false),
+    );
+    super::stdout(&out);
+    server.restart().await;
+    let api = server.as_(&token);
+    let channel = api
+        .get_ok(&format!("/notification-channels/{CHANNEL}"))
+        .await;
+    assert_eq!(channel["name"], format!("${{{NAME}}}"), "{channel}");
+}
