@@ -27,17 +27,17 @@ pub struct Applied {
 /// What applying `document` to `org` would change; changes nothing. Secrets are read from the
 /// process's environment.
 pub fn plan(conn: &Connection, org: OrgId, document: &Document, prune: bool) -> Result<Plan> {
-    plan_with(conn, org, document, prune, chrono::Utc::now(), &env)
+    plan_with(conn, org, document, prune, chrono::Utc::now(), Some(&env))
 }
 
-/// As `plan`, at `now` and with the environment `env` (tests, the server's clock).
+/// As `plan`, at `now` and with the environment `env` (None: the API's, which has none).
 pub fn plan_with(
     conn: &Connection,
     org: OrgId,
     document: &Document,
     prune: bool,
     now: Timestamp,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: secrets::Env,
 ) -> Result<Plan> {
     conn.execute_batch("SAVEPOINT config_plan")?;
     let planned = run(conn, org, document, prune, now, env);
@@ -53,7 +53,7 @@ pub fn apply(
     prune: bool,
     now: Timestamp,
 ) -> Result<Plan> {
-    apply_with(conn, org, document, prune, now, &env).map(|applied| applied.plan)
+    apply_with(conn, org, document, prune, now, Some(&env)).map(|applied| applied.plan)
 }
 
 /// As `apply`, with the environment `env`, answering what the scheduler must hear of.
@@ -63,7 +63,7 @@ pub fn apply_with(
     document: &Document,
     prune: bool,
     now: Timestamp,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: secrets::Env,
 ) -> Result<Applied> {
     conn.execute_batch("SAVEPOINT config_apply")?;
     match run(conn, org, document, prune, now, env) {
@@ -88,7 +88,7 @@ fn run(
     document: &Document,
     prune: bool,
     now: Timestamp,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: secrets::Env,
 ) -> Result<Applied> {
     // The features check references through their seams (a window's selection through the
     // source registry): connected here too for callers without an `App` (the CLI, importers).
@@ -117,6 +117,11 @@ fn run(
         for (i, entry) in wanted.section(section.name).iter().enumerate() {
             let at = format!("{}[{i}]", section.name);
             let done = if exists.contains(entry.id.as_str()) {
+                // An update is not harmless: it bumps `updatedAt`, and a maintenance window's
+                // clears its early end; what the document does not change is left alone.
+                if unchanged(&before, &stored, section.name, entry) {
+                    continue;
+                }
                 (section.update)(c, org, entry, now)
             } else {
                 (section.create)(c, org, entry, now).map_err(|e| taken(e, &entry.id))
@@ -158,6 +163,31 @@ fn run(
         plan: diff(&before, &after),
         monitors,
     })
+}
+
+/// Whether `entry` (secrets resolved) is what the export of the stored entity already says,
+/// its secrets compared as the plan compares them: by digest.
+fn unchanged(
+    before: &Document,
+    stored: &[(&'static str, Vec<super::body::Raw>)],
+    section: &str,
+    entry: &super::Entry,
+) -> bool {
+    let Some(current) = before.section(section).iter().find(|e| e.id == entry.id) else {
+        return false;
+    };
+    let raw = stored
+        .iter()
+        .filter(|(name, _)| *name == section)
+        .flat_map(|(_, raws)| raws)
+        .find(|r| r.entry.id == entry.id);
+    let mut wanted = entry.clone();
+    for path in raw.map(|r| r.secrets.as_slice()).unwrap_or_default() {
+        if let Some(slot) = super::body::at_path(&mut wanted.body, path) {
+            *slot = secrets::digest(slot);
+        }
+    }
+    wanted.body == current.body
 }
 
 /// An id twice in a section is refused, naming the second.

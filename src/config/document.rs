@@ -26,6 +26,7 @@ pub const SECTIONS: [&str; 6] = [
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Document {
     /// Always 1.
+    #[schemars(extend("enum" = [1]))]
     pub version: u32,
     /// Notification channels (`POST /notification-channels` bodies).
     #[serde(default)]

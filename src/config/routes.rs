@@ -25,7 +25,8 @@ pub fn routes() -> Vec<Route> {
                 .not_audited("a read")
                 .query::<FormatQuery>()
                 .summary("The organization's monitors, tasks, channels, escalation policies, maintenance windows and status pages as one document (YAML with Accept: application/yaml, JSON otherwise); secrets as ${NAME} references, listed in X-Dutyduck-Secrets")
-                .returns::<Document>(200, "The document"),
+                .returns::<Document>(200, "The document")
+                .also_as(200, "application/yaml"),
             Route::post("/config/plan", plan)
                 .not_audited("changes nothing")
                 .summary("What applying a document (YAML or JSON by Content-Type) would create, change and delete, field by field; changes nothing")
@@ -104,9 +105,15 @@ async fn get(req: Request) -> Result<Response> {
     let exported = req.read(move |c| export::export(c, org)).await?;
     let mut response = if yaml {
         let mut r = Response::new(yaml::to_yaml(&exported.document).into());
-        r.headers_mut().insert(
+        let headers = r.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/yaml; charset=utf-8"),
+        );
+        // The YAML is a file to keep in a repository: saved under its usual name.
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"dutyduck.yaml\""),
         );
         r
     } else {
@@ -138,7 +145,7 @@ async fn plan(req: Request) -> Result<Response> {
     let (doc, prune) = (document(&req)?, req.query::<PruneQuery>()?.prune);
     let (org, now) = (me.org_id, req.now());
     let plan = req
-        .write(move |c| plan_with(c, org, &doc, prune, now, &|n| std::env::var(n).ok()))
+        .write(move |c| plan_with(c, org, &doc, prune, now, None))
         .await?;
     Ok(answer(plan))
 }
@@ -151,7 +158,7 @@ async fn put(req: Request) -> Result<Response> {
     // The entry's details: `prune`, then the counts the job adds.
     req.audit.details(serde_json::json!({ "prune": prune }));
     let job = req.audited(move |c| {
-        let applied = apply_with(c, org, &doc, prune, now, &|n| std::env::var(n).ok())?;
+        let applied = apply_with(c, org, &doc, prune, now, None)?;
         let counts = serde_json::json!({
             "creates": applied.plan.creates, "updates": applied.plan.updates,
             "deletes": applied.plan.deletes,

@@ -1,8 +1,10 @@
 //! Secrets in the document: never exported (a `${NAME}` reference instead, named by a rule
-//! people can predict), read from the environment when applied, and kept as stored when the
-//! environment does not have them for an entity that exists.
+//! people can predict), read from the environment when `dutyduck apply` applies them, and kept
+//! as stored when the environment does not have them for an entity that exists. Only a secret's
+//! place holds a reference: elsewhere `${…}` is text like any other, and the API never reads
+//! the server's environment (its organizations' admins must not read the server's secrets).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::body::{Raw, at_path};
@@ -15,6 +17,7 @@ pub fn prefix(section: &str) -> Option<&'static str> {
     match section {
         "channels" => Some("CHANNEL"),
         "monitors" => Some("MONITOR"),
+        "tasks" => Some("TASK"),
         _ => None,
     }
 }
@@ -42,7 +45,10 @@ pub fn name(section: &str, raw: &Raw, field: &str, unique: bool) -> String {
         .and_then(Value::as_str)
         .unwrap_or("");
     let mut who = word(who);
-    if !unique || who.is_empty() {
+    if section == "tasks" {
+        // A task's id is unique and what people know it by.
+        who = word(&raw.entry.id);
+    } else if !unique || who.is_empty() {
         let id: String = raw.entry.id.chars().filter(|c| *c != '-').take(8).collect();
         who = [who, id.to_ascii_uppercase()]
             .join("_")
@@ -72,36 +78,45 @@ fn reference(text: &str) -> Option<&str> {
     valid.then_some(name)
 }
 
-/// The document with every `${NAME}` of the sections holding secrets replaced: by the
-/// environment's value, else (an entity that exists) by the stored value at the same place;
-/// a new entity's unset reference is an error naming line and field.
+/// Where the references come from: the environment of `dutyduck apply`, or none (the API).
+pub type Env<'a> = Option<&'a dyn Fn(&str) -> Option<String>>;
+
+/// The document with every `${NAME}` at a secret's place replaced: by the environment's
+/// value, else (an entity that exists) by the stored value at the same place; a new entity's
+/// unresolved reference is an error naming line and field. `$${…}` there is a literal `${…}`.
 pub fn resolve(
     document: &Document,
     stored: &[(&'static str, Vec<Raw>)],
-    env: &dyn Fn(&str) -> Option<String>,
+    env: Env,
 ) -> Result<Document> {
     let mut out = document.clone();
     for (section, raws) in stored {
-        if prefix(section).is_none() {
+        let Some(rules) = super::sections::by_name(section) else {
             continue;
-        }
+        };
         for (i, entry) in out.section_mut(section).iter_mut().enumerate() {
             let current = raws.iter().find(|r| r.entry.id == entry.id);
             let at = format!("{section}[{i}]");
-            let mut found = Vec::new();
-            references(&entry.body, "", &mut found);
-            for (path, text) in found {
+            let mut paths = (rules.secrets)(entry);
+            paths.extend(current.iter().flat_map(|r| r.secrets.iter().cloned()));
+            paths.sort();
+            paths.dedup();
+            for path in paths {
+                let Some(Value::String(text)) = at_path(&mut entry.body, &path).cloned() else {
+                    continue;
+                };
                 let value = match reference(&text) {
-                    None => Value::String(text[1..].to_owned()),
-                    Some(name) => match (env(name), current) {
+                    None if text.starts_with("$${") => Value::String(text[1..].to_owned()),
+                    None => continue,
+                    Some(name) => match (env.and_then(|env| env(name)), current) {
                         (Some(v), _) => Value::String(v),
-                        (None, Some(raw)) => {
+                        (None, Some(raw)) if raw.secrets.contains(&path) => {
                             let mut body = raw.entry.body.clone();
                             at_path(&mut body, &path)
                                 .map(|v| v.clone())
-                                .ok_or_else(|| not_set(document, &at, &path, name))?
+                                .ok_or_else(|| unresolved(document, &at, &path, name, env))?
                         }
-                        (None, None) => return Err(not_set(document, &at, &path, name)),
+                        (None, _) => return Err(unresolved(document, &at, &path, name, env)),
                     },
                 };
                 if let Some(slot) = at_path(&mut entry.body, &path) {
@@ -113,26 +128,20 @@ pub fn resolve(
     Ok(out)
 }
 
-fn not_set(document: &Document, at: &str, path: &str, name: &str) -> Error {
+fn unresolved(document: &Document, at: &str, path: &str, name: &str, env: Env) -> Error {
     let field = super::lines::join(at, path);
-    let problem = format!("${{{name}}} is not set in the environment");
+    let problem = if env.is_some() {
+        format!("${{{name}}} is not set in the environment")
+    } else {
+        format!(
+            "${{{name}}} can keep only this entity's stored secret; references are replaced \
+             by the environment's value by `dutyduck apply` on the server, never by the API: \
+             send the secret itself, or apply the document with `dutyduck apply`"
+        )
+    };
     document
         .lines
         .at(&field, Error::invalid_field(&field, &problem), &problem)
-}
-
-/// Strings that are a `${NAME}` reference or start with the `$${` escape, with their paths.
-fn references(body: &Map<String, Value>, prefix: &str, out: &mut Vec<(String, String)>) {
-    for (k, v) in body {
-        let path = super::lines::join(prefix, k);
-        match v {
-            Value::String(s) if reference(s).is_some() || s.starts_with("$${") => {
-                out.push((path, s.clone()))
-            }
-            Value::Object(map) => references(map, &path, out),
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]

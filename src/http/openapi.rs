@@ -130,6 +130,9 @@ fn operation(
         let mut response = json!({"description": description});
         if let Some(schema) = schema {
             response["content"] = json!({"application/json": {"schema": schema(generator)}});
+            for (_, media_type) in doc.also_as.iter().filter(|(s, _)| s == status) {
+                response["content"][*media_type] = json!({"schema": schema(generator)});
+            }
         }
         responses.insert(status.to_string(), response);
     }

@@ -30,6 +30,8 @@ pub struct Doc {
     pub params: Vec<(&'static str, SchemaFn)>,
     /// (status, description, schema of the JSON body if any)
     pub responses: Vec<(u16, &'static str, Option<SchemaFn>)>,
+    /// (status, another media type that status answers with, same schema as its JSON)
+    pub also_as: Vec<(u16, &'static str)>,
 }
 
 #[derive(Clone)]
@@ -159,6 +161,13 @@ impl Route {
         self.doc
             .responses
             .push((status, description, Some(|g| g.subschema_for::<T>())));
+        self
+    }
+
+    /// The response of `status` may also come as `media_type` (YAML for a download), in the
+    /// shape its JSON has.
+    pub fn also_as(mut self, status: u16, media_type: &'static str) -> Self {
+        self.doc.also_as.push((status, media_type));
         self
     }
 

@@ -5,6 +5,9 @@
 
 mod api;
 mod cli;
+mod environment;
+mod openapi;
+mod reapply;
 mod round_trip;
 
 use std::path::Path;

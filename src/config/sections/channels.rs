@@ -8,6 +8,7 @@ use crate::config::Entry;
 use crate::config::body::{Raw, pick, secret_paths, typed};
 use crate::error::{Error, Result};
 use crate::ids::{ChannelId, OrgId};
+use crate::notify::channels::ChannelConfig;
 use crate::notify::routes::{ChannelInput, create_channel, update_channel};
 use crate::notify::store;
 
@@ -19,6 +20,7 @@ pub const SECTION: Section = Section {
     update,
     delete,
     finish: None,
+    secrets,
 };
 
 fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {
@@ -35,6 +37,21 @@ fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {
         });
     }
     Ok(out)
+}
+
+/// Where the channel's kind masks a value of `config` (shape only: nothing is validated).
+fn secrets(e: &Entry) -> Vec<String> {
+    let Ok(input) = typed::<ChannelInput>(&e.body) else {
+        return Vec::new();
+    };
+    let (Some(kind), Some(config)) = (input.kind, input.config) else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    if let Ok(parsed) = ChannelConfig::parse(kind, &config) {
+        secret_paths(&parsed.to_value(), &parsed.masked(), "config", &mut paths);
+    }
+    paths
 }
 
 fn create(c: &Connection, org: OrgId, e: &Entry, now: Timestamp) -> Result<()> {

@@ -28,6 +28,19 @@ pub struct Section {
     pub delete: fn(&Connection, OrgId, &str, Timestamp) -> Result<()>,
     /// Run once every entry of every section exists (monitors' `upstreams` name monitors).
     pub finish: Option<fn(&Connection, OrgId, &Entry, Timestamp) -> Result<()>>,
+    /// The paths of an entry's secrets, as the feature would mask them once stored: the only
+    /// places where a `${NAME}` is a reference (elsewhere it is text like any other).
+    pub secrets: fn(&Entry) -> Vec<String>,
+}
+
+/// A section without secrets.
+fn no_secrets(_: &Entry) -> Vec<String> {
+    Vec::new()
+}
+
+/// The section named `name`.
+pub fn by_name(name: &str) -> Option<&'static Section> {
+    ALL.iter().find(|s| s.name == name)
 }
 
 /// In the document's order: a section refers only to those before it.

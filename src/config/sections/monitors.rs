@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::{MonitorId, OrgId};
 use crate::monitors::actions::{self, Action};
 use crate::monitors::model::{Monitor, MonitorStatus};
-use crate::monitors::settings::MonitorInput;
+use crate::monitors::settings::{MonitorInput, Settings};
 use crate::monitors::store::{self, Filter};
 use crate::monitors::upsert;
 use crate::monitors::upstreams::{self, DependentType, UpstreamsInput};
@@ -27,6 +27,7 @@ pub const SECTION: Section = Section {
     update,
     delete,
     finish: Some(finish),
+    secrets,
 };
 
 fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {
@@ -58,6 +59,24 @@ fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {
         });
     }
     Ok(out)
+}
+
+/// Where the monitor's kind masks a value, were the entry a new monitor (an entry its kind
+/// refuses has none: applying it reports why).
+fn secrets(e: &Entry) -> Vec<String> {
+    let Ok(settings) = input(e).and_then(Settings::create) else {
+        return Vec::new();
+    };
+    let mut masked = settings.kind.clone();
+    masked.mask();
+    let mut paths = Vec::new();
+    if let (Ok(raw), Ok(hidden)) = (
+        serde_json::to_value(&settings.kind),
+        serde_json::to_value(&masked),
+    ) {
+        secret_paths(&raw, &hidden, "", &mut paths);
+    }
+    paths
 }
 
 /// The entry's body without `upstreams` (set by `finish`) as the monitor's input.

@@ -22,6 +22,7 @@ pub const SECTION: Section = Section {
     update,
     delete,
     finish: None,
+    secrets: super::no_secrets,
 };
 
 fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {

@@ -24,7 +24,18 @@ pub const SECTION: Section = Section {
     update,
     delete,
     finish: None,
+    secrets,
 };
+
+/// The ping key: whoever has it reports for the task, so a reader of the document must not.
+const PING_KEY: &str = "pingKey";
+
+fn secrets(e: &Entry) -> Vec<String> {
+    match e.body.get(PING_KEY) {
+        Some(Value::String(_)) => vec![PING_KEY.to_owned()],
+        _ => Vec::new(),
+    }
+}
 
 fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {
     let all = Filter {
@@ -39,9 +50,10 @@ fn export(c: &Connection, org: OrgId) -> Result<Vec<Raw>> {
             "escalationPolicy".into(),
             serde_json::to_value(policy).map_err(Error::internal)?,
         );
+        let entry = Entry::new(t.id, body);
         out.push(Raw {
-            entry: Entry::new(t.id, body),
-            secrets: vec![],
+            secrets: secrets(&entry),
+            entry,
         });
     }
     Ok(out)

@@ -111,14 +111,18 @@ async fn a_bad_field_deep_in_the_document_rolls_everything_back_naming_line_and_
     );
     assert_eq!(yaml_of(api).await, before, "nothing was applied");
 
-    // A new channel's secret must be in the environment; it is never taken as written.
+    // A new channel's secret cannot be a reference through the API (it never reads the
+    // server's environment); it is never taken as written.
     let unset = "version: 1\nchannels:\n  - id: 0b5e0000-0000-4000-8000-000000000002\n    name: New hook\n    kind: webhook\n    config:\n      url: https://hooks.example.com/new\n      secret: ${DUTYDUCK_TEST_UNSET_SECRET}\n";
     let (status, body) =
         send_doc(api, Method::POST, "/config/plan", "application/yaml", unset).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(
         body["error"]["message"],
-        "line 8: channels[0].config.secret: ${DUTYDUCK_TEST_UNSET_SECRET} is not set in the environment"
+        "line 8: channels[0].config.secret: ${DUTYDUCK_TEST_UNSET_SECRET} can keep only this \
+         entity's stored secret; references are replaced by the environment's value by \
+         `dutyduck apply` on the server, never by the API: send the secret itself, or apply the \
+         document with `dutyduck apply`"
     );
 
     let (status, body) = send_doc(
@@ -161,7 +165,8 @@ async fn another_organizations_ids_and_missing_permissions_are_refused() {
         .replace(
             "\"${CHANNEL_TEAM_CHAT_WEBHOOKURL}\"",
             "https://hooks.slack.com/services/T/B/Z",
-        );
+        )
+        .replace("${TASK_NIGHTLY_BACKUP_PINGKEY}", "eve-nightly-key-0001");
 
     // Acme's document applied to another organization: the ids are Acme's.
     let (status, body) = send_doc(

@@ -27,8 +27,12 @@ async fn an_export_applied_to_an_empty_instance_exports_the_same_document() {
         "application/yaml; charset=utf-8"
     );
     assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"dutyduck.yaml\""
+    );
+    assert_eq!(
         response.headers()["x-dutyduck-secrets"],
-        "CHANNEL_OPS_WEBHOOK_SECRET, CHANNEL_TEAM_CHAT_WEBHOOKURL"
+        "CHANNEL_OPS_WEBHOOK_SECRET, CHANNEL_TEAM_CHAT_WEBHOOKURL, TASK_NIGHTLY_BACKUP_PINGKEY"
     );
     let exported = response.text().await.unwrap();
     assert!(!exported.contains(WEBHOOK_SECRET), "{exported}");
@@ -62,6 +66,7 @@ async fn an_export_applied_to_an_empty_instance_exports_the_same_document() {
             "CHANNEL_TEAM_CHAT_WEBHOOKURL",
             "https://hooks.slack.com/services/T1/B1/YYYY",
         ),
+        ("TASK_NIGHTLY_BACKUP_PINGKEY", "nightly-backup-key-0001"),
     ];
     let applied = stdout(&cli_with_env(
         &target.data_dir,
