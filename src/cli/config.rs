@@ -106,6 +106,7 @@ pub fn export(data_dir: &Path, args: ExportArgs) -> Result<()> {
 pub fn apply(data_dir: &Path, args: ApplyArgs) -> Result<()> {
     let text = read(&args.file)?;
     let document = config::parse(&text)?;
+    crate::store::require_database(data_dir)?;
     // A running server schedules monitors in memory: it would not see rows written behind its
     // back, so the document goes to it instead.
     let _lock = DataDirLock::acquire(data_dir, "apply").map_err(|e| match e.kind {

@@ -30,11 +30,11 @@ pub enum Create {
     No,
 }
 
-/// Opens the database of `data_dir` for writing and brings its schema up to date.
-pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
+/// The database of `data_dir` exists, or an error saying how to make one (for the commands
+/// that change an existing instance, before they take the data dir's lock).
+pub fn require_database(data_dir: &Path) -> Result<()> {
     let path = db_path(data_dir);
-    check_is_dir(data_dir)?;
-    if create == Create::No && !path.exists() {
+    if !path.exists() {
         return Err(Error::new(
             Kind::NotFound,
             "not_found",
@@ -44,6 +44,16 @@ pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
                 path.display()
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Opens the database of `data_dir` for writing and brings its schema up to date.
+pub fn open_migrated(data_dir: &Path, create: Create) -> Result<Connection> {
+    let path = db_path(data_dir);
+    check_is_dir(data_dir)?;
+    if create == Create::No {
+        require_database(data_dir)?;
     }
     std::fs::create_dir_all(data_dir).map_err(|e| {
         let problem = match e.kind() {

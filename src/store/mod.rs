@@ -24,6 +24,7 @@ use rusqlite::Connection;
 pub(crate) use connection::migrate_to;
 pub use connection::{
     Create, DB_FILE, db_path, migrate, open_for_reading, open_migrated, open_read_only,
+    require_database,
 };
 
 use crate::error::{Error, Result};
