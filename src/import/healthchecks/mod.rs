@@ -169,7 +169,9 @@ fn task(
         .uuid
         .as_deref()
         .map_or("healthchecks-check".to_owned(), |u| {
-            format!("hc-{}", &u[..u.len().min(8)])
+            // Characters, not bytes: a UUID field may hold anything, and a byte slice
+            // through a multi-byte character panics.
+            format!("hc-{}", u.chars().take(8).collect::<String>())
         });
     let mut id = if c.slug.is_empty() {
         slug(&c.name, &fallback)

@@ -3,6 +3,8 @@
 //! monitors (`monitors`, `kinds`), maintenance (`maintenance`), status pages (`pages`).
 
 #[cfg(test)]
+mod bad_input_tests;
+#[cfg(test)]
 mod channel_tests;
 mod channels;
 pub mod history;

@@ -127,8 +127,9 @@ fn monitor(
         notes.push(format!("timeout {timeout} s → 60 s, dutyduck's longest"));
     }
     e.insert("requestTimeoutMs".into(), ms.into());
-    let threshold = (m.max_retries + 1).min(10);
-    if m.max_retries + 1 > 10 {
+    // Saturating: the database may hold any 64-bit number, and a crash is no report.
+    let threshold = m.max_retries.saturating_add(1).min(10);
+    if m.max_retries.saturating_add(1) > 10 {
         notes.push(format!(
             "{} retries → down after 10 failed checks, dutyduck's most",
             m.max_retries
@@ -145,9 +146,9 @@ fn monitor(
     e.insert("recoveryConfirmationThreshold".into(), 1.into());
     e.insert("isActive".into(), m.active.into());
     if m.resend_interval > 0 {
-        let minutes = ((m.resend_interval * m.interval + 59) / 60).clamp(5, 10_080);
+        let minutes = renotify_minutes(m);
         notes.push(format!(
-            "re-notify every {} checks while down → every {minutes} min",
+            "re-notify every {} checks while down → every {minutes} min (dutyduck: 5 min to a week)",
             m.resend_interval
         ));
         e.insert("renotifyMinutes".into(), minutes.into());
@@ -177,7 +178,13 @@ fn push_task(
             m.interval
         ));
     }
-    let grace = (m.retry_interval * m.max_retries).clamp(5, 31_536_000);
+    let wait = m.retry_interval.saturating_mul(m.max_retries);
+    let grace = wait.clamp(5, 31_536_000);
+    if wait > grace {
+        notes.push(format!(
+            "retries wait {wait} s → grace {grace} s, dutyduck's longest"
+        ));
+    }
     e.insert("id".into(), id.into());
     e.insert("periodSeconds".into(), period.into());
     e.insert("startWindowSeconds".into(), grace.into());
@@ -187,10 +194,20 @@ fn push_task(
             .push("paused in Uptime Kuma; dutyduck tasks cannot be paused: imported active".into());
     }
     if m.resend_interval > 0 {
-        let minutes = ((m.resend_interval * m.interval + 59) / 60).clamp(5, 10_080);
+        let minutes = renotify_minutes(m);
         e.insert("renotifyMinutes".into(), minutes.into());
     }
     Ok(Value::Object(e))
+}
+
+/// Kuma re-notifies every `resend_interval` checks: that many intervals, in dutyduck's range
+/// (5 min to a week). Saturating, as the product of two huge columns overflows.
+fn renotify_minutes(m: &Monitor) -> i64 {
+    (m.resend_interval
+        .saturating_mul(m.interval)
+        .saturating_add(59)
+        / 60)
+        .clamp(5, 10_080)
 }
 
 /// Tags as metadata, and the group a monitor sits in as `group=<name>`.

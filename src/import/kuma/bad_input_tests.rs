@@ -1,0 +1,36 @@
+//! Rows Uptime Kuma's forms would refuse but its database accepts: the import reports them,
+//! never panics on them.
+
+use super::tests::{built, now, org};
+use crate::import::Entity;
+
+#[test]
+fn huge_retry_and_resend_numbers_are_clamped_with_a_line() {
+    let big = i64::MAX;
+    let kuma = built(&format!(
+        "INSERT INTO monitor (id, name, type, hostname, port, interval, maxretries, retry_interval, resend_interval)
+           VALUES (1, 'db', 'port', 'db.test', 5432, {big}, {big}, {big}, {big});
+         INSERT INTO monitor (id, name, type, interval, maxretries, retry_interval, resend_interval, push_token)
+           VALUES (2, 'cron', 'push', {big}, {big}, {big}, {big}, 'tok-abcdefgh');"
+    ));
+    let imported = super::map(&kuma, org(), now());
+    let report = imported.report.to_string();
+    assert_eq!(imported.report.counts(Entity::Monitor).0, 1, "{report}");
+    assert_eq!(imported.report.counts(Entity::Task).0, 1, "{report}");
+    let monitor = &imported.document["monitors"][0];
+    assert_eq!(monitor["downtimeConfirmationThreshold"], 10);
+    assert_eq!(monitor["renotifyMinutes"], 10_080);
+    let task = &imported.document["tasks"][0];
+    assert_eq!(task["startWindowSeconds"], 31_536_000);
+    assert_eq!(task["renotifyMinutes"], 10_080);
+    for expected in [
+        "down after 10 failed checks",
+        "→ every 10080 min",
+        "→ grace 31536000 s",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected:?} missing from\n{report}"
+        );
+    }
+}
