@@ -2,13 +2,13 @@
 //! retries, timeout, tags, notifications) and push monitors as tasks expecting a ping every
 //! interval. Groups are not checks in dutyduck: their children carry a `group` tag instead.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
 use super::model::{Kuma, Monitor};
 use crate::ids::OrgId;
-use crate::import::{Entity, Lists, Report, origin_id, slug, validate};
+use crate::import::{Entity, Lists, Report, origin_id, slug, task_ids, validate};
 
 /// What a Kuma monitor became, for the maintenance windows and status pages naming it.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,24 @@ pub fn map(
     lists: &mut Lists,
 ) -> HashMap<i64, Source> {
     let mut sources = HashMap::new();
-    let mut task_ids = HashSet::new();
+    // Push monitors' task ids, chosen among them all so their order does not matter.
+    let pushes: Vec<&Monitor> = kuma.monitors.iter().filter(|m| m.kind == "push").collect();
+    let candidates: Vec<(String, String)> = pushes
+        .iter()
+        .map(|m| {
+            let alt = format!("kuma-push-{}", m.id);
+            (slug(&m.name, &alt), alt)
+        })
+        .collect();
+    let push_ids: HashMap<i64, (String, String)> = pushes
+        .iter()
+        .map(|m| m.id)
+        .zip(
+            task_ids::choose(&candidates)
+                .into_iter()
+                .zip(candidates.iter().map(|c| c.1.clone())),
+        )
+        .collect();
     for m in &kuma.monitors {
         if m.kind == "group" {
             let children = kuma
@@ -54,7 +71,7 @@ pub fn map(
             ));
         }
         let entry = if m.kind == "push" {
-            push_task(m, &mut task_ids, common, &mut notes)
+            push_task(m, push_ids[&m.id].0.clone(), common, &mut notes)
         } else {
             monitor(m, org, common, &mut notes)
         };
@@ -72,8 +89,11 @@ pub fn map(
         });
         match checked {
             Err(why) => report.skipped(entity, &m.name, format!("{} monitor: {why}", m.kind)),
-            Ok(e) => {
+            Ok(mut e) => {
                 let id = e["id"].as_str().unwrap_or_default().to_owned();
+                if let Some((_, alt)) = push_ids.get(&m.id).filter(|(_, alt)| *alt != id) {
+                    e[task_ids::ALT_ID] = alt.clone().into();
+                }
                 let how = match entity {
                     Entity::Task => format!("push monitor → task {id:?} with a period"),
                     _ => format!("{} → {}", m.kind, e["kind"].as_str().unwrap_or_default()),
@@ -160,15 +180,10 @@ fn monitor(
 /// `retry_interval` before it is down: a task with that period, the retries as its grace.
 fn push_task(
     m: &Monitor,
-    taken: &mut HashSet<String>,
+    id: String,
     mut e: Map<String, Value>,
     notes: &mut Vec<String>,
 ) -> Result<Value, String> {
-    let mut id = slug(&m.name, &format!("kuma-push-{}", m.id));
-    if !taken.insert(id.clone()) {
-        id = format!("{id}-{}", m.id);
-        taken.insert(id.clone());
-    }
     e.remove("metadata");
     let token = m.row.text("push_token").ok_or("it has no push token")?;
     let period = m.interval.clamp(60, 31_536_000);
