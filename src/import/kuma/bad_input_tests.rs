@@ -34,3 +34,29 @@ fn huge_retry_and_resend_numbers_are_clamped_with_a_line() {
         );
     }
 }
+
+#[test]
+fn an_upside_down_check_that_cannot_be_inverted_is_skipped_with_its_reason() {
+    let kuma = built(
+        "INSERT INTO monitor (id, name, type, hostname, port, upside_down)
+           VALUES (1, 'db', 'port', 'db.test', 5432, 1), (2, 'gw', 'ping', '10.0.0.1', NULL, 1),
+                  (3, 'site', 'http', NULL, NULL, 1);
+         UPDATE monitor SET url = 'https://site.test' WHERE id = 3;",
+    );
+    let imported = super::map(&kuma, org(), now());
+    let report = imported.report.to_string();
+    assert_eq!(
+        imported.report.counts(Entity::Monitor),
+        (1, 0, 2),
+        "{report}"
+    );
+    assert!(
+        report.contains("dutyduck's port checks cannot be inverted"),
+        "{report}"
+    );
+    assert!(
+        report.contains("dutyduck's ping checks cannot be inverted"),
+        "{report}"
+    );
+    assert_eq!(imported.document["monitors"][0]["upsideDown"], true);
+}

@@ -24,6 +24,16 @@ pub fn map(m: &Monitor) -> Result<Mapped, String> {
     };
     let row = &m.row;
     let host = || row.text("hostname").ok_or("it has no hostname".to_owned());
+    let http_like = matches!(m.kind.as_str(), "http" | "keyword" | "json-query");
+    if !http_like && row.flag("upside_down", false) {
+        // Only dutyduck's HTTP checks can be inverted: imported as is, it would alert
+        // exactly when Uptime Kuma says all is well.
+        return Err(format!(
+            "upside-down mode (up when the check fails): dutyduck's {} checks cannot be \
+             inverted, so it would alert the opposite way",
+            m.kind
+        ));
+    }
     match m.kind.as_str() {
         "http" | "keyword" | "json-query" => http(m, &mut out)?,
         "port" => {
