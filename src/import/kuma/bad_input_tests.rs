@@ -60,3 +60,19 @@ fn an_upside_down_check_that_cannot_be_inverted_is_skipped_with_its_reason() {
     );
     assert_eq!(imported.document["monitors"][0]["upsideDown"], true);
 }
+
+#[test]
+fn a_push_monitors_tags_and_group_are_reported_as_lost() {
+    let kuma = built(
+        "INSERT INTO monitor (id, name, type) VALUES (1, 'Jobs', 'group');
+         INSERT INTO monitor (id, name, type, parent, push_token, interval)
+           VALUES (2, 'cron', 'push', 1, 'tok-abcdefgh', 60);
+         INSERT INTO tag (id, name, color) VALUES (1, 'env', '#000');
+         INSERT INTO monitor_tag (monitor_id, tag_id, value) VALUES (2, 1, 'prod');",
+    );
+    let report = super::map(&kuma, org(), now()).report.to_string();
+    assert!(
+        report.contains("tags env=prod, group=Jobs not kept: dutyduck tasks have no tags"),
+        "{report}"
+    );
+}

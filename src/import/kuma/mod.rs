@@ -14,6 +14,7 @@ pub mod model;
 mod monitors;
 mod pages;
 pub mod rows;
+mod tags;
 #[cfg(test)]
 mod tests;
 

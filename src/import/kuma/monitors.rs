@@ -2,7 +2,7 @@
 //! retries, timeout, tags, notifications) and push monitors as tasks expecting a ping every
 //! interval. Groups are not checks in dutyduck: their children carry a `group` tag instead.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
@@ -60,7 +60,10 @@ pub fn map(
         let mut notes = Vec::new();
         let mut common = Map::new();
         common.insert("name".into(), m.name.clone().into());
-        common.insert("metadata".into(), json!(tags(kuma, m, &mut notes)));
+        common.insert(
+            "metadata".into(),
+            json!(super::tags::of(kuma, m, &mut notes)),
+        );
         common.insert(
             "notificationChannels".into(),
             routes(kuma, m, channels, &mut notes),
@@ -184,7 +187,17 @@ fn push_task(
     mut e: Map<String, Value>,
     notes: &mut Vec<String>,
 ) -> Result<Value, String> {
-    e.remove("metadata");
+    // Its tags and group tag: the person who filtered by them should know they are gone.
+    if let Some(Value::Object(tags)) = e.remove("metadata").filter(|t| t != &json!({})) {
+        let list: Vec<String> = tags
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect();
+        notes.push(format!(
+            "tags {} not kept: dutyduck tasks have no tags",
+            list.join(", ")
+        ));
+    }
     let token = m.row.text("push_token").ok_or("it has no push token")?;
     let period = m.interval.clamp(60, 31_536_000);
     if period != m.interval {
@@ -223,41 +236,6 @@ fn renotify_minutes(m: &Monitor) -> i64 {
         .saturating_add(59)
         / 60)
         .clamp(5, 10_080)
-}
-
-/// Tags as metadata, and the group a monitor sits in as `group=<name>`.
-fn tags(kuma: &Kuma, m: &Monitor, notes: &mut Vec<String>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for t in kuma.tags.iter().filter(|t| t.monitor == m.id) {
-        match out.get_mut(&t.tag) {
-            Some(v) => {
-                notes.push(format!(
-                    "tag {} has two values: kept as {:?}",
-                    t.tag,
-                    format!("{v},{}", t.value)
-                ));
-                v.push(',');
-                v.push_str(&t.value);
-            }
-            None => {
-                out.insert(t.tag.clone(), t.value.clone());
-            }
-        }
-    }
-    let group = m
-        .parent
-        .and_then(|p| kuma.monitors.iter().find(|g| g.id == p));
-    if let Some(g) = group {
-        if out.contains_key("group") {
-            notes.push(format!(
-                "its tag \"group\" is kept; its group {:?} is not",
-                g.name
-            ));
-        } else {
-            out.insert("group".into(), g.name.clone());
-        }
-    }
-    out
 }
 
 /// The channels its notifications became; none when it had none (dutyduck's null would mean
