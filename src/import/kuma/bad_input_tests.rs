@@ -76,3 +76,23 @@ fn a_push_monitors_tags_and_group_are_reported_as_lost() {
         "{report}"
     );
 }
+
+#[test]
+fn maintenance_on_a_group_covers_the_monitors_under_it() {
+    let kuma = built(
+        "INSERT INTO monitor (id, name, type) VALUES (1, 'Web', 'group'), (2, 'Edge', 'group');
+         INSERT INTO monitor (id, name, type, parent, hostname, port)
+           VALUES (3, 'db', 'port', 1, 'db.test', 5432), (4, 'lb', 'port', 2, 'lb.test', 443);
+         UPDATE monitor SET parent = 1 WHERE id = 2;
+         INSERT INTO maintenance (id, title, description, strategy, active) VALUES (1, 'now', '', 'manual', 1);
+         INSERT INTO monitor_maintenance (monitor_id, maintenance_id) VALUES (1, 1);",
+    );
+    let imported = super::map(&kuma, org(), now());
+    let window = &imported.document["maintenanceWindows"][0];
+    let covered = window.to_string();
+    for m in &imported.document["monitors"].as_array().unwrap()[..] {
+        let id = m["id"].as_str().unwrap();
+        assert!(covered.contains(id), "{} not covered: {window}", m["name"]);
+    }
+    assert_eq!(imported.document["monitors"].as_array().unwrap().len(), 2);
+}
