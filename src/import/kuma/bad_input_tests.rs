@@ -96,3 +96,21 @@ fn maintenance_on_a_group_covers_the_monitors_under_it() {
     }
     assert_eq!(imported.document["monitors"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn status_page_groups_keep_kumas_order_by_weight() {
+    let kuma = built(
+        "INSERT INTO monitor (id, name, type, hostname, port) VALUES (1, 'db', 'port', 'db.test', 5432);
+         INSERT INTO status_page (id, slug, title, icon, theme) VALUES (1, 'acme', 'Acme', '', 'light');
+         INSERT INTO \"group\" (id, name, status_page_id, weight) VALUES (1, 'Last', 1, 2), (2, 'First', 1, 1);
+         INSERT INTO monitor_group (monitor_id, group_id, weight) VALUES (1, 1, 1), (1, 2, 1);",
+    );
+    let imported = super::map(&kuma, org(), now());
+    let groups = &imported.document["statusPages"][0]["groups"];
+    assert_eq!(
+        (&groups[0]["name"], &groups[1]["name"]),
+        (&"First".into(), &"Last".into()),
+        "{}",
+        imported.report
+    );
+}
