@@ -114,3 +114,24 @@ fn status_page_groups_keep_kumas_order_by_weight() {
         imported.report
     );
 }
+
+#[test]
+fn a_body_gets_the_content_type_kuma_would_send_unless_one_is_set() {
+    let kuma = built(
+        "INSERT INTO monitor (id, name, type, url, method, body, http_body_encoding, headers) VALUES
+           (1, 'form', 'http', 'https://a.test', 'POST', 'a=1', 'form', NULL),
+           (2, 'json', 'http', 'https://a.test', 'POST', '{\"a\":1}', 'json', NULL),
+           (3, 'set', 'http', 'https://a.test', 'POST', 'a=1', 'form', '{\"content-type\":\"text/plain\"}');",
+    );
+    let doc = super::map(&kuma, org(), now()).document;
+    let headers = |i: usize| doc["monitors"][i]["requestHeaders"].clone();
+    assert_eq!(
+        headers(0)["Content-Type"],
+        "application/x-www-form-urlencoded"
+    );
+    assert_eq!(headers(1)["Content-Type"], "application/json");
+    assert_eq!(
+        headers(2),
+        serde_json::json!({"content-type": "text/plain"})
+    );
+}

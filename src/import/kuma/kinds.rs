@@ -125,6 +125,8 @@ fn http(m: &Monitor, out: &mut Mapped) -> Result<(), String> {
             .push("its headers are not a JSON object: none sent".into()),
     }
     if let Some(body) = row.text("body") {
+        let encoding = row.text("http_body_encoding");
+        super::content_type::add_implied(f, encoding.as_deref(), &body);
         f.insert("requestBody".into(), body.into());
     }
     match row.json("accepted_statuscodes_json") {

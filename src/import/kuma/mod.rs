@@ -7,6 +7,7 @@ mod bad_input_tests;
 #[cfg(test)]
 mod channel_tests;
 mod channels;
+mod content_type;
 pub mod history;
 mod kinds;
 mod maintenance;
