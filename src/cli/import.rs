@@ -99,6 +99,7 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
         mut document,
         mut report,
     } = imported;
+    crate::import::task_ids::keep_own(&tx, org, &mut document, &mut report)?;
     crate::import::ping_keys::keep_free(&tx, org, &mut document, &mut report)?;
     let document: crate::config::Document =
         serde_json::from_value(document).map_err(Error::internal)?;

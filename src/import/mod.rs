@@ -9,6 +9,7 @@ pub mod healthchecks;
 pub mod kuma;
 pub mod ping_keys;
 pub mod report;
+pub mod task_ids;
 mod validate;
 
 use serde_json::{Map, Value};

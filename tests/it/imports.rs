@@ -3,6 +3,7 @@
 //! then the server showing what it brought and answering the old ping and push URLs.
 
 mod healthchecks;
+mod ids;
 mod kuma;
 mod unusual;
 

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::import::{Entity, Imported, Lists, Report, slug, validate};
+use crate::import::{Entity, Imported, Lists, Report, slug, task_ids, validate};
 
 /// One check as the API shows it; every field optional, as a read-only key hides some.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -113,11 +113,17 @@ pub fn map(checks: &[Check], channels: &[Channel], options: &Options) -> Importe
             ),
         );
     }
+    let candidates: Vec<(String, String)> = checks.iter().map(ids).collect();
+    let chosen = task_ids::choose(&candidates);
     let mut taken = HashSet::new();
-    for check in checks {
+    for ((check, id), (_, alt)) in checks.iter().zip(chosen).zip(candidates) {
         let mut notes = Vec::new();
-        let entry = task(check, options, &mut taken, &mut notes)
-            .and_then(|e| validate::task(&e).map(|()| e));
+        let entry = if taken.insert(id.clone()) {
+            task(check, id.clone(), options, &mut notes)
+                .and_then(|e| validate::task(&e).map(|()| e))
+        } else {
+            Err(format!("another check has the id {id:?} too"))
+        };
         let name = if check.name.is_empty() {
             check.slug.clone()
         } else {
@@ -125,7 +131,10 @@ pub fn map(checks: &[Check], channels: &[Channel], options: &Options) -> Importe
         };
         match entry {
             Err(why) => report.skipped(Entity::Task, &name, why),
-            Ok(e) => {
+            Ok(mut e) => {
+                if alt != id {
+                    e[task_ids::ALT_ID] = alt.into();
+                }
                 let how = ["periodSeconds", "cronSchedule", "onCalendar"]
                     .into_iter()
                     .find(|k| e.get(*k).is_some())
@@ -159,27 +168,33 @@ pub fn map(checks: &[Check], channels: &[Channel], options: &Options) -> Importe
     }
 }
 
-fn task(
-    c: &Check,
-    options: &Options,
-    taken: &mut HashSet<String>,
-    notes: &mut Vec<String>,
-) -> std::result::Result<Value, String> {
-    let fallback = c
-        .uuid
+/// The check's task id (its slug, or its name's) and the id derived from its origin, used
+/// when the slug is another's: the slug and the start of its UUID.
+fn ids(c: &Check) -> (String, String) {
+    // Characters, not bytes: a UUID field may hold anything, and a byte slice through a
+    // multi-byte character panics.
+    let prefix: Option<String> = c.uuid.as_deref().map(|u| u.chars().take(8).collect());
+    let fallback = prefix
         .as_deref()
-        .map_or("healthchecks-check".to_owned(), |u| {
-            format!("hc-{}", &u[..u.len().min(8)])
-        });
-    let mut id = if c.slug.is_empty() {
+        .map_or("healthchecks-check".to_owned(), |p| format!("hc-{p}"));
+    let base = if c.slug.is_empty() {
         slug(&c.name, &fallback)
     } else {
         c.slug.clone()
     };
-    if !taken.insert(id.clone()) {
-        id = format!("{id}-{}", taken.len());
-        taken.insert(id.clone());
-    }
+    let alt = match prefix {
+        Some(p) => slug(&format!("{base}-{p}"), &base),
+        None => base.clone(),
+    };
+    (base, alt)
+}
+
+fn task(
+    c: &Check,
+    id: String,
+    options: &Options,
+    notes: &mut Vec<String>,
+) -> std::result::Result<Value, String> {
     let mut e = json!({"id": id});
     if !c.name.is_empty() {
         e["name"] = c.name.clone().into();

@@ -89,3 +89,26 @@ fn not_an_export_is_refused_with_its_line() {
     let e = parse_checks("{\n\"checks\": 3}").unwrap_err();
     assert!(e.message.contains("line 2"), "{}", e.message);
 }
+
+#[test]
+fn a_non_ascii_uuid_is_no_panic() {
+    // Seven ASCII bytes then a three-byte character: a byte slice at 8 cuts through it.
+    let checks = parse_checks(
+        r#"{"checks": [{"name": "", "uuid": "abcdefg€xyz", "timeout": 3600, "grace": 60},
+                       {"name": "x", "slug": "x", "uuid": "€€€€€€€€€", "timeout": 3600}]}"#,
+    )
+    .unwrap();
+    let imported = map(
+        &checks,
+        &[],
+        &Options {
+            keep_ping_urls: false,
+        },
+    );
+    assert_eq!(
+        imported.report.counts(Entity::Task).0,
+        2,
+        "{}",
+        imported.report
+    );
+}

@@ -24,6 +24,16 @@ pub fn map(m: &Monitor) -> Result<Mapped, String> {
     };
     let row = &m.row;
     let host = || row.text("hostname").ok_or("it has no hostname".to_owned());
+    let http_like = matches!(m.kind.as_str(), "http" | "keyword" | "json-query");
+    if !http_like && row.flag("upside_down", false) {
+        // Only dutyduck's HTTP checks can be inverted: imported as is, it would alert
+        // exactly when Uptime Kuma says all is well.
+        return Err(format!(
+            "upside-down mode (up when the check fails): dutyduck's {} checks cannot be \
+             inverted, so it would alert the opposite way",
+            m.kind
+        ));
+    }
     match m.kind.as_str() {
         "http" | "keyword" | "json-query" => http(m, &mut out)?,
         "port" => {
@@ -115,6 +125,8 @@ fn http(m: &Monitor, out: &mut Mapped) -> Result<(), String> {
             .push("its headers are not a JSON object: none sent".into()),
     }
     if let Some(body) = row.text("body") {
+        let encoding = row.text("http_body_encoding");
+        super::content_type::add_implied(f, encoding.as_deref(), &body);
         f.insert("requestBody".into(), body.into());
     }
     match row.json("accepted_statuscodes_json") {

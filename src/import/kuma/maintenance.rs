@@ -220,7 +220,7 @@ fn selection(
         monitors.extend(extra);
     }
     let (mut monitor_ids, mut task_ids) = (Vec::new(), Vec::new());
-    for m in monitors {
+    for m in expand_groups(kuma, monitors, notes) {
         match sources.get(&m) {
             Some(Source::Monitor(id)) => monitor_ids.push(id.clone()),
             Some(Source::Task(id)) => task_ids.push(id.clone()),
@@ -231,6 +231,41 @@ fn selection(
         return Err("it covers no imported monitor".into());
     }
     Ok(json!({"monitorIds": monitor_ids, "taskIds": task_ids}))
+}
+
+/// Kuma puts a group's children (and theirs) under its maintenance; groups are tags in
+/// dutyduck, so a group is replaced by the monitors under it.
+fn expand_groups(kuma: &Kuma, named: Vec<i64>, notes: &mut Vec<String>) -> Vec<i64> {
+    let is_group = |id: i64| {
+        kuma.monitors
+            .iter()
+            .any(|g| g.id == id && g.kind == "group")
+    };
+    let mut out: Vec<i64> = Vec::new();
+    let mut stack: Vec<i64> = named.into_iter().rev().collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = stack.pop() {
+        // A parent loop in a hand-edited database must not loop here.
+        if !seen.insert(id) {
+            continue;
+        }
+        if is_group(id) {
+            let children: Vec<i64> = kuma
+                .monitors
+                .iter()
+                .filter(|c| c.parent == Some(id))
+                .map(|c| c.id)
+                .collect();
+            notes.push(format!(
+                "group {id} → the {} monitors in it",
+                children.len()
+            ));
+            stack.extend(children.into_iter().rev());
+        } else {
+            out.push(id);
+        }
+    }
+    out
 }
 
 /// "2026-11-01T00:00", "2026-11-01 00:00:00" and the like.

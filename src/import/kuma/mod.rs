@@ -3,8 +3,11 @@
 //! monitors (`monitors`, `kinds`), maintenance (`maintenance`), status pages (`pages`).
 
 #[cfg(test)]
+mod bad_input_tests;
+#[cfg(test)]
 mod channel_tests;
 mod channels;
+mod content_type;
 pub mod history;
 mod kinds;
 mod maintenance;
@@ -12,6 +15,7 @@ pub mod model;
 mod monitors;
 mod pages;
 pub mod rows;
+mod tags;
 #[cfg(test)]
 mod tests;
 

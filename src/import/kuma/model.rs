@@ -56,6 +56,8 @@ pub struct Group {
     pub id: i64,
     pub page: Option<i64>,
     pub name: String,
+    /// Its place on the page: Kuma lists groups by weight, which a drag reorders.
+    pub weight: i64,
     /// (weight, monitor id), in the page's order.
     pub monitors: Vec<(i64, i64)>,
 }
@@ -115,6 +117,7 @@ pub fn read(conn: &Connection) -> Result<Kuma> {
                 id,
                 page: r.int("status_page_id"),
                 name: r.text("name").unwrap_or_default(),
+                weight: r.int("weight").unwrap_or(0),
                 monitors,
             })
         })

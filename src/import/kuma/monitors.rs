@@ -2,13 +2,13 @@
 //! retries, timeout, tags, notifications) and push monitors as tasks expecting a ping every
 //! interval. Groups are not checks in dutyduck: their children carry a `group` tag instead.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
 use super::model::{Kuma, Monitor};
 use crate::ids::OrgId;
-use crate::import::{Entity, Lists, Report, origin_id, slug, validate};
+use crate::import::{Entity, Lists, Report, origin_id, slug, task_ids, validate};
 
 /// What a Kuma monitor became, for the maintenance windows and status pages naming it.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,24 @@ pub fn map(
     lists: &mut Lists,
 ) -> HashMap<i64, Source> {
     let mut sources = HashMap::new();
-    let mut task_ids = HashSet::new();
+    // Push monitors' task ids, chosen among them all so their order does not matter.
+    let pushes: Vec<&Monitor> = kuma.monitors.iter().filter(|m| m.kind == "push").collect();
+    let candidates: Vec<(String, String)> = pushes
+        .iter()
+        .map(|m| {
+            let alt = format!("kuma-push-{}", m.id);
+            (slug(&m.name, &alt), alt)
+        })
+        .collect();
+    let push_ids: HashMap<i64, (String, String)> = pushes
+        .iter()
+        .map(|m| m.id)
+        .zip(
+            task_ids::choose(&candidates)
+                .into_iter()
+                .zip(candidates.iter().map(|c| c.1.clone())),
+        )
+        .collect();
     for m in &kuma.monitors {
         if m.kind == "group" {
             let children = kuma
@@ -43,7 +60,10 @@ pub fn map(
         let mut notes = Vec::new();
         let mut common = Map::new();
         common.insert("name".into(), m.name.clone().into());
-        common.insert("metadata".into(), json!(tags(kuma, m, &mut notes)));
+        common.insert(
+            "metadata".into(),
+            json!(super::tags::of(kuma, m, &mut notes)),
+        );
         common.insert(
             "notificationChannels".into(),
             routes(kuma, m, channels, &mut notes),
@@ -54,7 +74,7 @@ pub fn map(
             ));
         }
         let entry = if m.kind == "push" {
-            push_task(m, &mut task_ids, common, &mut notes)
+            push_task(m, push_ids[&m.id].0.clone(), common, &mut notes)
         } else {
             monitor(m, org, common, &mut notes)
         };
@@ -72,8 +92,11 @@ pub fn map(
         });
         match checked {
             Err(why) => report.skipped(entity, &m.name, format!("{} monitor: {why}", m.kind)),
-            Ok(e) => {
+            Ok(mut e) => {
                 let id = e["id"].as_str().unwrap_or_default().to_owned();
+                if let Some((_, alt)) = push_ids.get(&m.id).filter(|(_, alt)| *alt != id) {
+                    e[task_ids::ALT_ID] = alt.clone().into();
+                }
                 let how = match entity {
                     Entity::Task => format!("push monitor → task {id:?} with a period"),
                     _ => format!("{} → {}", m.kind, e["kind"].as_str().unwrap_or_default()),
@@ -127,8 +150,9 @@ fn monitor(
         notes.push(format!("timeout {timeout} s → 60 s, dutyduck's longest"));
     }
     e.insert("requestTimeoutMs".into(), ms.into());
-    let threshold = (m.max_retries + 1).min(10);
-    if m.max_retries + 1 > 10 {
+    // Saturating: the database may hold any 64-bit number, and a crash is no report.
+    let threshold = m.max_retries.saturating_add(1).min(10);
+    if m.max_retries.saturating_add(1) > 10 {
         notes.push(format!(
             "{} retries → down after 10 failed checks, dutyduck's most",
             m.max_retries
@@ -145,9 +169,9 @@ fn monitor(
     e.insert("recoveryConfirmationThreshold".into(), 1.into());
     e.insert("isActive".into(), m.active.into());
     if m.resend_interval > 0 {
-        let minutes = ((m.resend_interval * m.interval + 59) / 60).clamp(5, 10_080);
+        let minutes = renotify_minutes(m);
         notes.push(format!(
-            "re-notify every {} checks while down → every {minutes} min",
+            "re-notify every {} checks while down → every {minutes} min (dutyduck: 5 min to a week)",
             m.resend_interval
         ));
         e.insert("renotifyMinutes".into(), minutes.into());
@@ -159,16 +183,21 @@ fn monitor(
 /// `retry_interval` before it is down: a task with that period, the retries as its grace.
 fn push_task(
     m: &Monitor,
-    taken: &mut HashSet<String>,
+    id: String,
     mut e: Map<String, Value>,
     notes: &mut Vec<String>,
 ) -> Result<Value, String> {
-    let mut id = slug(&m.name, &format!("kuma-push-{}", m.id));
-    if !taken.insert(id.clone()) {
-        id = format!("{id}-{}", m.id);
-        taken.insert(id.clone());
+    // Its tags and group tag: the person who filtered by them should know they are gone.
+    if let Some(Value::Object(tags)) = e.remove("metadata").filter(|t| t != &json!({})) {
+        let list: Vec<String> = tags
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect();
+        notes.push(format!(
+            "tags {} not kept: dutyduck tasks have no tags",
+            list.join(", ")
+        ));
     }
-    e.remove("metadata");
     let token = m.row.text("push_token").ok_or("it has no push token")?;
     let period = m.interval.clamp(60, 31_536_000);
     if period != m.interval {
@@ -177,7 +206,13 @@ fn push_task(
             m.interval
         ));
     }
-    let grace = (m.retry_interval * m.max_retries).clamp(5, 31_536_000);
+    let wait = m.retry_interval.saturating_mul(m.max_retries);
+    let grace = wait.clamp(5, 31_536_000);
+    if wait > grace {
+        notes.push(format!(
+            "retries wait {wait} s → grace {grace} s, dutyduck's longest"
+        ));
+    }
     e.insert("id".into(), id.into());
     e.insert("periodSeconds".into(), period.into());
     e.insert("startWindowSeconds".into(), grace.into());
@@ -187,45 +222,20 @@ fn push_task(
             .push("paused in Uptime Kuma; dutyduck tasks cannot be paused: imported active".into());
     }
     if m.resend_interval > 0 {
-        let minutes = ((m.resend_interval * m.interval + 59) / 60).clamp(5, 10_080);
+        let minutes = renotify_minutes(m);
         e.insert("renotifyMinutes".into(), minutes.into());
     }
     Ok(Value::Object(e))
 }
 
-/// Tags as metadata, and the group a monitor sits in as `group=<name>`.
-fn tags(kuma: &Kuma, m: &Monitor, notes: &mut Vec<String>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for t in kuma.tags.iter().filter(|t| t.monitor == m.id) {
-        match out.get_mut(&t.tag) {
-            Some(v) => {
-                notes.push(format!(
-                    "tag {} has two values: kept as {:?}",
-                    t.tag,
-                    format!("{v},{}", t.value)
-                ));
-                v.push(',');
-                v.push_str(&t.value);
-            }
-            None => {
-                out.insert(t.tag.clone(), t.value.clone());
-            }
-        }
-    }
-    let group = m
-        .parent
-        .and_then(|p| kuma.monitors.iter().find(|g| g.id == p));
-    if let Some(g) = group {
-        if out.contains_key("group") {
-            notes.push(format!(
-                "its tag \"group\" is kept; its group {:?} is not",
-                g.name
-            ));
-        } else {
-            out.insert("group".into(), g.name.clone());
-        }
-    }
-    out
+/// Kuma re-notifies every `resend_interval` checks: that many intervals, in dutyduck's range
+/// (5 min to a week). Saturating, as the product of two huge columns overflows.
+fn renotify_minutes(m: &Monitor) -> i64 {
+    (m.resend_interval
+        .saturating_mul(m.interval)
+        .saturating_add(59)
+        / 60)
+        .clamp(5, 10_080)
 }
 
 /// The channels its notifications became; none when it had none (dutyduck's null would mean

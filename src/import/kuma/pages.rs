@@ -28,7 +28,7 @@ pub fn map(
             .iter()
             .filter(|g| g.page == Some(page.id))
             .collect();
-        groups_of_page.sort_by_key(|g| g.id);
+        groups_of_page.sort_by_key(|g| (g.weight, g.id));
         for g in groups_of_page {
             let mut components = Vec::new();
             for (_, m) in &g.monitors {

@@ -16,11 +16,11 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn now() -> crate::clock::Timestamp {
+pub(super) fn now() -> crate::clock::Timestamp {
     "2026-12-02T10:00:00Z".parse().unwrap()
 }
 
-fn org() -> OrgId {
+pub(super) fn org() -> OrgId {
     OrgId(uuid::Uuid::nil())
 }
 
@@ -38,7 +38,7 @@ fn by_name<'a>(doc: &'a Value, list: &str, name: &str) -> &'a Value {
 }
 
 /// A database with the sample's schema and only the rows `sql` adds.
-fn built(sql: &str) -> Kuma {
+pub(super) fn built(sql: &str) -> Kuma {
     let conn = Connection::open_in_memory().unwrap();
     let schema = std::fs::read_to_string(fixture("schema.sql")).unwrap();
     // SQLite makes this table itself and refuses to be told to.
