@@ -59,6 +59,7 @@ pub fn run(data_dir: &Path, command: ImportCommand) -> Result<()> {
             common
         }
     };
+    crate::store::require_database(data_dir)?;
     // As `dutyduck apply`: never behind a running server's back (its scheduler would not see
     // the new monitors).
     let _lock = DataDirLock::acquire(data_dir, "import").map_err(|e| match e.kind {
