@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 /// A document from its text, YAML or JSON. Errors: 400 `malformed_document` for text that is
 /// not YAML, 422 naming the line and path for a value the format refuses.
 pub fn parse(text: &str) -> Result<Document> {
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
+    let text = join_surrogate_escapes(text);
+    let docs = MarkedYaml::load_from_str(&text).map_err(|e| {
         Error::bad_request(
             "malformed_document",
             format!("line {}: {}", e.marker().line(), e.info()),
@@ -113,6 +114,44 @@ fn malformed(path: &str, lines: &Lines, problem: &str) -> Error {
     )
 }
 
+/// `text` with each JSON surrogate pair escape (`"\ud83d\ude80"`, as Python's `json.dumps` writes
+/// a character beyond the BMP) replaced by the character itself, on the same line. YAML's `\u`
+/// names a whole code point, so its parser refuses half of one; a lone or malformed escape is
+/// left for it to refuse.
+fn join_surrogate_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\u") && !text.contains("\\U") {
+        return text.into();
+    }
+    let hex_at = |i: usize| -> Option<u32> {
+        let digits = text.get(i..i + 4)?;
+        u32::from_str_radix(digits, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if c == '\\' && text[i + 1..].starts_with('\\') {
+            out.push_str("\\\\");
+            i += 2;
+            continue;
+        }
+        let low_follows = text.get(i + 6..).is_some_and(|t| t.starts_with("\\u"));
+        if c == '\\' && text[i + 1..].starts_with('u') && low_follows {
+            let pair = hex_at(i + 2).zip(hex_at(i + 8));
+            if let Some((high @ 0xD800..=0xDBFF, low @ 0xDC00..=0xDFFF)) = pair
+                && let Some(joined) =
+                    char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+            {
+                out.push(joined);
+                i += 12;
+                continue;
+            }
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +164,20 @@ mod tests {
         assert_eq!(doc.lines.of("monitors[0].intervalSeconds"), Some(5));
         let json = r#"{"version": 1, "monitors": [{"id": "m1", "url": "https://example.com", "intervalSeconds": 30}]}"#;
         assert_eq!(parse(json).unwrap().monitors, doc.monitors);
+    }
+
+    #[test]
+    fn json_surrogate_pairs_read_as_their_character() {
+        let json = r#"{"version": 1, "tasks": [{"id": "t", "name": "\ud83d\ude80 \\ud83d \u00e9\u20ac"}]}"#;
+        let doc = parse(json).unwrap();
+        assert_eq!(doc.tasks[0].body["name"], "\u{1f680} \\ud83d é€");
+        // Half a pair, or an escape cut short, stays for the parser to refuse; no panic.
+        for bad in [
+            r#"{"version": 1, "x": "\ud83d"}"#,
+            "\\u\u{e9}\u{e9}\u{e9}\\ud8",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
