@@ -71,6 +71,8 @@ uuid_id!(
     MaintenanceId,
     /// A status page.
     StatusPageId,
+    /// A remote probe: another dutyduck process running checks from its own network.
+    ProbeId,
     /// A component of a status page (a monitor or task under a public name).
     ComponentId,
     /// A status page's share link (its secret is not the id).

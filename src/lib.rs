@@ -26,6 +26,7 @@ pub mod monitors;
 pub mod notify;
 pub mod outbound;
 pub mod overview;
+pub mod probes;
 pub mod routes;
 pub mod secret;
 pub mod serde_util;

@@ -1,0 +1,7 @@
+//! Remote probes: other dutyduck processes (`dutyduck probe --server URL`) that run checks
+//! from their own networks and report them here. The server side registers probes, gives
+//! each its assignments and takes its results (handing them to `monitors::locations`); the
+//! probe side is `agent`.
+
+pub mod agent;
+pub mod wire;
