@@ -31,8 +31,9 @@ case "${1:-serve}" in
     ;;
   serve)
     restore
-    # Litestream starts dutyduck, forwards SIGTERM to it, and after it exits ships the last
-    # changes and exits with its status; dutyduck's settings are the DUTYDUCK_* variables.
+    # Litestream starts dutyduck, passes SIGTERM on to it, and once it has exited ships the
+    # last changes and exits too (failing when dutyduck failed); dutyduck's settings are the
+    # DUTYDUCK_* variables.
     exec litestream replicate -config "$CONFIG" -exec "${DUTYDUCK_BIN:-dutyduck} serve"
     ;;
   *)

@@ -46,6 +46,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The systemd unit: what systemd-analyze says of it, with the programs it names replaced by
+# the ones under test (verify checks that they exist), and the command Litestream runs parses.
+sed -e "s|/usr/local/bin/litestream|$VENV/bin/litestream|g" -e "s|/usr/local/bin/dutyduck|$BIN|g" \
+  packaging/dutyduck-litestream.service >"$WORK/dutyduck-litestream.service"
+verified=$(systemd-analyze verify "$WORK/dutyduck-litestream.service" 2>&1) && [ -z "$verified" ] ||
+  { echo "litestream-test.sh: systemd-analyze verify: $verified" >&2; exit 1; }
+exec_words=$(sed -n 's/^ExecStart=.* -exec "\(.*\)"$/\1/p' "$WORK/dutyduck-litestream.service")
+# shellcheck disable=SC2086 # the words of the command, as Litestream splits them
+$exec_words --help >/dev/null
+
 free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
