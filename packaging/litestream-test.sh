@@ -48,6 +48,7 @@ trap cleanup EXIT
 
 # The systemd unit: what systemd-analyze says of it, with the programs it names replaced by
 # the ones under test (verify checks that they exist), and the command Litestream runs parses.
+command -v systemd-analyze >/dev/null || { echo "needs systemd-analyze: apt-get install systemd" >&2; exit 1; }
 sed -e "s|/usr/local/bin/litestream|$VENV/bin/litestream|g" -e "s|/usr/local/bin/dutyduck|$BIN|g" \
   packaging/dutyduck-litestream.service >"$WORK/dutyduck-litestream.service"
 verified=$(systemd-analyze verify "$WORK/dutyduck-litestream.service" 2>&1) && [ -z "$verified" ] ||
@@ -92,13 +93,14 @@ run_case() {
     RUST_LOG=warn setsid packaging/litestream-entrypoint.sh >"$dir/first.log" 2>&1 &
   pgid=$!
   PIDS+=("$pgid")
+  disown "$pgid"   # its SIGKILL is the point: no "Killed" report from the shell
   wait_healthy "$url" "$dir/first.log"
   echo 'litestream test passphrase' | dutyduck user create --data-dir "$dir/data" --log-level warn \
     --email ops@example.com --first-name Op --last-name S --org Ops --password-stdin >/dev/null
   dutyduck token create --data-dir "$dir/data" --log-level warn --user ops@example.com \
     --label litestream --expires-in 1d --json >"$dir/token.json"
   "$PY" "$WRITES" write "$url" "$dir/token.json" "$dir/acks.json" "$WRITE_SECONDS" "$pgid"
-  wait "$pgid" 2>/dev/null || true
+  while kill -0 "$pgid" 2>/dev/null; do sleep 0.05; done
 
   # A new VM: an empty data dir, the same configuration; the restore step alone, twice (the
   # second finds the database and must leave it as it is).
