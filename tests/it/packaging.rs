@@ -193,6 +193,55 @@ fn systemd_analyze_verifies_the_unit() {
     );
 }
 
+#[test]
+fn the_litestream_unit_runs_what_the_binary_has_on_the_data_dir_it_restores() {
+    let unit = packaging_file("dutyduck-litestream.service");
+    let exec = unit_values(&unit, "ExecStart");
+    assert_eq!(exec.len(), 1, "one ExecStart");
+    // Litestream's -exec runs dutyduck; its words are checked as the plain unit's are.
+    let command = exec[0]
+        .split_once(" -exec \"")
+        .and_then(|(_, rest)| rest.strip_suffix('"'))
+        .expect("litestream replicate -exec \"…\"");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[0], "/usr/local/bin/dutyduck");
+    assert_parses("-exec", &words[1..]);
+    let variables = unit_values(&unit, "Environment");
+    assert_known_to_serve("Environment", &variables);
+    // The database Litestream restores before the start is the one dutyduck then serves.
+    assert!(variables.contains(&"DUTYDUCK_DATA_DIR=/var/lib/dutyduck"));
+    let restore = unit_values(&unit, "ExecStartPre");
+    assert_eq!(restore.len(), 1);
+    assert!(
+        restore[0].ends_with(" /var/lib/dutyduck/dutyduck.db"),
+        "{}",
+        restore[0]
+    );
+    assert_eq!(
+        unit_values(&unit, "StateDirectory"),
+        ["dutyduck dutyduck-replica"]
+    );
+}
+
+#[test]
+fn the_litestream_image_sets_variables_serve_reads() {
+    let dockerfile = packaging_file("Dockerfile.litestream");
+    let env: Vec<&str> = dockerfile
+        .split("ENV ")
+        .nth(1)
+        .expect("ENV")
+        .split_whitespace()
+        .take_while(|w| *w == "\\" || w.contains('='))
+        .filter(|w| w.starts_with("DUTYDUCK_"))
+        .collect();
+    assert_known_to_serve("ENV", &env);
+    assert!(env.contains(&"DUTYDUCK_DATA_DIR=/data"));
+    let healthcheck = exec_form(&dockerfile, "HEALTHCHECK");
+    assert_eq!(healthcheck[0], "dutyduck", "on the PATH of the image");
+    assert_parses("HEALTHCHECK", &healthcheck[1..]);
+    assert!(dockerfile.contains("USER 65532:65532"), "not root");
+}
+
 /// The JSON array of a Dockerfile instruction (`CMD ["serve"]`).
 fn exec_form<'a>(dockerfile: &'a str, instruction: &str) -> Vec<&'a str> {
     let line = dockerfile
