@@ -226,20 +226,25 @@ fn the_litestream_unit_runs_what_the_binary_has_on_the_data_dir_it_restores() {
 #[test]
 fn the_litestream_image_sets_variables_serve_reads() {
     let dockerfile = packaging_file("Dockerfile.litestream");
-    let env: Vec<&str> = dockerfile
-        .split("ENV ")
-        .nth(1)
-        .expect("ENV")
-        .split_whitespace()
-        .take_while(|w| *w == "\\" || w.contains('='))
-        .filter(|w| w.starts_with("DUTYDUCK_"))
-        .collect();
+    let env = dutyduck_variables(&dockerfile);
     assert_known_to_serve("ENV", &env);
     assert!(env.contains(&"DUTYDUCK_DATA_DIR=/data"));
     let healthcheck = exec_form(&dockerfile, "HEALTHCHECK");
     assert_eq!(healthcheck[0], "dutyduck", "on the PATH of the image");
     assert_parses("HEALTHCHECK", &healthcheck[1..]);
     assert!(dockerfile.contains("USER 65532:65532"), "not root");
+}
+
+/// The `DUTYDUCK_*` settings of a Dockerfile's ENV, which spans lines joined by backslashes.
+fn dutyduck_variables(dockerfile: &str) -> Vec<&str> {
+    dockerfile
+        .split("ENV ")
+        .nth(1)
+        .expect("ENV")
+        .split_whitespace()
+        .take_while(|w| *w == "\\" || w.contains('='))
+        .filter(|w| w.starts_with("DUTYDUCK_"))
+        .collect()
 }
 
 /// The JSON array of a Dockerfile instruction (`CMD ["serve"]`).
@@ -267,15 +272,7 @@ fn the_dockerfile_uses_what_the_binary_has() {
     let healthcheck = exec_form(&dockerfile, "HEALTHCHECK");
     assert_eq!(healthcheck[0], "/dutyduck");
     assert_parses("HEALTHCHECK", &healthcheck[1..]);
-    // ENV spans lines joined by backslashes.
-    let env: Vec<&str> = dockerfile
-        .split("ENV ")
-        .nth(1)
-        .expect("ENV")
-        .split_whitespace()
-        .take_while(|w| *w == "\\" || w.starts_with("DUTYDUCK_"))
-        .filter(|w| *w != "\\")
-        .collect();
+    let env = dutyduck_variables(&dockerfile);
     assert_known_to_serve("ENV", &env);
     assert!(env.contains(&"DUTYDUCK_DATA_DIR=/data"));
     assert!(dockerfile.contains("VOLUME [\"/data\"]"));
