@@ -8,7 +8,9 @@
 # (a VM that dies); the entrypoint's restore step rebuilds a fresh data dir from the replica;
 # the database must pass SQLite's integrity check, a server must start on it, and every lost
 # write must be among the newest. Prints how many acknowledged writes were lost and when they
-# had been acknowledged: that is the recovery point.
+# had been acknowledged: that is the recovery point. Once more with the file replica, stopped
+# as systemd and Docker stop it (SIGTERM to Litestream, which stops dutyduck then ships the
+# rest): nothing may be lost.
 #
 #   packaging/litestream-test.sh [BINARY]    (default target/debug/dutyduck)
 set -euo pipefail
@@ -78,14 +80,16 @@ wait_healthy() {  # URL LOG
   return 1
 }
 
-# run_case NAME CONFIG: the replica's settings are in the environment.
+# run_case NAME CONFIG [stop]: the replica's settings are in the environment. With `stop`,
+# Litestream gets a SIGTERM instead (systemd's and Docker's stop) and nothing may be lost.
 run_case() {
-  local name=$1 config=$2 dir=$WORK/$1
+  local name=$1 config=$2 how=${3:-kill} dir=$WORK/$1-${3:-kill}
   mkdir -p "$dir"
-  local port url pgid
+  local port url pgid seconds=$WRITE_SECONDS bound=$BOUND_SECONDS
+  [ "$how" = stop ] && seconds=3 bound=none
   port=$(free_port)
   url=http://127.0.0.1:$port
-  echo "--- $name replica"
+  echo "--- $name replica, $how"
 
   # A VM running dutyduck under Litestream, as packaging/Dockerfile.litestream does.
   # setsid: Litestream and dutyduck in a process group of their own, killed as one.
@@ -93,14 +97,15 @@ run_case() {
     RUST_LOG=warn setsid packaging/litestream-entrypoint.sh >"$dir/first.log" 2>&1 &
   pgid=$!
   PIDS+=("$pgid")
-  disown "$pgid"   # its SIGKILL is the point: no "Killed" report from the shell
+  disown "$pgid"   # killing it is the point: no "Killed" report from the shell
   wait_healthy "$url" "$dir/first.log"
   echo 'litestream test passphrase' | dutyduck user create --data-dir "$dir/data" --log-level warn \
     --email ops@example.com --first-name Op --last-name S --org Ops --password-stdin >/dev/null
   dutyduck token create --data-dir "$dir/data" --log-level warn --user ops@example.com \
     --label litestream --expires-in 1d --json >"$dir/token.json"
-  "$PY" "$WRITES" write "$url" "$dir/token.json" "$dir/acks.json" "$WRITE_SECONDS" "$pgid"
-  while kill -0 "$pgid" 2>/dev/null; do sleep 0.05; done
+  "$PY" "$WRITES" write "$url" "$dir/token.json" "$dir/acks.json" "$seconds" "$pgid" "$how"
+  for _ in $(seq 600); do kill -0 "$pgid" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$pgid" 2>/dev/null || { echo "litestream-test.sh: still running after 60 s" >&2; return 1; }
 
   # A new VM: an empty data dir, the same configuration; the restore step alone, twice (the
   # second finds the database and must leave it as it is).
@@ -123,13 +128,15 @@ sys.exit(None if r == [("ok",)] else "integrity check: %r" % r)' "$restored/duty
   local server=$!
   PIDS+=("$server")
   wait_healthy "$url" "$dir/restored.log"
-  "$PY" "$WRITES" check "$url" "$dir/token.json" "$dir/acks.json" "$BOUND_SECONDS"
+  "$PY" "$WRITES" check "$url" "$dir/token.json" "$dir/acks.json" "$bound"
   kill "$server"
   wait "$server"
 }
 
-export LITESTREAM_REPLICA_DIR=$WORK/file/replica
+export LITESTREAM_REPLICA_DIR=$WORK/file-replica
 run_case file packaging/litestream.yml
+export LITESTREAM_REPLICA_DIR=$WORK/file-replica-stopped
+run_case file packaging/litestream.yml stop
 
 # The same with the S3 block of litestream.yml in place of the file block, against moto's S3
 # server: a registry install, so a machine without it skips this part and says why.

@@ -1,13 +1,14 @@
 """Acknowledged writes for packaging/litestream-test.sh (standard library only).
 
-  write URL TOKEN_JSON ACKS SECONDS PGID   creates tasks one after another for SECONDS, noting
-                                           each one the server acknowledged (201) and when, then
-                                           SIGKILLs the process group PGID (Litestream and the
-                                           dutyduck it supervises) while writes still flow
-  check URL TOKEN_JSON ACKS BOUND          after the restore: which acknowledged tasks the
-                                           restored server lacks; prints the recovery point and
-                                           fails if one of them was acknowledged more than BOUND
-                                           seconds before the kill
+  write URL TOKEN_JSON ACKS SECONDS PGID kill|stop
+      creates tasks one after another for SECONDS, noting each one the server acknowledged
+      (201) and when, then SIGKILLs the process group PGID (Litestream and the dutyduck it
+      supervises) while writes still flow; `stop` sends SIGTERM to Litestream alone
+      instead (PGID is its pid), as systemd and Docker stop it
+  check URL TOKEN_JSON ACKS BOUND
+      after the restore: which acknowledged tasks the restored server lacks; prints the
+      recovery point and fails if one of them was acknowledged more than BOUND seconds before
+      the kill (BOUND `none`: if any is lacking)
 """
 
 import http.client
@@ -32,9 +33,10 @@ def connect(url, token_file):
     return lambda: http.client.HTTPConnection(parts.hostname, parts.port, timeout=10), headers
 
 
-def write(url, token_file, acks_file, seconds, pgid):
+def write(url, token_file, acks_file, seconds, pgid, graceful):
     new_connection, headers = connect(url, token_file)
     acks = []  # (task id, monotonic time its 201 was read)
+    failures = []
     stop = threading.Event()
 
     def writer():
@@ -50,8 +52,10 @@ def write(url, token_file, acks_file, seconds, pgid):
             except OSError:
                 return  # the server is gone: the kill
             if reply.status != 201:
-                print("POST /tasks %s: %d" % (task, reply.status), file=sys.stderr)
-                sys.exit(1)
+                # Once stopping, a server may refuse (503) what it no longer takes.
+                if not stop.is_set():
+                    failures.append("POST /tasks %s: %d" % (task, reply.status))
+                return
             acks.append((task, time.monotonic()))
 
     thread = threading.Thread(target=writer)
@@ -59,12 +63,20 @@ def write(url, token_file, acks_file, seconds, pgid):
     time.sleep(seconds)
     # A response read after this instant was still sent before it: acknowledged all the same.
     killed_at = time.monotonic()
-    os.killpg(pgid, signal.SIGKILL)
     stop.set()
+    if graceful:
+        os.kill(pgid, signal.SIGTERM)
+    else:
+        os.killpg(pgid, signal.SIGKILL)
     thread.join()
+    if failures:
+        sys.exit(failures[0])
     with open(acks_file, "w") as f:
         json.dump({"killedAt": killed_at, "acks": acks}, f)
-    print("%d writes acknowledged in %.1f s, then SIGKILL" % (len(acks), seconds))
+    print(
+        "%d writes acknowledged in %.1f s, then %s"
+        % (len(acks), seconds, "SIGTERM to Litestream" if graceful else "SIGKILL")
+    )
 
 
 def check(url, token_file, acks_file, bound):
@@ -95,6 +107,9 @@ def check(url, token_file, acks_file, bound):
         "recovery point: %d of %d acknowledged writes lost, acknowledged between %.2f s and "
         "%.2f s before the kill" % (len(lost), total, max(lost), min(lost))
     )
+    if bound is None:
+        print("a stop that lets Litestream finish must lose nothing", file=sys.stderr)
+        return 1
     if max(lost) > bound:
         print("a write acknowledged more than %.1f s before the kill was lost" % bound, file=sys.stderr)
         return 1
@@ -104,8 +119,9 @@ def check(url, token_file, acks_file, bound):
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "write":
-        write(args[0], args[1], args[2], float(args[3]), int(args[4]))
+        write(args[0], args[1], args[2], float(args[3]), int(args[4]), args[5:] == ["stop"])
     elif command == "check":
-        sys.exit(check(args[0], args[1], args[2], float(args[3])))
+        bound = None if args[3] == "none" else float(args[3])
+        sys.exit(check(args[0], args[1], args[2], bound))
     else:
         sys.exit("usage: see the top of " + sys.argv[0])
