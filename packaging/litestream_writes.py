@@ -71,6 +71,8 @@ def write(url, token_file, acks_file, seconds, pgid, graceful):
     thread.join()
     if failures:
         sys.exit(failures[0])
+    if len(acks) < 20:
+        sys.exit("only %d writes acknowledged in %.1f s: too few to measure anything" % (len(acks), seconds))
     with open(acks_file, "w") as f:
         json.dump({"killedAt": killed_at, "acks": acks}, f)
     print(
