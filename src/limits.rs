@@ -237,6 +237,107 @@ pub fn headers_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// Labels of a remote probe (`region=eu-west`), and the selectors of a monitor's locations that
+/// pick probes by them: one set of rules, so every selector a monitor may hold can match a label
+/// a probe may have. Keys are lowercase words, values may keep a region's or a provider's case.
+pub const LABELS: usize = 10;
+pub const LABEL_KEY: usize = 32;
+pub const LABEL_VALUE: usize = 64;
+pub const LABEL_KEY_PATTERN: &str = "^[a-z0-9][a-z0-9_.-]{0,31}$";
+pub const LABEL_VALUE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
+
+fn label_part(field: &str, what: &str, s: &str, max: usize, upper: bool) -> Result<()> {
+    let allowed =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || (upper && c.is_ascii_uppercase());
+    let rule = if upper {
+        "letters, digits, '_', '.' and '-'"
+    } else {
+        "lowercase letters, digits, '_', '.' and '-'"
+    };
+    let mut chars = s.chars();
+    let ok = chars.next().is_some_and(allowed)
+        && chars.all(|c| allowed(c) || matches!(c, '_' | '.' | '-'))
+        && s.len() <= max;
+    if !ok {
+        return Err(Error::invalid_field(
+            field,
+            format!("{what} {s:?} must be 1 to {max} {rule}, starting with a letter or digit"),
+        ));
+    }
+    Ok(())
+}
+
+/// One label (or selector) `key` and `value`, by the rules above.
+pub fn label(field: &str, key: &str, value: &str) -> Result<()> {
+    label_part(field, "key", key, LABEL_KEY, false)?;
+    label_part(field, "value", value, LABEL_VALUE, true)
+}
+
+/// `key=value` as a probe's `--label` or a monitor's location selector, checked; errors name
+/// `field`.
+pub fn parse_label_in(field: &str, s: &str) -> Result<(String, String)> {
+    let (key, value) = s.split_once('=').ok_or_else(|| {
+        Error::invalid_field(
+            field,
+            format!("{s:?} must be key=value, e.g. region=eu-west"),
+        )
+    })?;
+    label(field, key, value)?;
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+/// [`parse_label_in`] for the field `label`.
+pub fn parse_label(s: &str) -> Result<(String, String)> {
+    parse_label_in("label", s)
+}
+
+/// A probe's labels: at most `LABELS`, each by the rules above.
+pub fn labels(field: &str, labels: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    count(field, labels.len(), LABELS)?;
+    for (key, value) in labels {
+        label(&format!("{field}.{key}"), key, value)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn label_table() {
+        let long_key = format!("k{}", "a".repeat(31));
+        let long_value = format!("V{}", "a".repeat(63));
+        let cases = [
+            ("region=eu-west", true),
+            ("a=B", true),
+            ("k8s.zone=EU_1", true),
+            (&*format!("{long_key}=v"), true),
+            (&*format!("x{long_key}=v"), false),
+            (&*format!("k={long_value}"), true),
+            (&*format!("k=x{long_value}"), false),
+            ("Region=eu", false),
+            ("-r=eu", false),
+            ("r=-eu", false),
+            ("r=", false),
+            ("=eu", false),
+            ("region", false),
+            ("r=e u", false),
+            ("r=é", false),
+            ("r=a=b", false),
+        ];
+        for (s, ok) in cases {
+            let got = parse_label(s);
+            assert_eq!(got.is_ok(), ok, "{s:?}: {got:?}");
+            if let Err(e) = got {
+                assert_eq!(e.field.as_deref(), Some("label"), "{s:?}");
+            }
+        }
+        let eleven = (0..11).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+        assert!(labels("labels", &eleven).is_err());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
