@@ -86,12 +86,7 @@ async fn note_seen(req: &Request, probe: &StoredProbe, skew_ms: Option<i64>) {
     if !req.app.probes.due(id, now) {
         return;
     }
-    if let Err(e) = req
-        .app
-        .store
-        .write(move |c| store::seen(c, id, now, skew_ms))
-        .await
-    {
+    if let Err(e) = req.write(move |c| store::seen(c, id, now, skew_ms)).await {
         log::debug!("a probe's last-seen time was not stored: {e}");
     }
 }
