@@ -91,9 +91,10 @@ async fn note_seen(req: &Request, probe: &StoredProbe, skew_ms: Option<i64>) {
     }
 }
 
-/// A short digest of the list: equal lists, equal versions.
-pub fn version_of(monitors: &[Assignment]) -> String {
-    let bytes = serde_json::to_vec(monitors).expect("assignments serialize");
+/// A short digest of what the probe is told (itself as registered, and its list): equal
+/// answers, equal versions; a new label or a monitor's new interval is a new version.
+pub fn version_of(probe: &ProbeSelf, monitors: &[Assignment]) -> String {
+    let bytes = serde_json::to_vec(&(probe, monitors)).expect("assignments serialize");
     hex::encode(&Sha256::digest(&bytes)[..8])
 }
 
@@ -127,14 +128,14 @@ async fn assignments(req: Request) -> Result<Response> {
     loop {
         // No reader connection is held while waiting: each wake reads anew.
         let (probe, monitors) = current(&req, probe.id).await?;
-        let version = version_of(&monitors);
+        let probe_self = ProbeSelf {
+            id: probe.id,
+            name: probe.name.clone(),
+            labels: probe.labels.clone(),
+        };
+        let version = version_of(&probe_self, &monitors);
         let same = query.version.as_deref() == Some(version.as_str());
         if !same || !changed(&mut changes, &probe, deadline, stopped.as_mut()).await {
-            let probe_self = ProbeSelf {
-                id: probe.id,
-                name: probe.name,
-                labels: probe.labels,
-            };
             return Ok(reply::ok(&Assignments {
                 version,
                 server_time: req.now(),

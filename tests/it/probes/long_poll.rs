@@ -101,3 +101,40 @@ async fn a_poll_with_the_current_version_waits_then_answers_the_same() {
     let answer: Value = resp.json().await.unwrap();
     assert_eq!(answer["version"], version);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_waiting_poll_answers_when_the_probe_gets_new_labels() {
+    let server = TestServer::start().await;
+    let admin = server.user_with_token("ada@example.com", "Acme");
+    let probe = add(&server, &admin, "eu-west", json!({"region": "eu-west"})).await;
+    let (_, first) = poll(&server, &probe.token, None).await;
+    let version = first["version"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    let waiting = probe_request(
+        &server,
+        Method::GET,
+        &format!("/probe/assignments?version={version}&waitSeconds=30"),
+        &probe.token,
+        None,
+    )
+    .send();
+    let relabel = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        server
+            .as_(&admin)
+            .patch(
+                &format!("/probes/{}", probe.id),
+                json!({"labels": {"region": "eu-central"}}),
+            )
+            .await
+    };
+    let (answer, (status, _)) = tokio::join!(waiting, relabel);
+    assert_eq!(status, StatusCode::OK);
+    let answer: Value = answer.unwrap().json().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "answered on the change"
+    );
+    assert_ne!(answer["version"], version.as_str());
+    assert_eq!(answer["probe"]["labels"], json!({"region": "eu-central"}));
+}
