@@ -1,7 +1,9 @@
-//! The long poll of `GET /probe/assignments` answers when a monitor's locations change.
+//! The long poll of `GET /probe/assignments`: it answers when what the probe is told changes
+//! (a monitor's locations, the probe's labels), at `waitSeconds` otherwise, and at once when
+//! the server stops.
 //!
-//! Needs `monitors::locations` (monitors' `locations`, `assigned`): ignored until it is there;
-//! run it with `cargo test --test it probes::long_poll -- --ignored`.
+//! The first test needs `monitors::locations` (monitors' `locations` selecting probes): ignored
+//! until it is there; run it with `cargo test --test it probes::long_poll -- --ignored`.
 
 use std::time::{Duration, Instant};
 
@@ -137,4 +139,33 @@ async fn a_waiting_poll_answers_when_the_probe_gets_new_labels() {
     );
     assert_ne!(answer["version"], version.as_str());
     assert_eq!(answer["probe"]["labels"], json!({"region": "eu-central"}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_waiting_poll_answers_at_once_when_the_server_stops() {
+    let mut server = TestServer::start().await;
+    let admin = server.user_with_token("ada@example.com", "Acme");
+    let probe = add(&server, &admin, "eu-west", json!({})).await;
+    let (_, first) = poll(&server, &probe.token, None).await;
+    let url = format!(
+        "{}/probe/assignments?version={}&waitSeconds=60",
+        server.base,
+        first["version"].as_str().unwrap()
+    );
+    let waiting = tokio::spawn(
+        crate::common::client()
+            .get(url)
+            .header("Authorization", format!("Bearer {}", probe.token))
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    server.stop().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the stop waited {:?} for the poll",
+        started.elapsed()
+    );
+    let answer = waiting.await.unwrap().unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
 }
