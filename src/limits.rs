@@ -246,49 +246,55 @@ pub const LABEL_VALUE: usize = 64;
 pub const LABEL_KEY_PATTERN: &str = "^[a-z0-9][a-z0-9_.-]{0,31}$";
 pub const LABEL_VALUE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
 
-fn label_part(field: &str, what: &str, s: &str, max: usize, upper: bool) -> Result<()> {
-    let allowed =
-        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || (upper && c.is_ascii_uppercase());
-    let rule = if upper {
-        "letters, digits, '_', '.' and '-'"
-    } else {
-        "lowercase letters, digits, '_', '.' and '-'"
+/// What is wrong with a label's `key` or `value`, if anything.
+fn label_problem(key: &str, value: &str) -> Option<String> {
+    let part = |what: &str, s: &str, max: usize, upper: bool| {
+        let allowed = |c: char| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || (upper && c.is_ascii_uppercase())
+        };
+        let mut chars = s.chars();
+        let ok = chars.next().is_some_and(allowed)
+            && chars.all(|c| allowed(c) || matches!(c, '_' | '.' | '-'))
+            && s.len() <= max;
+        let letters = if upper {
+            "letters"
+        } else {
+            "lowercase letters"
+        };
+        (!ok).then(|| {
+            format!(
+                "{what} {s:?} must be 1 to {max} {letters}, digits, '_', '.' or '-', starting with a letter or digit"
+            )
+        })
     };
-    let mut chars = s.chars();
-    let ok = chars.next().is_some_and(allowed)
-        && chars.all(|c| allowed(c) || matches!(c, '_' | '.' | '-'))
-        && s.len() <= max;
-    if !ok {
+    part("key", key, LABEL_KEY, false).or_else(|| part("value", value, LABEL_VALUE, true))
+}
+
+/// One label `key` and `value` (a map's entry), by the rules above; errors name `field`.
+pub fn label(field: &str, key: &str, value: &str) -> Result<()> {
+    match label_problem(key, value) {
+        Some(problem) => Err(Error::invalid_field(field, problem)),
+        None => Ok(()),
+    }
+}
+
+/// `key=value`, as a probe's `--label` or a monitor's location selecting probes by it: `key`
+/// `[a-z0-9][a-z0-9_.-]{0,31}`, `value` `[A-Za-z0-9][A-Za-z0-9_.-]{0,63}`, so labels read the
+/// same in a URL, a command line and a config file. Errors name `field`.
+pub fn parse_label(field: &str, s: &str) -> Result<(String, String)> {
+    let Some((key, value)) = s.split_once('=') else {
         return Err(Error::invalid_field(
             field,
-            format!("{what} {s:?} must be 1 to {max} {rule}, starting with a letter or digit"),
+            format!("{s:?} is not a label key=value, e.g. region=eu-west"),
+        ));
+    };
+    if let Some(problem) = label_problem(key, value) {
+        return Err(Error::invalid_field(
+            field,
+            format!("{s:?} is not a label key=value: {problem}"),
         ));
     }
-    Ok(())
-}
-
-/// One label (or selector) `key` and `value`, by the rules above.
-pub fn label(field: &str, key: &str, value: &str) -> Result<()> {
-    label_part(field, "key", key, LABEL_KEY, false)?;
-    label_part(field, "value", value, LABEL_VALUE, true)
-}
-
-/// `key=value` as a probe's `--label` or a monitor's location selector, checked; errors name
-/// `field`.
-pub fn parse_label_in(field: &str, s: &str) -> Result<(String, String)> {
-    let (key, value) = s.split_once('=').ok_or_else(|| {
-        Error::invalid_field(
-            field,
-            format!("{s:?} must be key=value, e.g. region=eu-west"),
-        )
-    })?;
-    label(field, key, value)?;
     Ok((key.to_owned(), value.to_owned()))
-}
-
-/// [`parse_label_in`] for the field `label`.
-pub fn parse_label(s: &str) -> Result<(String, String)> {
-    parse_label_in("label", s)
 }
 
 /// A probe's labels: at most `LABELS`, each by the rules above.
@@ -327,7 +333,7 @@ mod label_tests {
             ("r=a=b", false),
         ];
         for (s, ok) in cases {
-            let got = parse_label(s);
+            let got = parse_label("label", s);
             assert_eq!(got.is_ok(), ok, "{s:?}: {got:?}");
             if let Err(e) = got {
                 assert_eq!(e.field.as_deref(), Some("label"), "{s:?}");

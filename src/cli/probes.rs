@@ -62,7 +62,7 @@ pub struct ServerArg {
 }
 
 fn parse_label(s: &str) -> std::result::Result<(String, String), String> {
-    crate::limits::parse_label_in("--label", s).map_err(|e| e.message)
+    crate::limits::parse_label("--label", s).map_err(|e| e.message)
 }
 
 fn parse_id(id: &str) -> Result<ProbeId> {
