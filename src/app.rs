@@ -52,6 +52,8 @@ pub struct App {
     pub status_pages: Arc<crate::status_pages::cache::Cache>,
     /// `--invitation-expiry`: how long an invitation's link works.
     pub invitation_expiry: std::time::Duration,
+    /// Remote probes' "last seen" write throttle, and the stop signal their long polls end on.
+    pub probes: Arc<crate::probes::live::Live>,
 }
 
 impl App {
@@ -78,6 +80,7 @@ impl App {
             openapi: crate::http::openapi::document(&crate::routes::all()),
             status_pages: Arc::default(),
             invitation_expiry: crate::accounts::invitations::DEFAULT_EXPIRY,
+            probes: Arc::default(),
         }
     }
 }

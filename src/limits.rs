@@ -237,6 +237,113 @@ pub fn headers_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// Labels of a remote probe (`region=eu-west`), and the selectors of a monitor's locations that
+/// pick probes by them: one set of rules, so every selector a monitor may hold can match a label
+/// a probe may have. Keys are lowercase words, values may keep a region's or a provider's case.
+pub const LABELS: usize = 10;
+pub const LABEL_KEY: usize = 32;
+pub const LABEL_VALUE: usize = 64;
+pub const LABEL_KEY_PATTERN: &str = "^[a-z0-9][a-z0-9_.-]{0,31}$";
+pub const LABEL_VALUE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
+
+/// What is wrong with a label's `key` or `value`, if anything.
+fn label_problem(key: &str, value: &str) -> Option<String> {
+    let part = |what: &str, s: &str, max: usize, upper: bool| {
+        let allowed = |c: char| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || (upper && c.is_ascii_uppercase())
+        };
+        let mut chars = s.chars();
+        let ok = chars.next().is_some_and(allowed)
+            && chars.all(|c| allowed(c) || matches!(c, '_' | '.' | '-'))
+            && s.len() <= max;
+        let letters = if upper {
+            "letters"
+        } else {
+            "lowercase letters"
+        };
+        (!ok).then(|| {
+            format!(
+                "{what} {s:?} must be 1 to {max} {letters}, digits, '_', '.' or '-', starting with a letter or digit"
+            )
+        })
+    };
+    part("key", key, LABEL_KEY, false).or_else(|| part("value", value, LABEL_VALUE, true))
+}
+
+/// One label `key` and `value` (a map's entry), by the rules above; errors name `field`.
+pub fn label(field: &str, key: &str, value: &str) -> Result<()> {
+    match label_problem(key, value) {
+        Some(problem) => Err(Error::invalid_field(field, problem)),
+        None => Ok(()),
+    }
+}
+
+/// `key=value`, as a probe's `--label` or a monitor's location selecting probes by it: `key`
+/// `[a-z0-9][a-z0-9_.-]{0,31}`, `value` `[A-Za-z0-9][A-Za-z0-9_.-]{0,63}`, so labels read the
+/// same in a URL, a command line and a config file. Errors name `field`.
+pub fn parse_label(field: &str, s: &str) -> Result<(String, String)> {
+    let Some((key, value)) = s.split_once('=') else {
+        return Err(Error::invalid_field(
+            field,
+            format!("{s:?} is not a label key=value, e.g. region=eu-west"),
+        ));
+    };
+    if let Some(problem) = label_problem(key, value) {
+        return Err(Error::invalid_field(
+            field,
+            format!("{s:?} is not a label key=value: {problem}"),
+        ));
+    }
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+/// A probe's labels: at most `LABELS`, each by the rules above.
+pub fn labels(field: &str, labels: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    count(field, labels.len(), LABELS)?;
+    for (key, value) in labels {
+        label(&format!("{field}.{key}"), key, value)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn label_table() {
+        let long_key = format!("k{}", "a".repeat(31));
+        let long_value = format!("V{}", "a".repeat(63));
+        let cases = [
+            ("region=eu-west", true),
+            ("a=B", true),
+            ("k8s.zone=EU_1", true),
+            (&*format!("{long_key}=v"), true),
+            (&*format!("x{long_key}=v"), false),
+            (&*format!("k={long_value}"), true),
+            (&*format!("k=x{long_value}"), false),
+            ("Region=eu", false),
+            ("-r=eu", false),
+            ("r=-eu", false),
+            ("r=", false),
+            ("=eu", false),
+            ("region", false),
+            ("r=e u", false),
+            ("r=é", false),
+            ("r=a=b", false),
+        ];
+        for (s, ok) in cases {
+            let got = parse_label("label", s);
+            assert_eq!(got.is_ok(), ok, "{s:?}: {got:?}");
+            if let Err(e) = got {
+                assert_eq!(e.field.as_deref(), Some("label"), "{s:?}");
+            }
+        }
+        let eleven = (0..11).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+        assert!(labels("labels", &eleven).is_err());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,8 @@ pub fn all() -> Vec<Route> {
         crate::web::routes(),                        // /dashboard, /docs
         crate::notify::escalation::routes::routes(), // /escalation-policies, /users/me/notification-preferences
         crate::monitors::original_routes::routes(), // /http-monitors in the original product's shapes
+        crate::probes::routes::routes(),            // /probes
+        crate::probes::protocol_routes::routes(),   // /probe/assignments, /probe/results
     ]
     .concat()
 }

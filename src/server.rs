@@ -181,6 +181,8 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
         app.clock.clone(),
         stopped.clone(),
     ));
+    app.probes.stop_on(stopped.clone());
+    let probe_silence = tokio::spawn(crate::probes::silence::run(app.clone(), stopped.clone()));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
@@ -196,6 +198,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             watchdog,
             backups,
             usage,
+            probe_silence,
         ],
     })
 }

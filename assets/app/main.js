@@ -40,6 +40,7 @@ import { OrgSwitcher } from './org-switcher.js';
 import { TwoFactorEnrolPage } from './pages/two-factor.js';
 import { AuditLogPage } from './pages/audit-log.js';
 import { EscalationPoliciesPage } from './pages/escalation-policies.js';
+import { ProbesPage } from './pages/probes.js';
 
 /**
  * Pages that need a logged-in user: the first whose pattern matches wins (literal paths before
@@ -64,6 +65,7 @@ const PAGES = [
   { path: BASE + '/maintenance/new', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
   { path: BASE + '/maintenance/:id/edit', need: 'writeHttpMonitors', view: MaintenanceFormPage, section: BASE + '/maintenance' },
   { path: BASE + '/status-pages', nav: 'nav.statusPages', need: 'readHttpMonitors', view: StatusPagesPage },
+  { path: BASE + '/probes', nav: 'nav.probes', need: 'readHttpMonitors', view: ProbesPage },
   { path: BASE + '/status-pages/new', need: 'writeHttpMonitors', view: StatusPageFormPage, section: BASE + '/status-pages' },
   { path: BASE + '/status-pages/:id', need: 'writeHttpMonitors', view: StatusPageFormPage, section: BASE + '/status-pages' },
   { path: BASE + '/status-pages/:id/announcements', need: 'readHttpMonitors', view: StatusPageAnnouncementsPage, section: BASE + '/status-pages' },

@@ -97,10 +97,13 @@ pub enum Permission {
     RequireTwoFactor,
     /// Ours: read and export the organization's audit log (Administrators and Owners).
     ReadAuditLog,
+    /// Ours: register, change and remove the organization's remote probes (Administrators and
+    /// Owners: a probe's token runs checks on the organization's behalf).
+    WriteProbes,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 22] = [
         Permission::TransferOwnershipOfOrganization,
         Permission::InviteOrganizationMember,
         Permission::RemoveOrganizationMember,
@@ -122,6 +125,7 @@ impl Permission {
         Permission::EditOrganization,
         Permission::RequireTwoFactor,
         Permission::ReadAuditLog,
+        Permission::WriteProbes,
     ];
 
     /// The camelCase name used in JSON, the CLI and the database.
@@ -148,6 +152,7 @@ impl Permission {
             Permission::EditOrganization => "editOrganization",
             Permission::RequireTwoFactor => "requireTwoFactor",
             Permission::ReadAuditLog => "readAuditLog",
+            Permission::WriteProbes => "writeProbes",
         }
     }
 
@@ -207,7 +212,7 @@ mod tests {
     #[test]
     fn permission_table_matches_the_reference() {
         use Role::*;
-        let table: [(Permission, &[Role]); 21] = [
+        let table: [(Permission, &[Role]); 22] = [
             (Permission::TransferOwnershipOfOrganization, &[Owner]),
             (
                 Permission::InviteOrganizationMember,
@@ -268,6 +273,7 @@ mod tests {
             (Permission::EditOrganization, &[Administrator, Owner]),
             (Permission::RequireTwoFactor, &[Owner]),
             (Permission::ReadAuditLog, &[Administrator, Owner]),
+            (Permission::WriteProbes, &[Administrator, Owner]),
         ];
         for (permission, granted_to) in table {
             for role in Role::ALL {

@@ -7,6 +7,7 @@ mod healthcheck;
 mod import;
 mod limits;
 mod output;
+mod probes;
 mod push;
 mod restore;
 mod run;
@@ -123,6 +124,9 @@ pub enum Command {
     /// Manage API access tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Manage remote probes: add, list, remove, token (instance-wide ones are changed only here).
+    #[command(subcommand)]
+    Probes(probes::ProbesCommand),
     /// Write a consistent copy of the database, also while the server runs.
     Backup(backup::BackupArgs),
     /// Replace the database with a backup (the server must be stopped; the old file is kept).
@@ -215,6 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::User(command) => user::run(&cli.data_dir, command),
         Command::Token(command) => token::run(&cli.data_dir, command),
+        Command::Probes(command) => probes::run(&cli.data_dir, command),
         Command::Backup(args) => backup::run(&cli.data_dir, args),
         Command::Restore(args) => restore::run(&cli.data_dir, args),
         Command::Import(command) => import::run(&cli.data_dir, command),

@@ -179,3 +179,47 @@ pub fn check_same_origin(req: &Request) -> Result<()> {
         )),
     }
 }
+
+/// A remote probe calling the probe protocol (`/probe/*`), as registered now.
+pub struct ProbeCaller {
+    pub probe: crate::probes::model::StoredProbe,
+}
+
+/// The probe protocol's only credential: `Authorization: Bearer ddp_…`, read from the database
+/// at each request like every credential, so a new token or a removed probe applies to the
+/// next one. API tokens and sessions are no credential here, and a probe token is none
+/// anywhere else (`authenticate` never reads `Authorization`).
+pub async fn probe(req: &Request) -> Result<ProbeCaller> {
+    use crate::probes::model::Token;
+    let required = |problem: &str| {
+        Error::unauthorized(
+            "probe_token_required",
+            format!(
+                "{problem}: the probe routes take a probe's token, as Authorization: Bearer ddp_… (from POST /probes or `dutyduck probes add`)"
+            ),
+        )
+    };
+    let header = req
+        .header(header::AUTHORIZATION.as_str())
+        .ok_or_else(|| required("the Authorization header is missing"))?;
+    let token = header
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .and_then(|(_, text)| Token::parse(text.trim()))
+        .ok_or_else(|| required("Authorization is not a probe token"))?;
+    let id = token.id;
+    let stored = req
+        .read(move |conn| crate::probes::store::credential(conn, id))
+        .await?;
+    let invalid = || {
+        Error::unauthorized(
+            "invalid_probe_token",
+            "probe token is invalid: it was replaced by a new one, or its probe was removed",
+        )
+    };
+    let (probe, digest) = stored.ok_or_else(invalid)?;
+    if !secret::matches(&token.secret, &digest) {
+        return Err(invalid());
+    }
+    Ok(ProbeCaller { probe })
+}

@@ -4,4 +4,10 @@
 //! probe side is `agent`.
 
 pub mod agent;
+pub mod live;
+pub mod model;
+pub mod protocol_routes;
+pub mod routes;
+pub mod silence;
+pub mod store;
 pub mod wire;

@@ -49,3 +49,11 @@ pub struct ProbeSelf {
 pub struct ResultBatch {
     pub results: Vec<RemoteResult>,
 }
+
+/// At most this many results in one `POST /probe/results` (past it: 422 naming `results`). The
+/// body must also stay within the server's 1 MiB: about 4,000 results of a few hundred bytes.
+pub const MAX_RESULTS: usize = 5_000;
+
+/// `waitSeconds` when absent, and its largest value.
+pub const DEFAULT_WAIT_SECONDS: u32 = 25;
+pub const MAX_WAIT_SECONDS: u32 = 60;

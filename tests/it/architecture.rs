@@ -53,6 +53,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("silences", &["silences"]),
     ("maintenance", &["maintenance_windows"]),
     ("audit", &["audit_log"]),
+    ("probes", &["probes"]),
     (
         "two_factor",
         &[

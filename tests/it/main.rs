@@ -34,6 +34,7 @@ mod openapi;
 mod overview;
 mod packaging;
 mod ping_protocol;
+mod probes;
 mod providers;
 mod run_wrapper;
 mod schedule_kinds;

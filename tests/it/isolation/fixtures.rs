@@ -195,6 +195,7 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
                    "keys": {"p256dh": p256dh, "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}),
         )
         .await;
+    let probe = api.create("/probes", json!({"name": name("probe")})).await;
     let ids = HashMap::from([
         ("/organizations/{id}", org),
         ("/organizations/{id}/members/{memberId}", me),
@@ -217,6 +218,7 @@ pub async fn organization_a(server: &TestServer, token: &Token, a_session: &str)
         ("/api-tokens/{id}", token.id.clone()),
         ("/users/me/sessions/{sessionId}", id(&session)),
         ("/users/me/push-subscriptions/{id}", id(&device)),
+        ("/probes/{id}", id(&probe["probe"])),
     ]);
     Fixture { ids }
 }
