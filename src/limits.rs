@@ -237,6 +237,40 @@ pub fn headers_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// A label `key=value` (a probe's, or a monitor's location selecting probes by it): `key`
+/// `[a-z0-9][a-z0-9_.-]{0,31}`, `value` `[A-Za-z0-9][A-Za-z0-9_.-]{0,63}`, so labels read the
+/// same in a URL, a command line and a config file.
+pub fn parse_label(field: &str, s: &str) -> Result<(String, String)> {
+    let bad = || {
+        Error::invalid_field(
+            field,
+            format!(
+                "{s:?} is not a label key=value (key: lowercase letters, digits, _ . -, at most 32; \
+                 value: letters, digits, _ . -, at most 64; both start with a letter or digit)"
+            ),
+        )
+    };
+    let (key, value) = s.split_once('=').ok_or_else(bad)?;
+    let part = |t: &str, max: usize, upper: bool| {
+        let mut chars = t.chars();
+        let first_ok = chars.next().is_some_and(|c| {
+            c.is_ascii_digit() || c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase())
+        });
+        first_ok
+            && t.len() <= max
+            && t.chars().all(|c| {
+                c.is_ascii_digit()
+                    || c.is_ascii_lowercase()
+                    || (upper && c.is_ascii_uppercase())
+                    || matches!(c, '_' | '.' | '-')
+            })
+    };
+    if !part(key, 32, false) || !part(value, 64, true) {
+        return Err(bad());
+    }
+    Ok((key.to_owned(), value.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

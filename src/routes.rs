@@ -48,6 +48,7 @@ pub fn all() -> Vec<Route> {
         crate::web::routes(),                        // /dashboard, /docs
         crate::notify::escalation::routes::routes(), // /escalation-policies, /users/me/notification-preferences
         crate::monitors::original_routes::routes(), // /http-monitors in the original product's shapes
+        crate::monitors::locations::routes::routes(), // /monitors/{id}/locations
     ]
     .concat()
 }
