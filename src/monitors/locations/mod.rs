@@ -97,10 +97,11 @@ pub fn record_remote(
     };
     for result in results {
         let id = result.monitor_id;
-        if !targets.contains_key(&id) {
-            targets.insert(id, target(conn, id)?);
-        }
-        let Some(t) = targets[&id].as_ref().filter(|t| {
+        let t = match targets.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(target(conn, id)?),
+        };
+        let Some(t) = t.as_ref().filter(|t| {
             t.active
                 && probe.organization_id.is_none_or(|o| o == t.organization_id)
                 && select::selects(&t.locations, &probe.labels)

@@ -12,6 +12,7 @@ use super::{quorum, select, slot, store};
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::monitors::model::Monitor;
+use crate::monitors::schedule::next_due;
 
 /// Where a location stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -62,10 +63,12 @@ pub struct Locations {
 /// The monitor's locations at `now`.
 pub fn of(conn: &Connection, m: &Monitor, now: Timestamp) -> Result<Locations> {
     let interval = Duration::seconds(i64::from(m.settings.interval_seconds));
-    let stale_before = now
-        - interval * 2
+    // As the quorum sees it: fresh is a result for the last slot decided or the one before.
+    let decided_by = now
         - Duration::milliseconds(i64::from(m.settings.request_timeout_ms))
         - slot::AGGREGATION_SLACK;
+    let last_slot = next_due(m.id, m.settings.interval_seconds, decided_by) - interval;
+    let stale_before = last_slot - interval;
     let counts = store::counts(conn, m.id, now - Duration::hours(24))?;
     let configured = &m.settings.locations;
     let mut views = Vec::new();
