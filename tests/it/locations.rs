@@ -5,3 +5,4 @@
 mod fleet;
 mod quorum;
 mod settings;
+mod status_page;
