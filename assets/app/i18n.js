@@ -28,6 +28,7 @@ import pushMessages from './messages-push.js';
 import pingsMessages from './messages-pings.js';
 import schedulesMessages from './messages-schedules.js';
 import configMessages from './messages-config.js';
+import locationsMessages from './messages-locations.js';
 
 export const messages = {
   en: {
@@ -227,6 +228,7 @@ addMessages(pushMessages);
 addMessages(pingsMessages);
 addMessages(schedulesMessages);
 addMessages(configMessages);
+addMessages(locationsMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();
