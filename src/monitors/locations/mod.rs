@@ -80,7 +80,8 @@ fn target(conn: &Connection, id: MonitorId) -> Result<Option<Target>> {
 }
 
 /// Records results posted by `probe`, in the order given, in the caller's write. A result for a
-/// monitor not assigned to it any more (or unknown, paused) is ignored; one older than its
+/// monitor not assigned to it any more (or unknown, paused, or for a slot beyond the next one) is
+/// ignored; one older than its
 /// monitor's interval at `now` is kept as late and does not count as fresh.
 pub fn record_remote(
     conn: &Connection,
@@ -110,6 +111,12 @@ pub fn record_remote(
             continue;
         };
         let interval = chrono::Duration::seconds(i64::from(t.interval_seconds));
+        // A slot further ahead than the next one is no check of this grid (a probe's clock gone
+        // wrong): kept, it would stand as the location's latest result until that time.
+        if result.due > now + interval {
+            recorded.ignored += 1;
+            continue;
+        }
         let late = result.due + interval < now;
         let outcome = result.outcome.clone().into();
         store::record(

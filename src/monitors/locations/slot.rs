@@ -76,11 +76,23 @@ pub fn decide(
     }
 }
 
+/// The oldest slot whose results are fresh at the slot `due`: the previous one. A monitor's first
+/// slot comes soon after its creation, off the grid, and the next one is the first grid point
+/// after that slot's decision: up to the timeout and slack more than an interval later. That
+/// much grace (at most half an interval, so the slot before the previous one never counts).
+pub fn fresh_since(due: Timestamp, interval_seconds: u32, timeout_ms: u32) -> Timestamp {
+    let interval = Duration::seconds(i64::from(interval_seconds));
+    let grace =
+        (Duration::milliseconds(i64::from(timeout_ms)) + AGGREGATION_SLACK).min(interval / 2);
+    due - interval - grace
+}
+
 /// The latest result of each location the monitor still has, for this slot or the previous one.
 pub fn fresh(conn: &Connection, m: &Monitor, due: Timestamp) -> Result<Vec<LocationOutcome>> {
-    let interval = Duration::seconds(i64::from(m.settings.interval_seconds));
+    let s = &m.settings;
+    let since = fresh_since(due, s.interval_seconds, s.request_timeout_ms);
     let locations = &m.settings.locations;
-    Ok(store::latest(conn, m.id, due - interval)?
+    Ok(store::latest(conn, m.id, since)?
         .into_iter()
         .filter(|l| {
             if l.location == select::LOCAL {

@@ -68,7 +68,8 @@ pub fn of(conn: &Connection, m: &Monitor, now: Timestamp) -> Result<Locations> {
         - Duration::milliseconds(i64::from(m.settings.request_timeout_ms))
         - slot::AGGREGATION_SLACK;
     let last_slot = next_due(m.id, m.settings.interval_seconds, decided_by) - interval;
-    let stale_before = last_slot - interval;
+    let s = &m.settings;
+    let stale_before = slot::fresh_since(last_slot, s.interval_seconds, s.request_timeout_ms);
     let counts = store::counts(conn, m.id, now - Duration::hours(24))?;
     let configured = &m.settings.locations;
     let mut views = Vec::new();

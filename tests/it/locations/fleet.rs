@@ -118,15 +118,15 @@ impl Fleet {
     }
 
     /// One slot of `id`: each probe of `reports` sends its result a second after the slot,
-    /// then time passes beyond the slot's timeout and the aggregation slack. Returns the
-    /// monitor once the slot is decided (recorded or skipped).
+    /// then time passes to the slot's timeout (2 s) and the aggregation slack (3 s), when the
+    /// server decides it. Returns the monitor once the slot is decided (recorded or skipped).
     pub async fn slot(&self, id: &str, reports: &[(&ProbeLocation, bool)]) -> Value {
         let due = self.due(id).await;
         for (probe, ok) in reports {
             let recorded = self.report(probe, id, due, *ok, due + Duration::seconds(1));
             assert_eq!(recorded.accepted, 1, "{recorded:?}");
         }
-        self.server.clock.set(due + Duration::seconds(10));
+        self.server.clock.set(due + Duration::seconds(5));
         eventually("the slot decided", || async {
             let m = self.get(id).await;
             (crate::common::at(m["nextCheckAt"].as_str()?) > due).then_some(m)

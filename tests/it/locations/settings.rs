@@ -128,6 +128,12 @@ async fn probes_are_assigned_what_selects_them_and_a_change_applies_at_once() {
     assert_eq!(fleet.report(&eu, &paused, due, true, now).ignored, 1);
     assert_eq!(fleet.report(&us, &a, due, true, now).ignored, 1);
     assert_eq!(fleet.report(&instance_wide, &a, due, true, now).accepted, 1);
+    let far = now + Duration::minutes(5);
+    assert_eq!(
+        fleet.report(&eu, &a, far, true, now).ignored,
+        1,
+        "beyond the next slot"
+    );
     let api = fleet.server.as_(&fleet.token);
     api.patch(&format!("/monitors/{a}"), json!({"locations": ["local"]}))
         .await;
