@@ -104,3 +104,31 @@ pub fn fresh(conn: &Connection, m: &Monitor, due: Timestamp) -> Result<Vec<Locat
         .map(store::Latest::into_outcome)
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_is_this_slot_or_the_previous_with_some_grace() {
+        let due = crate::store::time::from_db(1_000_000_000_000);
+        let rows = [
+            // (interval s, timeout ms, how long before `due` results are still fresh, in ms)
+            (60, 10_000, 73_000),
+            (60, 2_000, 65_000),
+            (60, 60_000, 90_000),
+            (10, 10_000, 15_000),
+            (5, 1_000, 7_500),
+        ];
+        for (interval, timeout, fresh_ms) in rows {
+            let since = fresh_since(due, interval, timeout);
+            assert_eq!(
+                (due - since).num_milliseconds(),
+                fresh_ms,
+                "{interval} s, {timeout} ms"
+            );
+            // The slot before the previous one is never fresh.
+            assert!(due - Duration::seconds(2 * i64::from(interval)) < since);
+        }
+    }
+}
