@@ -50,6 +50,7 @@ pub fn all() -> Vec<Route> {
         crate::monitors::original_routes::routes(), // /http-monitors in the original product's shapes
         crate::probes::routes::routes(),            // /probes
         crate::probes::protocol_routes::routes(),   // /probe/assignments, /probe/results
+        crate::monitors::locations::routes::routes(), // /monitors/{id}/locations
     ]
     .concat()
 }

@@ -29,6 +29,7 @@ import pingsMessages from './messages-pings.js';
 import schedulesMessages from './messages-schedules.js';
 import configMessages from './messages-config.js';
 import probesMessages from './messages-probes.js';
+import locationsMessages from './messages-locations.js';
 
 export const messages = {
   en: {
@@ -229,6 +230,7 @@ addMessages(pingsMessages);
 addMessages(schedulesMessages);
 addMessages(configMessages);
 addMessages(probesMessages);
+addMessages(locationsMessages);
 
 const STORAGE_KEY = 'dutyduck.lang';
 const listeners = new Set();

@@ -280,7 +280,8 @@ pub fn purge(
             params![resolution, to_db(now - keep), batch],
         )?;
     }
-    Ok(raw + rollups)
+    let locations = super::locations::store::purge(conn, now - retention.raw, batch)?;
+    Ok(raw + rollups + locations)
 }
 
 #[cfg(test)]

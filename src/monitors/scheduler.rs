@@ -339,15 +339,15 @@ impl Scheduler {
             return;
         };
         let started = clock.now();
-        let result = AssertUnwindSafe(self.check_and_record(id, entry.stored_due, &store, &clock))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::internal(format!(
-                    "the check of monitor {id} panicked"
-                )))
-            });
-        drop(permit);
+        let result =
+            AssertUnwindSafe(self.check_and_record(id, entry.stored_due, &store, &clock, permit))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::internal(format!(
+                        "the check of monitor {id} panicked"
+                    )))
+                });
         let mut stats = self.stats.lock().expect("stats lock");
         stats.checks += 1;
         if result.is_err() {
@@ -371,6 +371,8 @@ impl Scheduler {
         due: Timestamp,
         store: &Store,
         clock: &Clock,
+        // Held until the result is recorded (a remote slot releases it after its local check).
+        permit: tokio::sync::OwnedSemaphorePermit,
     ) -> Result<Option<Timestamp>> {
         let Some(monitor) = store.read(move |c| store::get_any(c, id)).await? else {
             return Ok(None);
@@ -386,6 +388,10 @@ impl Scheduler {
             // A maintenance window pauses its checks: no check, no result, the next slot.
             return store.write(move |c| skip_check(c, id, due, now)).await;
         }
+        if super::locations::select::has_selector(&monitor.settings.locations) {
+            let checker = &self.checker;
+            return super::locations::slot::run(checker, monitor, due, store, clock, permit).await;
+        }
         let settings = &monitor.settings;
         let outcome = settings.kind.check(&self.checker, settings.timeout()).await;
         let kind = settings.kind.kind().as_str();
@@ -393,9 +399,11 @@ impl Scheduler {
             .entry((kind, outcome.ok()))
             .or_default() += 1;
         let now = clock.now();
-        store
+        let recorded = store
             .write(move |c| record_check(c, id, due, &outcome, now))
-            .await
+            .await;
+        drop(permit);
+        recorded
     }
 }
 

@@ -59,6 +59,16 @@ pub struct MonitorInput {
     pub routing: crate::notify::routing::RoutingInput,
     #[serde(flatten)]
     pub upstreams: super::upstreams::UpstreamsInput,
+    /// Where it is checked from: "local" (this server) and/or label selectors `key=value`
+    /// choosing remote probes; 1 to 10 distinct entries; absent on create or null: ["local"].
+    #[serde(default, deserialize_with = "crate::serde_util::present")]
+    #[schemars(schema_with = "super::locations::select::schema")]
+    pub locations: Option<Option<Vec<String>>>,
+    /// Down when at least this many (1 to 20) of the locations reporting fail; null: a
+    /// majority of them.
+    #[serde(default, deserialize_with = "crate::serde_util::present")]
+    #[schemars(range(min = 1, max = super::locations::select::MAX_QUORUM))]
+    pub quorum: Option<Option<u32>>,
 }
 
 impl crate::http::openapi::OnCreate for MonitorInput {
@@ -87,6 +97,10 @@ pub struct Settings {
     pub tls_expiry_warning_days: u32,
     /// Key → value tags, used as filters.
     pub metadata: BTreeMap<String, String>,
+    /// "local" and/or label selectors of probes (`region=eu-west`).
+    pub locations: Vec<String>,
+    /// Failing locations that make it down; null: a majority of those reporting.
+    pub quorum: Option<u32>,
 }
 
 impl Settings {
@@ -106,6 +120,8 @@ impl Settings {
             recovery_confirmation_threshold: 2,
             tls_expiry_warning_days: 14,
             metadata: BTreeMap::new(),
+            locations: super::locations::select::default_locations(),
+            quorum: None,
         }
         .apply(input)
     }
@@ -137,6 +153,12 @@ impl Settings {
             tls_expiry_warning_days,
             metadata
         );
+        if let Some(locations) = input.locations {
+            self.locations = locations.unwrap_or_else(super::locations::select::default_locations);
+        }
+        if let Some(quorum) = input.quorum {
+            self.quorum = quorum;
+        }
         self.validate()
     }
 
@@ -191,6 +213,7 @@ impl Settings {
             MAX_TLS_WARNING_DAYS,
         )?;
         limits::metadata("metadata", self.metadata.iter())?;
+        super::locations::select::validate(&self.locations, self.quorum)?;
         Ok(self)
     }
 }

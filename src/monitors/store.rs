@@ -22,7 +22,7 @@ const COLUMNS: &str = "id, organization_id, name, kind, kind_settings, request_t
     downtime_threshold, recovery_threshold, tls_expiry_warning_days, metadata, status, status_counter, error_kind,
     last_http_code, last_response_time_ms, last_error, tls_expires_at, first_check_at, last_check_at, next_check_at,
     last_status_change_at, archived_at, created_at, updated_at, notification_channels, renotify_minutes,
-    last_check_details,
+    last_check_details, locations, quorum,
     (SELECT json_group_array(upstream_id) FROM (SELECT upstream_id FROM upstreams u
         WHERE u.organization_id = monitors.organization_id AND u.dependent_type = 'monitor'
         AND u.dependent_id = monitors.id ORDER BY u.position))";
@@ -53,6 +53,8 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
             recovery_confirmation_threshold: r.get(8)?,
             tls_expiry_warning_days: r.get(9)?,
             metadata: json(r.get(10)?),
+            locations: super::locations::select::from_column(r.get(28)?),
+            quorum: r.get(29)?,
         },
         status: MonitorStatus::parse(&status).unwrap_or(MonitorStatus::Unknown),
         status_counter: r.get(12)?,
@@ -70,13 +72,13 @@ fn monitor_from_row(r: &Row<'_>) -> rusqlite::Result<Monitor> {
         updated_at: from_db(r.get(24)?),
         routing: Routing::from_columns(r.get(25)?, r.get(26)?),
         last_check_details: json(r.get(27)?),
-        upstreams: json(r.get(28)?),
+        upstreams: json(r.get(30)?),
         quiet: None,
     })
 }
 
 /// The settings' columns, in the order of [`SETTINGS_SQL`]: what insert and update both write.
-fn settings_params(s: &Settings) -> [SqlValue; 10] {
+fn settings_params(s: &Settings) -> [SqlValue; 12] {
     let int = |n: u32| SqlValue::Integer(n.into());
     [
         SqlValue::Text(s.name.clone()),
@@ -89,12 +91,14 @@ fn settings_params(s: &Settings) -> [SqlValue; 10] {
         int(s.recovery_confirmation_threshold),
         int(s.tls_expiry_warning_days),
         SqlValue::Text(serde_json::to_string(&s.metadata).expect("metadata serializes")),
+        super::locations::select::to_column(&s.locations),
+        s.quorum.map_or(SqlValue::Null, int),
     ]
 }
 
 /// The columns [`settings_params`] fills. `url` holds the target, for search and for other
 /// features that show a monitor's source.
-const SETTINGS_SQL: [&str; 10] = [
+const SETTINGS_SQL: [&str; 12] = [
     "name",
     "url",
     "kind",
@@ -105,6 +109,8 @@ const SETTINGS_SQL: [&str; 10] = [
     "recovery_threshold",
     "tls_expiry_warning_days",
     "metadata",
+    "locations",
+    "quorum",
 ];
 
 pub fn insert(
@@ -465,7 +471,9 @@ mod tests {
                 "assertion": {"kind": "jsonPointer", "pointer": "/n", "value": 42},
                 "responseTimeThresholdMs": 900, "tlsExpiryWarningDays": 7, "metadata": {"team": "billing"},
                 // Added after the kinds migration: absent from the stored JSON, read as defaults.
-                "auth": null, "upsideDown": false
+                "auth": null, "upsideDown": false,
+                // Added by the locations migration: NULL columns, read as this server only.
+                "locations": ["local"], "quorum": null
             })
         );
         assert_eq!(rich.status, MonitorStatus::Down);

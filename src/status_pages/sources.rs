@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::ids::{IncidentId, MonitorId, OrgId};
 use crate::incidents::model::{IncidentStatus, SourceType};
 use crate::maintenance::model::Scheduled;
+use crate::monitors::locations::view::LocationStatus;
 use crate::monitors::model::MonitorStatus;
 use crate::tasks::status::TaskStatus;
 
@@ -36,6 +37,9 @@ pub struct Source {
     pub incidents: Vec<SourceIncident>,
     /// The soonest maintenance occurrence covering it, in force or to come.
     pub maintenance: Option<Scheduled>,
+    /// Where a monitor checked from several locations is checked from, and how each fares;
+    /// empty for one checked from this server only.
+    pub locations: Vec<(String, LocationStatus)>,
 }
 
 /// The component's source as visitors may see it. A source deleted since the page was saved
@@ -54,6 +58,7 @@ pub fn read(
         response: None,
         incidents: Vec::new(),
         maintenance: None,
+        locations: Vec::new(),
     };
     let source_type = match c.source_type {
         SourceKind::Monitor => {
@@ -83,6 +88,8 @@ pub fn read(
                     (checks > 0).then(|| 100.0 * (checks - failures) as f64 / checks as f64);
                 source.daily_uptime = days.into_iter().map(|d| (d.start, d.uptime)).collect();
             }
+            source.locations = crate::monitors::locations::view::for_status_page(conn, &m, now)?
+                .unwrap_or_default();
             if c.show == Show::ResponseTime {
                 source.response = Some(response(conn, m.id, m.last_response_time_ms, now)?);
             }

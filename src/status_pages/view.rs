@@ -68,6 +68,8 @@ pub struct ComponentView {
     pub uptime: Option<f64>,
     pub days: Vec<Day>,
     pub response: Option<Response>,
+    /// A monitor's locations with their status, when it is checked from several.
+    pub locations: Vec<(String, crate::monitors::locations::view::LocationStatus)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +226,7 @@ fn component(c: &Component, s: &Source, first_day: Timestamp, now: Timestamp) ->
         response: (c.show == Show::ResponseTime)
             .then(|| s.response.clone())
             .flatten(),
+        locations: s.locations.clone(),
     }
 }
 

@@ -24,6 +24,8 @@ const OWNERS: &[(&str, &[&str])] = &[
         "monitors",
         &["monitors", "check_results", "check_rollups", "upstreams"],
     ),
+    // Each location's latest result and every location's results (`monitors::locations`).
+    ("monitors", &["monitor_locations", "location_results"]),
     (
         "tasks",
         &["tasks", "task_runs", "task_logs", "task_ping_keys"],

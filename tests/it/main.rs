@@ -27,6 +27,7 @@ mod errors;
 mod escalation;
 mod imports;
 mod isolation;
+mod locations;
 mod maintenance;
 mod monitors;
 mod notifications;

@@ -64,6 +64,9 @@ async fn what_the_previous_release_stored_reads_the_same() {
         m["auth"] = Value::Null;
         m["upsideDown"] = false.into();
         m["upstreams"] = serde_json::json!([]);
+        // Locations came later: checked from this server, the quorum a majority.
+        m["locations"] = serde_json::json!(["local"]);
+        m["quorum"] = Value::Null;
     }
     assert_eq!(monitors["items"], expected);
     let tasks = server.as_(&token).get_ok("/tasks?itemsPerPage=100").await;

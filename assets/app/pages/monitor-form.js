@@ -11,13 +11,14 @@ import { KeyValueRows, IntervalField, fromMonitor, toBody, validate, defaults } 
 import { KINDS, kindLabel } from './monitor-kinds.js';
 import { NotificationFields, routingBody, routingErrors, routingForm } from './notification-routing.js';
 import { UpstreamsField, upstreamsBody, upstreamsForm } from './dependencies.js';
+import { LocationsField, locationsBody, locationsErrors, locationsForm } from './monitor-locations.js';
 
 
 export function MonitorFormPage({ params, profile }) {
   // Those who may not see the channels keep the monitor's routing as it is (absent fields).
   const notify = can(profile, 'readNotificationChannels');
   if (params.id) return html`<${EditMonitor} id=${params.id} notify=${notify} />`;
-  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...defaults(), routing: routingForm(), upstreams: [] }} notify=${notify} /></main>`;
+  return html`<main><${Back} /><h1>${t('form.newTitle')}</h1><${MonitorForm} initial=${{ ...defaults(), routing: routingForm(), upstreams: [], locations: locationsForm() }} notify=${notify} /></main>`;
 }
 
 function EditMonitor({ id, notify }) {
@@ -28,7 +29,7 @@ function EditMonitor({ id, notify }) {
       <h1>${t('form.editTitle')}</h1>
       <${Async} state=${monitor} retry=${monitor.reload}>
         ${(d) => html`<${MonitorForm} key=${d.monitor.id} id=${d.monitor.id} notify=${notify}
-          initial=${{ ...fromMonitor(d.monitor), routing: routingForm(d.monitor), upstreams: upstreamsForm(d.upstreamMonitors) }} />`}
+          initial=${{ ...fromMonitor(d.monitor), routing: routingForm(d.monitor), upstreams: upstreamsForm(d.upstreamMonitors), locations: locationsForm(d.monitor) }} />`}
       <//>
     </main>`;
 }
@@ -65,12 +66,12 @@ function focusField(field) {
 
 function MonitorForm({ id, initial, notify }) {
   const save = async (f) => {
-    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}), ...upstreamsBody(f.upstreams) };
+    const body = { ...toBody(f), ...(notify ? routingBody(f.routing) : {}), ...upstreamsBody(f.upstreams), ...locationsBody(f.locations) };
     const saved = id ? await api('PATCH', `/monitors/${id}`, body) : await api('POST', '/monitors', { ...body, isActive: f.active });
     navigate(`${BASE}/monitors/${saved.id}`);
   };
-  const { form, set, update, errors, err, state, submit } = useForm(initial, {
-    validate: (f) => inFormOrder({ ...validate(f), ...(notify ? routingErrors(f.routing) : {}) }), save, fieldError: serverFieldError, focus: focusField,
+  const { form, set, setForm, update, errors, err, state, submit } = useForm(initial, {
+    validate: (f) => inFormOrder({ ...validate(f), ...locationsErrors(f.locations), ...(notify ? routingErrors(f.routing) : {}) }), save, fieldError: serverFieldError, focus: focusField,
   });
   // The kind's controls in their places (see monitor-kinds.js); the kind is picked on create only.
   const Fields = KINDS[form.kind].Fields;
@@ -123,6 +124,8 @@ function MonitorForm({ id, initial, notify }) {
           keyLabel=${t('form.tagKey')} valueLabel=${t('form.tagValue')} addLabel=${t('form.addTag')} error=${err('metadata')} />
       </fieldset>
 
+      <${LocationsField} value=${form.locations} onChange=${(change) => setForm((f) => ({ ...f, locations: { ...f.locations, ...change } }))}
+        fieldId=${fieldId} err=${err} />
       <${UpstreamsField} value=${form.upstreams} onChange=${(list) => update('upstreams', list)} self=${id}
         id=${fieldId('upstreams')} error=${err('upstreams')} />
       ${notify && html`<${NotificationFields} value=${form.routing} onChange=${(routing) => update('routing', routing)}

@@ -13,6 +13,7 @@ import { SilencePanel } from './silence-parts.js';
 import { MaintenanceNote, QuietPill } from './maintenance-parts.js';
 import { DependenciesPanel, QuietNote } from './dependencies.js';
 import { BadgePanel } from './badge-panel.js';
+import { LocationsPanel } from './monitor-locations.js';
 
 export function MonitorPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/monitors/${encodeURIComponent(params.id)}`), [params.id], { every: untilNextCheck });
@@ -65,6 +66,7 @@ function MonitorView({ detail, profile, reload }) {
     <${Facts} detail=${detail} />
     <${DependenciesPanel} upstreams=${detail.upstreamMonitors} dependents=${detail.dependents} count=${detail.dependentCount} />
     <${KindDetails} monitor=${m} />
+    <${LocationsPanel} monitor=${m} tick=${tick} />
     <${HistoryPanel} id=${m.id} tick=${tick} />
     <${UptimeStripPanel} id=${m.id} tick=${tick} />
     ${can(profile, 'readIncidents') && html`<${MonitorIncidentsPanel} id=${m.id} tick=${detail.ongoingIncident?.id + ':' + detail.ongoingIncident?.status} />`}

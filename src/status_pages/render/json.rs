@@ -50,6 +50,13 @@ pub fn page(s: &Snapshot, lang: Lang) -> Value {
                         v["responseTime"] = json!({"lastMs": r.last_ms, "average24hMs": r.avg_24h_ms,
                                                    "hourlyMs": r.hours});
                     }
+                    if !c.locations.is_empty() {
+                        v["locations"] = c
+                            .locations
+                            .iter()
+                            .map(|(name, status)| json!({"name": name, "status": status}))
+                            .collect();
+                    }
                     v
                 })
                 .collect();

@@ -185,7 +185,38 @@ fn component(h: &mut String, c: &ComponentView, lang: Lang) {
     if let Some(r) = &c.response {
         response(h, r, lang);
     }
+    if !c.locations.is_empty() {
+        locations(h, c, lang);
+    }
     h.push_str("</li>\n");
+}
+
+/// "Checked from 3 locations: local (Operational), eu-west (Major outage), …".
+fn locations(h: &mut String, c: &ComponentView, lang: Lang) {
+    use crate::monitors::locations::view::LocationStatus;
+    use crate::status_pages::view::PublicStatus;
+    let count = c.locations.len().to_string();
+    let _ = write!(
+        h,
+        "<p class=\"sp-meta sp-locations\">{} ",
+        escape(&words::with(lang, "locations", &count))
+    );
+    let shown: Vec<String> = c
+        .locations
+        .iter()
+        .map(|(name, status)| {
+            let (class, said) = match status {
+                LocationStatus::Up => ("up", words::status(lang, PublicStatus::Up)),
+                LocationStatus::Down => ("down", words::status(lang, PublicStatus::Down)),
+                LocationStatus::Stale | LocationStatus::Waiting => ("unknown", word(lang, "nodata")),
+            };
+            format!(
+                "<span class=\"sp-location\" data-status=\"{class}\">{} <span class=\"sp-status sp-s-{class}\">({said})</span></span>",
+                escape(name)
+            )
+        })
+        .collect();
+    let _ = writeln!(h, "{}</p>", shown.join(", "));
 }
 
 pub fn history(h: &mut String, s: &Snapshot, lang: Lang) {

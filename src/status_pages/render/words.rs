@@ -42,6 +42,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("resolved", "Resolved", "Résolu"),
     ("until", "until", "jusqu’à"),
     ("uptime", "uptime", "disponibilité"),
+    (
+        "locations",
+        "Checked from {} locations:",
+        "Vérifié depuis {} emplacements :",
+    ),
     ("response", "Response time:", "Temps de réponse :"),
     ("response.avg", "24\u{a0}h average", "moyenne sur 24\u{a0}h"),
     ("days.ago", "90 days ago", "il y a 90 jours"),

@@ -13,7 +13,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs monitors::locations: monitors' locations select probes"]
 async fn a_waiting_poll_answers_when_a_monitor_starts_or_stops_selecting_the_probe() {
     let server = TestServer::start().await;
     let admin = server.user_with_token("ada@example.com", "Acme");

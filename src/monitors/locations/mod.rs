@@ -1,0 +1,137 @@
+//! Where a monitor is checked from: the local server and/or remote probes chosen by label
+//! (`select`), each location's results (`store`), and the quorum that turns their results into
+//! the monitor's one status (`quorum`, applied at each slot by `slot`). The probes feature
+//! calls [`assigned`] and [`record_remote`]; monitors never read its table.
+
+pub mod quorum;
+pub mod routes;
+pub mod select;
+pub mod slot;
+pub mod store;
+pub mod view;
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::kinds::Kind;
+use super::remote::{Assignment, ProbeLocation, Recorded, RemoteResult};
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::{MonitorId, OrgId};
+
+/// The monitors `probe` checks: active ones (not paused, not archived) of its organization
+/// (every organization's for an instance-wide probe) whose locations select one of its labels.
+/// Ordered by id, so the same assignments give the same list.
+pub fn assigned(conn: &Connection, probe: &ProbeLocation) -> Result<Vec<Assignment>> {
+    // One query; monitors checked from this server only have no `locations` and are skipped
+    // by SQL, the selectors are matched here.
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, interval_seconds, request_timeout_ms, kind, kind_settings, locations FROM monitors
+         WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')
+           AND (?1 IS NULL OR organization_id = ?1)
+         ORDER BY id",
+    )?;
+    let org = probe.organization_id.map(|o| o.to_string());
+    let mut rows = stmt.query(params![org])?;
+    let mut assigned = Vec::new();
+    while let Some(r) = rows.next()? {
+        let locations = select::from_column(r.get(5)?);
+        if !select::selects(&locations, &probe.labels) {
+            continue;
+        }
+        let kind: Kind = r.get(3)?;
+        let settings: String = r.get(4)?;
+        assigned.push(Assignment {
+            id: r.get(0)?,
+            interval_seconds: r.get(1)?,
+            timeout_ms: r.get(2)?,
+            kind,
+            settings: serde_json::from_str(&settings)
+                .map_err(|e| crate::error::Error::internal(format!("kind settings: {e}")))?,
+        });
+    }
+    Ok(assigned)
+}
+
+/// What a result is checked against.
+struct Target {
+    organization_id: OrgId,
+    active: bool,
+    interval_seconds: u32,
+    locations: Vec<String>,
+}
+
+fn target(conn: &Connection, id: MonitorId) -> Result<Option<Target>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT organization_id, status NOT IN ('inactive', 'archived'), interval_seconds, locations
+             FROM monitors WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(Target {
+                organization_id: r.get(0)?,
+                active: r.get(1)?,
+                interval_seconds: r.get(2)?,
+                locations: select::from_column(r.get(3)?),
+            })
+        })
+        .optional()?)
+}
+
+/// Records results posted by `probe`, in the order given, in the caller's write. A result for a
+/// monitor not assigned to it any more (or unknown, paused, or for a slot beyond the next one) is
+/// ignored; one older than its
+/// monitor's interval at `now` is kept as late and does not count as fresh.
+pub fn record_remote(
+    conn: &Connection,
+    probe: &ProbeLocation,
+    results: &[RemoteResult],
+    now: Timestamp,
+) -> Result<Recorded> {
+    let mut targets: HashMap<MonitorId, Option<Target>> = HashMap::new();
+    let mut recorded = Recorded::default();
+    let from = store::From {
+        location: &probe.id,
+        name: &probe.name,
+        labels: &probe.labels,
+    };
+    for result in results {
+        let id = result.monitor_id;
+        let t = match targets.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(target(conn, id)?),
+        };
+        let Some(t) = t.as_ref().filter(|t| {
+            t.active
+                && probe.organization_id.is_none_or(|o| o == t.organization_id)
+                && select::selects(&t.locations, &probe.labels)
+        }) else {
+            recorded.ignored += 1;
+            continue;
+        };
+        let interval = chrono::Duration::seconds(i64::from(t.interval_seconds));
+        // A slot further ahead than the next one is no check of this grid (a probe's clock gone
+        // wrong): kept, it would stand as the location's latest result until that time.
+        if result.due > now + interval {
+            recorded.ignored += 1;
+            continue;
+        }
+        let late = result.due + interval < now;
+        let outcome = result.outcome.clone().into();
+        store::record(
+            conn,
+            id,
+            &from,
+            (result.due, result.checked_at),
+            &outcome,
+            late,
+        )?;
+        if late {
+            recorded.late += 1;
+        } else {
+            recorded.accepted += 1;
+        }
+    }
+    Ok(recorded)
+}

@@ -1,0 +1,8 @@
+//! Monitors checked from several locations: the local server and probes chosen by label, the
+//! quorum deciding the monitor's one status at each slot, late and stale results, what probes
+//! are assigned, and `GET /monitors/{id}/locations`.
+
+mod fleet;
+mod quorum;
+mod settings;
+mod status_page;
