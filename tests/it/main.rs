@@ -35,6 +35,7 @@ mod overview;
 mod packaging;
 mod ping_protocol;
 mod providers;
+mod remote_probes;
 mod run_wrapper;
 mod schedule_kinds;
 mod security;
