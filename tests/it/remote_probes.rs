@@ -3,5 +3,8 @@
 //! network namespace where the machine allows (`e2e`).
 
 mod agent;
+mod cluster;
+mod e2e;
 mod fake;
+mod netns;
 mod process;

@@ -56,12 +56,12 @@ pub async fn follow(api: Arc<Api>, shared: Arc<Shared>, lists: watch::Sender<Lis
                         .map(|(k, v)| format!("{k}={v}"))
                         .collect();
                     log::info!(
-                        "connected as probe {:?} ({}): {n} assignments; the server's clock is {skew} ms ahead of this one",
+                        "connected as probe {:?} ({}): {n} monitors assigned; the server's clock is {skew} ms ahead of this one",
                         answer.probe.name,
                         labels.join(", "),
                     );
                 } else if version.as_deref() != Some(answer.version.as_str()) {
-                    log::info!("assignments changed: {n} monitors");
+                    log::info!("assignments changed: {n} monitors assigned");
                 }
                 failures = 0;
                 if version.as_deref() != Some(answer.version.as_str()) {

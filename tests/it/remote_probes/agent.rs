@@ -12,7 +12,7 @@ use dutyduck::probes::agent;
 use tokio::sync::oneshot;
 
 use super::fake::{Fake, TOKEN, http};
-use super::process::{ProbeProcess, buffered};
+use super::process::{Process, buffered};
 use crate::common::target::Target;
 use crate::common::{at, eventually};
 
@@ -241,8 +241,8 @@ async fn a_stopped_probe_keeps_its_results_for_the_next_start() {
     let fake = Fake::start(Clock::system(), chrono::Duration::zero()).await;
     fake.assign(vec![http(1, &target.url(), 1)]);
     let dir = tempfile::tempdir().unwrap();
-    let mut probe = ProbeProcess::start(&fake.url(), TOKEN, dir.path(), None);
-    probe.wait_log("1 assignments").await;
+    let mut probe = Process::probe(&fake.url(), TOKEN, dir.path(), None);
+    probe.wait_log("1 monitors assigned").await;
     fake.set_down(true);
     eventually("results in the buffer", || async {
         (buffered(dir.path()) >= 2).then_some(())
@@ -261,10 +261,10 @@ async fn a_stopped_probe_keeps_its_results_for_the_next_start() {
     let sent_before = fake.results().len();
 
     fake.set_down(false);
-    let mut probe = ProbeProcess::start(&fake.url(), TOKEN, dir.path(), None);
+    let mut probe = Process::probe(&fake.url(), TOKEN, dir.path(), None);
     probe.wait_log(&format!("{kept} results left in")).await;
     probe
-        .wait_log("connected as probe \"eu-west\" (region=a): 1 assignments")
+        .wait_log("connected as probe \"eu-west\" (region=a): 1 monitors assigned")
         .await;
     eventually("the kept results sent", || async {
         (fake.results().len() > sent_before + kept).then_some(())

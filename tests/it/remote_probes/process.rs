@@ -1,5 +1,6 @@
-//! `dutyduck probe` as a separate process (optionally inside a network namespace), its log
-//! collected, stopped with SIGTERM as a supervisor would, or killed.
+//! `dutyduck probe` and `dutyduck serve` as separate processes (a probe optionally inside a
+//! network namespace), their logs collected, stopped with SIGTERM as a supervisor would, or
+//! killed.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -10,20 +11,24 @@ use rustix::process::{Pid, Signal, kill_process};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 
-pub struct ProbeProcess {
+pub struct Process {
     child: Child,
     log: Arc<Mutex<Vec<u8>>>,
 }
 
-impl ProbeProcess {
+/// `dutyduck serve` on `data_dir`, listening on `listen`.
+pub fn serve(data_dir: &Path, listen: &str) -> Process {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dutyduck"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--listen", listen]);
+    Process::spawn(cmd)
+}
+
+impl Process {
     /// Starts a probe of `server` with `token` (through DUTYDUCK_PROBE_TOKEN), buffering in
     /// `buffer_dir`; `netns`: the network namespace to run it in.
-    pub fn start(
-        server: &str,
-        token: &str,
-        buffer_dir: &Path,
-        netns: Option<&str>,
-    ) -> ProbeProcess {
+    pub fn probe(server: &str, token: &str, buffer_dir: &Path, netns: Option<&str>) -> Process {
         let bin = env!("CARGO_BIN_EXE_dutyduck");
         let mut cmd = match netns {
             Some(ns) => {
@@ -36,8 +41,12 @@ impl ProbeProcess {
         cmd.args(["probe", "--server", server, "--buffer-dir"])
             .arg(buffer_dir)
             .env("DUTYDUCK_PROBE_TOKEN", token)
-            .env("RUST_LOG", "info")
-            .env_remove("DUTYDUCK_SERVER")
+            .env_remove("DUTYDUCK_SERVER");
+        Process::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Process {
+        cmd.env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -45,7 +54,7 @@ impl ProbeProcess {
         let mut child = cmd.spawn().expect("the binary runs");
         let log = Arc::new(Mutex::new(Vec::new()));
         tokio::spawn(collect(child.stderr.take().unwrap(), log.clone()));
-        ProbeProcess { child, log }
+        Process { child, log }
     }
 
     pub fn log(&self) -> String {
@@ -58,11 +67,16 @@ impl ProbeProcess {
         while !self.log().contains(text) {
             assert!(
                 std::time::Instant::now() < deadline,
-                "the probe never logged {text:?}; its log:\n{}",
+                "the process never logged {text:?}; its log:\n{}",
                 self.log()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Kills it at once (SIGKILL), as a crash or a pulled cable would.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
     }
 
     /// Stops it with SIGTERM; returns its exit code.
@@ -73,7 +87,7 @@ impl ProbeProcess {
         }
         let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait())
             .await
-            .expect("the probe stops within 20 s of SIGTERM")
+            .expect("it stops within 20 s of SIGTERM")
             .unwrap();
         status.code()
     }
