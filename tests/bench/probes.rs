@@ -29,7 +29,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::{StreamExt, stream};
 use rusqlite::{Connection, OpenFlags};
 use warp::Filter;
 
@@ -87,7 +86,7 @@ async fn create(bench: &support::Bench, n: usize, url: &str, locations: Option<&
         .default_headers(bench.auth.clone())
         .build()
         .expect("client");
-    let failed = stream::iter(0..n)
+    let bodies = (0..n)
         .map(|i| {
             let mut body = serde_json::json!({
                 "name": format!("m{i}"), "url": format!("{url}/m{i}"),
@@ -96,26 +95,16 @@ async fn create(bench: &support::Bench, n: usize, url: &str, locations: Option<&
             if let Some(locations) = locations {
                 body["locations"] = serde_json::json!(locations);
             }
-            let request = client
-                .post(format!("{}/monitors", bench.base))
-                .json(&body)
-                .send();
-            async move {
-                match request.await {
-                    Ok(r) if r.status().as_u16() == 201 => None,
-                    Ok(r) => Some(format!(
-                        "{} {}",
-                        r.status(),
-                        r.text().await.unwrap_or_default()
-                    )),
-                    Err(e) => Some(e.to_string()),
-                }
-            }
+            body
         })
-        .buffer_unordered(IN_FLIGHT)
-        .filter_map(std::future::ready)
-        .collect::<Vec<_>>()
-        .await;
+        .collect();
+    let failed = support::post_all(
+        &client,
+        &format!("{}/monitors", bench.base),
+        bodies,
+        IN_FLIGHT,
+    )
+    .await;
     assert!(
         failed.is_empty(),
         "{} of {n} monitors not created; first: {}",
