@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use warp::Filter;
 
 use super::process::Process;
 use crate::common::{self, Token};
@@ -26,14 +27,13 @@ impl Target {
         let url = format!("http://{}/health", listener.local_addr().unwrap());
         let hits = Arc::new(Mutex::new(HashMap::new()));
         let counter = hits.clone();
-        tokio::spawn(async move {
-            use tokio::io::AsyncWriteExt;
-            while let Ok((mut stream, peer)) = listener.accept().await {
+        let ok = warp::addr::remote().map(move |peer: Option<SocketAddr>| {
+            if let Some(peer) = peer {
                 *counter.lock().unwrap().entry(peer.ip()).or_insert(0) += 1;
-                let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-                let _ = stream.write_all(answer).await;
             }
+            "ok"
         });
+        tokio::spawn(warp::serve(ok).incoming(listener).run());
         Target { url, hits }
     }
 
@@ -113,12 +113,9 @@ impl Api {
 
     pub async fn probe(&self, name: &str) -> Value {
         let probes = self.get("/probes").await;
-        let list = probes
-            .as_array()
-            .or(probes["items"].as_array())
-            .unwrap()
-            .clone();
-        list.into_iter().find(|p| p["name"] == name).unwrap()
+        let list = probes["probes"].as_array().cloned().unwrap_or_default();
+        let found = list.into_iter().find(|p| p["name"] == name);
+        found.unwrap_or_else(|| panic!("no probe {name} in {probes}"))
     }
 }
 

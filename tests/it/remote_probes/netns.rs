@@ -1,6 +1,6 @@
 //! A network per probe: one namespace each, reached from this host through a veth pair
-//! (10.215.N.1 here, 10.215.N.2 inside), and a target address on a dummy interface here
-//! (10.216.P.1) that a namespace reaches only while it has a route to it. Removing the route
+//! (10.215.N.1 here, 10.215.N.2 inside), and a target address on this host's loopback
+//! (10.216.P.1/32) that a namespace reaches only while it has a route to it. Removing the route
 //! makes the target unreachable from that namespace alone: its probe's checks fail, the
 //! others' pass. Where namespaces cannot be made (not root, no `ip`), `Net::new` says why.
 
@@ -33,7 +33,6 @@ pub struct Net {
     pub namespaces: Vec<Namespace>,
     /// Where the target listens, here.
     pub target: Ipv4Addr,
-    dummy: String,
 }
 
 impl Net {
@@ -42,16 +41,13 @@ impl Net {
         // Distinct per test process: names of at most 15 characters, subnets of 10.215/16.
         let pid = std::process::id() % 10_000;
         let block = (pid % 50) as u8 * 5;
-        let dummy = format!("ddt{pid}");
         let target = Ipv4Addr::new(10, 216, block, 1);
+        // On loopback: a local address answers whatever interface a packet came in by.
+        ip(&["addr", "add", &format!("{target}/32"), "dev", "lo"])?;
         let mut net = Net {
             namespaces: Vec::new(),
             target,
-            dummy: dummy.clone(),
         };
-        ip(&["link", "add", &dummy, "type", "dummy"])?;
-        ip(&["addr", "add", &format!("{target}/32"), "dev", &dummy])?;
-        ip(&["link", "set", &dummy, "up"])?;
         for n in 0..count {
             let name = format!("dutyduck-probe-{pid}-{n}");
             ip(&["netns", "add", &name])?;
@@ -101,6 +97,6 @@ impl Drop for Net {
             let _ = ip(&["netns", "del", &ns.name]);
             let _ = ip(&["link", "del", &ns.veth]);
         }
-        let _ = ip(&["link", "del", &self.dummy]);
+        let _ = ip(&["addr", "del", &format!("{}/32", self.target), "dev", "lo"]);
     }
 }
