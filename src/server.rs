@@ -381,7 +381,7 @@ fn notifications_summary(config: &Config) -> String {
 /// Installs the SIGINT and SIGTERM handlers now, and returns a future that resolves on either.
 /// Installed before the "listening" line is logged, so a signal sent as soon as the server says
 /// it is up still stops it cleanly instead of killing it.
-fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+pub(crate) fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt()).map_err(Error::internal)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(Error::internal)?;

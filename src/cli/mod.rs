@@ -7,6 +7,7 @@ mod healthcheck;
 mod import;
 mod limits;
 mod output;
+mod probe;
 mod probes;
 mod push;
 mod restore;
@@ -146,6 +147,8 @@ pub enum Command {
     /// Ask a running server's /healthz whether it keeps watch: exit 0 when healthy, 1 otherwise
     /// (for Docker's HEALTHCHECK, systemd or a script).
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// Run as a remote probe of a server: check what it assigns from this machine's network.
+    Probe(probe::ProbeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -173,6 +176,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         // The wrapper exits with its command's code, not just success or failure.
         Command::Run(args) => return Ok(ExitCode::from(run::main(args))),
         Command::Healthcheck(args) => return Ok(healthcheck::main(args)),
+        Command::Probe(args) => return Ok(probe::main(args)),
         Command::Serve {
             listen,
             raw_retention,

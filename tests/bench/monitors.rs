@@ -53,7 +53,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dutyduck::ids::MonitorId;
 use dutyduck::monitors::schedule::phase_ms;
-use futures_util::{StreamExt, stream};
 use hickory_proto::op::{Message, OpCode};
 use hickory_proto::rr::rdata::A;
 use hickory_proto::rr::{RData, Record};
@@ -457,25 +456,7 @@ async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targe
         .collect();
     let n = bodies.len();
     let created_from = Instant::now();
-    let failed = stream::iter(bodies)
-        .map(|body| {
-            let request = client.post(format!("{base}/monitors")).json(&body).send();
-            async move {
-                match request.await {
-                    Ok(r) if r.status().as_u16() == 201 => None,
-                    Ok(r) => Some(format!(
-                        "{} {}",
-                        r.status(),
-                        r.text().await.unwrap_or_default()
-                    )),
-                    Err(e) => Some(e.to_string()),
-                }
-            }
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .filter_map(std::future::ready)
-        .collect::<Vec<_>>()
-        .await;
+    let failed = support::post_all(&client, &format!("{base}/monitors"), bodies, IN_FLIGHT).await;
     let creation = created_from.elapsed().as_secs_f64();
     assert!(
         failed.is_empty(),

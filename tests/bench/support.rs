@@ -238,3 +238,33 @@ pub fn peak_rss(server: &Server) -> String {
     let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
     hwm.map_or("unknown", str::trim).to_owned()
 }
+
+/// `POST url` with each of `bodies`, `in_flight` at a time; returns what failed (not a 201),
+/// each as its status and body or the connection error.
+pub async fn post_all(
+    client: &reqwest::Client,
+    url: &str,
+    bodies: Vec<serde_json::Value>,
+    in_flight: usize,
+) -> Vec<String> {
+    use futures_util::{StreamExt, stream};
+    stream::iter(bodies)
+        .map(|body| {
+            let request = client.post(url).json(&body).send();
+            async move {
+                match request.await {
+                    Ok(r) if r.status().as_u16() == 201 => None,
+                    Ok(r) => Some(format!(
+                        "{} {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => Some(e.to_string()),
+                }
+            }
+        })
+        .buffer_unordered(in_flight)
+        .filter_map(std::future::ready)
+        .collect::<Vec<_>>()
+        .await
+}

@@ -37,6 +37,7 @@ mod packaging;
 mod ping_protocol;
 mod probes;
 mod providers;
+mod remote_probes;
 mod run_wrapper;
 mod schedule_kinds;
 mod security;
