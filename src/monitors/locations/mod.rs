@@ -54,6 +54,39 @@ pub fn assigned(conn: &Connection, probe: &ProbeLocation) -> Result<Vec<Assignme
     Ok(assigned)
 }
 
+/// How many monitors each of `probes` checks (same order): [`assigned`]'s rule without
+/// reading the kinds' settings, in one pass over the monitors that have locations, for pages
+/// listing probes.
+pub fn assigned_counts(conn: &Connection, probes: &[ProbeLocation]) -> Result<Vec<usize>> {
+    let mut counts = vec![0; probes.len()];
+    if probes.is_empty() {
+        return Ok(counts);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT organization_id, locations FROM monitors
+         WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let org: OrgId = r.get(0)?;
+        let locations = select::from_column(r.get(1)?);
+        for (probe, count) in probes.iter().zip(counts.iter_mut()) {
+            if probe.organization_id.is_none_or(|o| o == org)
+                && select::selects(&locations, &probe.labels)
+            {
+                *count += 1;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Forgets a location's latest results (a probe deleted, or its labels changed): pages stop
+/// showing it and the quorum stops counting it at once. Its history stays until purged.
+pub fn forget(conn: &Connection, location: &str) -> Result<()> {
+    store::forget(conn, location)
+}
+
 /// What a result is checked against.
 struct Target {
     organization_id: OrgId,

@@ -121,6 +121,12 @@ fn latest_from_row(r: &Row<'_>) -> rusqlite::Result<Latest> {
 }
 
 /// The latest result of each location of `id` for a slot at or after `since_due`.
+pub fn forget(conn: &Connection, location: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM monitor_locations WHERE location = ?1")?
+        .execute([location])?;
+    Ok(())
+}
+
 pub fn latest(conn: &Connection, id: MonitorId, since_due: Timestamp) -> Result<Vec<Latest>> {
     let mut stmt = conn.prepare_cached(
         "SELECT location, name, labels, due, checked_at, error_kind, http_code, response_time_ms,
