@@ -1,10 +1,11 @@
 """Acknowledged writes for packaging/litestream-test.sh (standard library only).
 
   write URL TOKEN_JSON ACKS SECONDS PGID kill|stop
-      creates tasks one after another for SECONDS, noting each one the server acknowledged
-      (201) and when, then SIGKILLs the process group PGID (Litestream and the dutyduck it
-      supervises) while writes still flow; `stop` sends SIGTERM to Litestream alone
-      instead (PGID is its pid), as systemd and Docker stop it
+      creates tasks one after another for SECONDS (ids named after ACKS, `first-acks-000001`,
+      so a second round on a restored database makes new ones), noting each one the server
+      acknowledged (201) and when, then SIGKILLs the process group PGID (Litestream and the
+      dutyduck it supervises) while writes still flow; `stop` sends SIGTERM to Litestream
+      alone instead (PGID is its pid), as systemd and Docker stop it
   check URL TOKEN_JSON ACKS BOUND
       after the restore: which acknowledged tasks the restored server lacks; prints the
       recovery point and fails if one of them was acknowledged more than BOUND seconds before
@@ -38,13 +39,14 @@ def write(url, token_file, acks_file, seconds, pgid, graceful):
     acks = []  # (task id, monotonic time its 201 was read)
     failures = []
     stop = threading.Event()
+    prefix = os.path.splitext(os.path.basename(acks_file))[0]
 
     def writer():
         conn = new_connection()
         n = 0
         while not stop.is_set():
             n += 1
-            task = "w%06d" % n
+            task = "%s-%06d" % (prefix, n)
             try:
                 conn.request("POST", "/tasks", json.dumps({"id": task}), headers)
                 reply = conn.getresponse()
