@@ -210,13 +210,14 @@ fn the_litestream_unit_runs_what_the_binary_has_on_the_data_dir_it_restores() {
     assert_known_to_serve("Environment", &variables);
     // The database Litestream restores before the start is the one dutyduck then serves.
     assert!(variables.contains(&"DUTYDUCK_DATA_DIR=/var/lib/dutyduck"));
+    // Its restore step, which also clears a vanished database's leftovers, works on
+    // $DUTYDUCK_DATA_DIR/dutyduck.db with the configuration Litestream replicates with.
     let restore = unit_values(&unit, "ExecStartPre");
-    assert_eq!(restore.len(), 1);
-    assert!(
-        restore[0].ends_with(" /var/lib/dutyduck/dutyduck.db"),
-        "{}",
-        restore[0]
-    );
+    assert_eq!(restore, ["/usr/local/bin/litestream-entrypoint.sh restore"]);
+    let entrypoint = packaging_file("litestream-entrypoint.sh");
+    assert!(entrypoint.contains("DB=$DUTYDUCK_DATA_DIR/dutyduck.db"));
+    assert!(entrypoint.contains("CONFIG=${LITESTREAM_CONFIG:-/etc/litestream.yml}"));
+    assert!(exec[0].contains(" -config /etc/litestream.yml "));
     assert_eq!(
         unit_values(&unit, "StateDirectory"),
         ["dutyduck dutyduck-replica"]
