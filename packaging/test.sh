@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test: formatting, lints, unit and integration tests (real
-# server, real SQLite, real CLI), the dashboard in headless Chromium, the API fuzzer, and last
-# the static release binary.
+# server, real SQLite, real CLI), the dashboard in headless Chromium, the API fuzzer, dutyduck
+# under Litestream killed and restored (packaging/litestream-test.sh, which also verifies
+# packaging/dutyduck-litestream.service), and last the static release binary.
 # It first checks the prerequisites (README, *Set up*) and says what is missing and how to get
 # it; on Debian it installs Chromium and systemd-analyze itself.
 set -euo pipefail
@@ -14,7 +15,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 command -v chromium >/dev/null 2>&1 || apt_install chromium             # browser tests
-command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd       # verifies packaging/dutyduck.service
+command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd       # verifies both systemd units
 command -v ip >/dev/null 2>&1 || apt_install iproute2                   # ping tests: a network namespace as a host
 
 missing=()
