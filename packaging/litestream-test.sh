@@ -47,8 +47,9 @@ WORK=$(mktemp -d)
 # What the script started and has not reaped yet, as "pid:start time": a number alone could
 # name someone else's process by the time the EXIT trap runs.
 PIDS=()
-started() {  # PID: its start time since boot (field 22 of /proc/PID/stat, after the name)
-  sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+started() {  # PID: its start time since boot (field 22 of /proc/PID/stat, after the name);
+  # nothing once it is gone
+  { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null || true; } | cut -d' ' -f20
 }
 track() { PIDS+=("$1:$(started "$1")"); }
 forget() {  # PID, once reaped
@@ -62,7 +63,7 @@ cleanup() {
   local entry pid
   for entry in ${PIDS[@]+"${PIDS[@]}"}; do
     pid=${entry%%:*}
-    [ "$(started "$pid")" = "${entry#*:}" ] || continue
+    [ -n "${entry#*:}" ] && [ "$(started "$pid")" = "${entry#*:}" ] || continue
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
