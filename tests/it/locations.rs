@@ -5,4 +5,5 @@
 mod fleet;
 mod quorum;
 mod settings;
+mod slots;
 mod status_page;
