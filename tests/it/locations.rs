@@ -2,6 +2,7 @@
 //! quorum deciding the monitor's one status at each slot, late and stale results, what probes
 //! are assigned, and `GET /monitors/{id}/locations`.
 
+mod bounds;
 mod fleet;
 mod quorum;
 mod settings;

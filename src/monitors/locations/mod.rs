@@ -87,6 +87,42 @@ pub fn forget(conn: &Connection, location: &str) -> Result<()> {
     store::forget(conn, location)
 }
 
+/// How far a probe's check time may stray from its slot and from the server's clock.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::seconds(5);
+/// The largest details of a probe's check kept (larger ones are dropped, the result kept).
+const MAX_DETAILS: usize = 16 * 1024;
+
+/// A probe's result as stored: its check time within its slot and the server's clock (a time
+/// in the future would never be purged and would count in every 24 hours' figure), its error
+/// and details bounded (they reach the monitor's last error, incidents and notifications).
+fn bounded(
+    result: &RemoteResult,
+    now: Timestamp,
+) -> (Timestamp, crate::monitors::check::CheckOutcome) {
+    let checked_at = result
+        .checked_at
+        .max(result.due - CLOCK_SLACK)
+        .min(now.max(result.due) + CLOCK_SLACK);
+    let mut outcome: crate::monitors::check::CheckOutcome = result.outcome.clone().into();
+    outcome.error = outcome.error.map(|e| clip(&e, crate::limits::SHORT));
+    if outcome
+        .details
+        .as_ref()
+        .is_some_and(|d| d.to_string().len() > MAX_DETAILS)
+    {
+        outcome.details = None;
+    }
+    (checked_at, outcome)
+}
+
+/// The first `max_chars` characters of `text`, "…" marking a cut.
+fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// What a result is checked against.
 struct Target {
     organization_id: OrgId,
@@ -151,15 +187,8 @@ pub fn record_remote(
             continue;
         }
         let late = result.due + interval < now;
-        let outcome = result.outcome.clone().into();
-        store::record(
-            conn,
-            id,
-            &from,
-            (result.due, result.checked_at),
-            &outcome,
-            late,
-        )?;
+        let (checked_at, outcome) = bounded(result, now);
+        store::record(conn, id, &from, (result.due, checked_at), &outcome, late)?;
         if late {
             recorded.late += 1;
         } else {

@@ -96,7 +96,15 @@ pub fn decide(
     }
     let fresh = fresh(conn, &m, due.at)?;
     match quorum::decide(&fresh, m.settings.quorum) {
-        Some(decision) => record_check(conn, id, due.stored, &decision.outcome, now),
+        Some(decision) => {
+            log::debug!(
+                "monitor {id}: {} of {} locations failed, {} make it down",
+                decision.failed,
+                decision.reporting,
+                decision.k
+            );
+            record_check(conn, id, due.stored, &decision.outcome, now)
+        }
         None => skip_check(conn, id, due.stored, now),
     }
 }
