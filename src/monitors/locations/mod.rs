@@ -24,16 +24,25 @@ use crate::ids::{MonitorId, OrgId};
 /// (every organization's for an instance-wide probe) whose locations select one of its labels.
 /// Ordered by id, so the same assignments give the same list.
 pub fn assigned(conn: &Connection, probe: &ProbeLocation) -> Result<Vec<Assignment>> {
-    // One query; monitors checked from this server only have no `locations` and are skipped
-    // by SQL, the selectors are matched here.
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, interval_seconds, request_timeout_ms, kind, kind_settings, locations FROM monitors
-         WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')
-           AND (?1 IS NULL OR organization_id = ?1)
-         ORDER BY id",
-    )?;
-    let org = probe.organization_id.map(|o| o.to_string());
-    let mut rows = stmt.query(params![org])?;
+    // Monitors checked from this server only have no `locations` and are skipped by SQL (an
+    // organization's probe through the partial index on `organization_id`), the selectors are
+    // matched here.
+    let columns = "SELECT id, interval_seconds, request_timeout_ms, kind, kind_settings, locations
+         FROM monitors WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')";
+    let (mut stmt, org) = match probe.organization_id {
+        Some(org) => (
+            conn.prepare_cached(&format!("{columns} AND organization_id = ?1 ORDER BY id"))?,
+            Some(org),
+        ),
+        None => (
+            conn.prepare_cached(&format!("{columns} ORDER BY id"))?,
+            None,
+        ),
+    };
+    let mut rows = match org {
+        Some(org) => stmt.query(params![org])?,
+        None => stmt.query([])?,
+    };
     let mut assigned = Vec::new();
     while let Some(r) = rows.next()? {
         let locations = select::from_column(r.get(5)?);
