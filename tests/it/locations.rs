@@ -4,6 +4,7 @@
 
 mod bounds;
 mod fleet;
+mod local_only;
 mod quorum;
 mod settings;
 mod slots;

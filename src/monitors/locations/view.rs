@@ -74,6 +74,9 @@ fn stale_before(m: &Monitor, now: Timestamp) -> Timestamp {
 
 /// The monitor's locations at `now`.
 pub fn of(conn: &Connection, m: &Monitor, now: Timestamp) -> Result<Locations> {
+    if !select::has_selector(&m.settings.locations) {
+        return Ok(local_only(m));
+    }
     let counts = store::counts(conn, m.id, now - Duration::hours(24))?;
     with_counts(conn, m, now, &counts)
 }
@@ -150,6 +153,35 @@ fn with_counts(
         reporting,
         locations: views,
     })
+}
+
+/// A monitor checked from this server only keeps no per-location results (its checks are its
+/// own history): its one location is its last check.
+fn local_only(m: &Monitor) -> Locations {
+    use crate::monitors::model::ErrorKind;
+    let status = match m.last_check_at {
+        None => LocationStatus::Waiting,
+        Some(_) if m.error_kind == ErrorKind::None => LocationStatus::Up,
+        Some(_) => LocationStatus::Down,
+    };
+    let reporting = u32::from(m.last_check_at.is_some());
+    Locations {
+        quorum: quorum::k(reporting, m.settings.quorum),
+        reporting,
+        locations: vec![LocationView {
+            location: Some(select::LOCAL.to_owned()),
+            name: Some(select::LOCAL.to_owned()),
+            selector: select::LOCAL.to_owned(),
+            status,
+            last_checked_at: m.last_check_at,
+            last_due: None,
+            response_time_ms: m.last_response_time_ms,
+            error: m.last_error.clone(),
+            uptime24h: None,
+            checks24h: 0,
+            late_results24h: 0,
+        }],
+    }
 }
 
 /// For status pages: the monitor's locations when it has any selector (None for a monitor
