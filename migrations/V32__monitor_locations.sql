@@ -40,3 +40,7 @@ CREATE TABLE location_results (
     PRIMARY KEY (monitor_id, location, checked_at)
 ) WITHOUT ROWID;
 CREATE INDEX location_results_by_time ON location_results (checked_at);
+
+-- The monitors an organization's probe checks (`monitors::locations::assigned`): few among the
+-- organization's monitors have locations.
+CREATE INDEX monitors_with_locations ON monitors (organization_id) WHERE locations IS NOT NULL;

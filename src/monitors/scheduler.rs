@@ -339,15 +339,14 @@ impl Scheduler {
             return;
         };
         let started = clock.now();
-        let result =
-            AssertUnwindSafe(self.check_and_record(id, entry.stored_due, &store, &clock, permit))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::internal(format!(
-                        "the check of monitor {id} panicked"
-                    )))
-                });
+        let result = AssertUnwindSafe(self.check_and_record(id, entry, &store, &clock, permit))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::internal(format!(
+                    "the check of monitor {id} panicked"
+                )))
+            });
         let mut stats = self.stats.lock().expect("stats lock");
         stats.checks += 1;
         if result.is_err() {
@@ -368,12 +367,13 @@ impl Scheduler {
     async fn check_and_record(
         &self,
         id: MonitorId,
-        due: Timestamp,
+        entry: Entry,
         store: &Store,
         clock: &Clock,
         // Held until the result is recorded (a remote slot releases it after its local check).
         permit: tokio::sync::OwnedSemaphorePermit,
     ) -> Result<Option<Timestamp>> {
+        let due = entry.stored_due;
         let Some(monitor) = store.read(move |c| store::get_any(c, id)).await? else {
             return Ok(None);
         };
@@ -389,21 +389,32 @@ impl Scheduler {
             return store.write(move |c| skip_check(c, id, due, now)).await;
         }
         if super::locations::select::has_selector(&monitor.settings.locations) {
-            let checker = &self.checker;
-            return super::locations::slot::run(checker, monitor, due, store, clock, permit).await;
+            use super::locations::slot;
+            // The slot actually run (a missed or retried one runs later than it was stored).
+            let due = slot::Due {
+                stored: due,
+                at: entry.run_at.max(due),
+            };
+            let kind = monitor.settings.kind.kind().as_str();
+            let count = |outcome: &super::check::CheckOutcome| self.count(kind, outcome.ok());
+            return slot::run(&self.checker, monitor, due, store, clock, permit, count).await;
         }
         let settings = &monitor.settings;
         let outcome = settings.kind.check(&self.checker, settings.timeout()).await;
-        let kind = settings.kind.kind().as_str();
-        *(self.stats.lock().expect("stats lock").results)
-            .entry((kind, outcome.ok()))
-            .or_default() += 1;
+        self.count(settings.kind.kind().as_str(), outcome.ok());
         let now = clock.now();
         let recorded = store
             .write(move |c| record_check(c, id, due, &outcome, now))
             .await;
         drop(permit);
         recorded
+    }
+
+    /// Counts a check's result by kind, for `/metrics`.
+    fn count(&self, kind: &'static str, ok: bool) {
+        *(self.stats.lock().expect("stats lock").results)
+            .entry((kind, ok))
+            .or_default() += 1;
     }
 }
 

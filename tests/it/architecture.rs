@@ -20,12 +20,18 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("tokens", &["api_tokens"]),
+    // With each location's latest result and every location's results (`monitors::locations`).
     (
         "monitors",
-        &["monitors", "check_results", "check_rollups", "upstreams"],
+        &[
+            "monitors",
+            "check_results",
+            "check_rollups",
+            "upstreams",
+            "monitor_locations",
+            "location_results",
+        ],
     ),
-    // Each location's latest result and every location's results (`monitors::locations`).
-    ("monitors", &["monitor_locations", "location_results"]),
     (
         "tasks",
         &["tasks", "task_runs", "task_logs", "task_ping_keys"],

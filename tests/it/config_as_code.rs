@@ -6,6 +6,7 @@
 mod api;
 mod cli;
 mod environment;
+mod locations;
 mod openapi;
 mod reapply;
 mod round_trip;

@@ -91,7 +91,7 @@ function LocationsTable({ monitor, tick }) {
             </tr></thead>
             <tbody>${d.locations.map((l) => html`
               <tr key=${l.location || l.selector}>
-                <td data-label=${t('locations.name')}>${l.name === LOCAL ? t('locations.local') : l.name || l.selector}
+                <td data-label=${t('locations.name')}>${l.location === LOCAL ? t('locations.local') : l.name || l.selector}
                   ${l.name && l.selector !== LOCAL && html` <span class="tag">${l.selector}</span>`}</td>
                 <td data-label=${t('locations.status')}><span class=${'pill pill-' + TONE[l.status]} data-status=${l.status}>
                   <span aria-hidden="true" class="pill-icon">${ICON[TONE[l.status]]}</span>${t('locations.status.' + l.status)}</span>

@@ -24,16 +24,25 @@ use crate::ids::{MonitorId, OrgId};
 /// (every organization's for an instance-wide probe) whose locations select one of its labels.
 /// Ordered by id, so the same assignments give the same list.
 pub fn assigned(conn: &Connection, probe: &ProbeLocation) -> Result<Vec<Assignment>> {
-    // One query; monitors checked from this server only have no `locations` and are skipped
-    // by SQL, the selectors are matched here.
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, interval_seconds, request_timeout_ms, kind, kind_settings, locations FROM monitors
-         WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')
-           AND (?1 IS NULL OR organization_id = ?1)
-         ORDER BY id",
-    )?;
-    let org = probe.organization_id.map(|o| o.to_string());
-    let mut rows = stmt.query(params![org])?;
+    // Monitors checked from this server only have no `locations` and are skipped by SQL (an
+    // organization's probe through the partial index on `organization_id`), the selectors are
+    // matched here.
+    let columns = "SELECT id, interval_seconds, request_timeout_ms, kind, kind_settings, locations
+         FROM monitors WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')";
+    let (mut stmt, org) = match probe.organization_id {
+        Some(org) => (
+            conn.prepare_cached(&format!("{columns} AND organization_id = ?1 ORDER BY id"))?,
+            Some(org),
+        ),
+        None => (
+            conn.prepare_cached(&format!("{columns} ORDER BY id"))?,
+            None,
+        ),
+    };
+    let mut rows = match org {
+        Some(org) => stmt.query(params![org])?,
+        None => stmt.query([])?,
+    };
     let mut assigned = Vec::new();
     while let Some(r) = rows.next()? {
         let locations = select::from_column(r.get(5)?);
@@ -85,6 +94,42 @@ pub fn assigned_counts(conn: &Connection, probes: &[ProbeLocation]) -> Result<Ve
 /// showing it and the quorum stops counting it at once. Its history stays until purged.
 pub fn forget(conn: &Connection, location: &str) -> Result<()> {
     store::forget(conn, location)
+}
+
+/// How far a probe's check time may stray from its slot and from the server's clock.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::seconds(5);
+/// The largest details of a probe's check kept (larger ones are dropped, the result kept).
+const MAX_DETAILS: usize = 16 * 1024;
+
+/// A probe's result as stored: its check time within its slot and the server's clock (a time
+/// in the future would never be purged and would count in every 24 hours' figure), its error
+/// and details bounded (they reach the monitor's last error, incidents and notifications).
+fn bounded(
+    result: &RemoteResult,
+    now: Timestamp,
+) -> (Timestamp, crate::monitors::check::CheckOutcome) {
+    let checked_at = result
+        .checked_at
+        .max(result.due - CLOCK_SLACK)
+        .min(now.max(result.due) + CLOCK_SLACK);
+    let mut outcome: crate::monitors::check::CheckOutcome = result.outcome.clone().into();
+    outcome.error = outcome.error.map(|e| clip(&e, crate::limits::SHORT));
+    if outcome
+        .details
+        .as_ref()
+        .is_some_and(|d| d.to_string().len() > MAX_DETAILS)
+    {
+        outcome.details = None;
+    }
+    (checked_at, outcome)
+}
+
+/// The first `max_chars` characters of `text`, "…" marking a cut.
+fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// What a result is checked against.
@@ -151,15 +196,8 @@ pub fn record_remote(
             continue;
         }
         let late = result.due + interval < now;
-        let outcome = result.outcome.clone().into();
-        store::record(
-            conn,
-            id,
-            &from,
-            (result.due, result.checked_at),
-            &outcome,
-            late,
-        )?;
+        let (checked_at, outcome) = bounded(result, now);
+        store::record(conn, id, &from, (result.due, checked_at), &outcome, late)?;
         if late {
             recorded.late += 1;
         } else {

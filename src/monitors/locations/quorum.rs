@@ -50,22 +50,25 @@ pub fn decide(fresh: &[LocationOutcome], quorum: Option<u32>) -> Option<Decision
         .and_then(|l| l.outcome.tls_expires_at)
         .or_else(|| fresh.iter().filter_map(|l| l.outcome.tls_expires_at).min());
     let outcome = if failed >= k {
-        let first = &failing[0].outcome;
+        let first = failing[0];
+        // Each reason and the whole message bounded: it becomes the monitor's last error, its
+        // incident's text and its notifications, whatever a probe sent.
         let reasons: Vec<String> = failing
             .iter()
             .map(|l| {
                 let error = l.outcome.error.as_deref().unwrap_or("failed");
-                format!("{}: {error}", l.name)
+                format!("{}: {}", l.name, super::clip(error, REASON))
             })
             .collect();
+        let error = format!(
+            "Down from {failed} of {reporting} locations: {}",
+            reasons.join("; ")
+        );
         CheckOutcome {
-            error: Some(format!(
-                "Down from {failed} of {reporting} locations: {}",
-                reasons.join("; ")
-            )),
+            error: Some(super::clip(&error, crate::limits::SHORT)),
             tls_expires_at,
-            details: None,
-            ..first.clone()
+            details: local_details(first),
+            ..first.outcome.clone()
         }
     } else {
         let passing: Vec<&CheckOutcome> = sorted
@@ -75,13 +78,18 @@ pub fn decide(fresh: &[LocationOutcome], quorum: Option<u32>) -> Option<Decision
             .collect();
         let local = sorted
             .iter()
-            .find(|l| l.location == super::select::LOCAL && l.outcome.ok())
-            .map(|l| &l.outcome);
-        let chosen = local.unwrap_or_else(|| median(&passing));
-        CheckOutcome {
-            tls_expires_at,
-            details: None,
-            ..chosen.clone()
+            .find(|l| l.location == super::select::LOCAL && l.outcome.ok());
+        match local {
+            Some(local) => CheckOutcome {
+                tls_expires_at,
+                details: local_details(local),
+                ..local.outcome.clone()
+            },
+            None => CheckOutcome {
+                tls_expires_at,
+                details: None,
+                ..median(&passing).clone()
+            },
         }
     };
     Some(Decision {
@@ -90,6 +98,17 @@ pub fn decide(fresh: &[LocationOutcome], quorum: Option<u32>) -> Option<Decision
         reporting,
         failed,
     })
+}
+
+/// The longest a location's reason may be in the message of a monitor down.
+const REASON: usize = 200;
+
+/// The chosen location's details (what a check saw, shown beside the monitor's last check)
+/// when it is this server's own check; a probe's stay with its location.
+fn local_details(l: &LocationOutcome) -> Option<serde_json::Value> {
+    (l.location == super::select::LOCAL)
+        .then(|| l.outcome.details.clone())
+        .flatten()
 }
 
 /// The passing outcome with the median response time (the lower one of an even count).
@@ -213,5 +232,21 @@ mod tests {
         let d = decide(&local_failed, None).unwrap();
         assert!(d.outcome.ok() && d.outcome.error.is_none());
         assert_eq!(d.outcome.response_time_ms, 300);
+    }
+
+    #[test]
+    fn the_local_check_keeps_its_details_when_chosen_a_probes_do_not() {
+        let with_details = |mut l: LocationOutcome| {
+            l.outcome.details = Some(serde_json::json!({"seen": l.name}));
+            l
+        };
+        let fresh = [with_details(at("local", true, 50)), at("eu", true, 30)];
+        let up = decide(&fresh, None).unwrap().outcome;
+        assert_eq!(up.details, Some(serde_json::json!({"seen": "local"})));
+        let fresh = [with_details(at("local", false, 50)), at("eu", false, 30)];
+        let down = decide(&fresh, None).unwrap().outcome;
+        assert_eq!(down.details, None, "eu is the first failing one");
+        let fresh = [at("local", true, 50), with_details(at("eu", true, 30))];
+        assert_eq!(decide(&fresh[1..], None).unwrap().outcome.details, None);
     }
 }

@@ -13,7 +13,15 @@ pub const LOCAL: &str = "local";
 pub const MAX_LOCATIONS: usize = 10;
 pub const MAX_QUORUM: u32 = 20;
 /// One entry of `locations`: what `crate::limits::parse_label` accepts, or "local".
-pub const PATTERN: &str = "^(local|[a-z0-9][a-z0-9_.-]{0,31}=[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$";
+pub fn pattern() -> String {
+    use crate::limits::{LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN};
+    let bare = |p: &'static str| p.trim_start_matches('^').trim_end_matches('$');
+    format!(
+        "^(local|{}={})$",
+        bare(LABEL_KEY_PATTERN),
+        bare(LABEL_VALUE_PATTERN)
+    )
+}
 
 pub fn default_locations() -> Vec<String> {
     vec![LOCAL.to_owned()]
@@ -26,7 +34,7 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
         "minItems": 1,
         "maxItems": MAX_LOCATIONS,
         "uniqueItems": true,
-        "items": {"type": "string", "pattern": PATTERN},
+        "items": {"type": "string", "pattern": pattern()},
     })
 }
 
@@ -136,7 +144,7 @@ mod tests {
 
     #[test]
     fn the_pattern_says_what_validation_does() {
-        let re = regex::Regex::new(PATTERN).unwrap();
+        let re = regex::Regex::new(&pattern()).unwrap();
         for entry in [
             "local",
             "region=eu-west",

@@ -20,27 +20,51 @@ use crate::store::Store;
 /// After a slot's timeout, the time for the probes' results to reach the server.
 pub const AGGREGATION_SLACK: Duration = Duration::seconds(3);
 
-/// Runs the slot due at `due`; returns the monitor's next due time as `record_check` does.
-/// The permit (a place among concurrent checks) is released once the local check is done:
-/// waiting for the probes takes none.
+/// Which slot is run. `stored` is the monitor's `next_check_at`, which still decides whether
+/// the result is recorded (an edit since drops it); `at` is when the scheduler actually runs it:
+/// the stored due, or the next grid point when that due was missed (the server was stopped) or
+/// the attempt to retry. The probes' results are awaited and judged fresh against `at`: results
+/// older than the slot actually run never stand for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Due {
+    pub stored: Timestamp,
+    pub at: Timestamp,
+}
+
+/// How long after its slot a monitor checked from probes is decided: once their results have
+/// had the check's timeout and the slack to arrive, but always before the next slot, so that
+/// `record_check` (whose next due is the first grid point after the decision) decides every
+/// slot even when the timeout is as long as the interval. A result arriving after the decision
+/// still counts at the next slot, for which this slot's result is fresh.
+pub fn decision_delay(interval_seconds: u32, timeout_ms: u32) -> Duration {
+    let by_timeout = Duration::milliseconds(i64::from(timeout_ms)) + AGGREGATION_SLACK;
+    let within_slot = Duration::seconds(i64::from(interval_seconds.max(1)) - 1);
+    by_timeout.min(within_slot)
+}
+
+/// Runs the slot `due`; returns the monitor's next due time as `record_check` does. The permit
+/// (a place among concurrent checks) is released once the local check is done: waiting for the
+/// probes takes none. `on_local` sees the local check's outcome (the scheduler's counts).
 pub async fn run(
     checker: &Checker,
     monitor: Monitor,
-    due: Timestamp,
+    due: Due,
     store: &Store,
     clock: &Clock,
     permit: OwnedSemaphorePermit,
+    on_local: impl FnOnce(&CheckOutcome),
 ) -> Result<Option<Timestamp>> {
     let settings = &monitor.settings;
     let local = if select::includes_local(&settings.locations) {
         let outcome = settings.kind.check(checker, settings.timeout()).await;
+        on_local(&outcome);
         Some((outcome, clock.now()))
     } else {
         None
     };
     drop(permit);
-    let timeout = Duration::milliseconds(i64::from(settings.request_timeout_ms));
-    clock.sleep_until(due + timeout + AGGREGATION_SLACK).await;
+    let delay = decision_delay(settings.interval_seconds, settings.request_timeout_ms);
+    clock.sleep_until(due.at + delay).await;
     let id = monitor.id;
     let now = clock.now();
     store
@@ -54,11 +78,12 @@ pub async fn run(
 pub fn decide(
     conn: &Connection,
     id: crate::ids::MonitorId,
-    due: Timestamp,
+    due: Due,
     local: Option<&(CheckOutcome, Timestamp)>,
     now: Timestamp,
 ) -> Result<Option<Timestamp>> {
-    let Some(m) = monitors::get_any(conn, id)?.filter(|m| m.next_check_at == Some(due)) else {
+    let Some(m) = monitors::get_any(conn, id)?.filter(|m| m.next_check_at == Some(due.stored))
+    else {
         return Ok(None);
     };
     if let Some((outcome, checked_at)) = local {
@@ -67,12 +92,20 @@ pub fn decide(
             name: select::LOCAL,
             labels: &Default::default(),
         };
-        store::record(conn, id, &from, (due, *checked_at), outcome, false)?;
+        store::record(conn, id, &from, (due.at, *checked_at), outcome, false)?;
     }
-    let fresh = fresh(conn, &m, due)?;
+    let fresh = fresh(conn, &m, due.at)?;
     match quorum::decide(&fresh, m.settings.quorum) {
-        Some(decision) => record_check(conn, id, due, &decision.outcome, now),
-        None => skip_check(conn, id, due, now),
+        Some(decision) => {
+            log::debug!(
+                "monitor {id}: {} of {} locations failed, {} make it down",
+                decision.failed,
+                decision.reporting,
+                decision.k
+            );
+            record_check(conn, id, due.stored, &decision.outcome, now)
+        }
+        None => skip_check(conn, id, due.stored, now),
     }
 }
 
@@ -129,6 +162,21 @@ mod tests {
             );
             // The slot before the previous one is never fresh.
             assert!(due - Duration::seconds(2 * i64::from(interval)) < since);
+        }
+    }
+
+    #[test]
+    fn a_slot_is_decided_before_the_next_one() {
+        let rows = [
+            // (interval s, timeout ms, delay ms)
+            (60, 10_000, 13_000),
+            (10, 10_000, 9_000),
+            (10, 5_000, 8_000),
+            (1, 1_000, 0),
+        ];
+        for (interval, timeout, delay) in rows {
+            let d = decision_delay(interval, timeout).num_milliseconds();
+            assert_eq!(d, delay, "{interval} s, {timeout} ms");
         }
     }
 }

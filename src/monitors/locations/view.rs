@@ -3,6 +3,8 @@
 //! with its latest result and its last 24 hours. Served by `GET /monitors/{id}/locations` and
 //! read by status pages.
 
+use std::collections::BTreeMap;
+
 use chrono::Duration;
 use rusqlite::Connection;
 use schemars::JsonSchema;
@@ -60,17 +62,33 @@ pub struct Locations {
     pub locations: Vec<LocationView>,
 }
 
+/// As the quorum sees it at `now`: fresh is a result for the last slot decided or the one
+/// before; a location's latest result for an earlier slot is stale.
+fn stale_before(m: &Monitor, now: Timestamp) -> Timestamp {
+    let s = &m.settings;
+    let interval = Duration::seconds(i64::from(s.interval_seconds));
+    let decided_by = now - slot::decision_delay(s.interval_seconds, s.request_timeout_ms);
+    let last_slot = next_due(m.id, s.interval_seconds, decided_by) - interval;
+    slot::fresh_since(last_slot, s.interval_seconds, s.request_timeout_ms)
+}
+
 /// The monitor's locations at `now`.
 pub fn of(conn: &Connection, m: &Monitor, now: Timestamp) -> Result<Locations> {
-    let interval = Duration::seconds(i64::from(m.settings.interval_seconds));
-    // As the quorum sees it: fresh is a result for the last slot decided or the one before.
-    let decided_by = now
-        - Duration::milliseconds(i64::from(m.settings.request_timeout_ms))
-        - slot::AGGREGATION_SLACK;
-    let last_slot = next_due(m.id, m.settings.interval_seconds, decided_by) - interval;
-    let s = &m.settings;
-    let stale_before = slot::fresh_since(last_slot, s.interval_seconds, s.request_timeout_ms);
+    if !select::has_selector(&m.settings.locations) {
+        return Ok(local_only(m));
+    }
     let counts = store::counts(conn, m.id, now - Duration::hours(24))?;
+    with_counts(conn, m, now, &counts)
+}
+
+/// The monitor's locations at `now`, with their 24 hours' `counts` (empty: none shown).
+fn with_counts(
+    conn: &Connection,
+    m: &Monitor,
+    now: Timestamp,
+    counts: &BTreeMap<String, store::Counts>,
+) -> Result<Locations> {
+    let stale_before = stale_before(m, now);
     let configured = &m.settings.locations;
     let mut views = Vec::new();
     let mut latest = store::latest(conn, m.id, crate::store::time::from_db(0))?;
@@ -137,6 +155,35 @@ pub fn of(conn: &Connection, m: &Monitor, now: Timestamp) -> Result<Locations> {
     })
 }
 
+/// A monitor checked from this server only keeps no per-location results (its checks are its
+/// own history): its one location is its last check.
+fn local_only(m: &Monitor) -> Locations {
+    use crate::monitors::model::ErrorKind;
+    let status = match m.last_check_at {
+        None => LocationStatus::Waiting,
+        Some(_) if m.error_kind == ErrorKind::None => LocationStatus::Up,
+        Some(_) => LocationStatus::Down,
+    };
+    let reporting = u32::from(m.last_check_at.is_some());
+    Locations {
+        quorum: quorum::k(reporting, m.settings.quorum),
+        reporting,
+        locations: vec![LocationView {
+            location: Some(select::LOCAL.to_owned()),
+            name: Some(select::LOCAL.to_owned()),
+            selector: select::LOCAL.to_owned(),
+            status,
+            last_checked_at: m.last_check_at,
+            last_due: None,
+            response_time_ms: m.last_response_time_ms,
+            error: m.last_error.clone(),
+            uptime24h: None,
+            checks24h: 0,
+            late_results24h: 0,
+        }],
+    }
+}
+
 /// For status pages: the monitor's locations when it has any selector (None for a monitor
 /// checked from this server only, the default), as (name, status) pairs.
 pub fn for_status_page(
@@ -148,7 +195,8 @@ pub fn for_status_page(
         return Ok(None);
     }
     Ok(Some(
-        of(conn, m, now)?
+        // Without the 24 hours' counts, which the page does not show.
+        with_counts(conn, m, now, &BTreeMap::new())?
             .locations
             .into_iter()
             .filter_map(|v| Some((v.name?, v.status)))

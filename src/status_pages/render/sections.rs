@@ -210,6 +210,11 @@ fn locations(h: &mut String, c: &ComponentView, lang: Lang) {
                 LocationStatus::Down => ("down", words::status(lang, PublicStatus::Down)),
                 LocationStatus::Stale | LocationStatus::Waiting => ("unknown", word(lang, "nodata")),
             };
+            // The server's own location, in the page's language.
+            let name = match name.as_str() {
+                crate::monitors::locations::select::LOCAL => word(lang, "location.local"),
+                name => name,
+            };
             format!(
                 "<span class=\"sp-location\" data-status=\"{class}\">{} <span class=\"sp-status sp-s-{class}\">({said})</span></span>",
                 escape(name)

@@ -52,6 +52,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("days.ago", "90 days ago", "il y a 90 jours"),
     ("today", "Today", "Aujourd’hui"),
     ("nodata", "No data", "Pas de données"),
+    ("location.local", "This server", "Ce serveur"),
     ("updated", "Updated", "Mis à jour"),
     ("feed", "Subscribe (Atom)", "S’abonner (Atom)"),
     ("powered", "Powered by dutyduck", "Propulsé par dutyduck"),

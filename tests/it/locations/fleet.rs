@@ -102,6 +102,16 @@ impl Fleet {
             checked_at: due + Duration::milliseconds(500),
             outcome,
         };
+        self.send(probe, result, now)
+    }
+
+    /// `probe` sends `result`, arriving at `now`.
+    pub fn send(
+        &self,
+        probe: &ProbeLocation,
+        result: RemoteResult,
+        now: DateTime<Utc>,
+    ) -> Recorded {
         let tx = self.conn.unchecked_transaction().unwrap();
         let recorded = record_remote(&tx, probe, &[result], now).unwrap();
         tx.commit().unwrap();

@@ -34,13 +34,21 @@ async fn a_status_page_shows_where_a_monitor_is_checked_from() {
         1,
         "only Shop has locations"
     );
-    for (name, status) in [("local", "up"), ("eu-west", "up"), ("us-east", "down")] {
+    for (name, status) in [
+        ("This server", "up"),
+        ("eu-west", "up"),
+        ("us-east", "down"),
+    ] {
         let shown = format!("<span class=\"sp-location\" data-status=\"{status}\">{name} ");
         assert!(html.contains(&shown), "{shown} in {html}");
     }
     let (_, _, french) = visit(&fleet.server, "/status/acme", &[("accept-language", "fr")]).await;
     assert!(
         french.contains("Vérifié depuis 3 emplacements :"),
+        "{french}"
+    );
+    assert!(
+        french.contains("data-status=\"up\">Ce serveur "),
         "{french}"
     );
 
