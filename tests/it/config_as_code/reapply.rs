@@ -32,7 +32,7 @@ async fn applying_the_same_document_again_leaves_an_ended_window_ended() {
         .post_empty(&format!("/maintenance-windows/{id}/end"))
         .await;
     assert_eq!(status, 200, "{ended}");
-    let task_before = api.get_ok("/tasks/nightly-backup").await["task"].clone();
+    let task_before = stored(api.get_ok("/tasks/nightly-backup").await);
 
     server.clock.advance(Duration::minutes(1));
     let (status, applied) =
@@ -42,8 +42,17 @@ async fn applying_the_same_document_again_leaves_an_ended_window_ended() {
     let window = api.get_ok(&format!("/maintenance-windows/{id}")).await;
     assert!(window["endedAt"].is_string(), "{window}");
     assert!(window["active"].is_null(), "{window}");
-    let task_after = api.get_ok("/tasks/nightly-backup").await["task"].clone();
+    let task_after = stored(api.get_ok("/tasks/nightly-backup").await);
     assert_eq!(task_after, task_before, "an unchanged task is not updated");
+}
+
+/// The task as stored: without `quiet`, which says what its upstream monitor is doing now (the
+/// populated Router monitor's checks run on their own while the clock moves, and may open its
+/// incident between the two reads).
+fn stored(answer: serde_json::Value) -> serde_json::Value {
+    let mut task = answer["task"].clone();
+    task.as_object_mut().expect("a task").remove("quiet");
+    task
 }
 
 #[tokio::test(flavor = "multi_thread")]
