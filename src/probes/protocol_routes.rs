@@ -98,15 +98,23 @@ pub fn version_of(probe: &ProbeSelf, monitors: &[Assignment]) -> String {
     hex::encode(&Sha256::digest(&bytes)[..8])
 }
 
-async fn current(req: &Request, id: crate::ids::ProbeId) -> Result<(StoredProbe, Vec<Assignment>)> {
+async fn current(
+    req: &Request,
+    id: crate::ids::ProbeId,
+    digest: [u8; 32],
+) -> Result<(StoredProbe, Vec<Assignment>)> {
     req.read(move |conn| {
-        // Read again at each wake: new labels change what it checks, a removed probe stops.
-        let probe = store::get(conn, id)?.ok_or_else(|| {
-            Error::unauthorized(
-                "invalid_probe_token",
-                "probe token is invalid: its probe was removed",
-            )
-        })?;
+        // Read again at each wake: new labels change what it checks; a removed probe or a
+        // replaced token (by the API, or by the CLI in another process) stops it.
+        let probe = store::credential(conn, id)?
+            .filter(|(_, stored)| stored.as_slice() == digest.as_slice())
+            .map(|(probe, _)| probe)
+            .ok_or_else(|| {
+                Error::unauthorized(
+                    "invalid_probe_token",
+                    "probe token is invalid: it was replaced by a new one, or its probe was removed",
+                )
+            })?;
         let monitors = locations::assigned(conn, &probe.location())?;
         Ok((probe, monitors))
     })
@@ -114,7 +122,7 @@ async fn current(req: &Request, id: crate::ids::ProbeId) -> Result<(StoredProbe,
 }
 
 async fn assignments(req: Request) -> Result<Response> {
-    let ProbeCaller { probe } = auth::probe(&req).await?;
+    let ProbeCaller { probe, digest } = auth::probe(&req).await?;
     let skew_ms = skew(&req)?;
     let query: AssignmentsQuery = req.query()?;
     let wait = query.wait_seconds.unwrap_or(DEFAULT_WAIT_SECONDS);
@@ -127,7 +135,7 @@ async fn assignments(req: Request) -> Result<Response> {
     tokio::pin!(stopped);
     loop {
         // No reader connection is held while waiting: each wake reads anew.
-        let (probe, monitors) = current(&req, probe.id).await?;
+        let (probe, monitors) = current(&req, probe.id, digest).await?;
         let probe_self = ProbeSelf {
             id: probe.id,
             name: probe.name.clone(),
@@ -178,7 +186,7 @@ async fn changed(
 }
 
 async fn results(req: Request) -> Result<Response> {
-    let ProbeCaller { probe } = auth::probe(&req).await?;
+    let ProbeCaller { probe, .. } = auth::probe(&req).await?;
     let skew_ms = skew(&req)?;
     let batch: ResultBatch = req.json()?;
     if batch.results.len() > MAX_RESULTS {

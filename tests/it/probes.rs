@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod long_poll;
 mod protocol;
+mod removal;
 mod silence;
 
 use crate::common::{TestServer, Token};
