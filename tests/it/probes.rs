@@ -76,6 +76,17 @@ pub async fn poll(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// `GET /probe/assignments` waiting up to `wait_seconds` for another version than `version`.
+pub fn wait(
+    server: &TestServer,
+    token: &str,
+    version: &str,
+    wait_seconds: u32,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + use<> {
+    let path = format!("/probe/assignments?version={version}&waitSeconds={wait_seconds}");
+    probe_request(server, Method::GET, &path, token, None).send()
+}
+
 /// The probe as its organization sees it.
 pub async fn shown(server: &TestServer, admin: &Token, id: &str) -> Value {
     server.as_(admin).get_ok(&format!("/probes/{id}")).await

@@ -99,16 +99,7 @@ async fn a_poll_waiting_with_a_replaced_token_is_refused_at_the_next_monitor_cha
     let id = monitor(&server, &admin).await;
     let (_, first) = super::poll(&server, &probe.token, None).await;
     let version = first["version"].as_str().unwrap();
-    let waiting = tokio::spawn(
-        probe_request(
-            &server,
-            Method::GET,
-            &format!("/probe/assignments?version={version}&waitSeconds=60"),
-            &probe.token,
-            None,
-        )
-        .send(),
-    );
+    let waiting = tokio::spawn(super::wait(&server, &probe.token, version, 60));
     // Whether the poll is waiting already or arrives after the new token, the old token gets
     // nothing more: 401, never the monitors' assignments.
     let (status, _) = server
