@@ -75,19 +75,24 @@ fn parse_id(id: &str) -> Result<ProbeId> {
 }
 
 fn print_token(server: &ServerArg, token: &str) {
-    let url = server
-        .server
-        .as_deref()
-        .unwrap_or("https://dutyduck.example.com");
     outln!("  token: {token}");
     outln!("The token is shown only this once. Run the probe with:");
-    outln!("  {}", run_command(url, token));
-    if server.server.is_none() {
-        outln!("(with your server's URL: pass --server URL to print it here)");
+    match server.server.as_deref() {
+        Some(url) => outln!("  {}", run_command(url, token)),
+        None => {
+            // No made-up address: a command that looks runnable and is not would be pasted.
+            outln!("  {}", run_command("<this server's URL>", token));
+            outln!(
+                "replacing <this server's URL> with the address the probe reaches this server at (pass --server URL, or set DUTYDUCK_PUBLIC_URL, to print it here)."
+            );
+        }
     }
 }
 
 pub fn run(data_dir: &Path, command: ProbesCommand) -> Result<()> {
+    // Removing a silent probe resolves its incident: the incidents' listeners (notifications)
+    // must be connected, as a server connects them, or the resolution notifies nobody.
+    crate::app::connect_features();
     match command {
         ProbesCommand::Add {
             name,
@@ -95,7 +100,11 @@ pub fn run(data_dir: &Path, command: ProbesCommand) -> Result<()> {
             org,
             server,
         } => {
-            let name = check_name(&name)?;
+            // The message names the option, not the API's field.
+            let name = check_name(&name).map_err(|mut e| {
+                e.message = e.message.replacen("name:", "--name:", 1);
+                e
+            })?;
             let labels: BTreeMap<String, String> = labels.into_iter().collect();
             crate::limits::labels("--label", &labels)?;
             let org: Option<OrgId> = match org {
@@ -141,6 +150,8 @@ pub fn run(data_dir: &Path, command: ProbesCommand) -> Result<()> {
                 };
                 silence::removed(conn, &probe, now)?;
                 store::delete(conn, id)?;
+                // Monitor pages, status pages and quorums stop counting its results.
+                crate::monitors::locations::forget(conn, &id.to_string())?;
                 let what = ("probe", id.to_string());
                 crate::audit::by_cli(conn, probe.organization_id, what, "delete", &[], now)?;
                 Ok(Some(probe))
@@ -199,32 +210,43 @@ fn list(probes: &[StoredProbe], json: bool) -> Result<()> {
         outln!("No probes.");
         return Ok(());
     }
-    outln!(
-        "{:<36}  {:<36}  {:<20}  {:<8}  {:<20}  LABELS",
+    let rows: Vec<[String; 6]> = probes
+        .iter()
+        .map(|p| {
+            let org = p
+                .organization_id
+                .map_or("(instance-wide)".to_owned(), |o| o.to_string());
+            let seen = p.last_seen_at.map_or("never".to_owned(), |t| {
+                t.to_rfc3339_opts(SecondsFormat::Secs, true)
+            });
+            let status = format!("{:?}", status(p.last_seen_at, now)).to_lowercase();
+            let labels = crate::probes::model::labels_text(&p.labels, ",");
+            [p.id.to_string(), org, p.name.clone(), status, seen, labels]
+        })
+        .collect();
+    let header = [
         "ID",
         "ORGANIZATION",
         "NAME",
         "STATUS",
-        "LAST SEEN"
-    );
-    for p in probes {
-        let org = p
-            .organization_id
-            .map_or("(instance-wide)".to_owned(), |o| o.to_string());
-        let seen = p.last_seen_at.map_or("never".to_owned(), |t| {
-            t.to_rfc3339_opts(SecondsFormat::Secs, true)
-        });
-        let labels: Vec<String> = p.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let status = format!("{:?}", status(p.last_seen_at, now)).to_lowercase();
-        outln!(
-            "{:<36}  {:<36}  {:<20}  {:<8}  {:<20}  {}",
-            p.id,
-            org,
-            p.name,
-            status,
-            seen,
-            labels.join(",")
-        );
+        "LAST SEEN",
+        "LABELS",
+    ]
+    .map(str::to_owned);
+    // Each column as wide as its widest cell: names go up to 100 characters.
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        outln!("{}", cells.join("  ").trim_end());
     }
     Ok(())
 }

@@ -183,6 +183,9 @@ pub fn check_same_origin(req: &Request) -> Result<()> {
 /// A remote probe calling the probe protocol (`/probe/*`), as registered now.
 pub struct ProbeCaller {
     pub probe: crate::probes::model::StoredProbe,
+    /// The presented token's digest: a long poll checks it again at each wake, so a token
+    /// replaced while the poll waits is refused instead of answered.
+    pub digest: [u8; 32],
 }
 
 /// The probe protocol's only credential: `Authorization: Bearer ddp_…`, read from the database
@@ -221,5 +224,8 @@ pub async fn probe(req: &Request) -> Result<ProbeCaller> {
     if !secret::matches(&token.secret, &digest) {
         return Err(invalid());
     }
-    Ok(ProbeCaller { probe })
+    Ok(ProbeCaller {
+        probe,
+        digest: token.digest(),
+    })
 }

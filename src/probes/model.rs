@@ -38,6 +38,12 @@ pub fn status(last_seen: Option<Timestamp>, now: Timestamp) -> ProbeStatus {
     }
 }
 
+/// Labels as people read them: `region=eu-west` joined by `separator`.
+pub fn labels_text(labels: &BTreeMap<String, String>, separator: &str) -> String {
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.join(separator)
+}
+
 /// A probe as stored (never its token's digest).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredProbe {

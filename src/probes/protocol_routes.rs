@@ -98,15 +98,23 @@ pub fn version_of(probe: &ProbeSelf, monitors: &[Assignment]) -> String {
     hex::encode(&Sha256::digest(&bytes)[..8])
 }
 
-async fn current(req: &Request, id: crate::ids::ProbeId) -> Result<(StoredProbe, Vec<Assignment>)> {
+async fn current(
+    req: &Request,
+    id: crate::ids::ProbeId,
+    digest: [u8; 32],
+) -> Result<(StoredProbe, Vec<Assignment>)> {
     req.read(move |conn| {
-        // Read again at each wake: new labels change what it checks, a removed probe stops.
-        let probe = store::get(conn, id)?.ok_or_else(|| {
-            Error::unauthorized(
-                "invalid_probe_token",
-                "probe token is invalid: its probe was removed",
-            )
-        })?;
+        // Read again at each wake: new labels change what it checks; a removed probe or a
+        // replaced token (by the API, or by the CLI in another process) stops it.
+        let probe = store::credential(conn, id)?
+            .filter(|(_, stored)| stored.as_slice() == digest.as_slice())
+            .map(|(probe, _)| probe)
+            .ok_or_else(|| {
+                Error::unauthorized(
+                    "invalid_probe_token",
+                    "probe token is invalid: it was replaced by a new one, or its probe was removed",
+                )
+            })?;
         let monitors = locations::assigned(conn, &probe.location())?;
         Ok((probe, monitors))
     })
@@ -114,20 +122,29 @@ async fn current(req: &Request, id: crate::ids::ProbeId) -> Result<(StoredProbe,
 }
 
 async fn assignments(req: Request) -> Result<Response> {
-    let ProbeCaller { probe } = auth::probe(&req).await?;
+    let ProbeCaller { probe, digest } = auth::probe(&req).await?;
     let skew_ms = skew(&req)?;
     let query: AssignmentsQuery = req.query()?;
     let wait = query.wait_seconds.unwrap_or(DEFAULT_WAIT_SECONDS);
     crate::limits::range("waitSeconds", wait, 0, MAX_WAIT_SECONDS)?;
-    note_seen(&req, &probe, skew_ms).await;
     // Subscribed before the first read, so a change committed in between still wakes it.
     let mut changes = req.app.store.changes();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.into());
     let stopped = req.app.probes.stopped();
     tokio::pin!(stopped);
+    let poll = req.app.probes.poll(probe.id);
+    let mut ending = false;
+    let mut seen_noted = false;
     loop {
         // No reader connection is held while waiting: each wake reads anew.
-        let (probe, monitors) = current(&req, probe.id).await?;
+        let (probe, monitors) = current(&req, probe.id, digest).await?;
+        let read_at = req.now();
+        if !seen_noted {
+            // After the first read: a "last seen" that moved says this poll has read what it
+            // waits on (tests order their changes after it).
+            note_seen(&req, &probe, skew_ms).await;
+            seen_noted = true;
+        }
         let probe_self = ProbeSelf {
             id: probe.id,
             name: probe.name.clone(),
@@ -135,7 +152,12 @@ async fn assignments(req: Request) -> Result<Response> {
         };
         let version = version_of(&probe_self, &monitors);
         let same = query.version.as_deref() == Some(version.as_str());
-        if !same || !changed(&mut changes, &probe, deadline, stopped.as_mut()).await {
+        let mut wait = Wait {
+            deadline,
+            stopped: stopped.as_mut(),
+            superseded: &poll.superseded,
+        };
+        if !same || ending || !changed(&mut changes, &probe, &mut wait).await {
             return Ok(reply::ok(&Assignments {
                 version,
                 server_time: req.now(),
@@ -143,17 +165,48 @@ async fn assignments(req: Request) -> Result<Response> {
                 monitors,
             }));
         }
+        // Every monitor's status change wakes every poll: read again at most once a second,
+        // so a storm of changes costs each probe one read a second. Ended early (the deadline,
+        // a stop, a newer poll), it reads once more and answers.
+        let next_read = read_at + COALESCE;
+        ending = tokio::select! {
+            () = req.app.clock.sleep_until(next_read) => false,
+            () = wait.ended() => true,
+        };
+        // What changed while it waited is in the next read.
+        while changes.try_recv().is_ok() {}
+    }
+}
+
+/// At most one read of a waiting poll's assignments this often.
+const COALESCE: chrono::Duration = chrono::Duration::seconds(1);
+
+/// What ends a poll's wait besides a change.
+struct Wait<'a, F> {
+    deadline: tokio::time::Instant,
+    stopped: Pin<&'a mut F>,
+    superseded: &'a tokio::sync::Notify,
+}
+
+impl<F: Future<Output = ()>> Wait<'_, F> {
+    /// Resolves when the deadline passes, the server stops or a newer poll of the probe
+    /// starts. Once it did, the poll answers: the stop's future is never polled again.
+    async fn ended(&mut self) {
+        tokio::select! {
+            () = tokio::time::sleep_until(self.deadline) => {}
+            () = &mut self.stopped => {}
+            () = self.superseded.notified() => {}
+        }
     }
 }
 
 /// Waits for a committed change that may concern `probe`'s assignments (its organization's
-/// monitors, every organization's for an instance-wide probe): true; false once `deadline`
-/// passes or the server stops.
-async fn changed(
+/// monitors, every organization's for an instance-wide probe): true; false once the wait ends
+/// otherwise (`Wait::ended`).
+async fn changed<F: Future<Output = ()>>(
     changes: &mut broadcast::Receiver<Changed>,
     probe: &StoredProbe,
-    deadline: tokio::time::Instant,
-    mut stopped: Pin<&mut impl Future<Output = ()>>,
+    wait: &mut Wait<'_, F>,
 ) -> bool {
     loop {
         let concerns = tokio::select! {
@@ -166,8 +219,7 @@ async fn changed(
                 Err(RecvError::Lagged(_)) => true,
                 Err(RecvError::Closed) => return false,
             },
-            () = tokio::time::sleep_until(deadline) => return false,
-            () = &mut stopped => return false,
+            () = wait.ended() => return false,
         };
         if concerns {
             // A burst of changes (a bulk edit) is read once.
@@ -178,7 +230,7 @@ async fn changed(
 }
 
 async fn results(req: Request) -> Result<Response> {
-    let ProbeCaller { probe } = auth::probe(&req).await?;
+    let ProbeCaller { probe, .. } = auth::probe(&req).await?;
     let skew_ms = skew(&req)?;
     let batch: ResultBatch = req.json()?;
     if batch.results.len() > MAX_RESULTS {

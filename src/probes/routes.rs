@@ -109,10 +109,26 @@ fn labels(given: Option<Labels>) -> Result<BTreeMap<String, String>> {
     Ok(labels)
 }
 
-/// The probe as shown, with the count of monitors it checks now.
-pub fn shown(conn: &Connection, probe: StoredProbe, now: Timestamp) -> Result<Probe> {
-    let monitors = crate::monitors::locations::assigned(conn, &probe.location())?.len();
-    Ok(probe.shown(now, monitors))
+/// The probes as shown, with the count of monitors each checks now: one pass over the
+/// monitors for the whole list.
+pub fn shown(conn: &Connection, probes: Vec<StoredProbe>, now: Timestamp) -> Result<Vec<Probe>> {
+    let places: Vec<_> = probes.iter().map(StoredProbe::location).collect();
+    let counts = crate::monitors::locations::assigned_counts(conn, &places)?;
+    Ok(probes
+        .into_iter()
+        .zip(counts)
+        .map(|(p, n)| p.shown(now, n))
+        .collect())
+}
+
+/// One probe as shown, read after the write that changed it (counting its monitors reads
+/// every monitor: not inside the write, which would hold up every other writer).
+async fn show(req: &Request, probe: StoredProbe) -> Result<Probe> {
+    let now = req.now();
+    let mut shown_probes = req.read(move |c| shown(c, vec![probe], now)).await?;
+    shown_probes
+        .pop()
+        .ok_or_else(|| Error::internal("a probe shown as nothing"))
 }
 
 /// This organization's probe (or an instance-wide one) named by the path, or 404.
@@ -128,12 +144,7 @@ async fn list(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     let now = req.now();
     let probes = req
-        .read(move |conn| {
-            store::list_visible(conn, me.org_id)?
-                .into_iter()
-                .map(|p| shown(conn, p, now))
-                .collect::<Result<Vec<_>>>()
-        })
+        .read(move |conn| shown(conn, store::list_visible(conn, me.org_id)?, now))
         .await?;
     Ok(reply::ok(&ProbeList { probes }))
 }
@@ -141,8 +152,7 @@ async fn list(req: Request) -> Result<Response> {
 async fn get(req: Request) -> Result<Response> {
     let me = req.require(ReadHttpMonitors).await?;
     let probe = find(&req, &me).await?;
-    let now = req.now();
-    Ok(reply::ok(&req.read(move |c| shown(c, probe, now)).await?))
+    Ok(reply::ok(&show(&req, probe).await?))
 }
 
 async fn create(req: Request) -> Result<Response> {
@@ -166,9 +176,10 @@ async fn create(req: Request) -> Result<Response> {
             )?;
             crate::audit::created(id);
             changed(me.org_id, Subject::Monitors);
-            shown(conn, probe, now)
+            Ok(probe)
         })
         .await?;
+    let probe = show(&req, probe).await?;
     Ok(reply::created(&IssuedProbe { probe, token: text }))
 }
 
@@ -185,17 +196,21 @@ async fn update(req: Request) -> Result<Response> {
         Some(l) => labels(Some(l))?,
         None => probe.labels.clone(),
     };
-    let now = req.now();
-    let shown_probe = req
+    let relabelled = labels != probe.labels;
+    let updated = req
         .write(move |conn| {
             store::update(conn, probe.id, &name, &labels)?;
+            if relabelled {
+                // Its results were for the monitors its old labels selected: pages and quorums
+                // stop counting them.
+                crate::monitors::locations::forget(conn, &probe.id.to_string())?;
+            }
             // Its labels decide which monitors it checks: its long poll re-reads them.
             changed(me.org_id, Subject::Monitors);
-            let probe = store::get(conn, probe.id)?.ok_or_else(|| Error::not_found("probe"))?;
-            shown(conn, probe, now)
+            store::get(conn, probe.id)?.ok_or_else(|| Error::not_found("probe"))
         })
         .await?;
-    Ok(reply::ok(&shown_probe))
+    Ok(reply::ok(&show(&req, updated).await?))
 }
 
 async fn delete(req: Request) -> Result<Response> {
@@ -207,6 +222,9 @@ async fn delete(req: Request) -> Result<Response> {
     req.write(move |conn| {
         silence::removed(conn, &probe, now)?;
         store::delete(conn, probe.id)?;
+        // Monitor pages, status pages and quorums stop counting its results.
+        crate::monitors::locations::forget(conn, &probe.id.to_string())?;
+        // Wakes its waiting long poll, which finds its token refused.
         changed(me.org_id, Subject::Monitors);
         Ok(())
     })
@@ -220,12 +238,14 @@ async fn new_token(req: Request) -> Result<Response> {
     let probe = find(&req, &me).await?;
     check_changeable(&probe)?;
     let (token, text) = Token::generate(probe.id);
-    let now = req.now();
     let probe = req
         .write(move |conn| {
             store::set_digest(conn, probe.id, &token.digest())?;
-            shown(conn, probe, now)
+            // Wakes a long poll waiting with the old token: it is refused at once.
+            changed(me.org_id, Subject::Monitors);
+            Ok(probe)
         })
         .await?;
+    let probe = show(&req, probe).await?;
     Ok(reply::ok(&IssuedProbe { probe, token: text }))
 }

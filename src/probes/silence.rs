@@ -63,14 +63,25 @@ async fn look(app: &App, now: Timestamp) -> Result<()> {
     if todo.is_empty() {
         return Ok(());
     }
-    app.store
-        .write(move |c| {
-            for (probe, org, action) in &todo {
-                record(c, probe, *org, *action, now)?;
-            }
-            Ok(())
-        })
-        .await
+    app.store.write(move |c| carry_out(c, &todo, now)).await
+}
+
+/// Carries out a plan read before this write, as each probe stands now: a probe removed since
+/// is left alone (its removal resolved its incidents), and one heard from since is no longer
+/// silent (no incident opens for it).
+fn carry_out(conn: &Connection, todo: &Todo, now: Timestamp) -> Result<()> {
+    for (planned, org, _) in todo {
+        let Some(probe) = store::get(conn, planned.id)? else {
+            continue;
+        };
+        // `record` changes nothing when the incident is already as this asks.
+        let action = match status(probe.last_seen_at, now) {
+            ProbeStatus::Silent => Action::Open,
+            ProbeStatus::Up | ProbeStatus::Waiting => Action::Resolve,
+        };
+        record(conn, &probe, *org, action, now)?;
+    }
+    Ok(())
 }
 
 fn organizations(conn: &Connection, probe: &StoredProbe) -> Result<Vec<OrgId>> {
@@ -99,22 +110,14 @@ fn plan(conn: &Connection, now: Timestamp) -> Result<Todo> {
 }
 
 fn describe(probe: &StoredProbe) -> String {
-    let labels: Vec<String> = probe
-        .labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let labels = super::model::labels_text(&probe.labels, ", ");
     let seen = probe.last_seen_at.map_or("never".to_owned(), |t| {
         t.to_rfc3339_opts(SecondsFormat::Secs, true)
     });
     format!(
         "Probe {} (labels: {}) has not reported since {seen}. Its monitors are evaluated on their remaining locations until it reports again.",
         probe.name,
-        if labels.is_empty() {
-            "none".to_owned()
-        } else {
-            labels.join(", ")
-        }
+        if labels.is_empty() { "none" } else { &labels }
     )
 }
 
@@ -172,6 +175,33 @@ mod tests {
         ];
         for (status, open, action) in rows {
             assert_eq!(decide(status, open), action, "{status:?} open={open}");
+        }
+    }
+
+    /// What the look planned in its read, carried out in a later write after the probe changed.
+    #[test]
+    fn a_plan_is_carried_out_as_the_probe_stands_in_the_write() {
+        let (conn, org) = crate::store::memory_with_org();
+        let t0 = crate::store::time::from_db(1_800_000_000_000);
+        let now = t0 + Duration::minutes(4);
+        let labels = Default::default();
+        let add = |name: &str| {
+            let id = crate::ids::ProbeId::generate();
+            let p = store::insert(&conn, id, Some(org), name, &labels, &[0; 32], t0).unwrap();
+            store::seen(&conn, id, t0, None).unwrap();
+            p
+        };
+        let (removed, reported) = (add("removed"), add("reported"));
+        let todo = plan(&conn, now).unwrap();
+        assert_eq!(todo.len(), 2, "both silent when read");
+
+        store::delete(&conn, removed.id).unwrap();
+        store::seen(&conn, reported.id, now, None).unwrap();
+        carry_out(&conn, &todo, now).unwrap();
+        for probe in [&removed, &reported] {
+            let source = source_id(probe);
+            let about = Report::about(org, SourceType::Manual, &source);
+            assert!(about.open(&conn).unwrap().is_none(), "{}", probe.name);
         }
     }
 }

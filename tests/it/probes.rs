@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod long_poll;
 mod protocol;
+mod removal;
 mod silence;
 
 use crate::common::{TestServer, Token};
@@ -73,6 +74,17 @@ pub async fn poll(
     .unwrap();
     let status = resp.status();
     (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// `GET /probe/assignments` waiting up to `wait_seconds` for another version than `version`.
+pub fn wait(
+    server: &TestServer,
+    token: &str,
+    version: &str,
+    wait_seconds: u32,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + use<> {
+    let path = format!("/probe/assignments?version={version}&waitSeconds={wait_seconds}");
+    probe_request(server, Method::GET, &path, token, None).send()
 }
 
 /// The probe as its organization sees it.

@@ -112,9 +112,13 @@ async fn a_probe_of_one_organization_from_the_cli_and_bad_arguments() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (id, _) = printed(&out(
-        &server.cli(&["probes", "add", "--name", "acme-eu", "--org", &org])
-    ));
+    let stdout = out(&server.cli(&["probes", "add", "--name", "acme-eu", "--org", &org]));
+    // Without --server, no made-up address that looks runnable.
+    assert!(
+        stdout.contains("<this server's URL>") && !stdout.contains("example.com"),
+        "{stdout}"
+    );
+    let (id, _) = printed(&stdout);
     let id = id.unwrap();
     let probe = server.as_(&ada).get_ok(&format!("/probes/{id}")).await;
     assert_eq!(probe["organizationId"], org.as_str());
@@ -150,11 +154,60 @@ async fn a_probe_of_one_organization_from_the_cli_and_bad_arguments() {
             "{args:?}: {stderr}"
         );
     }
+    let empty = server.cli(&["probes", "add", "--name", ""]);
+    let stderr = String::from_utf8_lossy(&empty.stderr);
+    assert!(stderr.contains("--name"), "{stderr}");
     assert_eq!(
         server.as_(&ada).get_ok("/probes").await["probes"]
             .as_array()
             .unwrap()
             .len(),
         1
+    );
+
+    // Columns as wide as their content: a long name is not cut, and the next column lines up.
+    let long = "a-probe-with-a-name-much-longer-than-twenty-characters";
+    out(&server.cli(&[
+        "probes", "add", "--name", long, "--label", "a=b", "--label", "c=d",
+    ]));
+    let listed = out(&server.cli(&["probes", "list"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    let status_at = lines[0].find("STATUS").unwrap();
+    let row = lines.iter().find(|l| l.contains(long)).unwrap();
+    assert_eq!(&row[status_at..status_at + 7], "waiting", "{listed}");
+    assert!(row.ends_with("a=b,c=d"), "{listed}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_a_silent_probe_with_the_cli_notifies_its_resolution() {
+    use crate::notifications::{deliveries, webhook};
+    let t0 = super::whole_second_now();
+    let server = TestServer::start_with_clock(dutyduck::clock::Clock::manual(t0)).await;
+    let ada = server.user_with_token("ada@example.com", "Acme");
+    let hook = webhook(&server, &ada, "ops", "http://127.0.0.1:9/".to_owned()).await;
+    let probe = super::add(&server, &ada, "eu-west", json!({})).await;
+    poll(&server, &probe.token, None).await;
+    server.clock.advance(chrono::Duration::minutes(4));
+    let source = format!("probe:{}", probe.id);
+    crate::common::eventually("the silence incident", || async {
+        server
+            .as_(&ada)
+            .incidents(&source, &["ongoing"])
+            .await
+            .pop()
+    })
+    .await;
+    let opened = crate::common::eventually("its opening in the outbox", || async {
+        let all = deliveries(&server, &ada, &hook).await;
+        (!all.is_empty()).then_some(all.len())
+    })
+    .await;
+
+    out(&server.cli(&["probes", "remove", &probe.id]));
+    let all = deliveries(&server, &ada, &hook).await;
+    let events: Vec<&str> = all.iter().filter_map(|d| d["event"].as_str()).collect();
+    assert!(
+        all.len() > opened && events.iter().any(|e| e.contains("resolved")),
+        "{events:?}"
     );
 }
