@@ -98,11 +98,13 @@ pub fn version_of(probe: &ProbeSelf, monitors: &[Assignment]) -> String {
     hex::encode(&Sha256::digest(&bytes)[..8])
 }
 
+/// The probe, if the token presented is still its token, and the stamp of what it may be
+/// assigned (`locations::assignment_stamp`): a cheap read at every wake.
 async fn current(
     req: &Request,
     id: crate::ids::ProbeId,
     digest: [u8; 32],
-) -> Result<(StoredProbe, Vec<Assignment>)> {
+) -> Result<(StoredProbe, (i64, i64))> {
     req.read(move |conn| {
         // Read again at each wake: new labels change what it checks; a removed probe or a
         // replaced token (by the API, or by the CLI in another process) stops it.
@@ -115,10 +117,18 @@ async fn current(
                     "probe token is invalid: it was replaced by a new one, or its probe was removed",
                 )
             })?;
-        let monitors = locations::assigned(conn, &probe.location())?;
-        Ok((probe, monitors))
+        let stamp = locations::assignment_stamp(conn, probe.organization_id)?;
+        Ok((probe, stamp))
     })
     .await
+}
+
+/// The list a poll last read, and what it was read for.
+struct Known {
+    stamp: (i64, i64),
+    probe: ProbeSelf,
+    monitors: Vec<Assignment>,
+    version: String,
 }
 
 async fn assignments(req: Request) -> Result<Response> {
@@ -135,23 +145,41 @@ async fn assignments(req: Request) -> Result<Response> {
     let poll = req.app.probes.poll(probe.id);
     let mut ending = false;
     let mut seen_noted = false;
+    let mut known: Option<Known> = None;
     loop {
-        // No reader connection is held while waiting: each wake reads anew.
-        let (probe, monitors) = current(&req, probe.id, digest).await?;
+        // No reader connection is held while waiting: each wake reads anew, the whole list
+        // only when the probe or the stamp of its monitors moved (a check's status change,
+        // the usual wake, moves neither).
+        let (probe, stamp) = current(&req, probe.id, digest).await?;
         let read_at = req.now();
+        let probe_self = ProbeSelf {
+            id: probe.id,
+            name: probe.name.clone(),
+            labels: probe.labels.clone(),
+        };
+        let k = match known.take() {
+            Some(k) if k.stamp == stamp && k.probe == probe_self => k,
+            _ => {
+                let location = probe.location();
+                let monitors = req
+                    .read(move |conn| locations::assigned(conn, &location))
+                    .await?;
+                let version = version_of(&probe_self, &monitors);
+                Known {
+                    stamp,
+                    probe: probe_self,
+                    monitors,
+                    version,
+                }
+            }
+        };
         if !seen_noted {
             // After the first read: a "last seen" that moved says this poll has read what it
             // waits on (tests order their changes after it).
             note_seen(&req, &probe, skew_ms).await;
             seen_noted = true;
         }
-        let probe_self = ProbeSelf {
-            id: probe.id,
-            name: probe.name.clone(),
-            labels: probe.labels.clone(),
-        };
-        let version = version_of(&probe_self, &monitors);
-        let same = query.version.as_deref() == Some(version.as_str());
+        let same = query.version.as_deref() == Some(k.version.as_str());
         let mut wait = Wait {
             deadline,
             stopped: stopped.as_mut(),
@@ -159,12 +187,13 @@ async fn assignments(req: Request) -> Result<Response> {
         };
         if !same || ending || !changed(&mut changes, &probe, &mut wait).await {
             return Ok(reply::ok(&Assignments {
-                version,
+                version: k.version,
                 server_time: req.now(),
-                probe: probe_self,
-                monitors,
+                probe: k.probe,
+                monitors: k.monitors,
             }));
         }
+        known = Some(k);
         // Every monitor's status change wakes every poll: read again at most once a second,
         // so a storm of changes costs each probe one read a second. Ended early (the deadline,
         // a stop, a newer poll), it reads once more and answers.

@@ -63,6 +63,23 @@ pub fn assigned(conn: &Connection, probe: &ProbeLocation) -> Result<Vec<Assignme
     Ok(assigned)
 }
 
+/// A stamp of the monitors a probe of `organization` (every organization: None) may be
+/// assigned: how many active monitors have locations, and the sum of their `updated_at`. Every
+/// change of what [`assigned`] answers (a monitor created, edited, paused, resumed, archived or
+/// deleted) changes it, while a check's result (a status change) does not: a waiting long poll
+/// reads this cheap stamp at each wake and the whole list only when it moved.
+pub fn assignment_stamp(conn: &Connection, organization: Option<OrgId>) -> Result<(i64, i64)> {
+    let from = "SELECT count(*), coalesce(sum(updated_at), 0) FROM monitors
+         WHERE locations IS NOT NULL AND status NOT IN ('inactive', 'archived')";
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
+    Ok(match organization {
+        Some(org) => conn
+            .prepare_cached(&format!("{from} AND organization_id = ?1"))?
+            .query_row([org], row)?,
+        None => conn.prepare_cached(from)?.query_row([], row)?,
+    })
+}
+
 /// How many monitors each of `probes` checks (same order): [`assigned`]'s rule without
 /// reading the kinds' settings, in one pass over the monitors that have locations, for pages
 /// listing probes.
