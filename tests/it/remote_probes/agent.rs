@@ -248,7 +248,8 @@ async fn a_stopped_probe_keeps_its_results_for_the_next_start() {
         (buffered(dir.path()) >= 2).then_some(())
     })
     .await;
-    assert_eq!(probe.stop().await, Some(0), "{}", probe.log());
+    let status = probe.stop_status().await;
+    assert_eq!(status.code(), Some(0), "{status}: {}", probe.log());
     assert!(
         probe
             .log()

@@ -14,6 +14,8 @@ use tokio::process::{Child, Command};
 pub struct Process {
     child: Child,
     log: Arc<Mutex<Vec<u8>>>,
+    /// The task copying its stderr into `log`, done at the end of the pipe.
+    collector: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// `dutyduck serve` on `data_dir`, listening on `listen`.
@@ -53,8 +55,12 @@ impl Process {
             .kill_on_drop(true);
         let mut child = cmd.spawn().expect("the binary runs");
         let log = Arc::new(Mutex::new(Vec::new()));
-        tokio::spawn(collect(child.stderr.take().unwrap(), log.clone()));
-        Process { child, log }
+        let collector = tokio::spawn(collect(child.stderr.take().unwrap(), log.clone()));
+        Process {
+            child,
+            log,
+            collector: Some(collector),
+        }
     }
 
     pub fn log(&self) -> String {
@@ -81,6 +87,13 @@ impl Process {
 
     /// Stops it with SIGTERM; returns its exit code.
     pub async fn stop(&mut self) -> Option<i32> {
+        self.stop_status().await.code()
+    }
+
+    /// Stops it with SIGTERM; returns how it ended (the signal that killed it, if one did),
+    /// once its whole log is in `log()`: the reap can come before the last lines of its stderr
+    /// are copied, and a failure is diagnosed on those lines.
+    pub async fn stop_status(&mut self) -> std::process::ExitStatus {
         if let Some(id) = self.child.id() {
             // `ip netns exec` execs the probe: the pid is the probe's.
             let _ = kill_process(Pid::from_raw(id as i32).unwrap(), Signal::TERM);
@@ -89,7 +102,10 @@ impl Process {
             .await
             .expect("it stops within 20 s of SIGTERM")
             .unwrap();
-        status.code()
+        if let Some(collector) = self.collector.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), collector).await;
+        }
+        status
     }
 }
 
