@@ -124,7 +124,10 @@ pub fn main(args: ProbeArgs) -> ExitCode {
         let stop = crate::server::shutdown_signal().map_err(|e| e.to_string())?;
         crate::probes::agent::run(config, crate::clock::Clock::system(), stop).await
     });
-    runtime.shutdown_background();
+    // Its worker threads end before the process does: exiting while they still run (a check
+    // or a send aborted at the stop, dropping its state) can crash the exit itself, which a
+    // supervisor would see as a failure although every result is in the buffer.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
