@@ -48,15 +48,49 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 
-(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+# Each phase's duration, printed at the end (also when one fails): where CI's minutes go.
+timings=()
+phase() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  timings+=("$(printf '  %-34s %4d s' "$name" $((SECONDS - start)))")
+}
+report() {
+  local rc=$?
+  kill -- -"$static_build" 2>/dev/null || true
+  echo
+  echo "packaging/test.sh phases (total $SECONDS s, exit $rc):"
+  printf '%s\n' "${timings[@]}"
+}
+trap report EXIT
 
-cargo fmt --all -- --check
-cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked                      # also builds target/debug/dutyduck for the browser tests
-(cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent)
-packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json
-packaging/litestream-test.sh target/debug/dutyduck   # under Litestream, SIGKILLed, restored: the recovery point
-# Last, being the slowest: a full release build of the static binary (11 minutes on the busy
-# 2-core development VM, about 4 when idle), then ldd and a run in an empty root.
-packaging/build-static.sh
-cargo test --locked --test it -- --ignored packaging::
+# The static release build (fat LTO, single-threaded at the end) runs beside the tests at the
+# lowest CPU priority: it only takes cycles the tests leave idle (browser and fuzzer waits, the
+# link of the test binary), so it adds little to the total and nothing to the tests' timings.
+# It builds into target/release and target/x86_64-unknown-linux-gnu, whose cargo locks are not
+# the test build's (target/debug). In a session of its own, so a failed phase can stop it.
+STATIC_LOG=target/build-static.log
+mkdir -p target
+setsid nice -n 19 packaging/build-static.sh >"$STATIC_LOG" 2>&1 &
+static_build=$!
+wait_static() {
+  if ! wait "$static_build"; then
+    cat "$STATIC_LOG" >&2
+    echo "packaging/build-static.sh failed (log above)" >&2
+    return 1
+  fi
+  tail -n 5 "$STATIC_LOG"
+}
+
+phase "npm ci (browser tests)" bash -c 'cd tests/browser && npm ci --no-audit --no-fund --loglevel=error'
+phase "cargo fmt --check" cargo fmt --all -- --check
+phase "cargo clippy" cargo clippy --all-targets --locked -- -D warnings
+# Also builds target/debug/dutyduck for the browser tests.
+phase "cargo test (build, lib, it)" cargo test --locked
+phase "browser tests (Chromium)" bash -c 'cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent'
+phase "schemathesis" packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json
+phase "litestream" packaging/litestream-test.sh target/debug/dutyduck   # under Litestream, SIGKILLed, restored: the recovery point
+# Last: the static binary (waited for, if still building), then ldd and a run in an empty root.
+phase "static build (rest of it)" wait_static
+phase "static binary test" cargo test --locked --test it -- --ignored packaging::
