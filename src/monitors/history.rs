@@ -3,7 +3,7 @@
 //! A result recorded while a maintenance window covered the monitor is kept, marked, and
 //! counted apart (`maintenance_checks`): uptime, failures and response times leave it out.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -14,8 +14,36 @@ use crate::error::Result;
 use crate::ids::MonitorId;
 use crate::store::time::{from_db, to_db};
 
+pub use super::history_purge::{Retention, purge};
+
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// The small integer that names monitor `id` in its results (`monitor_keys`), made at its
+/// first result. A result older than the monitor's `results_from` (an import) moves it back, so
+/// the purge still finds it.
+pub fn key(conn: &Connection, id: MonitorId, at: Timestamp) -> Result<i64> {
+    let at = to_db(at);
+    let found: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT num, results_from FROM monitor_keys WHERE monitor_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match found {
+        Some((num, from)) if from <= at => Ok(num),
+        Some((num, _)) => {
+            conn.prepare_cached("UPDATE monitor_keys SET results_from = ?2 WHERE num = ?1")?
+                .execute(params![num, at])?;
+            Ok(num)
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO monitor_keys (monitor_id, results_from) VALUES (?1, ?2)",
+            )?
+            .execute(params![id, at])?;
+            Ok(conn.last_insert_rowid())
+        }
+    }
+}
 
 /// Stores one result and adds it to its hour and day buckets (apart, `in_maintenance`).
 pub fn record(
@@ -26,16 +54,17 @@ pub fn record(
     in_maintenance: bool,
 ) -> Result<()> {
     let ok = outcome.ok();
+    let num = key(conn, id, at)?;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO check_results (monitor_id, checked_at, ok, error_kind, http_code, response_time_ms, error,
-                                               details, in_maintenance)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR REPLACE INTO checks (monitor, checked_at, error_kind, http_code, response_time_ms, error, details,
+                                        in_maintenance)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        id,
+        num,
         to_db(at),
-        ok,
-        outcome.error_kind.as_str(),
+        // NULL for a pass: most rows, and the column then costs no byte.
+        (!ok).then(|| outcome.error_kind.as_str()),
         outcome.http_code,
         // Null when nothing answered: a timeout's duration is not a response time.
         outcome.answered_in_ms(),
@@ -49,10 +78,10 @@ pub fn record(
         .map(i64::from)
         .filter(|_| !in_maintenance);
     let mut upsert = conn.prepare_cached(
-        "INSERT INTO check_rollups (monitor_id, resolution, bucket_start, checks, failures, response_count, response_ms_sum,
+        "INSERT INTO check_rollups (monitor, resolution, bucket_start, checks, failures, response_count, response_ms_sum,
                                     response_ms_min, response_ms_max, maintenance_checks)
          VALUES (?1, ?2, ?3, NOT ?7, ?4, ?5, COALESCE(?6, 0), ?6, ?6, ?7)
-         ON CONFLICT (monitor_id, resolution, bucket_start) DO UPDATE SET
+         ON CONFLICT (monitor, resolution, bucket_start) DO UPDATE SET
             checks = checks + excluded.checks,
             maintenance_checks = maintenance_checks + excluded.maintenance_checks,
             failures = failures + excluded.failures,
@@ -64,7 +93,7 @@ pub fn record(
     let t = to_db(at);
     for (resolution, size) in [("hour", HOUR_MS), ("day", DAY_MS)] {
         upsert.execute(params![
-            id,
+            num,
             resolution,
             t - t.rem_euclid(size),
             !ok && !in_maintenance,
@@ -100,26 +129,32 @@ pub fn recent(
     limit: u32,
 ) -> Result<(Vec<CheckRecord>, i64)> {
     let total: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM check_results WHERE monitor_id = ?1")?
+        .prepare_cached(
+            "SELECT COUNT(*) FROM checks WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1)",
+        )?
         .query_row([id], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT checked_at, ok, error_kind, http_code, response_time_ms, error, details, in_maintenance
-         FROM check_results
-         WHERE monitor_id = ?1 ORDER BY checked_at DESC LIMIT ?2 OFFSET ?3",
+        "SELECT checked_at, error_kind, http_code, response_time_ms, error, details, in_maintenance
+         FROM checks
+         WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1)
+         ORDER BY checked_at DESC LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt.query_map(params![id, limit, offset], |r| {
-        let kind: String = r.get(2)?;
+        // No kind: the check passed.
+        let kind: Option<String> = r.get(1)?;
         Ok(CheckRecord {
             checked_at: from_db(r.get(0)?),
-            ok: r.get(1)?,
-            error_kind: ErrorKind::parse(&kind).unwrap_or(ErrorKind::Unknown),
-            http_code: r.get(3)?,
-            response_time_ms: r.get(4)?,
-            error: r.get(5)?,
+            ok: kind.is_none(),
+            error_kind: kind.map_or(ErrorKind::None, |k| {
+                ErrorKind::parse(&k).unwrap_or(ErrorKind::Unknown)
+            }),
+            http_code: r.get(2)?,
+            response_time_ms: r.get(3)?,
+            error: r.get(4)?,
             details: r
-                .get::<_, Option<String>>(6)?
+                .get::<_, Option<String>>(5)?
                 .and_then(|d| serde_json::from_str(&d).ok()),
-            in_maintenance: r.get(7)?,
+            in_maintenance: r.get(6)?,
         })
     })?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total))
@@ -152,7 +187,9 @@ pub fn buckets(
     let mut stmt = conn.prepare_cached(
         "SELECT bucket_start, checks, failures, response_count, response_ms_sum, response_ms_min, response_ms_max,
                 maintenance_checks
-         FROM check_rollups WHERE monitor_id = ?1 AND resolution = ?2 AND bucket_start >= ?3 ORDER BY bucket_start",
+         FROM check_rollups
+         WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1) AND resolution = ?2 AND bucket_start >= ?3
+         ORDER BY bucket_start",
     )?;
     let size = if resolution == "day" { DAY_MS } else { HOUR_MS };
     let since = to_db(since);
@@ -190,9 +227,10 @@ pub fn raw_buckets(
         "SELECT checked_at - checked_at % ?3 AS start, SUM(NOT in_maintenance),
                 SUM(NOT ok AND NOT in_maintenance), COUNT(ms), AVG(ms), MIN(ms), MAX(ms),
                 SUM(in_maintenance)
-         FROM (SELECT checked_at, ok, in_maintenance,
+         FROM (SELECT checked_at, error_kind IS NULL AS ok, in_maintenance,
                       CASE WHEN in_maintenance THEN NULL ELSE response_time_ms END AS ms
-               FROM check_results WHERE monitor_id = ?1 AND checked_at >= ?2)
+               FROM checks
+               WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1) AND checked_at >= ?2)
          GROUP BY start ORDER BY start",
     )?;
     let rows = stmt.query_map(params![id, to_db(since), size_ms.max(1)], |r| {
@@ -217,7 +255,8 @@ pub fn uptime(conn: &Connection, id: MonitorId, since: Timestamp) -> Result<Opti
     let (checks, failures): (i64, i64) = conn
         .prepare_cached(
             "SELECT COALESCE(SUM(checks), 0), COALESCE(SUM(failures), 0) FROM check_rollups
-             WHERE monitor_id = ?1 AND resolution = 'hour' AND bucket_start >= ?2",
+             WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1) AND resolution = 'hour'
+                   AND bucket_start >= ?2",
         )?
         .query_row(params![id, since - since.rem_euclid(HOUR_MS)], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -232,7 +271,9 @@ pub fn response_time(conn: &Connection, id: MonitorId, since: Timestamp) -> Resu
     let (count, sum): (i64, i64) = conn
         .prepare_cached(
             "SELECT COALESCE(SUM(response_count), 0), COALESCE(SUM(response_ms_sum), 0)
-             FROM check_rollups WHERE monitor_id = ?1 AND resolution = 'hour' AND bucket_start >= ?2",
+             FROM check_rollups
+             WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1) AND resolution = 'hour'
+                   AND bucket_start >= ?2",
         )?
         .query_row(params![id, since - since.rem_euclid(HOUR_MS)], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -240,57 +281,14 @@ pub fn response_time(conn: &Connection, id: MonitorId, since: Timestamp) -> Resu
     Ok((count > 0).then(|| sum as f64 / count as f64))
 }
 
-/// How long each kind of history is kept.
-#[derive(Debug, Clone, Copy)]
-pub struct Retention {
-    pub raw: chrono::Duration,
-    pub hourly: chrono::Duration,
-    pub daily: chrono::Duration,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Retention {
-            raw: chrono::Duration::days(7),
-            hourly: chrono::Duration::days(400),
-            daily: chrono::Duration::days(800),
-        }
-    }
-}
-
-/// Deletes history past its retention, at most `batch` rows of each kind per call, so one call
-/// never holds the writer for long. Returns the rows deleted.
-pub fn purge(
-    conn: &Connection,
-    retention: &Retention,
-    now: Timestamp,
-    batch: u32,
-) -> Result<usize> {
-    let raw = conn.execute(
-        "DELETE FROM check_results WHERE (monitor_id, checked_at) IN
-            (SELECT monitor_id, checked_at FROM check_results WHERE checked_at < ?1 LIMIT ?2)",
-        params![to_db(now - retention.raw), batch],
-    )?;
-    let mut rollups = 0;
-    for (resolution, keep) in [("hour", retention.hourly), ("day", retention.daily)] {
-        rollups += conn.execute(
-            "DELETE FROM check_rollups WHERE (monitor_id, resolution, bucket_start) IN
-                (SELECT monitor_id, resolution, bucket_start FROM check_rollups
-                 WHERE resolution = ?1 AND bucket_start < ?2 LIMIT ?3)",
-            params![resolution, to_db(now - keep), batch],
-        )?;
-    }
-    let locations = super::locations::store::purge(conn, now - retention.raw, batch)?;
-    Ok(raw + rollups + locations)
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::monitors::settings::Settings;
     use chrono::{Duration, TimeZone, Utc};
 
-    fn outcome(ok: bool, ms: u32) -> CheckOutcome {
+    /// A check that passed (200) or failed (500), answered in `ms`.
+    pub(in crate::monitors) fn outcome(ok: bool, ms: u32) -> CheckOutcome {
         CheckOutcome {
             error_kind: if ok {
                 ErrorKind::None
@@ -307,6 +305,14 @@ mod tests {
     }
 
     fn setup() -> (tempfile::TempDir, Connection, MonitorId) {
+        let (dir, conn, ids) = setup_monitors(1);
+        (dir, conn, ids[0])
+    }
+
+    /// A fresh database with `n` HTTP monitors of one organization.
+    pub(in crate::monitors) fn setup_monitors(
+        n: usize,
+    ) -> (tempfile::TempDir, Connection, Vec<MonitorId>) {
         let dir = tempfile::tempdir().unwrap();
         let conn =
             crate::store::open_migrated(dir.path(), crate::store::Create::IfMissing).unwrap();
@@ -314,8 +320,9 @@ mod tests {
         let org = crate::accounts::store::insert_organization(&conn, "Acme", now).unwrap();
         let input = serde_json::from_str(r#"{"url": "http://example.com"}"#).unwrap();
         let settings = Settings::create(input).unwrap();
-        let m = crate::monitors::store::insert(&conn, org.id, &settings, false, now).unwrap();
-        (dir, conn, m.id)
+        let insert = |_| crate::monitors::store::insert(&conn, org.id, &settings, false, now);
+        let ids = (0..n).map(|i| insert(i).unwrap().id).collect();
+        (dir, conn, ids)
     }
 
     #[test]
@@ -409,36 +416,5 @@ mod tests {
             recent.iter().map(|c| c.in_maintenance).collect::<Vec<_>>(),
             [true, false, true, true, false]
         );
-    }
-
-    #[test]
-    fn purge_keeps_what_retention_says() {
-        let (_dir, conn, id) = setup();
-        let now = Utc::now();
-        for days_ago in [0, 3, 10, 100, 500, 1000] {
-            record(
-                &conn,
-                id,
-                now - Duration::days(days_ago),
-                &outcome(true, 10),
-                false,
-            )
-            .unwrap();
-        }
-        let retention = Retention::default();
-        let mut deleted = 0;
-        loop {
-            match purge(&conn, &retention, now, 2).unwrap() {
-                0 => break,
-                n => deleted += n,
-            }
-        }
-        let (raw, _) = recent(&conn, id, 0, 50).unwrap();
-        assert_eq!(raw.len(), 2, "raw results: 7 days");
-        let hours = buckets(&conn, id, "hour", now - Duration::days(2000)).unwrap();
-        assert_eq!(hours.len(), 4, "hourly rollups: 400 days");
-        let days = buckets(&conn, id, "day", now - Duration::days(2000)).unwrap();
-        assert_eq!(days.len(), 5, "daily rollups: 800 days");
-        assert_eq!(deleted, 4 + 2 + 1);
     }
 }

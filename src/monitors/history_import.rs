@@ -20,7 +20,10 @@ pub fn record_once(
     in_maintenance: bool,
 ) -> Result<bool> {
     let stored = conn
-        .prepare_cached("SELECT 1 FROM check_results WHERE monitor_id = ?1 AND checked_at = ?2")?
+        .prepare_cached(
+            "SELECT 1 FROM checks
+             WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1) AND checked_at = ?2",
+        )?
         .query_row(rusqlite::params![id, to_db(at)], |_| Ok(()))
         .optional()?;
     if stored.is_some() {

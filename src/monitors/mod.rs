@@ -10,6 +10,9 @@ pub mod check;
 pub mod dependents;
 pub mod history;
 pub mod history_import;
+#[cfg(test)]
+mod history_migration;
+pub mod history_purge;
 pub mod incident;
 pub mod kinds;
 pub mod locations;

@@ -25,6 +25,8 @@ const OWNERS: &[(&str, &[&str])] = &[
         "monitors",
         &[
             "monitors",
+            "monitor_keys",
+            "checks",
             "check_results",
             "check_rollups",
             "upstreams",

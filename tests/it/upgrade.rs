@@ -69,6 +69,28 @@ async fn what_the_previous_release_stored_reads_the_same() {
         m["quorum"] = Value::Null;
     }
     assert_eq!(monitors["items"], expected);
+    // Its check history too, moved to the compact results layout since.
+    let billing = "01a24211-bd1b-7754-a0b0-88684a71a8d8";
+    let checks = server
+        .as_(&token)
+        .get_ok(&format!("/monitors/{billing}/checks"))
+        .await;
+    assert_eq!(checks["totalNumberOfResults"], 1);
+    let check = &checks["items"][0];
+    assert_eq!(
+        serde_json::json!([
+            check["checkedAt"],
+            check["ok"],
+            check["errorKind"],
+            check["error"]
+        ]),
+        serde_json::json!([
+            "2026-12-04T17:19:50.008Z",
+            false,
+            "connect",
+            "connection refused"
+        ])
+    );
     let tasks = server.as_(&token).get_ok("/tasks?itemsPerPage=100").await;
     let mut expected = before["tasksList"]["items"].clone();
     for t in expected.as_array_mut().unwrap() {

@@ -30,12 +30,13 @@ pub fn record(
     outcome: &CheckOutcome,
     late: bool,
 ) -> Result<()> {
+    let num = crate::monitors::history::key(conn, id, checked_at)?;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO location_results (monitor_id, location, checked_at, due, late, ok,
+        "INSERT OR REPLACE INTO location_results (monitor, location, checked_at, due, late, ok,
             response_time_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        id,
+        num,
         from.location,
         to_db(checked_at),
         to_db(due),
@@ -152,7 +153,8 @@ pub fn counts(
 ) -> Result<BTreeMap<String, Counts>> {
     let mut stmt = conn.prepare_cached(
         "SELECT location, SUM(NOT late), SUM(ok AND NOT late), SUM(late) FROM location_results
-         WHERE monitor_id = ?1 AND checked_at >= ?2 GROUP BY location",
+         WHERE monitor = (SELECT num FROM monitor_keys WHERE monitor_id = ?1) AND checked_at >= ?2
+         GROUP BY location",
     )?;
     let rows = stmt.query_map(params![id, to_db(since)], |r| {
         Ok((
@@ -170,8 +172,8 @@ pub fn counts(
 /// Deletes results older than `before`, at most `batch` (the history purge calls it).
 pub fn purge(conn: &Connection, before: Timestamp, batch: u32) -> Result<usize> {
     Ok(conn.execute(
-        "DELETE FROM location_results WHERE (monitor_id, location, checked_at) IN
-            (SELECT monitor_id, location, checked_at FROM location_results WHERE checked_at < ?1 LIMIT ?2)",
+        "DELETE FROM location_results WHERE (monitor, location, checked_at) IN
+            (SELECT monitor, location, checked_at FROM location_results WHERE checked_at < ?1 LIMIT ?2)",
         params![to_db(before), batch],
     )?)
 }
