@@ -10,7 +10,6 @@ pub mod check;
 pub mod dependents;
 pub mod history;
 pub mod history_import;
-#[cfg(test)]
 mod history_migration;
 pub mod history_purge;
 pub mod incident;
