@@ -46,8 +46,6 @@ pub struct App {
     pub watchdog: Arc<crate::health::watchdog::Watchdog>,
     /// Scheduled backups (`--backup-every`) and how the last one went.
     pub backups: Arc<crate::backups::Backups>,
-    /// `/openapi.json`, generated once from the route table.
-    pub openapi: serde_json::Value,
     /// Status pages' renderings, until their organization changes.
     pub status_pages: Arc<crate::status_pages::cache::Cache>,
     /// `--invitation-expiry`: how long an invitation's link works.
@@ -77,7 +75,6 @@ impl App {
             notifier: Arc::new(Notifier::new(None, None).expect("a client without SMTP builds")),
             watchdog: Arc::default(),
             backups: Arc::default(),
-            openapi: crate::http::openapi::document(&crate::routes::all()),
             status_pages: Arc::default(),
             invitation_expiry: crate::accounts::invitations::DEFAULT_EXPIRY,
             probes: Arc::default(),

@@ -59,6 +59,8 @@ pub struct Config {
     pub push_services: Vec<String>,
     /// `--vapid-subject`: the contact in web push's VAPID tokens.
     pub vapid_subject: Option<String>,
+    /// `--readers`, `--db-cache`: the store's connections and their caches.
+    pub store: crate::store::Sizing,
 }
 
 impl Config {
@@ -81,6 +83,7 @@ impl Config {
             signup: Default::default(),
             push_services: Vec::new(),
             vapid_subject: None,
+            store: Default::default(),
         }
     }
 }
@@ -97,8 +100,8 @@ pub struct Running {
 
 /// Opens the store, binds the listener and starts serving in the background.
 pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
-    let data_dir = config.data_dir.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
+    let (data_dir, sizing) = (config.data_dir.clone(), config.store);
+    let store = tokio::task::spawn_blocking(move || Store::open_sized(&data_dir, sizing))
         .await
         .map_err(Error::internal)??;
     let listener = crate::http::socket::bind(&config.listen)

@@ -3,6 +3,7 @@
 mod auth_proxy;
 mod backup;
 mod config;
+mod footprint;
 mod healthcheck;
 mod import;
 mod limits;
@@ -118,6 +119,8 @@ pub enum Command {
         auth_proxy: auth_proxy::AuthProxyArgs,
         #[command(flatten)]
         push: Box<push::PushArgs>,
+        #[command(flatten)]
+        footprint: footprint::FootprintArgs,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -194,12 +197,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             signup,
             auth_proxy,
             push,
+            footprint,
         } => {
             let auth_proxy = auth_proxy.settings(&trusted_proxies);
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(Error::internal)?;
+            let runtime = footprint.runtime().map_err(Error::internal)?;
             let smtp = smtp_url
                 .zip(smtp_from)
                 .map(|(url, from)| crate::notify::send::SmtpSettings { url, from });
@@ -217,6 +218,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 backups: backups.schedule(&cli.data_dir),
                 invitation_expiry,
                 signup,
+                store: footprint.store(),
                 ..push.config(crate::server::Config::new(listen, cli.data_dir))
             };
             runtime.block_on(crate::server::serve_until_signal(config))

@@ -5,6 +5,7 @@
 //! product's shapes (original, original_routes).
 
 pub mod actions;
+mod batch;
 pub mod bulk_routes;
 pub mod check;
 pub mod dependents;

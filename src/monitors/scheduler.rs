@@ -17,10 +17,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use futures_util::FutureExt;
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot, watch};
 
+use super::batch::{self, Pending};
 use super::kinds::Checker;
-use super::record::{record_check, skip_check};
+use super::record::skip_check;
 use super::schedule::{Cadence, next_due};
 use super::store;
 use crate::clock::{Clock, Timestamp};
@@ -109,11 +110,17 @@ pub struct Scheduler {
     stats: Mutex<Stats>,
     loaded: AtomicBool,
     load_failures: AtomicU32,
+    /// Results on their way to be recorded in batches (`batch::run`, started by `run`).
+    results: mpsc::UnboundedSender<Pending>,
+    batches: Mutex<Option<mpsc::UnboundedReceiver<Pending>>>,
 }
 
 impl Scheduler {
     pub fn new(concurrency: usize) -> Scheduler {
+        let (results, batches) = mpsc::unbounded_channel();
         Scheduler {
+            results,
+            batches: Mutex::new(Some(batches)),
             queue: Mutex::default(),
             changed: Notify::new(),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
@@ -257,8 +264,19 @@ impl Scheduler {
         self.changed.notify_one();
     }
 
-    /// Loads the stored schedule and runs until `stopped` turns true.
-    pub async fn run(
+    /// Loads the stored schedule and runs until `stopped` turns true; then records the results
+    /// already in.
+    pub async fn run(self: Arc<Self>, store: Store, clock: Clock, stopped: watch::Receiver<bool>) {
+        let batches = self.batches.lock().expect("scheduler lock").take();
+        let recorder = batches
+            .map(|results| tokio::spawn(batch::run(store.clone(), results, stopped.clone())));
+        self.schedule_until_stopped(store, clock, stopped).await;
+        if let Some(recorder) = recorder {
+            let _ = recorder.await;
+        }
+    }
+
+    async fn schedule_until_stopped(
         self: Arc<Self>,
         store: Store,
         clock: Clock,
@@ -373,17 +391,24 @@ impl Scheduler {
         // Held until the result is recorded (a remote slot releases it after its local check).
         permit: tokio::sync::OwnedSemaphorePermit,
     ) -> Result<Option<Timestamp>> {
-        let due = entry.stored_due;
-        let Some(monitor) = store.read(move |c| store::get_any(c, id)).await? else {
+        let (due, now) = (entry.stored_due, clock.now());
+        // One read for both: each read after a commit starts from an empty page cache.
+        let still_due = store
+            .read(move |c| {
+                let Some(monitor) = store::get_any(c, id)? else {
+                    return Ok(None);
+                };
+                if monitor.next_check_at != Some(due) {
+                    return Ok(None);
+                }
+                let org = monitor.organization_id;
+                let paused = pauses_checks(c, org, &id.to_string(), now)?;
+                Ok(Some((monitor, paused)))
+            })
+            .await?;
+        let Some((monitor, paused)) = still_due else {
             return Ok(None);
         };
-        if monitor.next_check_at != Some(due) {
-            return Ok(None);
-        }
-        let (org, now) = (monitor.organization_id, clock.now());
-        let paused = store
-            .read(move |c| pauses_checks(c, org, &id.to_string(), now))
-            .await?;
         if paused {
             // A maintenance window pauses its checks: no check, no result, the next slot.
             return store.write(move |c| skip_check(c, id, due, now)).await;
@@ -402,10 +427,18 @@ impl Scheduler {
         let settings = &monitor.settings;
         let outcome = settings.kind.check(&self.checker, settings.timeout()).await;
         self.count(settings.kind.kind().as_str(), outcome.ok());
+        let (done, recorded) = oneshot::channel();
         let now = clock.now();
-        let recorded = store
-            .write(move |c| record_check(c, id, due, &outcome, now))
-            .await;
+        let pending = Pending {
+            id,
+            due,
+            outcome,
+            now,
+            done,
+        };
+        let stopping = || Error::unavailable("the server is stopping; the result was not recorded");
+        self.results.send(pending).map_err(|_| stopping())?;
+        let recorded = recorded.await.unwrap_or_else(|_| Err(stopping()));
         drop(permit);
         recorded
     }

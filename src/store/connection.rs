@@ -179,6 +179,26 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Caps the connection's page cache at `kib` KiB (SQLite's own default is about 2 MiB). Pages
+/// are cached as they are read and kept until the cap, so a long-running server's connections
+/// all grow to it: the server's memory at rest is this times its connections. Pages past the
+/// cap are read again from the file, which the kernel caches anyway (a system call, no disk).
+pub fn size_cache(conn: &Connection, kib: u32) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -i64::from(kib.max(1)))?;
+    Ok(())
+}
+
+/// The server's writer: its page cache, and savepoint journals kept in memory. The writer runs
+/// each job in a savepoint (and check results in one of their own); a savepoint's journal, the
+/// pages it may have to restore, spills to a temporary file past 64 KiB, which a batch of jobs
+/// reaches as soon as they touch the same pages: every page then costs a write system call.
+/// In memory it holds one batch's pages at most, freed at the commit.
+pub fn configure_writer(conn: &Connection, cache_kib: u32) -> Result<()> {
+    size_cache(conn, cache_kib)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
 /// Opens the database of `data_dir` for commands that only read (`user list`, `token list`):
 /// read-only, so they also work on a read-only data dir or disk. A database whose schema is
 /// behind this binary is migrated first (that needs write access, as any upgrade does); one

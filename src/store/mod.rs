@@ -10,6 +10,7 @@ pub mod health;
 pub mod lock;
 mod readers;
 pub mod signals;
+mod sizing;
 pub mod tags;
 pub mod time;
 mod writer;
@@ -26,6 +27,7 @@ pub use connection::{
     Create, DB_FILE, db_path, migrate, open_for_reading, open_migrated, open_read_only,
     require_database,
 };
+pub use sizing::Sizing;
 
 use crate::error::{Error, Result};
 
@@ -78,8 +80,13 @@ struct Inner {
 }
 
 impl Store {
-    /// Opens (creating and migrating if needed) the database of `data_dir`.
+    /// Opens (creating and migrating if needed) the database of `data_dir`, sized by default.
     pub fn open(data_dir: &Path) -> Result<Store> {
+        Store::open_sized(data_dir, Sizing::default())
+    }
+
+    /// `open`, with as many reader connections and as much page cache as `sizing` says.
+    pub fn open_sized(data_dir: &Path, sizing: Sizing) -> Result<Store> {
         // Locked before the database is opened: a restore may be replacing it. A data dir that
         // cannot be created is reported by `open_migrated`, which says what is wrong with it.
         let lock = match std::fs::create_dir_all(data_dir) {
@@ -87,11 +94,9 @@ impl Store {
             Err(_) => None,
         };
         let conn = open_migrated(data_dir, Create::IfMissing)?;
+        connection::configure_writer(&conn, sizing.cache_kib)?;
         let path = db_path(data_dir);
-        let reader_count = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(2, 8);
-        let readers = readers::Readers::open(&path, reader_count)?;
+        let readers = readers::Readers::open(&path, sizing)?;
         let signals = Arc::new(signals::Signals::default());
         let health = Arc::new(health::WriteHealth::default());
         let writer = writer::Writer::spawn(conn, signals.clone(), health.clone());

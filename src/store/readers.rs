@@ -12,7 +12,8 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
-use super::connection::open_read_only;
+use super::Sizing;
+use super::connection::{open_read_only, size_cache};
 use crate::error::{Error, Result};
 
 pub struct Readers {
@@ -20,24 +21,26 @@ pub struct Readers {
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
     count: usize,
+    cache_kib: u32,
 }
 
 impl Readers {
-    pub fn open(path: &Path, count: usize) -> Result<Readers> {
-        let conns = (0..count)
-            .map(|_| open_read_only(path))
-            .collect::<Result<Vec<_>>>()?;
+    pub fn open(path: &Path, sizing: Sizing) -> Result<Readers> {
+        let count = sizing.readers.max(1);
+        let open = || open_sized(path, sizing.cache_kib);
+        let conns = (0..count).map(|_| open()).collect::<Result<Vec<_>>>()?;
         Ok(Readers {
             path: path.to_owned(),
             idle: Mutex::new(conns),
             permits: Semaphore::new(count),
             count,
+            cache_kib: sizing.cache_kib,
         })
     }
 
     /// Runs `f` on an idle connection, inside one read transaction so that its queries see a
-    /// single consistent snapshot. There are as many connections as worker threads, so the
-    /// permit only waits when more reads are in flight than threads can run.
+    /// single consistent snapshot. By default there are as many connections as worker threads
+    /// (`Sizing`), so the permit only waits when more reads are in flight than threads can run.
     pub async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -52,7 +55,7 @@ impl Readers {
         let idle = self.idle.lock().expect("readers lock").pop();
         let conn = match idle {
             Some(conn) => conn,
-            None => open_read_only(&self.path)?,
+            None => open_sized(&self.path, self.cache_kib)?,
         };
         let result = in_read_transaction(&conn, f);
         self.idle.lock().expect("readers lock").push(conn);
@@ -70,6 +73,12 @@ impl Readers {
         self.permits.close();
         self.idle.lock().expect("readers lock").clear();
     }
+}
+
+fn open_sized(path: &Path, cache_kib: u32) -> Result<Connection> {
+    let conn = open_read_only(path)?;
+    size_cache(&conn, cache_kib)?;
+    Ok(conn)
 }
 
 fn in_read_transaction<T>(

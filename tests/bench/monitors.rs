@@ -1,9 +1,13 @@
 //! Check-scheduling benchmark of the real `dutyduck` release binary: monitors with a 60 s
-//! interval against local targets. By default N HTTP monitors, for N = 1,000 and 20,000; in mix
-//! mode, monitors of several kinds at once next to an HTTP-only baseline of the same total.
+//! interval against local targets. By default: the server's memory at rest next to nginx's
+//! (see `footprint.rs`), 1,000 HTTP monitors at a 20 s interval with the memory and CPU targets
+//! beside the figures, then N HTTP monitors at 60 s for N = 1,000 and 20,000; in mix mode,
+//! monitors of several kinds at once next to an HTTP-only baseline of the same total.
 //!
 //! Run: `cargo bench --bench monitors` (120 s window per row), or e.g.
-//! `BENCH_MONITORS=1000 BENCH_SECONDS=20 cargo bench --bench monitors`.
+//! `BENCH_MONITORS=1000 BENCH_SECONDS=20 cargo bench --bench monitors`. BENCH_INTERVAL (seconds)
+//! sets the interval of the BENCH_MONITORS and mix rows (default 60) and then leaves out the
+//! rest and 20 s rows.
 //!
 //! Mix: `cargo bench --bench monitors -- mix` (about 5 minutes on 2 cores, after the build) runs
 //! an HTTP-only baseline of 17,500 monitors, then 10,000 HTTP + 5,000 TCP + 2,000 DNS + 500 TLS
@@ -40,6 +44,8 @@
 //! its own at start). Targets, benchmark client and server share the same cores: read the
 //! figures as the cost of the schedule on this machine, not as the server's capacity.
 
+#[path = "footprint.rs"]
+mod footprint;
 #[path = "support.rs"]
 mod support;
 
@@ -62,6 +68,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use warp::Filter;
 
+/// The interval of the rows unless BENCH_INTERVAL says.
 const INTERVAL: u64 = 60;
 const IN_FLIGHT: usize = 32;
 const SETTLE: Duration = Duration::from_secs(10);
@@ -134,9 +141,8 @@ impl Targets {
     }
 
     /// The `POST /monitors` body of the kind's `i`th monitor.
-    fn body(&self, kind: Kind, i: usize) -> serde_json::Value {
+    fn body(&self, kind: Kind, i: usize, interval: u64) -> serde_json::Value {
         let name = format!("{}-{i}", kind.word());
-        let interval = INTERVAL;
         match kind {
             Kind::Http => serde_json::json!({
                 "kind": "http", "name": name, "intervalSeconds": interval,
@@ -424,22 +430,43 @@ fn percentile(sorted: &[i64], p: f64) -> f64 {
     }
 }
 
-/// A `/proc/PID/status` figure in MB (the file gives kB).
-fn status_mb(pid: u32, key: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let line = status.lines().find_map(|l| l.strip_prefix(key));
-    let kb: f64 = line
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
-    kb / 1024.0
-}
+use footprint::status_mib as status_mb;
 
 fn file_mb(path: &Path) -> f64 {
     std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1e6)
 }
 
-/// One full scenario with the monitors of `mix`; prints its row, a line per kind and a note.
-async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targets, tick: f64) {
+/// One row: its label, its monitors and their interval in seconds.
+struct Row {
+    label: String,
+    mix: Vec<(Kind, usize)>,
+    interval: u64,
+}
+
+impl Row {
+    /// HTTP monitors only; the label names an interval other than 60 s (`http20`).
+    fn http(n: usize, interval: u64) -> Row {
+        let label = match interval {
+            INTERVAL => "http".to_owned(),
+            _ => format!("http{interval}"),
+        };
+        let mix = vec![(Kind::Http, n)];
+        Row {
+            label,
+            mix,
+            interval,
+        }
+    }
+}
+
+/// One full scenario with the monitors of `row`; prints its row, a line per kind and a note.
+async fn scenario(row: &Row, secs: f64, targets: &Targets, tick: f64) {
+    let Row {
+        label,
+        mix,
+        interval,
+    } = row;
+    let (mix, interval) = (mix.as_slice(), *interval);
     let support::Bench {
         dir,
         mut server,
@@ -452,7 +479,7 @@ async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targe
     let bodies: Vec<_> = mix
         .iter()
         .flat_map(|&(kind, n)| (0..n).map(move |i| (kind, i)))
-        .map(|(kind, i)| targets.body(kind, i))
+        .map(|(kind, i)| targets.body(kind, i, interval))
         .collect();
     let n = bodies.len();
     let created_from = Instant::now();
@@ -481,7 +508,7 @@ async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targe
         _ => end.received[kind as usize] - start.received[kind as usize],
     };
     let all_hits: u64 = Kind::ALL.into_iter().map(hits).sum();
-    let scheduled = n as f64 / INTERVAL as f64;
+    let scheduled = n as f64 / interval as f64;
     let achieved = all_hits as f64 / window;
     let server_checks = end.checks - start.checks;
     let cpu = (end.cpu - start.cpu) / window * 100.0;
@@ -496,12 +523,19 @@ async fn scenario(label: &str, mix: &[(Kind, usize)], secs: f64, targets: &Targe
         "{label:<6} {n:>8} {scheduled:>9.1} {achieved:>9.1} {pct:>6.1}% {p50:>8.0} ms \
          {p99:>8.0} ms {cpu:>6.1}% {peak:>8.1} {per_hour:>9.1} {per_check:>8.0} (≤ 60)"
     );
+    if (n, interval) == (footprint::LOAD_MONITORS, footprint::LOAD_INTERVAL) {
+        println!(
+            "         targets: CPU {cpu:.1} % of a core ({}), peak RSS {peak:.1} MiB ({})",
+            footprint::versus(cpu, footprint::LOAD_TARGET_CPU, "%"),
+            footprint::versus(peak, footprint::LOAD_TARGET_MIB, "MiB"),
+        );
+    }
 
     // Results still in the writer's queue at the end of the window land within a moment.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let delays = slot_to_result(dir.path(), start.wall_ms, end.wall_ms);
     for &(kind, count) in mix {
-        let scheduled = count as f64 / INTERVAL as f64;
+        let scheduled = count as f64 / interval as f64;
         let achieved = hits(kind) as f64 / window;
         let pct = achieved / scheduled * 100.0;
         let rate = |ok: bool| (end.count(kind, ok) - start.count(kind, ok)) as f64 / window;
@@ -591,8 +625,15 @@ async fn main() {
     };
     let monitors = std::env::var("BENCH_MONITORS").ok();
     let mix = std::env::var("BENCH_MIX").ok();
-    let mut rows: Vec<(&str, Vec<(Kind, usize)>)> = Vec::new();
-    if mix.is_some() || std::env::args().skip(1).any(|a| a == "mix") {
+    let chosen_interval = std::env::var("BENCH_INTERVAL")
+        .ok()
+        .map(|s| s.parse::<u64>().expect("BENCH_INTERVAL: seconds, e.g. 20"));
+    let interval = chosen_interval.unwrap_or(INTERVAL);
+    let mut rows: Vec<Row> = Vec::new();
+    let mix_mode = mix.is_some() || std::env::args().skip(1).any(|a| a == "mix");
+    // The default run (no variable, not mix mode) adds the rows at rest and at 20 s.
+    let default_run = !mix_mode && chosen_interval.is_none() && monitors.is_none();
+    if mix_mode {
         let mix = mix.map_or_else(
             || DEFAULT_MIX.into_iter().filter(|&(_, n)| n > 0).collect(),
             |text| parse_mix(&text),
@@ -600,12 +641,21 @@ async fn main() {
         // The baseline: HTTP only, as many monitors as the mix unless BENCH_MONITORS says.
         let total = mix.iter().map(|(_, n)| n).sum();
         for n in monitors.map_or(vec![total], |text| counts(&text)) {
-            rows.push(("http", vec![(Kind::Http, n)]));
+            rows.push(Row::http(n, interval));
         }
-        rows.push(("mix", mix));
+        let label = "mix".to_owned();
+        rows.push(Row {
+            label,
+            mix,
+            interval,
+        });
     } else {
+        if default_run {
+            let load = (footprint::LOAD_MONITORS, footprint::LOAD_INTERVAL);
+            rows.push(Row::http(load.0, load.1));
+        }
         for n in counts(monitors.as_deref().unwrap_or("1000,20000")) {
-            rows.push(("http", vec![(Kind::Http, n)]));
+            rows.push(Row::http(n, interval));
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -618,10 +668,13 @@ async fn main() {
     let (soft, hard) = raise_fd_limit();
     let targets = Targets::start().await;
 
+    if default_run {
+        footprint::idle_rows().await;
+    }
     println!(
-        "\nMonitors with a {INTERVAL} s interval against local targets, {secs} s window after \
-         {SETTLE:?} settle; targets, bench client and server share the machine's {cores} cores; \
-         file descriptors: soft {soft}, hard {hard}"
+        "\nMonitors against local targets, every {INTERVAL} s (`http20`: every 20 s), {secs} s \
+         window after {SETTLE:?} settle; targets, bench client and server share the machine's \
+         {cores} cores; file descriptors: soft {soft}, hard {hard}"
     );
     println!(
         "config monitors   sched/s  checks/s            late p50    late p99     CPU  peak MB   DB MB/h  B/check (target)"
@@ -630,7 +683,7 @@ async fn main() {
         "  kind monitors   sched/s  target/s            slot→result (from the DB); server's \
          results by kind (/metrics)"
     );
-    for (label, mix) in rows {
-        scenario(label, &mix, secs, &targets, tick).await;
+    for row in &rows {
+        scenario(row, secs, &targets, tick).await;
     }
 }

@@ -23,9 +23,15 @@ impl Drop for Served {
 
 /// Starts `dutyduck serve` on a free port and waits for its "listening on" line.
 fn serve(data_dir: &std::path::Path) -> Served {
+    serve_with(data_dir, &[])
+}
+
+/// `serve` with more flags.
+fn serve_with(data_dir: &std::path::Path, flags: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dutyduck"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
+        .args(flags)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -217,4 +223,83 @@ fn after_sigterm_the_db_file_alone_is_complete_and_restore_waits_for_the_stop() 
         None,
     );
     assert!(restored.status.success());
+}
+
+/// The smallest server: one worker thread, one reader, the smallest cache. It answers reads and
+/// writes, runs a check and records it, and stops cleanly.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_smallest_server_serves_checks_and_stops() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("small");
+    let out = common::create_user(&data_dir, "ada@example.com", Some("Acme"), None);
+    assert!(out.status.success());
+    let token = common::cli(
+        &data_dir,
+        &[
+            "token",
+            "create",
+            "--user",
+            "ada@example.com",
+            "--label",
+            "t",
+            "--expires-in",
+            "1d",
+            "--json",
+        ],
+        None,
+    );
+    let token: serde_json::Value = serde_json::from_slice(&token.stdout).unwrap();
+    let flags = [
+        "--worker-threads",
+        "1",
+        "--readers",
+        "1",
+        "--db-cache",
+        "64KiB",
+    ];
+    let served = serve_with(&data_dir, &flags);
+
+    let client = common::client();
+    let api = |req: reqwest::RequestBuilder| {
+        req.header("x-api-token-id", token["id"].as_str().unwrap())
+            .header(
+                "x-api-token-secret-key",
+                token["secretKey"].as_str().unwrap(),
+            )
+    };
+    let body = serde_json::json!({
+        "name": "itself", "intervalSeconds": 5, "url": format!("{}/healthz", served.base),
+    });
+    let created = api(client.post(format!("{}/monitors", served.base)))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The first check comes within 5 s of creation, and goes through the batched recording.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let monitor: serde_json::Value = api(client.get(format!("{}/monitors/{id}", served.base)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if monitor["monitor"]["lastCheckAt"].is_string() {
+            assert_eq!(monitor["monitor"]["status"], "up", "{monitor}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no check recorded: {monitor}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, _) = stop(served);
+    assert!(status.success(), "SIGTERM exits 0, got {status}");
 }

@@ -75,6 +75,21 @@ fn a_raw_retention_shorter_than_the_24_h_chart_is_refused() {
 }
 
 #[test]
+fn sizes_of_the_server_out_of_range_are_refused_before_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (flag, value, problem) in [
+        ("--worker-threads", "0", "0 is not in 1..=256"),
+        ("--readers", "none", "invalid digit"),
+        ("--db-cache", "16KiB", "\"16KiB\" is out of range"),
+        ("--db-cache", "8", "with a unit (KiB, MiB, GiB)"),
+    ] {
+        let out = cli(tmp.path(), &["serve", flag, value], None);
+        assert_refused(&out, 2, &[flag, problem]);
+    }
+    assert!(!tmp.path().join("dutyduck.db").exists());
+}
+
+#[test]
 fn an_unknown_log_level_is_refused_with_the_valid_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let out = cli(tmp.path(), &["--log-level", "loud", "user", "list"], None);
