@@ -14,24 +14,18 @@
 //! with dutyduck's `GET /healthz` for scale.
 //! Client and servers share the machine's cores.
 
+#[path = "nginx.rs"]
+mod nginx;
 #[path = "support.rs"]
 mod support;
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use support::{CONNECTIONS, WARM_UP, load, report};
 
 const COMPONENTS: usize = 12;
-
-fn nginx() -> Option<String> {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(str::to_owned)
-}
 
 async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     let response = client.post(url).json(&body).send().await.expect("POST");
@@ -87,52 +81,10 @@ async fn page(base: &str, auth: HeaderMap) -> String {
     format!("{base}/status/bench")
 }
 
-/// nginx serving `html` as `/index.html` from a temporary root on a free port.
-/// nginx's master: stopped with SIGTERM, so it stops its workers too (a SIGKILL would orphan
-/// them).
-struct Nginx(std::process::Child);
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let pid = self.0.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_nginx(bin: &str, dir: &std::path::Path, html: &[u8]) -> (Nginx, String) {
-    std::fs::write(dir.join("index.html"), html).expect("write index.html");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let d = dir.display();
-    let config = format!(
-        "daemon off;\nworker_processes auto;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{\n  access_log off;\n  sendfile on;\n  keepalive_requests 100000;\n\
-         client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n\
-         uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-         server {{\n    listen 127.0.0.1:{port};\n    root {d};\n    default_type text/html;\n  }}\n}}\n"
-    );
-    let path = dir.join("nginx.conf");
-    std::fs::write(&path, config).expect("write nginx.conf");
-    let child = Command::new(bin)
-        .arg("-c")
-        .arg(&path)
-        .arg("-p")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start nginx");
-    (Nginx(child), format!("http://127.0.0.1:{port}/index.html"))
-}
-
 #[tokio::main]
 async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let Some(nginx) = nginx() else {
+    let Some(nginx) = nginx::find() else {
         println!(
             "status_pages benchmark skipped: nginx is not installed. Install Debian's with \
              `sudo apt-get install nginx-light` (or nginx), then run `cargo bench --bench status_pages` again."
@@ -151,18 +103,8 @@ async fn main() {
         .await
         .expect("body");
     let nginx_dir = tempfile::tempdir().expect("temp dir");
-    let (_nginx, static_url) = start_nginx(&nginx, nginx_dir.path(), &html);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !reqwest::get(&static_url)
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            Instant::now() < deadline,
-            "nginx did not answer within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (_nginx, static_url) = nginx::start(&nginx, nginx_dir.path(), &html);
+    nginx::wait_until_serving(&static_url).await;
 
     println!(
         "\nA status page of {COMPONENTS} components ({} bytes of HTML) vs nginx serving the same bytes: \
