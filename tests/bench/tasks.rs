@@ -18,7 +18,7 @@
 //!    curl opens a connection per ping): each records a whole run and moves the task's status.
 //!
 //! Then the top of the hour: 10,000 pings of 1,000 tasks due evenly over 1 s (open loop, over
-//! 256 connections; latency counted from when each was due), then every task's runs are
+//! 200 connections; latency counted from when each was due), then every task's runs are
 //! counted (10 each, all finished). Then the top-of-the-minute burst: 1,000 jobs (new tasks)
 //! each send start, heartbeat and finish (with its own exit code and output) as fast as 64
 //! connections go, and every run is read back to count runs lost, duplicated or out of order
@@ -47,7 +47,8 @@ const BURST_JOBS: usize = 1_000;
 /// The top of the hour: pings, over how many tasks, due within one second.
 const HOUR_PINGS: usize = 10_000;
 const HOUR_TASKS: usize = 1_000;
-const HOUR_CONNECTIONS: usize = 256;
+/// Under the server's 256 connections per address, with the API client's beside them.
+const HOUR_CONNECTIONS: usize = 200;
 
 fn ping_key(kind: &str, i: usize) -> String {
     format!("bench-{kind}-key-{i:05}")
@@ -183,7 +184,7 @@ async fn verify(client: &reqwest::Client, base: &str, i: usize) -> Result<(), St
 }
 
 /// The top of the hour: `HOUR_PINGS` pings over `HOUR_TASKS` tasks within 1 s, then every
-/// task's runs counted. True if none was refused nor lost.
+/// task's runs counted. True if every ping was answered and stored.
 async fn top_of_the_hour(api: &reqwest::Client, base: &str) -> bool {
     create_tasks(api, base, "hour", HOUR_TASKS).await;
     let paths: Vec<String> = (0..HOUR_TASKS)
@@ -215,9 +216,12 @@ async fn top_of_the_hour(api: &reqwest::Client, base: &str) -> bool {
             .as_i64()
             .expect("totalFilteredRuns");
     }
-    let lost = HOUR_PINGS as i64 - stored;
+    // A refused ping (an error, or no answer) may or may not have been stored; an answered one
+    // must be.
+    let answered = (HOUR_PINGS - b.failures) as i64;
+    let lost = (answered - stored).max(0);
     println!(
-        "{HOUR_PINGS} pings due within 1 s over {HOUR_CONNECTIONS} connections, all answered after {:.2} s: \
+        "{HOUR_PINGS} pings due within 1 s over {HOUR_CONNECTIONS} connections, the last answered after {:.2} s: \
          p50 {}, p99 {}, max {} (from when each was due; target p99 < 100 ms); refused {}; \
          runs stored {stored}, lost {lost}",
         b.took.as_secs_f64(),
