@@ -14,6 +14,8 @@
 //! ones reset the log behind its back).
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -29,20 +31,47 @@ const PERIOD: Duration = Duration::from_secs(1);
 /// Extra attempts right after a checkpoint the writer outran (see the module's comment).
 const CATCH_UP: usize = 3;
 
+/// WAL pages (about 40 MB) past which the writer checkpoints itself between two batches: under
+/// writes without a pause this thread never copies the whole log, which then never restarts
+/// and keeps growing (130 MB in 8 s of pings). The writer's own checkpoint, with no commit
+/// during it, completes, and costs little once this thread has copied most of the log.
+const WAL_LIMIT: i64 = 10_000;
+
 pub struct Checkpointer {
     poke: SyncSender<()>,
     thread: JoinHandle<()>,
+    /// The log is past `WAL_LIMIT` and this thread could not copy all of it.
+    behind: Arc<AtomicBool>,
 }
 
 impl Checkpointer {
     pub fn spawn(path: &Path) -> Result<Checkpointer> {
         let conn = open(path)?;
         let (poke, pokes) = mpsc::sync_channel(1);
+        let behind = Arc::new(AtomicBool::new(false));
+        let flag = behind.clone();
         let thread = std::thread::Builder::new()
             .name("dutyduck-checkpoint".into())
-            .spawn(move || run(&conn, &pokes))
+            .spawn(move || run(&conn, &pokes, &flag))
             .expect("spawn checkpoint thread");
-        Ok(Checkpointer { poke, thread })
+        Ok(Checkpointer {
+            poke,
+            thread,
+            behind,
+        })
+    }
+
+    /// Called by the writer between batches, on its own connection: a checkpoint there when
+    /// this thread is behind (see `WAL_LIMIT`).
+    pub fn catch_up(&self, writer: &Connection) {
+        if !self.behind.load(Ordering::Relaxed) {
+            return;
+        }
+        match checkpoint(writer) {
+            Ok((true, _)) => self.behind.store(false, Ordering::Relaxed),
+            Ok(_) => {}
+            Err(e) => log::warn!("could not copy the write-ahead log into the database: {e}"),
+        }
     }
 
     /// Says the writer committed; never waits (a poke already pending is enough).
@@ -68,7 +97,7 @@ fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn run(conn: &Connection, pokes: &mpsc::Receiver<()>) {
+fn run(conn: &Connection, pokes: &mpsc::Receiver<()>, behind: &AtomicBool) {
     while pokes.recv().is_ok() {
         // Let a period's commits gather (pokes meanwhile change nothing); a stop ends the wait.
         let until = Instant::now() + PERIOD;
@@ -86,8 +115,11 @@ fn run(conn: &Connection, pokes: &mpsc::Receiver<()>) {
         }
         for _ in 0..=CATCH_UP {
             match checkpoint(conn) {
-                Ok(true) => break,
-                Ok(false) => continue,
+                Ok((true, _)) => {
+                    behind.store(false, Ordering::Relaxed);
+                    break;
+                }
+                Ok((false, log)) => behind.store(log > WAL_LIMIT, Ordering::Relaxed),
                 Err(e) => {
                     log::warn!("could not copy the write-ahead log into the database: {e}");
                     break;
@@ -97,12 +129,13 @@ fn run(conn: &Connection, pokes: &mpsc::Receiver<()>) {
     }
 }
 
-/// One PASSIVE checkpoint; true when it copied the whole log (the next write restarts it).
-fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
+/// One PASSIVE checkpoint: whether it copied the whole log (the next write restarts it), and
+/// the log's length in pages.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<(bool, i64)> {
     let (log, copied): (i64, i64) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
         Ok((r.get(1)?, r.get(2)?))
     })?;
-    Ok(log == copied)
+    Ok((log == copied, log))
 }
 
 #[cfg(test)]
@@ -127,7 +160,7 @@ mod tests {
         writer
             .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
             .unwrap();
-        assert!(checkpoint(&checkpoints).unwrap(), "the whole log copied");
+        assert!(checkpoint(&checkpoints).unwrap().0, "the whole log copied");
 
         // A reader's snapshot keeps the frames committed after it out of the file: the
         // checkpoint says it is not done, so the thread tries again.
@@ -137,9 +170,9 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
             .unwrap();
         writer.execute_batch("INSERT INTO t VALUES (2);").unwrap();
-        assert!(!checkpoint(&checkpoints).unwrap());
+        assert!(!checkpoint(&checkpoints).unwrap().0);
         drop(snapshot);
-        assert!(checkpoint(&checkpoints).unwrap());
+        assert!(checkpoint(&checkpoints).unwrap().0);
         let (log, copied) = wal(&writer);
         assert_eq!(log, copied);
     }

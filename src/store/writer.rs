@@ -113,6 +113,7 @@ fn run(
         if commit_batch(&conn, batch, signals, health) {
             checkpointer.committed();
         }
+        checkpointer.catch_up(&conn);
     }
     // Its connection closed first, so that this one is the last (see below).
     checkpointer.stop();
