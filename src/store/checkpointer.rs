@@ -31,16 +31,18 @@ const PERIOD: Duration = Duration::from_secs(1);
 /// Extra attempts right after a checkpoint the writer outran (see the module's comment).
 const CATCH_UP: usize = 3;
 
-/// WAL pages (about 40 MB) past which the writer checkpoints itself between two batches: under
-/// writes without a pause this thread never copies the whole log, which then never restarts
-/// and keeps growing (130 MB in 8 s of pings). The writer's own checkpoint, with no commit
-/// during it, completes, and costs little once this thread has copied most of the log.
-const WAL_LIMIT: i64 = 10_000;
+/// WAL pages (about 16 MB) past which the writer checkpoints itself between two batches. The
+/// log restarts only at a transaction that begins once all of it is copied; under writes
+/// without a pause the writer's next transaction always begins before this thread's copy ends,
+/// so the log never restarts and keeps growing (170 MB in 16 s of pings). The writer's own
+/// checkpoint, between a commit and its next transaction, completes, and costs little once
+/// this thread has copied most of the log.
+const WAL_LIMIT: i64 = 4_000;
 
 pub struct Checkpointer {
     poke: SyncSender<()>,
     thread: JoinHandle<()>,
-    /// The log is past `WAL_LIMIT` and this thread could not copy all of it.
+    /// The log is past `WAL_LIMIT`: the writer is to checkpoint it.
     behind: Arc<AtomicBool>,
 }
 
@@ -115,11 +117,14 @@ fn run(conn: &Connection, pokes: &mpsc::Receiver<()>, behind: &AtomicBool) {
         }
         for _ in 0..=CATCH_UP {
             match checkpoint(conn) {
-                Ok((true, _)) => {
-                    behind.store(false, Ordering::Relaxed);
-                    break;
+                // Copied whole or not, a long log is the writer's to restart: its next
+                // transaction began before this copy ended, so it cannot (see `WAL_LIMIT`).
+                Ok((whole, log)) => {
+                    behind.store(log > WAL_LIMIT, Ordering::Relaxed);
+                    if whole {
+                        break;
+                    }
                 }
-                Ok((false, log)) => behind.store(log > WAL_LIMIT, Ordering::Relaxed),
                 Err(e) => {
                     log::warn!("could not copy the write-ahead log into the database: {e}");
                     break;
