@@ -170,7 +170,7 @@ fn open_immutable(path: &Path) -> Result<Connection> {
     )?)
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // FULL: a write acknowledged to a client survives a power cut. The writer batches

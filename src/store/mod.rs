@@ -3,6 +3,7 @@
 //! same queries on its own connection.
 
 pub mod backup;
+mod checkpointer;
 mod connection;
 pub mod deadlines;
 pub mod filter;
@@ -99,7 +100,8 @@ impl Store {
         let readers = readers::Readers::open(&path, sizing)?;
         let signals = Arc::new(signals::Signals::default());
         let health = Arc::new(health::WriteHealth::default());
-        let writer = writer::Writer::spawn(conn, signals.clone(), health.clone());
+        let checkpointer = checkpointer::Checkpointer::spawn(&path)?;
+        let writer = writer::Writer::spawn(conn, checkpointer, signals.clone(), health.clone())?;
         Ok(Store(Arc::new(Inner {
             path,
             writer: Mutex::new(Some(writer)),

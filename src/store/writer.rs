@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::checkpointer::Checkpointer;
 use super::health::WriteHealth;
 use super::signals::{self, Signals};
 use crate::error::{Error, Kind, Result};
@@ -44,17 +45,21 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Starts the writer thread on `conn`, with its checkpoints left to `checkpointer`.
     pub fn spawn(
         conn: Connection,
+        checkpointer: Checkpointer,
         signals: Arc<Signals>,
         health: Arc<WriteHealth>,
-    ) -> (Writer, JoinHandle<()>) {
+    ) -> Result<(Writer, JoinHandle<()>)> {
+        // No checkpoint inside a commit (see `checkpointer`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let (jobs, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("dutyduck-writer".into())
-            .spawn(move || run(conn, rx, &signals, &health))
+            .spawn(move || run(conn, rx, checkpointer, &signals, &health))
             .expect("spawn writer thread");
-        (Writer { jobs }, thread)
+        Ok((Writer { jobs }, thread))
     }
 
     /// Queues `f`; the returned receiver yields its result once the batch holding it commits.
@@ -90,7 +95,13 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals, health: &WriteHealth) {
+fn run(
+    conn: Connection,
+    rx: mpsc::Receiver<Job>,
+    checkpointer: Checkpointer,
+    signals: &Signals,
+    health: &WriteHealth,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -99,8 +110,13 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals, health: &Wr
                 Err(_) => break,
             }
         }
-        commit_batch(&conn, batch, signals, health);
+        if commit_batch(&conn, batch, signals, health) {
+            checkpointer.committed();
+        }
+        checkpointer.catch_up(&conn);
     }
+    // Its connection closed first, so that this one is the last (see below).
+    checkpointer.stop();
     // Copy everything from the WAL into the database file, so that `dutyduck.db` alone is the
     // whole database once stopped (someone may copy just that file). Closing the last
     // connection does it too; asking explicitly logs why it could not (another process, such
@@ -125,7 +141,13 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, signals: &Signals, health: &Wr
 /// "storage full" finds `/healthz` saying so). A failure of the batch itself (no transaction, a
 /// rollback forced by SQLite, a failed commit) or a job refused for lack of space counts against
 /// the store's health; other job errors (a conflict, a bad field) do not.
-fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals, health: &WriteHealth) {
+/// True when the batch committed changes.
+fn commit_batch(
+    conn: &Connection,
+    batch: Vec<Job>,
+    signals: &Signals,
+    health: &WriteHealth,
+) -> bool {
     let changes = conn.total_changes();
     let marks_before = signals::take();
     debug_assert!(marks_before.is_empty(), "marks left from an earlier batch");
@@ -136,7 +158,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals, health: &
         for job in batch {
             job(Err(&error));
         }
-        return;
+        return false;
     }
     let mut outcomes = Vec::with_capacity(batch.len());
     // A job refused for lack of space says the store is failing, even if the rest commits.
@@ -173,7 +195,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals, health: &
                 job(Err(&error));
             }
             signals::take();
-            return;
+            return false;
         }
         match result {
             Ok(outcome) => {
@@ -206,14 +228,16 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, signals: &Signals, health: &
     if commit_error.is_none() {
         signals.notify(&marked);
     }
+    let stored = commit_error.is_none() && conn.total_changes() > changes;
     match commit_error.as_ref().or(full.as_ref()) {
         Some(e) => health.failed(e),
         // Only a batch that stored something shows that writes work again: an empty one
         // commits even on a full disk.
-        None if conn.total_changes() > changes => health.committed(),
+        None if stored => health.committed(),
         None => {}
     }
     for outcome in outcomes {
         (outcome.complete)(commit_error.clone());
     }
+    stored
 }

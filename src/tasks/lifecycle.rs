@@ -177,7 +177,7 @@ pub fn start(
     how: &Start,
     now: Timestamp,
 ) -> Result<TaskRun> {
-    let task = match (store::get(conn, org, id)?, how.new_task) {
+    let task = match (store::get_row(conn, org, id)?, how.new_task) {
         (Some(task), _) => task,
         (None, Some(settings)) => create(conn, org, id, settings, None, now)?,
         (None, None) => return Err(not_found()),
@@ -212,16 +212,33 @@ pub fn start(
     }
     let started_at = run_store::next_start_time(conn, org, id, now)?;
     let timing = schedule_of(&task)?;
-    let period = timing.as_ref().is_some_and(Timing::is_period);
+    let timeout = run_timeout(&task, timing.as_ref(), how.via, now);
+    run_store::insert_run(conn, org, id, started_at, timeout, how.rid)?;
+    running(conn, &task, timing.as_ref(), started_at, now)?;
+    run_store::get_run(conn, org, id, started_at)?.ok_or_else(not_found)
+}
+
+/// How long a run started `via` has to send a heartbeat or finish.
+fn run_timeout(task: &Task, timing: Option<&Timing>, via: Via, now: Timestamp) -> u32 {
+    let period = timing.is_some_and(Timing::is_period);
     let ping_timeout = task.heartbeat_timeout_seconds.max(PING_RUN_TIMEOUT);
-    let timeout = match how.via {
-        Via::Ping if period => started_run_grace(&task, now).unwrap_or(ping_timeout),
+    match via {
+        Via::Ping if period => started_run_grace(task, now).unwrap_or(ping_timeout),
         Via::Ping => ping_timeout,
         Via::Api => task.heartbeat_timeout_seconds,
-    };
-    run_store::insert_run(conn, org, id, started_at, timeout, how.rid)?;
+    }
+}
+
+/// What a run's start does to its task: running, and its incident told.
+fn running(
+    conn: &Connection,
+    task: &Task,
+    timing: Option<&Timing>,
+    started_at: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
     // A start does not move a period task's expected time: only a ping that ends a run does.
-    let next_due_at = match &timing {
+    let next_due_at = match timing {
         Some(Timing::Period(_)) => task.next_due_at,
         Some(t) => t.next_expected(Some(started_at), true, now),
         None => None,
@@ -231,9 +248,8 @@ pub fn start(
         next_due_at,
         deadline_at: None,
     };
-    store::set_state(conn, &task, state, now)?;
-    incident::record(conn, &task, &TaskEvent::Started { started_at }, now)?;
-    run_store::get_run(conn, org, id, started_at)?.ok_or_else(not_found)
+    store::set_state(conn, task, state, now)?;
+    incident::record(conn, task, &TaskEvent::Started { started_at }, now)
 }
 
 /// 404 for an unknown task, exactly 400 when no run is going on (the original CLI relies on it).
@@ -297,7 +313,7 @@ pub fn finish(
     f: &Finish<'_>,
     now: Timestamp,
 ) -> Result<TaskRun> {
-    let task = store::get(conn, org, id)?.ok_or_else(not_found)?;
+    let task = store::get_row(conn, org, id)?.ok_or_else(not_found)?;
     let status = finished_run(f.status, f.exit_code)?;
     let run = match f.run {
         Some(named) => match run_store::get_run(conn, org, id, named)? {
@@ -333,10 +349,23 @@ pub(super) fn end_run(
         end,
         now,
     )?;
+    ended(conn, task, run.started_at, run.last_heartbeat_at, end, now)
+}
+
+/// What a run's end does to its task: at rest until its next occurrence (running while another
+/// run is), and its incident told.
+fn ended(
+    conn: &Connection,
+    task: &Task,
+    started_at: Timestamp,
+    last_heartbeat_at: Option<Timestamp>,
+    end: &Completion<'_>,
+    now: Timestamp,
+) -> Result<()> {
     let mut state = resting_state(
         resting_after(Some(end.status)),
         schedule_of(task)?.as_ref(),
-        Some(run.started_at),
+        Some(started_at),
         true,
         now,
     );
@@ -345,7 +374,6 @@ pub(super) fn end_run(
         (state.status, state.deadline_at) = (TaskStatus::Running, None);
     }
     store::set_state(conn, task, state, now)?;
-    let started_at = run.started_at;
     let event = match end.status {
         RunStatus::Finished => TaskEvent::Succeeded { started_at },
         RunStatus::Aborted | RunStatus::Running => TaskEvent::Aborted { started_at },
@@ -356,7 +384,7 @@ pub(super) fn end_run(
         },
         RunStatus::Dead => TaskEvent::Dead {
             started_at,
-            last_heartbeat_at: run.last_heartbeat_at,
+            last_heartbeat_at,
         },
     };
     incident::record(conn, task, &event, now)
@@ -403,13 +431,13 @@ pub fn ping(
         Ping::Start => unreachable!("handled above"),
     };
     if run_store::running_run(conn, org, id, rid)?.is_none() {
-        let how = Start {
-            new_task: None,
-            if_running: IfRunning::Refuse,
-            via: Via::Ping,
-            rid,
+        let end = Completion {
+            status: finished_run(status, exit_code)?,
+            exit_code,
+            error_message: None,
+            output: body,
         };
-        start(conn, org, id, &how, now)?;
+        return instant_run(conn, org, id, rid, &end, now);
     }
     let finish_report = Finish {
         run: None,
@@ -420,6 +448,31 @@ pub fn ping(
         output: body,
     };
     finish(conn, org, id, &finish_report, now).map(drop)
+}
+
+/// A ping ending a run that never started (a crontab line `job && curl …/ping/KEY`): the run
+/// is stored ended in one insert, and the task and its incident go through what its start and
+/// its end would do to them, in the same order. The busiest write there is: a top-of-the-hour
+/// crowd of cron jobs sends these.
+fn instant_run(
+    conn: &Connection,
+    org: OrgId,
+    id: &str,
+    rid: Option<&str>,
+    end: &Completion<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    let task = store::get_row(conn, org, id)?.ok_or_else(not_found)?;
+    let timing = schedule_of(&task)?;
+    let started_at = run_store::next_start_time(conn, org, id, now)?;
+    let timeout = run_timeout(&task, timing.as_ref(), Via::Ping, now);
+    run_store::insert_ended_run(conn, org, id, started_at, timeout, rid, end, now)?;
+    running(conn, &task, timing.as_ref(), started_at, now)?;
+    let task = Task {
+        status: TaskStatus::Running,
+        ..task
+    };
+    ended(conn, &task, started_at, Some(started_at), end, now)
 }
 
 /// Parses a schedule for the preview endpoint.

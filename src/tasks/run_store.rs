@@ -140,6 +140,40 @@ pub fn insert_run(
     Ok(())
 }
 
+/// Inserts a run already ended, as `insert_run` then `complete_run` would leave it: a ping
+/// ending a run that never started.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_ended_run(
+    conn: &Connection,
+    org: OrgId,
+    task: &str,
+    started_at: Timestamp,
+    heartbeat_timeout: u32,
+    rid: Option<&str>,
+    end: &Completion<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO task_runs (organization_id, task_id, started_at, status, last_heartbeat_at,
+            heartbeat_timeout_seconds, dead_at, updated_at, completed_at, rid, exit_code,
+            error_message, output)
+         VALUES (?1, ?2, ?3, ?4, ?3, ?5, NULL, ?6, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        org,
+        task,
+        to_db(started_at),
+        end.status,
+        heartbeat_timeout,
+        to_db(now.max(started_at)),
+        rid,
+        end.exit_code,
+        end.error_message,
+        end.output
+    ])?;
+    Ok(())
+}
+
 /// Records a heartbeat of the running run started without a rid (of the run `run` names, when
 /// it does); false if none matches.
 pub fn heartbeat(

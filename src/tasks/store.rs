@@ -126,13 +126,20 @@ pub fn insert(
 
 /// A task with its last runs.
 pub fn get(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Task>> {
-    let task = conn
+    get_row(conn, org, id)?
+        .map(|t| with_recent_runs(conn, t))
+        .transpose()
+}
+
+/// The task without what its page shows beside it (recent runs, upstreams): for the steps of
+/// its life, which read the task at every ping and need neither.
+pub fn get_row(conn: &Connection, org: OrgId, id: &str) -> Result<Option<Task>> {
+    Ok(conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM tasks WHERE organization_id = ?1 AND id = ?2"
         ))?
         .query_row(params![org, id], task_from_row)
-        .optional()?;
-    task.map(|t| with_recent_runs(conn, t)).transpose()
+        .optional()?)
 }
 
 pub fn exists(conn: &Connection, org: OrgId, id: &str) -> Result<bool> {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support;
+use crate::{nginx, support};
 
 /// Resident memory at rest, no monitors: at most this (MiB).
 pub const IDLE_TARGET_MIB: f64 = 12.0;
@@ -74,14 +74,15 @@ pub async fn idle_rows() {
             versus(rss, IDLE_TARGET_MIB, "MiB")
         );
     }
-    let Some(bin) = support::nginx() else {
+    let Some(bin) = nginx::find() else {
         println!("  nginx is not installed (apt-get install nginx-light): no baseline");
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let (nginx, _) = support::start_nginx(&bin, dir.path(), b"ok");
+    let (server, url) = nginx::start(&bin, dir.path(), b"ok");
+    nginx::wait_until_serving(&url).await;
     tokio::time::sleep(REST).await;
-    let master = nginx.0.id();
+    let master = server.0.id();
     let workers = children(master);
     let mut total = status_mib(master, "VmRSS:");
     for &w in &workers {

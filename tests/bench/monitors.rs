@@ -46,6 +46,8 @@
 
 #[path = "footprint.rs"]
 mod footprint;
+#[path = "nginx.rs"]
+mod nginx;
 #[path = "support.rs"]
 mod support;
 

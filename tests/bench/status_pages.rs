@@ -14,10 +14,12 @@
 //! with dutyduck's `GET /healthz` for scale.
 //! Client and servers share the machine's cores.
 
+#[path = "nginx.rs"]
+mod nginx;
 #[path = "support.rs"]
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -82,7 +84,7 @@ async fn page(base: &str, auth: HeaderMap) -> String {
 #[tokio::main]
 async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let Some(nginx) = support::nginx() else {
+    let Some(nginx) = nginx::find() else {
         println!(
             "status_pages benchmark skipped: nginx is not installed. Install Debian's with \
              `sudo apt-get install nginx-light` (or nginx), then run `cargo bench --bench status_pages` again."
@@ -101,18 +103,8 @@ async fn main() {
         .await
         .expect("body");
     let nginx_dir = tempfile::tempdir().expect("temp dir");
-    let (_nginx, static_url) = support::start_nginx(&nginx, nginx_dir.path(), &html);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !reqwest::get(&static_url)
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            Instant::now() < deadline,
-            "nginx did not answer within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (_nginx, static_url) = nginx::start(&nginx, nginx_dir.path(), &html);
+    nginx::wait_until_serving(&static_url).await;
 
     println!(
         "\nA status page of {COMPONENTS} components ({} bytes of HTML) vs nginx serving the same bytes: \

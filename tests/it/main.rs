@@ -23,6 +23,7 @@ mod connections;
 mod cors;
 mod data_dir;
 mod dependencies;
+mod durability;
 mod errors;
 mod escalation;
 mod imports;
