@@ -6,20 +6,26 @@
 -- each monitor's oldest results through the primary key, visiting only the monitors whose
 -- `results_from` is past the retention.
 
--- One row per monitor that has results (raw, rolled up or per location). `results_from`: no result of the monitor is older
--- (a lower bound: the purge moves it forward, an import of older history moves it back).
+-- One row per monitor that has results (raw, rolled up or per location). `results_from`: no raw
+-- result (`checks`) of the monitor is older. A lower bound: here the oldest result of any kind,
+-- then the purge moves it to the oldest raw result left (far in the future when none is left)
+-- and a result older than it (an import, a location's) moves it back. `num` is AUTOINCREMENT so
+-- a deleted monitor's number is never given to another.
 CREATE TABLE monitor_keys (
-    num          INTEGER PRIMARY KEY,
+    num          INTEGER PRIMARY KEY AUTOINCREMENT,
     monitor_id   TEXT    NOT NULL UNIQUE REFERENCES monitors (id) ON DELETE CASCADE,
     results_from INTEGER NOT NULL
 );
 CREATE INDEX monitor_keys_by_results_from ON monitor_keys (results_from);
 
+-- Each table's oldest per monitor, read in its primary key's order (no sort of all history).
 INSERT INTO monitor_keys (monitor_id, results_from)
-SELECT r.monitor_id, MIN(r.checked_at)
-  FROM (SELECT monitor_id, checked_at FROM check_results
-        UNION ALL SELECT monitor_id, checked_at FROM location_results
-        UNION ALL SELECT monitor_id, bucket_start FROM check_rollups) AS r
+SELECT r.monitor_id, MIN(r.oldest)
+  FROM (SELECT monitor_id, MIN(checked_at) AS oldest FROM check_results GROUP BY monitor_id
+        UNION ALL
+        SELECT monitor_id, MIN(checked_at) FROM location_results GROUP BY monitor_id
+        UNION ALL
+        SELECT monitor_id, MIN(bucket_start) FROM check_rollups GROUP BY monitor_id) AS r
   JOIN monitors m ON m.id = r.monitor_id
  GROUP BY r.monitor_id
  ORDER BY MIN(m.rowid);

@@ -282,8 +282,10 @@ async fn purge_history(
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
+        // One cut-off for the whole run: with a fresh one per call, results turning old while it
+        // runs would keep it going.
+        let now = app.clock.now();
         loop {
-            let now = app.clock.now();
             match app
                 .store
                 .write(move |c| {

@@ -14,6 +14,7 @@ mod tests {
     const ORG: &str = "6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e00";
     const A: &str = "6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e01";
     const B: &str = "6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e02";
+    const C: &str = "6f1c7a52-8d1e-4a8e-9a35-2f4b0c1d9e03";
 
     fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
         let mut stmt = conn.prepare(sql).unwrap();
@@ -140,5 +141,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(left, 0);
+        // Its number, the highest, is never given to another monitor.
+        conn.execute_batch(&format!(
+            "INSERT INTO monitors (id, organization_id, name, url, request_timeout_ms, interval_seconds,
+                downtime_threshold, recovery_threshold, status, last_status_change_at, created_at, updated_at)
+             VALUES ('{C}', '{ORG}', 'C', 'http://c.example/', 10000, 60, 2, 2, 'up', 1, 1, 1);"
+        ))
+        .unwrap();
+        assert!(kb > ka);
+        assert!(key(&conn, C.parse().unwrap(), since).unwrap() > kb);
     }
 }
