@@ -5,13 +5,11 @@ use crate::store::Sizing;
 
 /// Worker threads by default: the cores, up to this many.
 const MAX_DEFAULT_WORKERS: usize = 4;
-/// Threads for blocking work (password hashing, backups, long reads) at most. They start on
-/// demand and end after a few idle seconds.
-const MAX_BLOCKING_THREADS: usize = 16;
 
 #[derive(clap::Args)]
 pub struct FootprintArgs {
-    /// Threads answering requests and running checks [default: the cores, at most 4]. Each
+    /// Threads answering requests and running checks [default: the cores, at most 4]; blocking
+    /// work (DNS lookups, password hashing, backups) runs on threads of its own. Each
     /// costs a stack and its own allocator arena (a few hundred KiB at rest); one is enough
     /// for a few thousand monitors, more answer more requests at once on more cores.
     #[arg(long, env = "DUTYDUCK_WORKER_THREADS", value_name = "N",
@@ -52,7 +50,9 @@ impl FootprintArgs {
     pub fn runtime(&self) -> std::io::Result<tokio::runtime::Runtime> {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(self.worker_threads())
-            .max_blocking_threads(MAX_BLOCKING_THREADS)
+            // tokio's own bound on blocking threads (hundreds), not one of ours: DNS lookups of
+            // checks wait there for their resolver, so a few dead resolvers must not make every
+            // other check wait past its timeout. They start on demand and end when idle.
             .enable_all()
             .build()
     }

@@ -55,6 +55,10 @@ impl Entry {
     }
 }
 
+/// How long the checks running at shutdown get to end. The server waits 10 s for `run` to
+/// end before it closes the store; the rest is for recording the last results.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Scheduling jitter and the time to record a result, before a check counts as overdue.
 const OVERDUE_SLACK: Duration = Duration::seconds(5);
 
@@ -113,6 +117,8 @@ pub struct Scheduler {
     /// Results on their way to be recorded in batches (`batch::run`, started by `run`).
     results: mpsc::UnboundedSender<Pending>,
     batches: Mutex<Option<mpsc::UnboundedReceiver<Pending>>>,
+    /// Checks started and not ended: at shutdown, results are recorded until it is 0.
+    in_flight: watch::Sender<usize>,
 }
 
 impl Scheduler {
@@ -128,6 +134,7 @@ impl Scheduler {
             stats: Mutex::default(),
             loaded: Default::default(),
             load_failures: Default::default(),
+            in_flight: watch::channel(0).0,
         }
     }
 
@@ -264,13 +271,28 @@ impl Scheduler {
         self.changed.notify_one();
     }
 
-    /// Loads the stored schedule and runs until `stopped` turns true; then records the results
-    /// already in.
+    /// Loads the stored schedule and runs until `stopped` turns true; then lets the checks
+    /// running end (for `SHUTDOWN_GRACE` at most) and records their results: a check that ended
+    /// is recorded, the store is still open.
     pub async fn run(self: Arc<Self>, store: Store, clock: Clock, stopped: watch::Receiver<bool>) {
+        let (stop_recording, recording_stopped) = watch::channel(false);
         let batches = self.batches.lock().expect("scheduler lock").take();
         let recorder = batches
-            .map(|results| tokio::spawn(batch::run(store.clone(), results, stopped.clone())));
-        self.schedule_until_stopped(store, clock, stopped).await;
+            .map(|results| tokio::spawn(batch::run(store.clone(), results, recording_stopped)));
+        self.clone()
+            .schedule_until_stopped(store, clock, stopped)
+            .await;
+        let mut in_flight = self.in_flight.subscribe();
+        let ended = tokio::time::timeout(SHUTDOWN_GRACE, in_flight.wait_for(|n| *n == 0))
+            .await
+            .is_ok();
+        if !ended {
+            let running = *self.in_flight.borrow();
+            log::warn!(
+                "{running} checks still running at shutdown; their results are not recorded"
+            );
+        }
+        let _ = stop_recording.send(true);
         if let Some(recorder) = recorder {
             let _ = recorder.await;
         }
@@ -310,7 +332,11 @@ impl Scheduler {
             }
             for (id, entry) in self.take_due(clock.now()) {
                 let (this, store, clock) = (self.clone(), store.clone(), clock.clone());
-                tokio::spawn(async move { this.run_check(id, entry, store, clock).await });
+                self.in_flight.send_modify(|n| *n += 1);
+                tokio::spawn(async move {
+                    this.clone().run_check(id, entry, store, clock).await;
+                    this.in_flight.send_modify(|n| *n -= 1);
+                });
             }
         }
     }

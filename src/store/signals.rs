@@ -88,11 +88,11 @@ pub fn changed(org: OrgId, subject: Subject) {
 }
 
 /// How many marks there are, to roll a failed job's back with `truncate`.
-pub(super) fn count() -> usize {
+pub(crate) fn count() -> usize {
     MARKS.with(|m| m.borrow().len())
 }
 
-pub(super) fn truncate(len: usize) {
+pub(crate) fn truncate(len: usize) {
     MARKS.with(|m| m.borrow_mut().truncate(len));
 }
 

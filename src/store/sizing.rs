@@ -23,10 +23,25 @@ impl Sizing {
     }
 }
 
+/// Readers by default, whatever the cores: two let a long read not hold up the others; past
+/// eight, each more holds a schema and a cache for reads that rarely run at once.
+const DEFAULT_READERS: std::ops::RangeInclusive<usize> = 2..=8;
+
 impl Default for Sizing {
-    /// For a server whose worker threads are its cores.
+    /// For a server whose worker threads are its cores, within `DEFAULT_READERS`.
     fn default() -> Sizing {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Sizing::for_workers(cores)
+        Sizing::for_workers(cores.clamp(*DEFAULT_READERS.start(), *DEFAULT_READERS.end()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_reader_count_stays_within_its_bounds() {
+        let readers = Sizing::default().readers;
+        assert!(DEFAULT_READERS.contains(&readers), "{readers} readers");
     }
 }
