@@ -98,7 +98,7 @@ impl Writer {
 fn run(
     conn: Connection,
     rx: mpsc::Receiver<Job>,
-    checkpointer: Checkpointer,
+    mut checkpointer: Checkpointer,
     signals: &Signals,
     health: &WriteHealth,
 ) {

@@ -1,9 +1,10 @@
-//! An open-loop burst: `total` GETs, each due at its own instant, spread evenly over a period
-//! (cron jobs all firing at the top of the hour do not wait for each other's answers). They go
-//! over `connections` keep-alive connections, request `k` on connection `k % connections`; a
-//! request's latency counts from when it was due, so a server that falls behind is charged for
-//! the requests it made wait as well. Plain HTTP/1.1 written by hand: the client costs little
-//! of the cores it shares with the server.
+//! A burst from 200 keep-alive clients: `total` GETs, each due at its own instant, spread evenly
+//! over a period. It is not open-loop: they go over `connections` keep-alive connections,
+//! request `k` on connection `k % connections`, and each connection sends its next request only
+//! after the previous answer (no more than `connections` in flight, as cron jobs at the top of
+//! the hour would be). A request's latency counts from when it was due, so a server that falls
+//! behind is still charged for the requests it made wait. Plain HTTP/1.1 written by hand: the
+//! client costs little of the cores it shares with the server.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

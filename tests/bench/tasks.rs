@@ -17,8 +17,8 @@
 //! 4. `GET /ping/{key}` over the 100 tasks, keep-alive and with `Connection: close` (a crontab's
 //!    curl opens a connection per ping): each records a whole run and moves the task's status.
 //!
-//! Then the top of the hour: 10,000 pings of 1,000 tasks due evenly over 1 s (open loop, over
-//! 200 connections; latency counted from when each was due), then every task's runs are
+//! Then the top of the hour: 10,000 pings of 1,000 tasks due evenly over 1 s (200 keep-alive
+//! clients, each waiting for its answer; latency counted from when each was due), then every task's runs are
 //! counted (10 each, all finished). Then the top-of-the-minute burst: 1,000 jobs (new tasks)
 //! each send start, heartbeat and finish (with its own exit code and output) as fast as 64
 //! connections go, and every run is read back to count runs lost, duplicated or out of order
@@ -318,7 +318,7 @@ async fn main() {
     );
     errors += health.errors + heartbeats.errors + keep.errors + close.errors;
 
-    println!("\nTop of the hour:");
+    println!("\nTop of the hour (200 keep-alive clients, each waiting for its answer):");
     let hour_ok = top_of_the_hour(&api, &base).await;
 
     println!("\nTop-of-the-minute burst: {BURST_JOBS} jobs × (start, heartbeat, finish) at once");
