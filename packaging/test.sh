@@ -61,30 +61,11 @@ phase() {
 }
 report() {
   local rc=$?
-  kill -- -"$static_build" 2>/dev/null || true
   echo
   echo "packaging/test.sh phases (total $SECONDS s, exit $rc):"
   printf '%s\n' "${timings[@]}"
 }
 trap report EXIT
-
-# The static release build (fat LTO, single-threaded at the end) runs beside the tests at the
-# lowest CPU priority: it only takes cycles the tests leave idle (browser and fuzzer waits, the
-# link of the test binary), so it adds little to the total and nothing to the tests' timings.
-# It builds into target/release and target/x86_64-unknown-linux-gnu, whose cargo locks are not
-# the test build's (target/debug). In a session of its own, so a failed phase can stop it.
-STATIC_LOG=target/build-static.log
-mkdir -p target
-setsid nice -n 19 packaging/build-static.sh >"$STATIC_LOG" 2>&1 &
-static_build=$!
-wait_static() {
-  if ! wait "$static_build"; then
-    cat "$STATIC_LOG" >&2
-    echo "packaging/build-static.sh failed (log above)" >&2
-    return 1
-  fi
-  tail -n 5 "$STATIC_LOG"
-}
 
 phase "npm ci (browser tests)" bash -c 'cd tests/browser && npm ci --no-audit --no-fund --loglevel=error'
 phase "cargo fmt --check" cargo fmt --all -- --check
@@ -94,6 +75,8 @@ phase "cargo test (build, lib, it)" cargo test --locked
 phase "browser tests (Chromium)" bash -c 'cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent'
 phase "schemathesis" packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json
 phase "litestream" packaging/litestream-test.sh target/debug/dutyduck   # under Litestream, SIGKILLed, restored: the recovery point
-# Last: the static binary (waited for, if still building), then ldd and a run in an empty root.
-phase "static build (rest of it)" wait_static
+# Last, being the slowest: a full release build of the static binary, then ldd and a run in an
+# empty root. Run beside the tests (even at nice 19, which a new session's autogroup ignores) it
+# took its share of the cores and made CI slower, not faster.
+phase "static build" packaging/build-static.sh
 phase "static binary test" cargo test --locked --test it -- --ignored packaging::
