@@ -69,14 +69,21 @@ trap report EXIT
 
 phase "npm ci (browser tests)" bash -c 'cd tests/browser && npm ci --no-audit --no-fund --loglevel=error'
 phase "cargo fmt --check" cargo fmt --all -- --check
-phase "cargo clippy" cargo clippy --all-targets --locked -- -D warnings
-# Also builds target/debug/dutyduck for the browser tests.
-phase "cargo test (build, lib, it)" cargo test --locked
+# Lint while building: packaging/clippy-rustc compiles our crates with clippy's lints, denied,
+# so one build of every target (benches too) is both `cargo clippy --all-targets -D warnings`
+# and the test build. The same wrapper for `cargo test`, or it would rebuild. This also builds
+# target/debug/dutyduck for the browser tests.
+lint_build() { RUSTC_WORKSPACE_WRAPPER="$PWD/packaging/clippy-rustc" "$@"; }
+phase "build with clippy (all targets)" lint_build cargo build --all-targets --locked
+phase "cargo test (lib, it)" lint_build cargo test --locked
 phase "browser tests (Chromium)" bash -c 'cd tests/browser && DUTYDUCK_BIN="$PWD/../../target/debug/dutyduck" npm test --silent'
 phase "schemathesis" packaging/schemathesis.sh target/debug/dutyduck   # the API against its own /openapi.json
 phase "litestream" packaging/litestream-test.sh target/debug/dutyduck   # under Litestream, SIGKILLed, restored: the recovery point
-# Last, being the slowest: a full release build of the static binary, then ldd and a run in an
+# Last, being the slowest: a release build of the static binary, then ldd and a run in an
 # empty root. Run beside the tests (even at nice 19, which a new session's autogroup ignores) it
 # took its share of the cores and made CI slower, not faster.
-phase "static build" packaging/build-static.sh
-phase "static binary test" cargo test --locked --test it -- --ignored packaging::
+# Built here without LTO and in 16 codegen units: what the test checks (no shared library, names
+# resolved alone) does not depend on them, and fat LTO in one unit took 6 of CI's minutes.
+phase "static build (no LTO)" env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  packaging/build-static.sh
+phase "static binary test" lint_build cargo test --locked --test it -- --ignored packaging::

@@ -222,7 +222,13 @@ describe('dashboard', () => {
   test('the API docs page renders the OpenAPI document', async () => {
     const page = await newPage(browser);
     await page.goto(server.base + '/docs');
-    await page.getByText('/api-tokens').first().waitFor({ timeout: 15000 });
+    // RapiDoc renders all 190 operations into its shadow DOM, about 10 s in this software-rendered
+    // headless Chromium (a few on a desktop). A text locator would rescan that tree at every
+    // poll and slow it further, so read its text twice a second.
+    await page.waitForFunction(
+      () => document.querySelector('rapi-doc')?.shadowRoot?.textContent.includes('/api-tokens'),
+      null, { timeout: 30000, polling: 500 });
+    assert.ok(await page.getByText('/api-tokens').first().isVisible());
     await screenshot(page, 'en-desktop-docs');
     assert.deepEqual(page.problems, []);
     await page.context().close();
