@@ -280,14 +280,16 @@ fn the_dockerfile_uses_what_the_binary_has() {
     assert!(dockerfile.contains("USER 65532:65532"), "not root");
 }
 
-/// Built by `packaging/build-static.sh` (minutes of release build, so not by `cargo test`;
-/// `packaging/test.sh` builds it and then runs this test with `--ignored`).
+/// Built by `packaging/build-static.sh` (minutes of build, so not by `cargo test`;
+/// `packaging/test.sh` builds it with `--dev` and then runs this test with `--ignored`, naming
+/// that binary in `DUTYDUCK_STATIC_BIN`).
 const STATIC_BIN: &str = "target/x86_64-unknown-linux-gnu/release/dutyduck";
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs packaging/build-static.sh first; packaging/test.sh runs both"]
 async fn the_static_binary_needs_no_library_and_resolves_names_alone() {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(STATIC_BIN);
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(std::env::var("DUTYDUCK_STATIC_BIN").unwrap_or_else(|_| STATIC_BIN.to_owned()));
     assert!(bin.exists(), "run packaging/build-static.sh first");
     let ldd = Command::new("ldd").arg(&bin).output().unwrap();
     let said = format!("{}{}", text(&ldd.stdout), text(&ldd.stderr));
