@@ -142,6 +142,15 @@ impl Effect {
     }
 }
 
+/// Whether the task has an incident open, as read in this write.
+pub fn is_open(conn: &Connection, task: &Task) -> Result<bool> {
+    Ok(
+        Report::about(task.organization_id, SourceType::Task, &task.id)
+            .open(conn)?
+            .is_some(),
+    )
+}
+
 /// Applies `event`'s effect on the task's incident.
 pub fn record(conn: &Connection, task: &Task, event: &TaskEvent, now: Timestamp) -> Result<()> {
     let metadata = [("task".to_owned(), task.id.clone())].into_iter().collect();

@@ -451,9 +451,11 @@ pub fn ping(
 }
 
 /// A ping ending a run that never started (a crontab line `job && curl …/ping/KEY`): the run
-/// is stored ended in one insert, and the task and its incident go through what its start and
-/// its end would do to them, in the same order. The busiest write there is: a top-of-the-hour
-/// crowd of cron jobs sends these.
+/// is stored ended in one insert. The busiest write there is: a top-of-the-hour crowd of cron
+/// jobs sends these. With an incident open, the task and its incident go through what its
+/// start and its end would do to them, in that order (the start is on the timeline). Without
+/// one, a start does nothing to the incident and only sets the status that the end sets again
+/// at once: the end alone is written, and the status goes straight from what it was.
 fn instant_run(
     conn: &Connection,
     org: OrgId,
@@ -467,6 +469,9 @@ fn instant_run(
     let started_at = run_store::next_start_time(conn, org, id, now)?;
     let timeout = run_timeout(&task, timing.as_ref(), Via::Ping, now);
     run_store::insert_ended_run(conn, org, id, started_at, timeout, rid, end, now)?;
+    if !incident::is_open(conn, &task)? {
+        return ended(conn, &task, started_at, Some(started_at), end, now);
+    }
     running(conn, &task, timing.as_ref(), started_at, now)?;
     let task = Task {
         status: TaskStatus::Running,

@@ -38,6 +38,24 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<TaskRun> {
     })
 }
 
+// Every ping and heartbeat looks for the task's running run. The partial indexes on running
+// runs (`task_runs_one_running` without a rid, `task_runs_one_running_per_rid` with one) find
+// it in a step, but SQLite uses a partial index only when the query's WHERE clause implies the
+// index's: `rid IS ?` or `status = 'running'` alone does not. The primary key then walked every
+// run the task had kept, a cost that grew with its history and made the writer the bottleneck
+// of pings. Hence `rid IS NULL`, and `rid = ?` or `rid >= ''` (true of any text), spelled out;
+// `tests::running_runs_are_found_through_their_indexes` holds the plans.
+const RUNNING_WITH_RID: &str =
+    "WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running' AND rid = ?3";
+const RUNNING_WITHOUT_RID: &str =
+    "WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running' AND rid IS NULL";
+const ANY_RUNNING: &str = "SELECT EXISTS (SELECT 1 FROM task_runs
+        WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running' AND rid IS NULL)
+    OR EXISTS (SELECT 1 FROM task_runs
+        WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running' AND rid >= '')";
+const HEARTBEAT: &str = "UPDATE task_runs SET last_heartbeat_at = ?3, updated_at = ?3,
+    dead_at = ?3 + heartbeat_timeout_seconds * 1000";
+
 /// The task's running run with this `rid` (None: the one started without a rid), if any.
 pub fn running_run(
     conn: &Connection,
@@ -45,22 +63,22 @@ pub fn running_run(
     task: &str,
     rid: Option<&str>,
 ) -> Result<Option<TaskRun>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {RUN_COLUMNS} FROM task_runs
-             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running' AND rid IS ?3"
-        ))?
-        .query_row(params![org, task, rid], run_from_row)
-        .optional()?)
+    let select = |filter| format!("SELECT {RUN_COLUMNS} FROM task_runs {filter}");
+    Ok(match rid {
+        Some(rid) => conn
+            .prepare_cached(&select(RUNNING_WITH_RID))?
+            .query_row(params![org, task, rid], run_from_row),
+        None => conn
+            .prepare_cached(&select(RUNNING_WITHOUT_RID))?
+            .query_row(params![org, task], run_from_row),
+    }
+    .optional()?)
 }
 
 /// Whether any run of the task is still going on (runs with distinct rids overlap).
 pub fn any_running(conn: &Connection, org: OrgId, task: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM task_runs
-             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running')",
-        )?
+        .prepare_cached(ANY_RUNNING)?
         .query_row(params![org, task], |r| r.get(0))?)
 }
 
@@ -183,15 +201,18 @@ pub fn heartbeat(
     run: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE task_runs SET last_heartbeat_at = ?3, updated_at = ?3,
-                dead_at = ?3 + heartbeat_timeout_seconds * 1000
-             WHERE organization_id = ?1 AND task_id = ?2 AND status = 'running'
-               AND (?4 IS NULL AND rid IS NULL OR started_at = ?4)",
-        )?
-        .execute(params![org, task, to_db(now), run.map(to_db)])?
-        == 1)
+    let changed = match run {
+        Some(run) => conn
+            .prepare_cached(&format!(
+                "{HEARTBEAT} WHERE organization_id = ?1 AND task_id = ?2 AND started_at = ?4
+                   AND status = 'running'"
+            ))?
+            .execute(params![org, task, to_db(now), to_db(run)])?,
+        None => conn
+            .prepare_cached(&format!("{HEARTBEAT} {RUNNING_WITHOUT_RID}"))?
+            .execute(params![org, task, to_db(now)])?,
+    };
+    Ok(changed == 1)
 }
 
 /// Deletes up to `limit` ended runs started before `before`, and ping log messages older than
@@ -387,6 +408,48 @@ pub fn logs(conn: &Connection, org: OrgId, task: &str, limit: u32) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What SQLite will do for `sql`: the details of EXPLAIN QUERY PLAN, one per line.
+    fn plan(conn: &Connection, sql: &str) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        // Bound or not, the parameters do not change the plan; rusqlite wants them all.
+        let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(unbound), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn running_runs_are_found_through_their_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate(&mut conn).unwrap();
+        let select = |filter| format!("SELECT {RUN_COLUMNS} FROM task_runs {filter}");
+        let rows = [
+            (select(RUNNING_WITHOUT_RID), vec!["task_runs_one_running "]),
+            (
+                select(RUNNING_WITH_RID),
+                vec!["task_runs_one_running_per_rid"],
+            ),
+            (
+                ANY_RUNNING.to_owned(),
+                vec!["task_runs_one_running ", "task_runs_one_running_per_rid"],
+            ),
+            (
+                format!("{HEARTBEAT} {RUNNING_WITHOUT_RID}"),
+                vec!["task_runs_one_running "],
+            ),
+        ];
+        for (sql, indexes) in rows {
+            let plan = plan(&conn, &sql);
+            for index in indexes {
+                assert!(plan.contains(&format!("INDEX {index}")), "{sql}\n{plan}");
+            }
+            assert!(!plan.contains("PRIMARY KEY"), "{sql}\n{plan}");
+        }
+    }
 
     #[test]
     fn the_purge_keeps_recent_and_running_runs() {
