@@ -174,11 +174,19 @@ async fn verify(client: &reqwest::Client, base: &str, i: usize) -> Result<(), St
     } else {
         ("finished", json!(0))
     };
+    // Compared as times: "…:37Z" (a whole second) sorts after "…:37.009Z" as text.
+    let at = |field: &str| {
+        run[field]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    let (started, beat, completed) = (at("startedAt"), at("lastHeartbeatAt"), at("completedAt"));
     let ok = run["status"] == status
         && run["exitCode"] == code
         && run["output"] == format!("job {i} done")
-        && run["lastHeartbeatAt"].as_str() >= run["startedAt"].as_str()
-        && run["completedAt"].as_str() >= run["lastHeartbeatAt"].as_str();
+        && started.is_some()
+        && beat >= started
+        && completed >= beat;
     ok.then_some(())
         .ok_or_else(|| format!("unexpected run {run}"))
 }
