@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::common::{TestServer, Token};
 
+mod instant_runs;
 mod kuma_push;
 mod overlapping_runs;
 mod ping_keys;
