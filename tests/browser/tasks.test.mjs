@@ -117,8 +117,8 @@ describe('tasks', () => {
     await page.locator('[data-testid=task-status] [data-status=failing]').waitFor(WAIT);
     await failed.locator('summary').click();
     await waitForText(failed.getByTestId('run-output'), 'disk full');
-    await waitForText(page.getByTestId('status-change'), 'Running');
-    await waitForText(page.getByTestId('status-change'), 'Failing');
+    // A ping with no start before it: from healthy straight to failing, never "running".
+    await waitForText(page.getByTestId('status-change'), /Healthy[\s\S]*Failing/);
     await waitForText(page.getByTestId('open-incident'), 'failed');
     await page.getByTestId('task-incidents').getByTestId('incident-row').first().waitFor(WAIT);
     await waitForText(page.getByTestId('ongoing-badge'), '1');
