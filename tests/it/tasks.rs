@@ -35,7 +35,8 @@ async fn runs(server: &TestServer, token: &Token, id: &str) -> Vec<Value> {
     body["runs"].as_array().unwrap().clone()
 }
 
-async fn timeline(server: &TestServer, token: &Token, incident: &Value) -> Vec<String> {
+/// The event types on `incident`'s timeline, oldest first.
+pub(crate) async fn timeline(server: &TestServer, token: &Token, incident: &Value) -> Vec<String> {
     let path = format!(
         "/incidents/{}/events?itemsPerPage=50",
         incident["id"].as_str().unwrap()

@@ -9,18 +9,10 @@ use serde_json::{Value, json};
 
 use super::{ping_ok, runs};
 use crate::common::{TestServer, Token, at};
+use crate::tasks::timeline;
 
 async fn task(server: &TestServer, token: &Token) -> Value {
     server.as_(token).get_ok("/tasks/cleanup").await["task"].clone()
-}
-
-async fn timeline(server: &TestServer, token: &Token, incident: &Value) -> Vec<String> {
-    let path = format!("/incidents/{}/events", incident["id"].as_str().unwrap());
-    let events = server.as_(token).items(&path).await;
-    events
-        .iter()
-        .map(|e| e["eventType"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
