@@ -66,7 +66,7 @@ cd "$DATA"   # schemathesis keeps a cache in the working directory
   -H "X-Api-Token-Id: $(field id)" -H "X-Api-Token-Secret-Key: $(field secretKey)" \
   --checks not_a_server_error,response_schema_conformance,positive_data_acceptance,status_code_conformance,content_type_conformance \
   --exclude-operation-id deleteApiTokensId \
-  --workers 1 --max-examples "${ST_MAX_EXAMPLES:-12}" --max-time "${ST_MAX_TIME:-240}" \
+  --workers 1 --max-examples "${ST_MAX_EXAMPLES:-12}" --max-time "${ST_MAX_TIME:-150}" \
   --seed "${ST_SEED:-1}" --generation-database none --report-dir "$DATA/report" --no-color || status=$?
 
 if grep -E 'ERROR|panicked' "$DATA/server.log"; then

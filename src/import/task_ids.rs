@@ -107,7 +107,7 @@ fn owned_or_free(conn: &Connection, org: OrgId, id: &str, key: Option<&str>) -> 
     }
     let Some(key) = key else { return Ok(false) };
     Ok(crate::tasks::store::find_by_ping_key(conn, key)?
-        .is_some_and(|(o, holder)| o == org && holder == id))
+        .is_some_and(|holder| holder.organization_id == org && holder.id == id))
 }
 
 /// Renames (or removes) task `old` wherever `value` names it: in `taskIds` lists and in

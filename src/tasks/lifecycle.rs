@@ -229,14 +229,15 @@ fn run_timeout(task: &Task, timing: Option<&Timing>, via: Via, now: Timestamp) -
     }
 }
 
-/// What a run's start does to its task: running, and its incident told.
+/// What a run's start does to its task: running, and its incident told. Returns the state
+/// stored.
 fn running(
     conn: &Connection,
     task: &Task,
     timing: Option<&Timing>,
     started_at: Timestamp,
     now: Timestamp,
-) -> Result<()> {
+) -> Result<TaskState> {
     // A start does not move a period task's expected time: only a ping that ends a run does.
     let next_due_at = match timing {
         Some(Timing::Period(_)) => task.next_due_at,
@@ -249,7 +250,8 @@ fn running(
         deadline_at: None,
     };
     store::set_state(conn, task, state, now)?;
-    incident::record(conn, task, &TaskEvent::Started { started_at }, now)
+    incident::record(conn, task, &TaskEvent::Started { started_at }, now)?;
+    Ok(state)
 }
 
 /// 404 for an unknown task, exactly 400 when no run is going on (the original CLI relies on it).
@@ -404,13 +406,13 @@ pub enum Ping {
 /// line `job && curl …/ping/KEY`, or a rid whose start never arrived: no duration to measure).
 pub fn ping(
     conn: &Connection,
-    org: OrgId,
-    id: &str,
+    task: &Task,
     ping: Ping,
     rid: Option<&str>,
     body: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
+    let (org, id) = (task.organization_id, task.id.as_str());
     if ping == Ping::Start {
         let how = Start {
             new_task: None,
@@ -437,7 +439,7 @@ pub fn ping(
             error_message: None,
             output: body,
         };
-        return instant_run(conn, org, id, rid, &end, now);
+        return instant_run(conn, task, rid, &end, now);
     }
     let finish_report = Finish {
         run: None,
@@ -458,26 +460,27 @@ pub fn ping(
 /// at once: the end alone is written, and the status goes straight from what it was.
 fn instant_run(
     conn: &Connection,
-    org: OrgId,
-    id: &str,
+    task: &Task,
     rid: Option<&str>,
     end: &Completion<'_>,
     now: Timestamp,
 ) -> Result<()> {
-    let task = store::get_row(conn, org, id)?.ok_or_else(not_found)?;
-    let timing = schedule_of(&task)?;
+    let (org, id) = (task.organization_id, task.id.as_str());
+    let timing = schedule_of(task)?;
     let started_at = run_store::next_start_time(conn, org, id, now)?;
-    let timeout = run_timeout(&task, timing.as_ref(), Via::Ping, now);
+    let timeout = run_timeout(task, timing.as_ref(), Via::Ping, now);
     run_store::insert_ended_run(conn, org, id, started_at, timeout, rid, end, now)?;
-    if !incident::is_open(conn, &task)? {
-        return ended(conn, &task, started_at, Some(started_at), end, now);
+    if !incident::is_open(conn, task)? {
+        return ended(conn, task, started_at, Some(started_at), end, now);
     }
-    running(conn, &task, timing.as_ref(), started_at, now)?;
-    let task = Task {
-        status: TaskStatus::Running,
-        ..task
+    let state = running(conn, task, timing.as_ref(), started_at, now)?;
+    let running_task = Task {
+        status: state.status,
+        next_due_at: state.next_due_at,
+        deadline_at: state.deadline_at,
+        ..task.clone()
     };
-    ended(conn, &task, started_at, Some(started_at), end, now)
+    ended(conn, &running_task, started_at, Some(started_at), end, now)
 }
 
 /// Parses a schedule for the preview endpoint.

@@ -203,10 +203,13 @@ async fn ping(req: Request, action: Action) -> Result<Response> {
                 ),
                 (None, None, None) => return Err(Error::not_found("ping key")),
             };
-            let Located { org, id, created } = task;
+            let Located { task, created } = task;
             match report(action, code.as_deref().unwrap_or(""))? {
-                None => run_store::insert_log(c, org, &id, body.as_deref().unwrap_or(""), now)?,
-                Some(p) => lifecycle::ping(c, org, &id, p, rid.as_deref(), body.as_deref(), now)?,
+                None => {
+                    let body = body.as_deref().unwrap_or("");
+                    run_store::insert_log(c, task.organization_id, &task.id, body, now)?
+                }
+                Some(p) => lifecycle::ping(c, &task, p, rid.as_deref(), body.as_deref(), now)?,
             }
             Ok(created)
         })

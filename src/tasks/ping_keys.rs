@@ -43,8 +43,8 @@ pub fn chosen(key: &str) -> Result<String> {
 /// 409 `ping_key_taken` when `key` is another task's ping key (any task but `except`'s) or an
 /// organization's.
 pub fn check_free(conn: &Connection, key: &str, except: Option<(OrgId, &str)>) -> Result<()> {
-    let holder: Option<(OrgId, String)> = super::store::find_by_ping_key(conn, key)?;
-    let other_task = holder.is_some_and(|(org, id)| except != Some((org, id.as_str())));
+    let holder = super::store::find_by_ping_key(conn, key)?;
+    let other_task = holder.is_some_and(|t| except != Some((t.organization_id, t.id.as_str())));
     if other_task || org_by_key(conn, key)?.is_some() {
         // Never says whose: the key is someone's credential.
         return Err(Error::conflict(

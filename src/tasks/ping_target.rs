@@ -5,19 +5,18 @@
 use rusqlite::Connection;
 
 use super::lifecycle;
+use super::model::Task;
 use super::ping_keys;
 use super::settings::{TaskSettings, check_id, check_not_reserved};
 use super::source;
 use super::store;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::ids::OrgId;
 use crate::notify::routing::{Routing, RoutingInput};
 
-/// The task a ping is for.
+/// The task a ping is for, as stored.
 pub struct Located {
-    pub org: OrgId,
-    pub id: String,
+    pub task: Task,
     /// Made by this ping (`?create=1`): the answer is Healthchecks' `201 Created`.
     pub created: bool,
 }
@@ -29,9 +28,8 @@ fn unknown_key() -> Error {
 /// The task whose own ping key `key` is.
 pub fn by_task_key(conn: &Connection, key: &str) -> Result<Option<Located>> {
     let found = store::find_by_ping_key(conn, &ping_keys::canonical(key))?;
-    Ok(found.map(|(org, id)| Located {
-        org,
-        id,
+    Ok(found.map(|task| Located {
+        task,
         created: false,
     }))
 }
@@ -46,13 +44,11 @@ pub fn by_slug(
     now: Timestamp,
 ) -> Result<Located> {
     let org = ping_keys::org_by_key(conn, org_key)?.ok_or_else(unknown_key)?;
-    let found = |created| Located {
-        org,
-        id: slug.to_owned(),
-        created,
-    };
-    if store::exists(conn, org, slug)? {
-        return Ok(found(false));
+    if let Some(task) = store::get_row(conn, org, slug)? {
+        return Ok(Located {
+            task,
+            created: false,
+        });
     }
     if !create {
         return Err(Error::not_found("task"));
@@ -70,5 +66,9 @@ pub fn by_slug(
     // As a task created by `/tasks/{id}/start`: the organization's default routing.
     let routing = RoutingInput::default();
     source::update_routing(conn, org, &id, &Routing::default(), &routing, now)?;
-    Ok(found(true))
+    let task = store::get_row(conn, org, &id)?.ok_or_else(|| Error::not_found("task"))?;
+    Ok(Located {
+        task,
+        created: true,
+    })
 }

@@ -101,7 +101,7 @@ async fn report(req: &Request) -> Result<()> {
     let now = req.now();
     req.write(move |c| {
         let task = ping_target::by_task_key(c, &token)?.ok_or_else(|| Error::not_found("task"))?;
-        lifecycle::ping(c, task.org, &task.id, ping, None, output.as_deref(), now)
+        lifecycle::ping(c, &task.task, ping, None, output.as_deref(), now)
     })
     .await
 }

@@ -424,8 +424,10 @@ mod tests {
 
     #[test]
     fn running_runs_are_found_through_their_indexes() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrate(&mut conn).unwrap();
+        // Configured as the server's connections are: plans that ignore the values bound.
+        let dir = tempfile::tempdir().unwrap();
+        let conn =
+            crate::store::open_migrated(dir.path(), crate::store::Create::IfMissing).unwrap();
         let select = |filter| format!("SELECT {RUN_COLUMNS} FROM task_runs {filter}");
         let rows = [
             (select(RUNNING_WITHOUT_RID), vec!["task_runs_one_running "]),
@@ -455,15 +457,7 @@ mod tests {
     fn the_purge_keeps_recent_and_running_runs() {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::store::migrate(&mut conn).unwrap();
-        let org: OrgId = "00000000-0000-7000-8000-000000000001".parse().unwrap();
-        conn.execute_batch(
-            "INSERT INTO organizations (id, name, display_name, created_at, updated_at)
-             VALUES ('00000000-0000-7000-8000-000000000001', 'acme', 'Acme', 0, 0);
-             INSERT INTO tasks (organization_id, id, name, start_window_seconds, lateness_window_seconds,
-                 heartbeat_timeout_seconds, status, ping_key, created_at)
-             VALUES ('00000000-0000-7000-8000-000000000001', 'job', 'job', 120, 240, 30, 'healthy', 'k', 0);",
-        )
-        .unwrap();
+        let org = super::super::store::tests::one_task(&conn);
         let day = |d: i64| chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(d);
         let done = Completion {
             status: RunStatus::Finished,

@@ -151,10 +151,10 @@ pub fn exists(conn: &Connection, org: OrgId, id: &str) -> Result<bool> {
 }
 
 /// The task a ping key belongs to.
-pub fn find_by_ping_key(conn: &Connection, key: &str) -> Result<Option<(OrgId, String)>> {
+pub fn find_by_ping_key(conn: &Connection, key: &str) -> Result<Option<Task>> {
     Ok(conn
-        .prepare_cached("SELECT organization_id, id FROM tasks WHERE ping_key = ?1")?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM tasks WHERE ping_key = ?1"))?
+        .query_row([key], task_from_row)
         .optional()?)
 }
 
@@ -274,23 +274,30 @@ pub fn update_settings(conn: &Connection, org: OrgId, id: &str, s: &TaskSettings
 }
 
 /// Stores a task's new state; a status change also records the previous status and when.
+/// A state the task already has writes nothing: most pings leave a healthy task healthy, and
+/// rewriting its row would cost a page in the write-ahead log and wake the deadline timer.
 pub fn set_state(conn: &Connection, t: &Task, state: TaskState, now: Timestamp) -> Result<()> {
     let changed = state.status != t.status;
-    conn.prepare_cached(
-        "UPDATE tasks SET status = ?3, next_due_at = ?4, deadline_at = ?5,
-            previous_status = CASE WHEN ?6 THEN status ELSE previous_status END,
-            last_status_change_at = CASE WHEN ?6 THEN ?7 ELSE last_status_change_at END
-         WHERE organization_id = ?1 AND id = ?2",
-    )?
-    .execute(params![
-        t.organization_id,
-        t.id,
-        state.status,
-        state.next_due_at.map(to_db),
-        state.deadline_at.map(to_db),
-        changed,
-        to_db(now)
-    ])?;
+    let written = conn
+        .prepare_cached(
+            "UPDATE tasks SET status = ?3, next_due_at = ?4, deadline_at = ?5,
+                previous_status = CASE WHEN ?6 THEN status ELSE previous_status END,
+                last_status_change_at = CASE WHEN ?6 THEN ?7 ELSE last_status_change_at END
+             WHERE organization_id = ?1 AND id = ?2
+               AND NOT (status = ?3 AND next_due_at IS ?4 AND deadline_at IS ?5)",
+        )?
+        .execute(params![
+            t.organization_id,
+            t.id,
+            state.status,
+            state.next_due_at.map(to_db),
+            state.deadline_at.map(to_db),
+            changed,
+            to_db(now)
+        ])?;
+    if written == 0 {
+        return Ok(());
+    }
     signals::mark(Topic::TaskDeadlines);
     if changed {
         signals::changed(t.organization_id, Subject::Tasks);
@@ -372,4 +379,67 @@ pub fn ids_named(conn: &Connection, org: OrgId, text: &str) -> Result<Vec<String
     Ok(crate::store::filter::ids_named(
         conn, "tasks", org, text, limit,
     )?)
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::store::{Create, open_migrated};
+
+    /// An organization with one healthy ad-hoc task, `job`; returns the organization.
+    pub fn one_task(conn: &Connection) -> OrgId {
+        conn.execute_batch(
+            "INSERT INTO organizations (id, name, display_name, created_at, updated_at)
+             VALUES ('00000000-0000-7000-8000-000000000001', 'acme', 'Acme', 0, 0);
+             INSERT INTO tasks (organization_id, id, name, start_window_seconds, lateness_window_seconds,
+                 heartbeat_timeout_seconds, status, ping_key, created_at)
+             VALUES ('00000000-0000-7000-8000-000000000001', 'job', 'job', 120, 240, 30, 'healthy', 'k', 0);",
+        )
+        .unwrap();
+        "00000000-0000-7000-8000-000000000001".parse().unwrap()
+    }
+
+    /// Most pings leave a healthy task healthy: its row is then not written again (no page for
+    /// the write-ahead log, no wake-up of the deadline timer). A change is written, with the
+    /// status it leaves and when.
+    #[test]
+    fn a_state_the_task_already_has_is_not_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_migrated(dir.path(), Create::IfMissing).unwrap();
+        let org = one_task(&conn);
+        let task = get_row(&conn, org, "job").unwrap().unwrap();
+        let now = chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(1);
+        let same = TaskState {
+            status: task.status,
+            next_due_at: task.next_due_at,
+            deadline_at: task.deadline_at,
+        };
+        let (changes, marks) = (conn.total_changes(), signals::count());
+        set_state(&conn, &task, same, now).unwrap();
+        assert_eq!(conn.total_changes(), changes, "the row written again");
+        assert_eq!(
+            signals::count(),
+            marks,
+            "the deadline timer woken for nothing"
+        );
+
+        let failing = TaskState {
+            status: TaskStatus::Failing,
+            ..same
+        };
+        set_state(&conn, &task, failing, now).unwrap();
+        let stored = get_row(&conn, org, "job").unwrap().unwrap();
+        assert_eq!(
+            (
+                stored.status,
+                stored.previous_status,
+                stored.last_status_change_at
+            ),
+            (TaskStatus::Failing, Some(TaskStatus::Healthy), Some(now))
+        );
+        assert!(
+            signals::count() > marks,
+            "a change wakes the deadline timer"
+        );
+    }
 }
