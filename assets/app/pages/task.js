@@ -1,13 +1,15 @@
 // One task: status and since when, schedule in words with its next occurrences (in the task's
 // zone and the browser's), facts, actions (edit, delete), then its runs, incidents, messages and
-// how to report runs (task-panels.js). Polled every 5 s; the panels reload when a run starts or
-// ends.
+// how to report runs (task-panels.js). Reloaded at once when the organization's tasks change
+// (live.js: a run starting or ending is one), and polled every 5 s for a running run's
+// heartbeats; the panels reload when a run starts or ends.
 import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
 import { BASE, linkClick, navigate } from '../router.js';
 import { Alert, Async, ConfirmDialog, Time, errorText, useId, useIncidentsSignal, useLoad } from '../components.js';
 import { can } from '../monitoring.js';
+import { useLive } from '../live.js';
 import { Occurrences, ScheduleText, TaskStatusPill, runSummary } from './task-parts.js';
 import { DependenciesPanel, QuietNote } from './dependencies.js';
 import { LogsPanel, OpenIncident, ReportPanel, RunsPanel, TaskIncidentsPanel } from './task-panels.js';
@@ -19,6 +21,7 @@ import { hasSchedule } from './task-schedule-words.js';
 
 export function TaskPage({ profile, params }) {
   const detail = useLoad(() => api('GET', `/tasks/${encodeURIComponent(params.id)}`), [params.id], { every: 5000 });
+  useLive(['tasks'], detail.reload);
   const task = detail.data && detail.data.task;
   // A run starting or ending changes the status or the newest run: the panels reload then.
   const tick = task ? `${task.status}|${task.recentRuns[0]?.startedAt}|${task.recentRuns[0]?.status}` : null;
