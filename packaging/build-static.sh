@@ -5,9 +5,10 @@
 #   packaging/build-static.sh            # → target/x86_64-unknown-linux-gnu/release/dutyduck
 #   packaging/build-static.sh --dev      # → target/x86_64-unknown-linux-gnu/debug/dutyduck
 #
-# --dev builds with the dev profile: unoptimized, in about 2 minutes instead of 8, for
-# packaging/test.sh, since what its test checks (no shared library, names resolved alone) is
-# the same in both. Ship the release one.
+# --dev builds with the dev profile: unoptimized, in about 2 minutes instead of 8; what the
+# static binary's test checks (no shared library, names resolved alone) is the same in both.
+# packaging/test.sh builds every target this way, and runs all its tests on that build. Ship
+# the release one.
 #
 # glibc linked statically (`+crt-static`), as a static-pie; the release profile of Cargo.toml
 # (size-optimized, LTO, stripped): 12.6 MB. From a clean target dir, 11 minutes on a busy 2-core VM,

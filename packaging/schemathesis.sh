@@ -8,18 +8,26 @@
 # loopback interface): the server's checks and deliveries cannot leave the machine.
 #
 #   packaging/schemathesis.sh [BINARY]    (default target/debug/dutyduck; ST_MAX_EXAMPLES=n, ST_MAX_TIME=seconds)
+#   packaging/schemathesis.sh --install   (only installs schemathesis, for packaging/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=$(realpath "${1:-target/debug/dutyduck}")
 VERSION=4.32.5
 VENV=$PWD/target/schemathesis-$VERSION
-
-if [ -z "${DUTYDUCK_IN_NETNS:-}" ]; then
+install() {
   if [ ! -x "$VENV/bin/schemathesis" ]; then
     echo "installing schemathesis $VERSION into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "schemathesis==$VERSION"
   fi
+}
+if [ "${1:-}" = --install ]; then
+  install
+  exit 0
+fi
+BIN=$(realpath "${1:-target/debug/dutyduck}")
+
+if [ -z "${DUTYDUCK_IN_NETNS:-}" ]; then
+  install
   # As root `unshare -n`; otherwise a user namespace maps us to root inside (-r).
   for flags in -n -rn; do
     if unshare $flags true 2>/dev/null; then

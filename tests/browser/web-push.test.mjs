@@ -71,7 +71,7 @@ async function startPushService() {
 before(async () => {
   // The server sends only to browsers' push services and the hosts `--push-service` allows.
   pushService = await startPushService();
-  [server, browser] = await Promise.all([startServer(['--push-service', pushService.host]), launchBrowser()]);
+  [server, browser] = await Promise.all([startServer(['--push-service', pushService.host]), launchBrowser({ notifications: true })]);
   await setupAdmin(server.base);
 });
 

@@ -280,9 +280,9 @@ fn the_dockerfile_uses_what_the_binary_has() {
     assert!(dockerfile.contains("USER 65532:65532"), "not root");
 }
 
-/// Built by `packaging/build-static.sh` (minutes of build, so not by `cargo test`;
-/// `packaging/test.sh` builds it with `--dev` and then runs this test with `--ignored`, naming
-/// that binary in `DUTYDUCK_STATIC_BIN`).
+/// Built by `packaging/build-static.sh` (minutes of build, so not by `cargo test`).
+/// `packaging/test.sh` builds every target statically linked, then runs this test with
+/// `--ignored` on the binary all its other tests ran, named in `DUTYDUCK_STATIC_BIN`.
 const STATIC_BIN: &str = "target/x86_64-unknown-linux-gnu/release/dutyduck";
 
 #[tokio::test(flavor = "multi_thread")]
