@@ -32,7 +32,10 @@ const TOPICS: usize = 3;
 pub enum Subject {
     /// A monitor was created, edited, paused, resumed, deleted or changed status.
     Monitors,
-    /// A task was created, edited, deleted or changed status, or a run started or ended.
+    /// A task was created, edited, deleted or changed status (as when a run starts). A run that
+    /// ends in the status the task had is not one, as a check that leaves its monitor's status
+    /// is not a `Monitors` change: under a storm of pings or checks, live pages and the status
+    /// pages' cache would be woken by every batch.
     Tasks,
     /// An incident was created, changed status, was acknowledged or got a timeline event.
     Incidents,

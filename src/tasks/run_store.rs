@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::ids::OrgId;
 use crate::store::Page;
 use crate::store::filter::Where;
-use crate::store::signals::{self, Subject, Topic};
+use crate::store::signals::{self, Topic};
 use crate::store::time::{from_db, opt_from_db, to_db};
 
 const RUN_COLUMNS: &str =
@@ -155,7 +155,6 @@ pub fn insert_run(
         rid
     ])?;
     signals::mark(Topic::TaskDeadlines);
-    signals::changed(org, Subject::Tasks);
     Ok(())
 }
 
@@ -190,8 +189,6 @@ pub fn insert_ended_run(
         end.error_message,
         end.output
     ])?;
-    // Live pages show the newest runs, also when the task's status stays the same.
-    signals::changed(org, Subject::Tasks);
     Ok(())
 }
 
@@ -284,7 +281,6 @@ pub fn complete_run(
         end.error_message,
         end.output
     ])?;
-    signals::changed(org, Subject::Tasks);
     Ok(())
 }
 

@@ -1,8 +1,8 @@
 // One task: status and since when, schedule in words with its next occurrences (in the task's
 // zone and the browser's), facts, actions (edit, delete), then its runs, incidents, messages and
-// how to report runs (task-panels.js). Reloaded at once when the organization's tasks change
-// (live.js: a run starting or ending is one), and polled every 5 s for a running run's
-// heartbeats; the panels reload when a run starts or ends.
+// how to report runs (task-panels.js). Reloaded at once when a task changes status (live.js:
+// a run starting, a failure), and polled every 5 s for what changes no status (a run ending as
+// the task was, a running run's heartbeats); the panels reload when a run starts or ends.
 import { html, useState } from '../lib.js';
 import { api } from '../api.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';

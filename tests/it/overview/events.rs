@@ -1,5 +1,5 @@
-//! `GET /events` read by a real HTTP client: a change arrives within a second (a task's new run
-//! too, when its status stays), another organization's never does, strangers get 401, the stream outlives the idle timeout, and it
+//! `GET /events` read by a real HTTP client: a change arrives within a second (a task's run
+//! starting and failing too), another organization's never does, strangers get 401, the stream outlives the idle timeout, and it
 //! does not hold up a shutdown.
 
 use std::time::{Duration, Instant};
@@ -105,7 +105,7 @@ async fn a_change_arrives_within_a_second_and_only_to_its_organization() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_ping_that_leaves_the_task_healthy_still_shows_its_run() {
+async fn a_run_starting_and_failing_is_heard_by_the_task_page() {
     let server = TestServer::start_with_clock(Clock::manual(Utc::now())).await;
     let ada = server.user_with_token("ada@example.com", "Acme");
     let created = server
@@ -115,16 +115,18 @@ async fn a_ping_that_leaves_the_task_healthy_still_shows_its_run() {
     let key = created["pingKey"].as_str().unwrap();
     let mut stream = Stream::open(&server, &ada).await;
 
-    // A healthy task's success: its status stays, but the task page's newest run is new.
-    let ping = server
-        .request(Method::POST, &format!("/ping/{key}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ping.status(), StatusCode::OK);
-    assert_eq!(stream.change_within_a_second().await, "tasks");
-    let task = server.as_(&ada).get_ok("/tasks/cleanup").await;
-    assert_eq!(task["task"]["status"], "healthy", "{task}");
+    // The task page reloads on `tasks`: the start (running), then the failure (failing).
+    for (path, status) in [("start", "running"), ("fail", "failing")] {
+        let ping = server
+            .request(Method::POST, &format!("/ping/{key}/{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ping.status(), StatusCode::OK);
+        assert_eq!(stream.change_within_a_second().await, "tasks", "{path}");
+        let task = server.as_(&ada).get_ok("/tasks/cleanup").await;
+        assert_eq!(task["task"]["status"], status, "{task}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
