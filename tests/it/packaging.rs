@@ -286,7 +286,7 @@ fn the_dockerfile_uses_what_the_binary_has() {
 const STATIC_BIN: &str = "target/x86_64-unknown-linux-gnu/release/dutyduck";
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs packaging/build-static.sh first; packaging/test.sh runs both"]
+#[ignore = "needs a static binary: packaging/build-static.sh, or packaging/test.sh, which builds every target statically and then runs this"]
 async fn the_static_binary_needs_no_library_and_resolves_names_alone() {
     let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(std::env::var("DUTYDUCK_STATIC_BIN").unwrap_or_else(|_| STATIC_BIN.to_owned()));
