@@ -57,20 +57,28 @@ fi
 # A clean clone builds once: incremental compilation's caches would only cost time and disk.
 [ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 
-# Each phase's duration, printed at the end (also when one fails): where CI's minutes go.
-timings=()
+# Each phase's duration, printed at the end (also when one fails): where CI's minutes go. Kept
+# in a file: the phases of the browser lane (below) run in a subshell.
+mkdir -p target
+PHASES=target/test-phases.txt
+: >"$PHASES"
 phase() {
   local name=$1 start=$SECONDS
   shift
   "$@"
-  timings+=("$(printf '  %-34s %4d s' "$name" $((SECONDS - start)))")
+  printf '  %-40s %4d s\n' "$name" $((SECONDS - start)) >>"$PHASES"
 }
 report() {
   local rc=$?
   kill "${python_tools_pid:-}" 2>/dev/null || true  # when an earlier phase failed
+  if [ -n "${browser_lane:-}" ]; then                # not waited for: a phase before it failed
+    kill -- -"$browser_lane" 2>/dev/null || true
+    echo "--- the browser lane's output (target/browser-lane.log), stopped"
+    cat target/browser-lane.log
+  fi
   echo
   echo "packaging/test.sh phases (total $SECONDS s, exit $rc):"
-  printf '%s\n' "${timings[@]}"
+  cat "$PHASES"
 }
 trap report EXIT
 
@@ -90,24 +98,48 @@ export DUTYDUCK_BIN="$PWD/target/$CARGO_BUILD_TARGET/debug/dutyduck"
 # and the test build. The same wrapper for `cargo test`, or it would rebuild.
 lint_build() { RUSTC_WORKSPACE_WRAPPER="$PWD/packaging/clippy-rustc" "$@"; }
 phase "build with clippy (all targets)" lint_build cargo build --all-targets --locked
-# The Python tools of the last phases (schemathesis; Litestream and moto, some sixty packages)
-# install in the background while the tests run, which leave about a core idle (started
-# during the build, they slowed it by a minute). Their phases wait for it first, so that two
-# installs never share a venv.
-mkdir -p target
-(packaging/schemathesis.sh --install && packaging/litestream-test.sh --install) \
-  >target/python-tools.log 2>&1 &
+# After the build, the phases run in two lanes that share the 2 cores: the browser tests then
+# Litestream's in the background, the cargo tests then schemathesis here. Each alone leaves
+# part of the machine idle (the integration tests mostly wait for real servers and clocks, the
+# browser tests are one Chromium's CPU); one after the other they took 12 of CI's 17 minutes.
+# The Python tools (schemathesis; Litestream and moto, some sixty packages) install in the
+# background too (started during the build, they slowed it by a minute). Their phases wait for
+# that first, so that two installs never share a venv.
+python_tools_rc=target/python-tools.rc
+rm -f "$python_tools_rc"
+(
+  rc=0
+  (packaging/schemathesis.sh --install && packaging/litestream-test.sh --install) || rc=$?
+  echo "$rc" >"$python_tools_rc"
+) >target/python-tools.log 2>&1 &
 python_tools_pid=$!
-python_tools() {
-  wait "$python_tools_pid" || echo "installing the Python tools failed; their phases try again"
-  cat target/python-tools.log
+python_tools() {  # also from the browser lane, which cannot `wait` for its sibling
+  while [ ! -e "$python_tools_rc" ] && kill -0 "$python_tools_pid" 2>/dev/null; do sleep 1; done
+  [ "$(cat "$python_tools_rc" 2>/dev/null)" = 0 ] ||
+    echo "installing the Python tools failed (target/python-tools.log); their phases try again"
 }
 
-phase "cargo test (lib, it)" lint_build cargo test --locked
-phase "browser tests (Chromium)" bash -c 'cd tests/browser && npm test --silent'
-phase "Python tools (installed meanwhile)" python_tools
+# The browser lane in a process group of its own, so that a failure here stops it whole. Its
+# output is printed when it is waited for.
+set -m
+(
+  phase "browser tests (Chromium, beside the tests)" bash -c 'cd tests/browser && npm test --silent'
+  phase "Python tools (waited for, Litestream)" python_tools
+  phase "litestream (beside schemathesis)" packaging/litestream-test.sh "$DUTYDUCK_BIN"  # under Litestream, SIGKILLed, restored: the recovery point
+) >target/browser-lane.log 2>&1 &
+browser_lane=$!
+set +m
+
+# Four test threads: most integration tests wait on servers, processes and deadlines on the
+# real clock; with two the lone CPU-bound ones left a core idle (215 s against 152 s alone).
+phase "cargo test (lib, it; 4 threads)" lint_build cargo test --locked -- --test-threads 4
+phase "Python tools (waited for, schemathesis)" python_tools
+cat target/python-tools.log
 phase "schemathesis" packaging/schemathesis.sh "$DUTYDUCK_BIN"   # the API against its own /openapi.json
-phase "litestream" packaging/litestream-test.sh "$DUTYDUCK_BIN"  # under Litestream, SIGKILLed, restored: the recovery point
+phase "browser lane (waited for)" wait "$browser_lane"
+browser_lane=
+echo "--- the browser lane's output (target/browser-lane.log)"
+cat target/browser-lane.log
 # The binary every phase above ran: no shared library (ldd), and it runs alone in an empty root.
 phase "static binary test" lint_build env DUTYDUCK_STATIC_BIN="$DUTYDUCK_BIN" \
   cargo test --locked --test it -- --ignored packaging::
