@@ -73,7 +73,7 @@ report() {
   kill "${python_tools_pid:-}" 2>/dev/null || true  # when an earlier phase failed
   if [ -n "${browser_lane:-}" ]; then                # not waited for: a phase before it failed
     kill -- -"$browser_lane" 2>/dev/null || true
-    echo "--- the browser lane's output (target/browser-lane.log), stopped"
+    echo "--- the browser lane's output (target/browser-lane.log; stopped if it was still running)"
     cat target/browser-lane.log
   fi
   echo
