@@ -58,7 +58,7 @@ fi
 [ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 
 # Each phase's duration, printed at the end (also when one fails): where CI's minutes go. Kept
-# in a file: the phases of the lanes (below) run in subshells.
+# in a file: the phases of the browser lane (below) run in a subshell.
 mkdir -p target
 PHASES=target/test-phases.txt
 : >"$PHASES"
@@ -68,37 +68,14 @@ phase() {
   "$@"
   printf '  %-40s %4d s\n' "$name" $((SECONDS - start)) >>"$PHASES"
 }
-# Lanes: phases run in the background, each lane in a process group of its own so that a
-# failure elsewhere stops it whole (Chromium, servers, Litestream). Its output goes to
-# target/<name>-lane.log, printed when the lane is waited for, or when the run fails.
-lanes=()  # name:pid, emptied once waited for and printed
-start_lane() {
-  local name=$1
-  shift
-  set -m
-  "$@" >"target/$name-lane.log" 2>&1 &
-  lanes+=("$name:$!")
-  set +m
-}
-wait_lanes() {
-  local i name
-  for i in "${!lanes[@]}"; do
-    name=${lanes[$i]%%:*}
-    phase "$name lane (waited for)" wait "${lanes[$i]##*:}"
-    echo "--- the $name lane's output (target/$name-lane.log)"
-    cat "target/$name-lane.log"
-    lanes[i]=
-  done
-}
 report() {
-  local rc=$? lane
+  local rc=$?
   kill "${python_tools_pid:-}" 2>/dev/null || true  # when an earlier phase failed
-  for lane in "${lanes[@]}"; do                      # not waited for: a phase before failed
-    [ -n "$lane" ] || continue
-    kill -- -"${lane##*:}" 2>/dev/null || true
-    echo "--- the ${lane%%:*} lane's output (target/${lane%%:*}-lane.log; stopped if still running)"
-    cat "target/${lane%%:*}-lane.log"
-  done
+  if [ -n "${browser_lane:-}" ]; then                # not waited for: a phase before it failed
+    kill -- -"$browser_lane" 2>/dev/null || true
+    echo "--- the browser lane's output (target/browser-lane.log; stopped if it was still running)"
+    cat target/browser-lane.log
+  fi
   echo
   echo "packaging/test.sh phases (total $SECONDS s, exit $rc):"
   cat "$PHASES"
@@ -121,14 +98,13 @@ export DUTYDUCK_BIN="$PWD/target/$CARGO_BUILD_TARGET/debug/dutyduck"
 # and the test build. The same wrapper for `cargo test`, or it would rebuild.
 lint_build() { RUSTC_WORKSPACE_WRAPPER="$PWD/packaging/clippy-rustc" "$@"; }
 phase "build with clippy (all targets)" lint_build cargo build --all-targets --locked
-# After the build, the phases run in three lanes that share the 2 cores: the browser tests, the
-# API fuzzer then Litestream's test, each in the background, and the cargo tests here. Each
-# alone leaves part of the machine idle (the integration tests mostly wait for real servers and
-# clocks, the browser tests are one Chromium's CPU, Litestream's test waits for its replica);
-# one after the other they took 12 of CI's 17 minutes, and in two lanes the fuzzer ran alone
-# at the end. The Python tools (schemathesis; Litestream and moto, some sixty packages) install
-# in the background too (started during the build, they slowed it by a minute). Their phases
-# wait for that first, so that two installs never share a venv.
+# After the build, the phases run in two lanes that share the 2 cores: the browser tests then
+# Litestream's in the background, the cargo tests then schemathesis here. Each alone leaves
+# part of the machine idle (the integration tests mostly wait for real servers and clocks, the
+# browser tests are one Chromium's CPU); one after the other they took 12 of CI's 17 minutes.
+# The Python tools (schemathesis; Litestream and moto, some sixty packages) install in the
+# background too (started during the build, they slowed it by a minute). Their phases wait for
+# that first, so that two installs never share a venv.
 python_tools_rc=target/python-tools.rc
 rm -f "$python_tools_rc"
 (
@@ -137,27 +113,33 @@ rm -f "$python_tools_rc"
   echo "$rc" >"$python_tools_rc"
 ) >target/python-tools.log 2>&1 &
 python_tools_pid=$!
-python_tools() {  # from a lane, which cannot `wait` for its sibling
+python_tools() {  # also from the browser lane, which cannot `wait` for its sibling
   while [ ! -e "$python_tools_rc" ] && kill -0 "$python_tools_pid" 2>/dev/null; do sleep 1; done
   [ "$(cat "$python_tools_rc" 2>/dev/null)" = 0 ] ||
     echo "installing the Python tools failed (target/python-tools.log); their phases try again"
-  cat target/python-tools.log
 }
-browser_lane() {
-  phase "browser tests (Chromium)" bash -c 'cd tests/browser && npm test --silent'
-}
-fuzz_lane() {
-  phase "Python tools (waited for)" python_tools
-  phase "schemathesis" packaging/schemathesis.sh "$DUTYDUCK_BIN"    # the API against its own /openapi.json
-  phase "litestream" packaging/litestream-test.sh "$DUTYDUCK_BIN"  # under Litestream, SIGKILLed, restored: the recovery point
-}
-start_lane browser browser_lane
-start_lane fuzz fuzz_lane
+
+# The browser lane in a process group of its own, so that a failure here stops it whole. Its
+# output is printed when it is waited for.
+set -m
+(
+  phase "browser tests (Chromium, beside the tests)" bash -c 'cd tests/browser && npm test --silent'
+  phase "Python tools (waited for, Litestream)" python_tools
+  phase "litestream (beside schemathesis)" packaging/litestream-test.sh "$DUTYDUCK_BIN"  # under Litestream, SIGKILLed, restored: the recovery point
+) >target/browser-lane.log 2>&1 &
+browser_lane=$!
+set +m
 
 # Four test threads: most integration tests wait on servers, processes and deadlines on the
 # real clock; with two the lone CPU-bound ones left a core idle (215 s against 152 s alone).
 phase "cargo test (lib, it; 4 threads)" lint_build cargo test --locked -- --test-threads 4
-wait_lanes
+phase "Python tools (waited for, schemathesis)" python_tools
+cat target/python-tools.log
+phase "schemathesis" packaging/schemathesis.sh "$DUTYDUCK_BIN"   # the API against its own /openapi.json
+phase "browser lane (waited for)" wait "$browser_lane"
+browser_lane=
+echo "--- the browser lane's output (target/browser-lane.log)"
+cat target/browser-lane.log
 # The binary every phase above ran: no shared library (ldd), and it runs alone in an empty root.
 phase "static binary test" lint_build env DUTYDUCK_STATIC_BIN="$DUTYDUCK_BIN" \
   cargo test --locked --test it -- --ignored packaging::
