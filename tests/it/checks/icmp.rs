@@ -300,8 +300,10 @@ async fn pings_to_a_namespace_that_answers_then_drops_them() {
         Some("no reply to 3 pings within 200 ms each"),
         "{capped:?}"
     );
+    // Uncapped, 3 packets of 1 s would take 3 s; the slack is for a loaded machine (CI runs
+    // other suites beside this one: 705 ms was seen with a 100 ms slack).
     assert!(
-        took < Duration::from_millis(600) + Duration::from_millis(100),
+        took < Duration::from_millis(600) + Duration::from_millis(500),
         "{took:?}"
     );
 
