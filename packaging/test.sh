@@ -119,11 +119,23 @@ python_tools() {  # also from the browser lane, which cannot `wait` for its sibl
     echo "installing the Python tools failed (target/python-tools.log); their phases try again"
 }
 
+# The browser tests in a network namespace of their own (loopback only, which is all they use)
+# where one can be made. Chromium watches the machine's addresses and fails the requests in
+# flight with ERR_NETWORK_CHANGED when one changes, and the integration tests beside it add and
+# remove veth pairs for their ICMP and probe networks: a page's request failed so in CI.
+own_network() {
+  if unshare --net true 2>/dev/null; then
+    unshare --net sh -c 'ip link set lo up && exec "$@"' own_network "$@"
+  else
+    "$@"
+  fi
+}
+
 # The browser lane in a process group of its own, so that a failure here stops it whole. Its
 # output is printed when it is waited for.
 set -m
 (
-  phase "browser tests (Chromium, beside the tests)" bash -c 'cd tests/browser && npm test --silent'
+  phase "browser tests (Chromium, beside the tests)" own_network bash -c 'cd tests/browser && npm test --silent'
   phase "Python tools (waited for, Litestream)" python_tools
   phase "litestream (beside schemathesis)" packaging/litestream-test.sh "$DUTYDUCK_BIN"  # under Litestream, SIGKILLed, restored: the recovery point
 ) >target/browser-lane.log 2>&1 &
