@@ -1,7 +1,7 @@
 //! dutyduck: uptime, scheduled-job and incident monitoring in one self-hosted binary.
 //! See ARCHITECTURE.md for the map.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod accounts;
 pub mod app;
@@ -32,6 +32,7 @@ pub mod secret;
 pub mod serde_util;
 pub mod server;
 pub mod silences;
+pub mod startup_pages;
 pub mod status_pages;
 pub mod store;
 pub mod tasks;

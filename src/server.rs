@@ -186,6 +186,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
     ));
     app.probes.stop_on(stopped.clone());
     let probe_silence = tokio::spawn(crate::probes::silence::run(app.clone(), stopped.clone()));
+    let startup_pages = tokio::spawn(crate::startup_pages::release_after_start(stopped.clone()));
     let usage = tokio::spawn(flush_token_usage(app.clone(), stopped));
     Ok(Running {
         addr,
@@ -202,6 +203,7 @@ pub async fn start(config: &Config, clock: Clock) -> Result<Running> {
             backups,
             usage,
             probe_silence,
+            startup_pages,
         ],
     })
 }

@@ -15,9 +15,9 @@ pub const LOAD_TARGET_CPU: f64 = 2.0;
 pub const LOAD_MONITORS: usize = 1_000;
 pub const LOAD_INTERVAL: u64 = 20;
 
-/// How long a fresh server rests before its memory is read (start-up work and its temporary
-/// threads are over).
-const REST: Duration = Duration::from_secs(15);
+/// How long a fresh server rests before its memory is read: start-up work and its temporary
+/// threads are over, and the server has given its start-up pages back to the kernel.
+const REST: Duration = Duration::from_secs(dutyduck::startup_pages::AFTER_START.as_secs() + 5);
 
 /// A `/proc/PID/status` figure in MiB (the file gives kB).
 pub fn status_mib(pid: u32, key: &str) -> f64 {

@@ -25,20 +25,20 @@
 //!   with `verifyChain: false` (completed handshakes);
 //! - icmp: pings to 127.0.0.1, answered by the kernel (no target counts them).
 //!
-//! For each row: a fresh data dir, a user and an API token made with the CLI, `dutyduck serve` on
-//! a free loopback port, then the monitors through `POST /monitors` (32 in flight). After a 10 s
+//! For each row: a fresh data dir, a user and an API token made with the CLI, `dutyduck serve` on a
+//! free loopback port, then the monitors through `POST /monitors` (32 in flight). After a 10 s
 //! settle (first checks come within 5 s of creation, then each monitor keeps a fixed slot in its
 //! interval) it measures a window and prints one row: scheduled checks/s (N / 60), checks/s
 //! achieved as seen by the targets (and as a share of scheduled), schedule lateness p50/p99 (from
 //! `GET /metrics`, last 10,000 checks of all kinds, at the end of the window), the server's CPU
-//! over the window (% of one core, from /proc/PID/stat), its peak RSS (VmHWM), and database growth
-//! extrapolated to an hour and per check (pages in use, read through SQLite, so WAL checkpoints
-//! do not add noise). Under the row, one line per kind: monitors, scheduled/s, received/s by its
-//! target (and share), slot→result p50/p99 (from the database: when each result was recorded
-//! minus the monitor's slot on its grid, so lateness plus the check's own duration), and the
-//! server's ok/s and failed/s (`dutyduck_check_results_total`). A note gives the creation rate,
-//! the server's own check count, current RSS and the file sizes. The server must exit 0 after
-//! SIGTERM.
+//! over the window (% of one core, from /proc/PID/stat), its peak RSS over the window (VmHWM, reset
+//! at the window's start), and database growth extrapolated to an hour and per check (pages in use,
+//! read through SQLite, so WAL checkpoints do not add noise). Under the row, one line per kind:
+//! monitors, scheduled/s, received/s by its target (and share), slot→result p50/p99 (from the
+//! database: when each result was recorded minus the monitor's slot on its grid, so lateness plus
+//! the check's own duration), and the server's ok/s and failed/s (`dutyduck_check_results_total`).
+//! A note gives the creation rate, the server's own check count, current RSS and the file sizes.
+//! The server must exit 0 after SIGTERM.
 //!
 //! The benchmark raises its own soft file-descriptor limit to the hard one (the server raises
 //! its own at start). Targets, benchmark client and server share the same cores: read the
@@ -496,6 +496,9 @@ async fn scenario(row: &Row, secs: f64, targets: &Targets, tick: f64) {
 
     tokio::time::sleep(SETTLE).await;
     let received = &targets.received;
+    // The peak is the window's: start-up's (the migrations, creating the monitors) is not the
+    // load's. Writing 5 to clear_refs resets VmHWM to the current RSS.
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the server's VmHWM");
     let start = sample(&base, pid, dir.path(), received, tick).await;
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     let end = sample(&base, pid, dir.path(), received, tick).await;

@@ -227,3 +227,26 @@ fn every_route_is_written_literally() {
         "not found literally in src: {missing:?}"
     );
 }
+
+/// The crate denies `unsafe`; the one exception is the advice that gives the executable's
+/// start-up pages back to the kernel (`madvise` takes a raw range). Any other `unsafe` is a
+/// review's business, not a lint's override.
+#[test]
+fn unsafe_code_is_allowed_in_one_place_only() {
+    let allowed = src().join("startup_pages.rs");
+    let offenders: Vec<String> = rust_files(&src())
+        .into_iter()
+        .filter(|f| *f != allowed)
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            text.contains("allow(unsafe_code)") || text.contains("unsafe {")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "unsafe outside startup_pages.rs: {offenders:?}"
+    );
+    let text = std::fs::read_to_string(&allowed).unwrap();
+    assert_eq!(text.matches("unsafe {").count(), 1, "one unsafe block");
+}
