@@ -359,14 +359,7 @@ async fn sample(base: &str, pid: u32, dir: &Path, received: &Received, tick: f64
         let value = line.and_then(|v| v.trim().parse().ok());
         value.unwrap_or_else(|| panic!("{name} missing from /metrics"))
     };
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("server stat");
-    // Fields after "(comm)" start at field 3, so utime (14) and stime (15) are 11 and 12.
-    let fields = stat.rsplit_once(')').expect("stat").1.split_whitespace();
-    let ticks: f64 = fields
-        .skip(11)
-        .take(2)
-        .map(|f| f.parse::<f64>().unwrap())
-        .sum();
+    let cpu = support::cpu_seconds(&format!("/proc/{pid}/stat"), tick);
     let db = open_db(dir);
     let pragma = |p: &str| db.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, i64>(0));
     let pages = pragma("page_count").unwrap() - pragma("freelist_count").unwrap();
@@ -378,7 +371,7 @@ async fn sample(base: &str, pid: u32, dir: &Path, received: &Received, tick: f64
         p50: metric("dutyduck_check_lateness_seconds{quantile=\"0.5\"} "),
         p99: metric("dutyduck_check_lateness_seconds{quantile=\"0.99\"} "),
         results: results_by_kind(&text),
-        cpu: ticks / tick,
+        cpu,
         db_used: pages * pragma("page_size").unwrap(),
     }
 }
@@ -664,12 +657,7 @@ async fn main() {
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let tick = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
-        .unwrap_or(100.0);
+    let tick = support::clock_tick();
     let (soft, hard) = raise_fd_limit();
     let targets = Targets::start().await;
 

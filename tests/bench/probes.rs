@@ -37,19 +37,6 @@ const IN_FLIGHT: usize = 32;
 const SETTLE: Duration = Duration::from_secs(15);
 const REGIONS: [&str; 3] = ["a", "b", "c"];
 
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32, tick: f64) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("process stat");
-    // Fields after "(comm)" start at field 3, so utime (14) and stime (15) are 11 and 12.
-    let fields = stat.rsplit_once(')').expect("stat").1.split_whitespace();
-    fields
-        .skip(11)
-        .take(2)
-        .map(|f| f.parse::<f64>().unwrap())
-        .sum::<f64>()
-        / tick
-}
-
 /// A `/proc/PID/status` figure in MB (the file gives kB).
 fn status_mb(pid: u32, key: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -177,8 +164,11 @@ async fn measure(
     tokio::time::sleep(SETTLE).await;
     let cpus = |tick| -> (f64, Vec<f64>) {
         (
-            cpu_seconds(server, tick),
-            probes.iter().map(|&p| cpu_seconds(p, tick)).collect(),
+            support::cpu_seconds(&format!("/proc/{server}/stat"), tick),
+            probes
+                .iter()
+                .map(|&p| support::cpu_seconds(&format!("/proc/{p}/stat"), tick))
+                .collect(),
         )
     };
     let (at, from_ms, hits, (server0, probes0)) =
@@ -208,12 +198,7 @@ async fn main() {
     let n: usize = std::env::var("PROBES_BENCH_MONITORS")
         .map_or(30_000, |s| s.parse().expect("PROBES_BENCH_MONITORS"));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let tick = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
-        .unwrap_or(100.0);
+    let tick = support::clock_tick();
     let received = Arc::new(AtomicU64::new(0));
     let url = target(received.clone()).await;
     println!(

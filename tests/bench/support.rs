@@ -231,6 +231,42 @@ pub fn report(name: &str, s: &Stats, secs: f64) -> f64 {
     rps
 }
 
+/// Clock ticks per second of the CPU times in /proc (`getconf CLK_TCK`; 100 on Linux).
+pub fn clock_tick() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// utime + stime in seconds, from a /proc `stat` file: a process's (`/proc/PID/stat`) or one
+/// of its threads' (`/proc/PID/task/TID/stat`). 0 once it is gone.
+pub fn cpu_seconds(stat: &str, tick: f64) -> f64 {
+    let stat = std::fs::read_to_string(stat).unwrap_or_default();
+    // Fields after "(comm)" start at field 3, so utime (14) and stime (15) are 11 and 12.
+    let Some((_, fields)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let ticks: f64 = fields
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<f64>().ok())
+        .sum();
+    ticks / tick
+}
+
+/// The `stat` file of the process's thread that named itself `name` (15 bytes at most).
+pub fn thread_stat(pid: u32, name: &str) -> Option<String> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    tasks.flatten().map(|t| t.path()).find_map(|task| {
+        let comm = std::fs::read_to_string(task.join("comm")).ok()?;
+        (comm.trim_end() == name).then(|| task.join("stat").to_string_lossy().into_owned())
+    })
+}
+
 /// The server's peak resident memory (VmHWM), as Linux reports it.
 pub fn peak_rss(server: &Server) -> String {
     let status =

@@ -17,6 +17,10 @@
 //! 4. `GET /ping/{key}` over the 100 tasks, keep-alive and with `Connection: close` (a crontab's
 //!    curl opens a connection per ping): each records a whole run and moves the task's status.
 //!
+//! Beside each of the server's rows, its CPU time per request over the measured window (utime +
+//! stime from /proc, all threads) and the writer thread's share of it: figures that the other
+//! jobs sharing the cores move much less than requests/s, to compare two builds.
+//!
 //! Then the top of the hour: 10,000 pings of 1,000 tasks due evenly over 1 s (200 keep-alive
 //! clients, each waiting for its answer; latency counted from when each was due), then every task's runs are
 //! counted (10 each, all finished). Then the top-of-the-minute burst: 1,000 jobs (new tasks)
@@ -70,15 +74,64 @@ enum Loader {
     InProcess,
 }
 
-/// One row of the table: a scenario measured.
-async fn measure(loader: &Loader, base: &str, load: &wrk::Load<'_>, secs: f64) -> wrk::Measured {
-    match loader {
-        Loader::Wrk(bin) => {
-            wrk::run(bin, base, load, 1.0); // warm-up, not counted
-            wrk::run(bin, base, load, secs)
+/// Reads the server's CPU time: the whole process's and its writer thread's.
+struct CpuMeter {
+    process: String,
+    writer: Option<String>,
+    tick: f64,
+}
+
+/// CPU time over a scenario's window, in seconds.
+#[derive(Clone, Copy)]
+struct Cpu {
+    server: f64,
+    writer: f64,
+}
+
+impl CpuMeter {
+    fn of(server: &support::Server) -> CpuMeter {
+        let pid = server.0.id();
+        CpuMeter {
+            process: format!("/proc/{pid}/stat"),
+            writer: support::thread_stat(pid, "dutyduck-writer"),
+            tick: support::clock_tick(),
         }
-        Loader::InProcess => in_process(base, load, secs).await,
     }
+
+    fn read(&self) -> Cpu {
+        let writer = self.writer.as_deref();
+        Cpu {
+            server: support::cpu_seconds(&self.process, self.tick),
+            writer: writer.map_or(0.0, |w| support::cpu_seconds(w, self.tick)),
+        }
+    }
+}
+
+/// One row of the table: a scenario measured, with the server's CPU over the measured window
+/// when `meter` reads it.
+async fn measure(
+    loader: &Loader,
+    base: &str,
+    load: &wrk::Load<'_>,
+    secs: f64,
+    meter: Option<&CpuMeter>,
+) -> (wrk::Measured, Option<Cpu>) {
+    if let Loader::Wrk(bin) = loader {
+        wrk::run(bin, base, load, 1.0); // warm-up, not counted
+    }
+    let before = meter.map(CpuMeter::read);
+    let measured = match loader {
+        Loader::Wrk(bin) => wrk::run(bin, base, load, secs),
+        Loader::InProcess => in_process(base, load, secs).await,
+    };
+    let spent = meter.zip(before).map(|(m, before)| {
+        let after = m.read();
+        Cpu {
+            server: after.server - before.server,
+            writer: after.writer - before.writer,
+        }
+    });
+    (measured, spent)
 }
 
 async fn in_process(base: &str, load: &wrk::Load<'_>, secs: f64) -> wrk::Measured {
@@ -117,18 +170,35 @@ fn get(paths: &[String], close: bool) -> wrk::Load<'_> {
 
 fn header() {
     println!(
-        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8}",
-        "scenario", "requests", "req/s", "p50", "p99", "max", "errors", "% nginx"
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8} {:>12} {:>8}",
+        "scenario",
+        "requests",
+        "req/s",
+        "p50",
+        "p99",
+        "max",
+        "errors",
+        "% nginx",
+        "CPU µs/req",
+        "writer"
     );
 }
 
-/// Prints a row; `ceiling` is nginx's requests/s in the same mode, if measured.
-fn row(name: &str, m: &wrk::Measured, ceiling: Option<f64>) {
+/// Prints a row; `ceiling` is nginx's requests/s in the same mode, if measured; `cpu` the
+/// server's CPU time over the window, shown per request.
+fn row(name: &str, m: &wrk::Measured, ceiling: Option<f64>, cpu: Option<Cpu>) {
     let share = ceiling.map_or("-".to_owned(), |c| {
         format!("{:.1} %", m.per_second / c * 100.0)
     });
+    let per_request = |seconds: f64| seconds * 1e6 / m.requests.max(1) as f64;
+    let (server, writer) = cpu.map_or(("-".to_owned(), "-".to_owned()), |c| {
+        (
+            format!("{:.0}", per_request(c.server)),
+            format!("{:.0}", per_request(c.writer)),
+        )
+    });
     println!(
-        "{name:<34} {:>9} {:>9.0} {:>9} {:>9} {:>9} {:>7} {share:>8}",
+        "{name:<34} {:>9} {:>9.0} {:>9} {:>9} {:>9} {:>7} {share:>8} {server:>12} {writer:>8}",
         m.requests,
         m.per_second,
         support::ms(m.p50),
@@ -289,15 +359,18 @@ async fn main() {
     if let Some((_, url)) = &nginx {
         let (origin, path) = url.split_at(url.find("/index").expect("nginx path"));
         let paths = [path.to_owned()];
-        let keep = measure(&loader, origin, &get(&paths, false), secs).await;
-        row("nginx, 2-byte file (keep-alive)", &keep, None);
-        let close = measure(&loader, origin, &get(&paths, true), secs).await;
-        row("nginx, 2-byte file (new connection)", &close, None);
+        let (keep, _) = measure(&loader, origin, &get(&paths, false), secs, None).await;
+        row("nginx, 2-byte file (keep-alive)", &keep, None, None);
+        let (close, _) = measure(&loader, origin, &get(&paths, true), secs, None).await;
+        row("nginx, 2-byte file (new connection)", &close, None, None);
         ceiling = (Some(keep.per_second), Some(close.per_second));
     }
     let mut errors = 0;
-    let health = measure(&loader, &base, &get(&["/healthz".to_owned()], false), secs).await;
-    row("GET /healthz", &health, ceiling.0);
+    let meter = CpuMeter::of(&bench.server);
+    let meter = Some(&meter);
+    let healthz = ["/healthz".to_owned()];
+    let (health, cpu) = measure(&loader, &base, &get(&healthz, false), secs, meter).await;
+    row("GET /healthz", &health, ceiling.0, cpu);
     let auth: Vec<(&str, String)> = bench
         .auth
         .iter()
@@ -312,15 +385,15 @@ async fn main() {
         headers: &auth,
         close: false,
     };
-    let heartbeats = measure(&loader, &base, &load, secs).await;
-    row("POST /tasks/{id}/heartbeat", &heartbeats, ceiling.0);
+    let (heartbeats, cpu) = measure(&loader, &base, &load, secs, meter).await;
+    row("POST /tasks/{id}/heartbeat", &heartbeats, ceiling.0, cpu);
     let pings: Vec<String> = (0..TASKS)
         .map(|i| format!("/ping/{}", ping_key("ping", i)))
         .collect();
-    let keep = measure(&loader, &base, &get(&pings, false), secs).await;
-    row("GET /ping/{key} (keep-alive)", &keep, ceiling.0);
-    let close = measure(&loader, &base, &get(&pings, true), secs).await;
-    row("GET /ping/{key} (new connection)", &close, ceiling.1);
+    let (keep, cpu) = measure(&loader, &base, &get(&pings, false), secs, meter).await;
+    row("GET /ping/{key} (keep-alive)", &keep, ceiling.0, cpu);
+    let (close, cpu) = measure(&loader, &base, &get(&pings, true), secs, meter).await;
+    row("GET /ping/{key} (new connection)", &close, ceiling.1, cpu);
     println!(
         "targets: pings at least 25 % of nginx with p99 < 10 ms keep-alive, 50 % with a new connection"
     );
