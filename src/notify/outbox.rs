@@ -153,16 +153,18 @@ pub struct Claim {
 }
 
 /// Claims due notifications for sending, at most `room` in all and never more than
-/// `per_channel` in flight on one channel (counting `in_flight`): a slow receiver holds its own
-/// slots, not everyone's. A claimed row's next attempt moves to the end of a lease, so no one
-/// else sends it meanwhile; only what can be sent at once is claimed, so a lease never runs out
-/// while its row waits.
+/// `per_channel` in flight on one channel (counting `in_flight`, the rows being sent and their
+/// channels): a slow receiver holds its own slots, not everyone's. A claimed row's next attempt
+/// moves to the end of a lease, so no one else sends it meanwhile; only what can be sent at once
+/// is claimed, so a lease never runs out while its row waits. A row still being sent is not
+/// claimed again even once its lease has run out (the clock jumped, or the process stalled):
+/// its receiver would get it twice.
 pub fn claim_due(
     conn: &Connection,
     now: Timestamp,
     room: usize,
     per_channel: usize,
-    in_flight: &std::collections::HashMap<ChannelId, usize>,
+    in_flight: &std::collections::HashMap<DeliveryId, ChannelId>,
 ) -> Result<Claim> {
     let due: Vec<(DeliveryId, ChannelId)> = conn
         .prepare_cached(
@@ -172,9 +174,15 @@ pub fn claim_due(
         )?
         .query_map(params![to_db(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut counts = in_flight.clone();
+    let mut counts = std::collections::HashMap::<ChannelId, usize>::new();
+    for channel in in_flight.values() {
+        *counts.entry(*channel).or_default() += 1;
+    }
     let mut rows = Vec::new();
     for (id, channel) in &due {
+        if in_flight.contains_key(id) {
+            continue;
+        }
         let n = counts.entry(*channel).or_default();
         if rows.len() < room && *n < per_channel {
             *n += 1;
@@ -475,16 +483,30 @@ mod tests {
         let (slow, fast) = (channels[0], channels[1]);
         let now = chrono::DateTime::UNIX_EPOCH + Duration::seconds(1);
         // One send already in flight on the slow channel: it may take 3 more, the fast one 1.
-        let in_flight = [(slow, 1)].into_iter().collect();
+        let in_flight = [(DeliveryId::generate(), slow)].into_iter().collect();
         let claim = claim_due(&conn, now, 10, 4, &in_flight).unwrap();
         let on = |c| claim.rows.iter().filter(|(_, ch)| *ch == c).count();
         assert_eq!((on(slow), on(fast), claim.left_due), (3, 1, true));
+        let first = claim.rows;
         // No room at all: nothing is leased, so nothing can expire while waiting.
         let claim = claim_due(&conn, now, 0, 4, &Default::default()).unwrap();
         assert!(claim.rows.is_empty() && claim.left_due);
         // The leased rows are not due again before the lease ends.
         let claim = claim_due(&conn, now, 10, 10, &Default::default()).unwrap();
         assert_eq!(claim.rows.len(), 3, "only the 3 rows never claimed");
+
+        // Past the lease, a row still being sent is left alone; the others are due again.
+        let later = now + LEASE + Duration::seconds(1);
+        let sending: std::collections::HashMap<_, _> = first.iter().copied().collect();
+        let claim = claim_due(&conn, later, 10, 10, &sending).unwrap();
+        assert!(claim.rows.iter().all(|(id, _)| !sending.contains_key(id)));
+        assert_eq!((claim.rows.len(), claim.left_due), (3, true));
+        let claim = claim_due(&conn, later + LEASE, 10, 10, &Default::default()).unwrap();
+        assert_eq!(
+            claim.rows.len(),
+            7,
+            "nothing in flight: every row is due again"
+        );
     }
 
     #[test]

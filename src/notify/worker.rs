@@ -38,21 +38,16 @@ fn digest_names(channel: &ChannelConfig) -> usize {
     }
 }
 
-/// One delivery handed to a sender: counted in `in_flight` until dropped.
+/// One delivery handed to a sender: in `in_flight` until dropped.
 struct Sending {
     notifier: Arc<Notifier>,
-    channel: ChannelId,
+    id: DeliveryId,
 }
 
 impl Drop for Sending {
     fn drop(&mut self) {
         let mut in_flight = (self.notifier.in_flight.lock()).unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = in_flight.get_mut(&self.channel) {
-            *n -= 1;
-            if *n == 0 {
-                in_flight.remove(&self.channel);
-            }
-        }
+        in_flight.remove(&self.id);
         drop(in_flight);
         self.notifier.freed.notify_one();
     }
@@ -63,8 +58,8 @@ pub struct Notifier {
     /// Where the dashboard is reachable, for links (`--public-url`).
     public_url: Option<String>,
     permits: Arc<Semaphore>,
-    /// Deliveries being sent, by channel.
-    in_flight: Mutex<HashMap<ChannelId, usize>>,
+    /// Deliveries being sent, and their channels.
+    in_flight: Mutex<HashMap<DeliveryId, ChannelId>>,
     /// A send ended: room for another.
     freed: Notify,
     /// Web push (the VAPID key from the data dir); None in tests without a data dir.
@@ -129,7 +124,7 @@ impl Notifier {
             // Counted from what was handed to senders (not from free permits, which a sender
             // just spawned may not have taken yet).
             let in_flight = self.in_flight.lock().expect("in-flight lock").clone();
-            let room = CONCURRENCY.saturating_sub(in_flight.values().sum());
+            let room = CONCURRENCY.saturating_sub(in_flight.len());
             let pass = store
                 .write(move |c| {
                     super::reminders::due(c, now, 500)?;
@@ -151,19 +146,14 @@ impl Notifier {
                 }
             };
             for (id, channel) in claim.rows {
-                *self
-                    .in_flight
-                    .lock()
-                    .expect("in-flight lock")
-                    .entry(channel)
-                    .or_default() += 1;
+                (self.in_flight.lock().expect("in-flight lock")).insert(id, channel);
                 let (this, store, clock) = (self.clone(), store.clone(), clock.clone());
                 tokio::spawn(async move {
                     // Counted out even if the send panics: a channel whose count never came
                     // down would get nothing more until a restart.
                     let _sending = Sending {
                         notifier: this.clone(),
-                        channel,
+                        id,
                     };
                     if let Ok(_permit) = this.permits.clone().acquire_owned().await
                         && let Err(e) = this.deliver(&store, &clock, id, true).await

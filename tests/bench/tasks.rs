@@ -18,8 +18,9 @@
 //!    curl opens a connection per ping): each records a whole run and moves the task's status.
 //!
 //! Beside each of the server's rows, its CPU time per request over the measured window (utime +
-//! stime from /proc, all threads) and the writer thread's share of it: figures that the other
-//! jobs sharing the cores move much less than requests/s, to compare two builds.
+//! stime from /proc, all threads) and the writer thread's part of it ("-" if no thread is named
+//! `dutyduck-writer`): figures that the other jobs sharing the cores move less than requests/s,
+//! to compare two builds.
 //!
 //! Then the top of the hour: 10,000 pings of 1,000 tasks due evenly over 1 s (200 keep-alive
 //! clients, each waiting for its answer; latency counted from when each was due), then every task's runs are
@@ -85,7 +86,8 @@ struct CpuMeter {
 #[derive(Clone, Copy)]
 struct Cpu {
     server: f64,
-    writer: f64,
+    /// None when the writer thread was not found.
+    writer: Option<f64>,
 }
 
 impl CpuMeter {
@@ -102,7 +104,7 @@ impl CpuMeter {
         let writer = self.writer.as_deref();
         Cpu {
             server: support::cpu_seconds(&self.process, self.tick),
-            writer: writer.map_or(0.0, |w| support::cpu_seconds(w, self.tick)),
+            writer: writer.map(|w| support::cpu_seconds(w, self.tick)),
         }
     }
 }
@@ -128,7 +130,7 @@ async fn measure(
         let after = m.read();
         Cpu {
             server: after.server - before.server,
-            writer: after.writer - before.writer,
+            writer: after.writer.zip(before.writer).map(|(a, b)| a - b),
         }
     });
     (measured, spent)
@@ -194,7 +196,8 @@ fn row(name: &str, m: &wrk::Measured, ceiling: Option<f64>, cpu: Option<Cpu>) {
     let (server, writer) = cpu.map_or(("-".to_owned(), "-".to_owned()), |c| {
         (
             format!("{:.0}", per_request(c.server)),
-            format!("{:.0}", per_request(c.writer)),
+            c.writer
+                .map_or("-".to_owned(), |w| format!("{:.0}", per_request(w))),
         )
     });
     println!(
